@@ -1,0 +1,192 @@
+/**
+ * The one API contract between the engine and every UI. Electron IPC (main + preload) and the
+ * headless HTTP server are two transports of this contract; the renderer consumes only this.
+ */
+import type { SourceId } from './usage'
+
+/** Dimensions a report can be grouped by. Time dimensions are bucketed in the query's `tz`. */
+export type GroupDim =
+  | 'hour'
+  | 'day'
+  | 'week'
+  | 'month'
+  | 'model'
+  | 'agent'
+  | 'user'
+  | 'project'
+  | 'session'
+  | 'source'
+
+export const GROUP_DIMS: readonly GroupDim[] = [
+  'hour', 'day', 'week', 'month', 'model', 'agent', 'user', 'project', 'session', 'source',
+]
+
+/** Which usage to look at. Instants are epoch ms UTC; `tz` is an IANA zone name. */
+export interface UsageFilter {
+  /** Inclusive start, epoch ms UTC; omitted = from the first event. */
+  from?: number
+  /** Exclusive end, epoch ms UTC; omitted = up to now and beyond. */
+  to?: number
+  tz: string
+  users?: string[]
+  agents?: string[]
+  projects?: string[]
+  models?: string[]
+  sources?: SourceId[]
+  sessions?: string[]
+}
+
+export interface ReportQuery extends UsageFilter {
+  groupBy: GroupDim[]
+}
+
+/** Token and money figures of one row or a total. `costUsd` covers priced usage only. */
+export interface Figures {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  costUsd: number
+  /** Tokens whose model has no known price: their cost is unknown, not zero. */
+  unpricedTokens: number
+}
+
+/**
+ * One report row: one string field per grouped dimension (`day` as YYYY-MM-DD, `hour` as
+ * YYYY-MM-DDTHH:00, `week` as the Monday's YYYY-MM-DD, `month` as YYYY-MM, all in `tz`).
+ */
+export type ReportRow = Partial<Record<GroupDim, string>> & Figures
+
+export interface Report {
+  rows: ReportRow[]
+  totals: Figures
+  /** Models in the result that have no known price. */
+  unpricedModels: string[]
+}
+
+/** Distinct values to fill the filter pickers, and the span of stored data. */
+export interface Dimensions {
+  users: string[]
+  agents: string[]
+  projects: string[]
+  models: string[]
+  sources: SourceId[]
+  /** First and last event instant (epoch ms UTC), or null when the store is empty. */
+  firstTs: number | null
+  lastTs: number | null
+}
+
+export interface SessionSummary extends Figures {
+  sessionId: string
+  source: SourceId
+  userId: string
+  agentId: string
+  project: string
+  models: string[]
+  firstTs: number
+  lastTs: number
+}
+
+/** One request of a session, for the drill-down timeline. */
+export interface SessionEvent extends Figures {
+  ts: number
+  model: string
+}
+
+export interface TodaySpend {
+  /** The viewer's calendar day, YYYY-MM-DD in `tz`. */
+  day: string
+  tz: string
+  costUsd: number
+  tokens: number
+  requests: number
+  unpricedTokens: number
+  topModels: { model: string; costUsd: number; tokens: number }[]
+}
+
+/** What one watched source root or file set looks like right now. */
+export interface SourceStatus {
+  source: SourceId
+  /** Folder(s) watched, or the socket path / HTTP URL for pushed sources. */
+  location: string
+  found: boolean
+  files: number
+  sessions: number
+  projects: number
+  events: number
+  lastEventTs: number | null
+  skippedLines: number
+  /** Why lines were skipped, reason -> count. */
+  skipReasons: Record<string, number>
+  /** A hint when nothing was found (e.g. where the agent keeps its logs). */
+  hint?: string
+}
+
+export interface BackfillProgress {
+  running: boolean
+  filesDone: number
+  filesTotal: number
+  bytesDone: number
+  bytesTotal: number
+}
+
+/** A price override, USD per million tokens per bucket. */
+export interface PriceOverride {
+  model: string
+  input: number
+  output: number
+  cacheRead?: number
+  cacheWrite?: number
+  cacheWrite1h?: number
+}
+
+export interface Settings {
+  /** IANA zone for day boundaries, or '' for the system zone. */
+  timeZone: string
+  /** Daily budget in USD, or null for none. */
+  dailyBudgetUsd: number | null
+  launchAtLogin: boolean
+  /** Extra Claude Code config dirs / Codex homes beyond the defaults. */
+  claudeConfigDirs: string[]
+  codexHomes: string[]
+  priceOverrides: PriceOverride[]
+  paused: boolean
+}
+
+export type ExportResult = { ok: true; path?: string; rows: number } | { ok: false; error: string }
+
+/** Change notification pushed to UIs: which hours (epoch ms UTC, hour starts) moved. */
+export interface ChangeEvent {
+  hours: number[]
+  at: number
+}
+
+/** Every request a UI can make, by name: argument and result types. */
+export interface ApiMethods {
+  dimensions: { arg: void; result: Dimensions }
+  report: { arg: ReportQuery; result: Report }
+  sessions: { arg: UsageFilter; result: SessionSummary[] }
+  sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
+  todaySpend: { arg: { tz: string }; result: TodaySpend }
+  sourceStatus: { arg: void; result: SourceStatus[] }
+  backfillProgress: { arg: void; result: BackfillProgress }
+  getSettings: { arg: void; result: Settings }
+  setSettings: { arg: Partial<Settings>; result: Settings }
+  /** CSV text of exactly this report (RFC 4180, formula-safe). */
+  reportCsv: { arg: ReportQuery; result: string }
+  /** Desktop only: CSV through the native save dialog. The renderer never names a path. */
+  exportCsv: { arg: ReportQuery; result: ExportResult }
+}
+
+export type ApiMethod = keyof ApiMethods
+
+/** The object the renderer calls (window.api in Electron, an HTTP client headless). */
+export type AppApi = {
+  [M in ApiMethod]: ApiMethods[M]['arg'] extends void
+    ? () => Promise<ApiMethods[M]['result']>
+    : (arg: ApiMethods[M]['arg']) => Promise<ApiMethods[M]['result']>
+} & {
+  /** Subscribe to change events; returns the unsubscribe function. */
+  onChange(listener: (e: ChangeEvent) => void): () => void
+}

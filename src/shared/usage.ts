@@ -1,0 +1,50 @@
+/** Data shapes shared by the engine, the CLI, Electron main, preload and renderer. Types only. */
+
+/** Where a usage event came from. */
+export type SourceId = 'claude-code' | 'codex' | 'socket' | 'http'
+
+/** The four exclusive token buckets: their sum is every token a request billed. */
+export type TokenBucket = 'input' | 'output' | 'cacheRead' | 'cacheWrite'
+
+export const TOKEN_BUCKETS: readonly TokenBucket[] = ['input', 'output', 'cacheRead', 'cacheWrite']
+
+/**
+ * One billed request, normalized. Buckets are exclusive: sources that report cached input
+ * inside `input` (OpenAI/Codex, Gemini, OTel GenAI) are normalized on entry.
+ */
+export interface UsageEvent {
+  /** Stable dedup key; a re-seen key never counts twice. */
+  key: string
+  /** Instant of the request, epoch milliseconds UTC. */
+  ts: number
+  source: SourceId
+  userId: string
+  agentId: string
+  project: string
+  sessionId: string
+  /** Full model string as the agent reported it (e.g. `claude-opus-4-6`, `openai/gpt-5.5`). */
+  model: string
+  input: number
+  output: number
+  cacheRead: number
+  /** All cache writes, 5-minute and 1-hour together. */
+  cacheWrite: number
+  /** The part of `cacheWrite` written with a 1-hour TTL (priced higher); 0 when unknown. */
+  cacheWrite1h: number
+  /** Cost the source itself reported, in USD; used only where set. */
+  reportedCostUsd?: number
+}
+
+/** Token counts and money for one aggregate row or a total. Cost is integer nano-USD. */
+export interface UsageTotals {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  /** Cost of the priced part, integer nano-USD. */
+  costNanoUsd: number
+  /** Tokens of requests whose model has no known price (their cost is unknown, not zero). */
+  unpricedTokens: number
+  unpricedRequests: number
+}
