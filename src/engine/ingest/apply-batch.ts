@@ -1,0 +1,236 @@
+import type Database from 'better-sqlite3'
+import type { SourceId, UsageEvent } from '../../shared/usage'
+import type { Store } from '../store/open-store'
+import { bucketOf, hourOf, mergeRecords, type LedgerEvent } from './merge'
+
+/** Where a file's reading stands after a batch; committed with the batch's events. */
+export interface FileCheckpoint {
+  path: string
+  source: SourceId
+  /** The offset the store held when this read began (null: the file was new). Guards against a
+   * second writer: a batch whose file moved on meanwhile is dropped whole. */
+  expectOffset: number | null
+  offset: number
+  size: number
+  mtimeMs: number
+  ino: number
+  fingerprint: string
+  /** The parser's state at `offset`, JSON. */
+  state: string
+  /** Counts for the bytes read in this batch (added to the file's totals). */
+  lines: number
+  events: number
+  skipped: number
+  skipReasons: Record<string, number>
+  /** The read restarted at 0 because the file was rewritten or truncated. */
+  rewritten: boolean
+}
+
+/** Events from one file (or from pushed sources when `file` is absent). */
+export interface FileBatch {
+  file?: FileCheckpoint
+  events: UsageEvent[]
+}
+
+/** Prices one event: integer nano-USD, or null when its model has no known price. */
+export type Coster = (e: UsageEvent) => number | null
+
+export interface BatchResult {
+  /** Keys seen for the first time. */
+  inserted: number
+  /** Stored records corrected by a re-seen key that carried more. */
+  updated: number
+  /** Re-seen keys (streamed lines, replays, repeated socket ids): never counted twice. */
+  duplicates: number
+  /** Files whose batch was dropped because another writer had moved them on. */
+  stale: string[]
+  /** Hour starts (epoch ms UTC) whose figures changed. */
+  hours: Set<number>
+}
+
+interface Statements {
+  getEvent: Database.Statement
+  insertEvent: Database.Statement
+  updateEvent: Database.Statement
+  addBucket: Database.Statement
+  upsertSession: Database.Statement
+  getFileOffset: Database.Statement
+  upsertFile: Database.Statement
+}
+
+const statements = new WeakMap<Database.Database, Statements>()
+
+function prepare(db: Database.Database): Statements {
+  let s = statements.get(db)
+  if (s) return s
+  s = {
+    getEvent: db.prepare('SELECT * FROM usage_events WHERE key = ?'),
+    insertEvent: db.prepare(`INSERT INTO usage_events (key, ts, source, user_id, agent_id, project, session_id, model,
+      input, output, cache_read, cache_write, cache_write_1h, reported_cost_nusd, cost_nusd)
+      VALUES (@key, @ts, @source, @userId, @agentId, @project, @sessionId, @model,
+      @input, @output, @cacheRead, @cacheWrite, @cacheWrite1h, @reportedCostNanoUsd, @costNanoUsd)`),
+    updateEvent: db.prepare(`UPDATE usage_events SET ts = @ts, source = @source, user_id = @userId,
+      agent_id = @agentId, project = @project, session_id = @sessionId, model = @model, input = @input,
+      output = @output, cache_read = @cacheRead, cache_write = @cacheWrite, cache_write_1h = @cacheWrite1h,
+      reported_cost_nusd = @reportedCostNanoUsd, cost_nusd = @costNanoUsd WHERE key = @key`),
+    addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model,
+      input, output, cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
+      cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
+      requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
+      unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
+      unpriced_requests = unpriced_requests + excluded.unpriced_requests`),
+    upsertSession: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
+      VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
+    getFileOffset: db.prepare('SELECT offset FROM source_files WHERE path = ?'),
+    upsertFile: db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state,
+      lines, events, skipped, skip_reasons, last_event_ts, rewrites, updated_at)
+      VALUES (@path, @source, @size, @mtimeMs, @ino, @offset, @fingerprint, @state, @lines, @events, @skipped,
+      @skipReasons, @lastEventTs, @rewrites, @now)
+      ON CONFLICT DO UPDATE SET source = excluded.source, size = excluded.size, mtime_ms = excluded.mtime_ms,
+      ino = excluded.ino, offset = excluded.offset, fingerprint = excluded.fingerprint, state = excluded.state,
+      lines = lines + excluded.lines, events = events + excluded.events, skipped = skipped + excluded.skipped,
+      skip_reasons = json_patch(skip_reasons, excluded.skip_reasons),
+      last_event_ts = max(coalesce(last_event_ts, 0), coalesce(excluded.last_event_ts, 0)),
+      rewrites = rewrites + excluded.rewrites, updated_at = excluded.updated_at`),
+  }
+  statements.set(db, s)
+  return s
+}
+
+interface StoredRow {
+  key: string
+  ts: number
+  source: SourceId
+  user_id: string
+  agent_id: string
+  project: string
+  session_id: string
+  model: string
+  input: number
+  output: number
+  cache_read: number
+  cache_write: number
+  cache_write_1h: number
+  reported_cost_nusd: number | null
+  cost_nusd: number | null
+}
+
+function fromRow(r: StoredRow): LedgerEvent {
+  const e: LedgerEvent = {
+    key: r.key, ts: r.ts, source: r.source, userId: r.user_id, agentId: r.agent_id, project: r.project,
+    sessionId: r.session_id, model: r.model, input: r.input, output: r.output, cacheRead: r.cache_read,
+    cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h, costNanoUsd: r.cost_nusd,
+  }
+  if (r.reported_cost_nusd !== null) e.reportedCostUsd = r.reported_cost_nusd / 1e9
+  return e
+}
+
+function toParams(e: LedgerEvent): Record<string, unknown> {
+  return {
+    ...e,
+    reportedCostNanoUsd: e.reportedCostUsd === undefined ? null : Math.round(e.reportedCostUsd * 1e9),
+  }
+}
+
+/** Sums of signed contributions to aggregate rows, keyed by the row's full key. */
+class BucketDeltas {
+  readonly rows = new Map<string, (string | number)[]>()
+  readonly hours = new Set<number>()
+
+  add(e: LedgerEvent, sign: 1 | -1): void {
+    const bucket = bucketOf(e.ts)
+    this.hours.add(hourOf(e.ts))
+    const k = `${bucket}\u0000${e.source}\u0000${e.userId}\u0000${e.agentId}\u0000${e.project}\u0000${e.model}`
+    let row = this.rows.get(k)
+    if (!row) {
+      row = [bucket, e.source, e.userId, e.agentId, e.project, e.model, 0, 0, 0, 0, 0, 0, 0, 0]
+      this.rows.set(k, row)
+    }
+    const tokens = e.input + e.output + e.cacheRead + e.cacheWrite
+    const priced = e.costNanoUsd !== null
+    const add = [e.input, e.output, e.cacheRead, e.cacheWrite, 1, e.costNanoUsd ?? 0, priced ? 0 : tokens, priced ? 0 : 1]
+    for (let i = 0; i < add.length; i++) row[6 + i] = (row[6 + i] as number) + sign * (add[i] as number)
+  }
+}
+
+/**
+ * Records events in the ledger, applies their effect on the aggregates and moves the files'
+ * offsets, all in one IMMEDIATE transaction: a crash at any instant leaves either all of it or none.
+ */
+export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now()): BatchResult {
+  const s = prepare(store.db)
+  const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set() }
+  const run = store.db.transaction(() => {
+    const deltas = new BucketDeltas()
+    const pending = new Map<string, { kept: LedgerEvent | undefined; current: LedgerEvent }>()
+    for (const batch of batches) {
+      const f = batch.file
+      if (f) {
+        const row = s.getFileOffset.get(f.path) as { offset: number } | undefined
+        if ((row?.offset ?? null) !== f.expectOffset) {
+          result.stale.push(f.path)
+          continue
+        }
+      }
+      for (const ev of batch.events) mergeIntoPending(s, pending, { ...ev, costNanoUsd: cost(ev) }, result)
+      if (f) {
+        s.upsertFile.run({
+          path: f.path, source: f.source, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, offset: f.offset,
+          fingerprint: f.fingerprint, state: f.state, lines: f.lines, events: f.events, skipped: f.skipped,
+          skipReasons: JSON.stringify(f.skipReasons), lastEventTs: lastTs(batch.events), rewrites: f.rewritten ? 1 : 0,
+          now,
+        })
+      }
+    }
+    for (const { kept, current } of pending.values()) {
+      if (kept) {
+        deltas.add(kept, -1)
+        s.updateEvent.run(toParams(current))
+      } else {
+        s.insertEvent.run(toParams(current))
+      }
+      deltas.add(current, 1)
+      s.upsertSession.run(current.source, current.sessionId, current.userId, current.agentId, current.project, current.ts, current.ts)
+    }
+    for (const row of deltas.rows.values()) s.addBucket.run(row)
+    result.hours = deltas.hours
+  })
+  run.immediate()
+  return result
+}
+
+function lastTs(events: UsageEvent[]): number | null {
+  let max: number | null = null
+  for (const e of events) if (max === null || e.ts > max) max = e.ts
+  return max
+}
+
+function mergeIntoPending(
+  s: Statements,
+  pending: Map<string, { kept: LedgerEvent | undefined; current: LedgerEvent }>,
+  seen: LedgerEvent,
+  result: BatchResult,
+): void {
+  const entry = pending.get(seen.key)
+  if (entry) {
+    const merged = mergeRecords(entry.current, seen)
+    if (merged) entry.current = merged
+    result.duplicates++
+    return
+  }
+  const row = s.getEvent.get(seen.key) as StoredRow | undefined
+  if (!row) {
+    pending.set(seen.key, { kept: undefined, current: seen })
+    result.inserted++
+    return
+  }
+  const kept = fromRow(row)
+  const merged = mergeRecords(kept, seen)
+  result.duplicates++
+  if (!merged) return
+  pending.set(seen.key, { kept, current: merged })
+  result.updated++
+}

@@ -1,0 +1,63 @@
+import type { UsageEvent } from '../../shared/usage'
+
+/** A usage event as the ledger keeps it: with its cost (integer nano-USD, null = unpriced). */
+export interface LedgerEvent extends UsageEvent {
+  costNanoUsd: number | null
+}
+
+/** Minutes of resolution kept in the aggregates: every real UTC offset is a multiple of 15. */
+export const BUCKET_MS = 15 * 60 * 1000
+export const HOUR_MS = 60 * 60 * 1000
+
+/** The quarter-hour (UTC) an instant falls in. */
+export function bucketOf(ts: number): number {
+  return ts - (((ts % BUCKET_MS) + BUCKET_MS) % BUCKET_MS)
+}
+
+/** The hour (UTC) an instant falls in. */
+export function hourOf(ts: number): number {
+  return ts - (((ts % HOUR_MS) + HOUR_MS) % HOUR_MS)
+}
+
+function tokenSum(e: UsageEvent): number {
+  return e.input + e.output + e.cacheRead + e.cacheWrite
+}
+
+/**
+ * Whether `a` carries more than `b` for the same key. Claude Code streams one message as several
+ * lines whose output_tokens grows, so the largest output wins; ties go to the larger total.
+ */
+export function carriesMore(a: UsageEvent, b: UsageEvent): boolean {
+  return a.output > b.output || (a.output === b.output && tokenSum(a) > tokenSum(b))
+}
+
+/**
+ * Merges a re-seen key into the kept record: tokens (and cost) from whichever carries more; the
+ * instant and dimensions from the earlier sighting (a message keeps the time of its first line; a
+ * forked Codex session's replay belongs to the parent that first recorded it). Returns null when
+ * nothing changes, so a duplicate costs no write.
+ */
+export function mergeRecords(kept: LedgerEvent, seen: LedgerEvent): LedgerEvent | null {
+  const tokens = carriesMore(seen, kept) ? seen : kept
+  const first = seen.ts < kept.ts ? seen : kept
+  if (tokens === kept && first === kept) return null
+  const merged: LedgerEvent = {
+    key: kept.key,
+    ts: first.ts,
+    source: first.source,
+    userId: first.userId,
+    agentId: first.agentId,
+    project: first.project,
+    sessionId: first.sessionId,
+    // The model stays with the tokens it priced.
+    model: tokens.model,
+    input: tokens.input,
+    output: tokens.output,
+    cacheRead: tokens.cacheRead,
+    cacheWrite: tokens.cacheWrite,
+    cacheWrite1h: tokens.cacheWrite1h,
+    costNanoUsd: tokens.costNanoUsd,
+  }
+  if (tokens.reportedCostUsd !== undefined) merged.reportedCostUsd = tokens.reportedCostUsd
+  return merged
+}

@@ -1,0 +1,184 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { isUtf8 } from 'node:buffer'
+import type { UsageEvent } from '../../shared/usage'
+import type { FileContext, LineParser, SkipReason } from '../sources/types'
+import type { FileCheckpoint } from './apply-batch'
+
+/** What the store remembers of a file between reads. */
+export interface StoredFile {
+  offset: number
+  size: number
+  mtimeMs: number
+  ino: number
+  fingerprint: string
+  state: string
+}
+
+export interface Increment {
+  checkpoint: FileCheckpoint
+  events: UsageEvent[]
+  /** False when the read stopped at `maxBytes` and more is waiting. */
+  done: boolean
+  bytesRead: number
+}
+
+/** Lines longer than this are skipped (counted) rather than held in memory. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024
+const CHUNK_BYTES = 1024 * 1024
+const FINGERPRINT_BYTES = 64
+const NEWLINE = 10
+
+let shared: Buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+
+/** The bytes just before `offset`, hex: if they change, the file was rewritten under us. */
+function fingerprintAt(fd: number, offset: number): string {
+  const len = Math.min(FINGERPRINT_BYTES, offset)
+  if (len === 0) return ''
+  const buf = Buffer.allocUnsafe(len)
+  const n = readSync(fd, buf, 0, len, offset - len)
+  return buf.subarray(0, n).toString('hex')
+}
+
+/** Whether the whole-file read must start over: replaced, truncated or rewritten in place. */
+function mustRestart(fd: number, stored: StoredFile, size: number, ino: number): boolean {
+  return ino !== stored.ino || size < stored.offset || fingerprintAt(fd, stored.offset) !== stored.fingerprint
+}
+
+/**
+ * Reads what is new in a log file since `stored` (up to about `maxBytes`), parsing only complete
+ * lines that contain one of the parser's needles. A last line without its newline waits for it
+ * unless it already parses as whole JSON. Returns null when nothing changed (size, mtime, inode).
+ */
+export function readIncrement<S>(
+  path: string,
+  stored: StoredFile | undefined,
+  parser: LineParser<S>,
+  ctx: FileContext,
+  maxBytes = 8 * 1024 * 1024,
+): Increment | null {
+  const fd = openSync(path, 'r')
+  try {
+    const st = fstatSync(fd)
+    const size = st.size
+    const ino = Number(st.ino)
+    if (stored && stored.size === size && stored.mtimeMs === Math.trunc(st.mtimeMs) && stored.ino === ino) return null
+    const restart = stored !== undefined && mustRestart(fd, stored, size, ino)
+    let offset = stored && !restart ? stored.offset : 0
+    const state: S = stored && !restart ? (JSON.parse(stored.state) as S) : parser.initialState(ctx)
+    const counts = { lines: 0, events: 0, skipped: 0, skipReasons: {} as Record<string, number> }
+    const skip = (reason: SkipReason): void => {
+      counts.skipped++
+      counts.skipReasons[reason] = (counts.skipReasons[reason] ?? 0) + 1
+    }
+    const events: UsageEvent[] = []
+    const needles = parser.needles.map((n) => Buffer.from(n, 'latin1'))
+    const start = offset
+    let skippingLongLine = false
+
+    // Next occurrence of each needle in the current chunk view: one linear pass per chunk.
+    const nextAt = needles.map(() => -1)
+    let view: Buffer = shared
+    const setView = (v: Buffer): void => {
+      view = v
+      nextAt.fill(-1)
+    }
+    const hasNeedle = (a: number, b: number): boolean => {
+      for (let i = 0; i < needles.length; i++) {
+        let at = nextAt[i] as number
+        if (at !== Infinity && at < a) {
+          at = view.indexOf(needles[i] as Buffer, a)
+          if (at === -1) at = Infinity
+          nextAt[i] = at
+        }
+        if (at < b) return true
+      }
+      return false
+    }
+    const handleLine = (a: number, b: number): void => {
+      counts.lines++
+      if (!hasNeedle(a, b)) return
+      const bytes = view.subarray(a, b)
+      if (!isUtf8(bytes)) return skip('invalid-utf8')
+      const out = parser.parseLine(bytes.toString('utf8'), state, ctx)
+      if (out.kind === 'event') {
+        events.push(out.event)
+        counts.events++
+      } else if (out.kind === 'skip') skip(out.reason)
+    }
+
+    let carry = 0 // bytes of an incomplete line kept at the start of `shared`
+    while (offset + carry < size && offset - start < maxBytes) {
+      if (carry === shared.length) {
+        if (shared.length >= MAX_LINE_BYTES) {
+          // A line this long is skipped without holding it: drop what we have, find its end.
+          skippingLongLine = true
+          offset += carry
+          carry = 0
+        } else {
+          const bigger = Buffer.allocUnsafe(Math.min(shared.length * 2, MAX_LINE_BYTES))
+          shared.copy(bigger, 0, 0, carry)
+          shared = bigger
+        }
+      }
+      const want = Math.min(shared.length - carry, size - offset - carry)
+      const n = readSync(fd, shared, carry, want, offset + carry)
+      if (n <= 0) break
+      const end = carry + n
+      setView(shared.subarray(0, end))
+      let pos = 0
+      for (;;) {
+        const nl = shared.indexOf(NEWLINE, pos)
+        if (nl === -1 || nl >= end) break
+        if (skippingLongLine) {
+          skippingLongLine = false
+          counts.lines++
+          skip('line-too-long')
+        } else if (nl > pos) {
+          handleLine(pos, shared[nl - 1] === 13 ? nl - 1 : nl)
+        }
+        pos = nl + 1
+      }
+      offset += pos
+      carry = end - pos
+      if (carry > 0 && pos > 0) shared.copy(shared, 0, pos, end)
+    }
+    // An unterminated last line: take it only if it is already whole JSON, else wait for more.
+    if (carry > 0 && !skippingLongLine && offset + carry === size) {
+      const tail = shared.subarray(0, carry)
+      if (isWholeJson(tail)) {
+        setView(tail)
+        handleLine(0, carry)
+        offset += carry
+      }
+    }
+    const checkpoint: FileCheckpoint = {
+      path,
+      source: parser.source,
+      expectOffset: stored ? stored.offset : null,
+      offset,
+      size,
+      mtimeMs: Math.trunc(st.mtimeMs),
+      ino,
+      fingerprint: fingerprintAt(fd, offset),
+      state: JSON.stringify(state),
+      ...counts,
+      rewritten: restart,
+    }
+    // Not done while bytes remain past a complete line; a waiting partial line counts as done.
+    const done = offset - start < maxBytes || offset >= size
+    if (!done) checkpoint.size = -1 // forces the next call to read on even if size/mtime match
+    return { checkpoint, events, done, bytesRead: offset - start }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function isWholeJson(bytes: Buffer): boolean {
+  if (bytes[0] !== 0x7b || !isUtf8(bytes)) return false
+  try {
+    JSON.parse(bytes.toString('utf8'))
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,182 @@
+import type { Figures, GroupDim, Report, ReportQuery, ReportRow, UsageFilter } from '../../shared/contract'
+import { assertNever } from '../../shared/assert-never'
+import type { Store } from '../store/open-store'
+import { offsetSegments, ymdOf } from './time-zone'
+
+const HOUR = 3_600_000
+const DAY = 86_400_000
+const QUARTER = 900_000
+
+/** Integer sums as SQL returns them; money in nano-USD. */
+interface Sums {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  costNanoUsd: number
+  unpricedTokens: number
+}
+
+type TimeDim = 'hour' | 'day' | 'week' | 'month'
+type ColumnDim = Exclude<GroupDim, TimeDim>
+
+function isTimeDim(d: GroupDim): d is TimeDim {
+  return d === 'hour' || d === 'day' || d === 'week' || d === 'month'
+}
+
+function column(d: ColumnDim): string {
+  switch (d) {
+    case 'model': return 'model'
+    case 'agent': return 'agent_id'
+    case 'user': return 'user_id'
+    case 'project': return 'project'
+    case 'source': return 'source'
+    case 'session': return 'session_id'
+    default: return assertNever(d)
+  }
+}
+
+/** Which table answers a query: the quarter-hour aggregates, or the ledger when sessions matter. */
+interface Table {
+  name: string
+  time: string
+  sums: string
+}
+
+const BUCKETS: Table = {
+  name: 'usage_buckets',
+  time: 'bucket_start',
+  sums: `sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead, sum(cache_write) AS cacheWrite,
+    sum(requests) AS requests, sum(cost_nusd) AS costNanoUsd, sum(unpriced_tokens) AS unpricedTokens`,
+}
+
+const LEDGER: Table = {
+  name: 'usage_events',
+  time: 'ts',
+  sums: `sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead, sum(cache_write) AS cacheWrite,
+    count(*) AS requests, sum(coalesce(cost_nusd, 0)) AS costNanoUsd,
+    sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END) AS unpricedTokens`,
+}
+
+/** SQL conditions and parameters for a filter's dimension lists (not its time range). */
+export function filterClause(f: UsageFilter): { sql: string; params: unknown[] } {
+  const parts: string[] = []
+  const params: unknown[] = []
+  const lists: [string, readonly string[] | undefined][] = [
+    ['user_id', f.users], ['agent_id', f.agents], ['project', f.projects], ['model', f.models],
+    ['source', f.sources], ['session_id', f.sessions],
+  ]
+  for (const [col, values] of lists) {
+    if (!values || values.length === 0) continue
+    parts.push(`${col} IN (${values.map(() => '?').join(', ')})`)
+    params.push(...values)
+  }
+  return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params }
+}
+
+/** The span [from, to) a filter covers, clamped to stored data; null when there is none. */
+function span(store: Store, table: Table, f: UsageFilter): { from: number; to: number } | null {
+  const r = store.db.prepare(`SELECT min(${table.time}) AS lo, max(${table.time}) AS hi FROM ${table.name}`).get() as {
+    lo: number | null
+    hi: number | null
+  }
+  if (r.lo === null || r.hi === null) return null
+  const from = Math.max(f.from ?? r.lo, r.lo)
+  const to = Math.min(f.to ?? Infinity, r.hi + QUARTER)
+  return from < to ? { from, to } : null
+}
+
+function zero(): Sums {
+  return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costNanoUsd: 0, unpricedTokens: 0 }
+}
+
+function addSums(a: Sums, b: Sums): void {
+  a.input += b.input
+  a.output += b.output
+  a.cacheRead += b.cacheRead
+  a.cacheWrite += b.cacheWrite
+  a.requests += b.requests
+  a.costNanoUsd += b.costNanoUsd
+  a.unpricedTokens += b.unpricedTokens
+}
+
+/** Converts integer sums to the contract's figures (USD at the edge). */
+export function toFigures(s: Sums): Figures {
+  return {
+    input: s.input, output: s.output, cacheRead: s.cacheRead, cacheWrite: s.cacheWrite, requests: s.requests,
+    costUsd: s.costNanoUsd / 1e9, unpricedTokens: s.unpricedTokens,
+  }
+}
+
+function timeLabel(d: TimeDim, localMs: number): string {
+  const iso = new Date(localMs).toISOString()
+  switch (d) {
+    case 'hour': return `${iso.slice(0, 13)}:00`
+    case 'day': return iso.slice(0, 10)
+    case 'week': {
+      const dayStart = localMs - (localMs % DAY)
+      const weekday = (new Date(dayStart).getUTCDay() + 6) % 7 // Monday = 0
+      return ymdOf(dayStart - weekday * DAY)
+    }
+    case 'month': return iso.slice(0, 7)
+    default: return assertNever(d)
+  }
+}
+
+/**
+ * Answers a report: sums grouped by the requested dimensions, with time dimensions bucketed in
+ * the query's zone. SQL does the summing per stretch of constant UTC offset, so local days and
+ * hours are exact in every zone (+05:30, +05:45, DST days) and JS only relabels the groups.
+ */
+export function runReport(store: Store, q: ReportQuery): Report {
+  const useLedger = q.groupBy.includes('session') || (q.sessions?.length ?? 0) > 0
+  const table = useLedger ? LEDGER : BUCKETS
+  const timeDims = q.groupBy.filter(isTimeDim)
+  const colDims = q.groupBy.filter((d): d is ColumnDim => !isTimeDim(d))
+  const unit = timeDims.includes('hour') ? HOUR : DAY
+  const cols = colDims.map((d) => `${column(d)} AS "${d}"`)
+  const groups = new Map<string, { labels: Partial<Record<GroupDim, string>>; sums: Sums }>()
+  const range = span(store, table, q)
+  const where = filterClause(q)
+  const unpriced = new Set<string>()
+  if (range) {
+    const segments = timeDims.length ? offsetSegments(q.tz, range.from, range.to) : [{ ...range, offset: 0 }]
+    // Integer division in SQL: the offset is cast so a bound JS number cannot make it REAL.
+    const select = [timeDims.length ? `(${table.time} + CAST(? AS INTEGER)) / ${unit} AS tu` : '0 AS tu', ...cols].join(', ')
+    const groupBy = ['tu', ...colDims.map((d) => `"${d}"`)].join(', ')
+    const stmt = store.db.prepare(`SELECT ${select}, ${table.sums} FROM ${table.name}
+      WHERE ${table.time} >= ? AND ${table.time} < ?${where.sql} GROUP BY ${groupBy}`)
+    for (const seg of segments) {
+      const params = timeDims.length ? [seg.offset, seg.from, seg.to, ...where.params] : [seg.from, seg.to, ...where.params]
+      for (const row of stmt.iterate(...params) as Iterable<Sums & { tu: number } & Record<string, string>>) {
+        const labels: Partial<Record<GroupDim, string>> = {}
+        for (const d of q.groupBy) labels[d] = isTimeDim(d) ? timeLabel(d, row.tu * unit) : String(row[d])
+        const k = q.groupBy.map((d) => labels[d]).join('\u0000')
+        let g = groups.get(k)
+        if (!g) groups.set(k, (g = { labels, sums: zero() }))
+        addSums(g.sums, row)
+      }
+    }
+    const models = store.db.prepare(`SELECT DISTINCT model FROM ${table.name}
+      WHERE ${table.time} >= ? AND ${table.time} < ?${where.sql} AND ${useLedger ? 'cost_nusd IS NULL' : 'unpriced_requests > 0'}`)
+    for (const r of models.iterate(range.from, range.to, ...where.params) as Iterable<{ model: string }>) unpriced.add(r.model)
+  }
+  const total = zero()
+  const rows: ReportRow[] = [...groups.values()]
+    .sort((a, b) => compareLabels(q.groupBy, a.labels, b.labels))
+    .map((g) => {
+      addSums(total, g.sums)
+      return { ...g.labels, ...toFigures(g.sums) }
+    })
+  return { rows, totals: toFigures(total), unpricedModels: [...unpriced].sort() }
+}
+
+function compareLabels(dims: GroupDim[], a: Partial<Record<GroupDim, string>>, b: Partial<Record<GroupDim, string>>): number {
+  for (const d of dims) {
+    const x = a[d] ?? ''
+    const y = b[d] ?? ''
+    if (x !== y) return x < y ? -1 : 1
+  }
+  return 0
+}

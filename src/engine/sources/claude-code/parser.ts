@@ -1,0 +1,66 @@
+import type { UsageEvent } from '../../../shared/usage'
+import { asObject, asString, isoTime, parseJsonObject, tokenCount } from '../parse-helpers'
+import type { FileContext, LineOutcome, LineParser } from '../types'
+
+/** Per-file state: the project folder name, used when a line carries no `cwd`. */
+export interface ClaudeState {
+  projectDir: string
+}
+
+const NONE: LineOutcome = { kind: 'none' }
+
+/** The folder under `projects/` a transcript lives in (Claude Code's slug of the cwd). */
+function projectDirOf(ctx: FileContext): string {
+  const rel = ctx.path.slice(ctx.root.length).replace(/^[\\/]+/, '')
+  return rel.split(/[\\/]/)[0] ?? ''
+}
+
+/**
+ * Claude Code transcripts (`~/.claude/projects/<slug>/<session>.jsonl`). Billed requests are the
+ * lines with `message.usage`; the key is message.id + requestId so streamed lines, sidechain
+ * replays and sub-agent files count once. `agent_progress` mirrors nest their usage deeper
+ * (`data.message.message.usage`) and so are never read as requests.
+ */
+export const claudeParser: LineParser<ClaudeState> = {
+  source: 'claude-code',
+  needles: ['"usage"'],
+  initialState: (ctx) => ({ projectDir: projectDirOf(ctx) }),
+  parseLine(line, state, ctx): LineOutcome {
+    const o = parseJsonObject(line)
+    if (!o) return { kind: 'skip', reason: 'malformed-json' }
+    const message = asObject(o.message)
+    const usage = asObject(message?.usage)
+    if (!message || !usage) return NONE
+    if (o.isApiErrorMessage === true) return NONE
+    const model = asString(message.model)
+    if (model === '<synthetic>') return NONE
+    const messageId = asString(message.id)
+    const ts = isoTime(o.timestamp)
+    if (!messageId || !model || Number.isNaN(ts)) return { kind: 'skip', reason: 'bad-field' }
+    const input = tokenCount(usage.input_tokens)
+    const output = tokenCount(usage.output_tokens)
+    const cacheRead = tokenCount(usage.cache_read_input_tokens)
+    const cacheWrite = tokenCount(usage.cache_creation_input_tokens)
+    const creation = asObject(usage.cache_creation)
+    const cacheWrite1h = Math.min(tokenCount(creation?.ephemeral_1h_input_tokens), cacheWrite)
+    if ([input, output, cacheRead, cacheWrite, cacheWrite1h].some(Number.isNaN)) return { kind: 'skip', reason: 'bad-field' }
+    const requestId = asString(o.requestId)
+    const event: UsageEvent = {
+      key: requestId ? `cc:${messageId}:${requestId}` : `cc:${messageId}`,
+      ts,
+      source: 'claude-code',
+      userId: ctx.userId,
+      agentId: 'claude-code',
+      project: asString(o.cwd) ?? state.projectDir,
+      sessionId: asString(o.sessionId) ?? '',
+      model,
+      input,
+      output,
+      cacheRead,
+      cacheWrite,
+      cacheWrite1h,
+    }
+    if (typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) && o.costUSD >= 0) event.reportedCostUsd = o.costUSD
+    return { kind: 'event', event }
+  },
+}

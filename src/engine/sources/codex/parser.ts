@@ -1,0 +1,109 @@
+import { basename } from 'node:path'
+import type { UsageEvent } from '../../../shared/usage'
+import { asObject, asString, isoTime, parseJsonObject, tokenCount, type Json } from '../parse-helpers'
+import type { FileContext, LineOutcome, LineParser } from '../types'
+
+/** Cumulative counters as Codex reports them: [input incl. cached, cached, output, reasoning]. */
+type Counters = [number, number, number, number]
+
+/** Per-file state, saved with the offset so deltas resume exactly after a restart. */
+export interface CodexState {
+  sessionId: string
+  /** Whose history the counters belong to: the session a fork was made from, else itself. */
+  family: string
+  model: string | null
+  project: string
+  last: Counters | null
+}
+
+const NONE: LineOutcome = { kind: 'none' }
+const BAD: LineOutcome = { kind: 'skip', reason: 'bad-field' }
+
+function counters(u: Json | undefined): Counters | undefined {
+  if (!u) return undefined
+  const c: Counters = [
+    tokenCount(u.input_tokens),
+    tokenCount(u.cached_input_tokens ?? u.cache_read_input_tokens),
+    tokenCount(u.output_tokens),
+    tokenCount(u.reasoning_output_tokens),
+  ]
+  return c.some(Number.isNaN) ? undefined : c
+}
+
+function onMeta(payload: Json, state: CodexState): void {
+  const id = asString(payload.id)
+  if (id) state.sessionId = id
+  state.family = asString(payload.forked_from_id) ?? state.sessionId
+  state.project = asString(payload.cwd) ?? state.project
+}
+
+/**
+ * Codex CLI rollouts (`$CODEX_HOME/sessions/**` and `archived_sessions/`). A turn's usage is the
+ * change in `total_token_usage`; re-emitted counters add nothing. The key is the family plus the
+ * cumulative counters, so a fork (`forked_from_id`) replaying its parent's history matches the
+ * parent's keys and counts once. Cached input sits inside Codex's input: made exclusive here.
+ */
+export const codexParser: LineParser<CodexState> = {
+  source: 'codex',
+  needles: ['token_count', 'session_meta', 'turn_context'],
+  initialState: (ctx: FileContext) => {
+    const id = basename(ctx.path).replace(/\.jsonl$/, '')
+    return { sessionId: id, family: id, model: null, project: '', last: null }
+  },
+  parseLine(line, state, ctx): LineOutcome {
+    const o = parseJsonObject(line)
+    if (!o) return { kind: 'skip', reason: 'malformed-json' }
+    const payload = asObject(o.payload)
+    if (!payload) return NONE
+    if (o.type === 'session_meta') {
+      onMeta(payload, state)
+      return NONE
+    }
+    if (o.type === 'turn_context') {
+      state.model = asString(payload.model) ?? state.model
+      state.project = asString(payload.cwd) ?? state.project
+      return NONE
+    }
+    if (o.type !== 'event_msg' || payload.type !== 'token_count') return NONE
+    const info = asObject(payload.info)
+    if (!info) return NONE // rate-limit-only token_count events carry no usage
+    const ts = isoTime(o.timestamp)
+    if (Number.isNaN(ts)) return BAD
+    const total = counters(asObject(info.total_token_usage))
+    const last = counters(asObject(info.last_token_usage))
+    if (!total && !last) return BAD
+    const prev = state.last ?? [0, 0, 0, 0]
+    let cumulative: Counters
+    let delta: Counters
+    if (total && total.every((v, i) => v >= (prev[i] as number))) {
+      cumulative = total
+      delta = total.map((v, i) => v - (prev[i] as number)) as Counters
+    } else if (last) {
+      // No running total, or it went backwards (a reset): the turn's own usage is all we have.
+      delta = last
+      cumulative = prev.map((v, i) => v + (last[i] as number)) as Counters
+      if (total) cumulative = total
+    } else return BAD
+    state.last = cumulative
+    state.model = asString(info.model) ?? state.model
+    const [dIn, dCached, dOut] = delta
+    if (dIn === 0 && dCached === 0 && dOut === 0) return NONE
+    const cached = Math.min(dCached, dIn)
+    const event: UsageEvent = {
+      key: `codex:${state.family}:${cumulative.join(':')}`,
+      ts,
+      source: 'codex',
+      userId: ctx.userId,
+      agentId: 'codex',
+      project: state.project,
+      sessionId: state.sessionId,
+      model: state.model ?? 'unknown',
+      input: dIn - cached,
+      output: dOut,
+      cacheRead: cached,
+      cacheWrite: 0,
+      cacheWrite1h: 0,
+    }
+    return { kind: 'event', event }
+  },
+}

@@ -1,0 +1,118 @@
+import type Database from 'better-sqlite3'
+
+/**
+ * Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one.
+ * Never edit a released migration: add the next one, and a test that upgrades a populated
+ * database of the previous version.
+ */
+export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
+  // v1: event ledger, quarter-hour aggregates, sessions, source file offsets, prices, meta.
+  (db) => {
+    db.exec(`
+      CREATE TABLE usage_events (
+        key TEXT PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input INTEGER NOT NULL,
+        output INTEGER NOT NULL,
+        cache_read INTEGER NOT NULL,
+        cache_write INTEGER NOT NULL,
+        cache_write_1h INTEGER NOT NULL,
+        reported_cost_nusd INTEGER,
+        cost_nusd INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX usage_events_ts ON usage_events (ts);
+      CREATE INDEX usage_events_session ON usage_events (session_id, ts);
+      CREATE INDEX usage_events_model ON usage_events (model);
+
+      CREATE TABLE usage_buckets (
+        bucket_start INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input INTEGER NOT NULL DEFAULT 0,
+        output INTEGER NOT NULL DEFAULT 0,
+        cache_read INTEGER NOT NULL DEFAULT 0,
+        cache_write INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        cost_nusd INTEGER NOT NULL DEFAULT 0,
+        unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+        unpriced_requests INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (bucket_start, source, user_id, agent_id, project, model)
+      ) WITHOUT ROWID;
+
+      CREATE VIEW usage_hourly AS
+        SELECT bucket_start - (bucket_start % 3600000) AS hour_start, user_id, agent_id, project, model,
+               sum(input) AS input, sum(output) AS output, sum(cache_read) AS cache_read,
+               sum(cache_write) AS cache_write, sum(requests) AS requests, sum(cost_nusd) AS cost_nusd,
+               sum(unpriced_tokens) AS unpriced_tokens
+        FROM usage_buckets
+        GROUP BY hour_start, user_id, agent_id, project, model;
+
+      CREATE TABLE sessions (
+        source TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        parent_session_id TEXT,
+        first_ts INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL,
+        PRIMARY KEY (source, session_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE source_files (
+        path TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms INTEGER NOT NULL,
+        ino INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL,
+        lines INTEGER NOT NULL DEFAULT 0,
+        events INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        skip_reasons TEXT NOT NULL DEFAULT '{}',
+        last_event_ts INTEGER,
+        rewrites INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE prices (
+        model TEXT PRIMARY KEY,
+        rates TEXT,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `)
+  },
+]
+
+/** Brings `db` to the newest schema; each step commits with its version number. */
+export function migrate(db: Database.Database): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number
+  if (from > MIGRATIONS.length) {
+    throw new Error(`database schema v${from} is newer than this Token Watch (v${MIGRATIONS.length}); upgrade the app`)
+  }
+  for (let v = from; v < MIGRATIONS.length; v++) {
+    const step = MIGRATIONS[v]
+    if (!step) continue
+    db.transaction(() => {
+      step(db)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+  return { from, to: MIGRATIONS.length }
+}

@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { migrate } from './migrations'
+
+/** An open Token Watch database. One process writes it at a time; any number may read. */
+export interface Store {
+  readonly db: Database.Database
+  readonly path: string
+  close(): void
+}
+
+export interface OpenStoreOptions {
+  readonly?: boolean
+  /** Path of a better-sqlite3 `.node` build to load (Electron and Node need different builds). */
+  nativeBinding?: string
+}
+
+/**
+ * Opens (creating if needed) and migrates the store at `path`.
+ * WAL lets readers (reports, the dashboard) run beside the one writer. synchronous=FULL makes a
+ * committed transaction survive power loss, which an acknowledged socket event promises; the
+ * cost is one fsync per transaction, and every writer batches many events into one.
+ */
+export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
+  if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const db = new Database(path, {
+    readonly: opts.readonly ?? false,
+    fileMustExist: opts.readonly ?? false,
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+  })
+  db.pragma('busy_timeout = 10000')
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    migrate(db)
+  }
+  return {
+    db,
+    path,
+    close: () => db.close(),
+  }
+}
+
+/** Reads a value from the meta table. */
+export function getMeta(store: Store, key: string): string | undefined {
+  const row = store.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
+  return row?.value
+}
+
+/** Writes a value to the meta table. */
+export function setMeta(store: Store, key: string, value: string): void {
+  store.db
+    .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    .run(key, value)
+}

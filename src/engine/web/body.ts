@@ -1,0 +1,44 @@
+/** Reads a request body with a hard size cap, without holding more than the cap in memory. */
+import type { IncomingMessage } from 'node:http'
+
+/** Largest JSON body the API accepts. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+export type BodyResult = { ok: true; text: string } | { ok: false; status: 413 | 400; error: string }
+
+/** Resolves with the body text, or a 413 as soon as the declared or received size exceeds `limit`. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > limit) {
+    return Promise.resolve({ ok: false, status: 413, error: `body larger than ${limit} bytes` })
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let done = false
+    const finish = (r: BodyResult): void => {
+      if (done) return
+      done = true
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      resolve(r)
+    }
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > limit) {
+        chunks.length = 0
+        // Stop reading; the caller answers 413 and closes the connection.
+        req.pause()
+        finish({ ok: false, status: 413, error: `body larger than ${limit} bytes` })
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8') })
+    const onError = (): void => finish({ ok: false, status: 400, error: 'request body could not be read' })
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+  })
+}

@@ -1,0 +1,220 @@
+/**
+ * The headless transport of the contract: a loopback-only HTTP server that serves the built
+ * renderer and answers `POST /api/<method>` plus a `GET /api/events` change stream.
+ * Plain `node:http`; never imports electron.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import type { ApiMethod, AppApi } from '../../shared/contract'
+import { assertNever } from '../../shared/assert-never'
+import { MAX_BODY_BYTES, readBody } from './body'
+import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken, originAllowed, tokenMatches } from './security'
+import { openEventStream, HEARTBEAT_MS } from './sse'
+import { serveStatic } from './static-files'
+import { Invalid, validateCall, type ValidCall } from './validate'
+
+export interface WebServerOptions {
+  /** The engine side of the contract. */
+  api: AppApi
+  /** The built renderer (out/renderer). */
+  staticDir: string
+  /** Loopback address to bind; anything else is refused. */
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  /** The per-launch secret; a random one is made when omitted. */
+  token?: string
+  /** SSE heartbeat interval (tests shorten it). */
+  heartbeatMs?: number
+  /** Largest accepted request body. */
+  maxBodyBytes?: number
+}
+
+export interface WebServer {
+  /** The address to open, token included: `http://127.0.0.1:<port>/?token=<token>`. */
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+// Exhaustive: a method added to the contract is a compile error here until it is listed.
+const METHODS: Record<ApiMethod, true> = {
+  dimensions: true, report: true, sessions: true, sessionEvents: true, todaySpend: true,
+  sourceStatus: true, backfillProgress: true, getSettings: true, setSettings: true,
+  reportCsv: true, exportCsv: true,
+}
+
+function isMethod(name: string): name is ApiMethod {
+  return Object.hasOwn(METHODS, name)
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  })
+  res.end(text)
+}
+
+function fail(res: ServerResponse, status: number, error: string): void {
+  sendJson(res, status, { ok: false, error })
+}
+
+/** Runs one validated call against the engine. */
+function dispatch(api: AppApi, call: ValidCall): Promise<unknown> {
+  switch (call.method) {
+    case 'dimensions': return api.dimensions()
+    case 'report': return api.report(call.arg)
+    case 'sessions': return api.sessions(call.arg)
+    case 'sessionEvents': return api.sessionEvents(call.arg)
+    case 'todaySpend': return api.todaySpend(call.arg)
+    case 'sourceStatus': return api.sourceStatus()
+    case 'backfillProgress': return api.backfillProgress()
+    case 'getSettings': return api.getSettings()
+    case 'setSettings': return api.setSettings(call.arg)
+    case 'reportCsv': return api.reportCsv(call.arg)
+    // The web page must never make the host write files: saving is the browser's download.
+    case 'exportCsv': return Promise.resolve({ ok: false, error: 'desktop only' })
+    default: return assertNever(call)
+  }
+}
+
+/** Parses `{"arg": ...}`; an empty body means no argument. */
+function parseEnvelope(text: string): { ok: true; arg: unknown } | { ok: false; error: string } {
+  if (text.trim() === '') return { ok: true, arg: undefined }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    return { ok: false, error: 'body is not valid JSON' }
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, error: 'body must be an object {"arg": ...}' }
+  const extra = Object.keys(body).find((k) => k !== 'arg')
+  if (extra !== undefined) return { ok: false, error: `${extra}: unknown field` }
+  return { ok: true, arg: (body as { arg?: unknown }).arg }
+}
+
+async function handleCall(req: IncomingMessage, res: ServerResponse, api: AppApi, method: ApiMethod, maxBody: number): Promise<void> {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST')
+    fail(res, 405, 'use POST')
+    return
+  }
+  const type = req.headers['content-type'] ?? ''
+  if (!/^application\/json\b/i.test(type)) {
+    fail(res, 415, 'content-type must be application/json')
+    return
+  }
+  const body = await readBody(req, maxBody)
+  if (!body.ok) {
+    if (body.status === 413) {
+      // Do not read the rest: answer, then drop the connection.
+      res.setHeader('connection', 'close')
+      res.on('finish', () => req.destroy())
+    }
+    fail(res, body.status, body.error)
+    return
+  }
+  const envelope = parseEnvelope(body.text)
+  if (!envelope.ok) {
+    fail(res, 400, envelope.error)
+    return
+  }
+  let call: ValidCall
+  try {
+    call = validateCall(method, envelope.arg)
+  } catch (e) {
+    if (e instanceof Invalid) {
+      fail(res, 400, e.message)
+      return
+    }
+    throw e
+  }
+  try {
+    sendJson(res, 200, { ok: true, result: await dispatch(api, call) })
+  } catch (e) {
+    fail(res, 500, e instanceof Error ? e.message : String(e))
+  }
+}
+
+/** Starts the server; resolves once it listens. */
+export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const host = opts.host ?? '127.0.0.1'
+  if (!isLoopbackHost(host)) return Promise.reject(new Error(`refusing to bind ${host}: the web server is loopback only`))
+  const bindHost = host === 'localhost' ? '127.0.0.1' : host
+  const token = opts.token ?? newToken()
+  const staticDir = resolve(opts.staticDir)
+  const heartbeatMs = opts.heartbeatMs ?? HEARTBEAT_MS
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES
+  const streams = new Set<() => void>()
+  let hosts = new Set<string>()
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    res.setHeader('content-security-policy', CSP)
+    res.setHeader('x-content-type-options', 'nosniff')
+    res.setHeader('x-frame-options', 'DENY')
+    res.setHeader('referrer-policy', 'no-referrer')
+    res.setHeader('cross-origin-resource-policy', 'same-origin')
+    if (!hostAllowed(req, hosts)) return fail(res, 403, 'host not allowed')
+    if (!originAllowed(req, hosts)) return fail(res, 403, 'origin not allowed')
+
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
+    if (!rawPath.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD')
+        return fail(res, 405, 'method not allowed')
+      }
+      return serveStatic(req, res, staticDir, rawPath, (status, error) => fail(res, status, error))
+    }
+
+    const name = rawPath.slice('/api/'.length)
+    const isEvents = name === 'events' && req.method === 'GET'
+    // EventSource cannot send headers, so the event stream alone accepts ?token=.
+    const given = req.headers[TOKEN_HEADER] ?? (isEvents ? url.searchParams.get('token') : null)
+    if (!tokenMatches(Array.isArray(given) ? given[0] : given, token)) return fail(res, 401, 'missing or wrong token')
+
+    if (isEvents) {
+      const close = openEventStream(req, res, opts.api, heartbeatMs)
+      streams.add(close)
+      req.on('close', () => streams.delete(close))
+      return
+    }
+    if (!isMethod(name)) return fail(res, 404, `unknown method ${JSON.stringify(name)}`)
+    return handleCall(req, res, opts.api, name, maxBody)
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) fail(res, 500, e instanceof Error ? e.message : 'internal error')
+      else res.destroy()
+    })
+  })
+
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port ?? 0, bindHost, () => {
+      server.off('error', reject)
+      const port = (server.address() as AddressInfo).port
+      hosts = allowedHosts(port)
+      hosts.add(`${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`)
+      const urlHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost
+      resolvePromise({
+        url: `http://${urlHost}:${port}/?token=${encodeURIComponent(token)}`,
+        port,
+        token,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const end of streams) end()
+            streams.clear()
+            server.close(() => done())
+            server.closeAllConnections()
+          }),
+      })
+    })
+  })
+}

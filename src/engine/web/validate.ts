@@ -1,0 +1,179 @@
+/**
+ * Hand-written validators for every contract method's argument, applied where HTTP bodies enter.
+ * Each names the offending field (`arg.groupBy[1]: ...`), so a bad request says what to fix.
+ */
+import { GROUP_DIMS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
+import type { SourceId } from '../../shared/usage'
+import { assertNever } from '../../shared/assert-never'
+
+const SOURCE_IDS = ['claude-code', 'codex', 'socket', 'http'] as const satisfies readonly SourceId[]
+// Compile-time check that SOURCE_IDS lists every SourceId: a new source breaks this line.
+const _allSources: Record<Exclude<SourceId, (typeof SOURCE_IDS)[number]>, never> = {}
+void _allSources
+
+/** Thrown by a validator; caught at the edge and answered as a 400 naming `path`. */
+export class Invalid extends Error {
+  constructor(readonly path: string, problem: string) {
+    super(`${path}: ${problem}`)
+  }
+}
+
+type Obj = Record<string, unknown>
+
+function object(v: unknown, path: string, allowed: readonly string[]): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Invalid(path, 'must be an object')
+  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new Invalid(`${path}.${k}`, 'unknown field')
+  return v as Obj
+}
+
+function string(v: unknown, path: string, { nonEmpty = false } = {}): string {
+  if (typeof v !== 'string') throw new Invalid(path, 'must be a string')
+  if (nonEmpty && v === '') throw new Invalid(path, 'must not be empty')
+  return v
+}
+
+function finite(v: unknown, path: string, { min }: { min?: number } = {}): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Invalid(path, 'must be a finite number')
+  if (min !== undefined && v < min) throw new Invalid(path, `must be at least ${min}`)
+  return v
+}
+
+function boolean(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw new Invalid(path, 'must be true or false')
+  return v
+}
+
+function strings(v: unknown, path: string): string[] {
+  if (!Array.isArray(v)) throw new Invalid(path, 'must be an array of strings')
+  return v.map((s, i) => string(s, `${path}[${i}]`))
+}
+
+function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[], what: string): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new Invalid(path, `unknown ${what} ${JSON.stringify(v)}`)
+  }
+  return v as T
+}
+
+/** True when `tz` is an IANA zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  if (tz === '') return false
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+function timeZone(v: unknown, path: string): string {
+  const tz = string(v, path, { nonEmpty: true })
+  if (!isTimeZone(tz)) throw new Invalid(path, `unknown time zone ${JSON.stringify(tz)}`)
+  return tz
+}
+
+function noArg(v: unknown, path: string): void {
+  if (v !== undefined && v !== null) throw new Invalid(path, 'this method takes no argument')
+}
+
+const FILTER_KEYS = ['from', 'to', 'tz', 'users', 'agents', 'projects', 'models', 'sources', 'sessions'] as const
+
+function filterFields(o: Obj, path: string): UsageFilter {
+  const f: UsageFilter = { tz: timeZone(o.tz, `${path}.tz`) }
+  if (o.from !== undefined) f.from = finite(o.from, `${path}.from`)
+  if (o.to !== undefined) f.to = finite(o.to, `${path}.to`)
+  if (f.from !== undefined && f.to !== undefined && f.to < f.from) throw new Invalid(`${path}.to`, 'must not be before from')
+  if (o.users !== undefined) f.users = strings(o.users, `${path}.users`)
+  if (o.agents !== undefined) f.agents = strings(o.agents, `${path}.agents`)
+  if (o.projects !== undefined) f.projects = strings(o.projects, `${path}.projects`)
+  if (o.models !== undefined) f.models = strings(o.models, `${path}.models`)
+  if (o.sessions !== undefined) f.sessions = strings(o.sessions, `${path}.sessions`)
+  if (o.sources !== undefined) {
+    if (!Array.isArray(o.sources)) throw new Invalid(`${path}.sources`, 'must be an array of source ids')
+    f.sources = o.sources.map((s, i) => oneOf(s, `${path}.sources[${i}]`, SOURCE_IDS, 'source'))
+  }
+  return f
+}
+
+/** Validates a UsageFilter. */
+export function usageFilter(v: unknown, path = 'arg'): UsageFilter {
+  return filterFields(object(v, path, FILTER_KEYS), path)
+}
+
+/** Validates a ReportQuery: a filter plus known, distinct group dimensions. */
+export function reportQuery(v: unknown, path = 'arg'): ReportQuery {
+  const o = object(v, path, [...FILTER_KEYS, 'groupBy'])
+  if (!Array.isArray(o.groupBy)) throw new Invalid(`${path}.groupBy`, 'must be an array of group dimensions')
+  const groupBy = o.groupBy.map((d, i) => oneOf<GroupDim>(d, `${path}.groupBy[${i}]`, GROUP_DIMS, 'group dimension'))
+  groupBy.forEach((d, i) => {
+    if (groupBy.indexOf(d) !== i) throw new Invalid(`${path}.groupBy[${i}]`, `duplicate group dimension "${d}"`)
+  })
+  return { ...filterFields(o, path), groupBy }
+}
+
+function priceOverride(v: unknown, path: string): PriceOverride {
+  const o = object(v, path, ['model', 'input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'])
+  const p: PriceOverride = {
+    model: string(o.model, `${path}.model`, { nonEmpty: true }),
+    input: finite(o.input, `${path}.input`, { min: 0 }),
+    output: finite(o.output, `${path}.output`, { min: 0 }),
+  }
+  if (o.cacheRead !== undefined) p.cacheRead = finite(o.cacheRead, `${path}.cacheRead`, { min: 0 })
+  if (o.cacheWrite !== undefined) p.cacheWrite = finite(o.cacheWrite, `${path}.cacheWrite`, { min: 0 })
+  if (o.cacheWrite1h !== undefined) p.cacheWrite1h = finite(o.cacheWrite1h, `${path}.cacheWrite1h`, { min: 0 })
+  return p
+}
+
+const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused'] as const satisfies readonly (keyof Settings)[]
+
+/** Validates a settings patch: only known fields, each well-formed; '' means the system zone. */
+export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
+  const o = object(v, path, SETTINGS_KEYS)
+  const s: Partial<Settings> = {}
+  if (o.timeZone !== undefined) s.timeZone = o.timeZone === '' ? '' : timeZone(o.timeZone, `${path}.timeZone`)
+  if (o.dailyBudgetUsd !== undefined) {
+    s.dailyBudgetUsd = o.dailyBudgetUsd === null ? null : finite(o.dailyBudgetUsd, `${path}.dailyBudgetUsd`, { min: 0 })
+  }
+  if (o.launchAtLogin !== undefined) s.launchAtLogin = boolean(o.launchAtLogin, `${path}.launchAtLogin`)
+  if (o.paused !== undefined) s.paused = boolean(o.paused, `${path}.paused`)
+  if (o.claudeConfigDirs !== undefined) s.claudeConfigDirs = strings(o.claudeConfigDirs, `${path}.claudeConfigDirs`)
+  if (o.codexHomes !== undefined) s.codexHomes = strings(o.codexHomes, `${path}.codexHomes`)
+  if (o.priceOverrides !== undefined) {
+    if (!Array.isArray(o.priceOverrides)) throw new Invalid(`${path}.priceOverrides`, 'must be an array')
+    s.priceOverrides = o.priceOverrides.map((p, i) => priceOverride(p, `${path}.priceOverrides[${i}]`))
+  }
+  return s
+}
+
+/** A validated call: the method and its checked argument, paired so they cannot be mixed up. */
+export type ValidCall = { [M in ApiMethod]: { method: M; arg: ApiMethods[M]['arg'] } }[ApiMethod]
+
+/** Checks `raw` against `method`'s argument type; throws `Invalid` naming the field. */
+export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
+  switch (method) {
+    case 'dimensions':
+    case 'sourceStatus':
+    case 'backfillProgress':
+    case 'getSettings':
+      noArg(raw, 'arg')
+      return { method, arg: undefined }
+    case 'report':
+    case 'reportCsv':
+    case 'exportCsv':
+      return { method, arg: reportQuery(raw) }
+    case 'sessions':
+      return { method, arg: usageFilter(raw) }
+    case 'sessionEvents': {
+      const o = object(raw, 'arg', ['sessionId'])
+      return { method, arg: { sessionId: string(o.sessionId, 'arg.sessionId', { nonEmpty: true }) } }
+    }
+    case 'todaySpend': {
+      const o = object(raw, 'arg', ['tz'])
+      return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
+    }
+    case 'setSettings':
+      return { method, arg: settingsPatch(raw) }
+    default:
+      return assertNever(method)
+  }
+}

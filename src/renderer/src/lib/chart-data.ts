@@ -1,0 +1,129 @@
+/** Report rows → chart.js stacked-bar data: one dataset per series, one bar per time bucket. */
+import { assertNever } from '../../../shared/assert-never'
+import type { Figures, GroupDim, ReportRow } from '../../../shared/contract'
+import { TOKEN_BUCKETS, type TokenBucket } from '../../../shared/usage'
+import { totalTokens } from './format'
+import type { Resolution } from './range'
+
+export type Metric = 'tokens' | 'cost' | 'requests'
+export type Split = 'bucket' | 'model' | 'agent' | 'project'
+
+export const METRICS: readonly { id: Metric; label: string }[] = [
+  { id: 'tokens', label: 'Tokens' },
+  { id: 'cost', label: 'Cost' },
+  { id: 'requests', label: 'Requests' },
+]
+
+export const SPLITS: readonly { id: Split; label: string }[] = [
+  { id: 'bucket', label: 'Token type' },
+  { id: 'model', label: 'Model' },
+  { id: 'agent', label: 'Agent' },
+  { id: 'project', label: 'Project' },
+]
+
+export const BUCKET_LABELS: Record<TokenBucket, string> = {
+  input: 'Input', output: 'Output', cacheRead: 'Cache read', cacheWrite: 'Cache write',
+}
+
+/** Distinct, colour-blind-friendly hues that read on light and dark backgrounds. */
+export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#8c8c8c']
+const OTHER_COLOR = '#a0a4ab'
+
+/** The figure a metric reads from a row. */
+export function metricValue(f: Figures, metric: Metric): number {
+  switch (metric) {
+    case 'tokens': return totalTokens(f)
+    case 'cost': return f.costUsd
+    case 'requests': return f.requests
+    default: return assertNever(metric)
+  }
+}
+
+/** Token type only splits tokens: cost and requests have no per-bucket figure. */
+export function effectiveSplit(metric: Metric, split: Split): Split {
+  return split === 'bucket' && metric !== 'tokens' ? 'model' : split
+}
+
+/** The report grouping for a chart: time first, then the series dimension. */
+export function chartGroupBy(resolution: Resolution, split: Split): GroupDim[] {
+  switch (split) {
+    case 'bucket': return [resolution]
+    case 'model':
+    case 'agent':
+    case 'project': return [resolution, split]
+    default: return assertNever(split)
+  }
+}
+
+export interface ChartSeries {
+  label: string
+  data: number[]
+  backgroundColor: string
+  /** Series names that have no known price (cost metric only). */
+  unpriced: boolean
+}
+
+export interface ChartData {
+  keys: string[]
+  datasets: ChartSeries[]
+}
+
+/**
+ * Builds stacked series over `keys` (every bucket of the range). Beyond `maxSeries` the smallest
+ * series fold into "Other" so the legend stays readable.
+ */
+export function buildChartData(rows: readonly ReportRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, unpricedModels: readonly string[] = [], maxSeries = 8): ChartData {
+  const allKeys = [...keys]
+  const index = new Map(allKeys.map((k, i) => [k, i]))
+  for (const r of rows) {
+    const k = r[resolution]
+    if (k !== undefined && !index.has(k)) {
+      index.set(k, allKeys.length)
+      allKeys.push(k)
+    }
+  }
+  if (allKeys.length !== keys.length) {
+    allKeys.sort()
+    allKeys.forEach((k, i) => index.set(k, i))
+  }
+  const at = (r: ReportRow): number | undefined => {
+    const k = r[resolution]
+    return k === undefined ? undefined : index.get(k)
+  }
+
+  if (split === 'bucket') {
+    return {
+      keys: allKeys,
+      datasets: TOKEN_BUCKETS.map((b, i) => {
+        const data = allKeys.map(() => 0)
+        for (const r of rows) {
+          const j = at(r)
+          if (j !== undefined) data[j] = (data[j] ?? 0) + r[b]
+        }
+        return { label: BUCKET_LABELS[b], data, backgroundColor: PALETTE[i] ?? OTHER_COLOR, unpriced: false }
+      }),
+    }
+  }
+
+  const totals = new Map<string, number>()
+  for (const r of rows) {
+    const name = r[split] ?? '(none)'
+    totals.set(name, (totals.get(name) ?? 0) + metricValue(r, metric))
+  }
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([n]) => n)
+  const shown = ranked.length > maxSeries ? ranked.slice(0, maxSeries - 1) : ranked
+  const folded = ranked.length > shown.length
+  const seriesOf = new Map(shown.map((n, i) => [n, i]))
+  const unpricedSet = new Set(split === 'model' ? unpricedModels : [])
+  const datasets: ChartSeries[] = shown.map((name, i) => ({
+    label: name, data: allKeys.map(() => 0), backgroundColor: PALETTE[i % PALETTE.length] ?? OTHER_COLOR, unpriced: metric === 'cost' && unpricedSet.has(name),
+  }))
+  if (folded) datasets.push({ label: 'Other', data: allKeys.map(() => 0), backgroundColor: OTHER_COLOR, unpriced: false })
+  for (const r of rows) {
+    const j = at(r)
+    if (j === undefined) continue
+    const s = datasets[seriesOf.get(r[split] ?? '(none)') ?? datasets.length - 1]
+    if (s !== undefined) s.data[j] = (s.data[j] ?? 0) + metricValue(r, metric)
+  }
+  return { keys: allKeys, datasets }
+}

@@ -1,0 +1,86 @@
+/** Number, money and date formatting for the user's locale. Money is always USD. */
+import type { Figures } from '../../../shared/contract'
+
+const int = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 })
+const usd = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+const usdCompact = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 })
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' })
+const share = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 })
+
+/** 1,234,567 */
+export function formatInt(n: number): string {
+  return int.format(n)
+}
+
+/** 1.2M */
+export function formatCompact(n: number): string {
+  return compact.format(n)
+}
+
+/** $12.35; amounts under a cent show as <$0.01 rather than a misleading $0.00. */
+export function formatUsd(n: number): string {
+  if (n > 0 && n < 0.005) return `<${usd.format(0.01)}`
+  return usd.format(n)
+}
+
+/** $1.2K, for axis ticks. */
+export function formatUsdCompact(n: number): string {
+  return Math.abs(n) < 1000 ? formatUsd(n) : usdCompact.format(n)
+}
+
+/** +12.5% */
+export function formatChange(ratio: number): string {
+  return percent.format(ratio)
+}
+
+/** 12.5% */
+export function formatShare(ratio: number): string {
+  return share.format(ratio)
+}
+
+/** Every token a set of figures billed (the four buckets are exclusive). */
+export function totalTokens(f: Pick<Figures, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>): number {
+  return f.input + f.output + f.cacheRead + f.cacheWrite
+}
+
+/** How a cost reads: unknown when nothing of it is priced, partial when some tokens are unpriced. */
+export type CostState = 'priced' | 'partial' | 'unpriced'
+
+export function costState(f: Pick<Figures, 'costUsd' | 'unpricedTokens'>): CostState {
+  if (f.unpricedTokens <= 0) return 'priced'
+  return f.costUsd > 0 ? 'partial' : 'unpriced'
+}
+
+/** Date and time in `tz`, e.g. "Mar 5, 14:02". */
+export function formatDateTime(ms: number, tz: string): string {
+  return new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms)
+}
+
+/** Time in `tz`, e.g. "14:02:09". */
+export function formatTime(ms: number, tz: string): string {
+  return new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms)
+}
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
+
+/** "5 minutes ago". */
+export function formatRelative(ms: number, now: number): string {
+  const s = Math.round((ms - now) / 1000)
+  const abs = Math.abs(s)
+  if (abs < 60) return relative.format(s, 'second')
+  if (abs < 3600) return relative.format(Math.round(s / 60), 'minute')
+  if (abs < 86_400) return relative.format(Math.round(s / 3600), 'hour')
+  return relative.format(Math.round(s / 86_400), 'day')
+}
+
+/** Formats a report key (YYYY-MM-DD or YYYY-MM-DDTHH:00) as a short axis label. */
+export function formatBucketLabel(key: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):00)?$/.exec(key)
+  if (m === null) return key
+  // The key is already wall-clock time in the viewer's zone: format it as UTC to keep it as is.
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0))
+  if (m[4] === undefined) return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(t)
+  if (m[4] === '00') return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(t)
+  return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit' }).format(t)
+}

@@ -1,0 +1,89 @@
+/** The contract over HTTP, for the headless server: POST /api/<method>, SSE for change events. */
+import type { ApiMethod, ApiMethods, AppApi, ChangeEvent } from '../../../shared/contract'
+
+/** Header the server checks on every /api request. */
+export const TOKEN_HEADER = 'X-TokenWatch-Token'
+
+/** A failed call: `status` is the HTTP status (0 when the server could not be reached). */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message)
+  }
+}
+
+type Reply = { ok: true; result: unknown } | { ok: false; error: string }
+
+function isReply(v: unknown): v is Reply {
+  return typeof v === 'object' && v !== null && 'ok' in v && typeof v.ok === 'boolean'
+}
+
+/** Builds an AppApi that talks to the server at `base` (same origin when ''). */
+export function createHttpApi(token: string | null, base = ''): AppApi {
+  async function post<M extends ApiMethod>(method: M, arg?: ApiMethods[M]['arg']): Promise<ApiMethods[M]['result']> {
+    let res: Response
+    try {
+      res = await fetch(`${base}/api/${method}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token === null ? {} : { [TOKEN_HEADER]: token }) },
+        body: JSON.stringify(arg === undefined ? {} : { arg }),
+      })
+    } catch {
+      throw new ApiError(0, 'The Token Watch server is not reachable. Is `tokenwatch serve` still running?')
+    }
+    let body: unknown
+    try {
+      body = await res.json()
+    } catch {
+      throw new ApiError(res.status, `The server answered ${res.status} without JSON.`)
+    }
+    if (!isReply(body)) throw new ApiError(res.status, 'The server answered in an unknown format.')
+    if (!body.ok) {
+      if (res.status === 401) throw new ApiError(401, 'Not authorised: open the address printed by `tokenwatch serve` (it carries the access token).')
+      throw new ApiError(res.status, body.error)
+    }
+    // The server is ours and validated the call; its result has the contract's shape.
+    return body.result as ApiMethods[M]['result']
+  }
+
+  const listeners = new Set<(e: ChangeEvent) => void>()
+  let source: EventSource | null = null
+
+  function openStream(): void {
+    const q = token === null ? '' : `?token=${encodeURIComponent(token)}`
+    source = new EventSource(`${base}/api/events${q}`)
+    source.addEventListener('change', (msg) => {
+      let e: ChangeEvent
+      try {
+        e = JSON.parse((msg as MessageEvent<string>).data) as ChangeEvent
+      } catch {
+        return
+      }
+      for (const l of listeners) l(e)
+    })
+  }
+
+  return {
+    dimensions: () => post('dimensions'),
+    report: (q) => post('report', q),
+    sessions: (f) => post('sessions', f),
+    sessionEvents: (a) => post('sessionEvents', a),
+    todaySpend: (a) => post('todaySpend', a),
+    sourceStatus: () => post('sourceStatus'),
+    backfillProgress: () => post('backfillProgress'),
+    getSettings: () => post('getSettings'),
+    setSettings: (patch) => post('setSettings', patch),
+    reportCsv: (q) => post('reportCsv', q),
+    exportCsv: (q) => post('exportCsv', q),
+    onChange(listener) {
+      listeners.add(listener)
+      if (source === null) openStream()
+      return () => {
+        listeners.delete(listener)
+        if (listeners.size === 0 && source !== null) {
+          source.close()
+          source = null
+        }
+      }
+    },
+  }
+}

@@ -1,0 +1,118 @@
+/** Range presets → concrete instants, chart resolution and the previous period to compare with. */
+import { assertNever } from '../../../shared/assert-never'
+import { HOUR_MS, addDays, dayKey, daysBetween, hourKey, parseYmd, startOfHour, ymdKey, zonedDate, zonedToUtc, type Ymd } from './zoned-time'
+
+export type Preset = 'today' | '24h' | '7d' | '30d' | '90d' | 'all' | 'custom'
+
+export const PRESETS: readonly { id: Preset; label: string }[] = [
+  { id: 'today', label: 'Today' },
+  { id: '24h', label: '24 h' },
+  { id: '7d', label: '7 d' },
+  { id: '30d', label: '30 d' },
+  { id: '90d', label: '90 d' },
+  { id: 'all', label: 'All' },
+  { id: 'custom', label: 'Custom' },
+]
+
+/** The range as the user picked it; custom dates are inclusive YYYY-MM-DD in the viewer's zone. */
+export interface RangeChoice {
+  preset: Preset
+  customFrom: string
+  customTo: string
+}
+
+export type Resolution = 'hour' | 'day'
+
+export interface Span {
+  from: number
+  to: number
+}
+
+/** A range ready for queries. `from`/`to` are undefined only for "all". */
+export interface ResolvedRange {
+  from?: number
+  to?: number
+  resolution: Resolution
+  /** The period of equal length just before, for change figures; absent for "all". */
+  previous?: Span
+}
+
+/** Ranges up to this long are shown hour by hour. */
+const HOURLY_MAX_MS = 2 * 24 * HOUR_MS
+
+function lastDays(today: Ymd, n: number, tz: string): ResolvedRange {
+  const from = zonedToUtc(addDays(today, -(n - 1)), tz)
+  const to = zonedToUtc(addDays(today, 1), tz)
+  return { from, to, resolution: n <= 2 ? 'hour' : 'day', previous: { from: zonedToUtc(addDays(today, -(2 * n - 1)), tz), to: from } }
+}
+
+/** Resolves a choice at instant `now` in `tz`; `span` is the stored data's extent, for "all". */
+export function resolveRange(choice: RangeChoice, now: number, tz: string, span?: { firstTs: number | null; lastTs: number | null }): ResolvedRange {
+  const today = zonedDate(now, tz)
+  switch (choice.preset) {
+    case 'today': {
+      const from = zonedToUtc(today, tz)
+      const to = zonedToUtc(addDays(today, 1), tz)
+      // Compare with yesterday up to the same time of day, not with all of yesterday.
+      const prevFrom = zonedToUtc(addDays(today, -1), tz)
+      return { from, to, resolution: 'hour', previous: { from: prevFrom, to: Math.min(from, prevFrom + (now - from)) } }
+    }
+    case '24h': {
+      const to = startOfHour(now, tz) + HOUR_MS
+      const from = to - 24 * HOUR_MS
+      return { from, to, resolution: 'hour', previous: { from: from - 24 * HOUR_MS, to: from } }
+    }
+    case '7d':
+      return lastDays(today, 7, tz)
+    case '30d':
+      return lastDays(today, 30, tz)
+    case '90d':
+      return lastDays(today, 90, tz)
+    case 'all': {
+      const first = span?.firstTs ?? null
+      const last = span?.lastTs ?? null
+      const short = first !== null && last !== null && last - first <= HOURLY_MAX_MS
+      return { resolution: short ? 'hour' : 'day' }
+    }
+    case 'custom': {
+      const a = parseYmd(choice.customFrom) ?? today
+      const b = parseYmd(choice.customTo) ?? today
+      const [start, end] = daysBetween(a, b) >= 0 ? [a, b] : [b, a]
+      const n = daysBetween(start, end) + 1
+      const from = zonedToUtc(start, tz)
+      return {
+        from, to: zonedToUtc(addDays(end, 1), tz), resolution: n <= 2 ? 'hour' : 'day',
+        previous: { from: zonedToUtc(addDays(start, -n), tz), to: from },
+      }
+    }
+    default:
+      return assertNever(choice.preset)
+  }
+}
+
+/** Default custom range: the last 7 days. */
+export function defaultCustom(now: number, tz: string): Pick<RangeChoice, 'customFrom' | 'customTo'> {
+  const today = zonedDate(now, tz)
+  return { customFrom: ymdKey(addDays(today, -6)), customTo: ymdKey(today) }
+}
+
+/**
+ * Every bucket key from `from` to `to` in `tz`, so quiet hours show as gaps rather than vanish.
+ * A repeated wall-clock hour (DST fall-back) appears once, as the report keys it.
+ */
+export function bucketKeys(from: number, to: number, resolution: Resolution, tz: string): string[] {
+  const keys: string[] = []
+  const seen = new Set<string>()
+  const push = (k: string): void => {
+    if (!seen.has(k)) {
+      seen.add(k)
+      keys.push(k)
+    }
+  }
+  if (resolution === 'hour') {
+    for (let t = startOfHour(from, tz); t < to && keys.length < 24 * 400; t += HOUR_MS) push(hourKey(t, tz))
+  } else {
+    for (let d = zonedDate(from, tz); zonedToUtc(d, tz) < to && keys.length < 366 * 30; d = addDays(d, 1)) push(dayKey(zonedToUtc(d, tz), tz))
+  }
+  return keys
+}
