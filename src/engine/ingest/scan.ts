@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import type { Store } from '../store/open-store'
 import type { LogSource } from '../sources/types'
 import { walkFiles } from '../sources/walk'
-import { applyBatch, type Coster, type FileBatch } from './apply-batch'
+import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
 import { readIncrement, type StoredFile } from './read-increment'
 
 export interface ScanProgress {
@@ -32,6 +32,8 @@ export interface ScanSummary {
 export interface ScanOptions {
   userId: string
   onProgress?: (p: ScanProgress) => void
+  /** Called after every commit, e.g. to announce the hours that changed. */
+  onCommit?: (r: BatchResult) => void
   /** Commit after about this many bytes read (one fsync per commit). */
   commitBytes?: number
   /** Only these files (e.g. the ones a watcher saw change); default: walk every root. */
@@ -96,6 +98,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     summary.updated += r.updated
     summary.duplicates += r.duplicates
     for (const h of r.hours) summary.hours.add(h)
+    opts.onCommit?.(r)
     pending = []
     pendingBytes = 0
   }

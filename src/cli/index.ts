@@ -1,0 +1,59 @@
+import { UsageError } from './args'
+import { runReportCommand } from './report'
+import { runScan } from './scan'
+
+const USAGE = `tokenwatch: what your AI agents cost, hour by hour
+
+Usage:
+  tokenwatch scan   [--db FILE] [--user U] [--json]
+  tokenwatch report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--tz IANA] [--group-by DIMS]
+                    [--user U] [--agent A] [--project P] [--model M] [--source S] [--json | --csv] [--db FILE]
+  tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
+  tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
+
+DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source.
+Environment: TOKENWATCH_HOME (data dir), CLAUDE_CONFIG_DIR (comma-separated), CODEX_HOME.
+`
+
+type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<number>
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  scan: async () => runScan,
+  report: async () => runReportCommand,
+  serve: async () => (await import('./serve')).runServe,
+  emit: async () => (await import('./emit')).runEmit,
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE)
+    return name ? 0 : 2
+  }
+  const load = COMMANDS[name]
+  if (!load) {
+    process.stderr.write(`tokenwatch: unknown command ${name}\n\n${USAGE}`)
+    return 2
+  }
+  try {
+    return await (await load())(rest, env)
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`tokenwatch ${name}: ${err.message}\n`)
+      return 2
+    }
+    process.stderr.write(`tokenwatch ${name}: ${(err as Error).message}\n`)
+    return 1
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    process.stderr.write(`tokenwatch: ${String(err)}\n`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,107 @@
+import { GROUP_DIMS, type Figures, type GroupDim, type Report, type ReportQuery } from '../shared/contract'
+import type { SourceId } from '../shared/usage'
+import { openContext } from '../engine/context'
+import { reportedCost, reportToCsv } from '../engine/export/csv'
+import { runReport } from '../engine/query/report'
+import { isValidTimeZone, startOfLocalDay, systemTimeZone } from '../engine/query/time-zone'
+import { listOption, parseOptions, UsageError } from './args'
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
+
+/** Parses `--since/--until/--tz/--group-by` and the filters into a report query. */
+export function reportQueryFromArgs(o: Record<string, string | string[] | boolean | undefined>): ReportQuery {
+  const tz = typeof o.tz === 'string' ? o.tz : systemTimeZone()
+  if (!isValidTimeZone(tz)) throw new UsageError(`--tz: unknown time zone ${tz}`)
+  const groupBy = (listOption(o['group-by'] as string | undefined) ?? ['day']) as GroupDim[]
+  for (const d of groupBy) if (!GROUP_DIMS.includes(d)) throw new UsageError(`--group-by: unknown dimension ${d} (use ${GROUP_DIMS.join(', ')})`)
+  const q: ReportQuery = { tz, groupBy }
+  const day = (flag: string): string | undefined => {
+    const v = o[flag]
+    if (v === undefined) return undefined
+    if (typeof v !== 'string' || !DAY_RE.test(v)) throw new UsageError(`--${flag}: expected YYYY-MM-DD`)
+    return v
+  }
+  const since = day('since')
+  const until = day('until')
+  try {
+    if (since) q.from = startOfLocalDay(tz, since)
+    if (until) q.to = startOfLocalDay(tz, nextDay(until))
+  } catch (err) {
+    throw new UsageError((err as Error).message)
+  }
+  const users = listOption(o.user as string | string[] | undefined)
+  const agents = listOption(o.agent as string | string[] | undefined)
+  const projects = listOption(o.project as string | string[] | undefined)
+  const models = listOption(o.model as string | string[] | undefined)
+  const sources = listOption(o.source as string | string[] | undefined)
+  if (users) q.users = users
+  if (agents) q.agents = agents
+  if (projects) q.projects = projects
+  if (models) q.models = models
+  if (sources) q.sources = sources as SourceId[]
+  return q
+}
+
+function nextDay(ymd: string): string {
+  return new Date(Date.parse(`${ymd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+}
+
+/** The `--json` shape: one field per dimension, the figures, cost null when wholly unpriced. */
+export function reportToJson(r: Report, groupBy: GroupDim[]): unknown {
+  const fig = (f: Figures) => ({
+    input: f.input, output: f.output, cacheRead: f.cacheRead, cacheWrite: f.cacheWrite, requests: f.requests,
+    costUsd: reportedCost(f), unpricedTokens: f.unpricedTokens,
+  })
+  return {
+    rows: r.rows.map((row) => ({ ...Object.fromEntries(groupBy.map((d) => [d, row[d]])), ...fig(row) })),
+    totals: fig(r.totals),
+    unpricedModels: r.unpricedModels,
+  }
+}
+
+const int = new Intl.NumberFormat('en-US')
+
+function money(f: Figures): string {
+  const c = reportedCost(f)
+  if (c === null) return 'unpriced'
+  const text = `$${c.toFixed(2)}`
+  return f.unpricedTokens > 0 ? `${text} + unpriced` : text
+}
+
+/** A plain-text table for people. */
+export function reportToTable(r: Report, groupBy: GroupDim[]): string {
+  const head = [...groupBy, 'input', 'output', 'cache read', 'cache write', 'requests', 'cost']
+  const line = (labels: string[], f: Figures) =>
+    [...labels, int.format(f.input), int.format(f.output), int.format(f.cacheRead), int.format(f.cacheWrite), int.format(f.requests), money(f)]
+  const body = r.rows.map((row) => line(groupBy.map((d) => row[d] ?? ''), row))
+  const total = line(groupBy.map((_, i) => (i === 0 ? 'total' : '')), r.totals)
+  const all = [head, ...body, total]
+  const widths = head.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)))
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i < groupBy.length ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ')
+  const note = r.unpricedModels.length ? `\nunpriced models (tokens counted, cost unknown): ${r.unpricedModels.join(', ')}\n` : ''
+  return [fmt(head), rule, ...body.map(fmt), rule, fmt(total)].join('\n') + '\n' + note
+}
+
+/** `tokenwatch report`: sums from the store, grouped and filtered. */
+export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const o = parseOptions(args, {
+    db: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, tz: { type: 'string' },
+    'group-by': { type: 'string' }, user: { type: 'string', multiple: true }, agent: { type: 'string', multiple: true },
+    project: { type: 'string', multiple: true }, model: { type: 'string', multiple: true },
+    source: { type: 'string', multiple: true }, json: { type: 'boolean' }, csv: { type: 'boolean' },
+  })
+  if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other')
+  const q = reportQueryFromArgs(o)
+  const ctx = openContext({ env, ...(o.db ? { dbPath: o.db } : {}) })
+  try {
+    const r = runReport(ctx.store, q)
+    if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, q.groupBy)) + '\n')
+    else if (o.csv) process.stdout.write(reportToCsv(r, q.groupBy))
+    else process.stdout.write(reportToTable(r, q.groupBy))
+    return 0
+  } finally {
+    ctx.store.close()
+  }
+}

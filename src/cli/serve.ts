@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createEngineApi } from '../engine/api'
+import { Engine } from '../engine/live/engine'
+import { startSocketServer } from '../engine/push/socket-server'
+import { startWebServer } from '../engine/web/server'
+import { parseOptions, UsageError } from './args'
+import { progressBar } from './progress'
+
+/** The built dashboard: beside the bundled CLI (out/cli → out/renderer), else from the repo. */
+export function rendererDir(): string {
+  const candidates = [join(__dirname, '..', 'renderer'), resolve('out', 'renderer')]
+  return candidates.find((d) => existsSync(join(d, 'index.html'))) ?? (candidates[0] as string)
+}
+
+/**
+ * `tokenwatch serve`: the engine headless. Backfills, then tails the logs, takes pushed events on
+ * the socket and on POST /v1/usage, and serves the dashboard, until SIGINT/SIGTERM, which flush
+ * and close everything cleanly.
+ */
+export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const o = parseOptions(args, {
+    db: { type: 'string' }, user: { type: 'string' }, port: { type: 'string' },
+    'no-watch': { type: 'boolean' }, 'no-web': { type: 'boolean' }, 'no-socket': { type: 'boolean' },
+  })
+  const port = o.port === undefined ? 0 : Number(o.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected 0..65535')
+  const engine = new Engine({
+    env,
+    watch: !o['no-watch'],
+    ...(o.db ? { dbPath: o.db } : {}),
+    ...(o.user ? { userId: o.user } : {}),
+    log: (m) => process.stderr.write(`warning: ${m}\n`),
+  })
+  const closers: (() => Promise<void>)[] = []
+  try {
+    if (!o['no-socket']) {
+      const socket = await startSocketServer({ path: engine.ctx.paths.socket, writer: engine.writer, userId: engine.ctx.userId })
+      closers.push(() => socket.close())
+      process.stdout.write(`socket     ${socket.path}\n`)
+    }
+    if (!o['no-web']) {
+      const apiOpts = o['no-socket'] ? {} : { socketPath: engine.ctx.paths.socket }
+      const web = await startWebServer({
+        api: createEngineApi(engine, apiOpts),
+        staticDir: rendererDir(),
+        port,
+        ingest: { writer: engine.writer, userId: engine.ctx.userId },
+      })
+      closers.push(() => web.close())
+      process.stdout.write(`dashboard  ${web.url}\ningest     http://127.0.0.1:${web.port}/v1/usage\n`)
+    }
+    process.stdout.write(`store      ${engine.ctx.store.path}\n`)
+  } catch (err) {
+    for (const c of closers.reverse()) await c()
+    await engine.stop()
+    throw err
+  }
+
+  let stopping: Promise<void> | undefined
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      for (const c of closers.reverse()) await c()
+      await engine.stop()
+    })())
+  const done = new Promise<number>((resolveExit) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.stderr.write(`\n${sig}: flushing and closing\n`)
+      void stop().then(() => resolveExit(0), () => resolveExit(1))
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  })
+  const bar = progressBar()
+  const tick = setInterval(() => bar.update(engine.progress), 200)
+  try {
+    await engine.start()
+  } finally {
+    clearInterval(tick)
+    bar.done()
+  }
+  const s = engine.lastScan
+  if (s) process.stdout.write(`backfill   ${s.filesRead} files, ${s.inserted} new events, ${s.duplicates} duplicates, ${s.skipped} lines skipped\n`)
+  process.stdout.write(engine.watching ? 'watching   agent logs for new usage (Ctrl-C to stop)\n' : 'ready      (Ctrl-C to stop)\n')
+  return done
+}

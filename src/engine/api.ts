@@ -1,0 +1,55 @@
+import type { AppApi, ExportResult, ReportQuery } from '../shared/contract'
+import { reportToCsv } from './export/csv'
+import type { Engine } from './live/engine'
+import { listDimensions } from './query/dimensions'
+import { runReport } from './query/report'
+import { listSessions, sessionEvents } from './query/sessions'
+import { sourceStatus } from './query/source-status'
+import { todaySpend } from './query/today'
+import { validateSettingsPatch } from './settings'
+
+export interface EngineApiOptions {
+  /** Where pushed events arrive, for the sources panel. */
+  socketPath?: string
+  httpUrl?: string
+  /** Desktop: save CSV through a native dialog. Headless transports leave it out. */
+  exportCsv?: (csv: string, rows: number) => Promise<ExportResult>
+}
+
+/**
+ * The engine side of the contract: what both Electron IPC and the headless HTTP server call.
+ * Arguments arrive already validated by the transport.
+ */
+export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): AppApi {
+  const store = () => engine.ctx.store
+  const csvOf = (q: ReportQuery) => {
+    const r = runReport(store(), q)
+    return { csv: reportToCsv(r, q.groupBy), rows: r.rows.length }
+  }
+  return {
+    dimensions: async () => listDimensions(store()),
+    report: async (q) => runReport(store(), q),
+    sessions: async (f) => listSessions(store(), f),
+    sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
+    todaySpend: async ({ tz }) => todaySpend(store(), tz),
+    sourceStatus: async () =>
+      sourceStatus(store(), engine.ctx.sources, {
+        ...(opts.socketPath ? { socket: opts.socketPath } : {}),
+        ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
+      }),
+    backfillProgress: async () => ({ ...engine.progress }),
+    getSettings: async () => ({ ...engine.ctx.settings }),
+    setSettings: async (patch) => {
+      const checked = validateSettingsPatch(patch)
+      if (!checked.ok) throw new Error(checked.error)
+      return engine.updateSettings(checked.value)
+    },
+    reportCsv: async (q) => csvOf(q).csv,
+    exportCsv: async (q) => {
+      if (!opts.exportCsv) return { ok: false, error: 'export through a save dialog is only in the desktop app; use reportCsv' }
+      const { csv, rows } = csvOf(q)
+      return opts.exportCsv(csv, rows)
+    },
+    onChange: (listener) => engine.onChange(listener),
+  }
+}

@@ -1,0 +1,184 @@
+import type { BackfillProgress, ChangeEvent, Settings } from '../../shared/contract'
+import { openContext, sourcesFor, type ContextOptions, type EngineContext } from '../context'
+import type { BatchResult } from '../ingest/apply-batch'
+import { scanLogs, type ScanSummary } from '../ingest/scan'
+import { createEventWriter, type EventWriter } from '../ingest/writer'
+import { createCoster } from '../pricing/coster'
+import { loadPriceTable } from '../pricing/price-table'
+import { recostHistory } from '../pricing/recost'
+import { saveSettings } from '../settings'
+import { Tailer, type ChangedFile } from './tailer'
+
+export interface EngineOptions extends ContextOptions {
+  /** Tail the agents' logs (default true). */
+  watch?: boolean
+  /** How long to gather changed hours before one change event (ms). */
+  changeDebounceMs?: number
+  /** Called with problems worth a line on stderr or in a log. */
+  log?: (message: string) => void
+}
+
+/**
+ * The long-lived engine: backfills the logs, tails them, and owns the one writer that log
+ * scans and pushed events share. Plain Node; Electron main and `tokenwatch serve` both run it.
+ */
+export class Engine {
+  readonly ctx: EngineContext
+  readonly writer: EventWriter
+  readonly progress: BackfillProgress = { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }
+  lastScan: ScanSummary | undefined
+  private tailer: Tailer | undefined
+  private readonly listeners = new Set<(e: ChangeEvent) => void>()
+  private changedHours = new Set<number>()
+  private changeTimer: NodeJS.Timeout | undefined
+  private scanning: Promise<void> | undefined
+  private queuedFiles = new Map<string, ChangedFile>()
+  private queuedFull = false
+  private stopped = false
+
+  constructor(private readonly opts: EngineOptions = {}) {
+    this.ctx = openContext(opts)
+    this.writer = createEventWriter(this.ctx.store, (e) => this.ctx.cost(e), { onCommit: (r) => this.committed(r) })
+  }
+
+  /** Backfills every source, then (unless disabled or paused) starts tailing. */
+  async start(): Promise<void> {
+    if (this.opts.watch !== false && !this.ctx.settings.paused) await this.startTailing()
+    await this.rescan()
+  }
+
+  /** Whether log tailing is on. */
+  get watching(): boolean {
+    return this.tailer !== undefined
+  }
+
+  /** Subscribes to change events; returns the unsubscribe function. */
+  onChange(listener: (e: ChangeEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Scans every root again (unchanged files cost a stat each). */
+  rescan(): Promise<void> {
+    this.queuedFull = true
+    return this.drain()
+  }
+
+  /** Pauses or resumes tailing the logs; the socket keeps accepting pushed events. */
+  async setPaused(paused: boolean): Promise<void> {
+    if (paused) {
+      await this.tailer?.stop()
+      this.tailer = undefined
+    } else if (!this.tailer && this.opts.watch !== false) {
+      await this.startTailing()
+      await this.rescan()
+    }
+  }
+
+  /** Applies and saves a validated settings patch: prices re-cost history, folders re-scan. */
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const before = this.ctx.settings
+    const next = { ...before, ...patch }
+    saveSettings(this.ctx.paths.settings, next)
+    this.ctx.settings = next
+    if (JSON.stringify(before.priceOverrides) !== JSON.stringify(next.priceOverrides)) {
+      this.ctx.prices = loadPriceTable({ overrides: next.priceOverrides })
+      this.ctx.cost = createCoster(this.ctx.prices)
+      if (recostHistory(this.ctx.store, this.ctx.prices, this.ctx.cost).length > 0) this.announceAll()
+    }
+    const dirsChanged = JSON.stringify([before.claudeConfigDirs, before.codexHomes]) !== JSON.stringify([next.claudeConfigDirs, next.codexHomes])
+    if (dirsChanged) {
+      this.ctx.sources = sourcesFor(this.opts.env ?? process.env, next)
+      if (this.tailer) {
+        await this.tailer.stop()
+        this.tailer = undefined
+        await this.startTailing()
+      }
+      await this.rescan()
+    }
+    if (before.paused !== next.paused) await this.setPaused(next.paused)
+    return next
+  }
+
+  /** Flushes pushed events, stops tailing and closes the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.tailer?.stop()
+    this.tailer = undefined
+    await this.scanning
+    await this.writer.flush()
+    this.flushChanges()
+    this.ctx.store.close()
+  }
+
+  private async startTailing(): Promise<void> {
+    const tailer = new Tailer({
+      sources: this.ctx.sources,
+      onChange: (files) => {
+        for (const f of files) this.queuedFiles.set(f.path, f)
+        void this.drain()
+      },
+      onRootAppeared: () => void this.rescan(),
+    })
+    this.tailer = tailer
+    await tailer.start()
+  }
+
+  /** Runs queued scans one at a time (one writer), until nothing is queued. */
+  private drain(): Promise<void> {
+    if (this.scanning) return this.scanning
+    this.scanning = (async () => {
+      try {
+        while (!this.stopped && (this.queuedFull || this.queuedFiles.size > 0)) {
+          const full = this.queuedFull
+          const files = [...this.queuedFiles.values()]
+          this.queuedFull = false
+          this.queuedFiles.clear()
+          await this.scanOnce(full ? undefined : files)
+        }
+      } finally {
+        this.scanning = undefined
+      }
+    })()
+    return this.scanning
+  }
+
+  private async scanOnce(files: ChangedFile[] | undefined): Promise<void> {
+    const full = files === undefined
+    if (full) Object.assign(this.progress, { running: true, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 })
+    try {
+      const summary = await scanLogs(this.ctx.store, this.ctx.sources, (e) => this.ctx.cost(e), {
+        userId: this.ctx.userId,
+        ...(files ? { files } : {}),
+        onCommit: (r) => this.committed(r),
+        ...(full ? { onProgress: (p) => Object.assign(this.progress, p) } : {}),
+      })
+      for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)
+      if (full) this.lastScan = summary
+    } finally {
+      if (full) this.progress.running = false
+    }
+  }
+
+  private committed(r: BatchResult): void {
+    for (const h of r.hours) this.changedHours.add(h)
+    if (r.hours.size > 0 && !this.changeTimer) {
+      this.changeTimer = setTimeout(() => this.flushChanges(), this.opts.changeDebounceMs ?? 30)
+    }
+  }
+
+  private announceAll(): void {
+    this.changedHours.add(-1)
+    this.flushChanges()
+  }
+
+  private flushChanges(): void {
+    if (this.changeTimer) clearTimeout(this.changeTimer)
+    this.changeTimer = undefined
+    if (this.changedHours.size === 0) return
+    const e: ChangeEvent = { hours: [...this.changedHours].filter((h) => h >= 0).sort((a, b) => a - b), at: Date.now() }
+    this.changedHours = new Set()
+    for (const l of this.listeners) l(e)
+  }
+}

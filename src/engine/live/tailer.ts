@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs'
+import { watch, type FSWatcher } from 'chokidar'
+import type { LogSource } from '../sources/types'
+
+/** A changed log file, with the source and root it belongs to. */
+export interface ChangedFile {
+  source: LogSource
+  root: string
+  path: string
+}
+
+export interface TailerOptions {
+  sources: LogSource[]
+  /** Called with the files that changed, at most once per `debounceMs`. */
+  onChange: (files: ChangedFile[]) => void
+  /** Called when a root that did not exist appears (it may already hold files). */
+  onRootAppeared: () => void
+  debounceMs?: number
+  /** How often to look for roots that do not exist yet (a stat per missing root). */
+  rootCheckMs?: number
+}
+
+/**
+ * Watches every source root with the OS's file events (inotify, FSEvents, ReadDirectoryChangesW
+ * via chokidar; no polling of files): new files and folders, appends, rewrites. Roots that do
+ * not exist yet are checked for now and then and watched once they appear.
+ */
+export class Tailer {
+  private watcher: FSWatcher | undefined
+  private readonly pending = new Map<string, ChangedFile>()
+  private timer: NodeJS.Timeout | undefined
+  private rootTimer: NodeJS.Timeout | undefined
+  private readonly watchedRoots = new Set<string>()
+  private readonly owners = new Map<string, { source: LogSource; root: string }>()
+
+  constructor(private readonly opts: TailerOptions) {}
+
+  /** Starts watching; resolves once the initial directory walk is done. */
+  async start(): Promise<void> {
+    this.watcher = watch([], {
+      ignoreInitial: true,
+      persistent: true,
+      followSymlinks: false,
+      // Only log files matter; folders must pass so new subfolders are walked.
+      ignored: (path, stats) => stats?.isFile() === true && !this.ownerOf(path),
+    })
+    this.watcher.on('add', (p) => this.touch(p))
+    this.watcher.on('change', (p) => this.touch(p))
+    this.watcher.on('error', () => {
+      /* a vanished or unreadable folder: the next scan reports unreadable files */
+    })
+    for (const s of this.opts.sources) for (const r of s.roots()) this.owners.set(r, { source: s, root: r })
+    const ready = new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()))
+    this.addExistingRoots()
+    await ready
+    this.rootTimer = setInterval(() => this.addExistingRoots(), this.opts.rootCheckMs ?? 5000)
+    this.rootTimer.unref()
+  }
+
+  /** Stops watching; pending changes are delivered first. */
+  async stop(): Promise<void> {
+    if (this.rootTimer) clearInterval(this.rootTimer)
+    this.deliver()
+    await this.watcher?.close()
+    this.watcher = undefined
+  }
+
+  private addExistingRoots(): void {
+    for (const root of this.owners.keys()) {
+      if (this.watchedRoots.has(root) || !existsSync(root)) continue
+      this.watchedRoots.add(root)
+      this.watcher?.add(root)
+      // A root that appears late may already hold files: report them as changed.
+      if (this.rootTimer) this.opts.onRootAppeared()
+    }
+  }
+
+  private ownerOf(path: string): ChangedFile | undefined {
+    for (const [root, o] of this.owners) {
+      if (path.startsWith(root) && o.source.isLogFile(path)) return { ...o, path }
+    }
+    return undefined
+  }
+
+  private touch(path: string): void {
+    const owner = this.ownerOf(path)
+    if (!owner) return
+    this.pending.set(path, owner)
+    if (!this.timer) this.timer = setTimeout(() => this.deliver(), this.opts.debounceMs ?? 20)
+  }
+
+  private deliver(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    if (this.pending.size === 0) return
+    const files = [...this.pending.values()]
+    this.pending.clear()
+    this.opts.onChange(files)
+  }
+}

@@ -1,0 +1,70 @@
+import type { SourceId } from '../../shared/usage'
+import type { Coster } from '../ingest/apply-batch'
+import { BUCKET_MS } from '../ingest/merge'
+import { getMeta, setMeta, type Store } from '../store/open-store'
+import type { PriceTable } from './types'
+
+interface EventRow {
+  key: string
+  ts: number
+  source: SourceId
+  model: string
+  input: number
+  output: number
+  cache_read: number
+  cache_write: number
+  cache_write_1h: number
+  reported_cost_nusd: number | null
+  cost_nusd: number | null
+}
+
+/**
+ * Re-costs stored history after a price change (new snapshot or an override): every model whose
+ * resolved rates differ from the ones recorded gets its events re-priced and its aggregate rows
+ * rebuilt from the ledger, in one transaction. Returns the models re-costed.
+ */
+export function recostHistory(store: Store, prices: PriceTable, cost: Coster): string[] {
+  if (getMeta(store, 'price_version') === prices.version) return []
+  const db = store.db
+  const recorded = new Map(
+    (db.prepare('SELECT model, rates FROM prices').all() as { model: string; rates: string | null }[]).map((r) => [r.model, r.rates]),
+  )
+  const models = (db.prepare('SELECT DISTINCT model FROM usage_events').all() as { model: string }[]).map((r) => r.model)
+  const changed: string[] = []
+  const now = Date.now()
+  db.transaction(() => {
+    const update = db.prepare('UPDATE usage_events SET cost_nusd = ? WHERE key = ?')
+    const record = db.prepare(`INSERT INTO prices (model, rates, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(model) DO UPDATE SET rates = excluded.rates, updated_at = excluded.updated_at`)
+    for (const model of models) {
+      const rates = JSON.stringify(prices.resolve(model) ?? null)
+      if (recorded.get(model) === rates) continue
+      changed.push(model)
+      record.run(model, rates, now)
+      const rows = db.prepare('SELECT * FROM usage_events WHERE model = ?').all(model) as EventRow[]
+      for (const r of rows) {
+        const next = cost({
+          key: r.key, ts: r.ts, source: r.source, userId: '', agentId: '', project: '', sessionId: '', model: r.model,
+          input: r.input, output: r.output, cacheRead: r.cache_read, cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h,
+          ...(r.reported_cost_nusd !== null ? { reportedCostUsd: r.reported_cost_nusd / 1e9 } : {}),
+        })
+        if (next !== r.cost_nusd) update.run(next, r.key)
+      }
+      rebuildBuckets(store, model)
+    }
+    setMeta(store, 'price_version', prices.version)
+  })()
+  return changed
+}
+
+/** Recomputes one model's aggregate rows from the ledger (the ledger is the truth). */
+export function rebuildBuckets(store: Store, model: string): void {
+  store.db.prepare('DELETE FROM usage_buckets WHERE model = ?').run(model)
+  store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, input, output,
+      cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests)
+    SELECT ts - (ts % ${BUCKET_MS}) AS b, source, user_id, agent_id, project, model, sum(input), sum(output),
+      sum(cache_read), sum(cache_write), count(*), sum(coalesce(cost_nusd, 0)),
+      sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END),
+      sum(CASE WHEN cost_nusd IS NULL THEN 1 ELSE 0 END)
+    FROM usage_events WHERE model = ? GROUP BY b, source, user_id, agent_id, project, model`).run(model)
+}

@@ -1,0 +1,87 @@
+import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { PriceOverride, Settings } from '../shared/contract'
+import { isValidTimeZone } from './query/time-zone'
+
+/** Settings for a first run. */
+export const DEFAULT_SETTINGS: Settings = {
+  timeZone: '',
+  dailyBudgetUsd: null,
+  launchAtLogin: false,
+  claudeConfigDirs: [],
+  codexHomes: [],
+  priceOverrides: [],
+  paused: false,
+}
+
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
+const isRate = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0
+
+function validOverride(v: unknown): v is PriceOverride {
+  if (typeof v !== 'object' || v === null) return false
+  const o = v as Record<string, unknown>
+  return typeof o.model === 'string' && o.model.length > 0 && isRate(o.input) && isRate(o.output) &&
+    ['cacheRead', 'cacheWrite', 'cacheWrite1h'].every((k) => o[k] === undefined || isRate(o[k]))
+}
+
+/**
+ * Checks a settings patch field by field; returns the error naming the first bad field, or the
+ * validated patch. Unknown fields are errors: settings come from files and from UIs.
+ */
+export function validateSettingsPatch(patch: unknown): { ok: true; value: Partial<Settings> } | { ok: false; error: string } {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return { ok: false, error: 'settings: must be an object' }
+  const p = patch as Record<string, unknown>
+  for (const [k, v] of Object.entries(p)) {
+    const bad = (why: string) => ({ ok: false as const, error: `${k}: ${why}` })
+    switch (k) {
+      case 'timeZone':
+        if (typeof v !== 'string' || (v !== '' && !isValidTimeZone(v))) return bad('must be an IANA time zone or ""')
+        break
+      case 'dailyBudgetUsd':
+        if (v !== null && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) return bad('must be a non-negative number or null')
+        break
+      case 'launchAtLogin':
+      case 'paused':
+        if (typeof v !== 'boolean') return bad('must be true or false')
+        break
+      case 'claudeConfigDirs':
+      case 'codexHomes':
+        if (!isStringArray(v)) return bad('must be a list of folders')
+        break
+      case 'priceOverrides':
+        if (!Array.isArray(v) || !v.every(validOverride)) return bad('each needs a model and non-negative USD-per-million rates')
+        break
+      default:
+        return bad('unknown setting')
+    }
+  }
+  return { ok: true, value: p as Partial<Settings> }
+}
+
+/** Reads settings from `path`; a missing file gives the defaults, a broken one an error. */
+export function loadSettings(path: string): Settings {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...DEFAULT_SETTINGS }
+    throw err
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    throw new Error(`settings file ${path} is not valid JSON`)
+  }
+  const checked = validateSettingsPatch(parsed)
+  if (!checked.ok) throw new Error(`settings file ${path}: ${checked.error}`)
+  return { ...DEFAULT_SETTINGS, ...checked.value }
+}
+
+/** Writes settings atomically (temp file + rename), readable by the user only. */
+export function saveSettings(path: string, settings: Settings): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const tmp = `${path}.${process.pid}.tmp`
+  writeFileSync(tmp, JSON.stringify(settings, null, 2) + '\n', { mode: 0o600 })
+  renameSync(tmp, path)
+}
