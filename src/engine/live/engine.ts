@@ -14,6 +14,8 @@ export interface EngineOptions extends ContextOptions {
   watch?: boolean
   /** How long to gather changed hours before one change event (ms). */
   changeDebounceMs?: number
+  /** How often to look for log roots that do not exist yet (ms). */
+  rootCheckMs?: number
   /** Called with problems worth a line on stderr or in a log. */
   log?: (message: string) => void
 }
@@ -120,6 +122,7 @@ export class Engine {
         void this.drain()
       },
       onRootAppeared: () => void this.rescan(),
+      ...(this.opts.rootCheckMs ? { rootCheckMs: this.opts.rootCheckMs } : {}),
     })
     this.tailer = tailer
     await tailer.start()

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { appendFileSync, mkdirSync, writeFileSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import { Engine } from '../../../src/engine/live/engine'
+import { runReport } from '../../../src/engine/query/report'
+import type { ChangeEvent } from '../../../src/shared/contract'
+import { tempDir } from '../../helpers/temp'
+
+/** A Claude Code assistant line with usage, as Claude Code writes it. */
+function claudeLine(id: string, output: number, ts: string, input = 10): string {
+  return JSON.stringify({
+    type: 'assistant', timestamp: ts, sessionId: 's1', cwd: '/work/app', requestId: `req_${id}`,
+    message: { id: `msg_${id}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: input, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 } },
+  }) + '\n'
+}
+
+function setup() {
+  const dir = tempDir()
+  const claude = join(dir, 'claude')
+  mkdirSync(join(claude, 'projects', 'app'), { recursive: true })
+  const env = { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: claude, CODEX_HOME: join(dir, 'codex') }
+  return { dir, claude, env, log: join(claude, 'projects', 'app', 'session.jsonl') }
+}
+
+function totals(engine: Engine) {
+  const t = runReport(engine.ctx.store, { tz: 'UTC', groupBy: [] }).totals
+  return { input: t.input, output: t.output, cacheRead: t.cacheRead, requests: t.requests }
+}
+
+/** Resolves when `check` passes, polling the real store; fails after `ms`. */
+async function eventually(check: () => void, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    try {
+      check()
+      return
+    } catch (err) {
+      if (Date.now() > end) throw err
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+}
+
+describe('live engine: tailing real files', () => {
+  it('backfills, then sees appended lines, waits for a partial line, and announces the hour', async () => {
+    const s = setup()
+    writeFileSync(s.log, claudeLine('a', 5, '2026-03-01T10:05:00Z'))
+    const engine = new Engine({ env: s.env })
+    const changes: ChangeEvent[] = []
+    engine.onChange((e) => changes.push(e))
+    await engine.start()
+    expect(totals(engine)).toEqual({ input: 10, output: 5, cacheRead: 100, requests: 1 })
+
+    appendFileSync(s.log, claudeLine('b', 7, '2026-03-01T11:30:00Z'))
+    await eventually(() => expect(totals(engine).requests).toBe(2))
+    await eventually(() => expect(changes.flatMap((c) => c.hours)).toContain(Date.parse('2026-03-01T11:00:00Z')))
+
+    // Half a line: nothing yet; the rest of it: counted once.
+    const line = claudeLine('c', 9, '2026-03-01T12:00:00Z')
+    appendFileSync(s.log, line.slice(0, 40))
+    await new Promise((r) => setTimeout(r, 300))
+    expect(totals(engine).requests).toBe(2)
+    appendFileSync(s.log, line.slice(40))
+    await eventually(() => expect(totals(engine)).toEqual({ input: 30, output: 21, cacheRead: 300, requests: 3 }))
+    await engine.stop()
+  })
+
+  it('a streamed message corrected across a restart counts once with the largest output', async () => {
+    const s = setup()
+    writeFileSync(s.log, claudeLine('m', 1, '2026-03-01T10:00:00Z'))
+    let engine = new Engine({ env: s.env })
+    await engine.start()
+    await engine.stop()
+    appendFileSync(s.log, claudeLine('m', 250, '2026-03-01T10:00:03Z'))
+    engine = new Engine({ env: s.env })
+    await engine.start()
+    expect(totals(engine)).toEqual({ input: 10, output: 250, cacheRead: 100, requests: 1 })
+    const hours = runReport(engine.ctx.store, { tz: 'UTC', groupBy: ['hour'] }).rows.map((r) => r.hour)
+    expect(hours).toEqual(['2026-03-01T10:00'])
+    await engine.stop()
+  })
+
+  it('a transcript rewritten in place (resume/compaction) adds nothing twice and subtracts nothing', async () => {
+    const s = setup()
+    writeFileSync(s.log, claudeLine('a', 5, '2026-03-01T10:00:00Z') + claudeLine('b', 6, '2026-03-01T10:01:00Z'))
+    const engine = new Engine({ env: s.env })
+    await engine.start()
+    // Rewrite: a shorter file with one old message and one new one, swapped in atomically.
+    const tmp = `${s.log}.tmp`
+    writeFileSync(tmp, claudeLine('b', 6, '2026-03-01T10:01:00Z') + claudeLine('c', 8, '2026-03-01T10:02:00Z'))
+    renameSync(tmp, s.log)
+    await eventually(() => expect(totals(engine)).toEqual({ input: 30, output: 19, cacheRead: 300, requests: 3 }))
+    await engine.stop()
+  })
+
+  it('watches a root that appears after start, and new sub-folders', async () => {
+    const s = setup()
+    const codexHome = s.env.CODEX_HOME
+    const engine = new Engine({ env: s.env, rootCheckMs: 200 })
+    await engine.start()
+    expect(totals(engine).requests).toBe(0)
+    const dir = join(codexHome, 'sessions', '2026', '03', '01')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'rollout-x.jsonl'),
+      JSON.stringify({ timestamp: '2026-03-01T09:00:00Z', type: 'turn_context', payload: { model: 'gpt-5' } }) + '\n' +
+      JSON.stringify({ timestamp: '2026-03-01T09:01:00Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7 } } } }) + '\n')
+    await eventually(() => expect(totals(engine)).toEqual({ input: 60, output: 7, cacheRead: 40, requests: 1 }))
+    await engine.stop()
+  })
+
+  it('resumes from saved offsets after a restart without re-reading old bytes', async () => {
+    const s = setup()
+    writeFileSync(s.log, claudeLine('a', 5, '2026-03-01T10:00:00Z'))
+    let engine = new Engine({ env: s.env, watch: false })
+    await engine.start()
+    expect(engine.lastScan?.bytes).toBeGreaterThan(0)
+    await engine.stop()
+    engine = new Engine({ env: s.env, watch: false })
+    await engine.start()
+    expect(engine.lastScan?.bytes).toBe(0)
+    expect(engine.lastScan?.filesRead).toBe(0)
+    await engine.stop()
+  })
+})
