@@ -49,7 +49,6 @@ export interface BatchResult {
 }
 
 interface Statements {
-  getEvent: Database.Statement
   insertEvent: Database.Statement
   updateEvent: Database.Statement
   addBucket: Database.Statement
@@ -64,7 +63,6 @@ function prepare(db: Database.Database): Statements {
   let s = statements.get(db)
   if (s) return s
   s = {
-    getEvent: db.prepare('SELECT * FROM usage_events WHERE key = ?'),
     insertEvent: db.prepare(`INSERT INTO usage_events (key, ts, source, user_id, agent_id, project, session_id, model,
       input, output, cache_read, cache_write, cache_write_1h, reported_cost_nusd, cost_nusd)
       VALUES (@key, @ts, @source, @userId, @agentId, @project, @sessionId, @model,
@@ -164,8 +162,8 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
   const s = prepare(store.db)
   const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set() }
   const run = store.db.transaction(() => {
-    const deltas = new BucketDeltas()
-    const pending = new Map<string, { kept: LedgerEvent | undefined; current: LedgerEvent }>()
+    // 1. Merge this batch's sightings per key in memory (streamed lines often share a batch).
+    const seen = new Map<string, LedgerEvent>()
     for (const batch of batches) {
       const f = batch.file
       if (f) {
@@ -175,7 +173,17 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
           continue
         }
       }
-      for (const ev of batch.events) mergeIntoPending(s, pending, { ...ev, costNanoUsd: cost(ev) }, result)
+      for (const ev of batch.events) {
+        const e: LedgerEvent = { ...ev, costNanoUsd: cost(ev) }
+        const prev = seen.get(e.key)
+        if (!prev) {
+          seen.set(e.key, e)
+          continue
+        }
+        result.duplicates++
+        const merged = mergeRecords(prev, e)
+        if (merged) seen.set(e.key, merged)
+      }
       if (f) {
         s.upsertFile.run({
           path: f.path, source: f.source, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, offset: f.offset,
@@ -185,16 +193,36 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         })
       }
     }
-    for (const { kept, current } of pending.values()) {
+    // 2. Fetch the stored records of keys seen before, many keys per query.
+    const stored = fetchStored(store.db, [...seen.keys()])
+    // 3. Insert new keys; correct stored records where the new sighting carries more.
+    const deltas = new BucketDeltas()
+    const sessions = new Map<string, LedgerEvent & { lastTs: number }>()
+    for (const e of seen.values()) {
+      const kept = stored.get(e.key)
+      let current = e
       if (kept) {
+        result.duplicates++
+        const merged = mergeRecords(kept, e)
+        if (!merged) continue
+        current = merged
+        result.updated++
         deltas.add(kept, -1)
         s.updateEvent.run(toParams(current))
       } else {
+        result.inserted++
         s.insertEvent.run(toParams(current))
       }
       deltas.add(current, 1)
-      s.upsertSession.run(current.source, current.sessionId, current.userId, current.agentId, current.project, current.ts, current.ts)
+      const sk = `${current.source}\u0000${current.sessionId}`
+      const sess = sessions.get(sk)
+      if (!sess) sessions.set(sk, { ...current, lastTs: current.ts })
+      else {
+        sess.ts = Math.min(sess.ts, current.ts)
+        sess.lastTs = Math.max(sess.lastTs, current.ts)
+      }
     }
+    for (const x of sessions.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.ts, x.lastTs)
     for (const row of deltas.rows.values()) s.addBucket.run(row)
     result.hours = deltas.hours
   })
@@ -202,35 +230,27 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
   return result
 }
 
+const LOOKUP_CHUNK = 500
+const lookups = new WeakMap<Database.Database, Database.Statement>()
+
+/** The stored records among `keys`, fetched LOOKUP_CHUNK keys per query. */
+function fetchStored(db: Database.Database, keys: string[]): Map<string, LedgerEvent> {
+  const out = new Map<string, LedgerEvent>()
+  let full = lookups.get(db)
+  if (!full) {
+    full = db.prepare(`SELECT * FROM usage_events WHERE key IN (${Array(LOOKUP_CHUNK).fill('?').join(',')})`)
+    lookups.set(db, full)
+  }
+  for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+    const chunk = keys.slice(i, i + LOOKUP_CHUNK)
+    const stmt = chunk.length === LOOKUP_CHUNK ? full : db.prepare(`SELECT * FROM usage_events WHERE key IN (${chunk.map(() => '?').join(',')})`)
+    for (const row of stmt.all(...chunk) as StoredRow[]) out.set(row.key, fromRow(row))
+  }
+  return out
+}
+
 function lastTs(events: UsageEvent[]): number | null {
   let max: number | null = null
   for (const e of events) if (max === null || e.ts > max) max = e.ts
   return max
-}
-
-function mergeIntoPending(
-  s: Statements,
-  pending: Map<string, { kept: LedgerEvent | undefined; current: LedgerEvent }>,
-  seen: LedgerEvent,
-  result: BatchResult,
-): void {
-  const entry = pending.get(seen.key)
-  if (entry) {
-    const merged = mergeRecords(entry.current, seen)
-    if (merged) entry.current = merged
-    result.duplicates++
-    return
-  }
-  const row = s.getEvent.get(seen.key) as StoredRow | undefined
-  if (!row) {
-    pending.set(seen.key, { kept: undefined, current: seen })
-    result.inserted++
-    return
-  }
-  const kept = fromRow(row)
-  const merged = mergeRecords(kept, seen)
-  result.duplicates++
-  if (!merged) return
-  pending.set(seen.key, { kept, current: merged })
-  result.updated++
 }
