@@ -74,7 +74,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   }
   const files = opts.files ?? discoverFiles(sources, onError)
   const stored = loadStoredFiles(store)
-  const commitBytes = opts.commitBytes ?? 16 * 1024 * 1024
+  const commitBytes = opts.commitBytes ?? 32 * 1024 * 1024
   summary.files = files.length
   const sizes = files.map((f) => {
     try {
