@@ -41,16 +41,21 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
       if (recorded.get(model) === rates) continue
       changed.push(model)
       record.run(model, rates, now)
-      const rows = db.prepare('SELECT * FROM usage_events WHERE model = ?').all(model) as EventRow[]
+    }
+    if (changed.length > 0) {
+      // One pass over the ledger for all changed models (no index on model: it would slow every insert).
+      const rows = db.prepare(`SELECT * FROM usage_events WHERE model IN (${changed.map(() => '?').join(',')})`).iterate(...changed) as Iterable<EventRow>
+      const updates: [number | null, string][] = []
       for (const r of rows) {
         const next = cost({
           key: r.key, ts: r.ts, source: r.source, userId: '', agentId: '', project: '', sessionId: '', model: r.model,
           input: r.input, output: r.output, cacheRead: r.cache_read, cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h,
           ...(r.reported_cost_nusd !== null ? { reportedCostUsd: r.reported_cost_nusd / 1e9 } : {}),
         })
-        if (next !== r.cost_nusd) update.run(next, r.key)
+        if (next !== r.cost_nusd) updates.push([next, r.key])
       }
-      rebuildBuckets(store, model)
+      for (const u of updates) update.run(...u)
+      for (const model of changed) rebuildBuckets(store, model)
     }
     setMeta(store, 'price_version', prices.version)
   })()

@@ -28,7 +28,6 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ) WITHOUT ROWID;
       CREATE INDEX usage_events_ts ON usage_events (ts);
       CREATE INDEX usage_events_session ON usage_events (session_id, ts);
-      CREATE INDEX usage_events_model ON usage_events (model);
 
       CREATE TABLE usage_buckets (
         bucket_start INTEGER NOT NULL,
