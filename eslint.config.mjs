@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'docs/**', 'coverage/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'docs/**', 'coverage/**', '.bench/**', 'test-results/**', '.electron-native/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,6 +15,11 @@ export default tseslint.config(
   {
     files: ['src/renderer/**/*'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    // The bin shim is plain CommonJS by necessity (package.json has no "type": "module").
+    files: ['bin/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The engine, shared types and CLI run under plain Node: no Electron, ever.

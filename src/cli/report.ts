@@ -64,7 +64,8 @@ const int = new Intl.NumberFormat('en-US')
 function money(f: Figures): string {
   const c = reportedCost(f)
   if (c === null) return 'unpriced'
-  const text = `$${c.toFixed(2)}`
+  // Cents for real money; small amounts keep four decimals rather than showing $0.00.
+  const text = c === 0 || c >= 0.01 ? `$${c.toFixed(2)}` : `$${c.toFixed(4)}`
   return f.unpricedTokens > 0 ? `${text} + unpriced` : text
 }
 

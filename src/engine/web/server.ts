@@ -13,6 +13,7 @@ import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken,
 import { openEventStream, HEARTBEAT_MS } from './sse'
 import { serveStatic } from './static-files'
 import { Invalid, validateCall, type ValidCall } from './validate'
+import { handleUsagePost, USAGE_PATH, type IngestHttpContext } from '../push/http-ingest'
 
 export interface WebServerOptions {
   /** The engine side of the contract. */
@@ -29,6 +30,8 @@ export interface WebServerOptions {
   heartbeatMs?: number
   /** Largest accepted request body. */
   maxBodyBytes?: number
+  /** Also accept pushed usage on POST /v1/usage (docs/PROTOCOL.md), written through this writer. */
+  ingest?: Omit<IngestHttpContext, 'port'>
 }
 
 export interface WebServer {
@@ -164,6 +167,11 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
 
     const url = new URL(req.url ?? '/', 'http://localhost')
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/'
+    // Pushed usage has its own checks (no Origin at all, JSON content type) and no token.
+    if (rawPath === USAGE_PATH && opts.ingest) {
+      handleUsagePost(req, res, { ...opts.ingest, port: Number(req.socket.localPort) })
+      return
+    }
     if (!rawPath.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.setHeader('allow', 'GET, HEAD')

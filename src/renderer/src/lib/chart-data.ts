@@ -68,11 +68,27 @@ export interface ChartData {
   datasets: ChartSeries[]
 }
 
+/** A series' colour from its place in `order` (e.g. all models), so it keeps it across ranges. */
+function colorOf(name: string, order: readonly string[], rank: number): string {
+  const i = order.indexOf(name)
+  return PALETTE[(i === -1 ? order.length + rank : i) % PALETTE.length] ?? OTHER_COLOR
+}
+
+export interface ChartOptions {
+  /** Models without a known price, flagged in the legend when showing cost. */
+  unpricedModels?: readonly string[]
+  /** Every value of the split dimension in a fixed order (from `dimensions()`), for colours. */
+  colorOrder?: readonly string[]
+  /** Series beyond this fold into "Other". */
+  maxSeries?: number
+}
+
 /**
  * Builds stacked series over `keys` (every bucket of the range). Beyond `maxSeries` the smallest
  * series fold into "Other" so the legend stays readable.
  */
-export function buildChartData(rows: readonly ReportRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, unpricedModels: readonly string[] = [], maxSeries = 8): ChartData {
+export function buildChartData(rows: readonly ReportRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, opts: ChartOptions = {}): ChartData {
+  const { unpricedModels = [], colorOrder = [], maxSeries = 8 } = opts
   const allKeys = [...keys]
   const index = new Map(allKeys.map((k, i) => [k, i]))
   for (const r of rows) {
@@ -116,7 +132,7 @@ export function buildChartData(rows: readonly ReportRow[], keys: readonly string
   const seriesOf = new Map(shown.map((n, i) => [n, i]))
   const unpricedSet = new Set(split === 'model' ? unpricedModels : [])
   const datasets: ChartSeries[] = shown.map((name, i) => ({
-    label: name, data: allKeys.map(() => 0), backgroundColor: PALETTE[i % PALETTE.length] ?? OTHER_COLOR, unpriced: metric === 'cost' && unpricedSet.has(name),
+    label: name, data: allKeys.map(() => 0), backgroundColor: colorOf(name, colorOrder, i), unpriced: metric === 'cost' && unpricedSet.has(name),
   }))
   if (folded) datasets.push({ label: 'Other', data: allKeys.map(() => 0), backgroundColor: OTHER_COLOR, unpriced: false })
   for (const r of rows) {

@@ -18,6 +18,13 @@ export function formatCompact(n: number): string {
   return compact.format(n)
 }
 
+const bytes = new Intl.NumberFormat(undefined, { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 })
+
+/** 41.2 MB */
+export function formatBytes(n: number): string {
+  return bytes.format(n / 1e6)
+}
+
 /** $12.35; amounts under a cent show as <$0.01 rather than a misleading $0.00. */
 export function formatUsd(n: number): string {
   if (n > 0 && n < 0.005) return `<${usd.format(0.01)}`

@@ -51,6 +51,15 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
   function openStream(): void {
     const q = token === null ? '' : `?token=${encodeURIComponent(token)}`
     source = new EventSource(`${base}/api/events${q}`)
+    let dropped = false
+    source.addEventListener('error', () => {
+      dropped = true
+    })
+    source.addEventListener('open', () => {
+      // EventSource reconnects by itself; changes made while it was away were never sent.
+      if (dropped) for (const l of listeners) l({ hours: [], at: Date.now() })
+      dropped = false
+    })
     source.addEventListener('change', (msg) => {
       let e: ChangeEvent
       try {

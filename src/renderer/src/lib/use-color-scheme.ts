@@ -1,19 +1,27 @@
-/** Follows prefers-color-scheme, so canvas charts (which cannot use CSS) switch with the page. */
+/** Media-query hooks, so canvas charts (which cannot use CSS) follow the page's scheme and motion. */
 import { useEffect, useState } from 'react'
+
+/** Whether `query` matches, kept current. */
+export function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => window.matchMedia(query).matches)
+  useEffect(() => {
+    const mq = window.matchMedia(query)
+    const on = (): void => setMatches(mq.matches)
+    on()
+    mq.addEventListener('change', on)
+    return () => mq.removeEventListener('change', on)
+  }, [query])
+  return matches
+}
 
 export type Scheme = 'light' | 'dark'
 
-const query = '(prefers-color-scheme: dark)'
-
 export function useColorScheme(): Scheme {
-  const [scheme, setScheme] = useState<Scheme>(() => (window.matchMedia(query).matches ? 'dark' : 'light'))
-  useEffect(() => {
-    const mq = window.matchMedia(query)
-    const on = (): void => setScheme(mq.matches ? 'dark' : 'light')
-    mq.addEventListener('change', on)
-    return () => mq.removeEventListener('change', on)
-  }, [])
-  return scheme
+  return useMediaQuery('(prefers-color-scheme: dark)') ? 'dark' : 'light'
+}
+
+export function useReducedMotion(): boolean {
+  return useMediaQuery('(prefers-reduced-motion: reduce)')
 }
 
 /** Axis, grid and text colours for charts in each scheme (mirrors styles.css). */

@@ -1,0 +1,96 @@
+import { type JSX, useCallback, useEffect, useMemo, useState } from 'react'
+import type { Settings } from '../../shared/contract'
+import type { Connection } from './api'
+import { DashboardView } from './components/DashboardView'
+import { FilterBar } from './components/FilterBar'
+import { FirstRun } from './components/FirstRun'
+import { Header, type Tab } from './components/Header'
+import { RangePicker } from './components/RangePicker'
+import { SessionsView } from './components/SessionsView'
+import { SettingsView } from './components/SettingsView'
+import { SourcesPanel } from './components/SourcesPanel'
+import { StateMessage } from './components/StateMessage'
+import { TodaySpend } from './components/TodaySpend'
+import { defaultCustom, resolveRange } from './lib/range'
+import { useAsync } from './lib/use-async'
+import { useLiveTick } from './lib/use-live-tick'
+import { NO_FILTERS, usageFilter, type ViewState } from './lib/view-state'
+import { isValidTimeZone, systemTimeZone } from './lib/zoned-time'
+
+/** The clock the ranges are relative to: moves each minute and whenever usage changes. */
+function useNow(tick: number): number {
+  const [now, setNow] = useState(() => Date.now())
+  useEffect(() => setNow(Date.now()), [tick])
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 60_000)
+    return () => clearInterval(t)
+  }, [])
+  return now
+}
+
+/** The whole app: settings and time zone, the view state, and which view is shown. */
+export function App({ conn }: { conn: Connection }): JSX.Element {
+  const { api, transport } = conn
+  const tick = useLiveTick(api)
+  const now = useNow(tick)
+  const [tab, setTab] = useState<Tab>('dashboard')
+  const [reload, setReload] = useState(0)
+  const loaded = useAsync('settings', () => api.getSettings())
+  const [saved, setSaved] = useState<Settings>()
+  const settings = saved ?? loaded.data
+  const tz = settings !== undefined && settings.timeZone !== '' && isValidTimeZone(settings.timeZone) ? settings.timeZone : systemTimeZone()
+  const dims = useAsync(`dims#${tick}#${reload}`, () => api.dimensions())
+  const unpriced = useAsync(`unpriced#${tz}#${tick}`, () => api.report({ tz, groupBy: [] }))
+  const unpricedModels = unpriced.data?.unpricedModels ?? []
+  const [view, setView] = useState<ViewState>(() => ({
+    range: { preset: '24h', ...defaultCustom(Date.now(), systemTimeZone()) }, filters: NO_FILTERS, metric: 'tokens', split: 'model',
+  }))
+  const firstTs = dims.data?.firstTs ?? null
+  const lastTs = dims.data?.lastTs ?? null
+  const range = useMemo(() => resolveRange(view.range, now, tz, { firstTs, lastTs }), [view.range, now, tz, firstTs, lastTs])
+  const onFinished = useCallback(() => setReload((r) => r + 1), [])
+
+  const settingsReady = settings !== undefined || loaded.error !== undefined
+  const empty = dims.data !== undefined && dims.data.firstTs === null
+  const showControls = (tab === 'dashboard' || tab === 'sessions') && dims.data !== undefined && !empty
+
+  let content: JSX.Element
+  if (tab === 'settings') {
+    content = settings === undefined
+      ? <StateMessage kind={loaded.error === undefined ? 'loading' : 'error'} title={loaded.error === undefined ? 'Loading settings…' : 'Could not load settings'}>{loaded.error}</StateMessage>
+      : <SettingsView api={api} transport={transport} settings={settings} models={dims.data?.models ?? []} onSaved={setSaved} />
+  } else if (tab === 'sources') {
+    content = <SourcesPanel api={api} tick={tick} />
+  } else if (!settingsReady || dims.data === undefined) {
+    content = dims.error !== undefined
+      ? <StateMessage kind="error" title="Could not reach the usage store">{dims.error}</StateMessage>
+      : <StateMessage kind="loading" title="Loading…" />
+  } else if (empty) {
+    content = <FirstRun api={api} tick={tick} onFinished={onFinished} />
+  } else if (tab === 'sessions') {
+    content = <SessionsView api={api} filter={usageFilter(range, tz, view.filters)} tz={tz} tick={tick} unpricedModels={unpricedModels} />
+  } else {
+    content = <DashboardView api={api} transport={transport} tz={tz} view={view} onView={setView} range={range} dims={dims.data} tick={tick} />
+  }
+
+  return (
+    <div className="app">
+      <Header tab={tab} onTab={setTab}>
+        {settingsReady && <TodaySpend api={api} tz={tz} budget={settings?.dailyBudgetUsd ?? null} tick={tick} />}
+      </Header>
+      <main>
+        {loaded.error !== undefined && (
+          <p className="notice notice-warn" role="alert">Settings could not be loaded ({loaded.error}); showing times in {tz}.</p>
+        )}
+        {showControls && (
+          <div className="controls">
+            <RangePicker value={view.range} onChange={(r) => setView({ ...view, range: r })} />
+            <FilterBar dims={dims.data} filters={view.filters} onChange={(filters) => setView({ ...view, filters })} unpricedModels={unpricedModels} />
+            <span className="tz-note muted" data-testid="tz-note">Times in {tz}</span>
+          </div>
+        )}
+        {content}
+      </main>
+    </div>
+  )
+}

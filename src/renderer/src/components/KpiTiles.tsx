@@ -1,0 +1,38 @@
+import { type JSX } from 'react'
+import type { Figures } from '../../../shared/contract'
+import { costState, formatCompact, formatInt, formatUsd, totalTokens } from '../lib/format'
+import { KpiTile, change } from './KpiTile'
+
+/** Cost, tokens, requests and sessions for the range, each against the previous period. */
+export function KpiTiles({ current, previous, sessions, prevSessions }: {
+  current: Figures | undefined
+  previous: Figures | undefined
+  sessions: number | undefined
+  prevSessions: number | undefined
+}): JSX.Element {
+  const dash = '—'
+  const state = current === undefined ? 'priced' : costState(current)
+  const costValue = current === undefined ? dash : state === 'unpriced' ? <span className="unpriced-text" data-unpriced="true">unpriced</span> : formatUsd(current.costUsd)
+  return (
+    <div className="kpis">
+      <KpiTile
+        label="Cost"
+        testid="kpi-cost"
+        value={costValue}
+        delta={state === 'unpriced' ? undefined : change(current?.costUsd, previous?.costUsd)}
+        note={current !== undefined && current.unpricedTokens > 0 ? (
+          <span className="badge badge-warn" data-testid="kpi-cost-unpriced">{formatCompact(current.unpricedTokens)} tokens unpriced</span>
+        ) : undefined}
+      />
+      <KpiTile
+        label="Tokens"
+        testid="kpi-tokens"
+        value={current === undefined ? dash : formatInt(totalTokens(current))}
+        delta={change(current && totalTokens(current), previous && totalTokens(previous))}
+        note={current === undefined ? undefined : <span className="muted">{formatCompact(current.input)} in · {formatCompact(current.output)} out · {formatCompact(current.cacheRead + current.cacheWrite)} cache</span>}
+      />
+      <KpiTile label="Requests" testid="kpi-requests" value={current === undefined ? dash : formatInt(current.requests)} delta={change(current?.requests, previous?.requests)} />
+      <KpiTile label="Sessions" testid="kpi-sessions" value={sessions === undefined ? dash : formatInt(sessions)} delta={change(sessions, prevSessions)} />
+    </div>
+  )
+}

@@ -1,0 +1,40 @@
+import { type JSX } from 'react'
+import type { SourceStatus } from '../../../shared/contract'
+import { formatInt, formatRelative } from '../lib/format'
+
+const SOURCE_NAMES: Record<SourceStatus['source'], string> = {
+  'claude-code': 'Claude Code', codex: 'Codex', socket: 'Local socket', http: 'OTLP / HTTP',
+}
+
+/** One watched source: where, how much, when last, and what was skipped and why. */
+export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.Element {
+  const reasons = Object.entries(s.skipReasons).sort((a, b) => b[1] - a[1])
+  return (
+    <article className={`card source${s.found ? '' : ' source-missing'}`} data-testid={`source-${s.source}`}>
+      <header className="source-head">
+        <h3>{SOURCE_NAMES[s.source]}</h3>
+        <span className={`badge ${s.found ? 'badge-ok' : 'badge-muted'}`}>{s.found ? 'watching' : 'not found'}</span>
+      </header>
+      <p className="source-location"><code>{s.location}</code></p>
+      {s.found && (
+        <dl className="stats">
+          <div><dt>Files</dt><dd>{formatInt(s.files)}</dd></div>
+          <div><dt>Sessions</dt><dd>{formatInt(s.sessions)}</dd></div>
+          <div><dt>Projects</dt><dd>{formatInt(s.projects)}</dd></div>
+          <div><dt>Events</dt><dd>{formatInt(s.events)}</dd></div>
+          <div><dt>Last event</dt><dd>{s.lastEventTs === null ? '—' : formatRelative(s.lastEventTs, now)}</dd></div>
+          <div><dt>Lines skipped</dt><dd>{formatInt(s.skippedLines)}</dd></div>
+        </dl>
+      )}
+      {reasons.length > 0 && (
+        <details className="skips">
+          <summary>Why lines were skipped</summary>
+          <ul>
+            {reasons.map(([why, n]) => <li key={why}><span>{why}</span> <span className="num">{formatInt(n)}</span></li>)}
+          </ul>
+        </details>
+      )}
+      {s.hint !== undefined && <p className="hint">{s.hint}</p>}
+    </article>
+  )
+}

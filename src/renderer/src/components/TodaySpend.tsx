@@ -1,0 +1,26 @@
+import { type JSX } from 'react'
+import type { AppApi } from '../../../shared/contract'
+import { costState, formatCompact, formatUsd } from '../lib/format'
+import { useAsync } from '../lib/use-async'
+
+/** Today's spend in the viewer's zone, against the daily budget when one is set. */
+export function TodaySpend({ api, tz, budget, tick }: { api: AppApi; tz: string; budget: number | null; tick: number }): JSX.Element | null {
+  const today = useAsync(`${tz}#${tick}`, () => api.todaySpend({ tz }))
+  const t = today.data
+  if (t === undefined) return null
+  const over = budget !== null && t.costUsd > budget
+  const state = costState(t)
+  return (
+    <div className={`today${over ? ' over' : ''}`} data-testid="today-spend" title={t.unpricedTokens > 0 ? `${formatCompact(t.unpricedTokens)} tokens today have no known price` : undefined}>
+      <span className="today-label">Today</span>
+      <strong className="today-value" data-testid="today-spend-value">{state === 'unpriced' ? 'unpriced' : formatUsd(t.costUsd)}</strong>
+      {state === 'partial' && <span className="badge badge-warn">+ unpriced</span>}
+      {budget !== null && (
+        <>
+          <meter min={0} max={budget || 1} low={budget * 0.8} high={budget} optimum={0} value={Math.min(t.costUsd, budget || 1)} aria-label="Share of daily budget spent" />
+          <span className="today-budget">{over ? 'over ' : 'of '}{formatUsd(budget)}</span>
+        </>
+      )}
+    </div>
+  )
+}

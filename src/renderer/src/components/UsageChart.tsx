@@ -1,0 +1,57 @@
+import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, Tooltip, type ChartOptions, type TooltipItem } from 'chart.js'
+import { type JSX, useMemo } from 'react'
+import { Bar } from 'react-chartjs-2'
+import { assertNever } from '../../../shared/assert-never'
+import type { ChartData, Metric } from '../lib/chart-data'
+import { formatBucketLabel, formatCompact, formatInt, formatUsd, formatUsdCompact } from '../lib/format'
+import { CHART_THEME, useColorScheme, useReducedMotion } from '../lib/use-color-scheme'
+
+ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip, Legend)
+
+function formatValue(metric: Metric, v: number, compact: boolean): string {
+  switch (metric) {
+    case 'cost': return compact ? formatUsdCompact(v) : formatUsd(v)
+    case 'tokens': return compact ? formatCompact(v) : formatInt(v)
+    case 'requests': return compact ? formatCompact(v) : formatInt(v)
+    default: return assertNever(metric)
+  }
+}
+
+/** Stacked bars: one per hour or day, one colour per series. */
+export function UsageChart({ data, metric, description }: { data: ChartData; metric: Metric; description: string }): JSX.Element {
+  const scheme = useColorScheme()
+  const theme = CHART_THEME[scheme]
+  const still = useReducedMotion()
+  const chartData = useMemo(() => ({
+    labels: data.keys.map(formatBucketLabel),
+    datasets: data.datasets.map((s) => ({
+      label: s.unpriced ? `${s.label} (unpriced)` : s.label,
+      data: s.data,
+      backgroundColor: s.backgroundColor,
+      borderRadius: 2,
+      maxBarThickness: 48,
+    })),
+  }), [data])
+  const options = useMemo<ChartOptions<'bar'>>(() => ({
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: still ? false : { duration: 250 },
+    interaction: { mode: 'index', intersect: false },
+    scales: {
+      x: { stacked: true, grid: { display: false }, ticks: { color: theme.muted, maxRotation: 0, autoSkipPadding: 12 }, border: { color: theme.grid } },
+      y: { stacked: true, beginAtZero: true, grid: { color: theme.grid }, border: { display: false }, ticks: { color: theme.muted, callback: (v) => formatValue(metric, Number(v), true) } },
+    },
+    plugins: {
+      legend: { position: 'bottom', labels: { color: theme.text, boxWidth: 12, boxHeight: 12, useBorderRadius: true, borderRadius: 2 } },
+      tooltip: {
+        filter: (item: TooltipItem<'bar'>) => item.parsed.y !== 0,
+        callbacks: { label: (item: TooltipItem<'bar'>) => `${item.dataset.label ?? ''}: ${formatValue(metric, item.parsed.y ?? 0, false)}` },
+      },
+    },
+  }), [metric, theme, still])
+  return (
+    <div className="chart-box">
+      <Bar data={chartData} options={options} role="img" aria-label={description} />
+    </div>
+  )
+}

@@ -1,0 +1,48 @@
+/** Report rows into stacked chart series. */
+import { describe, expect, it } from 'vitest'
+import type { ReportRow } from '../../src/shared/contract'
+import { buildChartData, chartGroupBy, effectiveSplit, PALETTE } from '../../src/renderer/src/lib/chart-data'
+import { costState } from '../../src/renderer/src/lib/format'
+
+const f = (over: Partial<ReportRow>): ReportRow => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0, ...over })
+const KEYS = ['2026-03-05T10:00', '2026-03-05T11:00', '2026-03-05T12:00']
+
+describe('buildChartData', () => {
+  it('splits tokens into the four exclusive buckets, quiet hours as zeros', () => {
+    const rows = [f({ hour: '2026-03-05T10:00', input: 1, output: 2, cacheRead: 3, cacheWrite: 4 }), f({ hour: '2026-03-05T12:00', input: 10 })]
+    const d = buildChartData(rows, KEYS, 'hour', 'tokens', 'bucket')
+    expect(d.keys).toEqual(KEYS)
+    expect(d.datasets.map((s) => [s.label, s.data])).toEqual([
+      ['Input', [1, 0, 10]], ['Output', [2, 0, 0]], ['Cache read', [3, 0, 0]], ['Cache write', [4, 0, 0]],
+    ])
+  })
+
+  it('ranks series by the metric, folds the tail into Other and keeps colours by name', () => {
+    const rows = ['a', 'b', 'c', 'd'].map((model, i) => f({ hour: '2026-03-05T11:00', model, costUsd: i + 1, requests: 10 - i }))
+    const d = buildChartData(rows, KEYS, 'hour', 'cost', 'model', { maxSeries: 3, colorOrder: ['a', 'b', 'c', 'd'], unpricedModels: ['c'] })
+    expect(d.datasets.map((s) => [s.label, s.data[1]])).toEqual([['d', 4], ['c', 3], ['Other', 3]])
+    expect(d.datasets.map((s) => s.backgroundColor).slice(0, 2)).toEqual([PALETTE[3], PALETTE[2]])
+    expect(d.datasets.map((s) => s.unpriced)).toEqual([false, true, false])
+  })
+
+  it('adds buckets the range did not predict instead of dropping their usage', () => {
+    const d = buildChartData([f({ day: '2026-03-09', requests: 2, model: 'm' })], ['2026-03-08'], 'day', 'requests', 'model')
+    expect(d.keys).toEqual(['2026-03-08', '2026-03-09'])
+    expect(d.datasets[0]?.data).toEqual([0, 2])
+  })
+})
+
+describe('chart grouping', () => {
+  it('falls back from token type to model for cost and requests', () => {
+    expect(effectiveSplit('cost', 'bucket')).toBe('model')
+    expect(effectiveSplit('tokens', 'bucket')).toBe('bucket')
+    expect(chartGroupBy('day', 'bucket')).toEqual(['day'])
+    expect(chartGroupBy('hour', 'project')).toEqual(['hour', 'project'])
+  })
+
+  it('never calls unpriced usage free', () => {
+    expect(costState({ costUsd: 0, unpricedTokens: 5 })).toBe('unpriced')
+    expect(costState({ costUsd: 1, unpricedTokens: 5 })).toBe('partial')
+    expect(costState({ costUsd: 0, unpricedTokens: 0 })).toBe('priced')
+  })
+})

@@ -1,0 +1,203 @@
+/**
+ * The renderer in real Chromium, served by the headless web server over a fixed contract
+ * backend: exact KPI figures, filters reaching the request, live refetch on change events,
+ * CSV export of the shown query, session drill-down and the first-run view.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ReportQuery } from '../../src/shared/contract'
+import { startWebServer, type WebServer } from '../../src/engine/web/server'
+import { launchChromium } from './browser'
+import { buildRenderer } from './build-renderer'
+import { NOW, fixtureBackend, type FixtureBackend } from './fixture-backend'
+
+const H = 3_600_000
+/** "24 h" at NOW (16:20 in Berlin): the 24 whole Berlin hours ending with the current one. */
+const FROM_24H = Date.UTC(2026, 2, 4, 16)
+const TO_24H = Date.UTC(2026, 2, 5, 16)
+
+let dir: string
+let staticDir: string
+let backend: FixtureBackend
+let server: WebServer
+let ctx: BrowserContext
+let page: Page
+
+/** Polls an element's text until it equals `expected` (or times out) and returns the last text. */
+async function textOf(testid: string, expected: string, timeoutMs = 5000): Promise<string> {
+  const loc = page.getByTestId(testid)
+  const deadline = Date.now() + timeoutMs
+  let last = ''
+  while (Date.now() < deadline) {
+    last = (await loc.count()) > 0 ? ((await loc.first().textContent()) ?? '') : '<missing>'
+    if (last === expected) break
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return last
+}
+
+/** Waits until `predicate` holds for the backend's recorded calls. */
+async function until(predicate: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (!predicate() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+  return predicate()
+}
+
+const chartReports = (): ReportQuery[] =>
+  backend.calls.filter((c) => c.method === 'report' && (c.arg as ReportQuery).groupBy[0] === 'hour').map((c) => c.arg as ReportQuery)
+
+async function openDashboard(): Promise<void> {
+  backend.calls.length = 0
+  await page.goto(server.url)
+  expect(await textOf('kpi-cost-value', '$15.56')).toBe('$15.56')
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tw-ui-'))
+  staticDir = join(dir, 'renderer')
+  await buildRenderer(staticDir)
+  backend = fixtureBackend()
+  server = await startWebServer({ api: backend, staticDir })
+  ctx = await launchChromium({ timezoneId: 'Europe/Berlin' })
+  page = ctx.pages()[0] ?? (await ctx.newPage())
+  await page.clock.setFixedTime(NOW)
+})
+
+afterAll(async () => {
+  await ctx?.close()
+  await server?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+describe('dashboard in Chromium over the headless server', () => {
+  it('takes the token from the URL, keeps it in sessionStorage and hides it', async () => {
+    await openDashboard()
+    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`)
+    expect(await page.evaluate(() => sessionStorage.getItem('tokenwatch.token'))).toBe(server.token)
+    // A reload without ?token= still works: the tab kept it.
+    await page.reload()
+    expect(await textOf('kpi-requests-value', '317')).toBe('317')
+  })
+
+  it('shows the exact figures of the last 24 hours in the viewer zone, unpriced flagged', async () => {
+    await openDashboard()
+    expect(chartReports()[0]).toEqual({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H, groupBy: ['hour', 'model'] })
+    expect(await textOf('kpi-cost-value', '$15.56')).toBe('$15.56')
+    expect(await textOf('kpi-tokens-value', '18,697,059')).toBe('18,697,059')
+    expect(await textOf('kpi-requests-value', '317')).toBe('317')
+    expect(await textOf('kpi-sessions-value', '13')).toBe('13')
+    // Against the 24 hours before: $10.11 → +53.9 %, 231 → 317 requests, 14 → 13 sessions.
+    expect(await textOf('kpi-cost-change', '▲ +53.9% vs previous period')).toBe('▲ +53.9% vs previous period')
+    expect(await textOf('kpi-requests-change', '▲ +37.2% vs previous period')).toBe('▲ +37.2% vs previous period')
+    expect(await textOf('kpi-sessions-change', '▼ -7.1% vs previous period')).toBe('▼ -7.1% vs previous period')
+    expect(await textOf('kpi-cost-unpriced', '208.5K tokens unpriced')).toBe('208.5K tokens unpriced')
+
+    const chart = page.getByTestId('chart')
+    expect(await chart.getAttribute('data-buckets')).toBe('24')
+    expect(await chart.getAttribute('data-series')).toBe('claude-sonnet-4-5|claude-opus-4-6|gpt-5-codex|local-llama-3')
+    expect(await page.locator('[data-testid="chart"] canvas').count()).toBe(1)
+
+    // The unpriced model's cost reads "unpriced", never $0.00.
+    const llama = page.getByTestId('breakdown-row').filter({ hasText: 'local-llama-3' })
+    expect(await llama.locator('td').nth(6).textContent()).toBe('unpriced')
+    expect(await page.getByTestId('breakdown-table').textContent()).not.toContain('$0.00')
+    expect(await page.getByTestId('unpriced-notice').textContent()).toContain('local-llama-3')
+
+    const shot = process.env.SCREENSHOTS === '1' ? resolve(__dirname, '../../docs/screenshots/dashboard.png') : resolve(__dirname, '../../test-results/dashboard.png')
+    mkdirSync(resolve(shot, '..'), { recursive: true })
+    await page.screenshot({ path: shot, fullPage: true })
+  })
+
+  it('sends the model filter, chosen with the keyboard, in every query', async () => {
+    await openDashboard()
+    await page.getByTestId('filter-model-button').focus()
+    await page.keyboard.press('Enter')
+    await page.keyboard.press('Tab') // claude-opus-4-6
+    await page.keyboard.press('Tab') // claude-sonnet-4-5
+    await page.keyboard.press('Space')
+    await page.keyboard.press('Escape')
+
+    expect(await until(() => chartReports().some((q) => q.models !== undefined))).toBe(true)
+    expect(chartReports().at(-1)).toEqual({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H, models: ['claude-sonnet-4-5'], groupBy: ['hour', 'model'] })
+    const prevQuery = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as ReportQuery).find((q) => q.from === FROM_24H - 24 * H)
+    expect(prevQuery).toBeDefined()
+    const sessionsQuery = backend.calls.filter((c) => c.method === 'sessions').at(-1)?.arg
+    expect(sessionsQuery).toMatchObject({ models: ['claude-sonnet-4-5'] })
+
+    expect(await textOf('kpi-cost-value', '$6.55')).toBe('$6.55')
+    expect(await textOf('kpi-tokens-value', '7,862,947')).toBe('7,862,947')
+    expect(await textOf('kpi-requests-value', '130')).toBe('130')
+    expect(await textOf('kpi-sessions-value', '4')).toBe('4')
+    expect(await textOf('filter-model-button', 'Modelclaude-sonnet-4-5▾')).toBe('Modelclaude-sonnet-4-5▾')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('filter-model-button')
+  })
+
+  it('refetches and redraws when a change event arrives', async () => {
+    await openDashboard()
+    const before = backend.calls.filter((c) => c.method === 'report').length
+    const hour = Math.floor(NOW / H) * H
+    backend.rows.push({
+      hour, user: 'alice', agent: 'claude-code', project: 'token-watch', model: 'claude-opus-4-6', session: 'live-1', source: 'claude-code',
+      input: 1000, output: 2000, cacheRead: 0, cacheWrite: 0, requests: 5, costMicro: 55_000, unpriced: false,
+    })
+    try {
+      backend.emit({ hours: [hour], at: NOW })
+      expect(await textOf('kpi-requests-value', '322')).toBe('322')
+      expect(await textOf('kpi-tokens-value', '18,700,059')).toBe('18,700,059')
+      expect(await textOf('kpi-cost-value', '$15.61')).toBe('$15.61')
+      expect(await textOf('kpi-sessions-value', '14')).toBe('14')
+      expect(backend.calls.filter((c) => c.method === 'report').length).toBeGreaterThan(before)
+    } finally {
+      backend.rows.pop()
+    }
+  })
+
+  it('exports exactly the shown query as a CSV download', async () => {
+    await openDashboard()
+    await page.getByTestId('range-7d').click()
+    await page.getByTestId('split').selectOption('project')
+    expect(await until(() => backend.calls.some((c) => c.method === 'report' && JSON.stringify((c.arg as ReportQuery).groupBy) === '["day","project"]'))).toBe(true)
+    const shown = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as ReportQuery).filter((q) => q.groupBy[0] === 'day').at(-1)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
+    const exported = backend.calls.find((c) => c.method === 'reportCsv')?.arg
+    expect(exported).toEqual(shown)
+    expect(exported).toEqual({ tz: 'Europe/Berlin', from: Date.UTC(2026, 1, 26, 23), to: Date.UTC(2026, 2, 5, 23), groupBy: ['day', 'project'] })
+    expect(download.suggestedFilename()).toBe('tokenwatch-2026-02-27_2026-03-05-day-project.csv')
+    const path = await download.path()
+    expect(readFileSync(path, 'utf8')).toBe('hour,model,requests\r\n2026-03-05T16:00,claude-opus-4-6,3\r\n')
+    expect(backend.calls.some((c) => c.method === 'exportCsv')).toBe(false)
+  })
+
+  it('lists the sessions of the range and drills into one', async () => {
+    await openDashboard()
+    await page.getByTestId('tab-sessions').click()
+    await page.getByTestId('sessions-table').waitFor()
+    expect(await page.getByTestId('session-row').count()).toBe(13)
+    await page.getByTestId('session-open').first().click()
+    await page.getByTestId('session-events').waitFor()
+    const opened = backend.calls.find((c) => c.method === 'sessionEvents')?.arg as { sessionId: string }
+    expect(opened.sessionId).toBe('claude-code-api-server-20517-2')
+    expect(await page.getByTestId('session-events').locator('tbody tr').count()).toBe(5)
+    await page.getByTestId('session-back').click()
+    await page.getByTestId('sessions-table').waitFor()
+  })
+
+  it('shows the first-run view with backfill progress while the store is empty', async () => {
+    const empty = fixtureBackend({ empty: true })
+    const other = await startWebServer({ api: empty, staticDir })
+    try {
+      await page.goto(other.url)
+      await page.getByTestId('first-run').waitFor()
+      await page.getByTestId('backfill-progress').waitFor()
+      expect(Number(await page.getByTestId('backfill-progress').getAttribute('max'))).toBe(96_000_000)
+      expect(await page.getByTestId('source-claude-code').textContent()).toContain('/home/alice/.claude/projects')
+      expect(await page.getByTestId('source-http').textContent()).toContain('OTEL_EXPORTER_OTLP_ENDPOINT')
+      expect(await page.getByTestId('kpi-cost').count()).toBe(0)
+    } finally {
+      await other.close()
+    }
+  })
+})
