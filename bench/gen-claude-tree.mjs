@@ -23,7 +23,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const GENERATOR_VERSION = 1
+export const GENERATOR_VERSION = 2
 
 // ---------------------------------------------------------------- PRNG (sfc32 seeded by splitmix32)
 
@@ -138,7 +138,9 @@ function paragraph(rng, lo = 2, hi = 6) {
 }
 function ident(rng) {
   const a = rng.pick(IDENTS)
-  return rng.chance(0.4) ? a + rng.pick(IDENTS)[0].toUpperCase() + rng.pick(IDENTS).slice(1) : a
+  if (!rng.chance(0.4)) return a
+  const b = rng.pick(IDENTS)
+  return a + b[0].toUpperCase() + b.slice(1)
 }
 function codeLine(rng, depth) {
   const ind = '  '.repeat(depth)
@@ -883,7 +885,6 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
   }
 
   // ---- sessions until the tree reaches its budget
-  let sessionIdx = 0
   while (stats.bytes < bytes) {
     const remaining = bytes - stats.bytes
     const size = rng.weighted([
@@ -917,7 +918,6 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
     const r = writeSession(file, s)
     counters.sessions++
     if (r.lines && r.lines.length) lastSessionLines.set(cwd, { sessionId: s.sessionId, lines: r.lines, endMs: r.endMs })
-    sessionIdx++
   }
 
   const mix = {}

@@ -95,7 +95,7 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
   })
   if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other')
   const q = reportQueryFromArgs(o)
-  const ctx = openContext({ env, ...(o.db ? { dbPath: o.db } : {}) })
+  const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
     const r = runReport(ctx.store, q)
     if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, q.groupBy)) + '\n')
@@ -103,6 +103,6 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
     else process.stdout.write(reportToTable(r, q.groupBy))
     return 0
   } finally {
-    ctx.store.close()
+    ctx.close()
   }
 }

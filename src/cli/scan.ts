@@ -36,6 +36,6 @@ export async function runScan(args: string[], env: NodeJS.ProcessEnv): Promise<n
     }
     return 0
   } finally {
-    ctx.store.close()
+    ctx.close()
   }
 }

@@ -9,6 +9,9 @@ import { recostHistory } from '../pricing/recost'
 import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
 
+/** How long to wait before retrying after a failed commit (e.g. disk full). */
+const RETRY_MS = 5000
+
 export interface EngineOptions extends ContextOptions {
   /** Tail the agents' logs (default true). */
   watch?: boolean
@@ -37,6 +40,9 @@ export class Engine {
   private queuedFiles = new Map<string, ChangedFile>()
   private queuedFull = false
   private stopped = false
+  private retryTimer: NodeJS.Timeout | undefined
+  /** The last ingestion failure, cleared by the next successful scan. */
+  lastError: string | undefined
 
   constructor(private readonly opts: EngineOptions = {}) {
     this.ctx = openContext(opts)
@@ -106,12 +112,13 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    if (this.retryTimer) clearTimeout(this.retryTimer)
     await this.tailer?.stop()
     this.tailer = undefined
     await this.scanning
     await this.writer.flush()
     this.flushChanges()
-    this.ctx.store.close()
+    this.ctx.close()
   }
 
   private async startTailing(): Promise<void> {
@@ -151,17 +158,33 @@ export class Engine {
     const full = files === undefined
     if (full) Object.assign(this.progress, { running: true, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 })
     try {
-      const summary = await scanLogs(this.ctx.store, this.ctx.sources, (e) => this.ctx.cost(e), {
-        userId: this.ctx.userId,
-        ...(files ? { files } : {}),
-        onCommit: (r) => this.committed(r),
-        ...(full ? { onProgress: (p) => Object.assign(this.progress, p) } : {}),
-      })
-      for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)
-      if (full) this.lastScan = summary
+      await this.scanFiles(files)
+    } catch (err) {
+      // A failed commit (disk full, I/O error) rolled back whole: nothing counted, offsets kept.
+      // Say so and try again later; ingestion resumes by itself once the cause is gone.
+      this.lastError = (err as Error).message
+      this.opts.log?.(`could not record usage: ${this.lastError}; retrying in ${RETRY_MS / 1000} s`)
+      if (!this.retryTimer && !this.stopped) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined
+          void this.rescan()
+        }, RETRY_MS)
+        this.retryTimer.unref()
+      }
     } finally {
       if (full) this.progress.running = false
     }
+  }
+
+  private async scanFiles(files: ChangedFile[] | undefined): Promise<void> {
+    const summary = await scanLogs(this.ctx.store, this.ctx.sources, (e) => this.ctx.cost(e), {
+      userId: this.ctx.userId,
+      ...(files ? { files } : { onProgress: (p) => Object.assign(this.progress, p) }),
+      onCommit: (r) => this.committed(r),
+    })
+    for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)
+    if (!files) this.lastScan = summary
+    this.lastError = undefined
   }
 
   private committed(r: BatchResult): void {
