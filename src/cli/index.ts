@@ -11,6 +11,9 @@ Usage:
   tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
 
+  tokenwatch backup [--out FILE] [--db FILE]
+  tokenwatch restore FILE [--db FILE]
+
 DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source.
 Environment: TOKENWATCH_HOME (data dir), CLAUDE_CONFIG_DIR (comma-separated), CODEX_HOME.
 `
@@ -22,6 +25,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => runReportCommand,
   serve: async () => (await import('./serve')).runServe,
   emit: async () => (await import('./emit')).runEmit,
+  backup: async () => (await import('./backup')).runBackup,
+  restore: async () => (await import('./backup')).runRestore,
 }
 
 /** Runs the CLI; returns the exit code. */

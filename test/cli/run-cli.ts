@@ -1,0 +1,66 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+/** The built CLI (npm test builds before running the suite). */
+export const CLI = resolve(__dirname, '..', '..', 'bin', 'tokenwatch.js')
+const BUNDLE = resolve(__dirname, '..', '..', 'out', 'cli', 'tokenwatch.js')
+
+export function requireBuild(): void {
+  if (!existsSync(BUNDLE)) throw new Error('out/cli/tokenwatch.js is missing: run `npm run build` first')
+}
+
+/** Environment for a sandboxed run: its own data dir, log roots and home. */
+export function cliEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    TZ: 'UTC',
+    TOKENWATCH_HOME: join(dir, 'home'),
+    CLAUDE_CONFIG_DIR: join(dir, 'claude'),
+    CODEX_HOME: join(dir, 'codex'),
+    ...extra,
+  }
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 30_000 })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** A running `tokenwatch serve`, with its printed addresses. */
+export interface Served {
+  child: ChildProcess
+  out: () => string
+  url: string
+  ingestUrl: string
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** Starts `tokenwatch serve` and waits until its backfill is done. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  const end = Date.now() + 20_000
+  while (!/^(watching|ready) /m.test(out)) {
+    if (child.exitCode !== null || Date.now() > end) throw new Error(`serve did not start:\n${out}\n${err}`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  const url = /^dashboard\s+(\S+)/m.exec(out)?.[1] ?? ''
+  const ingestUrl = /^ingest\s+(\S+)/m.exec(out)?.[1] ?? ''
+  return {
+    child,
+    out: () => out + err,
+    url,
+    ingestUrl,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal)
+      return exited
+    },
+  }
+}
