@@ -52,7 +52,8 @@ export class Tailer {
     for (const s of this.opts.sources) for (const r of s.roots()) this.owners.set(r, { source: s, root: r })
     const ready = new Promise<void>((resolve) => this.watcher?.once('ready', () => resolve()))
     this.addExistingRoots()
-    await ready
+    // chokidar says 'ready' after its first walk; with no root to walk there is nothing to wait for.
+    if (this.watchedRoots.size > 0) await ready
     this.rootTimer = setInterval(() => this.addExistingRoots(), this.opts.rootCheckMs ?? 5000)
     this.rootTimer.unref()
   }
