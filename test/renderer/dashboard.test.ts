@@ -106,7 +106,8 @@ describe('dashboard in Chromium over the headless server', () => {
     expect(await page.getByTestId('breakdown-table').textContent()).not.toContain('$0.00')
     expect(await page.getByTestId('unpriced-notice').textContent()).toContain('local-llama-3')
 
-    const shot = process.env.SCREENSHOTS === '1' ? resolve(__dirname, '../../docs/screenshots/dashboard.png') : resolve(__dirname, '../../test-results/dashboard.png')
+    // The README's screenshots come from the end-to-end suite (real engine); this one stays a test artifact.
+    const shot = resolve(__dirname, '../../test-results/renderer-dashboard.png')
     mkdirSync(resolve(shot, '..'), { recursive: true })
     await page.screenshot({ path: shot, fullPage: true })
   })

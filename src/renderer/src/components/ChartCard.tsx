@@ -60,7 +60,12 @@ export function ChartCard(props: {
           {metric === 'cost' ? ' are left out of the cost bars.' : '. Add a price override in Settings to cost them.'}
         </p>
       )}
-      <div data-testid="chart" data-series={data?.datasets.map((d) => d.label).join('|')} data-buckets={data?.keys.length}>
+      <div
+        data-testid="chart"
+        data-series={data?.datasets.map((d) => d.label).join('|')}
+        data-buckets={data?.keys.length}
+        data-total={data?.datasets.reduce((sum, d) => d.data.reduce((a, v) => a + v, sum), 0)}
+      >
         {props.error !== undefined ? (
           <StateMessage kind="error" title="Could not load the chart">{props.error}</StateMessage>
         ) : data === undefined ? (
