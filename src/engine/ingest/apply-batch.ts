@@ -17,7 +17,7 @@ export interface FileCheckpoint {
   fingerprint: string
   /** The parser's state at `offset`, JSON. */
   state: string
-  /** Counts for the bytes read in this batch (added to the file's totals). */
+  /** Counts for the bytes read in this batch (added to the file's totals; after a rewrite they replace them). */
   lines: number
   events: number
   skipped: number
@@ -52,6 +52,7 @@ interface Statements {
   insertEvent: Database.Statement
   updateEvent: Database.Statement
   addBucket: Database.Statement
+  dropEmptyBucket: Database.Statement
   upsertSession: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
@@ -79,18 +80,24 @@ function prepare(db: Database.Database): Statements {
       requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
       unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
       unpriced_requests = unpriced_requests + excluded.unpriced_requests`),
+    // A correction that moved a record to another row can leave its old row empty: drop it, so
+    // reports, pickers and spans never show a group with no requests.
+    dropEmptyBucket: db.prepare(`DELETE FROM usage_buckets WHERE bucket_start = ? AND source = ? AND user_id = ?
+      AND agent_id = ? AND project = ? AND model = ? AND requests = 0`),
     upsertSession: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
       VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
-    getFileOffset: db.prepare('SELECT offset FROM source_files WHERE path = ?'),
+    getFileOffset: db.prepare('SELECT offset, skip_reasons FROM source_files WHERE path = ?'),
     upsertFile: db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state,
       lines, events, skipped, skip_reasons, last_event_ts, rewrites, updated_at)
       VALUES (@path, @source, @size, @mtimeMs, @ino, @offset, @fingerprint, @state, @lines, @events, @skipped,
       @skipReasons, @lastEventTs, @rewrites, @now)
       ON CONFLICT DO UPDATE SET source = excluded.source, size = excluded.size, mtime_ms = excluded.mtime_ms,
       ino = excluded.ino, offset = excluded.offset, fingerprint = excluded.fingerprint, state = excluded.state,
-      lines = lines + excluded.lines, events = events + excluded.events, skipped = skipped + excluded.skipped,
-      skip_reasons = json_patch(skip_reasons, excluded.skip_reasons),
+      lines = CASE WHEN excluded.rewrites > 0 THEN excluded.lines ELSE lines + excluded.lines END,
+      events = CASE WHEN excluded.rewrites > 0 THEN excluded.events ELSE events + excluded.events END,
+      skipped = CASE WHEN excluded.rewrites > 0 THEN excluded.skipped ELSE skipped + excluded.skipped END,
+      skip_reasons = excluded.skip_reasons,
       last_event_ts = max(coalesce(last_event_ts, 0), coalesce(excluded.last_event_ts, 0)),
       rewrites = rewrites + excluded.rewrites, updated_at = excluded.updated_at`),
   }
@@ -167,12 +174,16 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     const seen = new Map<string, LedgerEvent>()
     for (const batch of batches) {
       const f = batch.file
+      let skipReasons: Record<string, number> = {}
       if (f) {
-        const row = s.getFileOffset.get(f.path) as { offset: number } | undefined
+        const row = s.getFileOffset.get(f.path) as { offset: number; skip_reasons: string } | undefined
         if ((row?.offset ?? null) !== f.expectOffset) {
           result.stale.push(f.path)
           continue
         }
+        // Per-file counts describe the file as read: they add up across reads, per reason, and
+        // start over when a rewrite made the read restart at 0 (else its lines count twice).
+        skipReasons = row && !f.rewritten ? addCounts(JSON.parse(row.skip_reasons) as Record<string, number>, f.skipReasons) : f.skipReasons
       }
       for (const ev of batch.events) {
         const e: LedgerEvent = { ...ev, costNanoUsd: cost(ev) }
@@ -189,7 +200,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         s.upsertFile.run({
           path: f.path, source: f.source, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, offset: f.offset,
           fingerprint: f.fingerprint, state: f.state, lines: f.lines, events: f.events, skipped: f.skipped,
-          skipReasons: JSON.stringify(f.skipReasons), lastEventTs: lastTs(batch.events), rewrites: f.rewritten ? 1 : 0,
+          skipReasons: JSON.stringify(skipReasons), lastEventTs: lastTs(batch.events), rewrites: f.rewritten ? 1 : 0,
           now,
         })
       }
@@ -224,7 +235,10 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       }
     }
     for (const x of sessions.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.ts, x.lastTs)
-    for (const row of deltas.rows.values()) s.addBucket.run(row)
+    for (const row of deltas.rows.values()) {
+      s.addBucket.run(row)
+      if ((row[10] as number) < 0) s.dropEmptyBucket.run(row.slice(0, 6))
+    }
     result.hours = deltas.hours
   })
   run.immediate()
@@ -261,6 +275,12 @@ function fetchStored(db: Database.Database, keys: string[]): Map<string, LedgerE
     const stmt = chunk.length === LOOKUP_CHUNK ? full : db.prepare(`SELECT * FROM usage_events WHERE key IN (${chunk.map(() => '?').join(',')})`)
     for (const row of stmt.all(...chunk) as StoredRow[]) out.set(row.key, fromRow(row))
   }
+  return out
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a }
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n
   return out
 }
 

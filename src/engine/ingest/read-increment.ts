@@ -74,6 +74,7 @@ export function readIncrement<S>(
     const needles = parser.needles.map((n) => Buffer.from(n, 'latin1'))
     const start = offset
     let skippingLongLine = false
+    let longLineStart = 0 // where the line being skipped began
 
     // Next occurrence of each needle in the current chunk view: one linear pass per chunk.
     const nextAt = needles.map(() => -1)
@@ -107,10 +108,12 @@ export function readIncrement<S>(
     }
 
     let carry = 0 // bytes of an incomplete line kept at the start of `shared`
-    while (offset + carry < size && offset - start < maxBytes) {
+    // A line being skipped is followed to its end whatever the budget: its skip state is not saved.
+    while (offset + carry < size && (offset - start < maxBytes || skippingLongLine)) {
       if (carry === shared.length) {
         if (shared.length >= MAX_LINE_BYTES) {
           // A line this long is skipped without holding it: drop what we have, find its end.
+          if (!skippingLongLine) longLineStart = offset
           skippingLongLine = true
           offset += carry
           carry = 0
@@ -133,8 +136,10 @@ export function readIncrement<S>(
           skippingLongLine = false
           counts.lines++
           skip('line-too-long')
-        } else if (nl > pos) {
-          handleLine(pos, shared[nl - 1] === 13 ? nl - 1 : nl)
+        } else {
+          // Empty lines (LF or CRLF alike) are not lines: a CRLF split across reads counts the same.
+          const end = nl > pos && shared[nl - 1] === 13 ? nl - 1 : nl
+          if (end > pos) handleLine(pos, end)
         }
         pos = nl + 1
       }
@@ -142,8 +147,10 @@ export function readIncrement<S>(
       carry = end - pos
       if (carry > 0 && pos > 0) shared.copy(shared, 0, pos, end)
     }
+    // An over-long line still being written: wait at its start, so its tail is never read as a line.
+    if (skippingLongLine) offset = longLineStart
     // An unterminated last line: take it only if it is already whole JSON, else wait for more.
-    if (carry > 0 && !skippingLongLine && offset + carry === size) {
+    else if (carry > 0 && offset + carry === size) {
       const tail = shared.subarray(0, carry)
       if (isWholeJson(tail)) {
         setView(tail)

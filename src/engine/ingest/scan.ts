@@ -86,7 +86,9 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: 0 }
   files.forEach((f, i) => {
     const s = stored.get(f.path)
-    progress.bytesTotal += Math.max(0, (sizes[i] ?? 0) - (s && s.size === sizes[i] ? s.offset : 0))
+    const size = sizes[i] ?? 0
+    // A file read on from its offset (unchanged or grown) has size - offset to go; a shrunk one restarts.
+    progress.bytesTotal += Math.max(0, size - (s && size >= s.offset ? s.offset : 0))
   })
 
   let pending: FileBatch[] = []

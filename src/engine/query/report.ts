@@ -130,7 +130,10 @@ function timeLabel(d: TimeDim, localMs: number): string {
  * hours are exact in every zone (+05:30, +05:45, DST days) and JS only relabels the groups.
  */
 export function runReport(store: Store, q: ReportQuery): Report {
-  const useLedger = q.groupBy.includes('session') || (q.sessions?.length ?? 0) > 0
+  // The aggregates are exact only for ranges made of whole quarter-hours (every local day and
+  // hour is one); a range cut elsewhere (e.g. "yesterday up to this time") is summed from the ledger.
+  const cut = (t: number | undefined) => t !== undefined && t % QUARTER !== 0
+  const useLedger = q.groupBy.includes('session') || (q.sessions?.length ?? 0) > 0 || cut(q.from) || cut(q.to)
   const table = useLedger ? LEDGER : BUCKETS
   const timeDims = q.groupBy.filter(isTimeDim)
   const colDims = q.groupBy.filter((d): d is ColumnDim => !isTimeDim(d))

@@ -9,6 +9,12 @@ export interface ClaudeState {
 
 const NONE: LineOutcome = { kind: 'none' }
 
+/**
+ * No single request bills this many tokens of any kind (context windows are a few million): a
+ * count above it is a corrupt line, and would turn integer nano-USD sums into floats if kept.
+ */
+export const MAX_REQUEST_TOKENS = 1_000_000_000
+
 /** The folder under `projects/` a transcript lives in (Claude Code's slug of the cwd). */
 function projectDirOf(ctx: FileContext): string {
   const rel = ctx.path.slice(ctx.root.length).replace(/^[\\/]+/, '')
@@ -43,7 +49,9 @@ export const claudeParser: LineParser<ClaudeState> = {
     const cacheWrite = tokenCount(usage.cache_creation_input_tokens)
     const creation = asObject(usage.cache_creation)
     const cacheWrite1h = Math.min(tokenCount(creation?.ephemeral_1h_input_tokens), cacheWrite)
-    if ([input, output, cacheRead, cacheWrite, cacheWrite1h].some(Number.isNaN)) return { kind: 'skip', reason: 'bad-field' }
+    if ([input, output, cacheRead, cacheWrite, cacheWrite1h].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) {
+      return { kind: 'skip', reason: 'bad-field' }
+    }
     const requestId = asString(o.requestId)
     const event: UsageEvent = {
       key: requestId ? `cc:${messageId}:${requestId}` : `cc:${messageId}`,

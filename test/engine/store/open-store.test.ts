@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { MIGRATIONS, migrate } from '../../../src/engine/store/migrations'
+import { getMeta, openStore, setMeta } from '../../../src/engine/store/open-store'
+import { applyBatch } from '../../../src/engine/ingest/apply-batch'
+import { tempDir } from '../../helpers/temp'
+import { event, expectAggregatesMatchLedger } from '../ingest/support'
+
+const LATEST = MIGRATIONS.length
+
+function schema(db: Database.Database): { type: string; name: string; sql: string | null }[] {
+  return db.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as {
+    type: string
+    name: string
+    sql: string | null
+  }[]
+}
+
+/** Everything a user would lose if a migration went wrong. */
+function dump(db: Database.Database): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {}
+  for (const t of ['usage_events', 'usage_buckets', 'sessions', 'source_files', 'prices', 'meta']) {
+    out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()
+  }
+  return out
+}
+
+/** Builds a database at schema version `v` by running only the first `v` migrations. */
+function buildAtVersion(path: string, v: number): void {
+  const db = new Database(path)
+  for (let i = 0; i < v; i++) {
+    const step = MIGRATIONS[i]
+    if (!step) throw new Error(`no migration ${i}`)
+    step(db)
+  }
+  db.pragma(`user_version = ${v}`)
+  db.close()
+}
+
+/** Rows as a v1 database holds them, written with v1's own columns only. */
+function populateV1(path: string): void {
+  const db = new Database(path)
+  const h = Date.parse('2026-01-09T10:00:00Z')
+  db.prepare(`INSERT INTO usage_events (key, ts, source, user_id, agent_id, project, session_id, model, input, output,
+    cache_read, cache_write, cache_write_1h, reported_cost_nusd, cost_nusd) VALUES
+    ('cc:msg-1:req-1', ?, 'claude-code', 'u1', 'claude-code', '/p', 's1', 'claude-sonnet-4-20250514', 100, 50, 10, 25, 5, 120000000, 120000000),
+    ('codex:s2:10:0:5:0', ?, 'codex', 'u1', 'codex', '/q', 's2', 'mystery-model', 10, 5, 0, 0, 0, NULL, NULL)`).run(h, h + 600_000)
+  db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+    cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests) VALUES
+    (?, 'claude-code', 'u1', 'claude-code', '/p', 'claude-sonnet-4-20250514', 100, 50, 10, 25, 1, 120000000, 0, 0),
+    (?, 'codex', 'u1', 'codex', '/q', 'mystery-model', 10, 5, 0, 0, 1, 0, 15, 1)`).run(h, h)
+  db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, parent_session_id, first_ts, last_ts) VALUES
+    ('claude-code', 's1', 'u1', 'claude-code', '/p', NULL, ?, ?)`).run(h, h)
+  db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state, lines, events, skipped,
+    skip_reasons, last_event_ts, rewrites, updated_at) VALUES
+    ('/logs/a.jsonl', 'claude-code', 300, 1, 2, 300, 'abcd', '{"projectDir":"p"}', 3, 1, 1, '{"malformed-json":1}', ?, 0, 5)`).run(h)
+  db.prepare("INSERT INTO prices (model, rates, updated_at) VALUES ('claude-sonnet-4-20250514', '{}', 1)").run()
+  db.prepare("INSERT INTO meta (key, value) VALUES ('prices-version', 'snap-1')").run()
+  db.close()
+}
+
+describe('store: schema and migrations', () => {
+  it('a fresh database gets the latest user_version, every table, the hourly view and the ledger indexes', () => {
+    const store = openStore(join(tempDir(), 'nested', 'dir', 'tw.db'))
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    const names = schema(store.db).map((o) => `${o.type}:${o.name}`)
+    expect(names).toEqual(expect.arrayContaining([
+      'table:usage_events', 'table:usage_buckets', 'table:sessions', 'table:source_files', 'table:prices', 'table:meta',
+      'view:usage_hourly', 'index:usage_events_ts', 'index:usage_events_session',
+    ]))
+    store.close()
+  })
+
+  it('WAL, synchronous=FULL and a busy timeout are set on every open', () => {
+    const path = join(tempDir(), 'tw.db')
+    for (let i = 0; i < 2; i++) {
+      const store = openStore(path)
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal')
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2) // FULL
+      expect(store.db.pragma('busy_timeout', { simple: true })).toBe(10_000)
+      store.close()
+    }
+  })
+
+  it('reopening a current database is a no-op: same version, same schema, same rows', () => {
+    const path = join(tempDir(), 'tw.db')
+    const a = openStore(path)
+    applyBatch(a, [{ events: [event('k1', '2026-03-01T10:07:00Z')] }], () => 123)
+    const before = { schema: schema(a.db), rows: dump(a.db) }
+    a.close()
+    const b = openStore(path)
+    expect(migrate(b.db)).toEqual({ from: LATEST, to: LATEST })
+    expect({ schema: schema(b.db), rows: dump(b.db) }).toEqual(before)
+    b.close()
+  })
+
+  it('refuses a database written by a newer Token Watch, with a clear message, and leaves it untouched', () => {
+    const path = join(tempDir(), 'tw.db')
+    buildAtVersion(path, LATEST)
+    const raw = new Database(path)
+    raw.pragma(`user_version = ${LATEST + 1}`)
+    raw.close()
+    expect(() => openStore(path)).toThrow(`database schema v${LATEST + 1} is newer than this Token Watch (v${LATEST}); upgrade the app`)
+    const check = new Database(path)
+    expect(check.pragma('user_version', { simple: true })).toBe(LATEST + 1)
+    check.close()
+  })
+
+  it('a populated v1 database opens with every row intact (and upgrades to the latest when there is one)', () => {
+    const path = join(tempDir(), 'tw.db')
+    buildAtVersion(path, 1)
+    populateV1(path)
+    const raw = new Database(path)
+    const before = dump(raw)
+    raw.close()
+
+    const store = openStore(path)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    // Later migrations may add columns; every v1 column and value must still be there.
+    const after = dump(store.db)
+    for (const [table, rows] of Object.entries(before)) {
+      expect(after[table]).toHaveLength(rows.length)
+      rows.forEach((row, i) => expect(after[table]?.[i]).toMatchObject(row as object))
+    }
+    expectAggregatesMatchLedger(store)
+    // ...and the upgraded store keeps working: a re-seen key merges into the old record.
+    const r = applyBatch(store, [{ events: [event('cc:msg-1:req-1', '2026-01-09T10:00:00Z', { input: 100, output: 60, cacheRead: 10, cacheWrite: 25, cacheWrite1h: 5, project: '/p', sessionId: 's1', userId: 'u1' })] }], () => 130_000_000)
+    expect(r).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 })
+    expectAggregatesMatchLedger(store)
+    store.close()
+  })
+
+  it('opening read-only neither creates nor migrates', () => {
+    const dir = tempDir()
+    expect(() => openStore(join(dir, 'missing.db'), { readonly: true })).toThrow()
+    expect(existsSync(join(dir, 'missing.db'))).toBe(false)
+    const path = join(dir, 'tw.db')
+    openStore(path).close()
+    const ro = openStore(path, { readonly: true })
+    expect(ro.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    expect(() => ro.db.prepare("INSERT INTO meta (key, value) VALUES ('a', 'b')").run()).toThrow(/readonly/)
+    ro.close()
+  })
+
+  it('meta values round-trip and overwrite', () => {
+    const store = openStore(join(tempDir(), 'tw.db'))
+    expect(getMeta(store, 'x')).toBeUndefined()
+    setMeta(store, 'x', '1')
+    setMeta(store, 'x', '2')
+    expect(getMeta(store, 'x')).toBe('2')
+    store.close()
+  })
+})
