@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import type { Store } from '../store/open-store'
-import type { LogSource } from '../sources/types'
+import type { FileContext, LogSource } from '../sources/types'
 import { walkFiles } from '../sources/walk'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
 import { readIncrement, type StoredFile } from './read-increment'
@@ -74,6 +74,18 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   }
   const files = opts.files ?? discoverFiles(sources, onError)
   const stored = loadStoredFiles(store)
+  // Per-source facts that span files (Codex fork chains), gathered once per scan.
+  const extras = new Map<LogSource, Partial<FileContext>>()
+  const extraContext = (source: LogSource): Partial<FileContext> => {
+    let extra = extras.get(source)
+    if (!extra) {
+      const newFiles = files.filter((f) => f.source === source && !stored.has(f.path)).map((f) => f.path)
+      const saved = [...stored.values()].map((s) => s.state)
+      extra = source.contextFor?.(newFiles, saved) ?? {}
+      extras.set(source, extra)
+    }
+    return extra
+  }
   const commitBytes = opts.commitBytes ?? 32 * 1024 * 1024
   summary.files = files.length
   const sizes = files.map((f) => {
@@ -106,7 +118,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   }
 
   for (const f of files) {
-    const ctx = { path: f.path, root: f.root, userId: opts.userId }
+    const ctx = { path: f.path, root: f.root, userId: opts.userId, ...extraContext(f.source) }
     let prev = stored.get(f.path)
     let readAny = false
     try {

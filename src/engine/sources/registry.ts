@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path'
 import { existsSync } from 'node:fs'
 import { claudeParser } from './claude-code/parser'
 import { codexParser } from './codex/parser'
+import { codexFamilyResolver } from './codex/families'
 import type { LogSource } from './types'
 
 /** Where to look for logs; by default read from the same env vars the agents and ccusage use. */
@@ -54,6 +55,7 @@ export function createLogSources(cfg: SourceConfig): LogSource[] {
       roots: () => codexRoots(cfg),
       isLogFile: isJsonl,
       hint: 'Codex CLI keeps rollouts in ~/.codex/sessions (set CODEX_HOME to point elsewhere).',
+      contextFor: (newFiles, savedStates) => ({ familyOf: codexFamilyResolver(newFiles, savedStates) }),
     },
   ]
 }

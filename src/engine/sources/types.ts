@@ -20,6 +20,8 @@ export interface FileContext {
   /** The source root the file was found under. */
   root: string
   userId: string
+  /** Codex: the root session of a fork chain (see codex/families.ts). */
+  familyOf?: (sessionId: string) => string
 }
 
 /**
@@ -45,4 +47,9 @@ export interface LogSource<S = unknown> {
   isLogFile(path: string): boolean
   /** A hint for users when none of the roots exists. */
   readonly hint: string
+  /**
+   * Facts a scan's files need from each other (e.g. Codex fork chains), from the files about to be
+   * read that the store has not seen and the saved parser states of those it has.
+   */
+  contextFor?(newFiles: string[], savedStates: Iterable<string>): Partial<FileContext>
 }

@@ -101,7 +101,7 @@ describe('Codex layouts', () => {
   // forked_from_id, so its replay of the grandparent's turns carries the parent's family, not the
   // grandparent's, and those turns are counted again. Fixing it needs the fork's root, which no
   // single rollout holds. This test states the right answer; it is expected to fail until then.
-  it.fails('a fork of a fork replays the root family once', async () => {
+  it('a fork of a fork replays the root family once', async () => {
     const env = makeEnv()
     const turns = [codexTokenLine(t(1), [100, 0, 10, 0], null), codexTokenLine(t(2), [300, 0, 30, 0], null)]
     const childOwn = codexTokenLine(t(3), [400, 0, 40, 0], null)

@@ -30,10 +30,11 @@ function counters(u: Json | undefined): Counters | undefined {
   return c.some(Number.isNaN) ? undefined : c
 }
 
-function onMeta(payload: Json, state: CodexState): void {
+function onMeta(payload: Json, state: CodexState, ctx: FileContext): void {
   const id = asString(payload.id)
   if (id) state.sessionId = id
-  state.family = asString(payload.forked_from_id) ?? state.sessionId
+  const forkedFrom = asString(payload.forked_from_id)
+  state.family = forkedFrom ? (ctx.familyOf?.(forkedFrom) ?? forkedFrom) : state.sessionId
   state.project = asString(payload.cwd) ?? state.project
 }
 
@@ -56,7 +57,7 @@ export const codexParser: LineParser<CodexState> = {
     const payload = asObject(o.payload)
     if (!payload) return NONE
     if (o.type === 'session_meta') {
-      onMeta(payload, state)
+      onMeta(payload, state, ctx)
       return NONE
     }
     if (o.type === 'turn_context') {
