@@ -78,10 +78,20 @@ export function readIncrement<S>(
 
     // Next occurrence of each needle in the current chunk view: one linear pass per chunk.
     const nextAt = needles.map(() => -1)
+    let nextNul = -1
+    // JSON text never holds a NUL byte: a line with one is binary data in a .jsonl file.
+    const hasNul = (a: number, b: number): boolean => {
+      if (nextNul !== Infinity && nextNul < a) {
+        const at = view.indexOf(0, a)
+        nextNul = at === -1 ? Infinity : at
+      }
+      return nextNul < b
+    }
     let view: Buffer = shared
     const setView = (v: Buffer): void => {
       view = v
       nextAt.fill(-1)
+      nextNul = -1
     }
     const hasNeedle = (a: number, b: number): boolean => {
       for (let i = 0; i < needles.length; i++) {
@@ -97,6 +107,7 @@ export function readIncrement<S>(
     }
     const handleLine = (a: number, b: number): void => {
       counts.lines++
+      if (hasNul(a, b)) return skip('binary')
       if (!hasNeedle(a, b)) return
       const bytes = view.subarray(a, b)
       if (!isUtf8(bytes)) return skip('invalid-utf8')

@@ -23,6 +23,16 @@ export function isoTime(v: unknown): number {
   return Date.parse(v)
 }
 
+/** Usage before this instant is taken for a broken clock or a corrupt line. */
+export const EARLIEST_TS = Date.UTC(2020, 0, 1)
+/** How far ahead of now a log timestamp may be (test fixtures and skewed clocks, not years). */
+export const MAX_AHEAD_MS = 5 * 365 * 86_400_000
+
+/** Whether a log timestamp is one real usage could carry: from 2020 up to five years ahead. */
+export function plausibleTime(ts: number, now = Date.now()): boolean {
+  return ts >= EARLIEST_TS && ts <= now + MAX_AHEAD_MS
+}
+
 /** Parses a JSON line into an object, or undefined when it is not a JSON object. */
 export function parseJsonObject(line: string): Json | undefined {
   try {

@@ -6,6 +6,8 @@ export type SkipReason =
   | 'invalid-utf8'
   | 'line-too-long'
   | 'bad-field'
+  | 'implausible-time'
+  | 'binary'
   | 'unknown-shape'
 
 /** What one log line gave: a billed request, nothing billable, or a skipped line. */

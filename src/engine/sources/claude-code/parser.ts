@@ -1,5 +1,5 @@
 import type { UsageEvent } from '../../../shared/usage'
-import { asObject, asString, isoTime, parseJsonObject, tokenCount } from '../parse-helpers'
+import { asObject, asString, isoTime, parseJsonObject, plausibleTime, tokenCount } from '../parse-helpers'
 import type { FileContext, LineOutcome, LineParser } from '../types'
 
 /** Per-file state: the project folder name, used when a line carries no `cwd`. */
@@ -43,6 +43,7 @@ export const claudeParser: LineParser<ClaudeState> = {
     const messageId = asString(message.id)
     const ts = isoTime(o.timestamp)
     if (!messageId || !model || Number.isNaN(ts)) return { kind: 'skip', reason: 'bad-field' }
+    if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
     const input = tokenCount(usage.input_tokens)
     const output = tokenCount(usage.output_tokens)
     const cacheRead = tokenCount(usage.cache_read_input_tokens)

@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import type { UsageEvent } from '../../../shared/usage'
-import { asObject, asString, isoTime, parseJsonObject, tokenCount, type Json } from '../parse-helpers'
+import { asObject, asString, isoTime, parseJsonObject, plausibleTime, tokenCount, type Json } from '../parse-helpers'
 import type { FileContext, LineOutcome, LineParser } from '../types'
 
 /** Cumulative counters as Codex reports them: [input incl. cached, cached, output, reasoning]. */
@@ -87,6 +87,9 @@ export const codexParser: LineParser<CodexState> = {
     } else return BAD
     state.last = cumulative
     state.model = asString(info.model) ?? state.model
+    // A turn with an impossible clock is skipped, and its tokens with it: the counters move on,
+    // so the next turn's delta stays its own.
+    if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
     const [dIn, dCached, dOut] = delta
     if (dIn === 0 && dCached === 0 && dOut === 0) return NONE
     const cached = Math.min(dCached, dIn)
