@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import type { ApiMethod, AppApi } from '../../shared/contract'
-import { assertNever } from '../../shared/assert-never'
+import { callApi } from '../api-dispatch'
 import { MAX_BODY_BYTES, readBody } from './body'
 import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken, originAllowed, tokenMatches } from './security'
 import { openEventStream, HEARTBEAT_MS } from './sse'
@@ -67,23 +67,11 @@ function fail(res: ServerResponse, status: number, error: string): void {
   sendJson(res, status, { ok: false, error })
 }
 
-/** Runs one validated call against the engine. */
+/** Runs one validated call; the web page may never make the host write files (exportCsv). */
 function dispatch(api: AppApi, call: ValidCall): Promise<unknown> {
-  switch (call.method) {
-    case 'dimensions': return api.dimensions()
-    case 'report': return api.report(call.arg)
-    case 'sessions': return api.sessions(call.arg)
-    case 'sessionEvents': return api.sessionEvents(call.arg)
-    case 'todaySpend': return api.todaySpend(call.arg)
-    case 'sourceStatus': return api.sourceStatus()
-    case 'backfillProgress': return api.backfillProgress()
-    case 'getSettings': return api.getSettings()
-    case 'setSettings': return api.setSettings(call.arg)
-    case 'reportCsv': return api.reportCsv(call.arg)
-    // The web page must never make the host write files: saving is the browser's download.
-    case 'exportCsv': return Promise.resolve({ ok: false, error: 'desktop only' })
-    default: return assertNever(call)
-  }
+  // Saving is the browser's download of reportCsv.
+  if (call.method === 'exportCsv') return Promise.resolve({ ok: false, error: 'desktop only' })
+  return callApi(api, call)
 }
 
 /** Parses `{"arg": ...}`; an empty body means no argument. */

@@ -1,0 +1,21 @@
+import type { AppApi } from '../shared/contract'
+import { assertNever } from '../shared/assert-never'
+import type { ValidCall } from './web/validate'
+
+/** Runs one validated contract call: the one dispatcher of both transports (IPC and HTTP). */
+export function callApi(api: AppApi, call: ValidCall): Promise<unknown> {
+  switch (call.method) {
+    case 'dimensions': return api.dimensions()
+    case 'report': return api.report(call.arg)
+    case 'sessions': return api.sessions(call.arg)
+    case 'sessionEvents': return api.sessionEvents(call.arg)
+    case 'todaySpend': return api.todaySpend(call.arg)
+    case 'sourceStatus': return api.sourceStatus()
+    case 'backfillProgress': return api.backfillProgress()
+    case 'getSettings': return api.getSettings()
+    case 'setSettings': return api.setSettings(call.arg)
+    case 'reportCsv': return api.reportCsv(call.arg)
+    case 'exportCsv': return api.exportCsv(call.arg)
+    default: return assertNever(call)
+  }
+}

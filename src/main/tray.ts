@@ -1,0 +1,210 @@
+/**
+ * The tray: today's spend as the badge (a title on macOS, drawn into the icon elsewhere), a
+ * tooltip, and the menu. Refreshed on the engine's change events (throttled) and at local midnight.
+ */
+import type { TodaySpend } from '../shared/contract'
+import type { Engine } from '../engine/live/engine'
+import { todaySpend } from '../engine/query/today'
+import { startOfLocalDay, systemTimeZone } from '../engine/query/time-zone'
+import type { BudgetState, BudgetWatch } from './budget'
+import { formatTokens, formatUsd } from './format'
+import { badgeImage, badgeText, type TrayIconElectron, type TrayImage } from './tray-icon'
+
+/** A menu item as this module builds it; a subset of electron's MenuItemConstructorOptions. */
+export interface TrayMenuItem {
+  label?: string
+  type?: 'normal' | 'separator'
+  enabled?: boolean
+  click?: () => void
+}
+
+/** What the tray's menu items do; the app wires them. */
+export interface TrayActions {
+  openDashboard(): void
+  togglePause(): void
+  exportCsv(): void
+  quit(): void
+}
+
+/** Everything the tray shows for one figure. */
+export interface TrayView {
+  /** macOS: the text beside the icon. Undefined elsewhere (those trays have no text). */
+  title: string | undefined
+  tooltip: string
+  state: BudgetState
+  /** Share of the budget spent, or undefined without a budget. */
+  fraction: number | undefined
+  menu: TrayMenuItem[]
+}
+
+/** How many models the menu lists. */
+export const TOP_MODELS = 3
+
+const info = (label: string): TrayMenuItem => ({ label, enabled: false })
+const SEPARATOR: TrayMenuItem = { type: 'separator' }
+
+/** The tray's content for today's figure. Pure: the same input always gives the same view. */
+export function trayView(
+  today: TodaySpend,
+  opts: { state: BudgetState; budgetUsd: number | null; paused: boolean; platform: NodeJS.Platform; actions: TrayActions },
+): TrayView {
+  const amount = formatUsd(today.costUsd)
+  const tokens = `${formatTokens(today.tokens)} tokens · ${today.requests} ${today.requests === 1 ? 'request' : 'requests'}`
+  const fraction = opts.budgetUsd === null || opts.budgetUsd <= 0 ? undefined : today.costUsd / opts.budgetUsd
+  const budgetLine = opts.budgetUsd === null ? undefined
+    : `Budget: ${fraction === undefined ? formatUsd(opts.budgetUsd) : `${Math.round(fraction * 100)}% of ${formatUsd(opts.budgetUsd)}`}`
+  const unpriced = today.unpricedTokens > 0 ? `${formatTokens(today.unpricedTokens)} tokens unpriced` : undefined
+
+  const models = today.topModels.slice(0, TOP_MODELS)
+  const menu: TrayMenuItem[] = [
+    info(`Today: ${amount}`),
+    info(tokens),
+    ...(budgetLine ? [info(budgetLine)] : []),
+    ...(unpriced ? [info(unpriced)] : []),
+    SEPARATOR,
+    ...(models.length === 0
+      ? [info('No usage yet today')]
+      : [info('Top models today'), ...models.map((m) => info(`${m.model}  ${formatUsd(m.costUsd)} · ${formatTokens(m.tokens)}`))]),
+    SEPARATOR,
+    { label: 'Open dashboard', click: opts.actions.openDashboard },
+    { label: opts.paused ? 'Resume watching' : 'Pause watching', click: opts.actions.togglePause },
+    { label: 'Export CSV...', click: opts.actions.exportCsv },
+    SEPARATOR,
+    { label: 'Quit Token Watch', click: opts.actions.quit },
+  ]
+  const tooltip = [
+    'Token Watch',
+    `Today ${amount} · ${formatTokens(today.tokens)} tokens`,
+    ...(budgetLine ? [budgetLine] : []),
+    ...(unpriced ? [unpriced] : []),
+    ...(opts.paused ? ['Watching paused'] : []),
+  ].join('\n')
+  return { title: opts.platform === 'darwin' ? amount : undefined, tooltip, state: opts.state, fraction, menu }
+}
+
+/** The tray object as this module uses it; electron's Tray satisfies it. */
+export interface TrayLike {
+  setImage(image: TrayImage | string): void
+  setTitle(title: string, options?: { fontType?: 'monospaced' | 'monospacedDigit' }): void
+  setToolTip(toolTip: string): void
+  setContextMenu(menu: object | null): void
+  on(event: 'click', listener: () => void): unknown
+  destroy(): void
+}
+
+/** The slice of electron this module uses. */
+export interface TrayElectron extends TrayIconElectron {
+  /** Built from the icon's path: macOS treats a `*Template.png` file as a template image. */
+  Tray: new (iconPath: string) => TrayLike
+  Menu: { buildFromTemplate(template: TrayMenuItem[]): object }
+}
+
+export interface TrayDeps {
+  electron: TrayElectron
+  engine: Engine
+  platform: NodeJS.Platform
+  /** macOS template icon (black + alpha; `@2x` beside it is picked up). */
+  templateIconPath: string
+  budget: BudgetWatch
+  actions: TrayActions
+  /** Longest wait between a change event and the badge showing it (ms). */
+  throttleMs?: number
+  now?: () => number
+  log?: (message: string) => void
+}
+
+export interface TrayHandle {
+  readonly tray: TrayLike
+  /** Recomputes today's figure and updates the tray now. */
+  refresh(): TrayView
+  /** Stops listening and removes the tray icon. */
+  dispose(): void
+}
+
+/** The UTC instant the local day after `day` (YYYY-MM-DD) begins in `tz`. */
+export function nextLocalMidnight(tz: string, day: string): number {
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  return startOfLocalDay(tz, next)
+}
+
+/** The zone days are counted in: the setting, else the system's. */
+export function viewerTimeZone(engine: Engine): string {
+  return engine.ctx.settings.timeZone || systemTimeZone()
+}
+
+/** Creates the tray, shows today's figure, and keeps it current. */
+export function setupTray(deps: TrayDeps): TrayHandle {
+  const { electron, engine, platform } = deps
+  const now = deps.now ?? Date.now
+  const throttleMs = deps.throttleMs ?? 250
+  const mac = platform === 'darwin'
+  const template = electron.nativeImage.createFromPath(deps.templateIconPath)
+  template.setTemplateImage(true)
+  const tray = new electron.Tray(deps.templateIconPath)
+  if (platform === 'win32') tray.on('click', deps.actions.openDashboard)
+
+  let shownIcon = ''
+  let pending: NodeJS.Timeout | undefined
+  let midnight: NodeJS.Timeout | undefined
+  let disposed = false
+
+  const setIcon = (view: TrayView, costUsd: number): void => {
+    // Redraw only when the picture changes: Linux trays write every new image to a temp file.
+    const fraction = view.fraction === undefined ? undefined : Math.min(1, Math.round(view.fraction * 28) / 28)
+    const key = mac
+      ? `mac|${view.state}|${fraction}`
+      : `${badgeText(costUsd, 16)}|${badgeText(costUsd, 32)}|${view.state}|${fraction}`
+    if (key === shownIcon) return
+    shownIcon = key
+    if (mac && view.state === 'none') tray.setImage(template)
+    else tray.setImage(badgeImage(electron, { costUsd, state: view.state, ...(fraction === undefined ? {} : { fraction }), blank: mac }))
+  }
+
+  const scheduleMidnight = (tz: string, day: string): void => {
+    if (midnight) clearTimeout(midnight)
+    // A little past midnight so the new day has surely begun; setTimeout caps at ~24.8 days.
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, nextLocalMidnight(tz, day) - now()) + 100)
+    midnight = setTimeout(() => handle.refresh(), delay)
+    midnight.unref?.()
+  }
+
+  const handle: TrayHandle = {
+    tray,
+    refresh() {
+      const settings = engine.ctx.settings
+      const tz = viewerTimeZone(engine)
+      const today = todaySpend(engine.ctx.store, tz, now())
+      const state = deps.budget.update(today, settings.dailyBudgetUsd)
+      const view = trayView(today, { state, budgetUsd: settings.dailyBudgetUsd, paused: settings.paused, platform, actions: deps.actions })
+      setIcon(view, today.costUsd)
+      if (view.title !== undefined) tray.setTitle(view.title, { fontType: 'monospacedDigit' })
+      tray.setToolTip(view.tooltip)
+      tray.setContextMenu(electron.Menu.buildFromTemplate(view.menu))
+      scheduleMidnight(tz, today.day)
+      return view
+    },
+    dispose() {
+      disposed = true
+      unsubscribe()
+      if (pending) clearTimeout(pending)
+      if (midnight) clearTimeout(midnight)
+      tray.destroy()
+    },
+  }
+
+  const unsubscribe = engine.onChange(() => {
+    if (pending || disposed) return
+    pending = setTimeout(() => {
+      pending = undefined
+      if (disposed) return
+      try {
+        handle.refresh()
+      } catch (err) {
+        deps.log?.(`tray refresh failed: ${(err as Error).message}`)
+      }
+    }, throttleMs)
+  })
+
+  handle.refresh()
+  return handle
+}

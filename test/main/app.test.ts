@@ -1,0 +1,190 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { connect } from 'node:net'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { startSocketServer } from '../../src/engine/push/socket-server'
+import { runApp, startsHidden, type AppDeps, type RunningApp } from '../../src/main/app'
+import { fakeElectron, ipcEvent, type FakeElectron, type FakeImage } from './fake-electron'
+import { engineEnv, readBadge, readPng, track, usage, waitFor } from './helpers'
+
+const PAGE = '/app/out/renderer/index.html'
+
+interface Started {
+  fake: FakeElectron
+  app: RunningApp
+  env: ReturnType<typeof engineEnv>
+  logs: string[]
+  socket: { opened: unknown[]; closed: number }
+}
+
+async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?: ReturnType<typeof engineEnv>; socketFails?: boolean; realSocket?: boolean } = {}): Promise<Started> {
+  const fake = fakeElectron()
+  const env = opts.env ?? engineEnv()
+  const logs: string[] = []
+  const socket = { opened: [] as unknown[], closed: 0 }
+  const deps: AppDeps = {
+    electron: fake.electron,
+    env,
+    platform: opts.platform ?? 'linux',
+    argv: opts.argv ?? ['/usr/bin/electron', '.'],
+    execPath: '/usr/bin/electron',
+    paths: { preload: '/app/out/preload/index.js', page: { file: PAGE }, trayTemplate: '/app/resources/icons/trayTemplate.png', appIcon: '/app/resources/icons/icon.png' },
+    startSocketServer: opts.realSocket ? startSocketServer : async (o) => {
+      if (opts.socketFails) throw new Error(`Token Watch is already running (socket ${o.path} answers); stop that instance first`)
+      socket.opened.push(o)
+      return { close: async () => void socket.closed++ }
+    },
+    engineOptions: { changeDebounceMs: 5 },
+    trayThrottleMs: 20,
+    log: (m) => logs.push(m),
+  }
+  const app = await runApp(deps)
+  if (!app) throw new Error('app did not start')
+  track(app.engine)
+  await app.started
+  return { fake, app, env, logs, socket }
+}
+
+describe('the desktop app', () => {
+  it('starts the engine, socket, tray and window in the per-user data folder', async () => {
+    const { fake, app, env, socket } = await launch()
+    expect(fake.app.paths.get('userData')).toBe(env.TOKENWATCH_HOME)
+    expect(app.engine.ctx.store.path).toBe(join(env.TOKENWATCH_HOME, 'tokenwatch.db'))
+    expect(app.engine.watching).toBe(true)
+    expect(socket.opened).toEqual([{ path: join(env.TOKENWATCH_HOME, 'ingest.sock'), writer: app.engine.writer, userId: 'tester' }])
+    expect(fake.windows).toHaveLength(1)
+    expect(fake.windows[0]?.loaded).toEqual({ file: PAGE })
+    expect(fake.ipcMain.handlers.size).toBe(11)
+    expect(fake.session.headersListener).toBeDefined()
+    const tray = fake.tray()
+    expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')
+    await app.engine.writer.submit([usage('a', Date.now())])
+    await waitFor(() => (tray.tooltip?.startsWith('Token Watch\nToday $0.60') ? true : undefined), 1000, 'tray update')
+    expect((tray.image as FakeImage).reps.map((r) => readBadge(readPng(r.buffer as Buffer)))).toEqual(['0.60', '$0.60'])
+  })
+
+  it('badges usage pushed through the real ingest socket within a second of the report', async () => {
+    const { fake, app } = await launch({ platform: 'darwin', realSocket: true })
+    const sent = Date.now()
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = connect(app.engine.ctx.paths.socket)
+      let got = ''
+      s.on('error', reject)
+      s.on('data', (d) => {
+        got += d.toString()
+        if (got.includes('\n')) {
+          s.end()
+          resolve(got.trim())
+        }
+      })
+      s.write(JSON.stringify({ id: 'r1', agentId: 'my-agent', model: 'claude-sonnet-4-5', input: 100_000, output: 20_000 }) + '\n')
+    })
+    expect(JSON.parse(reply)).toMatchObject({ ok: true, id: 'r1' })
+    await waitFor(() => (fake.tray().title === '$0.60' ? true : undefined), 1000, 'title $0.60')
+    expect(Date.now() - sent).toBeLessThan(1000)
+  })
+
+  it('keeps running in the tray when the window closes, and reopens it from the tray', async () => {
+    const { fake } = await launch()
+    fake.windows[0]?.close()
+    fake.app.emitter.emit('window-all-closed')
+    expect(fake.app.quitted).toBe(false)
+    fake.tray().menu?.item('Open dashboard').click?.()
+    expect(fake.windows).toHaveLength(2)
+  })
+
+  it('starts hidden at login, and a second launch opens the window', async () => {
+    const { fake } = await launch({ argv: ['/opt/tw/token-watch', '--hidden'], platform: 'win32' })
+    expect(fake.app.appUserModelId).toBe('dev.tokenwatch.app')
+    expect(fake.windows).toHaveLength(0)
+    fake.app.emitter.emit('second-instance')
+    expect(fake.windows).toHaveLength(1)
+  })
+
+  it('knows a login launch: --hidden anywhere, or macOS saying it opened the app at login', () => {
+    const atLogin = { getLoginItemSettings: () => ({ wasOpenedAtLogin: true }) }
+    const manual = { getLoginItemSettings: () => ({ wasOpenedAtLogin: false }) }
+    expect(startsHidden(['/x', '--hidden'], 'win32', manual)).toBe(true)
+    expect(startsHidden(['/x'], 'darwin', atLogin)).toBe(true)
+    expect(startsHidden(['/x'], 'darwin', manual)).toBe(false)
+    expect(startsHidden(['/x'], 'linux', atLogin)).toBe(false)
+  })
+
+  it('quits at once when another instance holds the lock', async () => {
+    const fake = fakeElectron()
+    fake.app.lock = false
+    const env = engineEnv()
+    const app = await runApp({ electron: fake.electron, env, platform: 'linux', argv: [], execPath: '/x', paths: { preload: '', page: { file: PAGE }, trayTemplate: '', appIcon: '' }, log: () => {} })
+    expect(app).toBeUndefined()
+    expect(fake.app.quitted).toBe(true)
+    expect(fake.trays).toHaveLength(0)
+    expect(existsSync(join(env.TOKENWATCH_HOME, 'tokenwatch.db'))).toBe(false)
+  })
+
+  it('Pause/Resume in the tray toggles watching and saves the setting', async () => {
+    const { fake, app, env } = await launch()
+    const settingsFile = join(env.TOKENWATCH_HOME, 'settings.json')
+    fake.tray().menu?.item('Pause watching').click?.()
+    await waitFor(() => (app.engine.watching ? undefined : true), 2000, 'paused')
+    await waitFor(() => (fake.tray().menu?.labels().includes('Resume watching') ? true : undefined), 1000, 'Resume label')
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8')).paused).toBe(true)
+    expect(fake.tray().tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens\nWatching paused')
+    fake.tray().menu?.item('Resume watching').click?.()
+    await waitFor(() => (app.engine.watching ? true : undefined), 2000, 'watching again')
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8')).paused).toBe(false)
+  })
+
+  it('Quit stops the engine, socket, tray and IPC cleanly, then quits', async () => {
+    const { fake, app, socket } = await launch()
+    fake.tray().menu?.item('Quit Token Watch').click?.()
+    expect(fake.app.quitted).toBe(false) // held back until everything has stopped
+    await app.stopped
+    expect(fake.app.quitted).toBe(true)
+    expect(app.engine.ctx.store.db.open).toBe(false)
+    expect(app.engine.watching).toBe(false)
+    expect(socket.closed).toBe(1)
+    expect(fake.tray().destroyed).toBe(true)
+    expect(fake.ipcMain.handlers.size).toBe(0)
+    expect(fake.app.quitCalls).toBe(2)
+  })
+
+  it('applies settings from the window: launch at login and the budget colour', async () => {
+    const { fake, env } = await launch()
+    const w = fake.windows[0]
+    if (!w) throw new Error('no window')
+    const call = (arg: unknown) => fake.ipcMain.invoke('api:setSettings', ipcEvent(w.webContents, `file://${PAGE}`), arg)
+    expect(await call({ launchAtLogin: true, dailyBudgetUsd: 2 })).toMatchObject({ ok: true, result: { launchAtLogin: true, dailyBudgetUsd: 2 } })
+    expect(readFileSync(join(env.XDG_CONFIG_HOME as string, 'autostart', 'token-watch.desktop'), 'utf8')).toContain('Exec=/usr/bin/electron /app --hidden\n')
+    expect(fake.tray().tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens\nBudget: 0% of $2.00')
+    await call({ launchAtLogin: false })
+    expect(existsSync(join(env.XDG_CONFIG_HOME as string, 'autostart', 'token-watch.desktop'))).toBe(false)
+  })
+
+  it('exports today\'s figures from the tray through the save dialog', async () => {
+    const { fake, app } = await launch()
+    await app.engine.writer.submit([usage('a', Date.now())])
+    const path = join(app.engine.ctx.dir, 'today.csv')
+    fake.saveDialog.answer = { canceled: false, filePath: path }
+    fake.tray().menu?.item('Export CSV...').click?.()
+    const csv = await waitFor(() => (existsSync(path) && readFileSync(path, 'utf8').endsWith('\r\n') ? readFileSync(path, 'utf8') : undefined), 1000, 'csv written')
+    expect(csv).toBe('model,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens\r\nclaude-sonnet-4-5,100000,20000,0,0,1,0.6,0\r\n')
+    expect(fake.errorBoxes).toEqual([])
+  })
+
+  it('runs without the push socket when another process holds it', async () => {
+    const { app, logs, env } = await launch({ socketFails: true })
+    expect(logs).toEqual([`push socket not started: Token Watch is already running (socket ${join(env.TOKENWATCH_HOME, 'ingest.sock')} answers); stop that instance first`])
+    expect(app.engine.watching).toBe(true)
+  })
+
+  it('explains and quits when the engine cannot open its data', async () => {
+    const env = engineEnv()
+    mkdirSync(env.TOKENWATCH_HOME, { recursive: true })
+    writeFileSync(join(env.TOKENWATCH_HOME, 'settings.json'), '{ not json')
+    const fake = fakeElectron()
+    const app = await runApp({ electron: fake.electron, env, platform: 'linux', argv: [], execPath: '/x', paths: { preload: '', page: { file: PAGE }, trayTemplate: '', appIcon: '' }, log: () => {} })
+    expect(app).toBeUndefined()
+    expect(fake.errorBoxes).toEqual([{ title: 'Token Watch could not start', content: `settings file ${join(env.TOKENWATCH_HOME, 'settings.json')} is not valid JSON` }])
+    expect(fake.app.quitted).toBe(true)
+  })
+})
