@@ -17,6 +17,8 @@ export interface EngineOptions extends ContextOptions {
   watch?: boolean
   /** How long to gather changed hours before one change event (ms). */
   changeDebounceMs?: number
+  /** How long to wait before retrying after a failed commit, e.g. disk full (ms). */
+  retryMs?: number
   /** How often to look for log roots that do not exist yet (ms). */
   rootCheckMs?: number
   /** Called with problems worth a line on stderr or in a log. */
@@ -53,6 +55,10 @@ export class Engine {
   async start(): Promise<void> {
     if (this.opts.watch !== false && !this.ctx.settings.paused) await this.startTailing()
     await this.rescan()
+  }
+
+  private get retryMs(): number {
+    return this.opts.retryMs ?? RETRY_MS
   }
 
   /** Whether log tailing is on. */
@@ -163,12 +169,12 @@ export class Engine {
       // A failed commit (disk full, I/O error) rolled back whole: nothing counted, offsets kept.
       // Say so and try again later; ingestion resumes by itself once the cause is gone.
       this.lastError = (err as Error).message
-      this.opts.log?.(`could not record usage: ${this.lastError}; retrying in ${RETRY_MS / 1000} s`)
+      this.opts.log?.(`could not record usage: ${this.lastError}; retrying in ${this.retryMs / 1000} s`)
       if (!this.retryTimer && !this.stopped) {
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined
           void this.rescan()
-        }, RETRY_MS)
+        }, this.retryMs)
         this.retryTimer.unref()
       }
     } finally {
