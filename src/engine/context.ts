@@ -71,7 +71,8 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   const env = opts.env ?? process.env
   const dir = dataDir(env)
   const userId = opts.userId ?? env.TOKENWATCH_USER ?? osUser()
-  const paths = dataPaths(dir, process.platform, userId)
+  // The pipe name follows the OS user, as clients compute it, whatever user the logs are credited to.
+  const paths = dataPaths(dir, process.platform, osUser())
   const settings = loadSettings(paths.settings)
   const dbPath = opts.dbPath ?? paths.db
   const prices = loadPriceTable({ overrides: settings.priceOverrides })

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { migrate } from './migrations'
 
@@ -23,12 +23,16 @@ export interface OpenStoreOptions {
  * cost is one fsync per transaction, and every writer batches many events into one.
  */
 export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
-  if (!opts.readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  const creating = !opts.readonly && path !== ':memory:' && !existsSync(path)
+  if (creating) mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   const db = new Database(path, {
     readonly: opts.readonly ?? false,
     fileMustExist: opts.readonly ?? false,
     ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
   })
+  // Usage metadata is the user's alone, even where TOKENWATCH_HOME is a shared folder; SQLite
+  // gives the -wal and -shm files the same mode.
+  if (creating) chmodSync(path, 0o600)
   db.pragma('busy_timeout = 10000')
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL')
