@@ -34,17 +34,3 @@ export interface UsageEvent {
   /** Cost the source itself reported, in USD; used only where set. */
   reportedCostUsd?: number
 }
-
-/** Token counts and money for one aggregate row or a total. Cost is integer nano-USD. */
-export interface UsageTotals {
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  requests: number
-  /** Cost of the priced part, integer nano-USD. */
-  costNanoUsd: number
-  /** Tokens of requests whose model has no known price (their cost is unknown, not zero). */
-  unpricedTokens: number
-  unpricedRequests: number
-}

@@ -5,21 +5,11 @@ import { Engine } from '../../src/engine/live/engine'
 import { runReport } from '../../src/engine/query/report'
 import type { UsageEvent } from '../../src/shared/usage'
 import { tempDir } from '../helpers/temp'
+import { eventually } from '../helpers/eventually'
 
 const line = (i: number) => JSON.stringify({ type: 'assistant', timestamp: '2026-03-01T10:00:00Z', sessionId: 's', cwd: '/p', requestId: `r${i}`,
   message: { id: `m${i}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: i, output_tokens: 1 } } }) + '\n'
 
-async function eventually(check: () => void, ms = 8000): Promise<void> {
-  const end = Date.now() + ms
-  for (;;) {
-    try {
-      return check()
-    } catch (err) {
-      if (Date.now() > end) throw err
-      await new Promise((r) => setTimeout(r, 25))
-    }
-  }
-}
 
 describe('disk full: writes fail cleanly, nothing is corrupted, ingestion resumes', () => {
   it('a full store refuses commits whole, then catches up once space returns', async () => {
@@ -40,7 +30,7 @@ describe('disk full: writes fail cleanly, nothing is corrupted, ingestion resume
     // "Disk full": SQLite may not grow the file by a single page.
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
     for (let i = 2; i <= 400; i++) appendFileSync(log, line(i).replace('"usage"', `"pad":"${'x'.repeat(2000)}","usage"`))
-    await eventually(() => expect(messages.some((m) => m.includes('could not record usage') && m.includes('full'))).toBe(true))
+    await eventually(() => expect(messages.some((m) => m.includes('could not record usage') && m.includes('full'))).toBe(true), 8000)
     // A pushed event is refused too: its sender gets no acknowledgement.
     const pushed: UsageEvent[] = Array.from({ length: 300 }, (_, i) => ({ key: `ext:a:${i}`, ts: Date.parse('2026-03-01T10:00:00Z'),
       source: 'socket', userId: 'u', agentId: 'a', project: `/p/${'y'.repeat(500)}`, sessionId: `s${i}`, model: 'm',
@@ -50,7 +40,7 @@ describe('disk full: writes fail cleanly, nothing is corrupted, ingestion resume
     expect(db.pragma('quick_check', { simple: true })).toBe('ok')
     // Space returns: the retry reads on from the committed offset and counts everything once.
     db.pragma('max_page_count = 1073741823')
-    await eventually(() => expect(totals().requests).toBe(400))
+    await eventually(() => expect(totals().requests).toBe(400), 8000)
     expect(totals().input).toBe((400 * 401) / 2)
     await engine.writer.submit(pushed)
     expect(totals().requests).toBe(700)

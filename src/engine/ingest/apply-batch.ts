@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
-import { bucketOf, hourOf, mergeRecords, type LedgerEvent } from './merge'
+import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
 export interface FileCheckpoint {
@@ -103,34 +103,6 @@ function prepare(db: Database.Database): Statements {
   }
   statements.set(db, s)
   return s
-}
-
-interface StoredRow {
-  key: string
-  ts: number
-  source: SourceId
-  user_id: string
-  agent_id: string
-  project: string
-  session_id: string
-  model: string
-  input: number
-  output: number
-  cache_read: number
-  cache_write: number
-  cache_write_1h: number
-  reported_cost_nusd: number | null
-  cost_nusd: number | null
-}
-
-function fromRow(r: StoredRow): LedgerEvent {
-  const e: LedgerEvent = {
-    key: r.key, ts: r.ts, source: r.source, userId: r.user_id, agentId: r.agent_id, project: r.project,
-    sessionId: r.session_id, model: r.model, input: r.input, output: r.output, cacheRead: r.cache_read,
-    cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h, costNanoUsd: r.cost_nusd,
-  }
-  if (r.reported_cost_nusd !== null) e.reportedCostUsd = r.reported_cost_nusd / 1e9
-  return e
 }
 
 function toParams(e: LedgerEvent): Record<string, unknown> {
@@ -273,7 +245,7 @@ function fetchStored(db: Database.Database, keys: string[]): Map<string, LedgerE
   for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
     const chunk = keys.slice(i, i + LOOKUP_CHUNK)
     const stmt = chunk.length === LOOKUP_CHUNK ? full : db.prepare(`SELECT * FROM usage_events WHERE key IN (${chunk.map(() => '?').join(',')})`)
-    for (const row of stmt.all(...chunk) as StoredRow[]) out.set(row.key, fromRow(row))
+    for (const row of stmt.all(...chunk) as EventRow[]) out.set(row.key, eventFromRow(row))
   }
   return out
 }

@@ -1,22 +1,7 @@
-import type { SourceId } from '../../shared/usage'
 import type { Coster } from '../ingest/apply-batch'
-import { BUCKET_MS } from '../ingest/merge'
+import { BUCKET_MS, eventFromRow, type EventRow } from '../ingest/merge'
 import { getMeta, setMeta, type Store } from '../store/open-store'
 import type { PriceTable } from './types'
-
-interface EventRow {
-  key: string
-  ts: number
-  source: SourceId
-  model: string
-  input: number
-  output: number
-  cache_read: number
-  cache_write: number
-  cache_write_1h: number
-  reported_cost_nusd: number | null
-  cost_nusd: number | null
-}
 
 /**
  * Re-costs stored history after a price change (new snapshot or an override): every model whose
@@ -47,11 +32,7 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
       const rows = db.prepare(`SELECT * FROM usage_events WHERE model IN (${changed.map(() => '?').join(',')})`).iterate(...changed) as Iterable<EventRow>
       const updates: [number | null, string][] = []
       for (const r of rows) {
-        const next = cost({
-          key: r.key, ts: r.ts, source: r.source, userId: '', agentId: '', project: '', sessionId: '', model: r.model,
-          input: r.input, output: r.output, cacheRead: r.cache_read, cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h,
-          ...(r.reported_cost_nusd !== null ? { reportedCostUsd: r.reported_cost_nusd / 1e9 } : {}),
-        })
+        const next = cost(eventFromRow(r))
         if (next !== r.cost_nusd) updates.push([next, r.key])
       }
       for (const u of updates) update.run(...u)

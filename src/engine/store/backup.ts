@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join } from 'node:path'
 import type { UsageEvent } from '../../shared/usage'
 import { applyBatch, type Coster } from '../ingest/apply-batch'
+import { eventFromRow, type EventRow } from '../ingest/merge'
 import type { Store } from './open-store'
 
 /** Folder of automatic and manual backups, beside the store. */
@@ -61,23 +62,6 @@ export function moveAside(path: string, why: string): string {
   return aside
 }
 
-interface PushedRow {
-  key: string
-  ts: number
-  source: 'socket' | 'http'
-  user_id: string
-  agent_id: string
-  project: string
-  session_id: string
-  model: string
-  input: number
-  output: number
-  cache_read: number
-  cache_write: number
-  cache_write_1h: number
-  reported_cost_nusd: number | null
-}
-
 /**
  * Copies the pushed (socket and HTTP) events of a backup into `store`: they exist nowhere else,
  * unlike log events, which a rebuild reads again from the logs. Returns how many, and the
@@ -87,13 +71,12 @@ export function importPushedEvents(store: Store, backupPath: string, cost: Coste
   const takenAt = statSync(backupPath).mtimeMs
   const db = new Database(backupPath, { readonly: true, fileMustExist: true })
   try {
-    const rows = db.prepare("SELECT * FROM usage_events WHERE source IN ('socket', 'http') ORDER BY ts").all() as PushedRow[]
-    const events: UsageEvent[] = rows.map((r) => ({
-      key: r.key, ts: r.ts, source: r.source, userId: r.user_id, agentId: r.agent_id, project: r.project,
-      sessionId: r.session_id, model: r.model, input: r.input, output: r.output, cacheRead: r.cache_read,
-      cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h,
-      ...(r.reported_cost_nusd !== null ? { reportedCostUsd: r.reported_cost_nusd / 1e9 } : {}),
-    }))
+    const rows = db.prepare("SELECT * FROM usage_events WHERE source IN ('socket', 'http') ORDER BY ts").all() as EventRow[]
+    // Re-costed with today's prices on the way in, like any new event.
+    const events: UsageEvent[] = rows.map((r) => {
+      const { costNanoUsd: _stale, ...event } = eventFromRow(r)
+      return event
+    })
     for (let i = 0; i < events.length; i += 5000) applyBatch(store, [{ events: events.slice(i, i + 5000) }], cost)
     return { events: events.length, newestTs: rows.at(-1)?.ts ?? null, takenAt }
   } finally {

@@ -5,6 +5,7 @@ import { Engine } from '../../../src/engine/live/engine'
 import { runReport } from '../../../src/engine/query/report'
 import type { ChangeEvent } from '../../../src/shared/contract'
 import { tempDir } from '../../helpers/temp'
+import { eventually } from '../../helpers/eventually'
 
 /** A Claude Code assistant line with usage, as Claude Code writes it. */
 function claudeLine(id: string, output: number, ts: string, input = 10): string {
@@ -27,19 +28,6 @@ function totals(engine: Engine) {
   return { input: t.input, output: t.output, cacheRead: t.cacheRead, requests: t.requests }
 }
 
-/** Resolves when `check` passes, polling the real store; fails after `ms`. */
-async function eventually(check: () => void, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  for (;;) {
-    try {
-      check()
-      return
-    } catch (err) {
-      if (Date.now() > end) throw err
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
-}
 
 describe('live engine: tailing real files', () => {
   it('backfills, then sees appended lines, waits for a partial line, and announces the hour', async () => {
