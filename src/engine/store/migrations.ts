@@ -97,6 +97,46 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ) WITHOUT ROWID;
     `)
   },
+  // v2: what long ranges and the filter pickers need without scanning every quarter-hour:
+  // per-zone local-day rollups (built on demand per zone, then kept current by applyBatch) and
+  // the distinct values of each dimension.
+  (db) => {
+    db.exec(`
+      CREATE TABLE rollup_zones (
+        tz TEXT PRIMARY KEY,
+        built_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE usage_days (
+        tz TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input INTEGER NOT NULL DEFAULT 0,
+        output INTEGER NOT NULL DEFAULT 0,
+        cache_read INTEGER NOT NULL DEFAULT 0,
+        cache_write INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        cost_nusd INTEGER NOT NULL DEFAULT 0,
+        unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+        unpriced_requests INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tz, day, source, user_id, agent_id, project, model)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE dimension_values (
+        dim TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (dim, value)
+      ) WITHOUT ROWID;
+      INSERT OR IGNORE INTO dimension_values (dim, value)
+        SELECT 'user', user_id FROM usage_buckets UNION SELECT 'agent', agent_id FROM usage_buckets
+        UNION SELECT 'project', project FROM usage_buckets UNION SELECT 'model', model FROM usage_buckets
+        UNION SELECT 'source', source FROM usage_buckets;
+    `)
+  },
 ]
 
 /** Brings `db` to the newest schema; each step commits with its version number. */
