@@ -53,10 +53,14 @@ interface Statements {
   updateEvent: Database.Statement
   addBucket: Database.Statement
   dropEmptyBucket: Database.Statement
+  addDimension: Database.Statement
   upsertSession: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
 }
+
+/** Aggregate row columns 1..5 (after bucket_start), as the dimension names the pickers use. */
+const DIM_NAMES = ['source', 'user', 'agent', 'project', 'model'] as const
 
 const statements = new WeakMap<Database.Database, Statements>()
 
@@ -84,6 +88,7 @@ function prepare(db: Database.Database): Statements {
     // reports, pickers and spans never show a group with no requests.
     dropEmptyBucket: db.prepare(`DELETE FROM usage_buckets WHERE bucket_start = ? AND source = ? AND user_id = ?
       AND agent_id = ? AND project = ? AND model = ? AND requests = 0`),
+    addDimension: db.prepare('INSERT OR IGNORE INTO dimension_values (dim, value) VALUES (?, ?)'),
     upsertSession: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
       VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
@@ -207,10 +212,14 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       }
     }
     for (const x of sessions.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.ts, x.lastTs)
+    const dims = new Set<string>()
     for (const row of deltas.rows.values()) {
       s.addBucket.run(row)
       if ((row[10] as number) < 0) s.dropEmptyBucket.run(row.slice(0, 6))
+      else for (let i = 0; i < DIM_NAMES.length; i++) dims.add(`${DIM_NAMES[i]}\u0000${row[i + 1] as string}`)
     }
+    // The filter pickers' values, one row per distinct value (read without scanning aggregates).
+    for (const d of dims) s.addDimension.run(d.split('\u0000'))
     result.hours = deltas.hours
   })
   run.immediate()
