@@ -17,6 +17,10 @@ const COLUMNS = {
     'skip_reasons', 'last_event_ts', 'rewrites', 'updated_at'],
   prices: ['model', 'rates', 'updated_at'],
   meta: ['key', 'value'],
+  rollup_zones: ['tz', 'built_at'],
+  usage_days: ['tz', 'day', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read', 'cache_write',
+    'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests'],
+  dimension_values: ['dim', 'value'],
 }
 
 describe('privacy: no prompt, reply or tool content is stored', () => {

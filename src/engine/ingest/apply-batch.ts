@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
+import { applyRollupDeltas, rollupZones } from '../query/rollup'
 import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
@@ -220,6 +221,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     }
     // The filter pickers' values, one row per distinct value (read without scanning aggregates).
     for (const d of dims) s.addDimension.run(d.split('\u0000'))
+    applyRollupDeltas(store.db, rollupZones(store.db), deltas.rows.values())
     result.hours = deltas.hours
   })
   run.immediate()

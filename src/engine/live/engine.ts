@@ -8,6 +8,8 @@ import { loadPriceTable } from '../pricing/price-table'
 import { recostHistory } from '../pricing/recost'
 import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
+import { ensureRollup } from '../query/rollup'
+import { systemTimeZone } from '../query/time-zone'
 
 /** How long to wait before retrying after a failed commit (e.g. disk full). */
 const RETRY_MS = 5000
@@ -55,6 +57,9 @@ export class Engine {
   async start(): Promise<void> {
     if (this.opts.watch !== false && !this.ctx.settings.paused) await this.startTailing()
     await this.rescan()
+    // Long-range reports in the viewer's zone read its local-day rollup; build it now, not on
+    // the first dashboard paint.
+    ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
   }
 
   private get retryMs(): number {

@@ -1,6 +1,7 @@
 import type { Coster } from '../ingest/apply-batch'
 import { BUCKET_MS, eventFromRow, type EventRow } from '../ingest/merge'
 import { getMeta, setMeta, type Store } from '../store/open-store'
+import { rebuildRollup, rollupZones } from '../query/rollup'
 import type { PriceTable } from './types'
 
 /**
@@ -36,7 +37,10 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
         if (next !== r.cost_nusd) updates.push([next, r.key])
       }
       for (const u of updates) update.run(...u)
-      for (const model of changed) rebuildBuckets(store, model)
+      for (const model of changed) {
+        rebuildBuckets(store, model)
+        for (const tz of rollupZones(db)) rebuildRollup(store, tz, model)
+      }
     }
     setMeta(store, 'price_version', prices.version)
   })()

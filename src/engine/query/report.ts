@@ -1,7 +1,8 @@
 import type { Figures, GroupDim, Report, ReportQuery, ReportRow, UsageFilter } from '../../shared/contract'
 import { assertNever } from '../../shared/assert-never'
 import type { Store } from '../store/open-store'
-import { offsetSegments, ymdOf } from './time-zone'
+import { offsetAt, offsetSegments, ymdOf } from './time-zone'
+import { ensureRollup, rollupZones } from './rollup'
 
 const HOUR = 3_600_000
 const DAY = 86_400_000
@@ -77,7 +78,10 @@ export function filterClause(f: UsageFilter): { sql: string; params: unknown[] }
 
 /** The span [from, to) a filter covers, clamped to stored data; null when there is none. */
 function span(store: Store, table: Table, f: UsageFilter): { from: number; to: number } | null {
-  const r = store.db.prepare(`SELECT min(${table.time}) AS lo, max(${table.time}) AS hi FROM ${table.name}`).get() as {
+  // Two scalar subqueries: each min() or max() alone is an index seek; together in one SELECT
+  // they would scan the table.
+  const r = store.db.prepare(`SELECT (SELECT min(${table.time}) FROM ${table.name}) AS lo,
+    (SELECT max(${table.time}) FROM ${table.name}) AS hi`).get() as {
     lo: number | null
     hi: number | null
   }
@@ -124,12 +128,52 @@ function timeLabel(d: TimeDim, localMs: number): string {
   }
 }
 
+export interface ReportOptions {
+  /** The store's writer may build the zone's local-day rollup on first use (readers may not). */
+  buildRollup?: boolean
+}
+
+type Collect = (row: Sums & { tu: number } & Record<string, string>, unit: number) => void
+
+/** Whether an instant is a local midnight in `tz` (or open-ended). */
+function isLocalMidnight(tz: string, t: number | undefined): boolean {
+  return t === undefined || (t + offsetAt(tz, t)) % DAY === 0
+}
+
+/** The local day number (days since the epoch, local) that begins at local midnight `t`. */
+function dayNumber(tz: string, t: number): number {
+  return Math.round((t + offsetAt(tz, t)) / DAY)
+}
+
+/**
+ * Sums from the zone's local-day rollup: for day, week and month reports (and none) over whole
+ * local days, e.g. the dashboard's 7 d, 30 d, 90 d and all. Returns false when it cannot answer.
+ */
+function fromRollup(store: Store, q: ReportQuery, colDims: ColumnDim[], timed: boolean, opts: ReportOptions,
+  collect: Collect, unpriced: Set<string>): boolean {
+  if (q.groupBy.includes('hour') || !isLocalMidnight(q.tz, q.from) || !isLocalMidnight(q.tz, q.to)) return false
+  if (!rollupZones(store.db).includes(q.tz) && !(opts.buildRollup && ensureRollup(store, q.tz))) return false
+  const where = filterClause(q)
+  const range = [q.tz, q.from === undefined ? Number.MIN_SAFE_INTEGER : dayNumber(q.tz, q.from),
+    q.to === undefined ? Number.MAX_SAFE_INTEGER : dayNumber(q.tz, q.to), ...where.params]
+  const select = [timed ? 'day AS tu' : '0 AS tu', ...colDims.map((d) => `${column(d)} AS "${d}"`)].join(', ')
+  const groupBy = ['tu', ...colDims.map((d) => `"${d}"`)].join(', ')
+  const cond = `tz = ? AND day >= ? AND day < ?${where.sql}`
+  const rows = store.db.prepare(`SELECT ${select}, ${BUCKETS.sums} FROM usage_days WHERE ${cond}
+    GROUP BY ${groupBy} HAVING sum(requests) > 0`)
+  for (const row of rows.iterate(...range) as Iterable<Sums & { tu: number } & Record<string, string>>) collect(row, DAY)
+  const models = store.db.prepare(`SELECT DISTINCT model FROM usage_days WHERE ${cond} AND unpriced_requests > 0`)
+  for (const r of models.iterate(...range) as Iterable<{ model: string }>) unpriced.add(r.model)
+  return true
+}
+
 /**
  * Answers a report: sums grouped by the requested dimensions, with time dimensions bucketed in
- * the query's zone. SQL does the summing per stretch of constant UTC offset, so local days and
- * hours are exact in every zone (+05:30, +05:45, DST days) and JS only relabels the groups.
+ * the query's zone. Whole local days come from the zone's day rollup; otherwise SQL sums the
+ * quarter-hour aggregates per stretch of constant UTC offset, so local days and hours are exact
+ * in every zone (+05:30, +05:45, DST days) and JS only relabels the groups.
  */
-export function runReport(store: Store, q: ReportQuery): Report {
+export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}): Report {
   // The aggregates are exact only for ranges made of whole quarter-hours (every local day and
   // hour is one); a range cut elsewhere (e.g. "yesterday up to this time") is summed from the ledger.
   const cut = (t: number | undefined) => t !== undefined && t % QUARTER !== 0
@@ -140,10 +184,18 @@ export function runReport(store: Store, q: ReportQuery): Report {
   const unit = timeDims.includes('hour') ? HOUR : DAY
   const cols = colDims.map((d) => `${column(d)} AS "${d}"`)
   const groups = new Map<string, { labels: Partial<Record<GroupDim, string>>; sums: Sums }>()
-  const range = span(store, table, q)
-  const where = filterClause(q)
   const unpriced = new Set<string>()
+  const collect: Collect = (row, rowUnit) => {
+    const labels: Partial<Record<GroupDim, string>> = {}
+    for (const d of q.groupBy) labels[d] = isTimeDim(d) ? timeLabel(d, row.tu * rowUnit) : String(row[d])
+    const k = q.groupBy.map((d) => labels[d]).join('\u0000')
+    let g = groups.get(k)
+    if (!g) groups.set(k, (g = { labels, sums: zero() }))
+    addSums(g.sums, row)
+  }
+  const range = !useLedger && fromRollup(store, q, colDims, timeDims.length > 0, opts, collect, unpriced) ? null : span(store, table, q)
   if (range) {
+    const where = filterClause(q)
     const segments = timeDims.length ? offsetSegments(q.tz, range.from, range.to) : [{ ...range, offset: 0 }]
     // Integer division in SQL: the offset is cast so a bound JS number cannot make it REAL.
     const select = [timeDims.length ? `(${table.time} + CAST(? AS INTEGER)) / ${unit} AS tu` : '0 AS tu', ...cols].join(', ')
@@ -152,14 +204,7 @@ export function runReport(store: Store, q: ReportQuery): Report {
       WHERE ${table.time} >= ? AND ${table.time} < ?${where.sql} GROUP BY ${groupBy}`)
     for (const seg of segments) {
       const params = timeDims.length ? [seg.offset, seg.from, seg.to, ...where.params] : [seg.from, seg.to, ...where.params]
-      for (const row of stmt.iterate(...params) as Iterable<Sums & { tu: number } & Record<string, string>>) {
-        const labels: Partial<Record<GroupDim, string>> = {}
-        for (const d of q.groupBy) labels[d] = isTimeDim(d) ? timeLabel(d, row.tu * unit) : String(row[d])
-        const k = q.groupBy.map((d) => labels[d]).join('\u0000')
-        let g = groups.get(k)
-        if (!g) groups.set(k, (g = { labels, sums: zero() }))
-        addSums(g.sums, row)
-      }
+      for (const row of stmt.iterate(...params) as Iterable<Sums & { tu: number } & Record<string, string>>) collect(row, unit)
     }
     const models = store.db.prepare(`SELECT DISTINCT model FROM ${table.name}
       WHERE ${table.time} >= ? AND ${table.time} < ?${where.sql} AND ${useLedger ? 'cost_nusd IS NULL' : 'unpriced_requests > 0'}`)
