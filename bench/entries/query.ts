@@ -5,8 +5,9 @@
  * the real ingest path (`openStore` + `applyBatch`, batches of 5,000 events), then times the
  * store's answers to the calls the dashboard makes, built with the renderer's own range and query
  * helpers (src/renderer/src/lib): every filter change (chart report, previous-period totals,
- * sessions, previous-period sessions, breakdown) for each range and filter, and first paint
- * (dimensions, the all-time report for unpriced models, today's spend, then the default view).
+ * session count, previous-period session count, breakdown) for each range and filter, first paint
+ * (dimensions with the unpriced models, today's spend, then the default view), and the Sessions
+ * tab (the list of at most 500 and the count).
  * Calls run in this process, one after another, as the engine answers them (better-sqlite3 is
  * synchronous: concurrent requests queue). Progress goes to stderr; the result is one JSON line
  * on stdout.
@@ -14,6 +15,7 @@
 import { rmSync } from 'node:fs'
 import type Database from 'better-sqlite3'
 import type { ReportQuery, UsageFilter } from '../../src/shared/contract'
+import type { PriceTable } from '../../src/engine/pricing/types'
 import type { SourceId, UsageEvent } from '../../src/shared/usage'
 import { applyBatch } from '../../src/engine/ingest/apply-batch'
 import { createCoster } from '../../src/engine/pricing/coster'
@@ -21,7 +23,7 @@ import { loadPriceTable } from '../../src/engine/pricing/price-table'
 import { recostHistory } from '../../src/engine/pricing/recost'
 import { listDimensions } from '../../src/engine/query/dimensions'
 import { runReport } from '../../src/engine/query/report'
-import { listSessions } from '../../src/engine/query/sessions'
+import { countSessions, listSessions } from '../../src/engine/query/sessions'
 import { sourceStatus } from '../../src/engine/query/source-status'
 import { todaySpend } from '../../src/engine/query/today'
 import { createLogSources } from '../../src/engine/sources/registry'
@@ -87,10 +89,9 @@ const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6
 interface Totals { requests: number; input: number; output: number; cacheRead: number; cacheWrite: number }
 
 /** Fills the store: every combination has 1 request in every hour of the year, 3 in weekday working hours (09-18 UTC). */
-function fill(store: Store, cfg: Config, now: number): { events: number; sessions: number; ms: number; batches: number; totals: Totals } {
+function fill(store: Store, cfg: Config, now: number, prices: PriceTable): { events: number; sessions: number; ms: number; batches: number; totals: Totals } {
   const rnd = mulberry32(cfg.seed)
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1))
-  const prices = loadPriceTable()
   const cost = createCoster(prices)
   // As openContext does for a new store: record the price version, so `tokenwatch serve` on this store re-costs nothing.
   recostHistory(store, prices, cost)
@@ -147,7 +148,7 @@ interface Call {
   name: string
   run: () => unknown
   /** What the renderer sends for it (for the HTTP phase). */
-  method: 'report' | 'sessions' | 'dimensions' | 'todaySpend' | 'getSettings'
+  method: 'report' | 'sessions' | 'sessionCount' | 'dimensions' | 'todaySpend' | 'getSettings'
   arg?: unknown
 }
 
@@ -161,10 +162,11 @@ function dashboardCalls(store: () => Store, view: ViewState, range: ResolvedRang
     const q: ReportQuery = { ...prev, groupBy: [] }
     calls.push({ name: 'prevTotals', method: 'report', arg: q, run: () => runReport(store(), q) })
   }
-  calls.push({ name: 'sessions', method: 'sessions', arg: filter, run: () => listSessions(store(), filter) })
+  // The Sessions KPI: the count, not the list (DashboardView calls sessionCount).
+  calls.push({ name: 'sessions', method: 'sessionCount', arg: filter, run: () => countSessions(store(), filter) })
   if (prev) {
     const p: UsageFilter = prev
-    calls.push({ name: 'prevSessions', method: 'sessions', arg: p, run: () => listSessions(store(), p) })
+    calls.push({ name: 'prevSessions', method: 'sessionCount', arg: p, run: () => countSessions(store(), p) })
   }
   calls.push({ name: 'breakdown', method: 'report', arg: breakdown, run: () => runReport(store(), breakdown) })
   return calls
@@ -191,7 +193,7 @@ function trace(db: Database.Database, fn: () => unknown): Traced[] {
   const orig = d.prepare
   d.prepare = (sql: string) => {
     const st = orig.call(db, sql)
-    return new Proxy(st, {
+    const proxy: Database.Statement = new Proxy(st, {
       get(target, prop) {
         const v = Reflect.get(target, prop, target) as unknown
         if ((prop === 'all' || prop === 'get' || prop === 'iterate' || prop === 'run') && typeof v === 'function') {
@@ -200,9 +202,15 @@ function trace(db: Database.Database, fn: () => unknown): Traced[] {
             return (v as (...a: unknown[]) => unknown).apply(target, params)
           }
         }
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+        if (typeof v !== 'function') return v
+        // Chained modifiers (.pluck(), .raw(), ...) return the statement: keep tracing it.
+        return (...a: unknown[]) => {
+          const r = (v as (...a: unknown[]) => unknown).apply(target, a)
+          return r === target ? proxy : r
+        }
       },
     })
+    return proxy
   }
   try {
     fn()
@@ -253,7 +261,8 @@ function main(): void {
   let store = openStore(cfg.db)
   const cur = (): Store => store
   log(`  filling: ${cfg.days} days x 24 hours x ${COMBOS.length} combinations through applyBatch, ${cfg.batch} events per batch ...`)
-  const filled = fill(store, cfg, now)
+  const prices = loadPriceTable()
+  const filled = fill(store, cfg, now, prices)
   const db = (): Database.Database => store.db
   const count = (sql: string): number => db().prepare(sql).pluck().get() as number
   const pageSize = db().pragma('page_size', { simple: true }) as number
@@ -274,10 +283,11 @@ function main(): void {
     if (all[k] !== filled.totals[k]) problems.push(`all-time ${k}: store ${all[k]}, generated ${filled.totals[k]}`)
   }
   if (storeInfo.sessions !== filled.sessions) problems.push(`sessions: store ${storeInfo.sessions}, generated ${filled.sessions}`)
-  const dims = listDimensions(store)
+  const dims = listDimensions(store, prices)
   if (dims.models.length !== MODELS.length || dims.agents.length !== AGENTS.length || dims.projects.length !== PROJECTS.length) {
     problems.push(`dimensions: ${dims.models.length} models, ${dims.agents.length} agents, ${dims.projects.length} projects`)
   }
+  if (JSON.stringify(dims.unpricedModels) !== JSON.stringify(['local/qwen3-coder-30b'])) problems.push(`unpriced models: ${JSON.stringify(dims.unpricedModels)}`)
 
   // ---- scenarios: range x filter, with the dashboard's default metric (tokens) and split (model)
   const tz = cfg.tz
@@ -323,15 +333,13 @@ function main(): void {
   })
   log(`  timed in ${(ms(tRun) / 1000).toFixed(1)} s`)
 
-  // ---- first paint: App (settings, dimensions, all-time report for unpriced models), TodaySpend, then the default view (24 h)
+  // ---- first paint: App (settings, dimensions with the unpriced models), TodaySpend, then the default view (24 h)
   const defaultView = viewOf('24h', NO_FILTERS)
   const firstPaintCalls = (): Call[] => {
-    const d = listDimensions(store) // the range for "all" depends on it; 24 h does not
+    const d = listDimensions(store, prices) // the range for "all" depends on it; 24 h does not
     const range = resolveRange(defaultView.range, now, tz, { firstTs: d.firstTs, lastTs: d.lastTs })
-    const unpriced: ReportQuery = { tz, groupBy: [] }
     return [
-      { name: 'dimensions', method: 'dimensions', run: () => listDimensions(store) },
-      { name: 'unpricedReport', method: 'report', arg: unpriced, run: () => runReport(store, unpriced) },
+      { name: 'dimensions', method: 'dimensions', run: () => listDimensions(store, prices) },
       { name: 'todaySpend', method: 'todaySpend', arg: { tz }, run: () => todaySpend(store, tz, now) },
       ...dashboardCalls(cur, defaultView, range, tz),
     ]
@@ -377,18 +385,40 @@ function main(): void {
     sourceStatus: summary(srcTimes),
     /** What the browser sends, for the HTTP phase: wave 1 needs nothing; wave 2 waits for settings and dimensions. */
     http: {
-      wave1: [{ method: 'getSettings' }, { method: 'dimensions' }, { method: 'report', arg: { tz, groupBy: [] } }],
-      wave2: paintCalls.filter((c) => c.name !== 'dimensions' && c.name !== 'unpricedReport').map((c) => ({ method: c.method, arg: c.arg })),
+      wave1: [{ method: 'getSettings' }, { method: 'dimensions' }],
+      wave2: paintCalls.filter((c) => c.name !== 'dimensions').map((c) => ({ method: c.method, arg: c.arg })),
     },
   }
 
-  // ---- the Sessions KPI shows sessions(filter).length: listSessions returns at most 500 rows
+  // ---- the Sessions KPI shows sessionCount(filter); the Sessions tab lists at most 500 of them
   const sessionsKpi = (['24h', '7d', '30d', '90d', 'all'] as Preset[]).map((preset) => {
     const range = resolveRange(viewOf(preset, NO_FILTERS).range, now, tz, span)
     const f = usageFilter(range, tz, NO_FILTERS)
     const actual = store.db.prepare('SELECT count(DISTINCT session_id) FROM usage_events WHERE ts >= ? AND ts < ?').pluck()
       .get(f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER) as number
-    return { range: preset, sessionsInRange: actual, kpiShows: listSessions(store, f).length }
+    return { range: preset, sessionsInRange: actual, kpiShows: countSessions(store, f), listed: listSessions(store, f).length }
+  })
+
+  // ---- the Sessions tab (SessionsView): the list (at most 500) and the count, per range and filter
+  const tabSamples = Math.max(5, Math.round(cfg.samples / 3))
+  const sessionsTab = scenarios.map((s) => {
+    const view = viewOf(s.preset, (filterSets.find((x) => x.id === s.filter) as { filters: Filters }).filters)
+    const f = usageFilter(resolveRange(view.range, now, tz, span), tz, view.filters)
+    const list: number[] = []
+    const count: number[] = []
+    for (let i = 0; i < 1 + tabSamples; i++) {
+      let t0 = process.hrtime.bigint()
+      listSessions(store, f)
+      const tl = ms(t0)
+      t0 = process.hrtime.bigint()
+      countSessions(store, f)
+      const tc = ms(t0)
+      if (i > 0) {
+        list.push(tl)
+        count.push(tc)
+      }
+    }
+    return { id: s.id, list: summary(list), count: summary(count) }
   })
 
   // ---- diagnosis: for each filter change over budget, every call of it above 10 ms at p95: its statements and their plans
@@ -415,7 +445,7 @@ function main(): void {
     now, tz, combos: COMBOS.length, models: MODELS.length, agents: AGENTS.length, projects: PROJECTS.length,
     fill: { events: filled.events, sessions: filled.sessions, ms: Math.round(filled.ms), batches: filled.batches, batchSize: cfg.batch, eventsPerSec: Math.round(filled.events / (filled.ms / 1000)) },
     store: storeInfo, samples: cfg.samples, warmup: cfg.warmup, coldSamples: cfg.coldSamples, budgetMs: cfg.budgetMs,
-    filterChanges, firstPaint, diagnoses, paintDiagnoses: paintDiag, sessionsKpi, problems,
+    filterChanges, firstPaint, diagnoses, paintDiagnoses: paintDiag, sessionsKpi, sessionsTab, problems,
     cpu: { userS: process.cpuUsage().user / 1e6, sysS: process.cpuUsage().system / 1e6, wallS: process.uptime() },
   })}\n`)
 }

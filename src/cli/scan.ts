@@ -14,7 +14,7 @@ export async function runScan(args: string[], env: NodeJS.ProcessEnv): Promise<n
     const s = await scanLogs(ctx.store, ctx.sources, ctx.cost, { userId: ctx.userId, onProgress: (p) => bar.update(p) })
     bar.done()
     const ms = Math.round(performance.now() - t0)
-    const unpriced = unpricedModels(ctx.store)
+    const unpriced = unpricedModels(ctx.store, ctx.prices)
     const out = {
       files: s.files, filesRead: s.filesRead, bytes: s.bytes, lines: s.lines, events: s.events, inserted: s.inserted,
       updated: s.updated, duplicates: s.duplicates, skipped: s.skipped, skipReasons: s.skipReasons,

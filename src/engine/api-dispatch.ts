@@ -8,6 +8,7 @@ export function callApi(api: AppApi, call: ValidCall): Promise<unknown> {
     case 'dimensions': return api.dimensions()
     case 'report': return api.report(call.arg)
     case 'sessions': return api.sessions(call.arg)
+    case 'sessionCount': return api.sessionCount(call.arg)
     case 'sessionEvents': return api.sessionEvents(call.arg)
     case 'todaySpend': return api.todaySpend(call.arg)
     case 'sourceStatus': return api.sourceStatus()

@@ -3,7 +3,7 @@ import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { listDimensions } from './query/dimensions'
 import { runReport } from './query/report'
-import { listSessions, sessionEvents } from './query/sessions'
+import { countSessions, listSessions, sessionEvents } from './query/sessions'
 import { sourceStatus } from './query/source-status'
 import { todaySpend } from './query/today'
 import { validateSettingsPatch } from './settings'
@@ -27,9 +27,11 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     return { csv: reportToCsv(r, q.groupBy), rows: r.rows.length }
   }
   return {
-    dimensions: async () => listDimensions(store()),
+    // Read ctx.prices at each call: a settings change replaces the price table.
+    dimensions: async () => listDimensions(store(), engine.ctx.prices),
     report: async (q) => runReport(store(), q),
     sessions: async (f) => listSessions(store(), f),
+    sessionCount: async (f) => countSessions(store(), f),
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
     sourceStatus: async () =>

@@ -24,6 +24,7 @@ export function createPreloadApi(ipc: IpcRendererLike): AppApi {
     dimensions: () => call('dimensions'),
     report: (q) => call('report', q),
     sessions: (f) => call('sessions', f),
+    sessionCount: (f) => call('sessionCount', f),
     sessionEvents: (a) => call('sessionEvents', a),
     todaySpend: (a) => call('todaySpend', a),
     sourceStatus: () => call('sourceStatus'),

@@ -72,6 +72,8 @@ export interface Dimensions {
   projects: string[]
   models: string[]
   sources: SourceId[]
+  /** Stored models that have usage without a known price (flagged in the pickers and lists). */
+  unpricedModels: string[]
   /** First and last event instant (epoch ms UTC), or null when the store is empty. */
   firstTs: number | null
   lastTs: number | null
@@ -166,7 +168,10 @@ export interface ChangeEvent {
 export interface ApiMethods {
   dimensions: { arg: void; result: Dimensions }
   report: { arg: ReportQuery; result: Report }
+  /** The most recent sessions with usage in the filter's range (at most 500). */
   sessions: { arg: UsageFilter; result: SessionSummary[] }
+  /** Sessions with usage in the filter's range: how many, all of them (`sessions` lists at most 500). */
+  sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
   sourceStatus: { arg: void; result: SourceStatus[] }

@@ -54,7 +54,7 @@ describe('the desktop app', () => {
     expect(socket.opened).toEqual([{ path: join(env.TOKENWATCH_HOME, 'ingest.sock'), writer: app.engine.writer, userId: 'tester' }])
     expect(fake.windows).toHaveLength(1)
     expect(fake.windows[0]?.loaded).toEqual({ file: PAGE })
-    expect(fake.ipcMain.handlers.size).toBe(11)
+    expect(fake.ipcMain.handlers.size).toBe(12)
     expect(fake.session.headersListener).toBeDefined()
     const tray = fake.tray()
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')

@@ -41,9 +41,9 @@ describe('IPC', () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
       'api:backfillProgress', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:report', 'api:reportCsv',
-      'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
+      'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
     ])
-    expect(API_METHODS).toHaveLength(11)
+    expect(API_METHODS).toHaveLength(12)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })
@@ -52,6 +52,11 @@ describe('IPC', () => {
     const { call } = await setup()
     const report = await call('api:report', DAY)
     expect(report).toMatchObject({ ok: true, result: { totals: { input: 200_000, output: 40_000, requests: 2, costUsd: 1.2, unpricedTokens: 0 } } })
+    const { groupBy: _, ...day } = DAY
+    expect(await call('api:sessionCount', day)).toEqual({ ok: true, result: 1 })
+    expect(await call('api:sessionCount', { ...day, models: ['claude-sonnet-4-6'] })).toEqual({ ok: true, result: 1 })
+    expect(await call('api:sessionCount', { ...day, from: TS + 120_000 })).toEqual({ ok: true, result: 0 })
+    expect(await call('api:dimensions')).toMatchObject({ ok: true, result: { models: ['claude-sonnet-4-5', 'claude-sonnet-4-6'], unpricedModels: [] } })
     expect(await call('api:getSettings')).toEqual({
       ok: true,
       result: { timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false },
@@ -82,6 +87,8 @@ describe('IPC', () => {
     expect(await call('api:setSettings', { dataDir: '/etc' })).toEqual({ ok: false, error: 'arg.dataDir: unknown field' })
     expect(await call('api:sessionEvents', {})).toEqual({ ok: false, error: 'arg.sessionId: must be a string' })
     expect(await call('api:dimensions', { x: 1 })).toEqual({ ok: false, error: 'arg: this method takes no argument' })
+    expect(await call('api:sessionCount', DAY)).toEqual({ ok: false, error: 'arg.groupBy: unknown field' })
+    expect(await call('api:sessionCount', { tz: 'UTC', from: 5, to: 1 })).toEqual({ ok: false, error: 'arg.to: must not be before from' })
     expect(await call('api:report', DAY, 'extra')).toEqual({ ok: false, error: 'report: takes at most one argument' })
   })
 

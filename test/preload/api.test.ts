@@ -34,7 +34,11 @@ describe('preload api', () => {
     const api = createPreloadApi(ipc)
     expect(await api.dimensions()).toBe('answer of api:dimensions')
     expect(await api.todaySpend({ tz: 'UTC' })).toBe('answer of api:todaySpend')
-    expect(invoked).toEqual([{ channel: 'api:dimensions', args: [] }, { channel: 'api:todaySpend', args: [{ tz: 'UTC' }] }])
+    expect(await api.sessionCount({ tz: 'UTC', models: ['m'] })).toBe('answer of api:sessionCount')
+    expect(invoked).toEqual([
+      { channel: 'api:dimensions', args: [] }, { channel: 'api:todaySpend', args: [{ tz: 'UTC' }] },
+      { channel: 'api:sessionCount', args: [{ tz: 'UTC', models: ['m'] }] },
+    ])
   })
 
   it('turns an error reply into a rejected promise with the same message', async () => {
@@ -70,6 +74,8 @@ describe('preload api', () => {
     })
     const today = await api.todaySpend({ tz: 'UTC' })
     expect([today.costUsd, today.tokens, today.requests]).toEqual([0.6, 120_000, 1])
+    expect(await api.sessionCount({ tz: 'UTC' })).toBe(1)
+    await expect(api.sessionCount({ tz: 'UTC', sources: ['cursor' as 'http'] })).rejects.toThrow('arg.sources[0]: unknown source "cursor"')
     await expect(api.report({ tz: 'UTC', groupBy: ['nope' as 'day'] })).rejects.toThrow('arg.groupBy[0]: unknown group dimension "nope"')
   })
 })

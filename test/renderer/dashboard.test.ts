@@ -105,6 +105,11 @@ describe('dashboard in Chromium over the headless server', () => {
     expect(await llama.locator('td').nth(6).textContent()).toBe('unpriced')
     expect(await page.getByTestId('breakdown-table').textContent()).not.toContain('$0.00')
     expect(await page.getByTestId('unpriced-notice').textContent()).toContain('local-llama-3')
+    // The model picker flags it from dimensions; no all-time report is asked for it.
+    await page.getByTestId('filter-model-button').click()
+    expect(await page.locator('.multi-panel li').filter({ hasText: 'unpriced' }).textContent()).toBe('local-llama-3unpriced')
+    await page.keyboard.press('Escape')
+    expect(backend.calls.filter((c) => c.method === 'report' && (c.arg as ReportQuery).from === undefined)).toEqual([])
 
     // The README's screenshots come from the end-to-end suite (real engine); this one stays a test artifact.
     const shot = resolve(__dirname, '../../test-results/renderer-dashboard.png')
@@ -125,7 +130,7 @@ describe('dashboard in Chromium over the headless server', () => {
     expect(chartReports().at(-1)).toEqual({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H, models: ['claude-sonnet-4-5'], groupBy: ['hour', 'model'] })
     const prevQuery = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as ReportQuery).find((q) => q.from === FROM_24H - 24 * H)
     expect(prevQuery).toBeDefined()
-    const sessionsQuery = backend.calls.filter((c) => c.method === 'sessions').at(-1)?.arg
+    const sessionsQuery = backend.calls.filter((c) => c.method === 'sessionCount').at(-1)?.arg
     expect(sessionsQuery).toMatchObject({ models: ['claude-sonnet-4-5'] })
 
     expect(await textOf('kpi-cost-value', '$6.55')).toBe('$6.55')
@@ -177,6 +182,7 @@ describe('dashboard in Chromium over the headless server', () => {
     await page.getByTestId('tab-sessions').click()
     await page.getByTestId('sessions-table').waitFor()
     expect(await page.getByTestId('session-row').count()).toBe(13)
+    expect(await textOf('sessions-count', '13 in this range')).toBe('13 in this range')
     await page.getByTestId('session-open').first().click()
     await page.getByTestId('session-events').waitFor()
     const opened = backend.calls.find((c) => c.method === 'sessionEvents')?.arg as { sessionId: string }
@@ -184,6 +190,9 @@ describe('dashboard in Chromium over the headless server', () => {
     expect(await page.getByTestId('session-events').locator('tbody tr').count()).toBe(5)
     await page.getByTestId('session-back').click()
     await page.getByTestId('sessions-table').waitFor()
+    // 30 days hold 357 sessions: all counted, the most recent listed (the fixture cuts at 100).
+    await page.getByTestId('range-30d').click()
+    expect(await textOf('sessions-count', '357 in this range, showing the 100 most recent')).toBe('357 in this range, showing the 100 most recent')
   })
 
   it('shows the first-run view with backfill progress while the store is empty', async () => {

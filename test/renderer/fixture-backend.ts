@@ -139,6 +139,9 @@ export function aggregate(rows: readonly Row[], q: ReportQuery): Report {
   return { rows: out, totals: figures(total), unpricedModels: [...unpriced].sort() }
 }
 
+/** The fixture lists at most this many sessions (the engine: 500), so the browser sees a cut list at 30 days. */
+export const SESSIONS_LIST_LIMIT = 100
+
 function sessionsOf(rows: readonly Row[], f: UsageFilter): SessionSummary[] {
   const by = new Map<string, Row[]>()
   for (const r of rows) if (matches(r, f)) by.set(r.session, [...(by.get(r.session) ?? []), r])
@@ -151,6 +154,13 @@ function sessionsOf(rows: readonly Row[], f: UsageFilter): SessionSummary[] {
       models: [...new Set(rs.map((r) => r.model))], firstTs: Math.min(...rs.map((r) => r.hour)) + 5 * 60_000, lastTs: Math.max(...rs.map((r) => r.hour)) + 50 * 60_000,
     }
   })
+}
+
+/** What `sessions` answers: the SESSIONS_LIST_LIMIT most recent, in the order sessionsOf gives them. */
+function listOf(rows: readonly Row[], f: UsageFilter): SessionSummary[] {
+  const all = sessionsOf(rows, f)
+  const kept = new Set([...all].sort((a, b) => b.lastTs - a.lastTs).slice(0, SESSIONS_LIST_LIMIT))
+  return all.filter((s) => kept.has(s))
 }
 
 export interface FixtureBackend extends AppApi {
@@ -169,7 +179,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
   const dims = (): Dimensions => ({
     users: [...new Set(rows.map((r) => r.user))].sort(), agents: [...new Set(rows.map((r) => r.agent))].sort(),
     projects: [...new Set(rows.map((r) => r.project))].sort(), models: [...new Set(rows.map((r) => r.model))].sort(),
-    sources: [...new Set(rows.map((r) => r.source))].sort(),
+    sources: [...new Set(rows.map((r) => r.source))].sort(), unpricedModels: [...new Set(rows.filter((r) => r.unpriced).map((r) => r.model))].sort(),
     firstTs: rows.length === 0 ? null : Math.min(...rows.map((r) => r.hour)), lastTs: rows.length === 0 ? null : Math.max(...rows.map((r) => r.hour)) + 50 * 60_000,
   })
   let backfillPolls = 0
@@ -178,7 +188,8 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     emit: (e) => listeners.forEach((l) => l(e)),
     dimensions: async () => (log('dimensions'), dims()),
     report: async (q) => (log('report', q), aggregate(rows, q)),
-    sessions: async (f) => (log('sessions', f), sessionsOf(rows, f)),
+    sessions: async (f) => (log('sessions', f), listOf(rows, f)),
+    sessionCount: async (f) => (log('sessionCount', f), sessionsOf(rows, f).length),
     sessionEvents: async (a) => {
       log('sessionEvents', a)
       return rows.filter((r) => r.session === a.sessionId).map((r) => ({

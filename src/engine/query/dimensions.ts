@@ -1,23 +1,29 @@
 import type { Dimensions } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
+import type { PriceTable } from '../pricing/types'
 import type { Store } from '../store/open-store'
+import { dimensionValues, unpricedModels } from './status'
 
-/** Distinct values of every filter dimension, and the span of stored data. */
-export function listDimensions(store: Store): Dimensions {
-  const distinct = (col: string): string[] =>
-    (store.db.prepare(`SELECT DISTINCT ${col} AS v FROM usage_buckets ORDER BY v`).all() as { v: string }[]).map((r) => r.v)
-  const span = store.db.prepare('SELECT min(bucket_start) AS lo, max(bucket_start) AS hi FROM usage_buckets').get() as {
+/**
+ * Distinct values of every filter dimension, the models among them without a known price, and the
+ * span of stored data. Reads `dimension_values` and two index seeks; never scans the aggregates.
+ */
+export function listDimensions(store: Store, prices: PriceTable): Dimensions {
+  // Two scalar subqueries: each min() or max() alone is one seek on usage_events_ts; together in
+  // one SELECT they would scan the index.
+  const span = store.db.prepare('SELECT (SELECT min(ts) FROM usage_events) AS lo, (SELECT max(ts) FROM usage_events) AS hi').get() as {
     lo: number | null
     hi: number | null
   }
-  const times = store.db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM usage_events').get() as { lo: number | null; hi: number | null }
+  const models = dimensionValues(store, 'model')
   return {
-    users: distinct('user_id'),
-    agents: distinct('agent_id'),
-    projects: distinct('project'),
-    models: distinct('model'),
-    sources: distinct('source') as SourceId[],
-    firstTs: times.lo ?? span.lo,
-    lastTs: times.hi ?? span.hi,
+    users: dimensionValues(store, 'user'),
+    agents: dimensionValues(store, 'agent'),
+    projects: dimensionValues(store, 'project'),
+    models,
+    sources: dimensionValues(store, 'source') as SourceId[],
+    unpricedModels: unpricedModels(store, prices, models),
+    firstTs: span.lo,
+    lastTs: span.hi,
   }
 }

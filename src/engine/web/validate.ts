@@ -162,6 +162,7 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
     case 'exportCsv':
       return { method, arg: reportQuery(raw) }
     case 'sessions':
+    case 'sessionCount':
       return { method, arg: usageFilter(raw) }
     case 'sessionEvents': {
       const o = object(raw, 'arg', ['sessionId'])

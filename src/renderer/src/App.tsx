@@ -40,8 +40,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const settings = saved ?? loaded.data
   const tz = settings !== undefined && settings.timeZone !== '' && isValidTimeZone(settings.timeZone) ? settings.timeZone : systemTimeZone()
   const dims = useAsync(`dims#${tick}#${reload}`, () => api.dimensions())
-  const unpriced = useAsync(`unpriced#${tz}#${tick}`, () => api.report({ tz, groupBy: [] }))
-  const unpricedModels = unpriced.data?.unpricedModels ?? []
+  const unpricedModels = dims.data?.unpricedModels ?? []
   const [view, setView] = useState<ViewState>(() => ({
     range: { preset: '24h', ...defaultCustom(Date.now(), systemTimeZone()) }, filters: NO_FILTERS, metric: 'tokens', split: 'model',
   }))

@@ -6,9 +6,11 @@ import { openStore, type Store } from '../../../src/engine/store/open-store'
 import { listSessions, sessionEvents } from '../../../src/engine/query/sessions'
 import { todaySpend } from '../../../src/engine/query/today'
 import { listDimensions } from '../../../src/engine/query/dimensions'
+import { unpricedModels } from '../../../src/engine/query/status'
 import { sourceStatus } from '../../../src/engine/query/source-status'
 import { createLogSources } from '../../../src/engine/sources/registry'
 import type { UsageEvent } from '../../../src/shared/usage'
+import type { PriceTable } from '../../../src/engine/pricing/types'
 import { tempDir } from '../../helpers/temp'
 import { claudeLine, event, jsonl, makeEnv } from '../ingest/support'
 
@@ -21,6 +23,10 @@ function storeWith(events: UsageEvent[], cost: (e: UsageEvent) => number | null)
 }
 
 const cost = (e: UsageEvent) => (e.model === 'mystery' ? null : e.output * 1_000_000 + e.input * 1000)
+
+const rates = (matched: string) => ({ matched, origin: 'override' as const, input: 1, output: 2, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2, tiers: [] })
+/** Knows a price for m1 only: m2 and mystery do not resolve. */
+const prices: PriceTable = { version: 'm1', resolve: (model) => (model === 'm1' ? rates(model) : undefined) }
 
 describe('sessions', () => {
   const events = [
@@ -84,14 +90,30 @@ describe('dimensions and source status', () => {
       event('a', '2026-03-01T10:07:00Z', { userId: 'bob', model: 'm2', project: '/b' }),
       event('b', '2026-03-02T11:00:00Z', { userId: 'alice', model: 'm1', project: '/a', source: 'codex', agentId: 'codex' }),
     ], cost)
-    expect(listDimensions(store)).toEqual({
+    expect(listDimensions(store, prices)).toEqual({
       users: ['alice', 'bob'], agents: ['claude-code', 'codex'], projects: ['/a', '/b'], models: ['m1', 'm2'],
-      sources: ['claude-code', 'codex'], firstTs: Z('2026-03-01T10:07:00Z'), lastTs: Z('2026-03-02T11:00:00Z'),
+      sources: ['claude-code', 'codex'], unpricedModels: [], firstTs: Z('2026-03-01T10:07:00Z'), lastTs: Z('2026-03-02T11:00:00Z'),
     })
-    // A model corrected away by a later sighting leaves the pickers.
+    // The pickers' values only grow: a model corrected away by a later sighting stays listed
+    // (filtering by it finds nothing), while the span follows the ledger.
     applyBatch(store, [{ events: [event('a', '2026-03-01T10:07:00Z', { userId: 'bob', model: 'm1', project: '/b', output: 99 })] }], cost)
-    expect(listDimensions(store).models).toEqual(['m1'])
-    expect(listDimensions(openStore(join(tempDir(), 'e.db')))).toMatchObject({ users: [], firstTs: null, lastTs: null })
+    expect(listDimensions(store, prices)).toMatchObject({ models: ['m1', 'm2'], firstTs: Z('2026-03-01T10:07:00Z') })
+    expect(listDimensions(openStore(join(tempDir(), 'e.db')), prices)).toEqual({
+      users: [], agents: [], projects: [], models: [], sources: [], unpricedModels: [], firstTs: null, lastTs: null,
+    })
+  })
+
+  it('flags the models without a price that have unpriced usage', () => {
+    const store = storeWith([
+      event('a', '2026-03-01T10:00:00Z', { model: 'm1' }),
+      // No rate for m2, but the source reported its cost: priced.
+      event('b', '2026-03-01T11:00:00Z', { model: 'm2', reportedCostUsd: 0.5 }),
+      event('c', '2026-03-01T12:00:00Z', { model: 'mystery', output: 7 }),
+    ], (e) => (e.reportedCostUsd !== undefined ? e.reportedCostUsd * 1e9 : cost(e)))
+    expect(listDimensions(store, prices)).toMatchObject({ models: ['m1', 'm2', 'mystery'], unpricedModels: ['mystery'] })
+    expect(unpricedModels(store, prices)).toEqual(['mystery'])
+    // A price for it (e.g. an override) unflags it, though history is costed as before until re-costing.
+    expect(listDimensions(store, { version: 'all', resolve: rates }).unpricedModels).toEqual([])
   })
 
   it('shows each source: folders, files, events, skipped lines by reason; a hint when nothing is found', async () => {

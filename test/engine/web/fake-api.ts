@@ -24,13 +24,14 @@ export function fakeApi(): FakeApi {
     listenerCount: () => listeners.size,
     dimensions: async () => {
       record('dimensions')
-      return { users: ['u'], agents: ['a'], projects: ['p'], models: ['m'], sources: ['claude-code'], firstTs: 0, lastTs: 1 }
+      return { users: ['u'], agents: ['a'], projects: ['p'], models: ['m'], sources: ['claude-code'], unpricedModels: [], firstTs: 0, lastTs: 1 }
     },
     report: async (q: ReportQuery) => {
       record('report', q)
       return { rows: [{ model: 'm', ...figures }], totals: figures, unpricedModels: [] }
     },
     sessions: async (f) => (record('sessions', f), []),
+    sessionCount: async (f) => (record('sessionCount', f), 7),
     sessionEvents: async (a) => (record('sessionEvents', a), []),
     todaySpend: async (a) => {
       record('todaySpend', a)

@@ -87,9 +87,15 @@ describe('startWebServer', () => {
     expect(api.calls.at(-1)).toEqual({ method: 'report', arg: { tz: 'Europe/Paris', from: 0, to: 3_600_000, models: ['m'], groupBy: ['hour', 'model'] } })
   })
 
+  it('answers sessionCount with the number, the filter passed on as validated', async () => {
+    const r = await call('sessionCount', { tz: 'UTC', from: 0, to: 3_600_000, agents: ['a'] })
+    expect([r.status, JSON.parse(r.body)]).toEqual([200, { ok: true, result: 7 }])
+    expect(api.calls.at(-1)).toEqual({ method: 'sessionCount', arg: { tz: 'UTC', from: 0, to: 3_600_000, agents: ['a'] } })
+  })
+
   it('takes no-argument methods with an empty envelope', async () => {
     const r = await call('dimensions')
-    expect(JSON.parse(r.body)).toMatchObject({ ok: true, result: { models: ['m'], firstTs: 0 } })
+    expect(JSON.parse(r.body)).toMatchObject({ ok: true, result: { models: ['m'], unpricedModels: [], firstTs: 0 } })
   })
 
   it('requires the token on every /api request (401 without or wrong)', async () => {
@@ -167,6 +173,10 @@ describe('startWebServer', () => {
       ['report', { tz: 'UTC', groupBy: [], colour: 'red' }, 'arg.colour: unknown field'],
       ['sessions', { tz: 'UTC', sources: ['claude-code', 'cursor'] }, 'arg.sources[1]: unknown source "cursor"'],
       ['sessions', [], 'arg: must be an object'],
+      ['sessionCount', undefined, 'arg: must be an object'],
+      ['sessionCount', { from: 0 }, 'arg.tz: must be a string'],
+      ['sessionCount', { tz: 'UTC', groupBy: [] }, 'arg.groupBy: unknown field'],
+      ['sessionCount', { tz: 'UTC', users: 'bob' }, 'arg.users: must be an array of strings'],
       ['sessionEvents', { sessionId: '' }, 'arg.sessionId: must not be empty'],
       ['todaySpend', {}, 'arg.tz: must be a string'],
       ['dimensions', { x: 1 }, 'arg: this method takes no argument'],

@@ -29,8 +29,8 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
   const prev = range.previous === undefined ? undefined : previousFilter(view, range.previous, tz)
   const prevKey = prev === undefined ? null : `${JSON.stringify(prev)}#${tick}`
   const prevTotals = useAsync(prevKey, () => (prev === undefined ? Promise.reject(new Error('no previous period')) : api.report({ ...prev, groupBy: [] })))
-  const sessions = useAsync(`${JSON.stringify(filter)}#${tick}`, () => api.sessions(filter))
-  const prevSessions = useAsync(prevKey, () => (prev === undefined ? Promise.reject(new Error('no previous period')) : api.sessions(prev)))
+  const sessions = useAsync(`${JSON.stringify(filter)}#${tick}`, () => api.sessionCount(filter))
+  const prevSessions = useAsync(prevKey, () => (prev === undefined ? Promise.reject(new Error('no previous period')) : api.sessionCount(prev)))
 
   const from = range.from ?? dims.firstTs
   const to = range.to ?? (dims.lastTs === null ? null : dims.lastTs + 1)
@@ -42,8 +42,8 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
         <KpiTiles
           current={chart.data?.totals}
           previous={prev === undefined ? undefined : prevTotals.data?.totals}
-          sessions={sessions.data?.length}
-          prevSessions={prev === undefined ? undefined : prevSessions.data?.length}
+          sessions={sessions.data}
+          prevSessions={prev === undefined ? undefined : prevSessions.data}
         />
       )}
       <ChartCard

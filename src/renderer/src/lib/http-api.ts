@@ -75,6 +75,7 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
     dimensions: () => post('dimensions'),
     report: (q) => post('report', q),
     sessions: (f) => post('sessions', f),
+    sessionCount: (f) => post('sessionCount', f),
     sessionEvents: (a) => post('sessionEvents', a),
     todaySpend: (a) => post('todaySpend', a),
     sourceStatus: () => post('sourceStatus'),
