@@ -36,22 +36,28 @@ function bounds(f: UsageFilter): [number, number] {
 }
 
 /**
- * Sessions "active in the range": rows of `sessions` whose span [first_ts, last_ts] overlaps
- * [from, to) and whose user, agent, project, source and id match the filter. The `sessions` table
- * has no model, so the callers answer a model filter from the ledger instead.
+ * The sessions with a request in [from, to) whose user, agent, project, source and id match the
+ * filter, each with `latest`, its last request before `to`. Read from `sessions` (one row per
+ * session, its first and last request): a session whose last request is before `to` has `latest =
+ * last_ts`; only a session still running at `to` costs one seek on the ledger's session index for
+ * its last request before `to`. The `sessions` table has no model, so the callers answer a model
+ * filter from the ledger instead.
  */
-function activeSessions(f: UsageFilter): { sql: string; params: unknown[] } {
+function sessionsInRange(f: UsageFilter): { sql: string; params: unknown[] } {
   const [from, to] = bounds(f)
   const where = filterClause({ ...f, models: [] })
-  return { sql: `FROM sessions WHERE first_ts < ? AND last_ts >= ?${where.sql}`, params: [to, from, ...where.params] }
+  const latest = `CASE WHEN last_ts < ? THEN last_ts ELSE (SELECT max(e.ts) FROM usage_events e
+    WHERE e.session_id = s.session_id AND e.source = s.source AND e.ts < ?) END`
+  return {
+    sql: `SELECT session_id, latest FROM (SELECT session_id, ${latest} AS latest FROM sessions s
+      WHERE first_ts < ? AND last_ts >= ?${where.sql}) WHERE latest >= ?`,
+    params: [to, to, to, from, ...where.params, from],
+  }
 }
 
 /**
- * How many sessions have usage in the filter's range. Without a model filter this counts the
- * sessions active in the range (their first-to-last span overlaps it, matched on the session's
- * user, agent, project and source): one pass over `sessions`, no ledger. A session with a gap
- * spanning the whole range counts although it has no request inside. With a model filter it is
- * exact: the distinct sessions of the matching requests in the range.
+ * How many sessions have a request in the filter's range: from `sessions` (see sessionsInRange)
+ * without a model filter, else the distinct sessions of the matching requests in the ledger.
  */
 export function countSessions(store: Store, f: UsageFilter): number {
   if ((f.models?.length ?? 0) > 0) {
@@ -59,16 +65,15 @@ export function countSessions(store: Store, f: UsageFilter): number {
     return store.db.prepare(`SELECT count(DISTINCT session_id) FROM usage_events WHERE ts >= ? AND ts < ?${where.sql}`)
       .pluck().get(...bounds(f), ...where.params) as number
   }
-  const active = activeSessions(f)
-  return store.db.prepare(`SELECT count(*) ${active.sql}`).pluck().get(...active.params) as number
+  const q = sessionsInRange(f)
+  return store.db.prepare(`SELECT count(*) FROM (${q.sql})`).pluck().get(...q.params) as number
 }
 
 /**
- * Sessions with usage in the filter's range, most recent first (at most `limit`), with their
- * figures inside the range. Without a model filter the `limit` sessions active in the range that
- * ran latest within it are picked from `sessions`, and only their requests are summed (through the
- * ledger's session index); a picked session with no matching request in the range is left out.
- * With a model filter every matching request in the range is grouped.
+ * Sessions with a request in the filter's range, the most recent first (at most `limit`), with
+ * their figures inside the range. Without a model filter the `limit` sessions whose last request in
+ * the range is latest are picked from `sessions`, and only their requests are summed (through the
+ * ledger's session index). With a model filter every matching request in the range is grouped.
  */
 export function listSessions(store: Store, f: UsageFilter, limit = 500): SessionSummary[] {
   const where = filterClause(f)
@@ -78,11 +83,10 @@ export function listSessions(store: Store, f: UsageFilter, limit = 500): Session
     rows = store.db.prepare(`SELECT ${SUMMARY} FROM usage_events WHERE ts >= ? AND ts < ?${where.sql}
       GROUP BY session_id ORDER BY lastTs DESC LIMIT ?`).all(from, to, ...where.params, limit) as SessionRow[]
   } else {
-    const active = activeSessions(f)
-    // Latest within the range: a session still running after `to` ranks as active at `to`.
-    rows = store.db.prepare(`WITH picked AS (SELECT session_id ${active.sql} ORDER BY min(last_ts, ?) DESC, last_ts DESC LIMIT ?)
+    const q = sessionsInRange(f)
+    rows = store.db.prepare(`WITH picked AS (${q.sql} ORDER BY latest DESC LIMIT ?)
       SELECT ${SUMMARY} FROM usage_events WHERE session_id IN (SELECT session_id FROM picked) AND ts >= ? AND ts < ?${where.sql}
-      GROUP BY session_id ORDER BY lastTs DESC`).all(...active.params, to, limit, from, to, ...where.params) as SessionRow[]
+      GROUP BY session_id ORDER BY lastTs DESC`).all(...q.params, limit, from, to, ...where.params) as SessionRow[]
   }
   return rows.map(({ costNanoUsd, models, ...r }) => ({
     ...r,

@@ -63,11 +63,11 @@ describe('countSessions and listSessions', () => {
     event('across-2', '2026-03-01T12:30:00Z', { sessionId: 'across', output: 1000 }),
   ]
 
-  it('counts the sessions whose span overlaps the range; lists those with requests inside it', () => {
+  it('counts and lists exactly the sessions with a request inside the range', () => {
     const store = storeWith(edges)
-    // Active in the range: its first request before `to`, its last at or after `from`. "gap" has
-    // none inside but spans it, so it counts; the list (figures in the range) leaves it out.
-    expect(countSessions(store, R)).toBe(4)
+    // "gap" spans the range with no request inside it: neither counted nor listed. "across" runs on
+    // past `to` and ranks by its last request inside the range.
+    expect(countSessions(store, R)).toBe(3)
     expect(listSessions(store, R).map((s) => [s.sessionId, s.requests, s.output, s.firstTs, s.lastTs])).toEqual([
       ['across', 1, 3, Z('2026-03-01T11:30:00Z'), Z('2026-03-01T11:30:00Z')],
       ['inside', 2, 16, Z('2026-03-01T10:30:00Z'), Z('2026-03-01T11:00:00Z')],
@@ -79,6 +79,21 @@ describe('countSessions and listSessions', () => {
     expect(countSessions(store, { tz: 'UTC' })).toBe(6)
     expect(countSessions(store, { tz: 'UTC', from: Z('2026-03-01T12:00:00Z') })).toBe(3)
     expect(countSessions(store, { tz: 'UTC', to: R.from })).toBe(2)
+    // Only "gap" between its two requests: nothing in (09:00, 13:00) but the others.
+    expect(countSessions(store, { tz: 'UTC', from: Z('2026-03-01T09:00:00.001Z'), to: Z('2026-03-01T10:00:00Z') })).toBe(1)
+    expect(ids(store, { tz: 'UTC', from: Z('2026-03-01T12:30:00.001Z'), to: Z('2026-03-01T13:00:00Z') })).toEqual([])
+  })
+
+  it('ranks a session running past the range by its last request inside it', () => {
+    // "long" has a request at 10:05 in the range and more after it; "short" ends at 11:00.
+    const store = storeWith([
+      event('long-1', '2026-03-01T10:05:00Z', { sessionId: 'long' }),
+      event('long-2', '2026-03-01T14:00:00Z', { sessionId: 'long' }),
+      event('short-1', '2026-03-01T11:00:00Z', { sessionId: 'short' }),
+    ])
+    expect(ids(store, R, 1)).toEqual(['short'])
+    expect(ids(store, R)).toEqual(['short', 'long'])
+    expect(countSessions(store, R)).toBe(2)
   })
 
   it('answers a model filter from the ledger: only that model\'s requests, in the range', () => {
