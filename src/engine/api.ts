@@ -22,14 +22,17 @@ export interface EngineApiOptions {
  */
 export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): AppApi {
   const store = () => engine.ctx.store
+  // The engine is the store's writer: a report in a zone without a local-day rollup builds one
+  // (up to MAX_ROLLUP_ZONES), so the next long-range report in that zone reads days, not quarter-hours.
+  const report = (q: ReportQuery) => runReport(store(), q, { buildRollup: true })
   const csvOf = (q: ReportQuery) => {
-    const r = runReport(store(), q)
+    const r = report(q)
     return { csv: reportToCsv(r, q.groupBy), rows: r.rows.length }
   }
   return {
     // Read ctx.prices at each call: a settings change replaces the price table.
     dimensions: async () => listDimensions(store(), engine.ctx.prices),
-    report: async (q) => runReport(store(), q),
+    report: async (q) => report(q),
     sessions: async (f) => listSessions(store(), f),
     sessionCount: async (f) => countSessions(store(), f),
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),

@@ -21,6 +21,7 @@ const COLUMNS = {
   usage_days: ['tz', 'day', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read', 'cache_write',
     'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests'],
   dimension_values: ['dim', 'value'],
+  session_spans: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'model', 'first_ts', 'last_ts'],
 }
 
 describe('privacy: no prompt, reply or tool content is stored', () => {

@@ -56,6 +56,10 @@ interface Statements {
   dropEmptyBucket: Database.Statement
   addDimension: Database.Statement
   upsertSession: Database.Statement
+  upsertSpan: Database.Statement
+  spanOf: Database.Statement
+  setSpan: Database.Statement
+  dropSpan: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
 }
@@ -93,6 +97,16 @@ function prepare(db: Database.Database): Statements {
     upsertSession: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
       VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
+    upsertSpan: db.prepare(`INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
+    // A span a correction moved a request out of (other model, project, ... or time), from the ledger again.
+    spanOf: db.prepare(`SELECT min(ts) AS firstTs, max(ts) AS lastTs FROM usage_events WHERE session_id = ? AND source = ?
+      AND user_id = ? AND agent_id = ? AND project = ? AND model = ?`),
+    setSpan: db.prepare(`UPDATE session_spans SET first_ts = ?, last_ts = ? WHERE source = ? AND session_id = ? AND user_id = ?
+      AND agent_id = ? AND project = ? AND model = ?`),
+    dropSpan: db.prepare(`DELETE FROM session_spans WHERE source = ? AND session_id = ? AND user_id = ? AND agent_id = ?
+      AND project = ? AND model = ?`),
     getFileOffset: db.prepare('SELECT offset, skip_reasons FROM source_files WHERE path = ?'),
     upsertFile: db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state,
       lines, events, skipped, skip_reasons, last_event_ts, rewrites, updated_at)
@@ -188,6 +202,8 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     // 3. Insert new keys; correct stored records where the new sighting carries more.
     const deltas = new BucketDeltas()
     const sessions = new Map<string, LedgerEvent & { lastTs: number }>()
+    const spans = new Map<string, LedgerEvent & { lastTs: number }>()
+    const moved = new Map<string, LedgerEvent>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
       let current = e
@@ -199,20 +215,23 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         result.updated++
         deltas.add(kept, -1)
         s.updateEvent.run(toParams(current))
+        if (kept.ts !== current.ts || spanKey(kept) !== spanKey(current)) moved.set(spanKey(kept), kept)
       } else {
         result.inserted++
         s.insertEvent.run(toParams(current))
       }
       deltas.add(current, 1)
-      const sk = `${current.source}\u0000${current.sessionId}`
-      const sess = sessions.get(sk)
-      if (!sess) sessions.set(sk, { ...current, lastTs: current.ts })
-      else {
-        sess.ts = Math.min(sess.ts, current.ts)
-        sess.lastTs = Math.max(sess.lastTs, current.ts)
-      }
+      widen(sessions, `${current.source}\u0000${current.sessionId}`, current)
+      widen(spans, spanKey(current), current)
     }
     for (const x of sessions.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.ts, x.lastTs)
+    for (const x of spans.values()) s.upsertSpan.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.model, x.ts, x.lastTs)
+    for (const x of moved.values()) {
+      const id = [x.source, x.sessionId, x.userId, x.agentId, x.project, x.model]
+      const span = s.spanOf.get(x.sessionId, x.source, x.userId, x.agentId, x.project, x.model) as { firstTs: number | null; lastTs: number | null }
+      if (span.firstTs === null) s.dropSpan.run(...id)
+      else s.setSpan.run(span.firstTs, span.lastTs, ...id)
+    }
     const dims = new Set<string>()
     for (const row of deltas.rows.values()) {
       s.addBucket.run(row)
@@ -236,6 +255,21 @@ const durability = new WeakMap<Database.Database, boolean>()
  * only roll back whole recent transactions, and since a log batch's offset rolls back with its
  * events, those bytes are simply read again. That saves an fsync per backfill commit.
  */
+/** A session span's identity: the session and every dimension of its requests. */
+function spanKey(e: LedgerEvent): string {
+  return [e.source, e.sessionId, e.userId, e.agentId, e.project, e.model].join('\u0000')
+}
+
+/** Widens the first-to-last span kept under `key` to include `e`. */
+function widen(spans: Map<string, LedgerEvent & { lastTs: number }>, key: string, e: LedgerEvent): void {
+  const span = spans.get(key)
+  if (!span) spans.set(key, { ...e, lastTs: e.ts })
+  else {
+    span.ts = Math.min(span.ts, e.ts)
+    span.lastTs = Math.max(span.lastTs, e.ts)
+  }
+}
+
 function setDurability(db: Database.Database, full: boolean): void {
   if (durability.get(db) === full) return
   db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`)

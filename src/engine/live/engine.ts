@@ -116,6 +116,7 @@ export class Engine {
       await this.rescan()
     }
     if (before.paused !== next.paused) await this.setPaused(next.paused)
+    if (before.timeZone !== next.timeZone) ensureRollup(this.ctx.store, next.timeZone || systemTimeZone())
     return next
   }
 

@@ -36,58 +36,44 @@ function bounds(f: UsageFilter): [number, number] {
 }
 
 /**
- * The sessions with a request in [from, to) whose user, agent, project, source and id match the
- * filter, each with `latest`, its last request before `to`. Read from `sessions` (one row per
- * session, its first and last request): a session whose last request is before `to` has `latest =
- * last_ts`; only a session still running at `to` costs one seek on the ledger's session index for
- * its last request before `to`. The `sessions` table has no model, so the callers answer a model
- * filter from the ledger instead.
+ * The sessions with a request in [from, to) that matches the filter, each with `latest`, its last
+ * such request before `to`. Read from `session_spans` (first and last request per session, user,
+ * agent, project and model): a span that ends before `to` has `latest = last_ts`; only a span
+ * still running at `to` costs one seek on the ledger's session index for its last request before
+ * `to`. Exact for every filter: a span's requests all share its dimensions.
  */
 function sessionsInRange(f: UsageFilter): { sql: string; params: unknown[] } {
   const [from, to] = bounds(f)
-  const where = filterClause({ ...f, models: [] })
+  const where = filterClause(f)
   const latest = `CASE WHEN last_ts < ? THEN last_ts ELSE (SELECT max(e.ts) FROM usage_events e
-    WHERE e.session_id = s.session_id AND e.source = s.source AND e.ts < ?) END`
+    WHERE e.session_id = s.session_id AND e.ts < ? AND e.source = s.source AND e.user_id = s.user_id
+      AND e.agent_id = s.agent_id AND e.project = s.project AND e.model = s.model) END`
   return {
-    sql: `SELECT session_id, latest FROM (SELECT session_id, ${latest} AS latest FROM sessions s
-      WHERE first_ts < ? AND last_ts >= ?${where.sql}) WHERE latest >= ?`,
-    params: [to, to, to, from, ...where.params, from],
+    sql: `SELECT session_id, max(latest) AS latest FROM (SELECT source, session_id, ${latest} AS latest FROM session_spans s
+      WHERE last_ts >= ? AND first_ts < ?${where.sql}) WHERE latest >= ? GROUP BY source, session_id`,
+    params: [to, to, from, to, ...where.params, from],
   }
 }
 
-/**
- * How many sessions have a request in the filter's range: from `sessions` (see sessionsInRange)
- * without a model filter, else the distinct sessions of the matching requests in the ledger.
- */
+/** How many sessions have a request in the filter's range (see sessionsInRange). */
 export function countSessions(store: Store, f: UsageFilter): number {
-  if ((f.models?.length ?? 0) > 0) {
-    const where = filterClause(f)
-    return store.db.prepare(`SELECT count(DISTINCT session_id) FROM usage_events WHERE ts >= ? AND ts < ?${where.sql}`)
-      .pluck().get(...bounds(f), ...where.params) as number
-  }
   const q = sessionsInRange(f)
   return store.db.prepare(`SELECT count(*) FROM (${q.sql})`).pluck().get(...q.params) as number
 }
 
 /**
  * Sessions with a request in the filter's range, the most recent first (at most `limit`), with
- * their figures inside the range. Without a model filter the `limit` sessions whose last request in
- * the range is latest are picked from `sessions`, and only their requests are summed (through the
- * ledger's session index). With a model filter every matching request in the range is grouped.
+ * their figures inside the range: the `limit` sessions whose last matching request in the range is
+ * latest are picked from `session_spans`, and only their requests are summed (through the
+ * ledger's session index).
  */
 export function listSessions(store: Store, f: UsageFilter, limit = 500): SessionSummary[] {
   const where = filterClause(f)
   const [from, to] = bounds(f)
-  let rows: SessionRow[]
-  if ((f.models?.length ?? 0) > 0) {
-    rows = store.db.prepare(`SELECT ${SUMMARY} FROM usage_events WHERE ts >= ? AND ts < ?${where.sql}
-      GROUP BY session_id ORDER BY lastTs DESC LIMIT ?`).all(from, to, ...where.params, limit) as SessionRow[]
-  } else {
-    const q = sessionsInRange(f)
-    rows = store.db.prepare(`WITH picked AS (${q.sql} ORDER BY latest DESC LIMIT ?)
-      SELECT ${SUMMARY} FROM usage_events WHERE session_id IN (SELECT session_id FROM picked) AND ts >= ? AND ts < ?${where.sql}
-      GROUP BY session_id ORDER BY lastTs DESC`).all(...q.params, limit, from, to, ...where.params) as SessionRow[]
-  }
+  const q = sessionsInRange(f)
+  const rows = store.db.prepare(`WITH picked AS (${q.sql} ORDER BY latest DESC LIMIT ?)
+    SELECT ${SUMMARY} FROM usage_events WHERE session_id IN (SELECT session_id FROM picked) AND ts >= ? AND ts < ?${where.sql}
+    GROUP BY session_id ORDER BY lastTs DESC`).all(...q.params, limit, from, to, ...where.params) as SessionRow[]
   return rows.map(({ costNanoUsd, models, ...r }) => ({
     ...r,
     models: models.split(',').sort(),

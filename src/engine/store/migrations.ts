@@ -137,6 +137,27 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         UNION SELECT 'source', source FROM usage_buckets;
     `)
   },
+  // v3: session spans per (session, user, agent, project, model), so "sessions with a request in
+  // this range" is answered for every filter, model included, without grouping the ledger.
+  (db) => {
+    db.exec(`
+      CREATE TABLE session_spans (
+        source TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        model TEXT NOT NULL,
+        first_ts INTEGER NOT NULL,
+        last_ts INTEGER NOT NULL,
+        PRIMARY KEY (source, session_id, user_id, agent_id, project, model)
+      ) WITHOUT ROWID;
+      CREATE INDEX session_spans_last ON session_spans (last_ts, first_ts);
+      INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
+        SELECT source, session_id, user_id, agent_id, project, model, min(ts), max(ts) FROM usage_events
+        GROUP BY source, session_id, user_id, agent_id, project, model;
+    `)
+  },
 ]
 
 /** Brings `db` to the newest schema; each step commits with its version number. */

@@ -160,6 +160,12 @@ export function expectAggregatesMatchLedger(store: Store): void {
       cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets
     ORDER BY 1, 2, 3, 4, 5, 6`).all()
   expect(buckets).toEqual(fromLedger)
+  // Session spans: first and last request per session and dimensions, as the ledger has them.
+  const spansFromLedger = store.db.prepare(`SELECT source, session_id, user_id, agent_id, project, model, min(ts) AS first_ts,
+      max(ts) AS last_ts FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`).all()
+  const spans = store.db.prepare(`SELECT source, session_id, user_id, agent_id, project, model, first_ts, last_ts
+    FROM session_spans ORDER BY 1, 2, 3, 4, 5, 6`).all()
+  expect(spans).toEqual(spansFromLedger)
 }
 
 /** The dedup oracle for Claude lines: per key, the record that carries most (largest output, tie: larger total). */

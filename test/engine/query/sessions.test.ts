@@ -10,7 +10,7 @@ import { countSessions, listSessions } from '../../../src/engine/query/sessions'
 import type { UsageFilter } from '../../../src/shared/contract'
 import type { UsageEvent } from '../../../src/shared/usage'
 import { tempDir } from '../../helpers/temp'
-import { event } from '../ingest/support'
+import { event, expectAggregatesMatchLedger } from '../ingest/support'
 
 const Z = (iso: string) => Date.parse(iso)
 const MIN = 60_000
@@ -129,5 +129,24 @@ describe('countSessions and listSessions', () => {
       const filter = { ...R, ...f }
       expect({ f, list: ids(store, filter), count: countSessions(store, filter) }).toEqual({ f, list: want, count: want.length })
     }
+  })
+
+  it('counts a session once across models, and follows a correction that moves a request to another model or session', () => {
+    const store = storeWith([
+      event('m-1', '2026-03-01T10:00:00Z', { sessionId: 'mixed', model: 'opus' }),
+      event('m-2', '2026-03-01T10:10:00Z', { sessionId: 'mixed' }),
+      event('late', '2026-03-01T13:00:00Z', { sessionId: 'mixed', model: 'opus' }),
+    ])
+    expect(countSessions(store, R)).toBe(1)
+    expect(countSessions(store, { ...R, models: ['opus'] })).toBe(1)
+    expect(listSessions(store, R).map((s) => [s.sessionId, s.models, s.requests])).toEqual([['mixed', ['claude-sonnet-4-20250514', 'opus'], 2]])
+    // 'm-1' seen again with more output under another model and an earlier line in another session:
+    // its tokens (and model) move to sonnet, its session and time to the earlier sighting.
+    applyBatch(store, [{ events: [event('m-1', '2026-03-01T09:00:00Z', { sessionId: 'other', output: 50 })] }], (e) => e.output * 1000)
+    expectAggregatesMatchLedger(store)
+    expect(countSessions(store, { ...R, models: ['opus'] })).toBe(0)
+    expect(countSessions(store, R)).toBe(1)
+    expect(countSessions(store, { tz: 'UTC', from: Z('2026-03-01T09:00:00Z'), to: R.from, models: [SONNET] })).toBe(1)
+    expect(ids(store, { tz: 'UTC', models: ['opus'] })).toEqual(['mixed'])
   })
 })

@@ -125,9 +125,28 @@ describe('store: schema and migrations', () => {
       rows.forEach((row, i) => expect(after[table]?.[i]).toMatchObject(row as object))
     }
     expectAggregatesMatchLedger(store)
+    // v2 filled the pickers' values from the v1 aggregates; v3 the session spans (checked above).
+    expect(store.db.prepare('SELECT dim, value FROM dimension_values ORDER BY 1, 2').raw().all()).toEqual([
+      ['agent', 'claude-code'], ['agent', 'codex'], ['model', 'claude-sonnet-4-20250514'], ['model', 'mystery-model'],
+      ['project', '/p'], ['project', '/q'], ['source', 'claude-code'], ['source', 'codex'], ['user', 'u1'],
+    ])
     // ...and the upgraded store keeps working: a re-seen key merges into the old record.
     const r = applyBatch(store, [{ events: [event('cc:msg-1:req-1', '2026-01-09T10:00:00Z', { input: 100, output: 60, cacheRead: 10, cacheWrite: 25, cacheWrite1h: 5, project: '/p', sessionId: 's1', userId: 'u1' })] }], () => 130_000_000)
     expect(r).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 })
+    expectAggregatesMatchLedger(store)
+    store.close()
+  })
+
+  it('a populated v2 database gets its session spans from the ledger on the upgrade to v3', () => {
+    const path = join(tempDir(), 'tw.db')
+    buildAtVersion(path, 2)
+    populateV1(path)
+    const store = openStore(path)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    expect(store.db.prepare('SELECT source, session_id, model, first_ts, last_ts FROM session_spans ORDER BY 1').raw().all()).toEqual([
+      ['claude-code', 's1', 'claude-sonnet-4-20250514', Date.parse('2026-01-09T10:00:00Z'), Date.parse('2026-01-09T10:00:00Z')],
+      ['codex', 's2', 'mystery-model', Date.parse('2026-01-09T10:10:00Z'), Date.parse('2026-01-09T10:10:00Z')],
+    ])
     expectAggregatesMatchLedger(store)
     store.close()
   })
