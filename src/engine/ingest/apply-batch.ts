@@ -60,6 +60,9 @@ interface Statements {
   spanOf: Database.Statement
   setSpan: Database.Statement
   dropSpan: Database.Statement
+  sessionSpanOf: Database.Statement
+  setSession: Database.Statement
+  dropSession: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
 }
@@ -107,6 +110,9 @@ function prepare(db: Database.Database): Statements {
       AND agent_id = ? AND project = ? AND model = ?`),
     dropSpan: db.prepare(`DELETE FROM session_spans WHERE source = ? AND session_id = ? AND user_id = ? AND agent_id = ?
       AND project = ? AND model = ?`),
+    sessionSpanOf: db.prepare('SELECT min(ts) AS firstTs, max(ts) AS lastTs FROM usage_events WHERE session_id = ? AND source = ?'),
+    setSession: db.prepare('UPDATE sessions SET first_ts = ?, last_ts = ? WHERE source = ? AND session_id = ?'),
+    dropSession: db.prepare('DELETE FROM sessions WHERE source = ? AND session_id = ?'),
     getFileOffset: db.prepare('SELECT offset, skip_reasons FROM source_files WHERE path = ?'),
     upsertFile: db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state,
       lines, events, skipped, skip_reasons, last_event_ts, rewrites, updated_at)
@@ -231,6 +237,12 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       const span = s.spanOf.get(x.sessionId, x.source, x.userId, x.agentId, x.project, x.model) as { firstTs: number | null; lastTs: number | null }
       if (span.firstTs === null) s.dropSpan.run(...id)
       else s.setSpan.run(span.firstTs, span.lastTs, ...id)
+    }
+    // ...and the session it moved out of, whose first or last request it may have been.
+    for (const x of new Map([...moved.values()].map((m) => [`${m.source}\u0000${m.sessionId}`, m])).values()) {
+      const span = s.sessionSpanOf.get(x.sessionId, x.source) as { firstTs: number | null; lastTs: number | null }
+      if (span.firstTs === null) s.dropSession.run(x.source, x.sessionId)
+      else s.setSession.run(span.firstTs, span.lastTs, x.source, x.sessionId)
     }
     const dims = new Set<string>()
     for (const row of deltas.rows.values()) {

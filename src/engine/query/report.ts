@@ -185,12 +185,23 @@ export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}
   const cols = colDims.map((d) => `${column(d)} AS "${d}"`)
   const groups = new Map<string, { labels: Partial<Record<GroupDim, string>>; sums: Sums }>()
   const unpriced = new Set<string>()
+  // A year of days by model is thousands of rows: label each time unit once, not once per row.
+  const labelCache = new Map<number, string>()
+  const labelOf = (d: TimeDim, localMs: number): string => {
+    if (timeDims.length !== 1) return timeLabel(d, localMs)
+    let l = labelCache.get(localMs)
+    if (l === undefined) labelCache.set(localMs, (l = timeLabel(d, localMs)))
+    return l
+  }
   const collect: Collect = (row, rowUnit) => {
-    const labels: Partial<Record<GroupDim, string>> = {}
-    for (const d of q.groupBy) labels[d] = isTimeDim(d) ? timeLabel(d, row.tu * rowUnit) : String(row[d])
-    const k = q.groupBy.map((d) => labels[d]).join('\u0000')
+    let k = ''
+    for (const d of q.groupBy) k += `${isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : String(row[d])}\u0000`
     let g = groups.get(k)
-    if (!g) groups.set(k, (g = { labels, sums: zero() }))
+    if (!g) {
+      const labels: Partial<Record<GroupDim, string>> = {}
+      for (const d of q.groupBy) labels[d] = isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : String(row[d])
+      groups.set(k, (g = { labels, sums: zero() }))
+    }
     addSums(g.sums, row)
   }
   const range = !useLedger && fromRollup(store, q, colDims, timeDims.length > 0, opts, collect, unpriced) ? null : span(store, table, q)
@@ -215,7 +226,7 @@ export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}
     .sort((a, b) => compareLabels(q.groupBy, a.labels, b.labels))
     .map((g) => {
       addSums(total, g.sums)
-      return { ...g.labels, ...toFigures(g.sums) }
+      return Object.assign(g.labels, toFigures(g.sums))
     })
   return { rows, totals: toFigures(total), unpricedModels: [...unpriced].sort() }
 }

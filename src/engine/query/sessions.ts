@@ -35,22 +35,34 @@ function bounds(f: UsageFilter): [number, number] {
   return [f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER]
 }
 
+/** Whether a filter names any dimension (not just a time range). */
+function hasDimensionFilter(f: UsageFilter): boolean {
+  return [f.users, f.agents, f.projects, f.models, f.sources, f.sessions].some((v) => (v?.length ?? 0) > 0)
+}
+
 /**
  * The sessions with a request in [from, to) that matches the filter, each with `latest`, its last
- * such request before `to`. Read from `session_spans` (first and last request per session, user,
- * agent, project and model): a span that ends before `to` has `latest = last_ts`; only a span
- * still running at `to` costs one seek on the ledger's session index for its last request before
- * `to`. Exact for every filter: a span's requests all share its dimensions.
+ * such request before `to`. Read from the span tables, never by grouping the ledger: `sessions`
+ * (first and last request per session) when the filter names no dimension, else `session_spans`
+ * (the same per session, user, agent, project and model; a span's requests share its dimensions,
+ * so every filter is exact). A span that ends before `to` has `latest = last_ts`; only one still
+ * running at `to` costs a seek on the ledger's session index for its last request before `to`.
  */
 function sessionsInRange(f: UsageFilter): { sql: string; params: unknown[] } {
   const [from, to] = bounds(f)
+  const spans = hasDimensionFilter(f)
   const where = filterClause(f)
+  const match = spans ? ' AND e.user_id = s.user_id AND e.agent_id = s.agent_id AND e.project = s.project AND e.model = s.model' : ''
   const latest = `CASE WHEN last_ts < ? THEN last_ts ELSE (SELECT max(e.ts) FROM usage_events e
-    WHERE e.session_id = s.session_id AND e.ts < ? AND e.source = s.source AND e.user_id = s.user_id
-      AND e.agent_id = s.agent_id AND e.project = s.project AND e.model = s.model) END`
+    WHERE e.session_id = s.session_id AND e.ts < ? AND e.source = s.source${match}) END`
+  // Seek the spans that end after `from` when there is one; a scan in key order is cheaper for "all".
+  const table = spans ? 'session_spans' : 'sessions'
+  const index = f.from === undefined ? '' : ` INDEXED BY ${table}_last`
+  const inner = `SELECT source, session_id, ${latest} AS latest FROM ${table} s${index} WHERE last_ts >= ? AND first_ts < ?${where.sql}`
   return {
-    sql: `SELECT session_id, max(latest) AS latest FROM (SELECT source, session_id, ${latest} AS latest FROM session_spans s
-      WHERE last_ts >= ? AND first_ts < ?${where.sql}) WHERE latest >= ? GROUP BY source, session_id`,
+    sql: spans
+      ? `SELECT session_id, max(latest) AS latest FROM (${inner}) WHERE latest >= ? GROUP BY source, session_id`
+      : `SELECT session_id, latest FROM (${inner}) WHERE latest >= ?`,
     params: [to, to, from, to, ...where.params, from],
   }
 }

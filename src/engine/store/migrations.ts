@@ -138,7 +138,8 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
     `)
   },
   // v3: session spans per (session, user, agent, project, model), so "sessions with a request in
-  // this range" is answered for every filter, model included, without grouping the ledger.
+  // this range" is answered for every filter, model included, without grouping the ledger; both
+  // span tables indexed by their end.
   (db) => {
     db.exec(`
       CREATE TABLE session_spans (
@@ -153,6 +154,13 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         PRIMARY KEY (source, session_id, user_id, agent_id, project, model)
       ) WITHOUT ROWID;
       CREATE INDEX session_spans_last ON session_spans (last_ts, first_ts);
+      CREATE INDEX sessions_last ON sessions (last_ts, first_ts);
+      -- Earlier versions left a session's span as first seen when a correction moved a request
+      -- out of it: take every span from the ledger again.
+      DELETE FROM sessions WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE e.session_id = sessions.session_id AND e.source = sessions.source);
+      INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
+        SELECT source, session_id, min(user_id), min(agent_id), min(project), min(ts), max(ts) FROM usage_events GROUP BY source, session_id
+        ON CONFLICT DO UPDATE SET first_ts = excluded.first_ts, last_ts = excluded.last_ts;
       INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
         SELECT source, session_id, user_id, agent_id, project, model, min(ts), max(ts) FROM usage_events
         GROUP BY source, session_id, user_id, agent_id, project, model;

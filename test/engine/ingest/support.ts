@@ -166,6 +166,9 @@ export function expectAggregatesMatchLedger(store: Store): void {
   const spans = store.db.prepare(`SELECT source, session_id, user_id, agent_id, project, model, first_ts, last_ts
     FROM session_spans ORDER BY 1, 2, 3, 4, 5, 6`).all()
   expect(spans).toEqual(spansFromLedger)
+  const sessionsFromLedger = store.db.prepare(`SELECT source, session_id, min(ts) AS first_ts, max(ts) AS last_ts FROM usage_events
+    GROUP BY 1, 2 ORDER BY 1, 2`).all()
+  expect(store.db.prepare('SELECT source, session_id, first_ts, last_ts FROM sessions ORDER BY 1, 2').all()).toEqual(sessionsFromLedger)
 }
 
 /** The dedup oracle for Claude lines: per key, the record that carries most (largest output, tie: larger total). */

@@ -52,7 +52,7 @@ function populateV1(path: string): void {
     (?, 'claude-code', 'u1', 'claude-code', '/p', 'claude-sonnet-4-20250514', 100, 50, 10, 25, 1, 120000000, 0, 0),
     (?, 'codex', 'u1', 'codex', '/q', 'mystery-model', 10, 5, 0, 0, 1, 0, 15, 1)`).run(h, h)
   db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, parent_session_id, first_ts, last_ts) VALUES
-    ('claude-code', 's1', 'u1', 'claude-code', '/p', NULL, ?, ?)`).run(h, h)
+    ('claude-code', 's1', 'u1', 'claude-code', '/p', NULL, ?, ?), ('codex', 's2', 'u1', 'codex', '/q', NULL, ?, ?)`).run(h, h, h + 600_000, h + 600_000)
   db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state, lines, events, skipped,
     skip_reasons, last_event_ts, rewrites, updated_at) VALUES
     ('/logs/a.jsonl', 'claude-code', 300, 1, 2, 300, 'abcd', '{"projectDir":"p"}', 3, 1, 1, '{"malformed-json":1}', ?, 0, 5)`).run(h)
