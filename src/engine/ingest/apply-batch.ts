@@ -78,12 +78,11 @@ function prepare(db: Database.Database): Statements {
   s = {
     insertEvent: db.prepare(`INSERT INTO usage_events (key, ts, source, user_id, agent_id, project, session_id, model,
       input, output, cache_read, cache_write, cache_write_1h, reported_cost_nusd, cost_nusd)
-      VALUES (@key, @ts, @source, @userId, @agentId, @project, @sessionId, @model,
-      @input, @output, @cacheRead, @cacheWrite, @cacheWrite1h, @reportedCostNanoUsd, @costNanoUsd)`),
-    updateEvent: db.prepare(`UPDATE usage_events SET ts = @ts, source = @source, user_id = @userId,
-      agent_id = @agentId, project = @project, session_id = @sessionId, model = @model, input = @input,
-      output = @output, cache_read = @cacheRead, cache_write = @cacheWrite, cache_write_1h = @cacheWrite1h,
-      reported_cost_nusd = @reportedCostNanoUsd, cost_nusd = @costNanoUsd WHERE key = @key`),
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // The same parameters as insertEvent, the key moved last.
+    updateEvent: db.prepare(`UPDATE usage_events SET ts = ?, source = ?, user_id = ?, agent_id = ?, project = ?,
+      session_id = ?, model = ?, input = ?, output = ?, cache_read = ?, cache_write = ?, cache_write_1h = ?,
+      reported_cost_nusd = ?, cost_nusd = ? WHERE key = ?`),
     addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model,
       input, output, cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -131,16 +130,19 @@ function prepare(db: Database.Database): Statements {
   return s
 }
 
-function toParams(e: LedgerEvent): Record<string, unknown> {
-  return {
-    ...e,
-    reportedCostNanoUsd: e.reportedCostUsd === undefined ? null : Math.round(e.reportedCostUsd * 1e9),
-  }
+/** A ledger record as insertEvent's positional parameters: the key, then every column in order. */
+function toParams(e: LedgerEvent): unknown[] {
+  const reported = e.reportedCostUsd === undefined ? null : Math.round(e.reportedCostUsd * 1e9)
+  return [e.key, e.ts, e.source, e.userId, e.agentId, e.project, e.sessionId, e.model, e.input, e.output, e.cacheRead,
+    e.cacheWrite, e.cacheWrite1h, reported, e.costNanoUsd]
 }
+
+/** An aggregate row as addBucket binds it: bucket_start, source, user, agent, project, model, then the eight sums. */
+type BucketRow = [number, string, string, string, string, string, number, number, number, number, number, number, number, number]
 
 /** Sums of signed contributions to aggregate rows, keyed by the row's full key. */
 class BucketDeltas {
-  readonly rows = new Map<string, (string | number)[]>()
+  readonly rows = new Map<string, BucketRow>()
   readonly hours = new Set<number>()
 
   add(e: LedgerEvent, sign: 1 | -1): void {
@@ -152,10 +154,17 @@ class BucketDeltas {
       row = [bucket, e.source, e.userId, e.agentId, e.project, e.model, 0, 0, 0, 0, 0, 0, 0, 0]
       this.rows.set(k, row)
     }
-    const tokens = e.input + e.output + e.cacheRead + e.cacheWrite
-    const priced = e.costNanoUsd !== null
-    const add = [e.input, e.output, e.cacheRead, e.cacheWrite, 1, e.costNanoUsd ?? 0, priced ? 0 : tokens, priced ? 0 : 1]
-    for (let i = 0; i < add.length; i++) row[6 + i] = (row[6 + i] as number) + sign * (add[i] as number)
+    const n = row
+    n[6] += sign * e.input
+    n[7] += sign * e.output
+    n[8] += sign * e.cacheRead
+    n[9] += sign * e.cacheWrite
+    n[10] += sign
+    if (e.costNanoUsd !== null) n[11] += sign * e.costNanoUsd
+    else {
+      n[12] += sign * (e.input + e.output + e.cacheRead + e.cacheWrite)
+      n[13] += sign
+    }
   }
 }
 
@@ -220,7 +229,8 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         current = merged
         result.updated++
         deltas.add(kept, -1)
-        s.updateEvent.run(toParams(current))
+        const [key, ...columns] = toParams(current)
+        s.updateEvent.run(...columns, key)
         if (kept.ts !== current.ts || spanKey(kept) !== spanKey(current)) moved.set(spanKey(kept), kept)
       } else {
         result.inserted++
