@@ -61,7 +61,7 @@ describe('hostile and broken log input: nothing crashes, valid totals stay exact
     const t = runReport(store, { tz: 'UTC', groupBy: [] }).totals
     expect([t.input, t.output, t.cacheRead, t.cacheWrite, t.requests]).toEqual([111, 222, 30, 40, 3])
     expect(s.skipReasons).toEqual({
-      'malformed-json': 1, 'bad-field': 6, 'implausible-time': 2, 'invalid-utf8': 1, 'line-too-long': 1, binary: BINARY_LINES,
+      'malformed-json': 1, 'bad-field': 6, 'implausible-time': 2, 'invalid-utf8': 1, 'line-too-long': 1, binary: BINARY_LINES, 'unknown-shape': 1,
     })
     // The directory named x.jsonl is walked as the folder it is; the loop is not followed.
     expect(s.errors).toEqual([])

@@ -1,6 +1,17 @@
 import { existsSync } from 'node:fs'
+import { sep } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { LogSource } from '../sources/types'
+
+/** chokidar emits at most one `change` per file in this window and drops the rest (index.js `_emit`). */
+const CHOKIDAR_CHANGE_THROTTLE_MS = 50
+
+/** Whether `path` lies inside the folder `root`: a prefix that ends at a separator, so /x/projects2 is not in /x/projects. */
+export function isInside(root: string, path: string): boolean {
+  if (path.length <= root.length || !path.startsWith(root)) return false
+  const next = path[root.length]
+  return next === sep || next === '/' || root.endsWith(sep) || root.endsWith('/')
+}
 
 /** A changed log file, with the source and root it belongs to. */
 export interface ChangedFile {
@@ -23,7 +34,8 @@ export interface TailerOptions {
 /**
  * Watches every source root with the OS's file events (inotify, FSEvents, ReadDirectoryChangesW
  * via chokidar; no polling of files): new files and folders, appends, rewrites. Roots that do
- * not exist yet are checked for now and then and watched once they appear.
+ * not exist yet are checked for now and then and watched once they appear; a root that is deleted
+ * is dropped (its OS watch dies with it) and watched again once it is back.
  */
 export class Tailer {
   private watcher: FSWatcher | undefined
@@ -32,6 +44,7 @@ export class Tailer {
   private rootTimer: NodeJS.Timeout | undefined
   private readonly watchedRoots = new Set<string>()
   private readonly owners = new Map<string, { source: LogSource; root: string }>()
+  private readonly rechecks = new Map<string, NodeJS.Timeout>()
 
   constructor(private readonly opts: TailerOptions) {}
 
@@ -46,6 +59,7 @@ export class Tailer {
     })
     this.watcher.on('add', (p) => this.touch(p))
     this.watcher.on('change', (p) => this.touch(p))
+    this.watcher.on('unlinkDir', (p) => this.dropRoot(p))
     this.watcher.on('error', () => {
       /* a vanished or unreadable folder: the next scan reports unreadable files */
     })
@@ -61,12 +75,20 @@ export class Tailer {
   /** Stops watching; pending changes are delivered first. */
   async stop(): Promise<void> {
     if (this.rootTimer) clearInterval(this.rootTimer)
+    for (const [path, t] of this.rechecks) {
+      clearTimeout(t)
+      const owner = this.ownerOf(path)
+      if (owner) this.pending.set(path, owner)
+    }
+    this.rechecks.clear()
     this.deliver()
     await this.watcher?.close()
     this.watcher = undefined
   }
 
   private addExistingRoots(): void {
+    // A root removed without an unlinkDir (e.g. its parent went first) is dropped here.
+    for (const root of [...this.watchedRoots]) if (!existsSync(root)) this.dropRoot(root)
     for (const root of this.owners.keys()) {
       if (this.watchedRoots.has(root) || !existsSync(root)) continue
       this.watchedRoots.add(root)
@@ -76,17 +98,38 @@ export class Tailer {
     }
   }
 
+  /** Forgets a deleted root, so the root check watches it again when it is re-created. */
+  private dropRoot(path: string): void {
+    if (!this.watchedRoots.delete(path)) return
+    this.watcher?.unwatch(path)
+  }
+
+  /** The source and root a log file belongs to: the innermost root it lies in. */
   private ownerOf(path: string): ChangedFile | undefined {
+    let best: { source: LogSource; root: string } | undefined
     for (const [root, o] of this.owners) {
-      if (path.startsWith(root) && o.source.isLogFile(path)) return { ...o, path }
+      if (isInside(root, path) && o.source.isLogFile(path) && (!best || root.length > best.root.length)) best = o
     }
-    return undefined
+    return best && { ...best, path }
   }
 
   private touch(path: string): void {
     const owner = this.ownerOf(path)
     if (!owner) return
-    this.pending.set(path, owner)
+    this.queue(owner)
+    // chokidar drops (not delays) a file's change events for 50 ms after each one it emits, so the
+    // last lines of a burst would wait for the next write: look once more after its window closes.
+    clearTimeout(this.rechecks.get(path))
+    const t = setTimeout(() => {
+      this.rechecks.delete(path)
+      this.queue(owner)
+    }, CHOKIDAR_CHANGE_THROTTLE_MS + 15)
+    t.unref()
+    this.rechecks.set(path, t)
+  }
+
+  private queue(file: ChangedFile): void {
+    this.pending.set(file.path, file)
     if (!this.timer) this.timer = setTimeout(() => this.deliver(), this.opts.debounceMs ?? 20)
   }
 

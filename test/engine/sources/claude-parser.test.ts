@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { claudeParser, MAX_REQUEST_TOKENS } from '../../../src/engine/sources/claude-code/parser'
+import { CLAUDE_LINE_TYPES, claudeParser, MAX_REQUEST_TOKENS } from '../../../src/engine/sources/claude-code/parser'
 import type { FileContext, LineOutcome } from '../../../src/engine/sources/types'
 import { runReport } from '../../../src/engine/query/report'
 import { claudeLine, expectAggregatesMatchLedger, fileRow, jsonl, ledgerTotals, makeEnv } from '../ingest/support'
@@ -61,7 +61,7 @@ describe('Claude Code parser', () => {
     expect(parse(claudeLine({ id: 'a', ts: TS, output: 1, extra: { isApiErrorMessage: true } }))).toEqual({ kind: 'none' })
     expect(parse({ type: 'user', timestamp: TS, message: { role: 'user', content: 'what is "usage"?' } })).toEqual({ kind: 'none' })
     expect(parse({ type: 'summary', summary: 'usage' })).toEqual({ kind: 'none' })
-    expect(parse({ type: 'assistant', timestamp: TS, message: { id: 'm', model: 'x', usage: 'none' } })).toEqual({ kind: 'none' })
+    expect(parse({ type: 'assistant', timestamp: TS, message: { id: 'm', model: 'x', usage: null } })).toEqual({ kind: 'none' })
     const mirror = JSON.parse(claudeLine({ id: 'sub', ts: TS, output: 9 })) as Record<string, unknown>
     expect(parse({ type: 'progress', timestamp: TS, data: { type: 'agent_progress', message: mirror, agentId: 'a1' } })).toEqual({ kind: 'none' })
   })
@@ -90,6 +90,31 @@ describe('Claude Code parser', () => {
     }
     expect(parse({ ...base, message: { ...base.message, id: undefined } })).toEqual({ kind: 'skip', reason: 'bad-field' })
     expect(parse({ ...base, message: { ...base.message, model: 42 } })).toEqual({ kind: 'skip', reason: 'bad-field' })
+  })
+
+  it('a usage that is not an object is bad-field', () => {
+    for (const usage of ['none', 42, [1, 2], true]) {
+      expect(parse({ type: 'assistant', timestamp: TS, message: { id: 'm', model: 'x', usage } }), JSON.stringify(usage)).toEqual({ kind: 'skip', reason: 'bad-field' })
+    }
+  })
+
+  it('every line type Claude Code writes is known; other types and untyped lines without message.usage are unknown-shape', () => {
+    for (const type of CLAUDE_LINE_TYPES) {
+      expect(parse({ type, timestamp: TS, note: { usage: 1 } }), type).toEqual({ kind: 'none' })
+    }
+    const unknown = { kind: 'skip', reason: 'unknown-shape' }
+    expect(parse({ type: 'brand-new-type', usage: 'whatever' })).toEqual(unknown)
+    // An unknown type is not trusted even with a usage block: it may be a mirror of one counted elsewhere.
+    expect(parse({ ...(JSON.parse(claudeLine({ id: 'a', ts: TS, output: 1 })) as object), type: 'assistant-v2' })).toEqual(unknown)
+    for (const type of [42, null, true, ['assistant'], { t: 1 }, '']) {
+      expect(parse({ ...(JSON.parse(claudeLine({ id: 'a', ts: TS, output: 1 })) as object), type }), JSON.stringify(type)).toEqual(unknown)
+    }
+    expect(parse({ usage: { input_tokens: 1 } })).toEqual(unknown)
+    expect(parse({ message: { role: 'user', content: 'x' }, data: { usage: {} } })).toEqual(unknown)
+    // Untyped lines with message.usage (old transcripts, ccusage's fixtures) are requests.
+    const untyped = JSON.parse(claudeLine({ id: 'a', ts: TS, output: 1 })) as Record<string, unknown>
+    delete untyped.type
+    expect(parse(untyped)).toMatchObject({ kind: 'event', event: { key: 'cc:msg_a:req_a' } })
   })
 
   it('malformed JSON and non-object JSON are malformed-json', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { codexParser, type CodexState } from '../../../src/engine/sources/codex/parser'
+import { CODEX_LINE_TYPES, codexParser, type CodexState } from '../../../src/engine/sources/codex/parser'
 import type { FileContext, LineOutcome } from '../../../src/engine/sources/types'
 import type { UsageEvent } from '../../../src/shared/usage'
 import { runReport } from '../../../src/engine/query/report'
@@ -85,6 +85,33 @@ describe('Codex parser', () => {
     expect(run([codexTokenLine(t(1), [-1, 0, 1, 0], null)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
     expect(run([codexTokenLine(t(1), [1.5, 0, 1, 0], [1, 0, 1, 0])]).events.map(tokens)).toEqual([[1, 0, 1]])
     expect(run(['{"type":"event_msg","payload":{"type":"token_count"']).out).toEqual([{ kind: 'skip', reason: 'malformed-json' }])
+  })
+
+  it('known line types without usage bill nothing; other types, untyped lines and missing payloads are unknown-shape', () => {
+    const line = (o: object) => JSON.stringify({ timestamp: t(1), ...o })
+    const { out, state } = run([
+      line({ type: 'response_item', payload: { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'see token_count' }] } }),
+      line({ type: 'event_msg', payload: { type: 'agent_message', message: 'token_count is 3' } }),
+      line({ type: 'compacted', payload: { message: 'summary mentioning turn_context' } }),
+      line({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'token_count' }] }), // a pre-payload rollout
+      line({ type: 'token_count_v2', payload: { info: {} } }),
+      line({ payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 5 } } } }),
+      line({ type: 7, payload: {} }),
+      line({ type: 'event_msg', payload: 'token_count' }),
+      line({ type: 'turn_context' }),
+      line({ type: 'event_msg', payload: { type: 'token_count', info: 'x' } }),
+      codexTokenLine(t(2), [100, 0, 10, 0], null),
+    ])
+    const unknown = { kind: 'skip', reason: 'unknown-shape' }
+    expect(out).toEqual([
+      { kind: 'none' }, { kind: 'none' }, { kind: 'none' }, { kind: 'none' },
+      unknown, unknown, unknown, unknown, unknown,
+      { kind: 'skip', reason: 'bad-field' },
+      expect.objectContaining({ kind: 'event' }),
+    ])
+    // Skipped lines leave the running totals alone.
+    expect(state.last).toEqual([100, 0, 10, 0])
+    expect([...CODEX_LINE_TYPES].sort()).toEqual(['compacted', 'event_msg', 'response_item', 'session_meta', 'turn_context'])
   })
 
   it('a fork replays its parent under the parent family, so the replay carries the parent keys', () => {

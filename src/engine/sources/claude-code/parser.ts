@@ -8,6 +8,19 @@ export interface ClaudeState {
 }
 
 const NONE: LineOutcome = { kind: 'none' }
+const UNKNOWN: LineOutcome = { kind: 'skip', reason: 'unknown-shape' }
+const BAD: LineOutcome = { kind: 'skip', reason: 'bad-field' }
+
+/**
+ * The line types Claude Code writes (every one in test/fixtures and bench/gen-claude-tree.mjs,
+ * plus the metadata lines of current releases). Only lines holding the `"usage"` needle reach the
+ * parser, so this costs nothing on tool output; a line of any other type is counted as
+ * unknown-shape, so a format change shows in the sources panel instead of passing silently.
+ */
+export const CLAUDE_LINE_TYPES: ReadonlySet<string> = new Set([
+  'user', 'assistant', 'system', 'summary', 'progress', 'file-history-snapshot', 'queue-operation',
+  'custom-title', 'tag', 'agent-name',
+])
 
 /**
  * No single request bills this many tokens of any kind (context windows are a few million): a
@@ -34,15 +47,21 @@ export const claudeParser: LineParser<ClaudeState> = {
   parseLine(line, state, ctx): LineOutcome {
     const o = parseJsonObject(line)
     if (!o) return { kind: 'skip', reason: 'malformed-json' }
+    // Old transcripts (and ccusage's fixtures) carry no `type`: their usage lines still count.
+    const type = o.type
+    if (type !== undefined && (typeof type !== 'string' || !CLAUDE_LINE_TYPES.has(type))) return UNKNOWN
     const message = asObject(o.message)
-    const usage = asObject(message?.usage)
-    if (!message || !usage) return NONE
+    const rawUsage = message?.usage
+    // A known line that merely mentions "usage" (a Task result, a progress mirror) bills nothing;
+    // an untyped line is only recognisable by its message.usage.
+    if (!message || rawUsage === undefined || rawUsage === null) return type === undefined ? UNKNOWN : NONE
     if (o.isApiErrorMessage === true) return NONE
     const model = asString(message.model)
     if (model === '<synthetic>') return NONE
+    const usage = asObject(rawUsage)
     const messageId = asString(message.id)
     const ts = isoTime(o.timestamp)
-    if (!messageId || !model || Number.isNaN(ts)) return { kind: 'skip', reason: 'bad-field' }
+    if (!usage || !messageId || !model || Number.isNaN(ts)) return BAD
     if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
     const input = tokenCount(usage.input_tokens)
     const output = tokenCount(usage.output_tokens)
@@ -51,7 +70,7 @@ export const claudeParser: LineParser<ClaudeState> = {
     const creation = asObject(usage.cache_creation)
     const cacheWrite1h = Math.min(tokenCount(creation?.ephemeral_1h_input_tokens), cacheWrite)
     if ([input, output, cacheRead, cacheWrite, cacheWrite1h].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) {
-      return { kind: 'skip', reason: 'bad-field' }
+      return BAD
     }
     const requestId = asString(o.requestId)
     const event: UsageEvent = {

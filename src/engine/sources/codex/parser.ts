@@ -18,6 +18,19 @@ export interface CodexState {
 
 const NONE: LineOutcome = { kind: 'none' }
 const BAD: LineOutcome = { kind: 'skip', reason: 'bad-field' }
+const UNKNOWN: LineOutcome = { kind: 'skip', reason: 'unknown-shape' }
+
+/**
+ * The rollout line types (`{timestamp, type, payload}`) Codex writes: every one in test/fixtures
+ * and the five of Codex's RolloutItem. Only lines holding a needle reach the parser; one of any
+ * other type, or without a payload object, is counted as unknown-shape.
+ */
+export const CODEX_LINE_TYPES: ReadonlySet<string> = new Set(['session_meta', 'turn_context', 'event_msg', 'response_item', 'compacted'])
+/** Rollouts from before Codex wrapped lines in `payload` wrote response items bare: they bill nothing. */
+const LEGACY_ITEM_TYPES: ReadonlySet<string> = new Set([
+  'message', 'reasoning', 'function_call', 'function_call_output', 'local_shell_call', 'custom_tool_call',
+  'custom_tool_call_output', 'web_search_call',
+])
 
 function counters(u: Json | undefined): Counters | undefined {
   if (!u) return undefined
@@ -54,8 +67,10 @@ export const codexParser: LineParser<CodexState> = {
   parseLine(line, state, ctx): LineOutcome {
     const o = parseJsonObject(line)
     if (!o) return { kind: 'skip', reason: 'malformed-json' }
+    const type = typeof o.type === 'string' ? o.type : ''
+    if (!CODEX_LINE_TYPES.has(type)) return LEGACY_ITEM_TYPES.has(type) ? NONE : UNKNOWN
     const payload = asObject(o.payload)
-    if (!payload) return NONE
+    if (!payload) return UNKNOWN
     if (o.type === 'session_meta') {
       onMeta(payload, state, ctx)
       return NONE
@@ -65,9 +80,11 @@ export const codexParser: LineParser<CodexState> = {
       state.project = asString(payload.cwd) ?? state.project
       return NONE
     }
-    if (o.type !== 'event_msg' || payload.type !== 'token_count') return NONE
+    if (type !== 'event_msg' || payload.type !== 'token_count') return NONE
+    // Rate-limit-only token_count events carry `info: null` and no usage.
+    if (payload.info === null || payload.info === undefined) return NONE
     const info = asObject(payload.info)
-    if (!info) return NONE // rate-limit-only token_count events carry no usage
+    if (!info) return BAD
     const ts = isoTime(o.timestamp)
     if (Number.isNaN(ts)) return BAD
     const total = counters(asObject(info.total_token_usage))
