@@ -41,7 +41,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
       sourceStatus(store(), engine.ctx.sources, {
         ...(opts.socketPath ? { socket: opts.socketPath } : {}),
         ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
-      }),
+      }, { scanErrors: engine.lastScan?.errors ?? [] }),
     backfillProgress: async () => ({ ...engine.progress }),
     getSettings: async () => ({ ...engine.ctx.settings }),
     setSettings: async (patch) => {

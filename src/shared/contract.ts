@@ -123,6 +123,23 @@ export interface SourceStatus {
   skipReasons: Record<string, number>
   /** A hint when nothing was found (e.g. where the agent keeps its logs). */
   hint?: string
+  /** Log sources, as the engine's last full scan found them: paths it could not read. */
+  fileErrors?: FileErrorCounts
+}
+
+/** A log file or folder a scan could not read. */
+export interface ScanFileError {
+  path: string
+  error: string
+  /** `dangling-link`: a symlink whose target is gone or loops; `unreadable`: anything else. */
+  kind: 'unreadable' | 'dangling-link'
+}
+
+/** A source's unreadable paths, counted by kind, with the first few for the panel to name. */
+export interface FileErrorCounts {
+  unreadable: number
+  danglingLinks: number
+  first: ScanFileError[]
 }
 
 export interface BackfillProgress {

@@ -1,9 +1,11 @@
-import { statSync } from 'node:fs'
+import { lstatSync, statSync } from 'node:fs'
+import type { FileErrorCounts, ScanFileError } from '../../shared/contract'
+import type { SourceId } from '../../shared/usage'
 import type { Store } from '../store/open-store'
 import type { FileContext, LogSource } from '../sources/types'
 import { walkFiles } from '../sources/walk'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
-import { readIncrement, type StoredFile } from './read-increment'
+import { readIncrement, type Increment, type StoredFile } from './read-increment'
 
 export interface ScanProgress {
   filesDone: number
@@ -24,9 +26,41 @@ export interface ScanSummary {
   duplicates: number
   skipped: number
   skipReasons: Record<string, number>
-  /** Files or folders that could not be read, with the error. */
-  errors: { path: string; error: string }[]
+  /** Files or folders that could not be read, with the error and the source they belong to. */
+  errors: SourceScanError[]
   hours: Set<number>
+}
+
+/** A file or folder of a source that a scan could not read. */
+export interface SourceScanError extends ScanFileError {
+  source: SourceId
+}
+
+/**
+ * What a failed read or listing means: a symlink whose target is gone (or loops) is a dangling
+ * link; a path that no longer exists at all was deleted under us (history stays, nothing to
+ * report); anything else (permissions, I/O, a link to a folder) is unreadable.
+ */
+export function classifyReadError(path: string, err: NodeJS.ErrnoException): ScanFileError['kind'] | 'vanished' {
+  if (err.code !== 'ENOENT' && err.code !== 'ELOOP') return 'unreadable'
+  try {
+    return lstatSync(path).isSymbolicLink() ? 'dangling-link' : 'unreadable'
+  } catch {
+    return 'vanished'
+  }
+}
+
+/** How many of a source's unreadable paths the sources panel names. */
+const FIRST_ERRORS = 5
+
+/** A source's scan errors, counted by kind, for its status. */
+export function fileErrorsOf(errors: readonly SourceScanError[], source: SourceId): FileErrorCounts {
+  const mine = errors.filter((e) => e.source === source)
+  return {
+    unreadable: mine.filter((e) => e.kind === 'unreadable').length,
+    danglingLinks: mine.filter((e) => e.kind === 'dangling-link').length,
+    first: mine.slice(0, FIRST_ERRORS).map(({ path, error, kind }) => ({ path, error, kind })),
+  }
 }
 
 export interface ScanOptions {
@@ -49,9 +83,9 @@ export function loadStoredFiles(store: Store): Map<string, StoredFile> {
 }
 
 /** Lists every log file of every source, with the root it was found under. */
-export function discoverFiles(sources: LogSource[], onError: (path: string, err: Error) => void): NonNullable<ScanOptions['files']> {
+export function discoverFiles(sources: LogSource[], onError: (path: string, err: Error, source: LogSource) => void): NonNullable<ScanOptions['files']> {
   return sources.flatMap((source) =>
-    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, onError).map((path) => ({ source, root, path }))),
+    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source)).map((path) => ({ source, root, path }))),
   )
 }
 
@@ -69,8 +103,9 @@ export function emptySummary(): ScanSummary {
  */
 export async function scanLogs(store: Store, sources: LogSource[], cost: Coster, opts: ScanOptions): Promise<ScanSummary> {
   const summary = emptySummary()
-  const onError = (path: string, err: Error): void => {
-    summary.errors.push({ path, error: err.message })
+  const onError = (path: string, err: Error, source: LogSource): void => {
+    const kind = classifyReadError(path, err as NodeJS.ErrnoException)
+    if (kind !== 'vanished') summary.errors.push({ source: source.id, path, error: err.message, kind })
   }
   const files = opts.files ?? discoverFiles(sources, onError)
   const stored = loadStoredFiles(store)
@@ -105,46 +140,52 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
 
   let pending: FileBatch[] = []
   let pendingBytes = 0
+  // Commits what was read. A store error (disk full, I/O) is no file's fault: it ends the scan and
+  // reaches the caller, which retries later; the failed batch rolled back whole, offsets with it.
   const flush = (): void => {
     if (pending.length === 0) return
-    const r = applyBatch(store, pending, cost)
+    const batch = pending
+    pending = []
+    pendingBytes = 0
+    const r = applyBatch(store, batch, cost)
     summary.inserted += r.inserted
     summary.updated += r.updated
     summary.duplicates += r.duplicates
     for (const h of r.hours) summary.hours.add(h)
     opts.onCommit?.(r)
-    pending = []
-    pendingBytes = 0
   }
 
   for (const f of files) {
     const ctx = { path: f.path, root: f.root, userId: opts.userId, ...extraContext(f.source) }
     let prev = stored.get(f.path)
     let readAny = false
-    try {
-      for (;;) {
-        const inc = readIncrement(f.path, prev, f.source.parser, ctx)
-        if (!inc) break
-        readAny = true
-        pending.push({ file: inc.checkpoint, events: inc.events })
-        pendingBytes += inc.bytesRead
-        summary.bytes += inc.bytesRead
-        summary.lines += inc.checkpoint.lines
-        summary.events += inc.checkpoint.events
-        summary.skipped += inc.checkpoint.skipped
-        for (const [k, n] of Object.entries(inc.checkpoint.skipReasons)) summary.skipReasons[k] = (summary.skipReasons[k] ?? 0) + n
-        progress.bytesDone += inc.bytesRead
-        const c = inc.checkpoint
-        prev = { offset: c.offset, size: c.size, mtimeMs: c.mtimeMs, ino: c.ino, fingerprint: c.fingerprint, state: c.state }
-        if (pendingBytes >= commitBytes) {
-          flush()
-          opts.onProgress?.(progress)
-          await new Promise((r) => setImmediate(r))
-        }
-        if (inc.done) break
+    for (;;) {
+      // Only the read is this file's: an error here is reported for it and the scan goes on.
+      let inc: Increment | null
+      try {
+        inc = readIncrement(f.path, prev, f.source.parser, ctx)
+      } catch (err) {
+        onError(f.path, err as Error, f.source)
+        break
       }
-    } catch (err) {
-      onError(f.path, err as Error)
+      if (!inc) break
+      readAny = true
+      pending.push({ file: inc.checkpoint, events: inc.events })
+      pendingBytes += inc.bytesRead
+      summary.bytes += inc.bytesRead
+      summary.lines += inc.checkpoint.lines
+      summary.events += inc.checkpoint.events
+      summary.skipped += inc.checkpoint.skipped
+      for (const [k, n] of Object.entries(inc.checkpoint.skipReasons)) summary.skipReasons[k] = (summary.skipReasons[k] ?? 0) + n
+      progress.bytesDone += inc.bytesRead
+      const c = inc.checkpoint
+      prev = { offset: c.offset, size: c.size, mtimeMs: c.mtimeMs, ino: c.ino, fingerprint: c.fingerprint, state: c.state }
+      if (pendingBytes >= commitBytes) {
+        flush()
+        opts.onProgress?.(progress)
+        await new Promise((r) => setImmediate(r))
+      }
+      if (inc.done) break
     }
     if (readAny) summary.filesRead++
     progress.filesDone++

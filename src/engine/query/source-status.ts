@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import type { SourceStatus } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
 import type { LogSource } from '../sources/types'
+import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
 import type { Store } from '../store/open-store'
 
 interface Counts {
@@ -17,7 +18,12 @@ function eventCounts(store: Store, source: SourceId): Counts {
 }
 
 /** What each source looks like now: folders watched, files, events, and lines skipped and why. */
-export function sourceStatus(store: Store, sources: LogSource[], pushed: { socket?: string; http?: string }): SourceStatus[] {
+export function sourceStatus(
+  store: Store,
+  sources: LogSource[],
+  pushed: { socket?: string; http?: string },
+  opts: { scanErrors?: readonly SourceScanError[] } = {},
+): SourceStatus[] {
   const out: SourceStatus[] = sources.map((s) => {
     const roots = s.roots()
     const files = store.db.prepare('SELECT count(*) AS n, sum(skipped) AS skipped FROM source_files WHERE source = ?').get(s.id) as {
@@ -39,6 +45,8 @@ export function sourceStatus(store: Store, sources: LogSource[], pushed: { socke
       ...eventCounts(store, s.id),
     }
     if (!found) status.hint = s.hint
+    // The last full scan's unreadable files and dangling links (they have no row in source_files).
+    if (opts.scanErrors) status.fileErrors = fileErrorsOf(opts.scanErrors, s.id)
     return status
   })
   const push: [SourceId, string | undefined][] = [['socket', pushed.socket], ['http', pushed.http]]

@@ -338,3 +338,86 @@ describe('scan: writers, progress and file lists', () => {
     ])
   })
 })
+
+describe('scan: store errors are not file errors', () => {
+  it('a commit that fails ends the scan with the store error; no file is blamed, and the next scan counts everything once', async () => {
+    const env = makeEnv()
+    writeFileSync(logPath(env, 'a.jsonl'), jsonl([L('a', 1), L('b', 2)]))
+    writeFileSync(logPath(env, 'b.jsonl'), jsonl([L('c', 3)]))
+    writeFileSync(logPath(env, 'c.jsonl'), jsonl([L('d', 4)]))
+    // The pricing step runs inside the commit: a throw there is as good as SQLITE_IOERR.
+    let calls = 0
+    const flaky = () => {
+      calls++
+      if (calls === 1) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' })
+      return null
+    }
+    let commits = 0
+    const failed = env.scan({ commitBytes: 1, onCommit: () => commits++ }, flaky)
+    await expect(failed).rejects.toMatchObject({ code: 'SQLITE_IOERR' })
+    // It stopped at the first failed commit: nothing committed, nothing more read.
+    expect(commits).toBe(0)
+    expect(calls).toBe(1)
+    expect(ledgerTotals(env.store).requests).toBe(0)
+    expect(env.store.db.prepare('SELECT count(*) FROM source_files').pluck().get()).toBe(0)
+
+    const s = await env.scan({ commitBytes: 1 })
+    expect(s).toMatchObject({ files: 3, filesRead: 3, events: 4, inserted: 4, errors: [] })
+    expect(ledgerTotals(env.store)).toEqual({ input: 40, output: 10, cacheRead: 400, cacheWrite: 0, requests: 4 })
+    expectAggregatesMatchLedger(env.store)
+  })
+
+  it('a full disk (real SQLite, no page to grow into) rejects the scan as SQLITE_FULL, keeps what was committed, and catches up', async () => {
+    const env = makeEnv()
+    writeFileSync(logPath(env, 'a.jsonl'), jsonl([L('a', 1)]))
+    await env.scan()
+    const db = env.store.db
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)
+    const pad = (i: number) => claudeLine({ id: `p${i}`, ts: ts(i), output: 1, extra: { pad: 'x'.repeat(3000) } })
+    writeFileSync(logPath(env, 'b.jsonl'), jsonl(Array.from({ length: 200 }, (_, i) => pad(i))))
+    await expect(env.scan({ commitBytes: 64 * 1024 })).rejects.toMatchObject({ code: 'SQLITE_FULL' })
+    expect(ledgerTotals(env.store).requests).toBe(1)
+    expect(db.pragma('quick_check', { simple: true })).toBe('ok')
+    db.pragma('max_page_count = 1073741823')
+    const s = await env.scan()
+    expect(s.errors).toEqual([])
+    expect(ledgerTotals(env.store).requests).toBe(201)
+    expectAggregatesMatchLedger(env.store)
+  })
+})
+
+describe('scan: unreadable files and dangling links, per source', () => {
+  it('are reported with their source and kind, a deleted file is not, and the source status counts them', async () => {
+    const env = makeEnv()
+    const dir = join(env.claudeProjects, 'app')
+    writeFileSync(join(dir, 'ok.jsonl'), jsonl([L('a', 1)]))
+    symlinkSync(join(dir, 'gone.jsonl'), join(dir, 'dangling.jsonl'))
+    symlinkSync(join(dir, 'self.jsonl'), join(dir, 'self.jsonl'))
+    symlinkSync(dir, join(dir, 'dirlink.jsonl'))
+    const rollouts = join(env.codexHome, 'sessions')
+    symlinkSync(join(rollouts, 'nowhere.jsonl'), join(rollouts, 'rollout-dangling.jsonl'))
+    // A file the watcher saw that was deleted before it was read: history stays, nothing to report.
+    const claude = env.sources.find((x) => x.id === 'claude-code')!
+    const vanished = { source: claude, root: env.claudeProjects, path: join(dir, 'vanished.jsonl') }
+    expect((await env.scan({ files: [vanished] })).errors).toEqual([])
+
+    const s = await env.scan()
+    const rows = s.errors.map((e) => [e.source, e.path, e.kind]).sort()
+    expect(rows).toEqual([
+      ['claude-code', join(dir, 'dangling.jsonl'), 'dangling-link'],
+      ['claude-code', join(dir, 'dirlink.jsonl'), 'unreadable'],
+      ['claude-code', join(dir, 'self.jsonl'), 'dangling-link'],
+      ['codex', join(rollouts, 'rollout-dangling.jsonl'), 'dangling-link'],
+    ])
+    expect(s.errors.find((e) => e.path.endsWith('dirlink.jsonl'))?.error).toMatch(/EISDIR/)
+    expect(ledgerTotals(env.store).requests).toBe(1)
+
+    const status = sourceStatus(env.store, env.sources, {}, { scanErrors: s.errors })
+    const of = (id: string) => status.find((x) => x.source === id)?.fileErrors
+    expect(of('claude-code')).toMatchObject({ unreadable: 1, danglingLinks: 2 })
+    expect(of('claude-code')?.first.map((e) => e.path).sort()).toEqual([join(dir, 'dangling.jsonl'), join(dir, 'dirlink.jsonl'), join(dir, 'self.jsonl')])
+    expect(of('codex')).toEqual({ unreadable: 0, danglingLinks: 1, first: [{ path: join(rollouts, 'rollout-dangling.jsonl'), error: expect.stringMatching(/ENOENT/), kind: 'dangling-link' }] })
+    // Without a scan's errors (e.g. a report-only reader) the field is left out, not zeroed.
+    expect(sourceStatus(env.store, env.sources, {}).find((x) => x.source === 'claude-code')?.fileErrors).toBeUndefined()
+  })
+})
