@@ -17,6 +17,8 @@ export function callApi(api: AppApi, call: ValidCall): Promise<unknown> {
     case 'setSettings': return api.setSettings(call.arg)
     case 'reportCsv': return api.reportCsv(call.arg)
     case 'exportCsv': return api.exportCsv(call.arg)
+    case 'addLogFolder': return api.addLogFolder(call.arg)
+    case 'removeLogFolder': return api.removeLogFolder(call.arg)
     default: return assertNever(call)
   }
 }

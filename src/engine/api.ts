@@ -1,4 +1,4 @@
-import type { AppApi, ExportResult, ReportQuery } from '../shared/contract'
+import { LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { listDimensions } from './query/dimensions'
@@ -41,7 +41,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
       sourceStatus(store(), engine.ctx.sources, {
         ...(opts.socketPath ? { socket: opts.socketPath } : {}),
         ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
-      }, { scanErrors: engine.lastScan?.errors ?? [] }),
+      }, { discover: true, scanErrors: engine.lastScan?.errors ?? [] }),
     backfillProgress: async () => ({ ...engine.progress }),
     getSettings: async () => ({ ...engine.ctx.settings }),
     setSettings: async (patch) => {
@@ -54,6 +54,14 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
       if (!opts.exportCsv) return { ok: false, error: 'export through a save dialog is only in the desktop app; use reportCsv' }
       const { csv, rows } = csvOf(q)
       return opts.exportCsv(csv, rows)
+    },
+    // Desktop main replaces this with its folder dialog; headless UIs add folders through setSettings.
+    addLogFolder: async () => ({ ok: false, cancelled: false, error: 'picking a folder through a dialog is only in the desktop app; use setSettings' }),
+    removeLogFolder: async ({ kind, index }) => {
+      const field = LOG_FOLDER_FIELD[kind]
+      const list = engine.ctx.settings[field]
+      if (index >= list.length) throw new Error(`${field} has no entry ${index}`)
+      return engine.updateSettings({ [field]: list.filter((_, i) => i !== index) })
     },
     onChange: (listener) => engine.onChange(listener),
   }

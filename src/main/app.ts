@@ -3,7 +3,7 @@
  * demand, IPC, and a clean stop on Quit. Closing the window leaves the app running in the tray.
  * Takes the electron API as an argument so tests run it against a fake.
  */
-import type { AppApi, Settings } from '../shared/contract'
+import type { AppApi, ChangeEvent, Settings } from '../shared/contract'
 import { createEngineApi } from '../engine/api'
 import type { EventWriter } from '../engine/ingest/writer'
 import { Engine, type EngineOptions } from '../engine/live/engine'
@@ -12,6 +12,7 @@ import { localDay } from '../engine/query/time-zone'
 import { setupBudget, type BudgetElectron } from './budget'
 import { EXPORT_CANCELLED, setupExportCsv, todayQuery, type ExportElectron } from './export-csv'
 import { setupIpc, type IpcElectron } from './ipc'
+import { setupLogFolders, type FolderDialogElectron } from './log-folders'
 import { HIDDEN_FLAG, setupLoginItem } from './login-item'
 import { setupTray, viewerTimeZone, type TrayElectron, type TrayHandle } from './tray'
 import { applySessionPolicy, setupWindow, type AppWindow, type RendererPage, type SessionLike, type WindowElectron } from './window'
@@ -24,6 +25,8 @@ export interface AppLike {
   setPath(name: string, path: string): void
   setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void
   getLoginItemSettings(): { wasOpenedAtLogin?: boolean }
+  /** The UI locale (e.g. `de-DE`); valid once the app is ready. */
+  getLocale(): string
   requestSingleInstanceLock(): boolean
   setAppUserModelId(id: string): void
   whenReady(): Promise<void>
@@ -38,7 +41,7 @@ export interface AppLike {
 export interface AppElectron extends WindowElectron, TrayElectron, IpcElectron, ExportElectron, BudgetElectron {
   app: AppLike
   session: { readonly defaultSession: SessionLike }
-  dialog: ExportElectron['dialog'] & { showErrorBox(title: string, content: string): void }
+  dialog: ExportElectron['dialog'] & FolderDialogElectron['dialog'] & { showErrorBox(title: string, content: string): void }
 }
 
 /** electron-builder's appId; Windows shows notifications only for an app with this id set. */
@@ -119,7 +122,11 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     today: () => localDay(viewerTimeZone(engine), Date.now()),
   })
   const applyLoginItem = setupLoginItem({ electron, platform, env, execPath: deps.execPath })
+  const locale = app.getLocale()
   const base = createEngineApi(engine, { socketPath: engine.ctx.paths.socket, exportCsv })
+  // Settings changes (from the window or the tray) reach the window as a change event with no
+  // hours, so an open Settings form shows a pause made from the tray instead of undoing it.
+  const settingsListeners = new Set<(e: ChangeEvent) => void>()
   // Settings change the tray (zone, budget, pause) and the login item; the engine saves them.
   const api: AppApi = {
     ...base,
@@ -127,6 +134,25 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
       const next = await base.setSettings(patch)
       settingsChanged(patch, next)
       return next
+    },
+    addLogFolder: setupLogFolders({
+      electron,
+      parent: () => window.current(),
+      settings: () => engine.ctx.settings,
+      update: (patch) => api.setSettings(patch),
+    }),
+    removeLogFolder: async (arg) => {
+      const next = await base.removeLogFolder(arg)
+      settingsChanged({}, next)
+      return next
+    },
+    onChange: (listener) => {
+      const off = base.onChange(listener)
+      settingsListeners.add(listener)
+      return () => {
+        off()
+        settingsListeners.delete(listener)
+      }
     },
   }
   const settingsChanged = (patch: Partial<Settings>, next: Settings): void => {
@@ -138,15 +164,29 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
       }
     }
     tray.refresh()
+    const e: ChangeEvent = { hours: [], at: Date.now() }
+    for (const l of settingsListeners) l(e)
+  }
+  // What the window may call: the renderer never names a path, so log folders come only from the
+  // folder dialog (addLogFolder) and leave only by index (removeLogFolder).
+  const windowApi: AppApi = {
+    ...api,
+    setSettings: async (patch) => {
+      if (patch.claudeConfigDirs !== undefined || patch.codexHomes !== undefined) {
+        throw new Error('log folders are added with the folder dialog (addLogFolder) and removed by index (removeLogFolder)')
+      }
+      return api.setSettings(patch)
+    },
   }
 
-  const disposeIpc = setupIpc({ electron, api, isAppSender: (e) => window.isAppSender(e), target: () => window.current()?.webContents, log })
+  const disposeIpc = setupIpc({ electron, api: windowApi, isAppSender: (e) => window.isAppSender(e), target: () => window.current()?.webContents, log })
   const tray = setupTray({
     electron,
     engine,
     platform,
     templateIconPath: deps.paths.trayTemplate,
-    budget: setupBudget({ electron }),
+    budget: setupBudget({ electron, locale }),
+    locale,
     ...(deps.trayThrottleMs === undefined ? {} : { throttleMs: deps.trayThrottleMs }),
     log,
     actions: {

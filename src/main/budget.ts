@@ -1,20 +1,10 @@
 /** The daily budget: under / near / over, and one desktop notification per crossing per day. */
+import { budgetState, type BudgetState } from '../shared/budget'
 import type { TodaySpend } from '../shared/contract'
 import { formatUsd } from './format'
 
-/** `none` when no budget is set. */
-export type BudgetState = 'none' | 'under' | 'near' | 'over'
-
-/** From this share of the budget on, the badge turns amber. */
-export const NEAR_FRACTION = 0.8
-
-/** Where today's spend stands against the daily budget. Reaching the budget counts as over. */
-export function budgetState(costUsd: number, budgetUsd: number | null): BudgetState {
-  if (budgetUsd === null) return 'none'
-  if (budgetUsd <= 0) return costUsd > 0 ? 'over' : 'under'
-  if (costUsd >= budgetUsd) return 'over'
-  return costUsd >= budgetUsd * NEAR_FRACTION ? 'near' : 'under'
-}
+// The rule itself lives in src/shared so the dashboard header applies the very same one.
+export { budgetState, NEAR_FRACTION, type BudgetState } from '../shared/budget'
 
 export interface BudgetAlert {
   title: string
@@ -22,10 +12,10 @@ export interface BudgetAlert {
 }
 
 /** The notification raised when today's spend crosses the budget. */
-export function budgetAlert(today: TodaySpend, budgetUsd: number): BudgetAlert {
+export function budgetAlert(today: TodaySpend, budgetUsd: number, locale?: string): BudgetAlert {
   return {
     title: 'Daily budget reached',
-    body: `Today's AI spend is ${formatUsd(today.costUsd)}, over your daily budget of ${formatUsd(budgetUsd)}.`,
+    body: `Today's AI spend is ${formatUsd(today.costUsd, locale)}, over your daily budget of ${formatUsd(budgetUsd, locale)}.`,
   }
 }
 
@@ -38,7 +28,7 @@ export interface BudgetWatch {
  * Notifies on the first figure over budget for a (day, budget) pair. A new day re-arms it; so does
  * a changed budget, because crossing a new limit is news.
  */
-export function createBudgetWatch(notify: (alert: BudgetAlert) => void): BudgetWatch {
+export function createBudgetWatch(notify: (alert: BudgetAlert) => void, locale?: string): BudgetWatch {
   let notifiedFor: string | undefined
   return {
     update(today, budgetUsd) {
@@ -47,7 +37,7 @@ export function createBudgetWatch(notify: (alert: BudgetAlert) => void): BudgetW
         const key = `${today.day}|${budgetUsd}`
         if (notifiedFor !== key) {
           notifiedFor = key
-          notify(budgetAlert(today, budgetUsd))
+          notify(budgetAlert(today, budgetUsd, locale))
         }
       }
       return state
@@ -63,9 +53,9 @@ export interface BudgetElectron {
   }
 }
 
-/** A budget watch that raises real desktop notifications. */
-export function setupBudget({ electron }: { electron: BudgetElectron }): BudgetWatch {
+/** A budget watch that raises real desktop notifications, amounts in `locale` (the app's). */
+export function setupBudget({ electron, locale }: { electron: BudgetElectron; locale?: string }): BudgetWatch {
   return createBudgetWatch((alert) => {
     if (electron.Notification.isSupported()) new electron.Notification(alert).show()
-  })
+  }, locale)
 }

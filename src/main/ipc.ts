@@ -13,7 +13,7 @@ import type { IpcSenderLike } from './window'
 const METHODS: Record<ApiMethod, true> = {
   dimensions: true, report: true, sessions: true, sessionCount: true, sessionEvents: true, todaySpend: true,
   sourceStatus: true, backfillProgress: true, getSettings: true, setSettings: true,
-  reportCsv: true, exportCsv: true,
+  reportCsv: true, exportCsv: true, addLogFolder: true, removeLogFolder: true,
 }
 
 /** Every contract method, each served on `api:<method>`. */

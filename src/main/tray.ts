@@ -7,7 +7,7 @@ import type { Engine } from '../engine/live/engine'
 import { todaySpend } from '../engine/query/today'
 import { startOfLocalDay, systemTimeZone } from '../engine/query/time-zone'
 import type { BudgetState, BudgetWatch } from './budget'
-import { formatTokens, formatUsd } from './format'
+import { formatCount, formatTokens, formatUsd } from './format'
 import { badgeImage, badgeText, type TrayIconElectron, type TrayImage } from './tray-icon'
 
 /** A menu item as this module builds it; a subset of electron's MenuItemConstructorOptions. */
@@ -46,14 +46,17 @@ const SEPARATOR: TrayMenuItem = { type: 'separator' }
 /** The tray's content for today's figure. Pure: the same input always gives the same view. */
 export function trayView(
   today: TodaySpend,
-  opts: { state: BudgetState; budgetUsd: number | null; paused: boolean; platform: NodeJS.Platform; actions: TrayActions },
+  opts: { state: BudgetState; budgetUsd: number | null; paused: boolean; platform: NodeJS.Platform; actions: TrayActions; locale?: string },
 ): TrayView {
-  const amount = formatUsd(today.costUsd)
-  const tokens = `${formatTokens(today.tokens)} tokens · ${today.requests} ${today.requests === 1 ? 'request' : 'requests'}`
+  const { locale } = opts
+  const usd = (n: number): string => formatUsd(n, locale)
+  const tok = (n: number): string => formatTokens(n, locale)
+  const amount = usd(today.costUsd)
+  const tokens = `${tok(today.tokens)} tokens · ${formatCount(today.requests, locale)} ${today.requests === 1 ? 'request' : 'requests'}`
   const fraction = opts.budgetUsd === null || opts.budgetUsd <= 0 ? undefined : today.costUsd / opts.budgetUsd
   const budgetLine = opts.budgetUsd === null ? undefined
-    : `Budget: ${fraction === undefined ? formatUsd(opts.budgetUsd) : `${Math.round(fraction * 100)}% of ${formatUsd(opts.budgetUsd)}`}`
-  const unpriced = today.unpricedTokens > 0 ? `${formatTokens(today.unpricedTokens)} tokens unpriced` : undefined
+    : `Budget: ${fraction === undefined ? usd(opts.budgetUsd) : `${formatCount(Math.round(fraction * 100), locale)}% of ${usd(opts.budgetUsd)}`}`
+  const unpriced = today.unpricedTokens > 0 ? `${tok(today.unpricedTokens)} tokens unpriced` : undefined
 
   const models = today.topModels.slice(0, TOP_MODELS)
   const menu: TrayMenuItem[] = [
@@ -64,7 +67,7 @@ export function trayView(
     SEPARATOR,
     ...(models.length === 0
       ? [info('No usage yet today')]
-      : [info('Top models today'), ...models.map((m) => info(`${m.model}  ${formatUsd(m.costUsd)} · ${formatTokens(m.tokens)}`))]),
+      : [info('Top models today'), ...models.map((m) => info(`${m.model}  ${usd(m.costUsd)} · ${tok(m.tokens)}`))]),
     SEPARATOR,
     { label: 'Open dashboard', click: opts.actions.openDashboard },
     { label: opts.paused ? 'Resume watching' : 'Pause watching', click: opts.actions.togglePause },
@@ -74,7 +77,7 @@ export function trayView(
   ]
   const tooltip = [
     'Token Watch',
-    `Today ${amount} · ${formatTokens(today.tokens)} tokens`,
+    `Today ${amount} · ${tok(today.tokens)} tokens`,
     ...(budgetLine ? [budgetLine] : []),
     ...(unpriced ? [unpriced] : []),
     ...(opts.paused ? ['Watching paused'] : []),
@@ -107,6 +110,8 @@ export interface TrayDeps {
   templateIconPath: string
   budget: BudgetWatch
   actions: TrayActions
+  /** The app's locale (electron's `app.getLocale()`), for amounts and token counts. */
+  locale?: string
   /** Longest wait between a change event and the badge showing it (ms). */
   throttleMs?: number
   now?: () => number
@@ -175,7 +180,9 @@ export function setupTray(deps: TrayDeps): TrayHandle {
       const tz = viewerTimeZone(engine)
       const today = todaySpend(engine.ctx.store, tz, now())
       const state = deps.budget.update(today, settings.dailyBudgetUsd)
-      const view = trayView(today, { state, budgetUsd: settings.dailyBudgetUsd, paused: settings.paused, platform, actions: deps.actions })
+      const view = trayView(today, {
+        state, budgetUsd: settings.dailyBudgetUsd, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),
+      })
       setIcon(view, today.costUsd)
       if (view.title !== undefined) tray.setTitle(view.title, { fontType: 'monospacedDigit' })
       tray.setToolTip(view.tooltip)

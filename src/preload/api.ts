@@ -33,6 +33,8 @@ export function createPreloadApi(ipc: IpcRendererLike): AppApi {
     setSettings: (patch) => call('setSettings', patch),
     reportCsv: (q) => call('reportCsv', q),
     exportCsv: (q) => call('exportCsv', q),
+    addLogFolder: (a) => call('addLogFolder', a),
+    removeLogFolder: (a) => call('removeLogFolder', a),
     onChange(listener) {
       // The IPC event (which names the sender) stays here; the page gets the ChangeEvent only.
       const forward = (_event: unknown, e: unknown): void => listener(e as ChangeEvent)

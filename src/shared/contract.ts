@@ -125,6 +125,19 @@ export interface SourceStatus {
   hint?: string
   /** Log sources, as the engine's last full scan found them: paths it could not read. */
   fileErrors?: FileErrorCounts
+  /** Log sources only: what is on disk now, counted from the files found, not from the store. */
+  discovered?: DiscoveredLogs
+}
+
+/**
+ * A log source's files as discovery finds them, so the first-run view can say what it found
+ * before (and while) the history is read.
+ */
+export interface DiscoveredLogs {
+  files: number
+  sessions: number
+  /** Distinct project folders, where the agent's layout has them (Claude Code); else omitted. */
+  projects?: number
 }
 
 /** A log file or folder a scan could not read. */
@@ -148,6 +161,8 @@ export interface BackfillProgress {
   filesTotal: number
   bytesDone: number
   bytesTotal: number
+  /** True once a full backfill has finished since the engine started (it may be false and not running yet). */
+  completedOnce: boolean
 }
 
 /** A price override, USD per million tokens per bucket. */
@@ -175,6 +190,17 @@ export interface Settings {
 
 export type ExportResult = { ok: true; path?: string; rows: number } | { ok: false; error: string }
 
+/** Which agent's extra log folders: Claude Code config dirs or Codex homes. */
+export type LogFolderKind = 'claude' | 'codex'
+
+export const LOG_FOLDER_KINDS: readonly LogFolderKind[] = ['claude', 'codex']
+
+/** The settings list that holds a kind's extra folders. */
+export const LOG_FOLDER_FIELD = { claude: 'claudeConfigDirs', codex: 'codexHomes' } as const satisfies Record<LogFolderKind, keyof Settings>
+
+/** A folder picked in the native dialog and added, or why not (`cancelled`: the dialog was dismissed). */
+export type AddLogFolderResult = { ok: true; path: string; settings: Settings } | { ok: false; cancelled: boolean; error: string }
+
 /** Change notification pushed to UIs: which hours (epoch ms UTC, hour starts) moved. */
 export interface ChangeEvent {
   hours: number[]
@@ -199,6 +225,10 @@ export interface ApiMethods {
   reportCsv: { arg: ReportQuery; result: string }
   /** Desktop only: CSV through the native save dialog. The renderer never names a path. */
   exportCsv: { arg: ReportQuery; result: ExportResult }
+  /** Desktop only: pick an extra log folder in the native dialog and add it. The renderer never names a path. */
+  addLogFolder: { arg: { kind: LogFolderKind }; result: AddLogFolderResult }
+  /** Removes the `index`th extra folder of a kind (as `getSettings` lists them). */
+  removeLogFolder: { arg: { kind: LogFolderKind; index: number }; result: Settings }
 }
 
 export type ApiMethod = keyof ApiMethods

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { startSocketServer } from '../../src/engine/push/socket-server'
 import { runApp, startsHidden, type AppDeps, type RunningApp } from '../../src/main/app'
 import { fakeElectron, ipcEvent, type FakeElectron, type FakeImage } from './fake-electron'
-import { engineEnv, readBadge, readPng, track, usage, waitFor } from './helpers'
+import { engineEnv, readBadge, readPng, tempDir, track, usage, waitFor } from './helpers'
 
 const PAGE = '/app/out/renderer/index.html'
 
@@ -17,8 +17,9 @@ interface Started {
   socket: { opened: unknown[]; closed: number }
 }
 
-async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?: ReturnType<typeof engineEnv>; socketFails?: boolean; realSocket?: boolean } = {}): Promise<Started> {
+async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?: ReturnType<typeof engineEnv>; socketFails?: boolean; realSocket?: boolean; locale?: string } = {}): Promise<Started> {
   const fake = fakeElectron()
+  if (opts.locale !== undefined) fake.app.locale = opts.locale
   const env = opts.env ?? engineEnv()
   const logs: string[] = []
   const socket = { opened: [] as unknown[], closed: 0 }
@@ -54,7 +55,7 @@ describe('the desktop app', () => {
     expect(socket.opened).toEqual([{ path: join(env.TOKENWATCH_HOME, 'ingest.sock'), writer: app.engine.writer, userId: 'tester' }])
     expect(fake.windows).toHaveLength(1)
     expect(fake.windows[0]?.loaded).toEqual({ file: PAGE })
-    expect(fake.ipcMain.handlers.size).toBe(12)
+    expect(fake.ipcMain.handlers.size).toBe(14)
     expect(fake.session.headersListener).toBeDefined()
     const tray = fake.tray()
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')
@@ -169,6 +170,77 @@ describe('the desktop app', () => {
     const csv = await waitFor(() => (existsSync(path) && readFileSync(path, 'utf8').endsWith('\r\n') ? readFileSync(path, 'utf8') : undefined), 1000, 'csv written')
     expect(csv).toBe('model,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens\r\nclaude-sonnet-4-5,100000,20000,0,0,1,0.6,0\r\n')
     expect(fake.errorBoxes).toEqual([])
+  })
+
+  it('shows the tray\'s amounts and tokens in the app\'s locale (app.getLocale)', async () => {
+    const { fake, app } = await launch({ locale: 'de-DE' })
+    // 10,000 in ($0.03) + 2,345 out ($0.035175) on claude-sonnet-4-5.
+    await app.engine.writer.submit([usage('a', Date.now(), { input: 10_000, output: 2_345 })])
+    const tray = fake.tray()
+    await waitFor(() => (tray.tooltip?.startsWith('Token Watch\nToday 0,07') ? true : undefined), 1000, 'tray update')
+    expect(tray.tooltip).toBe('Token Watch\nToday 0,07\u00a0$ · 12,3k tokens')
+    expect(tray.menu?.labels().slice(0, 5)).toEqual(['Today: 0,07\u00a0$', '12,3k tokens · 1 request', '---', 'Top models today', 'claude-sonnet-4-5  0,07\u00a0$ · 12,3k'])
+  })
+
+  it('tells the window when settings change from the tray, so an open form shows the pause', async () => {
+    const { fake } = await launch()
+    const w = fake.windows[0]
+    if (!w) throw new Error('no window')
+    fake.tray().menu?.item('Pause watching').click?.()
+    const sent = await waitFor(() => (w.webContents.sent.some((m) => m.channel === 'api:change') ? w.webContents.sent : undefined), 2000, 'api:change')
+    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([{ channel: 'api:change', args: [{ hours: [], at: expect.any(Number) }] }])
+    const settings = await fake.ipcMain.invoke('api:getSettings', ipcEvent(w.webContents, `file://${PAGE}`))
+    expect(settings).toMatchObject({ ok: true, result: { paused: true } })
+  })
+
+  it('adds a log folder only through the native folder dialog, and removes it by index', async () => {
+    const { fake, app } = await launch()
+    const w = fake.windows[0]
+    if (!w) throw new Error('no window')
+    const call = (method: string, arg: unknown) => fake.ipcMain.invoke(`api:${method}`, ipcEvent(w.webContents, `file://${PAGE}`), arg)
+    // A Claude Code config folder elsewhere, with one transcript: 1,000 in + 500 out on claude-sonnet-4-5.
+    const extra = join(tempDir(), 'work-claude')
+    mkdirSync(join(extra, 'projects', 'side-project'), { recursive: true })
+    const line = {
+      type: 'assistant', timestamp: new Date().toISOString(), sessionId: 'side-1', cwd: '/work/side', requestId: 'req_side_1',
+      message: { id: 'msg_side_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', usage: { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+    }
+    writeFileSync(join(extra, 'projects', 'side-project', 'side-1.jsonl'), JSON.stringify(line) + '\n')
+
+    // Dismissed: nothing changes.
+    fake.openDialog.answer = { canceled: true, filePaths: [] }
+    expect(await call('addLogFolder', { kind: 'claude' })).toEqual({ ok: true, result: { ok: false, cancelled: true, error: 'No folder chosen' } })
+    expect(fake.openDialogCalls).toHaveLength(1)
+    expect(fake.openDialogCalls[0]?.parent).toBe(w)
+    expect(fake.openDialogCalls[0]?.options.properties).toContain('openDirectory')
+    expect(app.engine.ctx.settings.claudeConfigDirs).toEqual([])
+
+    // A folder: checked, saved, scanned; its usage is in the store when the call answers.
+    fake.openDialog.answer = { canceled: false, filePaths: [extra] }
+    const added = await call('addLogFolder', { kind: 'claude' })
+    expect(added).toMatchObject({ ok: true, result: { ok: true, path: extra, settings: { claudeConfigDirs: [extra], codexHomes: [] } } })
+    const totals = (await app.api.report({ tz: 'UTC', groupBy: [] })).totals
+    expect([totals.input, totals.output, totals.requests]).toEqual([1000, 500, 1])
+    expect((await app.api.dimensions()).projects).toEqual(['/work/side'])
+
+    // The same folder again, or a file: refused with the reason, settings untouched.
+    expect(await call('addLogFolder', { kind: 'claude' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${extra} is already watched` } })
+    const file = join(extra, 'projects', 'side-project', 'side-1.jsonl')
+    fake.openDialog.answer = { canceled: false, filePaths: [file] }
+    expect(await call('addLogFolder', { kind: 'codex' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${file} is not a folder` } })
+    expect(app.engine.ctx.settings.codexHomes).toEqual([])
+
+    // The window can never name a folder itself.
+    expect(await call('setSettings', { claudeConfigDirs: ['/etc'] })).toEqual({
+      ok: false, error: 'log folders are added with the folder dialog (addLogFolder) and removed by index (removeLogFolder)',
+    })
+    expect(await call('addLogFolder', { kind: 'claude', path: '/etc' })).toEqual({ ok: false, error: 'arg.path: unknown field' })
+    expect(await call('addLogFolder', { kind: 'gemini' })).toEqual({ ok: false, error: 'arg.kind: unknown log folder kind "gemini"' })
+    expect(await call('removeLogFolder', { kind: 'claude', index: 1.5 })).toEqual({ ok: false, error: 'arg.index: must be a whole number' })
+    expect(await call('removeLogFolder', { kind: 'claude', index: 3 })).toEqual({ ok: false, error: 'claudeConfigDirs has no entry 3' })
+
+    expect(await call('removeLogFolder', { kind: 'claude', index: 0 })).toMatchObject({ ok: true, result: { claudeConfigDirs: [] } })
+    expect(JSON.parse(readFileSync(join(app.engine.ctx.dir, 'settings.json'), 'utf8')).claudeConfigDirs).toEqual([])
   })
 
   it('runs without the push socket when another process holds it', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { TodaySpend } from '../../src/shared/contract'
+import { budgetState as sharedBudgetState } from '../../src/shared/budget'
 import { budgetState, createBudgetWatch, setupBudget, type BudgetAlert } from '../../src/main/budget'
 import { fakeElectron } from './fake-electron'
 
@@ -14,6 +15,10 @@ describe('budgetState', () => {
     expect(budgetState(10, 10)).toBe('over')
     expect(budgetState(0, 0)).toBe('under')
     expect(budgetState(0.01, 0)).toBe('over')
+  })
+
+  it('is the one rule in src/shared that the dashboard header uses too', () => {
+    expect(budgetState).toBe(sharedBudgetState)
   })
 })
 
@@ -37,5 +42,11 @@ describe('createBudgetWatch', () => {
     fake.setNotificationsSupported(false)
     setupBudget({ electron: fake.electron }).update(spend('2026-03-10', 3), 2)
     expect(fake.notifications).toHaveLength(1)
+  })
+
+  it('writes the notification\'s amounts in the app\'s locale', () => {
+    const fake = fakeElectron()
+    setupBudget({ electron: fake.electron, locale: 'de-DE' }).update(spend('2026-03-10', 1234.5), 1000)
+    expect(fake.notifications).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is 1.234,50\u00a0$, over your daily budget of 1.000,00\u00a0$." }])
   })
 })

@@ -218,7 +218,12 @@ export class FakeApp implements AppLike {
   readonly paths = new Map<string, string>([['downloads', '/home/user/Downloads']])
   readonly loginItemCalls: { openAtLogin: boolean; args?: string[] }[] = []
   wasOpenedAtLogin = false
+  /** What getLocale answers (electron: the OS UI language). */
+  locale = 'en-US'
   constructor(readonly appPath = '/app') {}
+  getLocale(): string {
+    return this.locale
+  }
   getAppPath(): string {
     return this.appPath
   }
@@ -261,6 +266,11 @@ export interface SaveDialogCall {
   options: { defaultPath: string; filters: { name: string; extensions: string[] }[] }
 }
 
+export interface OpenDialogCall {
+  parent: object | undefined
+  options: { title: string; properties: string[] }
+}
+
 /** A whole fake electron plus the records tests assert on. */
 export function fakeElectron(opts: { appPath?: string } = {}) {
   const trays: FakeTray[] = []
@@ -272,6 +282,9 @@ export function fakeElectron(opts: { appPath?: string } = {}) {
   const saveDialogCalls: SaveDialogCall[] = []
   /** What the next save dialog answers. */
   const saveDialog: { answer: { canceled: boolean; filePath?: string } } = { answer: { canceled: true } }
+  const openDialogCalls: OpenDialogCall[] = []
+  /** What the next open (folder) dialog answers. */
+  const openDialog: { answer: { canceled: boolean; filePaths: string[] } } = { answer: { canceled: true, filePaths: [] } }
   const app = new FakeApp(opts.appPath)
   const ipcMain = new FakeIpcMain()
   const session = new FakeSession()
@@ -281,6 +294,12 @@ export function fakeElectron(opts: { appPath?: string } = {}) {
     const [parent, options] = b === undefined ? [undefined, a as SaveDialogCall['options']] : [a, b]
     saveDialogCalls.push({ parent, options })
     return Promise.resolve(saveDialog.answer)
+  }
+
+  function showOpenDialog(a: object, b?: OpenDialogCall['options']) {
+    const [parent, options] = b === undefined ? [undefined, a as OpenDialogCall['options']] : [a, b]
+    openDialogCalls.push({ parent, options })
+    return Promise.resolve(openDialog.answer)
   }
 
   const electron = {
@@ -329,6 +348,7 @@ export function fakeElectron(opts: { appPath?: string } = {}) {
     },
     dialog: {
       showSaveDialog: showSaveDialog as AppElectron['dialog']['showSaveDialog'],
+      showOpenDialog: showOpenDialog as AppElectron['dialog']['showOpenDialog'],
       showErrorBox: (title: string, content: string) => {
         errorBoxes.push({ title, content })
       },
@@ -348,6 +368,8 @@ export function fakeElectron(opts: { appPath?: string } = {}) {
     errorBoxes,
     saveDialog,
     saveDialogCalls,
+    openDialog,
+    openDialogCalls,
     setNotificationsSupported(v: boolean) {
       notificationsSupported = v
     },

@@ -40,10 +40,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:backfillProgress', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:report', 'api:reportCsv',
-      'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
+      'api:addLogFolder', 'api:backfillProgress', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:removeLogFolder', 'api:report',
+      'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
     ])
-    expect(API_METHODS).toHaveLength(12)
+    expect(API_METHODS).toHaveLength(14)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })

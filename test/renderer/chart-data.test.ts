@@ -25,6 +25,23 @@ describe('buildChartData', () => {
     expect(d.datasets.map((s) => s.unpriced)).toEqual([false, true, false])
   })
 
+  it('flags series with unpriced usage for every metric and split, not only cost', () => {
+    const rows = [
+      f({ hour: '2026-03-05T10:00', model: 'priced', agent: 'coder', input: 50, requests: 5, costUsd: 2 }),
+      f({ hour: '2026-03-05T11:00', model: 'local', agent: 'eval', input: 70, requests: 3, unpricedTokens: 70 }),
+    ]
+    for (const metric of ['tokens', 'requests', 'cost'] as const) {
+      const byModel = buildChartData(rows, KEYS, 'hour', metric, 'model', { unpricedModels: ['local'] })
+      expect([metric, byModel.datasets.filter((s) => s.unpriced).map((s) => s.label)]).toEqual([metric, ['local']])
+      // Split by agent: the agent that ran the unpriced model carries the flag.
+      const byAgent = buildChartData(rows, KEYS, 'hour', metric, 'agent', { unpricedModels: ['local'] })
+      expect([metric, byAgent.datasets.filter((s) => s.unpriced).map((s) => s.label)]).toEqual([metric, ['eval']])
+    }
+    // Folded into Other, the flag goes with it.
+    const folded = buildChartData([...rows, f({ hour: '2026-03-05T12:00', model: 'big', input: 900 })], KEYS, 'hour', 'tokens', 'model', { unpricedModels: ['local'], maxSeries: 2 })
+    expect(folded.datasets.map((s) => [s.label, s.unpriced])).toEqual([['big', false], ['Other', true]])
+  })
+
   it('adds buckets the range did not predict instead of dropping their usage', () => {
     const d = buildChartData([f({ day: '2026-03-09', requests: 2, model: 'm' })], ['2026-03-08'], 'day', 'requests', 'model')
     expect(d.keys).toEqual(['2026-03-08', '2026-03-09'])

@@ -1,7 +1,8 @@
 /**
  * The renderer in real Chromium, served by the headless web server over a fixed contract
  * backend: exact KPI figures, filters reaching the request, live refetch on change events,
- * CSV export of the shown query, session drill-down and the first-run view.
+ * CSV export of the shown query, session drill-down, sortable breakdown and unpriced flags.
+ * (First run, error states, dark mode and the settings form: states.test.ts.)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,7 +13,7 @@ import type { ReportQuery } from '../../src/shared/contract'
 import { startWebServer, type WebServer } from '../../src/engine/web/server'
 import { launchChromium } from './browser'
 import { buildRenderer } from './build-renderer'
-import { NOW, fixtureBackend, type FixtureBackend } from './fixture-backend'
+import { NOW, aggregate, fixtureBackend, type FixtureBackend } from './fixture-backend'
 
 const H = 3_600_000
 /** "24 h" at NOW (16:20 in Berlin): the 24 whole Berlin hours ending with the current one. */
@@ -195,19 +196,57 @@ describe('dashboard in Chromium over the headless server', () => {
     expect(await textOf('sessions-count', '357 in this range, showing the 100 most recent')).toBe('357 in this range, showing the 100 most recent')
   })
 
-  it('shows the first-run view with backfill progress while the store is empty', async () => {
-    const empty = fixtureBackend({ empty: true })
-    const other = await startWebServer({ api: empty, staticDir })
-    try {
-      await page.goto(other.url)
-      await page.getByTestId('first-run').waitFor()
-      await page.getByTestId('backfill-progress').waitFor()
-      expect(Number(await page.getByTestId('backfill-progress').getAttribute('max'))).toBe(96_000_000)
-      expect(await page.getByTestId('source-claude-code').textContent()).toContain('/home/alice/.claude/projects')
-      expect(await page.getByTestId('source-http').textContent()).toContain('OTEL_EXPORTER_OTLP_ENDPOINT')
-      expect(await page.getByTestId('kpi-cost').count()).toBe(0)
-    } finally {
-      await other.close()
+  it('sorts the breakdown by the header clicked, numbers first descending, then ascending', async () => {
+    await openDashboard()
+    const q = { tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H, groupBy: ['model' as const] }
+    const rows = aggregate(backend.rows, q).rows
+    const order = (key: (r: (typeof rows)[number]) => number): string[] => [...rows].sort((a, b) => key(b) - key(a)).map((r) => r.model ?? '')
+    const names = async (): Promise<string[]> => page.getByTestId('breakdown-row').locator('th').allTextContents()
+    const shown = async (want: string[]): Promise<string[]> => {
+      const deadline = Date.now() + 5000
+      let got = await names()
+      while (JSON.stringify(got) !== JSON.stringify(want) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+        got = await names()
+      }
+      return got
     }
+    // Default: by cost, highest first; the unpriced model (no cost) last, its badge beside its name.
+    const byCost = order((r) => r.costUsd).map((m) => (m === 'local-llama-3' ? 'local-llama-3unpriced' : m))
+    expect(await shown(byCost)).toEqual(byCost)
+    expect(await page.getByTestId('sort-cost').locator('..').getAttribute('aria-sort')).toBe('descending')
+
+    await page.getByTestId('sort-requests').click()
+    const byRequests = order((r) => r.requests).map((m) => (m === 'local-llama-3' ? 'local-llama-3unpriced' : m))
+    expect(byRequests).not.toEqual(byCost)
+    expect(await shown(byRequests)).toEqual(byRequests)
+    expect(await page.getByTestId('sort-requests').locator('..').getAttribute('aria-sort')).toBe('descending')
+    expect(await page.getByTestId('sort-cost').locator('..').getAttribute('aria-sort')).toBe('none')
+
+    await page.getByTestId('sort-requests').click()
+    const ascending = [...byRequests].reverse()
+    expect(await shown(ascending)).toEqual(ascending)
+    expect(await page.getByTestId('sort-requests').locator('..').getAttribute('aria-sort')).toBe('ascending')
+    // The name column sorts alphabetically, A first.
+    await page.getByTestId('sort-name').click()
+    const byName = [...byCost].sort((a, b) => a.localeCompare(b))
+    expect(await shown(byName)).toEqual(byName)
+  })
+
+  it('flags the unpriced model in the chart legend for every metric, not only cost', async () => {
+    await openDashboard()
+    const chart = page.getByTestId('chart')
+    for (const metric of ['tokens', 'requests', 'cost'] as const) {
+      await page.getByTestId(`metric-${metric}`).click()
+      const want = metric === 'cost' ? 'Cost per hour' : metric === 'tokens' ? 'Tokens per hour' : 'Requests per hour'
+      await page.locator('#chart-title', { hasText: want }).waitFor()
+      expect([metric, await chart.getAttribute('data-unpriced')]).toEqual([metric, 'local-llama-3'])
+    }
+    // Split by agent: the agent whose usage is unpriced carries the flag.
+    await page.getByTestId('metric-tokens').click()
+    await page.getByTestId('split').selectOption('agent')
+    const deadline = Date.now() + 5000
+    while ((await chart.getAttribute('data-series'))?.includes('nightly-eval') !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(await chart.getAttribute('data-unpriced')).toBe('nightly-eval')
   })
 })

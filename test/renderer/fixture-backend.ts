@@ -2,7 +2,7 @@
  * The contract answered from a fixed, seeded set of hourly usage rows: enough to drive every
  * dashboard view, with exact totals the tests can assert. Records every call it receives.
  */
-import type { ApiMethod, AppApi, ChangeEvent, Dimensions, Figures, Report, ReportQuery, ReportRow, SessionSummary, Settings, SourceStatus, UsageFilter } from '../../src/shared/contract'
+import type { ApiMethod, AppApi, BackfillProgress, ChangeEvent, Dimensions, Figures, Report, ReportQuery, ReportRow, SessionSummary, Settings, SourceStatus, UsageFilter } from '../../src/shared/contract'
 import type { SourceId } from '../../src/shared/usage'
 
 /** The instant the browser clock is pinned to: Thursday 2026-03-05 15:20 UTC (16:20 in Berlin). */
@@ -166,10 +166,34 @@ function listOf(rows: readonly Row[], f: UsageFilter): SessionSummary[] {
 export interface FixtureBackend extends AppApi {
   rows: Row[]
   calls: { method: ApiMethod; arg: unknown }[]
+  /** What backfillProgress answers; tests move it along. */
+  progress: BackfillProgress
   emit(e: ChangeEvent): void
+  /** First run: the backfill commits its first batch (the rows appear in the store). */
+  fill(): void
 }
 
-/** A contract backend over `rows`; `empty` makes a first-run store with a running backfill. */
+/** What discovery finds on disk: the same in both modes, since the files are there either way. */
+const CLAUDE_ON_DISK = { files: 48, sessions: 31, projects: 3 }
+export const CODEX_ROOTS = '/home/alice/.codex/sessions, /home/alice/.codex/archived_sessions'
+export const CODEX_HINT = 'Codex CLI keeps rollouts in ~/.codex/sessions (set CODEX_HOME to point elsewhere).'
+
+/** Store-side counts of one source over `rows`, as the engine's sourceStatus derives them. */
+function storeCounts(rows: readonly Row[], source: SourceId) {
+  const mine = rows.filter((r) => r.source === source)
+  return {
+    events: mine.reduce((n, r) => n + r.requests, 0),
+    sessions: new Set(mine.map((r) => r.session)).size,
+    projects: new Set(mine.map((r) => r.project)).size,
+    lastEventTs: mine.length === 0 ? null : Math.max(...mine.map((r) => r.hour)) + 50 * 60_000,
+  }
+}
+
+/**
+ * A contract backend over `rows`. `empty` is a first run: an empty store, log files on disk (found
+ * by discovery, not counted from the store), and a backfill not started yet; tests move
+ * `progress` along and `fill()` the store as a backfill would.
+ */
 export function fixtureBackend({ empty = false } = {}): FixtureBackend {
   const rows = empty ? [] : makeRows()
   const calls: { method: ApiMethod; arg: unknown }[] = []
@@ -182,10 +206,14 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     sources: [...new Set(rows.map((r) => r.source))].sort(), unpricedModels: [...new Set(rows.filter((r) => r.unpriced).map((r) => r.model))].sort(),
     firstTs: rows.length === 0 ? null : Math.min(...rows.map((r) => r.hour)), lastTs: rows.length === 0 ? null : Math.max(...rows.map((r) => r.hour)) + 50 * 60_000,
   })
-  let backfillPolls = 0
+  const progress: BackfillProgress = empty
+    ? { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: false }
+    : { running: false, filesDone: 60, filesTotal: 60, bytesDone: 96_000_000, bytesTotal: 96_000_000, completedOnce: true }
   return {
-    rows, calls,
+    rows, calls, progress,
     emit: (e) => listeners.forEach((l) => l(e)),
+    // This first run finds no Codex logs, so the backfill brings no Codex usage.
+    fill: () => void rows.push(...makeRows().filter((r) => r.source !== 'codex')),
     dimensions: async () => (log('dimensions'), dims()),
     report: async (q) => (log('report', q), aggregate(rows, q)),
     sessions: async (f) => (log('sessions', f), listOf(rows, f)),
@@ -208,19 +236,23 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     },
     sourceStatus: async () => {
       log('sourceStatus')
+      const claude = storeCounts(rows, 'claude-code')
       const status: SourceStatus[] = [
-        { source: 'claude-code', location: '/home/alice/.claude/projects', found: true, files: 48, sessions: 31, projects: 3, events: 5210, lastEventTs: NOW - 4 * 60_000, skippedLines: 7, skipReasons: { 'not usage (summary line)': 5, 'invalid JSON (truncated write)': 2 } },
-        { source: 'codex', location: '/home/alice/.codex/sessions', found: true, files: 12, sessions: 12, projects: 2, events: 1402, lastEventTs: NOW - 40 * 60_000, skippedLines: 0, skipReasons: {} },
-        { source: 'socket', location: '/home/alice/.tokenwatch/tokenwatch.sock', found: true, files: 0, sessions: 4, projects: 1, events: 96, lastEventTs: NOW - 3 * HOUR, skippedLines: 0, skipReasons: {} },
-        { source: 'http', location: 'http://127.0.0.1:4318/v1/logs', found: false, files: 0, sessions: 0, projects: 0, events: 0, lastEventTs: null, skippedLines: 0, skipReasons: {}, hint: 'Point OTEL_EXPORTER_OTLP_ENDPOINT at this address to receive OpenTelemetry GenAI usage.' },
+        {
+          source: 'claude-code', location: '/home/alice/.claude/projects', found: true, files: rows.length === 0 ? 0 : CLAUDE_ON_DISK.files, ...claude,
+          skippedLines: rows.length === 0 ? 0 : 7, skipReasons: rows.length === 0 ? {} : { 'malformed-json': 2, 'unknown-shape': 5 }, discovered: CLAUDE_ON_DISK,
+        },
+        empty
+          ? {
+            source: 'codex', location: CODEX_ROOTS, found: false, files: 0, ...storeCounts([], 'codex'),
+            skippedLines: 0, skipReasons: {}, hint: CODEX_HINT, discovered: { files: 0, sessions: 0 },
+          }
+          : { source: 'codex', location: CODEX_ROOTS, found: true, files: 12, ...storeCounts(rows, 'codex'), skippedLines: 0, skipReasons: {}, discovered: { files: 12, sessions: 12 } },
+        { source: 'socket', location: '/home/alice/.tokenwatch/ingest.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, ...storeCounts(rows, 'socket') },
       ]
       return status
     },
-    backfillProgress: async () => {
-      log('backfillProgress')
-      backfillPolls++
-      return empty ? { running: true, filesDone: 18 + backfillPolls, filesTotal: 60, bytesDone: 41_000_000, bytesTotal: 96_000_000 } : { running: false, filesDone: 60, filesTotal: 60, bytesDone: 1, bytesTotal: 1 }
-    },
+    backfillProgress: async () => (log('backfillProgress'), { ...progress }),
     getSettings: async () => (log('getSettings'), settings),
     setSettings: async (patch) => {
       log('setSettings', patch)
@@ -229,6 +261,13 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     },
     reportCsv: async (q) => (log('reportCsv', q), 'hour,model,requests\r\n2026-03-05T16:00,claude-opus-4-6,3\r\n'),
     exportCsv: async () => ({ ok: false, error: 'desktop only' }),
+    addLogFolder: async () => ({ ok: false, cancelled: false, error: 'desktop only' }),
+    removeLogFolder: async (a) => {
+      log('removeLogFolder', a)
+      const field = a.kind === 'claude' ? 'claudeConfigDirs' : 'codexHomes'
+      settings = { ...settings, [field]: settings[field].filter((_, i) => i !== a.index) }
+      return settings
+    },
     onChange: (l) => {
       listeners.add(l)
       return () => listeners.delete(l)

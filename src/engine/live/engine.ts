@@ -34,7 +34,7 @@ export interface EngineOptions extends ContextOptions {
 export class Engine {
   readonly ctx: EngineContext
   readonly writer: EventWriter
-  readonly progress: BackfillProgress = { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }
+  readonly progress: BackfillProgress = { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: false }
   lastScan: ScanSummary | undefined
   private tailer: Tailer | undefined
   private readonly listeners = new Set<(e: ChangeEvent) => void>()
@@ -171,6 +171,8 @@ export class Engine {
     if (full) Object.assign(this.progress, { running: true, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 })
     try {
       await this.scanFiles(files)
+      // The first-run view polls until this is true (a failed pass leaves it as it was).
+      if (full) this.progress.completedOnce = true
     } catch (err) {
       // A failed commit (disk full, I/O error) rolled back whole: nothing counted, offsets kept.
       // Say so and try again later; ingestion resumes by itself once the cause is gone.

@@ -1,9 +1,37 @@
 import { existsSync } from 'node:fs'
-import type { SourceStatus } from '../../shared/contract'
+import { relative, sep } from 'node:path'
+import type { DiscoveredLogs, SourceStatus } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
+import { assertNever } from '../../shared/assert-never'
 import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
+import { walkFiles } from '../sources/walk'
 import type { Store } from '../store/open-store'
+
+/**
+ * Counts a source's log files as they lie on disk, not as the store knows them, so the first-run
+ * view can say what it found before the history is read. One directory walk per call (a stat-free
+ * readdir per folder): cheap next to reading the logs, and only done when asked for.
+ */
+export function discoverLogs(s: LogSource): DiscoveredLogs {
+  const found = s.roots().flatMap((root) => walkFiles(root, s.isLogFile, () => {}).map((path) => relative(root, path).split(sep)))
+  switch (s.id) {
+    case 'claude-code': {
+      // <projects>/<project>/<session>.jsonl; a session's subagents write <session>/subagents/*.jsonl,
+      // which belong to that session rather than being sessions of their own.
+      const sessions = found.filter((parts) => parts.length >= 2 && !parts.slice(1, -1).includes('subagents'))
+      return { files: found.length, sessions: new Set(sessions.map((p) => p.join('/'))).size, projects: new Set(sessions.map((p) => p[0])).size }
+    }
+    case 'codex':
+      // One rollout per session, filed by date: the folders say nothing about projects.
+      return { files: found.length, sessions: new Set(found.map((p) => p.join('/'))).size }
+    case 'socket':
+    case 'http':
+      return { files: found.length, sessions: 0 }
+    default:
+      return assertNever(s.id)
+  }
+}
 
 interface Counts {
   events: number
@@ -22,7 +50,7 @@ export function sourceStatus(
   store: Store,
   sources: LogSource[],
   pushed: { socket?: string; http?: string },
-  opts: { scanErrors?: readonly SourceScanError[] } = {},
+  opts: { discover?: boolean; scanErrors?: readonly SourceScanError[] } = {},
 ): SourceStatus[] {
   const out: SourceStatus[] = sources.map((s) => {
     const roots = s.roots()
@@ -45,6 +73,7 @@ export function sourceStatus(
       ...eventCounts(store, s.id),
     }
     if (!found) status.hint = s.hint
+    if (opts.discover) status.discovered = discoverLogs(s)
     // The last full scan's unreadable files and dangling links (they have no row in source_files).
     if (opts.scanErrors) status.fileErrors = fileErrorsOf(opts.scanErrors, s.id)
     return status

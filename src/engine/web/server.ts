@@ -46,7 +46,7 @@ export interface WebServer {
 const METHODS: Record<ApiMethod, true> = {
   dimensions: true, report: true, sessions: true, sessionCount: true, sessionEvents: true, todaySpend: true,
   sourceStatus: true, backfillProgress: true, getSettings: true, setSettings: true,
-  reportCsv: true, exportCsv: true,
+  reportCsv: true, exportCsv: true, addLogFolder: true, removeLogFolder: true,
 }
 
 function isMethod(name: string): name is ApiMethod {

@@ -2,7 +2,7 @@
  * Hand-written validators for every contract method's argument, applied where HTTP bodies enter.
  * Each names the offending field (`arg.groupBy[1]: ...`), so a bad request says what to fix.
  */
-import { GROUP_DIMS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
+import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
 import { assertNever } from '../../shared/assert-never'
 
@@ -174,6 +174,15 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
     }
     case 'setSettings':
       return { method, arg: settingsPatch(raw) }
+    case 'addLogFolder':
+    case 'removeLogFolder': {
+      const o = object(raw, 'arg', method === 'addLogFolder' ? ['kind'] : ['kind', 'index'])
+      const kind = oneOf(o.kind, 'arg.kind', LOG_FOLDER_KINDS, 'log folder kind')
+      if (method === 'addLogFolder') return { method, arg: { kind } }
+      const index = finite(o.index, 'arg.index', { min: 0 })
+      if (!Number.isInteger(index)) throw new Invalid('arg.index', 'must be a whole number')
+      return { method, arg: { kind, index } }
+    }
     default:
       return assertNever(method)
   }

@@ -35,8 +35,13 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const now = useNow(tick)
   const [tab, setTab] = useState<Tab>('dashboard')
   const [reload, setReload] = useState(0)
-  const loaded = useAsync('settings', () => api.getSettings())
+  // Refetched on every change event: the tray (or another tab) may have changed a setting, and a
+  // form showing stale values would undo that change on its next save.
+  const loaded = useAsync(`settings#${tick}`, () => api.getSettings())
   const [saved, setSaved] = useState<Settings>()
+  useEffect(() => {
+    if (loaded.data !== undefined) setSaved(loaded.data)
+  }, [loaded.data])
   const settings = saved ?? loaded.data
   const tz = settings !== undefined && settings.timeZone !== '' && isValidTimeZone(settings.timeZone) ? settings.timeZone : systemTimeZone()
   const dims = useAsync(`dims#${tick}#${reload}`, () => api.dimensions())
@@ -47,11 +52,21 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const firstTs = dims.data?.firstTs ?? null
   const lastTs = dims.data?.lastTs ?? null
   const range = useMemo(() => resolveRange(view.range, now, tz, { firstTs, lastTs }), [view.range, now, tz, firstTs, lastTs])
-  const onFinished = useCallback(() => setReload((r) => r + 1), [])
+  // First run: decided by the first answer (an empty store), and kept until the first full
+  // backfill has finished, not just until its first batch lands.
+  const [firstRun, setFirstRun] = useState<'unknown' | 'active' | 'done'>('unknown')
+  useEffect(() => {
+    if (firstRun === 'unknown' && dims.data !== undefined) setFirstRun(dims.data.firstTs === null ? 'active' : 'done')
+  }, [firstRun, dims.data])
+  const onFinished = useCallback(() => {
+    setFirstRun('done')
+    setReload((r) => r + 1)
+  }, [])
 
   const settingsReady = settings !== undefined || loaded.error !== undefined
   const empty = dims.data !== undefined && dims.data.firstTs === null
-  const showControls = (tab === 'dashboard' || tab === 'sessions') && dims.data !== undefined && !empty
+  const welcome = firstRun === 'active' || empty
+  const showControls = (tab === 'dashboard' || tab === 'sessions') && dims.data !== undefined && !welcome
 
   let content: JSX.Element
   if (tab === 'settings') {
@@ -60,12 +75,12 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
       : <SettingsView api={api} transport={transport} settings={settings} models={dims.data?.models ?? []} onSaved={setSaved} />
   } else if (tab === 'sources') {
     content = <SourcesPanel api={api} tick={tick} />
+  } else if (welcome) {
+    content = <FirstRun api={api} tick={tick} onFinished={onFinished} />
   } else if (!settingsReady || dims.data === undefined) {
     content = dims.error !== undefined
       ? <StateMessage kind="error" title="Could not reach the usage store">{dims.error}</StateMessage>
       : <StateMessage kind="loading" title="Loading…" />
-  } else if (empty) {
-    content = <FirstRun api={api} tick={tick} onFinished={onFinished} />
   } else if (tab === 'sessions') {
     content = <SessionsView api={api} filter={usageFilter(range, tz, view.filters)} tz={tz} tick={tick} unpricedModels={unpricedModels} />
   } else {

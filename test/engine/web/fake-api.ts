@@ -38,7 +38,7 @@ export function fakeApi(): FakeApi {
       return { day: '2026-01-01', tz: a.tz, costUsd: 0, tokens: 0, requests: 0, unpricedTokens: 0, topModels: [] }
     },
     sourceStatus: async () => (record('sourceStatus'), []),
-    backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 }),
+    backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),
     getSettings: async () => (record('getSettings'), settings),
     setSettings: async (patch) => {
       record('setSettings', patch)
@@ -47,6 +47,8 @@ export function fakeApi(): FakeApi {
     },
     reportCsv: async (q) => (record('reportCsv', q), 'model,requests\r\nm,2\r\n'),
     exportCsv: async (q) => (record('exportCsv', q), { ok: true, path: '/tmp/x.csv', rows: 1 }),
+    addLogFolder: async (a) => (record('addLogFolder', a), { ok: false, cancelled: false, error: 'desktop only' }),
+    removeLogFolder: async (a) => (record('removeLogFolder', a), settings),
     onChange: (l) => {
       listeners.add(l)
       return () => listeners.delete(l)

@@ -63,6 +63,7 @@ export function ChartCard(props: {
       <div
         data-testid="chart"
         data-series={data?.datasets.map((d) => d.label).join('|')}
+        data-unpriced={data?.datasets.filter((d) => d.unpriced).map((d) => d.label).join('|')}
         data-buckets={data?.keys.length}
         data-total={data?.datasets.reduce((sum, d) => d.data.reduce((a, v) => a + v, sum), 0)}
       >

@@ -2,9 +2,9 @@ import { type FormEvent, type JSX, useMemo, useState } from 'react'
 import type { AppApi, PriceOverride, Settings } from '../../../shared/contract'
 import type { Transport } from '../api'
 import { isValidTimeZone, systemTimeZone } from '../lib/zoned-time'
+import { LogFolders } from './LogFolders'
 import { PriceOverridesEditor, type OverrideDraft } from './PriceOverridesEditor'
 
-const lines = (s: string): string[] => s.split('\n').map((l) => l.trim()).filter((l) => l !== '')
 const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s))
 
 function toDraft(p: PriceOverride): OverrideDraft {
@@ -30,38 +30,77 @@ function fromDrafts(rows: OverrideDraft[]): PriceOverride[] | string {
   return out
 }
 
-/** Time zone, budget, extra log folders and price overrides, saved through setSettings. */
+/** What the user has edited; a field left out shows (and keeps) the current setting. */
+interface Drafts {
+  timeZone?: string
+  budget?: string
+  overrides?: OverrideDraft[]
+  launchAtLogin?: boolean
+  paused?: boolean
+}
+
+const sameOverrides = (a: readonly PriceOverride[], b: readonly PriceOverride[]): boolean => JSON.stringify(a) === JSON.stringify(b)
+
+/**
+ * Time zone, budget, price overrides and switches, saved through setSettings; extra log folders
+ * (which apply at once) below them. Save sends only the fields the user changed, compared with
+ * the settings as they are now, so a pause made from the tray meanwhile is never undone.
+ */
 export function SettingsView({ api, transport, settings, models, onSaved }: {
   api: AppApi
   transport: Transport
+  /** The current settings, refetched on every change event. */
   settings: Settings
   models: readonly string[]
   onSaved: (s: Settings) => void
 }): JSX.Element {
-  const [tz, setTz] = useState(settings.timeZone)
-  const [budget, setBudget] = useState(settings.dailyBudgetUsd === null ? '' : String(settings.dailyBudgetUsd))
-  const [claudeDirs, setClaudeDirs] = useState(settings.claudeConfigDirs.join('\n'))
-  const [codexHomes, setCodexHomes] = useState(settings.codexHomes.join('\n'))
-  const [overrides, setOverrides] = useState(settings.priceOverrides.map(toDraft))
-  const [launchAtLogin, setLaunchAtLogin] = useState(settings.launchAtLogin)
-  const [paused, setPaused] = useState(settings.paused)
+  const [drafts, setDrafts] = useState<Drafts>({})
   const [status, setStatus] = useState<{ ok: boolean; text: string }>()
   const [saving, setSaving] = useState(false)
   const zones = useMemo(() => Intl.supportedValuesOf('timeZone'), [])
+  const edit = (patch: Drafts): void => setDrafts((d) => ({ ...d, ...patch }))
+
+  const tz = drafts.timeZone ?? settings.timeZone
+  const budget = drafts.budget ?? (settings.dailyBudgetUsd === null ? '' : String(settings.dailyBudgetUsd))
+  const overrides = drafts.overrides ?? settings.priceOverrides.map(toDraft)
+  const launchAtLogin = drafts.launchAtLogin ?? settings.launchAtLogin
+  const paused = drafts.paused ?? settings.paused
+
+  /** The changed fields as a patch, or the first problem with them. */
+  const changes = (): Partial<Settings> | string => {
+    const patch: Partial<Settings> = {}
+    if (drafts.timeZone !== undefined) {
+      const zone = drafts.timeZone.trim()
+      if (zone !== '' && !isValidTimeZone(zone)) return `Unknown time zone "${zone}".`
+      if (zone !== settings.timeZone) patch.timeZone = zone
+    }
+    if (drafts.budget !== undefined) {
+      const b = num(drafts.budget)
+      if (b !== undefined && (!Number.isFinite(b) || b < 0)) return 'The daily budget must be a number of at least 0.'
+      if ((b ?? null) !== settings.dailyBudgetUsd) patch.dailyBudgetUsd = b ?? null
+    }
+    if (drafts.overrides !== undefined) {
+      const priceOverrides = fromDrafts(drafts.overrides)
+      if (typeof priceOverrides === 'string') return priceOverrides
+      if (!sameOverrides(priceOverrides, settings.priceOverrides)) patch.priceOverrides = priceOverrides
+    }
+    if (drafts.launchAtLogin !== undefined && drafts.launchAtLogin !== settings.launchAtLogin) patch.launchAtLogin = drafts.launchAtLogin
+    if (drafts.paused !== undefined && drafts.paused !== settings.paused) patch.paused = drafts.paused
+    return patch
+  }
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault()
-    const zone = tz.trim()
-    if (zone !== '' && !isValidTimeZone(zone)) return setStatus({ ok: false, text: `Unknown time zone "${zone}".` })
-    const b = num(budget)
-    if (b !== undefined && (!Number.isFinite(b) || b < 0)) return setStatus({ ok: false, text: 'The daily budget must be a number of at least 0.' })
-    const priceOverrides = fromDrafts(overrides)
-    if (typeof priceOverrides === 'string') return setStatus({ ok: false, text: priceOverrides })
+    const patch = changes()
+    if (typeof patch === 'string') return setStatus({ ok: false, text: patch })
+    if (Object.keys(patch).length === 0) {
+      setDrafts({})
+      return setStatus({ ok: true, text: 'Nothing to save: no setting changed.' })
+    }
     setSaving(true)
     try {
-      const saved = await api.setSettings({
-        timeZone: zone, dailyBudgetUsd: b ?? null, claudeConfigDirs: lines(claudeDirs), codexHomes: lines(codexHomes), priceOverrides, launchAtLogin, paused,
-      })
+      const saved = await api.setSettings(patch)
+      setDrafts({})
       onSaved(saved)
       setStatus({ ok: true, text: 'Saved.' })
     } catch (err) {
@@ -76,35 +115,29 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
       <h2 id="settings-title">Settings</h2>
       <label>
         Time zone for days and hours
-        <input list="time-zones" value={tz} placeholder={`System (${systemTimeZone()})`} onChange={(e) => setTz(e.target.value)} data-testid="settings-tz" />
+        <input list="time-zones" value={tz} placeholder={`System (${systemTimeZone()})`} onChange={(e) => edit({ timeZone: e.target.value })} data-testid="settings-tz" />
         <datalist id="time-zones">{zones.map((z) => <option key={z} value={z} />)}</datalist>
         <span className="help">Leave empty to follow this computer ({systemTimeZone()}).</span>
       </label>
       <label>
         Daily budget (USD)
-        <input type="number" inputMode="decimal" min={0} step="any" value={budget} placeholder="No budget" onChange={(e) => setBudget(e.target.value)} data-testid="settings-budget" />
+        <input type="number" inputMode="decimal" min={0} step="any" value={budget} placeholder="No budget" onChange={(e) => edit({ budget: e.target.value })} data-testid="settings-budget" />
       </label>
-      <label>
-        Extra Claude Code config folders <span className="help">one per line</span>
-        <textarea rows={3} value={claudeDirs} onChange={(e) => setClaudeDirs(e.target.value)} spellCheck={false} />
-      </label>
-      <label>
-        Extra Codex homes <span className="help">one per line</span>
-        <textarea rows={3} value={codexHomes} onChange={(e) => setCodexHomes(e.target.value)} spellCheck={false} />
-      </label>
-      <PriceOverridesEditor rows={overrides} onChange={setOverrides} models={models} />
+      <PriceOverridesEditor rows={overrides} onChange={(rows) => edit({ overrides: rows })} models={models} />
       {transport === 'desktop' && (
         <label className="check">
-          <input type="checkbox" checked={launchAtLogin} onChange={(e) => setLaunchAtLogin(e.target.checked)} /> Launch at login
+          <input type="checkbox" checked={launchAtLogin} onChange={(e) => edit({ launchAtLogin: e.target.checked })} data-testid="settings-login" /> Launch at login
         </label>
       )}
       <label className="check">
-        <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} /> Pause watching logs
+        <input type="checkbox" checked={paused} onChange={(e) => edit({ paused: e.target.checked })} data-testid="settings-paused" /> Pause watching logs
       </label>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={saving} data-testid="settings-save">{saving ? 'Saving…' : 'Save settings'}</button>
         {status !== undefined && <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid="settings-status">{status.text}</span>}
       </div>
+      <h3 className="settings-subtitle">Log folders <span className="help">changes apply at once</span></h3>
+      <LogFolders api={api} transport={transport} settings={settings} onSaved={onSaved} />
     </form>
   )
 }

@@ -2,7 +2,8 @@ import { type JSX } from 'react'
 import type { SourceStatus } from '../../../shared/contract'
 import { formatInt, formatRelative } from '../lib/format'
 
-const SOURCE_NAMES: Record<SourceStatus['source'], string> = {
+/** How each source is named in the UI. */
+export const SOURCE_NAMES: Record<SourceStatus['source'], string> = {
   'claude-code': 'Claude Code', codex: 'Codex', socket: 'Local socket', http: 'OTLP / HTTP',
 }
 

@@ -1,4 +1,5 @@
 import { type JSX } from 'react'
+import { budgetState, NEAR_FRACTION } from '../../../shared/budget'
 import type { AppApi } from '../../../shared/contract'
 import { costState, formatCompact, formatUsd } from '../lib/format'
 import { useAsync } from '../lib/use-async'
@@ -8,17 +9,19 @@ export function TodaySpend({ api, tz, budget, tick }: { api: AppApi; tz: string;
   const today = useAsync(`${tz}#${tick}`, () => api.todaySpend({ tz }))
   const t = today.data
   if (t === undefined) return null
-  const over = budget !== null && t.costUsd > budget
+  // The tray's rule (src/shared/budget.ts): reaching the budget is over.
+  const budgetIs = budgetState(t.costUsd, budget)
+  const over = budgetIs === 'over'
   const state = costState(t)
   return (
-    <div className={`today${over ? ' over' : ''}`} data-testid="today-spend" title={t.unpricedTokens > 0 ? `${formatCompact(t.unpricedTokens)} tokens today have no known price` : undefined}>
+    <div className={`today${over ? ' over' : budgetIs === 'near' ? ' near' : ''}`} data-testid="today-spend" data-budget={budgetIs} title={t.unpricedTokens > 0 ? `${formatCompact(t.unpricedTokens)} tokens today have no known price` : undefined}>
       <span className="today-label">Today</span>
       <strong className="today-value" data-testid="today-spend-value">{state === 'unpriced' ? 'unpriced' : formatUsd(t.costUsd)}</strong>
       {state === 'partial' && <span className="badge badge-warn">+ unpriced</span>}
       {budget !== null && (
         <>
-          <meter min={0} max={budget || 1} low={budget * 0.8} high={budget} optimum={0} value={Math.min(t.costUsd, budget || 1)} aria-label="Share of daily budget spent" />
-          <span className="today-budget">{over ? 'over ' : 'of '}{formatUsd(budget)}</span>
+          <meter min={0} max={budget || 1} low={budget * NEAR_FRACTION} high={budget} optimum={0} value={Math.min(t.costUsd, budget || 1)} aria-label="Share of daily budget spent" />
+          <span className="today-budget" data-testid="today-budget">{over ? 'over ' : 'of '}{formatUsd(budget)}</span>
         </>
       )}
     </div>

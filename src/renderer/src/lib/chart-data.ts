@@ -59,7 +59,10 @@ export interface ChartSeries {
   label: string
   data: number[]
   backgroundColor: string
-  /** Series names that have no known price (cost metric only). */
+  /**
+   * The series holds usage with no known price: flagged in the legend whatever the metric, since
+   * its tokens and requests are shown and its cost is not (or only in part).
+   */
   unpriced: boolean
 }
 
@@ -75,7 +78,7 @@ function colorOf(name: string, order: readonly string[], rank: number): string {
 }
 
 export interface ChartOptions {
-  /** Models without a known price, flagged in the legend when showing cost. */
+  /** Models without a known price, flagged in the legend. */
   unpricedModels?: readonly string[]
   /** Every value of the split dimension in a fixed order (from `dimensions()`), for colours. */
   colorOrder?: readonly string[]
@@ -132,14 +135,17 @@ export function buildChartData(rows: readonly ReportRow[], keys: readonly string
   const seriesOf = new Map(shown.map((n, i) => [n, i]))
   const unpricedSet = new Set(split === 'model' ? unpricedModels : [])
   const datasets: ChartSeries[] = shown.map((name, i) => ({
-    label: name, data: allKeys.map(() => 0), backgroundColor: colorOf(name, colorOrder, i), unpriced: metric === 'cost' && unpricedSet.has(name),
+    label: name, data: allKeys.map(() => 0), backgroundColor: colorOf(name, colorOrder, i), unpriced: unpricedSet.has(name),
   }))
   if (folded) datasets.push({ label: 'Other', data: allKeys.map(() => 0), backgroundColor: OTHER_COLOR, unpriced: false })
   for (const r of rows) {
     const j = at(r)
     if (j === undefined) continue
     const s = datasets[seriesOf.get(r[split] ?? '(none)') ?? datasets.length - 1]
-    if (s !== undefined) s.data[j] = (s.data[j] ?? 0) + metricValue(r, metric)
+    if (s === undefined) continue
+    s.data[j] = (s.data[j] ?? 0) + metricValue(r, metric)
+    // An agent or project (or Other) holding an unpriced model's tokens is flagged too.
+    if (r.unpricedTokens > 0) s.unpriced = true
   }
   return { keys: allKeys, datasets }
 }

@@ -84,6 +84,8 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
     setSettings: (patch) => post('setSettings', patch),
     reportCsv: (q) => post('reportCsv', q),
     exportCsv: (q) => post('exportCsv', q),
+    addLogFolder: (a) => post('addLogFolder', a),
+    removeLogFolder: (a) => post('removeLogFolder', a),
     onChange(listener) {
       listeners.add(listener)
       if (source === null) openStream()

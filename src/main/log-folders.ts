@@ -1,0 +1,77 @@
+/**
+ * Extra log folders on the desktop: picked in the native folder dialog here in main and checked
+ * before they reach the settings, so the renderer never names a path (it can only ask for a
+ * dialog, or remove an entry by its index).
+ */
+import { statSync } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { assertNever } from '../shared/assert-never'
+import { LOG_FOLDER_FIELD, type AddLogFolderResult, type LogFolderKind, type Settings } from '../shared/contract'
+
+interface OpenDialogOptions {
+  title: string
+  buttonLabel: string
+  properties: ('openDirectory' | 'showHiddenFiles' | 'dontAddToRecent')[]
+}
+
+type OpenDialogReply = Promise<{ canceled: boolean; filePaths: string[] }>
+
+/** The slice of electron's `dialog` this module uses. */
+export interface FolderDialogElectron {
+  dialog: {
+    showOpenDialog(window: object, options: OpenDialogOptions): OpenDialogReply
+    showOpenDialog(options: OpenDialogOptions): OpenDialogReply
+  }
+}
+
+export interface LogFolderDeps {
+  electron: FolderDialogElectron
+  /** The window the dialog belongs to, if one is open. */
+  parent(): object | undefined
+  settings(): Settings
+  /** Applies a settings patch (the engine saves it and re-scans). */
+  update(patch: Partial<Settings>): Promise<Settings>
+}
+
+/** The dismissed dialog's error text. */
+export const FOLDER_CANCELLED = 'No folder chosen'
+
+function dialogTitle(kind: LogFolderKind): string {
+  switch (kind) {
+    case 'claude': return 'Add a Claude Code config folder (the one holding projects/)'
+    case 'codex': return 'Add a Codex home (the one holding sessions/)'
+    default: return assertNever(kind)
+  }
+}
+
+/** Why `path` cannot be added to `list`, or undefined when it can. */
+export function folderProblem(path: string, list: readonly string[]): string | undefined {
+  if (!isAbsolute(path)) return `${path} is not an absolute path`
+  let isDir: boolean
+  try {
+    isDir = statSync(path).isDirectory()
+  } catch (err) {
+    return `${path} cannot be read: ${(err as Error).message}`
+  }
+  if (!isDir) return `${path} is not a folder`
+  if (list.some((p) => resolve(p) === path)) return `${path} is already watched`
+  return undefined
+}
+
+/** The `addLogFolder` contract method for the desktop: dialog, checks, then the settings. */
+export function setupLogFolders(deps: LogFolderDeps): (arg: { kind: LogFolderKind }) => Promise<AddLogFolderResult> {
+  return async ({ kind }) => {
+    const options: OpenDialogOptions = { title: dialogTitle(kind), buttonLabel: 'Watch this folder', properties: ['openDirectory', 'showHiddenFiles', 'dontAddToRecent'] }
+    const parent = deps.parent()
+    const choice = await (parent ? deps.electron.dialog.showOpenDialog(parent, options) : deps.electron.dialog.showOpenDialog(options))
+    const picked = choice.filePaths[0]
+    if (choice.canceled || picked === undefined) return { ok: false, cancelled: true, error: FOLDER_CANCELLED }
+    const path = resolve(picked)
+    const field = LOG_FOLDER_FIELD[kind]
+    const list = deps.settings()[field]
+    const problem = folderProblem(path, list)
+    if (problem !== undefined) return { ok: false, cancelled: false, error: problem }
+    const settings = await deps.update({ [field]: [...list, path] })
+    return { ok: true, path, settings }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * The one budget rule, shared by the tray (main) and the dashboard header (renderer), so both
+ * say "over" at the same cent.
+ */
+
+/** `none` when no budget is set. */
+export type BudgetState = 'none' | 'under' | 'near' | 'over'
+
+/** From this share of the budget on, spend is near it. */
+export const NEAR_FRACTION = 0.8
+
+/** Where today's spend stands against the daily budget. Reaching the budget counts as over. */
+export function budgetState(costUsd: number, budgetUsd: number | null): BudgetState {
+  if (budgetUsd === null) return 'none'
+  if (budgetUsd <= 0) return costUsd > 0 ? 'over' : 'under'
+  if (costUsd >= budgetUsd) return 'over'
+  return costUsd >= budgetUsd * NEAR_FRACTION ? 'near' : 'under'
+}
