@@ -7,6 +7,7 @@ import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
 import { walkFiles } from '../sources/walk'
 import type { Store } from '../store/open-store'
+import { rollupZones } from './rollup'
 
 /**
  * Counts a source's log files as they lie on disk, not as the store knows them, so the first-run
@@ -40,9 +41,21 @@ interface Counts {
   lastEventTs: number | null
 }
 
+/**
+ * A source's requests, sessions, projects and last request, without reading the ledger: the
+ * session tables (one row per session, and per session and dimensions) and the day rollup of a
+ * zone where one exists (a few rows per day), else the quarter-hour aggregates.
+ */
 function eventCounts(store: Store, source: SourceId): Counts {
-  return store.db.prepare(`SELECT count(*) AS events, count(DISTINCT session_id) AS sessions,
-      count(DISTINCT project) AS projects, max(ts) AS lastEventTs FROM usage_events WHERE source = ?`).get(source) as Counts
+  const db = store.db
+  const zone = rollupZones(db)[0]
+  const events = (zone === undefined
+    ? db.prepare('SELECT coalesce(sum(requests), 0) FROM usage_buckets WHERE source = ?').pluck().get(source)
+    : db.prepare('SELECT coalesce(sum(requests), 0) FROM usage_days WHERE tz = ? AND source = ?').pluck().get(zone, source)) as number
+  const sessions = db.prepare('SELECT count(*) AS sessions, max(last_ts) AS lastEventTs FROM sessions WHERE source = ?').get(source) as
+    Pick<Counts, 'sessions' | 'lastEventTs'>
+  const projects = db.prepare('SELECT count(DISTINCT project) FROM session_spans WHERE source = ?').pluck().get(source) as number
+  return { events, ...sessions, projects }
 }
 
 /** What each source looks like now: folders watched, files, events, and lines skipped and why. */

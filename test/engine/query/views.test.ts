@@ -7,6 +7,7 @@ import { listSessions, sessionEvents } from '../../../src/engine/query/sessions'
 import { todaySpend } from '../../../src/engine/query/today'
 import { listDimensions } from '../../../src/engine/query/dimensions'
 import { unpricedModels } from '../../../src/engine/query/status'
+import { ensureRollup } from '../../../src/engine/query/rollup'
 import { sourceStatus } from '../../../src/engine/query/source-status'
 import { createLogSources } from '../../../src/engine/sources/registry'
 import type { UsageEvent } from '../../../src/shared/usage'
@@ -136,6 +137,9 @@ describe('dimensions and source status', () => {
       },
       { source: 'socket', location: '/run/tw.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null },
     ])
+    // The same counts from a zone's day rollup once one exists.
+    ensureRollup(env.store, 'Asia/Kolkata')
+    expect(sourceStatus(env.store, env.sources, { socket: '/run/tw.sock' })).toEqual(status)
     const missing = join(tempDir(), 'nothing-here')
     mkdirSync(missing)
     const none = sourceStatus(env.store, createLogSources({ claudeConfigDirs: [missing], codexHomes: [missing] }), {})
