@@ -29,13 +29,15 @@ const stepArb = fc.record({
   modelChange: fc.option(fc.constantFrom('gpt-5', 'gpt-5.2-codex')),
 })
 
+type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never
+
 interface Rollout {
   lines: string[]
   /** The final total_token_usage of every stretch between resets: what the deltas must add up to. */
   segments: Counters[]
 }
 
-function rollout(steps: fc.infer<typeof stepArb>[]): Rollout {
+function rollout(steps: Step[]): Rollout {
   const lines = [codexTurn(t(0), 'gpt-5')]
   const segments: Counters[] = []
   let total: Counters = [0, 0, 0, 0]
