@@ -8,6 +8,14 @@ import { listOption, parseOptions, UsageError } from './args'
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
 
+/** The values `--source` takes. */
+const SOURCE_IDS = ['claude-code', 'codex', 'socket', 'http'] as const satisfies readonly SourceId[]
+// Compile-time check that SOURCE_IDS lists every SourceId: a new source breaks this line.
+const _allSources: Record<Exclude<SourceId, (typeof SOURCE_IDS)[number]>, never> = {}
+void _allSources
+
+const isSourceId = (s: string): s is SourceId => (SOURCE_IDS as readonly string[]).includes(s)
+
 /** Parses `--since/--until/--tz/--group-by` and the filters into a report query. */
 export function reportQueryFromArgs(o: Record<string, string | string[] | boolean | undefined>): ReportQuery {
   const tz = typeof o.tz === 'string' ? o.tz : systemTimeZone()
@@ -38,7 +46,10 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
   if (agents) q.agents = agents
   if (projects) q.projects = projects
   if (models) q.models = models
-  if (sources) q.sources = sources as SourceId[]
+  if (sources) {
+    for (const s of sources) if (!isSourceId(s)) throw new UsageError(`--source: unknown source ${s} (use ${SOURCE_IDS.join(', ')})`)
+    q.sources = sources.filter(isSourceId)
+  }
   return q
 }
 
