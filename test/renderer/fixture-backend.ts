@@ -178,6 +178,12 @@ const CLAUDE_ON_DISK = { files: 48, sessions: 31, projects: 3 }
 export const CODEX_ROOTS = '/home/alice/.codex/sessions, /home/alice/.codex/archived_sessions'
 export const CODEX_HINT = 'Codex CLI keeps rollouts in ~/.codex/sessions (set CODEX_HOME to point elsewhere).'
 
+/** What the last full scan could not read under the Claude Code root (one of two paths named). */
+export const FILE_ERRORS = {
+  unreadable: 1, danglingLinks: 1,
+  first: [{ path: '/home/alice/.claude/projects/app/locked.jsonl', error: 'EACCES: permission denied', kind: 'unreadable' as const }],
+}
+
 /** Store-side counts of one source over `rows`, as the engine's sourceStatus derives them. */
 function storeCounts(rows: readonly Row[], source: SourceId) {
   const mine = rows.filter((r) => r.source === source)
@@ -241,6 +247,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
         {
           source: 'claude-code', location: '/home/alice/.claude/projects', found: true, files: rows.length === 0 ? 0 : CLAUDE_ON_DISK.files, ...claude,
           skippedLines: rows.length === 0 ? 0 : 7, skipReasons: rows.length === 0 ? {} : { 'malformed-json': 2, 'unknown-shape': 5 }, discovered: CLAUDE_ON_DISK,
+          ...(rows.length === 0 ? {} : { fileErrors: FILE_ERRORS }),
         },
         empty
           ? {

@@ -13,7 +13,7 @@ import type { AppApi, Settings } from '../../src/shared/contract'
 import { startWebServer, type WebServer } from '../../src/engine/web/server'
 import { launchChromium } from './browser'
 import { buildRenderer } from './build-renderer'
-import { CODEX_HINT, CODEX_ROOTS, NOW, aggregate, fixtureBackend } from './fixture-backend'
+import { CODEX_HINT, CODEX_ROOTS, FILE_ERRORS, NOW, aggregate, fixtureBackend } from './fixture-backend'
 
 const H = 3_600_000
 const FROM_24H = Date.UTC(2026, 2, 4, 16)
@@ -155,6 +155,23 @@ describe('errors and themes', () => {
     } finally {
       await page.emulateMedia({ colorScheme: 'light' })
     }
+  })
+})
+
+describe('sources panel', () => {
+  it('names the files the last scan could not read, with their count by kind', async () => {
+    const server = await serve(fixtureBackend())
+    await page.goto(server.url)
+    await page.getByTestId('tab-sources').click()
+    const card = page.getByTestId('source-claude-code')
+    await card.waitFor()
+    expect(await card.locator('dl > div', { hasText: 'Unreadable files' }).locator('dd').textContent()).toBe('2')
+    const details = page.getByTestId('file-errors-claude-code')
+    expect(await details.locator('summary').textContent()).toBe('Files that could not be read: 1 unreadable, 1 broken links')
+    await details.locator('summary').click()
+    expect(await details.locator('li').allTextContents()).toEqual([`${FILE_ERRORS.first[0]?.path} EACCES: permission denied`, 'and 1 more'])
+    // A source the scan read whole shows no such line.
+    expect(await page.getByTestId('file-errors-codex').count()).toBe(0)
   })
 })
 

@@ -10,6 +10,8 @@ export const SOURCE_NAMES: Record<SourceStatus['source'], string> = {
 /** One watched source: where, how much, when last, and what was skipped and why. */
 export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.Element {
   const reasons = Object.entries(s.skipReasons).sort((a, b) => b[1] - a[1])
+  const errors = s.fileErrors
+  const unreadable = errors === undefined ? 0 : errors.unreadable + errors.danglingLinks
   return (
     <article className={`card source${s.found ? '' : ' source-missing'}`} data-testid={`source-${s.source}`}>
       <header className="source-head">
@@ -25,7 +27,19 @@ export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.El
           <div><dt>Events</dt><dd>{formatInt(s.events)}</dd></div>
           <div><dt>Last event</dt><dd>{s.lastEventTs === null ? '—' : formatRelative(s.lastEventTs, now)}</dd></div>
           <div><dt>Lines skipped</dt><dd>{formatInt(s.skippedLines)}</dd></div>
+          {unreadable > 0 && <div><dt>Unreadable files</dt><dd>{formatInt(unreadable)}</dd></div>}
         </dl>
+      )}
+      {errors !== undefined && unreadable > 0 && (
+        <details className="skips" data-testid={`file-errors-${s.source}`}>
+          <summary>
+            Files that could not be read: {formatInt(errors.unreadable)} unreadable, {formatInt(errors.danglingLinks)} broken links
+          </summary>
+          <ul>
+            {errors.first.map((e) => <li key={e.path}><code>{e.path}</code> <span className="muted">{e.error}</span></li>)}
+            {errors.first.length < unreadable && <li className="muted">and {formatInt(unreadable - errors.first.length)} more</li>}
+          </ul>
+        </details>
       )}
       {reasons.length > 0 && (
         <details className="skips">
