@@ -4,7 +4,7 @@ import type { EventWriter } from '../ingest/writer'
 import type { UsageEvent } from '../../shared/usage'
 import type { PendingBudget } from './budget'
 import { decodeLine, type DecodeResult, type PushDefaults } from './decode-event'
-import { createLineSplitter } from './line-splitter'
+import { createLineSplitter, type SplitItem } from './line-splitter'
 
 export interface ConnectionOptions {
   writer: EventWriter
@@ -87,8 +87,8 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
     }
   }
 
-  socket.on('data', (chunk: Buffer) => {
-    const items = splitter.push(chunk)
+  /** Decodes a chunk's lines, submits their events at once, and queues their replies in order. */
+  const answer = (items: SplitItem[], inputBytes: number): void => {
     if (items.length === 0) return
     const now = opts.now()
     const results: DecodeResult[] = []
@@ -101,7 +101,7 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
     // Submit now, not in the chain, so this chunk joins the next group commit.
     const committed: Promise<string | null> =
       events.length === 0 ? Promise.resolve(null) : opts.writer.submit(events).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)))
-    const weight = Math.max(chunk.length, results.length * REPLY_BYTES)
+    const weight = Math.max(inputBytes, results.length * REPLY_BYTES)
     pendingBytes += weight
     opts.budget.take(weight)
     tail = tail.then(async () => {
@@ -111,10 +111,15 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
       flow()
     })
     flow()
-  })
+  }
 
-  // allowHalfOpen: a client may end its side and still read the replies it is owed.
+  socket.on('data', (chunk: Buffer) => answer(splitter.push(chunk), chunk.length))
+
+  // allowHalfOpen: a client may end its side and still read the replies it is owed. A last
+  // line without its newline is complete once the client says it has nothing more to send.
   socket.on('end', () => {
+    const held = splitter.buffered
+    answer(splitter.end(), held)
     void tail.then(() => socket.end())
   })
   socket.on('error', () => {

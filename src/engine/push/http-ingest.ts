@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { UsageEvent } from '../../shared/usage'
 import type { EventWriter } from '../ingest/writer'
 import { MAX_BODY_BYTES, readBody } from '../web/body'
+import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from '../web/limits'
 import { allowedHosts, isLoopbackHost } from '../web/security'
 import { decodeEvent, decodeLine, type DecodeResult, type PushDefaults } from './decode-event'
 
@@ -129,6 +130,8 @@ export interface IngestHttpOptions {
   port?: number
   maxBodyBytes?: number
   now?: () => number
+  /** Connection cap and timeouts (default HTTP_LIMITS). */
+  limits?: Partial<HttpLimits>
 }
 
 /** A listening standalone ingest port. */
@@ -147,9 +150,11 @@ export function startIngestHttp(opts: IngestHttpOptions): Promise<IngestHttpServ
   const ctx: IngestHttpContext = { writer: opts.writer, userId: opts.userId, port: 0 }
   if (opts.maxBodyBytes !== undefined) ctx.maxBodyBytes = opts.maxBodyBytes
   if (opts.now !== undefined) ctx.now = opts.now
-  const server = createServer((req, res) => {
+  const limits = httpLimits(opts.limits)
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     if (!handleUsagePost(req, res, ctx)) send(res, 404, { ok: false, error: `only POST ${USAGE_PATH} is served here` })
   })
+  applyHttpLimits(server, limits)
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port ?? 0, bindHost, () => {

@@ -10,6 +10,8 @@ export type SplitItem = { kind: 'line'; text: string } | { kind: 'oversize' }
 export interface LineSplitter {
   /** Returns the lines (and oversize markers, in order) that `chunk` completes. */
   push(chunk: Buffer): SplitItem[]
+  /** At end of input: the last line if it had no newline (nothing if it was blank or oversize). */
+  end(): SplitItem[]
   /** Bytes held for an unfinished line (never more than the limit). */
   readonly buffered: number
 }
@@ -74,6 +76,14 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
         }
         start = nl + 1
       }
+      return out
+    },
+    end() {
+      const out: SplitItem[] = []
+      if (!discarding && held > 0) emit(out, Buffer.alloc(0), 0, 0)
+      parts = []
+      held = 0
+      discarding = false
       return out
     },
     get buffered() {

@@ -1,4 +1,4 @@
-/** Claims the socket path: private dir, mode 0600 before it is visible, stale sockets replaced. */
+/** Claims the socket path: a 0700 dir, mode 0600 before it is visible, stale sockets replaced. */
 import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import { connect, type Server } from 'node:net'
 import { dirname, join } from 'node:path'
@@ -24,14 +24,21 @@ function code(e: unknown): string | undefined {
 }
 
 /**
- * Creates the socket's dir 0700 when missing; refuses a dir another user owns (they could swap
- * the socket). An existing dir's mode is left alone: TOKENWATCH_HOME may point at a dir the user
- * shares on purpose (or at /tmp), and the socket is 0600 before it appears there anyway.
+ * Makes `dir` a directory only the user can enter: created 0700 when missing; one the user owns
+ * with a looser mode (e.g. Electron's 0755 userData, or a shared TOKENWATCH_HOME) is tightened to
+ * 0700; one another user owns is refused, since they could swap the socket or read the store.
  */
-export function prepareSocketDir(dir: string): void {
+export function preparePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const uid = process.getuid?.()
-  if (uid !== undefined && statSync(dir).uid !== uid) throw new Error(`${dir} belongs to another user; refusing to put the socket there`)
+  // Windows: no POSIX modes; the named pipe and the user's profile folder carry the ACLs.
+  if (uid === undefined) return
+  const st = statSync(dir)
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory`)
+  if (st.uid !== uid) {
+    throw new Error(`${dir} belongs to another user (uid ${st.uid}); refusing to keep Token Watch's socket and store there — set TOKENWATCH_HOME to a folder of your own`)
+  }
+  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700)
 }
 
 /** Whether something accepts connections at `path`: 'answers', or 'stale' when nothing listens. */
@@ -108,7 +115,7 @@ export async function listenAt(server: Server, path: string): Promise<number> {
   if (Math.max(longest, Buffer.byteLength(path)) > MAX_SOCKET_PATH_BYTES) {
     throw new Error(`socket path too long: ${path} (Unix sockets allow about 100 bytes); set TOKENWATCH_HOME to a shorter dir`)
   }
-  prepareSocketDir(dir)
+  preparePrivateDir(dir)
   await removeStale(path)
   const tmpDir = mkdtempSync(join(dir, '.sock-'))
   const tmp = join(tmpDir, 's')

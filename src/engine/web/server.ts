@@ -9,6 +9,7 @@ import { resolve } from 'node:path'
 import type { ApiMethod, AppApi } from '../../shared/contract'
 import { callApi } from '../api-dispatch'
 import { MAX_BODY_BYTES, readBody } from './body'
+import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from './limits'
 import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken, originAllowed, tokenMatches } from './security'
 import { openEventStream, HEARTBEAT_MS } from './sse'
 import { serveStatic } from './static-files'
@@ -32,6 +33,8 @@ export interface WebServerOptions {
   maxBodyBytes?: number
   /** Also accept pushed usage on POST /v1/usage (docs/PROTOCOL.md), written through this writer. */
   ingest?: Omit<IngestHttpContext, 'port'>
+  /** Connection cap and timeouts (default HTTP_LIMITS). */
+  limits?: Partial<HttpLimits>
 }
 
 export interface WebServer {
@@ -184,12 +187,14 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
     return handleCall(req, res, opts.api, name, maxBody)
   }
 
-  const server = createServer((req, res) => {
+  const limits = httpLimits(opts.limits)
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) fail(res, 500, e instanceof Error ? e.message : 'internal error')
       else res.destroy()
     })
   })
+  applyHttpLimits(server, limits)
 
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject)

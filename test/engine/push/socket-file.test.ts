@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { chmodSync, linkSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, linkSync, mkdirSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname } from 'node:path'
 import { AlreadyRunningError } from '../../../src/engine/push/socket-server'
@@ -23,10 +23,10 @@ describe('socket server: the socket file', () => {
     expect(() => statSync(rig.socketPath)).toThrow(/ENOENT/)
   })
 
-  it('leaves an existing shared dir as it is, the socket still 0600 whatever the umask', async () => {
+  it('tightens an existing group/other-writable dir it owns to 0700; the socket is 0600 whatever the umask', async () => {
     rig = makeRig()
     mkdirSync(dirname(rig.socketPath), { recursive: true })
-    chmodSync(dirname(rig.socketPath), 0o775)
+    chmodSync(dirname(rig.socketPath), 0o777)
     const old = process.umask(0)
     try {
       await serve(rig)
@@ -34,7 +34,17 @@ describe('socket server: the socket file', () => {
       process.umask(old)
     }
     expect(statSync(rig.socketPath).mode & 0o777).toBe(0o600)
-    expect(statSync(dirname(rig.socketPath)).mode & 0o777).toBe(0o775)
+    expect(statSync(dirname(rig.socketPath)).mode & 0o777).toBe(0o700)
+  })
+
+  it.runIf(process.getuid?.() === 0)('refuses a dir another user owns, naming it, and creates no socket there', async () => {
+    rig = makeRig()
+    const dir = dirname(rig.socketPath)
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    chownSync(dir, 4242, 4242)
+    await expect(serve(rig)).rejects.toThrow(`${dir} belongs to another user (uid 4242)`)
+    expect(readdirSync(dir)).toEqual([])
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
   })
 
   it('says so when the path is too long for a Unix socket', async () => {
