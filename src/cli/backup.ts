@@ -1,14 +1,15 @@
-import { copyFileSync, existsSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { openContext } from '../engine/context'
 import { dataDir, dataPaths } from '../engine/paths'
-import { backupStore, isHealthy, moveAside } from '../engine/store/backup'
+import { backupStore, moveAside, storeFileProblem } from '../engine/store/backup'
 import { acquireWriterLock } from '../engine/store/writer-lock'
 import { parseOptions, UsageError } from './args'
 
 /** `tokenwatch backup [--out FILE]`: a consistent copy of the store, safe while the engine runs. */
 export async function runBackup(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(args, { db: { type: 'string' }, out: { type: 'string' } })
-  // A reader's connection suffices: SQLite's online backup copies a consistent snapshot.
+  // A read-only connection suffices: SQLite's online backup copies a consistent snapshot.
   const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
     const out = await backupStore(ctx.store, o.out)
@@ -24,12 +25,21 @@ export async function runRestore(args: string[], env: NodeJS.ProcessEnv): Promis
   const [file, ...rest] = args
   if (!file || file.startsWith('--')) throw new UsageError('expected the backup file: tokenwatch restore FILE [--db FILE]')
   const o = parseOptions(rest, { db: { type: 'string' } })
-  if (!isHealthy(file)) throw new UsageError(`${file} is not a healthy Token Watch database`)
+  // Checked before anything is touched: a refused file leaves the current store as it was.
+  const problem = storeFileProblem(file)
+  if (problem) throw new UsageError(`${file} ${problem}; nothing was changed`)
   const db = o.db ?? dataPaths(dataDir(env)).db
+  mkdirSync(dirname(db), { recursive: true, mode: 0o700 })
   const lock = acquireWriterLock(db)
   try {
+    // Copied beside the store first, so the store is never half a file.
+    const incoming = `${db}.restoring`
+    rmSync(incoming, { force: true })
+    copyFileSync(file, incoming)
+    // copyFileSync keeps the source's mode; the store is the user's alone.
+    chmodSync(incoming, 0o600)
     const aside = existsSync(db) ? moveAside(db, 'before-restore') : undefined
-    copyFileSync(file, db)
+    renameSync(incoming, db)
     process.stdout.write(`restored ${db} from ${file}${aside ? ` (the previous store is at ${aside})` : ''}\n`)
     process.stdout.write('run `tokenwatch scan` (or start the app) to read agent logs written since the backup\n')
     return 0

@@ -11,7 +11,11 @@ export async function runScan(args: string[], env: NodeJS.ProcessEnv): Promise<n
   try {
     const bar = progressBar()
     const t0 = performance.now()
-    const s = await scanLogs(ctx.store, ctx.sources, ctx.cost, { userId: ctx.userId, onProgress: (p) => bar.update(p) })
+    const s = await scanLogs(ctx.store, ctx.sources, ctx.cost, {
+      userId: ctx.userId,
+      onProgress: (p) => bar.update(p),
+      ...(ctx.commitBytes ? { commitBytes: ctx.commitBytes } : {}),
+    })
     bar.done()
     const ms = Math.round(performance.now() - t0)
     const unpriced = unpricedModels(ctx.store, ctx.prices)

@@ -11,9 +11,11 @@ import { createLogSources, sourceConfigFromEnv } from './sources/registry'
 import type { LogSource } from './sources/types'
 import { openStore, type OpenStoreOptions, type Store } from './store/open-store'
 import { acquireWriterLock } from './store/writer-lock'
-import { describeBackup, importPushedEvents, isHealthy, listBackups, moveAside } from './store/backup'
+import { describeBackup, importPushedEvents, isHealthy, listBackups, moveAside, storeFileProblem } from './store/backup'
+import { MIGRATIONS } from './store/migrations'
+import { preparePrivateDir } from './push/socket-path'
 import { existsSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 
 /** Everything the engine works with, gathered once from the environment and settings. */
 export interface EngineContext {
@@ -25,6 +27,8 @@ export interface EngineContext {
   sources: LogSource[]
   prices: PriceTable
   cost: Coster
+  /** Bytes of log read per backfill commit (`TOKENWATCH_COMMIT_BYTES`); unset: the scan's default. */
+  commitBytes?: number
   /** Closes the store and releases the writer lock. */
   close(): void
 }
@@ -55,6 +59,18 @@ export function osUser(): string {
   }
 }
 
+/**
+ * `TOKENWATCH_COMMIT_BYTES`: commit a backfill after about this many bytes of log (default 32 MiB).
+ * Crash tests set it small so their kills land between many commits, not inside the only one.
+ */
+export function commitBytesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.TOKENWATCH_COMMIT_BYTES
+  if (raw === undefined || raw === '') return undefined
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`TOKENWATCH_COMMIT_BYTES: expected a positive whole number of bytes, got ${raw}`)
+  return n
+}
+
 /** Sources for the environment's folders plus the ones added in settings. */
 export function sourcesFor(env: NodeJS.ProcessEnv, settings: Settings): LogSource[] {
   const fromEnv = sourceConfigFromEnv(env)
@@ -78,11 +94,17 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   const prices = loadPriceTable({ overrides: settings.priceOverrides })
   const cost = createCoster(prices)
   const storeOpts = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
+  const commitBytes = commitBytesFromEnv(env)
+  const base = { dir, paths, settings, userId, sources: sourcesFor(env, settings), prices, cost, ...(commitBytes ? { commitBytes } : {}) }
   if (opts.writer === false) {
-    const store = openStore(dbPath, storeOpts)
-    return { dir, paths, store, settings, userId, sources: sourcesFor(env, settings), prices, cost, close: () => store.close() }
+    const store = openReader(dbPath, storeOpts)
+    return { ...base, store, close: () => store.close() }
   }
-  if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 })
+  if (dbPath !== ':memory:') {
+    mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 })
+    // The data dir may predate us (Electron creates userData 0755): only the user may enter it.
+    if (resolve(dirname(dbPath)) === resolve(dir)) preparePrivateDir(dir)
+  }
   const lock = acquireWriterLock(dbPath, opts.nativeBinding)
   try {
     const store = openRecovering(dbPath, storeOpts, cost, opts.log ?? ((m) => process.stderr.write(`${m}\n`)))
@@ -91,11 +113,41 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
       if (store.db.open) store.close()
       lock.release()
     }
-    return { dir, paths, store, settings, userId, sources: sourcesFor(env, settings), prices, cost, close }
+    return { ...base, store, close }
   } catch (err) {
     lock.release()
     throw err
   }
+}
+
+/**
+ * Opens the store for reading (`report`, `backup`): read-only, never creating one, and never
+ * writing beside the engine. A store of an older schema is upgraded first, under the writer
+ * lock (refused while an engine runs, as it would be for any writer).
+ */
+function openReader(path: string, storeOpts: OpenStoreOptions): Store {
+  if (path === ':memory:') return openStore(path, storeOpts)
+  if (!existsSync(path)) throw new Error(`no store at ${path}; run \`tokenwatch scan\` or \`tokenwatch serve\` first`)
+  const store = openStore(path, { ...storeOpts, readonly: true })
+  let version: number
+  try {
+    version = store.db.pragma('user_version', { simple: true }) as number
+  } catch (err) {
+    store.close()
+    throw new Error(`${path} is not a readable Token Watch store: ${(err as Error).message}`)
+  }
+  if (version === MIGRATIONS.length) return store
+  store.close()
+  if (version > MIGRATIONS.length) {
+    throw new Error(`the store ${path} has schema v${version}, newer than this Token Watch (v${MIGRATIONS.length}); upgrade it`)
+  }
+  const lock = acquireWriterLock(path, storeOpts.nativeBinding)
+  try {
+    openStore(path, storeOpts).close()
+  } finally {
+    lock.release()
+  }
+  return openStore(path, { ...storeOpts, readonly: true })
 }
 
 /**
@@ -107,12 +159,13 @@ function openRecovering(path: string, storeOpts: OpenStoreOptions, cost: Coster,
   if (path === ':memory:' || !existsSync(path) || isHealthy(path)) return openStore(path, storeOpts)
   const aside = moveAside(path, 'corrupt')
   const store = openStore(path, storeOpts)
-  const backup = listBackups(path).find(isHealthy)
-  let pushed = 'no backup exists, so events pushed over the socket or HTTP before now are lost'
+  // The newest backup that is a sound Token Watch store (automatic or `tokenwatch backup`).
+  const backup = listBackups(path).find((b) => storeFileProblem(b) === null)
+  let pushed = 'no usable backup exists, so every event pushed over the socket or HTTP is lost'
   if (backup) {
     const r = importPushedEvents(store, backup, cost)
-    pushed = `${r.events} pushed events restored from ${describeBackup(backup)}; events pushed after ` +
-      `${new Date(r.takenAt).toISOString()} are lost`
+    pushed = `${r.events} pushed events restored from ${describeBackup(backup)} (taken ` +
+      `${new Date(r.takenAt).toISOString()}); events pushed over the socket or HTTP after that instant are lost`
   }
   log(`token-watch: the store ${path} failed its integrity check; moved it to ${aside} and rebuilt it. ` +
     `Usage from agent logs is read again from the logs; ${pushed}.`)

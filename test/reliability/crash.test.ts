@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import Database from 'better-sqlite3'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
 // The benchmark's generator writes realistic Claude Code trees and knows their exact totals.
@@ -24,32 +25,65 @@ function reportTotals(env: NodeJS.ProcessEnv): Totals {
   return { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests }
 }
 
-/** Starts `tokenwatch scan` and SIGKILLs it after `ms`; resolves when it is gone. */
-function scanKilledAfter(env: NodeJS.ProcessEnv, ms: number): Promise<void> {
+/** Events committed to the store so far (0 before the first commit creates it). */
+function storedEvents(dbPath: string): number {
+  if (!existsSync(dbPath)) return 0
+  try {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM usage_events').get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  } catch {
+    // Created but not yet migrated, or mid-checkpoint: nothing committed to count yet.
+    return 0
+  }
+}
+
+/**
+ * Starts `tokenwatch scan`, SIGKILLs it as soon as the store holds at least `target` events, and
+ * resolves with the signal it died of (null if it exited first) and the events it left behind.
+ */
+function scanKilledAt(env: NodeJS.ProcessEnv, dbPath: string, target: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; events: number }> {
   const child = spawn(process.execPath, [CLI, 'scan'], { env, stdio: 'ignore' })
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms)
-  return new Promise((resolve) => child.once('exit', () => {
-    clearTimeout(timer)
-    resolve()
+  const poll = setInterval(() => {
+    if (child.exitCode === null && storedEvents(dbPath) >= target) child.kill('SIGKILL')
+  }, 1)
+  return new Promise((resolve) => child.once('exit', (code, signal) => {
+    clearInterval(poll)
+    resolve({ signal, code, events: storedEvents(dbPath) })
   }))
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('crash consistency: SIGKILL at many points never double counts or loses a token', () => {
-  it('backfill: 24 kills spread over a scan, then a clean finish, equal the generator\'s exact totals', async () => {
+  it('backfill: 24 SIGKILLs between the commits of a scan, then a clean finish, equal an uninterrupted run to the token', async () => {
     const dir = tempDir()
     const manifest = generateClaudeTree(join(dir, 'claude'), { bytes: 24 * 1024 * 1024, seed: 7 })
-    const env = cliEnv(dir)
-    // How long an uninterrupted scan takes here, to spread the kills over it.
+    // One commit per file read (~40 commits) instead of one per 32 MiB: the whole tree would be one.
+    const env = cliEnv(dir, { TOKENWATCH_COMMIT_BYTES: '1' })
+    const dbPath = join(dir, 'home', 'tokenwatch.db')
+    // The uninterrupted reference, with the default (single) commit.
     const probeEnv = cliEnv(dir, { TOKENWATCH_HOME: join(dir, 'probe') })
-    const t0 = Date.now()
-    runCli(['scan'], probeEnv)
-    const span = Math.max(200, Date.now() - t0)
-    for (let i = 0; i < 24; i++) await scanKilledAfter(env, Math.round((span * (i + 1)) / 25))
+    expect(runCli(['scan'], probeEnv).code).toBe(0)
+    const uninterrupted = reportTotals(probeEnv)
+    const final = manifest.totals.requests
+    const kills: { signal: NodeJS.Signals | null; code: number | null; events: number }[] = []
+    // Kill points spread over the first 85% of the events; the tail leaves the last run work to do.
+    for (let i = 0; i < 24; i++) kills.push(await scanKilledAt(env, dbPath, Math.floor((final * 0.85 * i) / 24)))
+    // Every run died of the kill, none finished on its own.
+    expect(kills.map((k) => [k.signal, k.code])).toEqual(Array(24).fill(['SIGKILL', null]))
+    // Each kill left a store partway through the backfill, never losing what an earlier run committed.
+    const left = kills.map((k) => k.events)
+    expect(left.every((n) => n < final)).toBe(true)
+    expect(left).toEqual([...left].sort((a, b) => a - b))
+    expect(new Set(left).size).toBeGreaterThanOrEqual(10)
     expect(runCli(['scan'], env).code).toBe(0)
     const t = manifest.totals
-    expect(reportTotals(env)).toEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests })
+    expect(uninterrupted).toEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests })
+    expect(reportTotals(env)).toEqual(uninterrupted)
   }, 120_000)
 
   it('live tailing: files appended while serve is killed 10 times end with the exact totals', async () => {

@@ -10,6 +10,7 @@ import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
 import { ensureRollup } from '../query/rollup'
 import { systemTimeZone } from '../query/time-zone'
+import { AUTO_BACKUP_EVERY_MS, AUTO_BACKUP_KEEP, backupIfDue } from '../store/backup'
 
 /** How long to wait before retrying after a failed commit (e.g. disk full). */
 const RETRY_MS = 5000
@@ -23,6 +24,12 @@ export interface EngineOptions extends ContextOptions {
   retryMs?: number
   /** How often to look for log roots that do not exist yet (ms). */
   rootCheckMs?: number
+  /**
+   * Automatic backups into `<data dir>/backups` (pushed events exist nowhere else): one at start
+   * when the newest is older than `everyMs`, then whenever it is again; the newest `keep` are
+   * kept. false turns them off. Default: every 24 h, keep 3.
+   */
+  autoBackup?: false | { everyMs?: number; keep?: number }
   /** Called with problems worth a line on stderr or in a log. */
   log?: (message: string) => void
 }
@@ -45,6 +52,10 @@ export class Engine {
   private queuedFull = false
   private stopped = false
   private retryTimer: NodeJS.Timeout | undefined
+  private backupTimer: NodeJS.Timeout | undefined
+  /** Resolves a start() still waiting on the watcher's first walk when stop() closes it. */
+  private onStop: (() => void) | undefined
+  private backingUp: Promise<void> | undefined
   /** The last ingestion failure, cleared by the next successful scan. */
   lastError: string | undefined
 
@@ -55,11 +66,43 @@ export class Engine {
 
   /** Backfills every source, then (unless disabled or paused) starts tailing. */
   async start(): Promise<void> {
-    if (this.opts.watch !== false && !this.ctx.settings.paused) await this.startTailing()
+    // stop() may run during any await here (SIGTERM during the backfill): the store is closed then.
+    if (this.stopped) return
+    if (this.opts.watch !== false && !this.ctx.settings.paused) {
+      // A watcher closed during its first walk never says it is ready: stop() ends the wait.
+      await Promise.race([this.startTailing(), new Promise<void>((r) => (this.onStop = r))])
+      this.onStop = undefined
+    }
+    if (this.stopped) return
     await this.rescan()
+    if (this.stopped) return
     // Long-range reports in the viewer's zone read its local-day rollup; build it now, not on
     // the first dashboard paint.
     ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
+    this.startAutoBackups()
+  }
+
+  /** Takes an automatic backup now if one is due, then checks again every so often. */
+  private startAutoBackups(): void {
+    const cfg = this.opts.autoBackup
+    if (cfg === false || this.ctx.store.path === ':memory:') return
+    const everyMs = cfg?.everyMs ?? AUTO_BACKUP_EVERY_MS
+    const keep = cfg?.keep ?? AUTO_BACKUP_KEEP
+    const check = (): void => {
+      if (this.stopped || this.backingUp) return
+      this.backingUp = backupIfDue(this.ctx.store, { maxAgeMs: everyMs, keep })
+        .then(
+          () => undefined,
+          (err: unknown) => this.opts.log?.(`automatic backup failed: ${(err as Error).message}`),
+        )
+        .finally(() => {
+          this.backingUp = undefined
+        })
+    }
+    check()
+    // Checked more often than taken, so a backup follows the last one by about everyMs.
+    this.backupTimer = setInterval(check, Math.min(3600_000, Math.max(10, Math.floor(everyMs / 4))))
+    this.backupTimer.unref()
   }
 
   private get retryMs(): number {
@@ -124,10 +167,13 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    this.onStop?.()
     if (this.retryTimer) clearTimeout(this.retryTimer)
+    if (this.backupTimer) clearInterval(this.backupTimer)
     await this.tailer?.stop()
     this.tailer = undefined
     await this.scanning
+    await this.backingUp
     await this.writer.flush()
     this.flushChanges()
     this.ctx.close()
@@ -195,6 +241,7 @@ export class Engine {
       userId: this.ctx.userId,
       ...(files ? { files } : { onProgress: (p) => Object.assign(this.progress, p) }),
       onCommit: (r) => this.committed(r),
+      ...(this.ctx.commitBytes ? { commitBytes: this.ctx.commitBytes } : {}),
     })
     for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)
     if (!files) this.lastScan = summary

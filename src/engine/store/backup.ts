@@ -1,42 +1,86 @@
 import Database from 'better-sqlite3'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { UsageEvent } from '../../shared/usage'
 import { applyBatch, type Coster } from '../ingest/apply-batch'
 import { eventFromRow, type EventRow } from '../ingest/merge'
+import { MIGRATIONS } from './migrations'
 import type { Store } from './open-store'
+
+/** How often the engine takes an automatic backup, and how many it keeps. */
+export const AUTO_BACKUP_EVERY_MS = 24 * 3600_000
+export const AUTO_BACKUP_KEEP = 3
 
 /** Folder of automatic and manual backups, beside the store. */
 export function backupDir(dbPath: string): string {
   return join(dirname(dbPath), 'backups')
 }
 
+// Milliseconds in the name: an automatic backup at start and a manual one a moment later must
+// not share a file, and must sort in the order they were taken.
 function stamp(d = new Date()): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')
+  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '')
 }
 
-/** Copies the live store to `dest` (SQLite's online backup: consistent while the engine runs). */
-export async function backupStore(store: Store, dest?: string): Promise<string> {
-  const out = dest ?? join(backupDir(store.path), `tokenwatch-${stamp()}.db`)
+// `tokenwatch-[auto-]YYYYMMDD-HHMMSS[-mmm].db`; names from before milliseconds sort as -000.
+const BACKUP_NAME = /^tokenwatch-(auto-)?(\d{8}-\d{6})(?:-(\d{3}))?\.db$/
+
+/**
+ * Copies the live store to `dest` (SQLite's online backup: consistent while the engine runs).
+ * The copy is written under a temporary name and renamed when complete, so a crash never leaves
+ * a half backup under a backup's name; it is readable by the user only, whatever the umask.
+ */
+export async function backupStore(store: Store, dest?: string, kind: 'manual' | 'auto' = 'manual'): Promise<string> {
+  const out = dest ?? join(backupDir(store.path), `tokenwatch-${kind === 'auto' ? 'auto-' : ''}${stamp()}.db`)
   mkdirSync(dirname(out), { recursive: true, mode: 0o700 })
-  await store.db.backup(out)
+  const tmp = `${out}.tmp`
+  rmSync(tmp, { force: true })
+  // Created new ('wx': never through a planted link) and 0600 before SQLite writes a byte, which
+  // gives its journal the same mode; chmod because a strict umask may leave it unwritable.
+  closeSync(openSync(tmp, 'wx', 0o600))
+  chmodSync(tmp, 0o600)
+  try {
+    await store.db.backup(tmp)
+    renameSync(tmp, out)
+  } catch (err) {
+    rmSync(tmp, { force: true })
+    throw err
+  }
   return out
 }
 
-/** Backups in the store's backup folder, newest first. */
+/** Backups (automatic and manual) in the store's backup folder, newest first. */
 export function listBackups(dbPath: string): string[] {
   const dir = backupDir(dbPath)
   if (!existsSync(dir)) return []
-  return readdirSync(dir)
-    .filter((f) => /^tokenwatch-\d{8}-\d{6}\.db$/.test(f))
-    .sort()
-    .reverse()
-    .map((f) => join(dir, f))
+  const keyed: { key: string; path: string }[] = []
+  for (const f of readdirSync(dir)) {
+    const m = BACKUP_NAME.exec(f)
+    if (m) keyed.push({ key: `${m[2]}-${m[3] ?? '000'}`, path: join(dir, f) })
+  }
+  return keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map((k) => k.path)
 }
 
-/** Keeps the newest `keep` automatic backups. */
-export function pruneBackups(dbPath: string, keep = 7): void {
-  for (const old of listBackups(dbPath).slice(keep)) rmSync(old, { force: true })
+/** Keeps the newest `keep` automatic backups; manual ones are the user's to delete. */
+export function pruneBackups(dbPath: string, keep = AUTO_BACKUP_KEEP): void {
+  const auto = listBackups(dbPath).filter((p) => basename(p).startsWith('tokenwatch-auto-'))
+  for (const old of auto.slice(keep)) rmSync(old, { force: true })
+}
+
+/**
+ * Takes an automatic backup when the newest backup (of either kind) is older than `maxAgeMs`
+ * or none exists, then prunes to the newest `keep` automatic ones. Returns the new file or null.
+ */
+export async function backupIfDue(
+  store: Store,
+  opts: { maxAgeMs?: number; keep?: number; now?: number } = {},
+): Promise<string | null> {
+  const newest = listBackups(store.path)[0]
+  const now = opts.now ?? Date.now()
+  if (newest && now - statSync(newest).mtimeMs < (opts.maxAgeMs ?? AUTO_BACKUP_EVERY_MS)) return null
+  const out = await backupStore(store, undefined, 'auto')
+  pruneBackups(store.path, opts.keep ?? AUTO_BACKUP_KEEP)
+  return out
 }
 
 /** Whether a database file opens and passes SQLite's quick_check. */
@@ -50,6 +94,32 @@ export function isHealthy(path: string): boolean {
     }
   } catch {
     return false
+  }
+}
+
+/**
+ * Why `path` is not a usable Token Watch store, or null when it is one: it must open, pass
+ * quick_check, carry a schema version this build knows (1..MIGRATIONS.length) and the ledger.
+ */
+export function storeFileProblem(path: string): string | null {
+  if (!existsSync(path)) return 'does not exist'
+  let db: Database.Database
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true })
+  } catch (err) {
+    return `cannot be opened (${(err as Error).message})`
+  }
+  try {
+    if (db.pragma('quick_check', { simple: true }) !== 'ok') return 'fails SQLite\'s integrity check'
+    const v = db.pragma('user_version', { simple: true }) as number
+    if (v > MIGRATIONS.length) return `is from a newer Token Watch (schema v${v}; this one reads up to v${MIGRATIONS.length})`
+    const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_events'").get()
+    if (v < 1 || !ledger) return 'is not a Token Watch store (no schema version or no usage_events table)'
+    return null
+  } catch (err) {
+    return `is not a SQLite database (${(err as Error).message})`
+  } finally {
+    db.close()
   }
 }
 
