@@ -70,6 +70,11 @@ export interface ScanOptions {
   onCommit?: (r: BatchResult) => void
   /** Commit after about this many bytes read (one fsync per commit). */
   commitBytes?: number
+  /**
+   * Ends the scan at its next commit (what is read by then is committed; the rest waits for the
+   * next scan, from the saved offsets): how a stopping engine leaves a long backfill.
+   */
+  signal?: AbortSignal
   /** Only these files (e.g. the ones a watcher saw change); default: walk every root. */
   files?: { source: LogSource; root: string; path: string }[]
 }
@@ -156,6 +161,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   }
 
   for (const f of files) {
+    if (opts.signal?.aborted) break
     const ctx = { path: f.path, root: f.root, userId: opts.userId, ...extraContext(f.source) }
     let prev = stored.get(f.path)
     let readAny = false
@@ -184,6 +190,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
         flush()
         opts.onProgress?.(progress)
         await new Promise((r) => setImmediate(r))
+        if (opts.signal?.aborted) break
       }
       if (inc.done) break
     }

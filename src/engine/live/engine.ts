@@ -51,6 +51,8 @@ export class Engine {
   private queuedFiles = new Map<string, ChangedFile>()
   private queuedFull = false
   private stopped = false
+  /** Aborted by stop(): a running scan ends at its next commit instead of reading on. */
+  private readonly stopping = new AbortController()
   private retryTimer: NodeJS.Timeout | undefined
   private backupTimer: NodeJS.Timeout | undefined
   /** Resolves a start() still waiting on the watcher's first walk when stop() closes it. */
@@ -167,6 +169,7 @@ export class Engine {
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    this.stopping.abort()
     this.onStop?.()
     if (this.retryTimer) clearTimeout(this.retryTimer)
     if (this.backupTimer) clearInterval(this.backupTimer)
@@ -241,6 +244,7 @@ export class Engine {
       userId: this.ctx.userId,
       ...(files ? { files } : { onProgress: (p) => Object.assign(this.progress, p) }),
       onCommit: (r) => this.committed(r),
+      signal: this.stopping.signal,
       ...(this.ctx.commitBytes ? { commitBytes: this.ctx.commitBytes } : {}),
     })
     for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)

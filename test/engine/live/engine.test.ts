@@ -110,3 +110,35 @@ describe('live engine: tailing real files', () => {
     await engine.stop()
   })
 })
+
+describe('live engine: stopping during a backfill', () => {
+  it('ends a long backfill at its next commit; the next start reads on from there and counts every line once', async () => {
+    const s = setup()
+    // 40 files of 50 requests each, a commit after every file's bytes (TOKENWATCH_COMMIT_BYTES=1).
+    for (let f = 0; f < 40; f++) {
+      const lines = Array.from({ length: 50 }, (_, i) => claudeLine(`f${f}-${i}`, 1, '2026-03-01T10:00:00Z'))
+      writeFileSync(join(s.claude, 'projects', 'app', `s${f}.jsonl`), lines.join(''))
+    }
+    const env = { ...s.env, TOKENWATCH_COMMIT_BYTES: '1' }
+    let engine = new Engine({ env, watch: false })
+    const started = engine.start()
+    // The scan yields after every commit: stop at the first yield that finds a file committed.
+    const committedFiles = () => engine.ctx.store.db.prepare('SELECT count(*) FROM source_files').pluck().get() as number
+    const stopped = new Promise<void>((resolve, reject) => {
+      const poll = (): void => {
+        if (committedFiles() > 0) engine.stop().then(resolve, reject)
+        else setImmediate(poll)
+      }
+      poll()
+    })
+    await Promise.all([started, stopped])
+    const reopened = new Engine({ env, watch: false })
+    const partial = totals(reopened).requests
+    expect(partial).toBeGreaterThan(0)
+    expect(partial).toBeLessThan(2000)
+    engine = reopened
+    await engine.start()
+    expect(totals(engine)).toEqual({ input: 20_000, output: 2000, cacheRead: 200_000, requests: 2000 })
+    await engine.stop()
+  })
+})
