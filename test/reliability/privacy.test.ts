@@ -21,6 +21,8 @@ const COLUMNS = {
   usage_days: ['tz', 'day', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read', 'cache_write',
     'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests'],
   dimension_values: ['dim', 'value'],
+  usage_days_model: ['tz', 'day', 'model', 'input', 'output', 'cache_read', 'cache_write', 'requests', 'cost_nusd',
+    'unpriced_tokens', 'unpriced_requests'],
   session_spans: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'model', 'first_ts', 'last_ts'],
 }
 

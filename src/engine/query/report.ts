@@ -154,15 +154,19 @@ function fromRollup(store: Store, q: ReportQuery, colDims: ColumnDim[], timed: b
   if (q.groupBy.includes('hour') || !isLocalMidnight(q.tz, q.from) || !isLocalMidnight(q.tz, q.to)) return false
   if (!rollupZones(store.db).includes(q.tz) && !(opts.buildRollup && ensureRollup(store, q.tz))) return false
   const where = filterClause(q)
+  // Grouped and filtered by nothing but the model: the model-only copy, a fraction of the rows.
+  const byModelOnly = colDims.every((d) => d === 'model')
+    && [q.users, q.agents, q.projects, q.sources, q.sessions].every((v) => (v?.length ?? 0) === 0)
+  const days = byModelOnly ? 'usage_days_model' : 'usage_days'
   const range = [q.tz, q.from === undefined ? Number.MIN_SAFE_INTEGER : dayNumber(q.tz, q.from),
     q.to === undefined ? Number.MAX_SAFE_INTEGER : dayNumber(q.tz, q.to), ...where.params]
   const select = [timed ? 'day AS tu' : '0 AS tu', ...colDims.map((d) => `${column(d)} AS "${d}"`)].join(', ')
   const groupBy = ['tu', ...colDims.map((d) => `"${d}"`)].join(', ')
   const cond = `tz = ? AND day >= ? AND day < ?${where.sql}`
-  const rows = store.db.prepare(`SELECT ${select}, ${BUCKETS.sums} FROM usage_days WHERE ${cond}
+  const rows = store.db.prepare(`SELECT ${select}, ${BUCKETS.sums} FROM ${days} WHERE ${cond}
     GROUP BY ${groupBy} HAVING sum(requests) > 0`)
   for (const row of rows.iterate(...range) as Iterable<Sums & { tu: number } & Record<string, string>>) collect(row, DAY)
-  const models = store.db.prepare(`SELECT DISTINCT model FROM usage_days WHERE ${cond} AND unpriced_requests > 0`)
+  const models = store.db.prepare(`SELECT DISTINCT model FROM ${days} WHERE ${cond} AND unpriced_requests > 0`)
   for (const r of models.iterate(...range) as Iterable<{ model: string }>) unpriced.add(r.model)
   return true
 }

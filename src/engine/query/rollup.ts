@@ -38,6 +38,17 @@ export function rebuildRollup(store: Store, tz: string, model?: string): void {
       requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
       unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens, unpriced_requests = unpriced_requests + excluded.unpriced_requests`)
   for (const seg of offsetSegments(tz, r.lo, r.hi + QUARTER)) insert.run(tz, seg.offset, seg.from, seg.to, ...extra)
+  rebuildModelDays(db, tz, model)
+}
+
+/** (Re)builds zone `tz`'s model-only day rows (for one model or all) from its full day rows. */
+function rebuildModelDays(db: Database.Database, tz: string, model?: string): void {
+  const byModel = model === undefined ? '' : ' AND model = ?'
+  const extra = model === undefined ? [] : [model]
+  db.prepare(`DELETE FROM usage_days_model WHERE tz = ?${byModel}`).run(tz, ...extra)
+  db.prepare(`INSERT INTO usage_days_model (tz, day, model, ${SUM_COLUMNS})
+    SELECT tz, day, model, sum(input), sum(output), sum(cache_read), sum(cache_write), sum(requests), sum(cost_nusd),
+      sum(unpriced_tokens), sum(unpriced_requests) FROM usage_days WHERE tz = ?${byModel} GROUP BY day, model`).run(tz, ...extra)
 }
 
 /**
@@ -86,8 +97,15 @@ export function applyRollupDeltas(db: Database.Database, zones: string[], rows: 
       unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens, unpriced_requests = unpriced_requests + excluded.unpriced_requests`)
   const drop = db.prepare(`DELETE FROM usage_days WHERE tz = ? AND day = ? AND source = ? AND user_id = ? AND agent_id = ?
     AND project = ? AND model = ? AND requests = 0`)
+  const addModel = db.prepare(`INSERT INTO usage_days_model (tz, day, model, ${SUM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
+      cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
+      requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
+      unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens, unpriced_requests = unpriced_requests + excluded.unpriced_requests`)
+  const dropModel = db.prepare('DELETE FROM usage_days_model WHERE tz = ? AND day = ? AND model = ? AND requests = 0')
   const list = [...rows]
   for (const tz of zones) {
+    const byModel = new Map<string, (string | number)[]>()
     const days = new Map<string, (string | number)[]>()
     for (const row of list) {
       const day = localDay(tz, row[0] as number)
@@ -95,10 +113,18 @@ export function applyRollupDeltas(db: Database.Database, zones: string[], rows: 
       let acc = days.get(k)
       if (!acc) days.set(k, (acc = [tz, day, ...row.slice(1, 6), 0, 0, 0, 0, 0, 0, 0, 0]))
       for (let i = 0; i < 8; i++) acc[7 + i] = (acc[7 + i] as number) + (row[6 + i] as number)
+      const mk = `${day}\u0000${row[5] as string}`
+      let m = byModel.get(mk)
+      if (!m) byModel.set(mk, (m = [tz, day, row[5] as string, 0, 0, 0, 0, 0, 0, 0, 0]))
+      for (let i = 0; i < 8; i++) m[3 + i] = (m[3 + i] as number) + (row[6 + i] as number)
     }
     for (const acc of days.values()) {
       add.run(acc)
       if ((acc[11] as number) < 0) drop.run(acc.slice(0, 7))
+    }
+    for (const m of byModel.values()) {
+      addModel.run(m)
+      if ((m[7] as number) < 0) dropModel.run(m.slice(0, 3))
     }
   }
 }

@@ -139,7 +139,7 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
   },
   // v3: session spans per (session, user, agent, project, model), so "sessions with a request in
   // this range" is answered for every filter, model included, without grouping the ledger; both
-  // span tables indexed by their end.
+  // span tables indexed by their end; and a model-only copy of the day rollups.
   (db) => {
     db.exec(`
       CREATE TABLE session_spans (
@@ -155,6 +155,26 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       ) WITHOUT ROWID;
       CREATE INDEX session_spans_last ON session_spans (last_ts, first_ts);
       CREATE INDEX sessions_last ON sessions (last_ts, first_ts);
+      -- The local-day rollups summed over every dimension but the model: what the dashboard's
+      -- default view (no filter but models, split by model) reads for long ranges.
+      CREATE TABLE usage_days_model (
+        tz TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        input INTEGER NOT NULL DEFAULT 0,
+        output INTEGER NOT NULL DEFAULT 0,
+        cache_read INTEGER NOT NULL DEFAULT 0,
+        cache_write INTEGER NOT NULL DEFAULT 0,
+        requests INTEGER NOT NULL DEFAULT 0,
+        cost_nusd INTEGER NOT NULL DEFAULT 0,
+        unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+        unpriced_requests INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tz, day, model)
+      ) WITHOUT ROWID;
+      INSERT INTO usage_days_model (tz, day, model, input, output, cache_read, cache_write, requests, cost_nusd,
+          unpriced_tokens, unpriced_requests)
+        SELECT tz, day, model, sum(input), sum(output), sum(cache_read), sum(cache_write), sum(requests), sum(cost_nusd),
+          sum(unpriced_tokens), sum(unpriced_requests) FROM usage_days GROUP BY tz, day, model;
       -- Earlier versions left a session's span as first seen when a correction moved a request
       -- out of it: take every span from the ledger again.
       DELETE FROM sessions WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE e.session_id = sessions.session_id AND e.source = sessions.source);

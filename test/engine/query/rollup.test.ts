@@ -20,6 +20,12 @@ function rollupRows(store: Store, tz: string): unknown[] {
 
 /** What a freshly built rollup would hold, compared with the incrementally kept one. */
 function expectRollupCurrent(store: Store): void {
+  // The model-only copy always equals the full rollup summed by model.
+  expect(store.db.prepare(`SELECT tz, day, model, input, output, cache_read, cache_write, requests, cost_nusd, unpriced_tokens,
+    unpriced_requests FROM usage_days_model ORDER BY 1, 2, 3`).all()).toEqual(store.db.prepare(`SELECT tz, day, model, sum(input) AS input,
+    sum(output) AS output, sum(cache_read) AS cache_read, sum(cache_write) AS cache_write, sum(requests) AS requests,
+    sum(cost_nusd) AS cost_nusd, sum(unpriced_tokens) AS unpriced_tokens, sum(unpriced_requests) AS unpriced_requests
+    FROM usage_days GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all())
   for (const tz of rollupZones(store.db)) {
     const kept = rollupRows(store, tz)
     store.db.transaction(() => rebuildRollup(store, tz))()

@@ -137,11 +137,19 @@ describe('store: schema and migrations', () => {
     store.close()
   })
 
-  it('a populated v2 database gets its session spans from the ledger on the upgrade to v3', () => {
+  it('a populated v2 database gets its session spans from the ledger and its model-only day rows on the upgrade to v3', () => {
     const path = join(tempDir(), 'tw.db')
     buildAtVersion(path, 2)
     populateV1(path)
+    const raw = new Database(path)
+    raw.exec(`INSERT INTO rollup_zones (tz, built_at) VALUES ('UTC', 1);
+      INSERT INTO usage_days (tz, day, source, user_id, agent_id, project, model, input, output, cache_read, cache_write,
+        requests, cost_nusd, unpriced_tokens, unpriced_requests) VALUES
+        ('UTC', 20462, 'claude-code', 'u1', 'claude-code', '/p', 'm', 100, 50, 10, 25, 1, 7, 0, 0),
+        ('UTC', 20462, 'codex', 'u1', 'codex', '/q', 'm', 10, 5, 0, 0, 2, 3, 0, 0)`)
+    raw.close()
     const store = openStore(path)
+    expect(store.db.prepare('SELECT * FROM usage_days_model').raw().all()).toEqual([['UTC', 20462, 'm', 110, 55, 10, 25, 3, 10, 0, 0]])
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
     expect(store.db.prepare('SELECT source, session_id, model, first_ts, last_ts FROM session_spans ORDER BY 1').raw().all()).toEqual([
       ['claude-code', 's1', 'claude-sonnet-4-20250514', Date.parse('2026-01-09T10:00:00Z'), Date.parse('2026-01-09T10:00:00Z')],
