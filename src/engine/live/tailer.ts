@@ -43,6 +43,8 @@ export class Tailer {
   private timer: NodeJS.Timeout | undefined
   private rootTimer: NodeJS.Timeout | undefined
   private readonly watchedRoots = new Set<string>()
+  /** Root checks left that look at every file again after a root appeared (see addExistingRoots). */
+  private settling = 0
   private readonly owners = new Map<string, { source: LogSource; root: string }>()
   private readonly rechecks = new Map<string, NodeJS.Timeout>()
 
@@ -87,6 +89,12 @@ export class Tailer {
   }
 
   private addExistingRoots(): void {
+    // chokidar watches an added root only once its walk of it ends: lines written meanwhile raise no
+    // event. So a root that appeared gets its files looked at again on the next two checks too.
+    if (this.settling > 0) {
+      this.settling--
+      this.opts.onRootAppeared()
+    }
     // A root removed without an unlinkDir (e.g. its parent went first) is dropped here.
     for (const root of [...this.watchedRoots]) if (!existsSync(root)) this.dropRoot(root)
     for (const root of this.owners.keys()) {
@@ -94,7 +102,10 @@ export class Tailer {
       this.watchedRoots.add(root)
       this.watcher?.add(root)
       // A root that appears late may already hold files: report them as changed.
-      if (this.rootTimer) this.opts.onRootAppeared()
+      if (this.rootTimer) {
+        this.opts.onRootAppeared()
+        this.settling = 2
+      }
     }
   }
 

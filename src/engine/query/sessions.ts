@@ -73,6 +73,12 @@ export function countSessions(store: Store, f: UsageFilter): number {
   if (f.from === undefined && f.to === undefined && !hasDimensionFilter(f)) {
     return store.db.prepare('SELECT count(*) FROM sessions').pluck().get() as number
   }
+  // All time with a filter: the distinct sessions of the matching spans, in key order.
+  if (f.from === undefined && f.to === undefined) {
+    const where = filterClause(f)
+    return store.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM session_spans WHERE 1 = 1${where.sql} GROUP BY source, session_id)`)
+      .pluck().get(...where.params) as number
+  }
   const q = sessionsInRange(f)
   return store.db.prepare(`SELECT count(*) FROM (${q.sql})`).pluck().get(...q.params) as number
 }
