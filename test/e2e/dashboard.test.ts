@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../renderer/browser'
+import { launchPage } from '../renderer/browser'
 import { REPO, fixtureEnv, requireBuild, startServe, tokenwatch, type Serve } from './serve'
 
 const TZ = 'Asia/Colombo'
@@ -148,19 +148,9 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tw-e2e-'))
   env = fixtureEnv(join(root, 'data'), TZ)
   serve = await startServe(['--port', '0'], env)
-  // launchChromium makes its profile dir under os.tmpdir(): point that into `root` so it is removed with it.
-  // (It does so synchronously, before its first await, so the variable is put back at once.)
-  const savedTmp = process.env.TMPDIR
-  process.env.TMPDIR = root
-  let launching: Promise<BrowserContext>
-  try {
-    launching = launchChromium({ timezoneId: TZ })
-  } finally {
-    if (savedTmp === undefined) delete process.env.TMPDIR
-    else process.env.TMPDIR = savedTmp
-  }
-  ctx = await launching
-  page = ctx.pages()[0] ?? (await ctx.newPage())
+  const launched = await launchPage(root, TZ)
+  ctx = launched.ctx
+  page = launched.page
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`))
   page.on('console', (m) => {
     if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`)

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEngineApi } from '../../src/engine/api'
 import { Engine } from '../../src/engine/live/engine'
 import { startWebServer, type WebServer } from '../../src/engine/web/server'
-import { launchChromium } from '../renderer/browser'
+import { launchPage } from '../renderer/browser'
 import { REPO, fixtureEnv, requireBuild } from './serve'
 
 const TZ = 'Asia/Colombo'
@@ -47,17 +47,9 @@ beforeAll(async () => {
   env = { ...fixtureEnv(join(root, 'data'), TZ), CODEX_HOME: join(root, 'data', 'no-codex-here') }
   engine = new Engine({ env, changeDebounceMs: 5, log: () => {} })
   server = await startWebServer({ api: createEngineApi(engine, { socketPath: engine.ctx.paths.socket }), staticDir: join(REPO, 'out', 'renderer') })
-  const savedTmp = process.env.TMPDIR
-  process.env.TMPDIR = root
-  let launching: Promise<BrowserContext>
-  try {
-    launching = launchChromium({ timezoneId: TZ })
-  } finally {
-    if (savedTmp === undefined) delete process.env.TMPDIR
-    else process.env.TMPDIR = savedTmp
-  }
-  ctx = await launching
-  page = ctx.pages()[0] ?? (await ctx.newPage())
+  const launched = await launchPage(root, TZ)
+  ctx = launched.ctx
+  page = launched.page
 })
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from '../renderer/browser'
+import { launchPage } from '../renderer/browser'
 import { fixtureEnv, requireBuild, startServe, tokenwatch, type Serve } from './serve'
 
 const TZ = 'Asia/Colombo'
@@ -68,17 +68,9 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tw-e2e-settings-'))
   env = fixtureEnv(join(root, 'data'), TZ)
   serve = await startServe(['--port', '0', '--no-socket'], env)
-  const savedTmp = process.env.TMPDIR
-  process.env.TMPDIR = root
-  let launching: Promise<BrowserContext>
-  try {
-    launching = launchChromium({ timezoneId: TZ })
-  } finally {
-    if (savedTmp === undefined) delete process.env.TMPDIR
-    else process.env.TMPDIR = savedTmp
-  }
-  ctx = await launching
-  page = ctx.pages()[0] ?? (await ctx.newPage())
+  const launched = await launchPage(root, TZ)
+  ctx = launched.ctx
+  page = launched.page
 })
 
 afterAll(async () => {

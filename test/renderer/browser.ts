@@ -2,10 +2,17 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext } from 'playwright-core'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
 
-export function launchChromium(options: { timezoneId?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'pw-')), {
+export interface LaunchOptions {
+  timezoneId?: string
+  colorScheme?: 'light' | 'dark'
+  /** Where the browser profile folder is made (default the OS temp dir), e.g. a test's own root, removed with it. */
+  profileParent?: string
+}
+
+export function launchChromium(options: LaunchOptions = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(mkdtempSync(join(options.profileParent ?? tmpdir(), 'pw-')), {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -18,4 +25,10 @@ export function launchChromium(options: { timezoneId?: string; colorScheme?: 'li
     viewport: { width: 1280, height: 900 },
     acceptDownloads: true,
   })
+}
+
+/** Chromium with its profile under `root`, and its first page. */
+export async function launchPage(root: string, timezoneId: string): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await launchChromium({ timezoneId, profileParent: root })
+  return { ctx, page: ctx.pages()[0] ?? (await ctx.newPage()) }
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { Engine } from '../../../src/engine/live/engine'
 import { runReport } from '../../../src/engine/query/report'
 import type { ChangeEvent } from '../../../src/shared/contract'
-import { tempDir } from '../../helpers/temp'
 import { eventually } from '../../helpers/eventually'
+import { liveSetup } from './support'
 
 /** A Claude Code assistant line with usage, as Claude Code writes it. */
 function claudeLine(id: string, output: number, ts: string, input = 10): string {
@@ -15,13 +15,7 @@ function claudeLine(id: string, output: number, ts: string, input = 10): string 
   }) + '\n'
 }
 
-function setup() {
-  const dir = tempDir()
-  const claude = join(dir, 'claude')
-  mkdirSync(join(claude, 'projects', 'app'), { recursive: true })
-  const env = { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: claude, CODEX_HOME: join(dir, 'codex') }
-  return { dir, claude, env, log: join(claude, 'projects', 'app', 'session.jsonl') }
-}
+const setup = liveSetup
 
 function totals(engine: Engine) {
   const t = runReport(engine.ctx.store, { tz: 'UTC', groupBy: [] }).totals

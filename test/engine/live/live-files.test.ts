@@ -5,8 +5,8 @@ import { Engine } from '../../../src/engine/live/engine'
 import type { BatchResult } from '../../../src/engine/ingest/apply-batch'
 import { runReport } from '../../../src/engine/query/report'
 import type { ChangeEvent } from '../../../src/shared/contract'
-import { tempDir } from '../../helpers/temp'
 import { eventually } from '../../helpers/eventually'
+import { liveSetup } from './support'
 
 /**
  * A Claude Code assistant line in Claude Code's own key order: message first, uuid and timestamp
@@ -20,13 +20,7 @@ function line(id: string, output: number, ts: string, input = 10): string {
   }) + '\n'
 }
 
-function setup() {
-  const dir = tempDir()
-  const claude = join(dir, 'claude')
-  mkdirSync(join(claude, 'projects', 'app'), { recursive: true })
-  const env = { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: claude, CODEX_HOME: join(dir, 'codex') }
-  return { env, projects: join(claude, 'projects'), log: join(claude, 'projects', 'app', 'session.jsonl') }
-}
+const setup = liveSetup
 
 function totals(engine: Engine) {
   const t = runReport(engine.ctx.store, { tz: 'UTC', groupBy: [] }).totals
