@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import Database from 'better-sqlite3'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
@@ -27,6 +28,30 @@ export function cliEnv(dir: string, extra: Record<string, string> = {}): NodeJS.
 export function runCli(args: string[], env: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 30_000 })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** The totals of `tokenwatch report --json`, as the bucket sums and request count. */
+export interface ReportTotals { input: number; output: number; cacheRead: number; cacheWrite: number; requests: number }
+
+export function reportTotals(env: NodeJS.ProcessEnv): ReportTotals {
+  const t = JSON.parse(runCli(['report', '--json', '--group-by', 'source'], env).stdout).totals as ReportTotals
+  return { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests }
+}
+
+/** Events committed to the store at `dbPath` so far (0 before the first commit creates it). */
+export function storedEvents(dbPath: string): number {
+  if (!existsSync(dbPath)) return 0
+  try {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true })
+    try {
+      return (db.prepare('SELECT count(*) AS n FROM usage_events').get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  } catch {
+    // Created but not yet migrated, or mid-checkpoint: nothing committed to count yet.
+    return 0
+  }
 }
 
 /** A running `tokenwatch serve`, with its printed addresses. */

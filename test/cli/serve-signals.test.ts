@@ -6,24 +6,9 @@ import { join } from 'node:path'
 // The benchmark's generator writes realistic Claude Code trees and knows their exact totals.
 import { generateClaudeTree } from '../../bench/gen-claude-tree.mjs'
 import { tempDir } from '../helpers/temp'
-import { CLI, cliEnv, requireBuild, runCli, startServe } from './run-cli'
+import { CLI, cliEnv, reportTotals, requireBuild, runCli, startServe, storedEvents } from './run-cli'
 
 beforeAll(requireBuild)
-
-/** Events committed so far, or 0 while the store is not there yet. */
-function storedEvents(dbPath: string): number {
-  if (!existsSync(dbPath)) return 0
-  try {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true })
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM usage_events').get() as { n: number }).n
-    } finally {
-      db.close()
-    }
-  } catch {
-    return 0
-  }
-}
 
 /** The store's own check, and its aggregates against its ledger. */
 function consistency(dbPath: string): { check: unknown; ledger: unknown; buckets: unknown } {
@@ -38,11 +23,6 @@ function consistency(dbPath: string): { check: unknown; ledger: unknown; buckets
   } finally {
     db.close()
   }
-}
-
-function reportTotals(env: NodeJS.ProcessEnv): Record<string, number> {
-  const t = JSON.parse(runCli(['report', '--json', '--group-by', 'source'], env).stdout).totals as Record<string, number>
-  return { input: t.input ?? -1, output: t.output ?? -1, cacheRead: t.cacheRead ?? -1, cacheWrite: t.cacheWrite ?? -1, requests: t.requests ?? -1 }
 }
 
 describe.each<NodeJS.Signals>(['SIGTERM', 'SIGINT'])('tokenwatch serve and %s', (sig) => {

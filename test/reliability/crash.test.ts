@@ -1,45 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import Database from 'better-sqlite3'
-import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
 // The benchmark's generator writes realistic Claude Code trees and knows their exact totals.
 import { generateClaudeTree } from '../../bench/gen-claude-tree.mjs'
 import { tempDir } from '../helpers/temp'
-import { CLI, cliEnv, requireBuild, runCli, startServe } from '../cli/run-cli'
+import { CLI, cliEnv, reportTotals, requireBuild, runCli, startServe, storedEvents } from '../cli/run-cli'
 
 beforeAll(requireBuild)
-
-interface Totals {
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  requests: number
-}
-
-function reportTotals(env: NodeJS.ProcessEnv): Totals {
-  const r = runCli(['report', '--json', '--group-by', 'source'], env)
-  const t = JSON.parse(r.stdout).totals as Totals
-  return { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests }
-}
-
-/** Events committed to the store so far (0 before the first commit creates it). */
-function storedEvents(dbPath: string): number {
-  if (!existsSync(dbPath)) return 0
-  try {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true })
-    try {
-      return (db.prepare('SELECT count(*) AS n FROM usage_events').get() as { n: number }).n
-    } finally {
-      db.close()
-    }
-  } catch {
-    // Created but not yet migrated, or mid-checkpoint: nothing committed to count yet.
-    return 0
-  }
-}
 
 /**
  * Starts `tokenwatch scan`, SIGKILLs it as soon as the store holds at least `target` events, and
