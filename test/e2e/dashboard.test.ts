@@ -7,13 +7,13 @@
  * The viewer zone is Asia/Colombo (+05:30) for the server, the CLI and the browser alike, so day
  * boundaries fall mid-hour in UTC and must still be exact.
  */
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchPage } from '../renderer/browser'
-import { REPO, fixtureEnv, requireBuild, startServe, tokenwatch, type Serve } from './serve'
+import { REPO, fixtureEnv, requireBuild, startServe, teardown, tokenwatch, type Serve } from './serve'
 
 const TZ = 'Asia/Colombo'
 /** The custom range the tests view: whole local days, inclusive. */
@@ -161,17 +161,7 @@ afterEach((t) => {
   if (t.task.result?.state === 'fail') process.stderr.write(`\n${serve?.output() ?? '(serve stopped)'}\npage errors: ${JSON.stringify(pageErrors)}\n`)
 })
 
-afterAll(async () => {
-  try {
-    await ctx?.close()
-  } finally {
-    try {
-      await serve?.stop(2000)
-    } finally {
-      if (root !== undefined) rmSync(root, { recursive: true, force: true })
-    }
-  }
-})
+afterAll(() => teardown(ctx, serve, root))
 
 describe('dashboard over the real tokenwatch serve', () => {
   it('shows the exact figures of a custom range of whole local days', async () => {

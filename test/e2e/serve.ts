@@ -4,7 +4,7 @@
  * commands against the same store, and stop it with SIGTERM.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { promisify } from 'node:util'
 
@@ -121,4 +121,17 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeout
   }
   const socket = /^socket\s+(\S.*)$/m.exec(out)?.[1]
   return { url: m[1] as string, port: Number(m[2]), token: decodeURIComponent(m[3] as string), ...(socket === undefined ? {} : { socket }), output, stop }
+}
+
+/** Closes the browser, then stops serve, then removes the test's root: each step runs whatever the one before did. */
+export async function teardown(ctx: { close(): Promise<void> } | undefined, serve: Serve | undefined, root: string | undefined): Promise<void> {
+  try {
+    await ctx?.close()
+  } finally {
+    try {
+      await serve?.stop(2000)
+    } finally {
+      if (root !== undefined) rmSync(root, { recursive: true, force: true })
+    }
+  }
 }

@@ -4,13 +4,13 @@
  * KPI cost follows; a log folder added in the form (the headless dashboard takes a typed path) is
  * scanned and its usage shows up. Every figure is checked against `tokenwatch report`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchPage } from '../renderer/browser'
-import { fixtureEnv, requireBuild, startServe, tokenwatch, type Serve } from './serve'
+import { fixtureEnv, requireBuild, startServe, teardown, tokenwatch, type Serve } from './serve'
 
 const TZ = 'Asia/Colombo'
 const SINCE = '2026-02-01'
@@ -73,17 +73,7 @@ beforeAll(async () => {
   page = launched.page
 })
 
-afterAll(async () => {
-  try {
-    await ctx?.close()
-  } finally {
-    try {
-      await serve?.stop(2000)
-    } finally {
-      if (root !== undefined) rmSync(root, { recursive: true, force: true })
-    }
-  }
-})
+afterAll(() => teardown(ctx, serve, root))
 
 describe('settings over the real tokenwatch serve', () => {
   it('saves a price override in the form; history is re-costed and the KPI cost follows', async () => {
