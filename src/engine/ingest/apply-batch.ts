@@ -140,32 +140,87 @@ function toParams(e: LedgerEvent): unknown[] {
 /** An aggregate row as addBucket binds it: bucket_start, source, user, agent, project, model, then the eight sums. */
 type BucketRow = [number, string, string, string, string, string, number, number, number, number, number, number, number, number]
 
-/** Sums of signed contributions to aggregate rows, keyed by the row's full key. */
-class BucketDeltas {
-  readonly rows = new Map<string, BucketRow>()
-  readonly hours = new Set<number>()
+/** A session span widened in memory: the first record seen in it (its names) and its first and last instant. */
+interface Span {
+  e: LedgerEvent
+  firstTs: number
+  lastTs: number
+}
 
-  add(e: LedgerEvent, sign: 1 | -1): void {
+/** A record's names but its session, as one string: aggregate rows and spans are keyed by it. */
+function namesOf(e: LedgerEvent): string {
+  return `${e.source}\u0000${e.userId}\u0000${e.agentId}\u0000${e.project}\u0000${e.model}`
+}
+
+/**
+ * What a batch does to the aggregates, the session spans and the sessions, summed in memory so
+ * that each row is written once per commit. Every key is built from `namesOf` once per record.
+ */
+class BatchEffects {
+  /** Aggregate rows, keyed by quarter-hour and names. */
+  readonly rows = new Map<string, BucketRow>()
+  /** Session spans, keyed by session and names. */
+  readonly spans = new Map<string, Span>()
+  /** Sessions, per source, then per session id. */
+  readonly sessions = new Map<string, Map<string, Span>>()
+
+  /** Adds (sign 1) or takes back (-1) a record's tokens, cost and request in its aggregate row. */
+  count(e: LedgerEvent, names: string, sign: 1 | -1): void {
     const bucket = bucketOf(e.ts)
-    this.hours.add(hourOf(e.ts))
-    const k = `${bucket}\u0000${e.source}\u0000${e.userId}\u0000${e.agentId}\u0000${e.project}\u0000${e.model}`
+    const k = `${bucket}\u0000${names}`
     let row = this.rows.get(k)
     if (!row) {
       row = [bucket, e.source, e.userId, e.agentId, e.project, e.model, 0, 0, 0, 0, 0, 0, 0, 0]
       this.rows.set(k, row)
     }
-    const n = row
-    n[6] += sign * e.input
-    n[7] += sign * e.output
-    n[8] += sign * e.cacheRead
-    n[9] += sign * e.cacheWrite
-    n[10] += sign
-    if (e.costNanoUsd !== null) n[11] += sign * e.costNanoUsd
+    row[6] += sign * e.input
+    row[7] += sign * e.output
+    row[8] += sign * e.cacheRead
+    row[9] += sign * e.cacheWrite
+    row[10] += sign
+    if (e.costNanoUsd !== null) row[11] += sign * e.costNanoUsd
     else {
-      n[12] += sign * (e.input + e.output + e.cacheRead + e.cacheWrite)
-      n[13] += sign
+      row[12] += sign * (e.input + e.output + e.cacheRead + e.cacheWrite)
+      row[13] += sign
     }
   }
+
+  /** Widens the record's span and its session's span to include it. */
+  widen(e: LedgerEvent, names: string): void {
+    widen(this.spans, `${e.sessionId}\u0000${names}`, e)
+    let bySession = this.sessions.get(e.source)
+    if (!bySession) {
+      bySession = new Map()
+      this.sessions.set(e.source, bySession)
+    }
+    widen(bySession, e.sessionId, e)
+  }
+
+  /** Hour starts (epoch ms UTC) whose figures change. */
+  hours(): Set<number> {
+    const out = new Set<number>()
+    for (const row of this.rows.values()) out.add(hourOf(row[0]))
+    return out
+  }
+}
+
+/** Widens the span kept under `key` to include `e`. */
+function widen(spans: Map<string, Span>, key: string, e: LedgerEvent): void {
+  const span = spans.get(key)
+  if (!span) spans.set(key, { e, firstTs: e.ts, lastTs: e.ts })
+  else if (e.ts < span.firstTs) span.firstTs = e.ts
+  else if (e.ts > span.lastTs) span.lastTs = e.ts
+}
+
+/** A pushed or parsed event as the ledger keeps it, with its cost. Built field by field (no spread: this runs per event). */
+function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
+  const e: LedgerEvent = {
+    key: ev.key, ts: ev.ts, source: ev.source, userId: ev.userId, agentId: ev.agentId, project: ev.project,
+    sessionId: ev.sessionId, model: ev.model, input: ev.input, output: ev.output, cacheRead: ev.cacheRead,
+    cacheWrite: ev.cacheWrite, cacheWrite1h: ev.cacheWrite1h, costNanoUsd: cost(ev),
+  }
+  if (ev.reportedCostUsd !== undefined) e.reportedCostUsd = ev.reportedCostUsd
+  return e
 }
 
 /**
@@ -193,7 +248,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         skipReasons = row && !f.rewritten ? addCounts(JSON.parse(row.skip_reasons) as Record<string, number>, f.skipReasons) : f.skipReasons
       }
       for (const ev of batch.events) {
-        const e: LedgerEvent = { ...ev, costNanoUsd: cost(ev) }
+        const e = ledgerEvent(ev, cost)
         const prev = seen.get(e.key)
         if (!prev) {
           seen.set(e.key, e)
@@ -215,9 +270,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     // 2. Fetch the stored records of keys seen before, many keys per query.
     const stored = fetchStored(store.db, [...seen.keys()])
     // 3. Insert new keys; correct stored records where the new sighting carries more.
-    const deltas = new BucketDeltas()
-    const sessions = new Map<string, LedgerEvent & { lastTs: number }>()
-    const spans = new Map<string, LedgerEvent & { lastTs: number }>()
+    const fx = new BatchEffects()
     const moved = new Map<string, LedgerEvent>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
@@ -228,20 +281,30 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         if (!merged) continue
         current = merged
         result.updated++
-        deltas.add(kept, -1)
+        const keptNames = namesOf(kept)
+        fx.count(kept, keptNames, -1)
         const [key, ...columns] = toParams(current)
         s.updateEvent.run(...columns, key)
-        if (kept.ts !== current.ts || spanKey(kept) !== spanKey(current)) moved.set(spanKey(kept), kept)
+        const currentNames = namesOf(current)
+        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== currentNames) {
+          moved.set(`${kept.sessionId}\u0000${keptNames}`, kept)
+        }
+        fx.count(current, currentNames, 1)
+        fx.widen(current, currentNames)
       } else {
         result.inserted++
         s.insertEvent.run(toParams(current))
+        const names = namesOf(current)
+        fx.count(current, names, 1)
+        fx.widen(current, names)
       }
-      deltas.add(current, 1)
-      widen(sessions, `${current.source}\u0000${current.sessionId}`, current)
-      widen(spans, spanKey(current), current)
     }
-    for (const x of sessions.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.ts, x.lastTs)
-    for (const x of spans.values()) s.upsertSpan.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.model, x.ts, x.lastTs)
+    for (const bySession of fx.sessions.values()) {
+      for (const { e: x, firstTs, lastTs } of bySession.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)
+    }
+    for (const { e: x, firstTs, lastTs } of fx.spans.values()) {
+      s.upsertSpan.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.model, firstTs, lastTs)
+    }
     for (const x of moved.values()) {
       const id = [x.source, x.sessionId, x.userId, x.agentId, x.project, x.model]
       const span = s.spanOf.get(x.sessionId, x.source, x.userId, x.agentId, x.project, x.model) as { firstTs: number | null; lastTs: number | null }
@@ -255,15 +318,15 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       else s.setSession.run(span.firstTs, span.lastTs, x.source, x.sessionId)
     }
     const dims = new Set<string>()
-    for (const row of deltas.rows.values()) {
+    for (const row of fx.rows.values()) {
       s.addBucket.run(row)
       if ((row[10] as number) < 0) s.dropEmptyBucket.run(row.slice(0, 6))
       else for (let i = 0; i < DIM_NAMES.length; i++) dims.add(`${DIM_NAMES[i]}\u0000${row[i + 1] as string}`)
     }
     // The filter pickers' values, one row per distinct value (read without scanning aggregates).
     for (const d of dims) s.addDimension.run(d.split('\u0000'))
-    applyRollupDeltas(store.db, rollupZones(store.db), deltas.rows.values())
-    result.hours = deltas.hours
+    applyRollupDeltas(store.db, rollupZones(store.db), fx.rows.values())
+    result.hours = fx.hours()
   })
   run.immediate()
   return result
@@ -277,21 +340,6 @@ const durability = new WeakMap<Database.Database, boolean>()
  * only roll back whole recent transactions, and since a log batch's offset rolls back with its
  * events, those bytes are simply read again. That saves an fsync per backfill commit.
  */
-/** A session span's identity: the session and every dimension of its requests. */
-function spanKey(e: LedgerEvent): string {
-  return [e.source, e.sessionId, e.userId, e.agentId, e.project, e.model].join('\u0000')
-}
-
-/** Widens the first-to-last span kept under `key` to include `e`. */
-function widen(spans: Map<string, LedgerEvent & { lastTs: number }>, key: string, e: LedgerEvent): void {
-  const span = spans.get(key)
-  if (!span) spans.set(key, { ...e, lastTs: e.ts })
-  else {
-    span.ts = Math.min(span.ts, e.ts)
-    span.lastTs = Math.max(span.lastTs, e.ts)
-  }
-}
-
 function setDurability(db: Database.Database, full: boolean): void {
   if (durability.get(db) === full) return
   db.pragma(`synchronous = ${full ? 'FULL' : 'NORMAL'}`)
