@@ -186,6 +186,38 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         GROUP BY source, session_id, user_id, agent_id, project, model;
     `)
   },
+  // v4: the ledger as a rowid table with a unique index on its key. Keyed by the text key itself
+  // (WITHOUT ROWID), every insert of a random key (a UUID, a provider's message id) landed at a
+  // random place among full rows, and both secondary indexes carried the key again: commits wrote
+  // many more pages than rows. Now rows append in arrival order, the key index holds only key and
+  // rowid, and the time and session indexes carry an 8-byte rowid. Same columns, same names.
+  (db) => {
+    db.exec(`
+      CREATE TABLE usage_events_v4 (
+        key TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input INTEGER NOT NULL,
+        output INTEGER NOT NULL,
+        cache_read INTEGER NOT NULL,
+        cache_write INTEGER NOT NULL,
+        cache_write_1h INTEGER NOT NULL,
+        reported_cost_nusd INTEGER,
+        cost_nusd INTEGER
+      );
+      INSERT INTO usage_events_v4 SELECT * FROM usage_events ORDER BY ts, key;
+      DROP TABLE usage_events;
+      ALTER TABLE usage_events_v4 RENAME TO usage_events;
+      CREATE UNIQUE INDEX usage_events_key ON usage_events (key);
+      CREATE INDEX usage_events_ts ON usage_events (ts);
+      CREATE INDEX usage_events_session ON usage_events (session_id, ts);
+    `)
+  },
 ]
 
 /** Brings `db` to the newest schema; each step commits with its version number. */

@@ -68,18 +68,45 @@ describe('store: schema and migrations', () => {
     const names = schema(store.db).map((o) => `${o.type}:${o.name}`)
     expect(names).toEqual(expect.arrayContaining([
       'table:usage_events', 'table:usage_buckets', 'table:sessions', 'table:source_files', 'table:prices', 'table:meta',
-      'view:usage_hourly', 'index:usage_events_ts', 'index:usage_events_session',
+      'view:usage_hourly', 'index:usage_events_key', 'index:usage_events_ts', 'index:usage_events_session',
     ]))
     store.close()
   })
 
-  it('WAL, synchronous=FULL and a busy timeout are set on every open', () => {
+  it('a populated v3 database gets its ledger as a rowid table on the upgrade to v4: same rows, keys still unique', () => {
+    const path = join(tempDir(), 'tw.db')
+    buildAtVersion(path, 2)
+    populateV1(path)
+    const raw = new Database(path)
+    MIGRATIONS[2]?.(raw) // v3, over the populated v2 store: its spans come from the ledger
+    raw.pragma('user_version = 3')
+    const before = dump(raw)
+    raw.close()
+    const store = openStore(path)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    expect(dump(store.db)).toEqual(before)
+    const ddl = (store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'usage_events'").get() as { sql: string }).sql
+    expect(ddl).not.toMatch(/WITHOUT ROWID/)
+    // Rows were copied in time order, so rowids follow the ledger's time.
+    expect(store.db.prepare('SELECT key FROM usage_events ORDER BY rowid').raw().all()).toEqual([['cc:msg-1:req-1'], ['codex:s2:10:0:5:0']])
+    expect(() => store.db.prepare(`INSERT INTO usage_events SELECT * FROM usage_events WHERE key = 'cc:msg-1:req-1'`).run()).toThrow(/UNIQUE/)
+    expect(store.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM usage_events WHERE key = 'x'").all()).toEqual([
+      expect.objectContaining({ detail: expect.stringContaining('usage_events_key') }),
+    ])
+    expectAggregatesMatchLedger(store)
+    applyBatch(store, [{ events: [event('k-new', '2026-01-09T11:00:00Z')] }], () => 1)
+    expectAggregatesMatchLedger(store)
+    store.close()
+  })
+
+  it('WAL, synchronous=FULL, a larger WAL before checkpoints and a busy timeout are set on every open', () => {
     const path = join(tempDir(), 'tw.db')
     for (let i = 0; i < 2; i++) {
       const store = openStore(path)
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal')
       expect(store.db.pragma('synchronous', { simple: true })).toBe(2) // FULL
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(10_000)
+      expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(8000)
       store.close()
     }
   })
