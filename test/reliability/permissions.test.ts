@@ -24,7 +24,7 @@ async function underUmask0<T>(fn: () => Promise<T> | T): Promise<T> {
 const LOGS = { 'claude/projects/project-alpha/session-alpha/chat.jsonl': 'ccusage/claude_project-alpha_chat.jsonl' }
 
 describe('permissions: only the user can read Token Watch\'s files, whatever the umask', () => {
-  it('serve: data dir 0700 (tightened from 0777), store, WAL and SHM 0600, socket 0600, settings 0600, backups 0600 in a 0700 folder', async () => {
+  it('serve: data dir 0700 (tightened from 0777), store, WAL, SHM and writer lock 0600, socket 0600, settings 0600, backups 0600 in a 0700 folder', async () => {
     const dir = tempDir()
     layout(dir, LOGS)
     const env = cliEnv(dir)
@@ -48,11 +48,12 @@ describe('permissions: only the user can read Token Watch\'s files, whatever the
         store: mode(join(home, 'tokenwatch.db')),
         wal: mode(join(home, 'tokenwatch.db-wal')),
         shm: mode(join(home, 'tokenwatch.db-shm')),
+        lock: mode(join(home, 'tokenwatch.db.lock')),
         socket: mode(join(home, 'ingest.sock')),
         settings: mode(join(home, 'settings.json')),
         backups: mode(join(home, 'backups')),
         autoBackup: mode(join(home, 'backups', auto ?? '')),
-      }).toEqual({ dataDir: 0o700, store: 0o600, wal: 0o600, shm: 0o600, socket: 0o600, settings: 0o600, backups: 0o700, autoBackup: 0o600 })
+      }).toEqual({ dataDir: 0o700, store: 0o600, wal: 0o600, shm: 0o600, lock: 0o600, socket: 0o600, settings: 0o600, backups: 0o700, autoBackup: 0o600 })
       expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8'))).toMatchObject({ dailyBudgetUsd: 12 })
       // `backup --out` into a shared folder: still the user's alone.
       const shared = join(dir, 'shared')

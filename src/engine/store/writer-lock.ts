@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import { chmodSync, existsSync } from 'node:fs'
 
 /** Thrown when another process already writes the store. */
 export class StoreBusyError extends Error {
@@ -23,7 +24,11 @@ export interface WriterLock {
  */
 export function acquireWriterLock(dbPath: string, nativeBinding?: string): WriterLock {
   if (dbPath === ':memory:') return { release: () => undefined }
-  const lockDb = new Database(`${dbPath}.lock`, nativeBinding ? { nativeBinding } : {})
+  const path = `${dbPath}.lock`
+  const creating = !existsSync(path)
+  const lockDb = new Database(path, nativeBinding ? { nativeBinding } : {})
+  // It names only the engine's pid, but it sits beside the store: the user's alone, like the store.
+  if (creating) chmodSync(path, 0o600)
   try {
     lockDb.pragma('busy_timeout = 0')
     lockDb.pragma('locking_mode = EXCLUSIVE')
