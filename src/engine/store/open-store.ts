@@ -47,7 +47,10 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     db.pragma('synchronous = FULL')
     db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`)
     db.pragma('foreign_keys = ON')
-    migrate(db)
+    const { from, to } = migrate(db)
+    // An upgrade can rewrite a whole table (v4 copies the ledger) into the WAL: copy it back now
+    // and give the disk space back, rather than keep a WAL as large as the ledger.
+    if (from > 0 && from < to) db.pragma('wal_checkpoint(TRUNCATE)')
   }
   return {
     db,

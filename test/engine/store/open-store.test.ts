@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { MIGRATIONS, migrate } from '../../../src/engine/store/migrations'
 import { getMeta, openStore, setMeta } from '../../../src/engine/store/open-store'
@@ -84,6 +84,8 @@ describe('store: schema and migrations', () => {
     raw.close()
     const store = openStore(path)
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    // The copied ledger went back into the database file; the WAL is not left as large as it.
+    expect(statSync(`${path}-wal`).size).toBe(0)
     expect(dump(store.db)).toEqual(before)
     const ddl = (store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'usage_events'").get() as { sql: string }).sql
     expect(ddl).not.toMatch(/WITHOUT ROWID/)
