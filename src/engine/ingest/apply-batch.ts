@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
-import { applyRollupDeltas, rollupZones } from '../query/rollup'
+import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../query/rollup'
 import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
@@ -83,14 +83,8 @@ function prepare(db: Database.Database): Statements {
     updateEvent: db.prepare(`UPDATE usage_events SET ts = ?, source = ?, user_id = ?, agent_id = ?, project = ?,
       session_id = ?, model = ?, input = ?, output = ?, cache_read = ?, cache_write = ?, cache_write_1h = ?,
       reported_cost_nusd = ?, cost_nusd = ? WHERE key = ?`),
-    addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model,
-      input, output, cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
-      cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
-      requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
-      unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens,
-      unpriced_requests = unpriced_requests + excluded.unpriced_requests`),
+    addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}`),
     // A correction that moved a record to another row can leave its old row empty: drop it, so
     // reports, pickers and spans never show a group with no requests.
     dropEmptyBucket: db.prepare(`DELETE FROM usage_buckets WHERE bucket_start = ? AND source = ? AND user_id = ?
@@ -152,6 +146,11 @@ function namesOf(e: LedgerEvent): string {
   return `${e.source}\u0000${e.userId}\u0000${e.agentId}\u0000${e.project}\u0000${e.model}`
 }
 
+/** A session span's key: the session and the names of its requests. */
+function spanKey(e: LedgerEvent, names: string): string {
+  return `${e.sessionId}\u0000${names}`
+}
+
 /**
  * What a batch does to the aggregates, the session spans and the sessions, summed in memory so
  * that each row is written once per commit. Every key is built from `namesOf` once per record.
@@ -187,7 +186,7 @@ class BatchEffects {
 
   /** Widens the record's span and its session's span to include it. */
   widen(e: LedgerEvent, names: string): void {
-    widen(this.spans, `${e.sessionId}\u0000${names}`, e)
+    widen(this.spans, spanKey(e, names), e)
     let bySession = this.sessions.get(e.source)
     if (!bySession) {
       bySession = new Map()
@@ -274,30 +273,23 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     const moved = new Map<string, LedgerEvent>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
-      let current = e
+      if (kept) result.duplicates++
+      const current = kept ? mergeRecords(kept, e) : e
+      if (!current) continue
+      const names = namesOf(current)
       if (kept) {
-        result.duplicates++
-        const merged = mergeRecords(kept, e)
-        if (!merged) continue
-        current = merged
         result.updated++
         const keptNames = namesOf(kept)
         fx.count(kept, keptNames, -1)
         const [key, ...columns] = toParams(current)
         s.updateEvent.run(...columns, key)
-        const currentNames = namesOf(current)
-        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== currentNames) {
-          moved.set(`${kept.sessionId}\u0000${keptNames}`, kept)
-        }
-        fx.count(current, currentNames, 1)
-        fx.widen(current, currentNames)
+        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names) moved.set(spanKey(kept, keptNames), kept)
       } else {
         result.inserted++
         s.insertEvent.run(toParams(current))
-        const names = namesOf(current)
-        fx.count(current, names, 1)
-        fx.widen(current, names)
       }
+      fx.count(current, names, 1)
+      fx.widen(current, names)
     }
     for (const bySession of fx.sessions.values()) {
       for (const { e: x, firstTs, lastTs } of bySession.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)

@@ -9,7 +9,11 @@ const QUARTER = 900_000
 /** Zones kept as local-day rollups at once: each is a copy of the aggregates at day resolution. */
 export const MAX_ROLLUP_ZONES = 4
 
-const SUM_COLUMNS = 'input, output, cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests'
+/** The eight sums every aggregate table (quarter-hours, days, model days) keeps, in column order. */
+export const SUM_COLUMNS = 'input, output, cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests'
+
+/** An upsert's conflict clause that adds the new row's sums to the stored row's. */
+export const ADD_SUMS_ON_CONFLICT = `ON CONFLICT DO UPDATE SET ${SUM_COLUMNS.split(', ').map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`
 
 /** The zones whose local-day rollups exist (and are kept current by every commit). */
 export function rollupZones(db: Database.Database): string[] {
@@ -33,10 +37,7 @@ export function rebuildRollup(store: Store, tz: string, model?: string): void {
       sum(input), sum(output), sum(cache_read), sum(cache_write), sum(requests), sum(cost_nusd), sum(unpriced_tokens), sum(unpriced_requests)
     FROM usage_buckets WHERE bucket_start >= ? AND bucket_start < ?${byModel}
     GROUP BY d, source, user_id, agent_id, project, model
-    ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
-      cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
-      requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
-      unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens, unpriced_requests = unpriced_requests + excluded.unpriced_requests`)
+    ${ADD_SUMS_ON_CONFLICT}`)
   for (const seg of offsetSegments(tz, r.lo, r.hi + QUARTER)) insert.run(tz, seg.offset, seg.from, seg.to, ...extra)
   rebuildModelDays(db, tz, model)
 }
@@ -91,17 +92,11 @@ export function applyRollupDeltas(db: Database.Database, zones: string[], rows: 
   if (zones.length === 0) return
   const add = db.prepare(`INSERT INTO usage_days (tz, day, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
-      cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
-      requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
-      unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens, unpriced_requests = unpriced_requests + excluded.unpriced_requests`)
+    ${ADD_SUMS_ON_CONFLICT}`)
   const drop = db.prepare(`DELETE FROM usage_days WHERE tz = ? AND day = ? AND source = ? AND user_id = ? AND agent_id = ?
     AND project = ? AND model = ? AND requests = 0`)
   const addModel = db.prepare(`INSERT INTO usage_days_model (tz, day, model, ${SUM_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT DO UPDATE SET input = input + excluded.input, output = output + excluded.output,
-      cache_read = cache_read + excluded.cache_read, cache_write = cache_write + excluded.cache_write,
-      requests = requests + excluded.requests, cost_nusd = cost_nusd + excluded.cost_nusd,
-      unpriced_tokens = unpriced_tokens + excluded.unpriced_tokens, unpriced_requests = unpriced_requests + excluded.unpriced_requests`)
+    ${ADD_SUMS_ON_CONFLICT}`)
   const dropModel = db.prepare('DELETE FROM usage_days_model WHERE tz = ? AND day = ? AND model = ? AND requests = 0')
   const list = [...rows]
   for (const tz of zones) {
