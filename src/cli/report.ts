@@ -3,7 +3,7 @@ import type { SourceId } from '../shared/usage'
 import { openContext } from '../engine/context'
 import { reportedCost, reportToCsv } from '../engine/export/csv'
 import { runReport } from '../engine/query/report'
-import { isValidTimeZone, startOfLocalDay, systemTimeZone } from '../engine/query/time-zone'
+import { isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
 import { listOption, parseOptions, UsageError } from './args'
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
@@ -32,8 +32,8 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
   const since = day('since')
   const until = day('until')
   try {
-    if (since) q.from = startOfLocalDay(tz, since)
-    if (until) q.to = startOfLocalDay(tz, nextDay(until))
+    if (since) q.from = startOfLocalDay(since, tz)
+    if (until) q.to = startOfLocalDay(nextDay(until), tz)
   } catch (err) {
     throw new UsageError((err as Error).message)
   }
@@ -51,10 +51,6 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
     q.sources = sources.filter(isSourceId)
   }
   return q
-}
-
-function nextDay(ymd: string): string {
-  return new Date(Date.parse(`${ymd}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
 }
 
 /** The `--json` shape: one field per dimension, the figures, cost null when wholly unpriced. */

@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { PriceOverride, Settings } from '../shared/contract'
-import { isValidTimeZone } from './query/time-zone'
+import { isValidTimeZone } from '../shared/time-zone'
 
 /** Settings for a first run. */
 export const DEFAULT_SETTINGS: Settings = {

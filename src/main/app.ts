@@ -8,7 +8,7 @@ import { createEngineApi } from '../engine/api'
 import type { EventWriter } from '../engine/ingest/writer'
 import { Engine, type EngineOptions } from '../engine/live/engine'
 import { dataDir } from '../engine/paths'
-import { localDay } from '../engine/query/time-zone'
+import { dayKey } from '../shared/time-zone'
 import { setupBudget, type BudgetElectron } from './budget'
 import { EXPORT_CANCELLED, setupExportCsv, todayQuery, type ExportElectron } from './export-csv'
 import { setupIpc, type IpcElectron } from './ipc'
@@ -119,7 +119,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     electron,
     parent: () => window.current(),
     defaultDir: app.getPath('downloads'),
-    today: () => localDay(viewerTimeZone(engine), Date.now()),
+    today: () => dayKey(Date.now(), viewerTimeZone(engine)),
   })
   const applyLoginItem = setupLoginItem({ electron, platform, env, execPath: deps.execPath })
   const locale = app.getLocale()

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ExportResult, ReportQuery } from '../shared/contract'
-import { localDay, startOfLocalDay } from '../engine/query/time-zone'
+import { dayKey, startOfLocalDay } from '../shared/time-zone'
 import { nextLocalMidnight } from './tray'
 
 /** The error value of a dismissed dialog. */
@@ -13,8 +13,8 @@ export const EXPORT_CANCELLED = 'Export cancelled'
 
 /** The query behind the tray's figure: today in `tz`, by model. */
 export function todayQuery(tz: string, now: number): ReportQuery {
-  const day = localDay(tz, now)
-  return { tz, from: startOfLocalDay(tz, day), to: nextLocalMidnight(tz, day), groupBy: ['model'] }
+  const day = dayKey(now, tz)
+  return { tz, from: startOfLocalDay(day, tz), to: nextLocalMidnight(tz, day), groupBy: ['model'] }
 }
 
 interface SaveDialogOptions {

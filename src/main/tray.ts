@@ -5,7 +5,7 @@
 import type { TodaySpend } from '../shared/contract'
 import type { Engine } from '../engine/live/engine'
 import { todaySpend } from '../engine/query/today'
-import { startOfLocalDay, systemTimeZone } from '../engine/query/time-zone'
+import { nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
 import type { BudgetState, BudgetWatch } from './budget'
 import { formatCount, formatTokens, formatUsd } from './format'
 import { badgeImage, badgeText, type TrayIconElectron, type TrayImage } from './tray-icon'
@@ -128,8 +128,7 @@ export interface TrayHandle {
 
 /** The UTC instant the local day after `day` (YYYY-MM-DD) begins in `tz`. */
 export function nextLocalMidnight(tz: string, day: string): number {
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  return startOfLocalDay(tz, next)
+  return startOfLocalDay(nextDay(day), tz)
 }
 
 /** The zone days are counted in: the setting, else the system's. */

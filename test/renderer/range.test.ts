@@ -1,7 +1,7 @@
 /** Day and hour boundaries in the viewer's zone: DST days and half- and quarter-hour offsets. */
 import { describe, expect, it } from 'vitest'
 import { bucketKeys, resolveRange, type RangeChoice } from '../../src/renderer/src/lib/range'
-import { hourKey, startOfHour, zonedToUtc } from '../../src/renderer/src/lib/zoned-time'
+import { hourKey, startOfHour, zonedToUtc } from '../../src/shared/time-zone'
 
 const NOW = Date.UTC(2026, 2, 5, 15, 20) // Thu 2026-03-05 15:20 UTC
 const H = 3_600_000

@@ -9,7 +9,7 @@ import { recostHistory } from '../pricing/recost'
 import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
 import { ensureRollup } from '../query/rollup'
-import { systemTimeZone } from '../query/time-zone'
+import { systemTimeZone } from '../../shared/time-zone'
 import { AUTO_BACKUP_EVERY_MS, AUTO_BACKUP_KEEP, backupIfDue } from '../store/backup'
 
 /** How long to wait before retrying after a failed commit (e.g. disk full). */

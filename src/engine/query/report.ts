@@ -1,12 +1,8 @@
 import type { Figures, GroupDim, Report, ReportQuery, ReportRow, UsageFilter } from '../../shared/contract'
 import { assertNever } from '../../shared/assert-never'
 import type { Store } from '../store/open-store'
-import { offsetAt, offsetSegments, ymdOf } from './time-zone'
+import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments, ymdOf } from '../../shared/time-zone'
 import { ensureRollup, rollupZones } from './rollup'
-
-const HOUR = 3_600_000
-const DAY = 86_400_000
-const QUARTER = 900_000
 
 /** Integer sums as SQL returns them; money in nano-USD. */
 interface Sums {
@@ -137,12 +133,12 @@ type Collect = (row: Sums & { tu: number } & Record<string, string>, unit: numbe
 
 /** Whether an instant is a local midnight in `tz` (or open-ended). */
 function isLocalMidnight(tz: string, t: number | undefined): boolean {
-  return t === undefined || (t + offsetAt(tz, t)) % DAY === 0
+  return t === undefined || (t + offsetMs(t, tz)) % DAY === 0
 }
 
 /** The local day number (days since the epoch, local) that begins at local midnight `t`. */
 function dayNumber(tz: string, t: number): number {
-  return Math.round((t + offsetAt(tz, t)) / DAY)
+  return Math.round((t + offsetMs(t, tz)) / DAY)
 }
 
 /**
@@ -211,7 +207,7 @@ export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}
   const range = !useLedger && fromRollup(store, q, colDims, timeDims.length > 0, opts, collect, unpriced) ? null : span(store, table, q)
   if (range) {
     const where = filterClause(q)
-    const segments = timeDims.length ? offsetSegments(q.tz, range.from, range.to) : [{ ...range, offset: 0 }]
+    const segments = timeDims.length ? offsetSegments(range.from, range.to, q.tz) : [{ ...range, offset: 0 }]
     // Integer division in SQL: the offset is cast so a bound JS number cannot make it REAL.
     const select = [timeDims.length ? `(${table.time} + CAST(? AS INTEGER)) / ${unit} AS tu` : '0 AS tu', ...cols].join(', ')
     const groupBy = ['tu', ...colDims.map((d) => `"${d}"`)].join(', ')

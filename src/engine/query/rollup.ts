@@ -1,10 +1,6 @@
 import type Database from 'better-sqlite3'
 import type { Store } from '../store/open-store'
-import { offsetAt, offsetSegments } from './time-zone'
-
-const DAY = 86_400_000
-const HOUR = 3_600_000
-const QUARTER = 900_000
+import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments } from '../../shared/time-zone'
 
 /** Zones kept as local-day rollups at once: each is a copy of the aggregates at day resolution. */
 export const MAX_ROLLUP_ZONES = 4
@@ -38,7 +34,7 @@ export function rebuildRollup(store: Store, tz: string, model?: string): void {
     FROM usage_buckets WHERE bucket_start >= ? AND bucket_start < ?${byModel}
     GROUP BY d, source, user_id, agent_id, project, model
     ${ADD_SUMS_ON_CONFLICT}`)
-  for (const seg of offsetSegments(tz, r.lo, r.hi + QUARTER)) insert.run(tz, seg.offset, seg.from, seg.to, ...extra)
+  for (const seg of offsetSegments(r.lo, r.hi + QUARTER, tz)) insert.run(tz, seg.offset, seg.from, seg.to, ...extra)
   rebuildModelDays(db, tz, model)
 }
 
@@ -70,15 +66,15 @@ export function ensureRollup(store: Store, tz: string): boolean {
 const offsets = new Map<string, number>()
 
 /** The local day (days since the epoch, local) of a quarter-hour in `tz`, offsets cached per hour. */
-function localDay(tz: string, bucket: number): number {
+function localDayNumber(tz: string, bucket: number): number {
   const hour = bucket - (bucket % HOUR)
   const k = `${tz}\u0000${hour}`
   let off = offsets.get(k)
   if (off === undefined) {
     if (offsets.size > 200_000) offsets.clear()
     // Offsets change on quarter-hours, not always on hours: ask for the quarter itself then.
-    off = offsetAt(tz, bucket)
-    if (offsetAt(tz, hour) === off && offsetAt(tz, hour + HOUR - 1) === off) offsets.set(k, off)
+    off = offsetMs(bucket, tz)
+    if (offsetMs(hour, tz) === off && offsetMs(hour + HOUR - 1, tz) === off) offsets.set(k, off)
   }
   return Math.floor((bucket + off) / DAY)
 }
@@ -103,7 +99,7 @@ export function applyRollupDeltas(db: Database.Database, zones: string[], rows: 
     const byModel = new Map<string, (string | number)[]>()
     const days = new Map<string, (string | number)[]>()
     for (const row of list) {
-      const day = localDay(tz, row[0] as number)
+      const day = localDayNumber(tz, row[0] as number)
       const k = `${day}\u0000${row.slice(1, 6).join('\u0000')}`
       let acc = days.get(k)
       if (!acc) days.set(k, (acc = [tz, day, ...row.slice(1, 6), 0, 0, 0, 0, 0, 0, 0, 0]))

@@ -15,7 +15,7 @@ import { defaultCustom, resolveRange } from './lib/range'
 import { useAsync } from './lib/use-async'
 import { useLiveTick } from './lib/use-live-tick'
 import { NO_FILTERS, usageFilter, type ViewState } from './lib/view-state'
-import { isValidTimeZone, systemTimeZone } from './lib/zoned-time'
+import { isValidTimeZone, systemTimeZone } from '../../shared/time-zone'
 
 /** The clock the ranges are relative to: moves each minute and whenever usage changes. */
 function useNow(tick: number): number {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { openStore } from '../../../src/engine/store/open-store'
 import { runReport } from '../../../src/engine/query/report'
-import { localDay, startOfLocalDay } from '../../../src/engine/query/time-zone'
+import { dayKey, startOfLocalDay } from '../../../src/shared/time-zone'
 import { tempDir } from '../../helpers/temp'
 import { event } from '../ingest/support'
 
@@ -58,8 +58,8 @@ describe('property: report day and hour labels equal what Intl says for the inst
           }
           for (const ts of instants) {
             const day = intlLabels(tz, ts).day
-            expect(localDay(tz, ts)).toBe(day)
-            const start = startOfLocalDay(tz, day)
+            expect(dayKey(ts, tz)).toBe(day)
+            const start = startOfLocalDay(day, tz)
             expect(start).toBeLessThanOrEqual(ts)
             expect(intlLabels(tz, start).day).toBe(day)
             expect(intlLabels(tz, start - 1).day).not.toBe(day)

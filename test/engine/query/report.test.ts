@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { openStore, type Store } from '../../../src/engine/store/open-store'
 import { runReport } from '../../../src/engine/query/report'
-import { startOfLocalDay } from '../../../src/engine/query/time-zone'
+import { startOfLocalDay } from '../../../src/shared/time-zone'
 import type { UsageEvent } from '../../../src/shared/usage'
 import type { GroupDim, Report } from '../../../src/shared/contract'
 import { tempDir } from '../../helpers/temp'
@@ -48,10 +48,10 @@ describe('reports: local days around midnight', () => {
     ['America/Havana', '2026-03-08'],
   ]
   it.each(cases)('%s %s', (tz, day) => {
-    const start = startOfLocalDay(tz, day)
+    const start = startOfLocalDay(day, tz)
     const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
     const prev = new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)
-    const end = startOfLocalDay(tz, next)
+    const end = startOfLocalDay(next, tz)
     const store = storeWith(at(start - MIN, start, start + 7 * MIN, end - MIN, end - 1, end))
     const r = runReport(store, { tz, groupBy: ['day'] })
     expect(rows(r, 'day')).toEqual([[prev, 1], [day, 4], [next, 1]])
@@ -62,9 +62,9 @@ describe('reports: local days around midnight', () => {
 
   it('a 23-hour and a 25-hour day in New York, hour by hour', () => {
     const tz = 'America/New_York'
-    const spring = startOfLocalDay(tz, '2026-03-08')
+    const spring = startOfLocalDay('2026-03-08', tz)
     const hours = Array.from({ length: 23 }, (_, h) => spring + h * 3_600_000 + 30 * MIN)
-    const fall = startOfLocalDay(tz, '2026-11-01')
+    const fall = startOfLocalDay('2026-11-01', tz)
     const fallHours = Array.from({ length: 25 }, (_, h) => fall + h * 3_600_000 + 30 * MIN)
     const store = storeWith(at(...hours, ...fallHours))
     const r = runReport(store, { tz, groupBy: ['day', 'hour'] })

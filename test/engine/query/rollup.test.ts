@@ -5,7 +5,7 @@ import { openStore, type Store } from '../../../src/engine/store/open-store'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { ensureRollup, rebuildRollup, rollupZones, MAX_ROLLUP_ZONES } from '../../../src/engine/query/rollup'
 import { runReport } from '../../../src/engine/query/report'
-import { startOfLocalDay } from '../../../src/engine/query/time-zone'
+import { startOfLocalDay } from '../../../src/shared/time-zone'
 import type { ReportQuery } from '../../../src/shared/contract'
 import { event } from '../ingest/support'
 import { tempDir } from '../../helpers/temp'
@@ -50,8 +50,8 @@ describe('local-day rollups', () => {
         { tz, groupBy: ['day', 'model'] },
         { tz, groupBy: ['week'] },
         { tz, groupBy: ['month', 'agent'] },
-        { tz, groupBy: ['model'], from: startOfLocalDay(tz, '2026-03-08'), to: startOfLocalDay(tz, '2026-04-06') },
-        { tz, groupBy: ['day'], from: startOfLocalDay(tz, '2026-10-31'), to: startOfLocalDay(tz, '2026-11-02'), models: ['claude-opus-4-6'] },
+        { tz, groupBy: ['model'], from: startOfLocalDay('2026-03-08', tz), to: startOfLocalDay('2026-04-06', tz) },
+        { tz, groupBy: ['day'], from: startOfLocalDay('2026-10-31', tz), to: startOfLocalDay('2026-11-02', tz), models: ['claude-opus-4-6'] },
       ]
       const before = queries.map((q) => report(store, q))
       expect(ensureRollup(store, tz)).toBe(true)

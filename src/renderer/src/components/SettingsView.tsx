@@ -1,7 +1,7 @@
 import { type FormEvent, type JSX, useMemo, useState } from 'react'
 import type { AppApi, PriceOverride, Settings } from '../../../shared/contract'
 import type { Transport } from '../api'
-import { isValidTimeZone, systemTimeZone } from '../lib/zoned-time'
+import { isValidTimeZone, systemTimeZone } from '../../../shared/time-zone'
 import { LogFolders } from './LogFolders'
 import { PriceOverridesEditor, type OverrideDraft } from './PriceOverridesEditor'
 

@@ -1,6 +1,6 @@
 /** Range presets → concrete instants, chart resolution and the previous period to compare with. */
 import { assertNever } from '../../../shared/assert-never'
-import { HOUR_MS, addDays, dayKey, daysBetween, hourKey, parseYmd, startOfHour, ymdKey, zonedDate, zonedToUtc, type Ymd } from './zoned-time'
+import { HOUR_MS, addDays, dayKey, daysBetween, hourKey, parseYmd, startOfHour, ymdKey, zonedDate, zonedToUtc, type Ymd } from '../../../shared/time-zone'
 
 export type Preset = 'today' | '24h' | '7d' | '30d' | '90d' | 'all' | 'custom'
 
