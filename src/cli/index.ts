@@ -8,6 +8,7 @@ Usage:
   tokenwatch scan   [--db FILE] [--user U] [--json]
   tokenwatch report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--tz IANA] [--group-by DIMS]
                     [--user U] [--agent A] [--project P] [--model M] [--source S] [--json | --csv] [--db FILE]
+  tokenwatch blocks [--active] [--json] [--db FILE]
   tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
 
@@ -23,6 +24,7 @@ type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<number>
 const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: async () => runScan,
   report: async () => runReportCommand,
+  blocks: async () => (await import('./blocks')).runBlocks,
   serve: async () => (await import('./serve')).runServe,
   emit: async () => (await import('./emit')).runEmit,
   backup: async () => (await import('./backup')).runBackup,

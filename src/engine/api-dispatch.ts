@@ -11,6 +11,7 @@ export function callApi(api: AppApi, call: ValidCall): Promise<unknown> {
     case 'sessionCount': return api.sessionCount(call.arg)
     case 'sessionEvents': return api.sessionEvents(call.arg)
     case 'todaySpend': return api.todaySpend(call.arg)
+    case 'blocks': return api.blocks(call.arg)
     case 'sourceStatus': return api.sourceStatus()
     case 'backfillProgress': return api.backfillProgress()
     case 'getSettings': return api.getSettings()

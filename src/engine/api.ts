@@ -1,6 +1,7 @@
 import { LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
+import { listBlocks } from './query/blocks'
 import { listDimensions } from './query/dimensions'
 import { runReport } from './query/report'
 import { countSessions, listSessions, sessionEvents } from './query/sessions'
@@ -37,6 +38,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     sessionCount: async (f) => countSessions(store(), f),
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
+    blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>
       sourceStatus(store(), engine.ctx.sources, {
         ...(opts.socketPath ? { socket: opts.socketPath } : {}),

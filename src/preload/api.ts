@@ -27,6 +27,7 @@ export function createPreloadApi(ipc: IpcRendererLike): AppApi {
     sessionCount: (f) => call('sessionCount', f),
     sessionEvents: (a) => call('sessionEvents', a),
     todaySpend: (a) => call('todaySpend', a),
+    blocks: (a) => call('blocks', a),
     sourceStatus: () => call('sourceStatus'),
     backfillProgress: () => call('backfillProgress'),
     getSettings: () => call('getSettings'),

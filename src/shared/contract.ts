@@ -107,6 +107,27 @@ export interface TodaySpend {
   topModels: { model: string; costUsd: number; tokens: number }[]
 }
 
+/**
+ * One of Claude Code's 5-hour usage blocks (ccusage's rule, see docs/SPEND.md). Instants are ISO
+ * 8601 UTC; `costUsd` is null when none of the block's usage has a known price.
+ */
+export interface UsageBlock {
+  start: string
+  end: string
+  lastRequest: string
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  costUsd: number | null
+  active: boolean
+  /** Active blocks only: tokens per minute and USD per hour between the first and last request. */
+  burnRate: { tokensPerMinute: number; costPerHour: number | null } | null
+  /** Active blocks only: the totals at the block's end at the burn rate. */
+  projection: { totalTokens: number; totalCostUsd: number | null; remainingMinutes: number } | null
+}
+
 /** What one watched source root or file set looks like right now. */
 export interface SourceStatus {
   source: SourceId
@@ -217,6 +238,8 @@ export interface ApiMethods {
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** Claude Code's 5-hour blocks, oldest first (`active`: only the running one). */
+  blocks: { arg: { active?: boolean }; result: UsageBlock[] }
   sourceStatus: { arg: void; result: SourceStatus[] }
   backfillProgress: { arg: void; result: BackfillProgress }
   getSettings: { arg: void; result: Settings }

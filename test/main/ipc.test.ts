@@ -40,10 +40,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:addLogFolder', 'api:backfillProgress', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:removeLogFolder', 'api:report',
+      'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:removeLogFolder', 'api:report',
       'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
     ])
-    expect(API_METHODS).toHaveLength(14)
+    expect(API_METHODS).toHaveLength(15)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })

@@ -4,6 +4,7 @@
  */
 import type { ApiMethod, AppApi, BackfillProgress, ChangeEvent, Dimensions, Figures, Report, ReportQuery, ReportRow, SessionSummary, Settings, SourceStatus, UsageFilter } from '../../src/shared/contract'
 import type { SourceId } from '../../src/shared/usage'
+import { identifyBlocks } from '../../src/engine/query/blocks'
 
 /** The instant the browser clock is pinned to: Thursday 2026-03-05 15:20 UTC (16:20 in Berlin). */
 export const NOW = Date.UTC(2026, 2, 5, 15, 20)
@@ -239,6 +240,16 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
         day, tz, costUsd: r.totals.costUsd, tokens: r.totals.input + r.totals.output + r.totals.cacheRead + r.totals.cacheWrite,
         requests: r.totals.requests, unpricedTokens: r.totals.unpricedTokens, topModels: [],
       }
+    },
+    blocks: async (a) => {
+      log('blocks', a)
+      // The engine's own block rule over the fixture's Claude rows (each at its hour + 20 min).
+      const claude = rows.filter((r) => r.source === 'claude-code').sort((x, y) => x.hour - y.hour)
+      const all = identifyBlocks(claude.map((r) => ({
+        ts: r.hour + 20 * 60_000, input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite,
+        costNanoUsd: r.unpriced ? null : r.costMicro * 1000,
+      })), NOW)
+      return a.active ? all.filter((b) => b.active) : all
     },
     sourceStatus: async () => {
       log('sourceStatus')

@@ -47,7 +47,7 @@ export interface WebServer {
 
 // Exhaustive: a method added to the contract is a compile error here until it is listed.
 const METHODS: Record<ApiMethod, true> = {
-  dimensions: true, report: true, sessions: true, sessionCount: true, sessionEvents: true, todaySpend: true,
+  dimensions: true, report: true, sessions: true, sessionCount: true, sessionEvents: true, todaySpend: true, blocks: true,
   sourceStatus: true, backfillProgress: true, getSettings: true, setSettings: true,
   reportCsv: true, exportCsv: true, addLogFolder: true, removeLogFolder: true,
 }

@@ -172,6 +172,10 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       const o = object(raw, 'arg', ['tz'])
       return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
     }
+    case 'blocks': {
+      const o = object(raw ?? {}, 'arg', ['active'])
+      return { method, arg: o.active === undefined ? {} : { active: boolean(o.active, 'arg.active') } }
+    }
     case 'setSettings':
       return { method, arg: settingsPatch(raw) }
     case 'addLogFolder':

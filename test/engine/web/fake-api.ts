@@ -37,6 +37,7 @@ export function fakeApi(): FakeApi {
       record('todaySpend', a)
       return { day: '2026-01-01', tz: a.tz, costUsd: 0, tokens: 0, requests: 0, unpricedTokens: 0, topModels: [] }
     },
+    blocks: async (a) => (record('blocks', a), []),
     sourceStatus: async () => (record('sourceStatus'), []),
     backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),
     getSettings: async () => (record('getSettings'), settings),

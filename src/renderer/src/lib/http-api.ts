@@ -78,6 +78,7 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
     sessionCount: (f) => post('sessionCount', f),
     sessionEvents: (a) => post('sessionEvents', a),
     todaySpend: (a) => post('todaySpend', a),
+    blocks: (a) => post('blocks', a),
     sourceStatus: () => post('sourceStatus'),
     backfillProgress: () => post('backfillProgress'),
     getSettings: () => post('getSettings'),
