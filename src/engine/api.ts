@@ -1,4 +1,4 @@
-import { LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
+import { API_METHOD_TABLE, LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { listBlocks } from './query/blocks'
@@ -58,7 +58,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
       return opts.exportCsv(csv, rows)
     },
     // Desktop main replaces this with its folder dialog; headless UIs add folders through setSettings.
-    addLogFolder: async () => ({ ok: false, cancelled: false, error: 'picking a folder through a dialog is only in the desktop app; use setSettings' }),
+    addLogFolder: async () => API_METHOD_TABLE.addLogFolder.headless,
     removeLogFolder: async ({ kind, index }) => {
       const field = LOG_FOLDER_FIELD[kind]
       const list = engine.ctx.settings[field]

@@ -3,21 +3,11 @@
  * came from the app's own window, validates the argument with the same validator the HTTP server
  * uses, and answers with a value (`{ ok, result | error }`); change events go out on `api:change`.
  */
-import type { ApiMethod, AppApi } from '../shared/contract'
+import { API_METHODS, type ApiMethod, type AppApi } from '../shared/contract'
 import { Invalid, validateCall, type ValidCall } from '../engine/web/validate'
 import { callApi } from '../engine/api-dispatch'
 import { CHANGE_CHANNEL, channelOf, type IpcReply } from '../shared/ipc-protocol'
 import type { IpcSenderLike } from './window'
-
-// Exhaustive: a method added to the contract is a compile error here until it is listed.
-const METHODS: Record<ApiMethod, true> = {
-  dimensions: true, report: true, sessions: true, sessionCount: true, sessionEvents: true, todaySpend: true, blocks: true,
-  sourceStatus: true, backfillProgress: true, getSettings: true, setSettings: true,
-  reportCsv: true, exportCsv: true, addLogFolder: true, removeLogFolder: true,
-}
-
-/** Every contract method, each served on `api:<method>`. */
-export const API_METHODS = Object.keys(METHODS) as ApiMethod[]
 
 export interface IpcDeps {
   api: AppApi

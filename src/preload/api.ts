@@ -3,7 +3,7 @@
  * `api:<method>` channel and unwrapping the `{ ok, result | error }` reply. No generic forwarding:
  * the page can reach exactly these channels and nothing else.
  */
-import type { ApiMethod, ApiMethods, AppApi, ChangeEvent } from '../shared/contract'
+import { contractMethods, type ApiMethod, type AppApi, type ChangeEvent } from '../shared/contract'
 import { CHANGE_CHANNEL, channelOf, type IpcReply } from '../shared/ipc-protocol'
 
 /** The slice of electron's `ipcRenderer` the preload uses. */
@@ -15,27 +15,13 @@ export interface IpcRendererLike {
 
 /** Builds the contract object over IPC. */
 export function createPreloadApi(ipc: IpcRendererLike): AppApi {
-  async function call<M extends ApiMethod>(method: M, ...arg: [] | [ApiMethods[M]['arg']]): Promise<ApiMethods[M]['result']> {
-    const reply = (await ipc.invoke(channelOf(method), ...arg)) as IpcReply<ApiMethods[M]['result']>
+  async function call(method: ApiMethod, ...arg: [] | [unknown]): Promise<unknown> {
+    const reply = (await ipc.invoke(channelOf(method), ...arg)) as IpcReply<unknown>
     if (reply.ok) return reply.result
     throw new Error(reply.error)
   }
   return {
-    dimensions: () => call('dimensions'),
-    report: (q) => call('report', q),
-    sessions: (f) => call('sessions', f),
-    sessionCount: (f) => call('sessionCount', f),
-    sessionEvents: (a) => call('sessionEvents', a),
-    todaySpend: (a) => call('todaySpend', a),
-    blocks: (a) => call('blocks', a),
-    sourceStatus: () => call('sourceStatus'),
-    backfillProgress: () => call('backfillProgress'),
-    getSettings: () => call('getSettings'),
-    setSettings: (patch) => call('setSettings', patch),
-    reportCsv: (q) => call('reportCsv', q),
-    exportCsv: (q) => call('exportCsv', q),
-    addLogFolder: (a) => call('addLogFolder', a),
-    removeLogFolder: (a) => call('removeLogFolder', a),
+    ...contractMethods((method, ...arg) => call(method, ...arg)),
     onChange(listener) {
       // The IPC event (which names the sender) stays here; the page gets the ChangeEvent only.
       const forward = (_event: unknown, e: unknown): void => listener(e as ChangeEvent)

@@ -256,6 +256,60 @@ export interface ApiMethods {
 
 export type ApiMethod = keyof ApiMethods
 
+/** How one method travels: whether it takes an argument; for a desktop-only one, the headless answer. */
+export interface MethodInfo<M extends ApiMethod> {
+  readonly arg: boolean
+  /** Set for methods only the desktop app serves: what the headless server answers instead. */
+  readonly headless?: ApiMethods[M]['result']
+}
+
+/**
+ * The one method table. The IPC handlers, the preload, the HTTP server and its client and the
+ * dispatcher are all built from it; a method added to `ApiMethods` is a compile error until it
+ * is listed here.
+ */
+export const API_METHOD_TABLE = {
+  dimensions: { arg: false },
+  report: { arg: true },
+  sessions: { arg: true },
+  sessionCount: { arg: true },
+  sessionEvents: { arg: true },
+  todaySpend: { arg: true },
+  blocks: { arg: true },
+  sourceStatus: { arg: false },
+  backfillProgress: { arg: false },
+  getSettings: { arg: false },
+  setSettings: { arg: true },
+  reportCsv: { arg: true },
+  // Saving in the browser is its download of reportCsv: the web page may never make the host write files.
+  exportCsv: { arg: true, headless: { ok: false, error: 'desktop only' } },
+  addLogFolder: {
+    arg: true,
+    headless: { ok: false, cancelled: false, error: 'picking a folder through a dialog is only in the desktop app; use setSettings' },
+  },
+  removeLogFolder: { arg: true },
+} as const satisfies { [M in ApiMethod]: MethodInfo<M> }
+
+/** Every contract method, in table order. */
+export const API_METHODS = Object.keys(API_METHOD_TABLE) as ApiMethod[]
+
+/** The headless answer of a desktop-only method, or undefined for the others. */
+export function headlessAnswer(method: ApiMethod): unknown {
+  const info: MethodInfo<ApiMethod> = API_METHOD_TABLE[method]
+  return info.headless
+}
+
+/**
+ * The named methods of an `AppApi` over some transport: `invoke(method, arg)` for those that take
+ * an argument, `invoke(method)` for the others. Only the table's methods exist on the object.
+ */
+export function contractMethods(invoke: (method: ApiMethod, ...arg: [] | [unknown]) => Promise<unknown>): Omit<AppApi, 'onChange'> {
+  const api: Partial<Record<ApiMethod, (arg?: unknown) => Promise<unknown>>> = {}
+  for (const m of API_METHODS) api[m] = API_METHOD_TABLE[m].arg ? (arg) => invoke(m, arg) : () => invoke(m)
+  // Each entry has its method's signature by construction from the table above.
+  return api as unknown as Omit<AppApi, 'onChange'>
+}
+
 /** The object the renderer calls (window.api in Electron, an HTTP client headless). */
 export type AppApi = {
   [M in ApiMethod]: ApiMethods[M]['arg'] extends void

@@ -1,3 +1,4 @@
+import { API_METHODS } from '../../src/shared/contract'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
@@ -55,7 +56,7 @@ describe('the desktop app', () => {
     expect(socket.opened).toEqual([{ path: join(env.TOKENWATCH_HOME, 'ingest.sock'), writer: app.engine.writer, userId: 'tester' }])
     expect(fake.windows).toHaveLength(1)
     expect(fake.windows[0]?.loaded).toEqual({ file: PAGE })
-    expect(fake.ipcMain.handlers.size).toBe(14)
+    expect(fake.ipcMain.handlers.size).toBe(API_METHODS.length)
     expect(fake.session.headersListener).toBeDefined()
     const tray = fake.tray()
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')

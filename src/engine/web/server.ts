@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import type { ApiMethod, AppApi } from '../../shared/contract'
+import { API_METHOD_TABLE, headlessAnswer, type ApiMethod, type AppApi } from '../../shared/contract'
 import { callApi } from '../api-dispatch'
 import { MAX_BODY_BYTES, readBody } from './body'
 import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from './limits'
@@ -46,14 +46,8 @@ export interface WebServer {
 }
 
 // Exhaustive: a method added to the contract is a compile error here until it is listed.
-const METHODS: Record<ApiMethod, true> = {
-  dimensions: true, report: true, sessions: true, sessionCount: true, sessionEvents: true, todaySpend: true, blocks: true,
-  sourceStatus: true, backfillProgress: true, getSettings: true, setSettings: true,
-  reportCsv: true, exportCsv: true, addLogFolder: true, removeLogFolder: true,
-}
-
 function isMethod(name: string): name is ApiMethod {
-  return Object.hasOwn(METHODS, name)
+  return Object.hasOwn(API_METHOD_TABLE, name)
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -70,11 +64,10 @@ function fail(res: ServerResponse, status: number, error: string): void {
   sendJson(res, status, { ok: false, error })
 }
 
-/** Runs one validated call; the web page may never make the host write files (exportCsv). */
+/** Runs one validated call; a desktop-only method gets its headless answer and never reaches the engine. */
 function dispatch(api: AppApi, call: ValidCall): Promise<unknown> {
-  // Saving is the browser's download of reportCsv.
-  if (call.method === 'exportCsv') return Promise.resolve({ ok: false, error: 'desktop only' })
-  return callApi(api, call)
+  const headless = headlessAnswer(call.method)
+  return headless === undefined ? callApi(api, call) : Promise.resolve(headless)
 }
 
 /** Parses `{"arg": ...}`; an empty body means no argument. */

@@ -1,5 +1,5 @@
 /** The contract over HTTP, for the headless server: POST /api/<method>, SSE for change events. */
-import type { ApiMethod, ApiMethods, AppApi, ChangeEvent } from '../../../shared/contract'
+import { contractMethods, type ApiMethod, type AppApi, type ChangeEvent } from '../../../shared/contract'
 
 /** Header the server checks on every /api request. */
 export const TOKEN_HEADER = 'X-TokenWatch-Token'
@@ -19,7 +19,7 @@ function isReply(v: unknown): v is Reply {
 
 /** Builds an AppApi that talks to the server at `base` (same origin when ''). */
 export function createHttpApi(token: string | null, base = ''): AppApi {
-  async function post<M extends ApiMethod>(method: M, arg?: ApiMethods[M]['arg']): Promise<ApiMethods[M]['result']> {
+  async function post(method: ApiMethod, arg?: unknown): Promise<unknown> {
     let res: Response
     try {
       res = await fetch(`${base}/api/${method}`, {
@@ -42,7 +42,7 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
       throw new ApiError(res.status, body.error)
     }
     // The server is ours and validated the call; its result has the contract's shape.
-    return body.result as ApiMethods[M]['result']
+    return body.result
   }
 
   const listeners = new Set<(e: ChangeEvent) => void>()
@@ -72,21 +72,7 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
   }
 
   return {
-    dimensions: () => post('dimensions'),
-    report: (q) => post('report', q),
-    sessions: (f) => post('sessions', f),
-    sessionCount: (f) => post('sessionCount', f),
-    sessionEvents: (a) => post('sessionEvents', a),
-    todaySpend: (a) => post('todaySpend', a),
-    blocks: (a) => post('blocks', a),
-    sourceStatus: () => post('sourceStatus'),
-    backfillProgress: () => post('backfillProgress'),
-    getSettings: () => post('getSettings'),
-    setSettings: (patch) => post('setSettings', patch),
-    reportCsv: (q) => post('reportCsv', q),
-    exportCsv: (q) => post('exportCsv', q),
-    addLogFolder: (a) => post('addLogFolder', a),
-    removeLogFolder: (a) => post('removeLogFolder', a),
+    ...contractMethods(post),
     onChange(listener) {
       listeners.add(listener)
       if (source === null) openStream()
