@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { PriceOverride, Settings } from '../shared/contract'
+import { TEAM_PROJECTS, type PriceOverride, type Settings } from '../shared/contract'
 import { isValidTimeZone } from '../shared/time-zone'
 
 /** Settings for a first run. */
@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: Settings = {
   codexHomes: [],
   priceOverrides: [],
   paused: false,
+  teamProjects: 'basename',
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
@@ -47,6 +48,9 @@ export function validateSettingsPatch(patch: unknown): { ok: true; value: Partia
       case 'claudeConfigDirs':
       case 'codexHomes':
         if (!isStringArray(v)) return bad('must be a list of folders')
+        break
+      case 'teamProjects':
+        if (typeof v !== 'string' || !(TEAM_PROJECTS as readonly string[]).includes(v)) return bad(`must be one of ${TEAM_PROJECTS.join(', ')}`)
         break
       case 'priceOverrides':
         if (!Array.isArray(v) || !v.every(validOverride)) return bad('each needs a model and non-negative USD-per-million rates')

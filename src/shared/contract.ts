@@ -207,7 +207,14 @@ export interface Settings {
   codexHomes: string[]
   priceOverrides: PriceOverride[]
   paused: boolean
+  /** How project folders leave the machine when syncing to a team database or a synced folder. */
+  teamProjects: TeamProjects
 }
+
+/** A project as synced: the full path, its last folder name (default), or a hash of the path. */
+export type TeamProjects = 'as-is' | 'basename' | 'hashed'
+
+export const TEAM_PROJECTS: readonly TeamProjects[] = ['as-is', 'basename', 'hashed']
 
 export type ExportResult = { ok: true; path?: string; rows: number } | { ok: false; error: string }
 

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../query/rollup'
+import { nextChangeSeq } from '../store/changes'
 import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
@@ -54,6 +55,7 @@ interface Statements {
   updateEvent: Database.Statement
   addBucket: Database.Statement
   dropEmptyBucket: Database.Statement
+  addDrop: Database.Statement
   addDimension: Database.Statement
   upsertSession: Database.Statement
   upsertSpan: Database.Statement
@@ -83,12 +85,16 @@ function prepare(db: Database.Database): Statements {
     updateEvent: db.prepare(`UPDATE usage_events SET ts = ?, source = ?, user_id = ?, agent_id = ?, project = ?,
       session_id = ?, model = ?, input = ?, output = ?, cache_read = ?, cache_write = ?, cache_write_1h = ?,
       reported_cost_nusd = ?, cost_nusd = ? WHERE key = ?`),
-    addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}`),
+    // The row's change sequence becomes the commit's: a sync sends it again (its absolute values).
+    addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS}, change_seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}, change_seq = excluded.change_seq`),
     // A correction that moved a record to another row can leave its old row empty: drop it, so
     // reports, pickers and spans never show a group with no requests.
     dropEmptyBucket: db.prepare(`DELETE FROM usage_buckets WHERE bucket_start = ? AND source = ? AND user_id = ?
       AND agent_id = ? AND project = ? AND model = ? AND requests = 0`),
+    // ...and tell the sinks it is gone.
+    addDrop: db.prepare(`INSERT INTO bucket_drops (bucket_start, source, user_id, agent_id, project, model, change_seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET change_seq = excluded.change_seq`),
     addDimension: db.prepare('INSERT OR IGNORE INTO dimension_values (dim, value) VALUES (?, ?)'),
     upsertSession: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
       VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -310,10 +316,13 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       else s.setSession.run(span.firstTs, span.lastTs, x.source, x.sessionId)
     }
     const dims = new Set<string>()
+    const seq = fx.rows.size > 0 ? nextChangeSeq(store.db) : 0
     for (const row of fx.rows.values()) {
-      s.addBucket.run(row)
-      if ((row[10] as number) < 0) s.dropEmptyBucket.run(row.slice(0, 6))
-      else for (let i = 0; i < DIM_NAMES.length; i++) dims.add(`${DIM_NAMES[i]}\u0000${row[i + 1] as string}`)
+      s.addBucket.run(row, seq)
+      if ((row[10] as number) < 0) {
+        const key = row.slice(0, 6)
+        if (s.dropEmptyBucket.run(key).changes > 0) s.addDrop.run(key, seq)
+      } else for (let i = 0; i < DIM_NAMES.length; i++) dims.add(`${DIM_NAMES[i]}\u0000${row[i + 1] as string}`)
     }
     // The filter pickers' values, one row per distinct value (read without scanning aggregates).
     for (const d of dims) s.addDimension.run(d.split('\u0000'))

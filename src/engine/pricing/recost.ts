@@ -1,5 +1,6 @@
 import type { Coster } from '../ingest/apply-batch'
 import { BUCKET_MS, eventFromRow, type EventRow } from '../ingest/merge'
+import { nextChangeSeq } from '../store/changes'
 import { getMeta, setMeta, type Store } from '../store/open-store'
 import { rebuildRollup, rollupZones } from '../query/rollup'
 import type { PriceTable } from './types'
@@ -47,14 +48,22 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
   return changed
 }
 
-/** Recomputes one model's aggregate rows from the ledger (the ledger is the truth). */
+/**
+ * Recomputes one model's aggregate rows from the ledger (the ledger is the truth). Every row
+ * rebuilt gets a new change sequence, and every row that was there gets a tombstone with it, so a
+ * sink receives the re-costed absolute values and learns of rows that no longer exist.
+ */
 export function rebuildBuckets(store: Store, model: string): void {
+  const seq = nextChangeSeq(store.db)
+  store.db.prepare(`INSERT INTO bucket_drops (bucket_start, source, user_id, agent_id, project, model, change_seq)
+    SELECT bucket_start, source, user_id, agent_id, project, model, ? FROM usage_buckets WHERE model = ?
+    ON CONFLICT DO UPDATE SET change_seq = excluded.change_seq`).run(seq, model)
   store.db.prepare('DELETE FROM usage_buckets WHERE model = ?').run(model)
   store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, input, output,
-      cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests)
+      cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests, change_seq)
     SELECT ts - (ts % ${BUCKET_MS}) AS b, source, user_id, agent_id, project, model, sum(input), sum(output),
       sum(cache_read), sum(cache_write), count(*), sum(coalesce(cost_nusd, 0)),
       sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END),
-      sum(CASE WHEN cost_nusd IS NULL THEN 1 ELSE 0 END)
-    FROM usage_events WHERE model = ? GROUP BY b, source, user_id, agent_id, project, model`).run(model)
+      sum(CASE WHEN cost_nusd IS NULL THEN 1 ELSE 0 END), ?
+    FROM usage_events WHERE model = ? GROUP BY b, source, user_id, agent_id, project, model`).run(seq, model)
 }

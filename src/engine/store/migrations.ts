@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { randomUUID } from 'node:crypto'
 
 /**
  * Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one.
@@ -217,6 +218,31 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       CREATE INDEX usage_events_ts ON usage_events (ts);
       CREATE INDEX usage_events_session ON usage_events (session_id, ts);
     `)
+  },
+  // v5: what syncing to a team database or a synced folder needs. A stable random machine id; a
+  // change sequence per aggregate row (every commit that writes a row stamps it with the next
+  // number, so "rows changed since the sink acknowledged N" is one index range); and a tombstone
+  // per aggregate row a correction or a re-cost removed, so the sink learns of the removal too.
+  // Rows already stored get sequence 1: everything is new to a sink that has acknowledged 0.
+  (db) => {
+    db.exec(`
+      ALTER TABLE usage_buckets ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+      UPDATE usage_buckets SET change_seq = 1;
+      CREATE INDEX usage_buckets_seq ON usage_buckets (change_seq);
+      CREATE TABLE bucket_drops (
+        bucket_start INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        model TEXT NOT NULL,
+        change_seq INTEGER NOT NULL,
+        PRIMARY KEY (bucket_start, source, user_id, agent_id, project, model)
+      ) WITHOUT ROWID;
+      CREATE INDEX bucket_drops_seq ON bucket_drops (change_seq);
+    `)
+    db.prepare("INSERT INTO meta (key, value) VALUES ('change_seq', '1') ON CONFLICT(key) DO NOTHING").run()
+    db.prepare("INSERT INTO meta (key, value) VALUES ('machine_id', ?) ON CONFLICT(key) DO NOTHING").run(randomUUID())
   },
 ]
 

@@ -69,7 +69,9 @@ function generateTree(root: string): { claude: string; codex: string } {
 function snapshot(store: Store) {
   return {
     events: store.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
-    buckets: store.db.prepare('SELECT * FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6').all(),
+    // Not change_seq: it numbers commits, and a killed run commits more often.
+    buckets: store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`).all(),
     sessions: store.db.prepare('SELECT * FROM sessions ORDER BY 1, 2').all(),
     offsets: store.db.prepare('SELECT path, offset, fingerprint, state FROM source_files ORDER BY path').all(),
   }

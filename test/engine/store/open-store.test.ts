@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { currentChangeSeq, machineIdentity, setMachineName } from '../../../src/engine/store/changes'
+import { rebuildBuckets } from '../../../src/engine/pricing/recost'
 import { MIGRATIONS, migrate } from '../../../src/engine/store/migrations'
 import { getMeta, openStore, setMeta } from '../../../src/engine/store/open-store'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
@@ -25,6 +28,16 @@ function dump(db: Database.Database): Record<string, unknown[]> {
     out[t] = db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all()
   }
   return out
+}
+
+/** A dump without what v5 added (the change sequence column, the sequence and machine id in meta). */
+function withoutV5(d: Record<string, unknown[]>): Record<string, unknown[]> {
+  const drop = new Set(['change_seq', 'machine_id'])
+  return {
+    ...d,
+    usage_buckets: (d.usage_buckets ?? []).map((r) => Object.fromEntries(Object.entries(r as object).filter(([k]) => k !== 'change_seq'))),
+    meta: (d.meta ?? []).filter((r) => !drop.has((r as { key: string }).key)),
+  }
 }
 
 /** Builds a database at schema version `v` by running only the first `v` migrations. */
@@ -86,7 +99,7 @@ describe('store: schema and migrations', () => {
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
     // The copied ledger went back into the database file; the WAL is not left as large as it.
     expect(statSync(`${path}-wal`).size).toBe(0)
-    expect(dump(store.db)).toEqual(before)
+    expect(withoutV5(dump(store.db))).toEqual(before)
     const ddl = (store.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'usage_events'").get() as { sql: string }).sql
     expect(ddl).not.toMatch(/WITHOUT ROWID/)
     // Rows were copied in time order, so rowids follow the ledger's time.
@@ -99,6 +112,35 @@ describe('store: schema and migrations', () => {
     applyBatch(store, [{ events: [event('k-new', '2026-01-09T11:00:00Z')] }], () => 1)
     expectAggregatesMatchLedger(store)
     store.close()
+  })
+
+  it('a populated v4 database gets a machine id and change sequence 1 on every aggregate row on the upgrade to v5; commits and re-costs stamp newer ones', () => {
+    const path = join(tempDir(), 'tw.db')
+    buildAtVersion(path, 4)
+    populateV1(path)
+    const store = openStore(path)
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
+    const { id } = machineIdentity(store)
+    expect(id).toMatch(/^[0-9a-f-]{36}$/)
+    const seqs = () => store.db.prepare('SELECT bucket_start, model, change_seq FROM usage_buckets ORDER BY 1, 2').raw().all()
+    expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 1]])
+    expect(currentChangeSeq(store)).toBe(1)
+    // A commit stamps only the rows it wrote, with the next number.
+    applyBatch(store, [{ events: [event('k-new', '2026-01-09T11:00:00Z', { model: 'mystery-model' })] }], () => null)
+    expect(currentChangeSeq(store)).toBe(2)
+    expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 1], [1767956400000, 'mystery-model', 2]])
+    // A re-cost of one model rebuilds its rows with a newer number and a tombstone for each row it replaced.
+    rebuildBuckets(store, 'mystery-model')
+    expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 3], [1767956400000, 'mystery-model', 3]])
+    expect(store.db.prepare('SELECT bucket_start, change_seq FROM bucket_drops ORDER BY 1').raw().all()).toEqual([[1767952800000, 3], [1767956400000, 3]])
+    // The id stays; the name is the host name until renamed.
+    setMachineName(store, ' laptop ')
+    store.close()
+    const again = openStore(path)
+    expect(machineIdentity(again)).toEqual({ id, name: 'laptop' })
+    setMachineName(again, '')
+    expect(machineIdentity(again).name).toBe(hostname())
+    again.close()
   })
 
   it('WAL, synchronous=FULL, a larger WAL before checkpoints and a busy timeout are set on every open', () => {
@@ -148,7 +190,7 @@ describe('store: schema and migrations', () => {
     const store = openStore(path)
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
     // Later migrations may add columns; every v1 column and value must still be there.
-    const after = dump(store.db)
+    const after = withoutV5(dump(store.db))
     for (const [table, rows] of Object.entries(before)) {
       expect(after[table]).toHaveLength(rows.length)
       rows.forEach((row, i) => expect(after[table]?.[i]).toMatchObject(row as object))
