@@ -9,6 +9,7 @@ Usage:
   tokenwatch report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--tz IANA] [--group-by DIMS]
                     [--user U] [--agent A] [--project P] [--model M] [--source S] [--json | --csv] [--db FILE]
   tokenwatch blocks [--active] [--json] [--db FILE]
+  tokenwatch budgets [--json] [--tz IANA] [--db FILE]
   tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
 
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: async () => runScan,
   report: async () => runReportCommand,
   blocks: async () => (await import('./blocks')).runBlocks,
+  budgets: async () => (await import('./budgets')).runBudgets,
   serve: async () => (await import('./serve')).runServe,
   emit: async () => (await import('./emit')).runEmit,
   backup: async () => (await import('./backup')).runBackup,

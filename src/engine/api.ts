@@ -1,6 +1,7 @@
 import { API_METHOD_TABLE, LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
+import { budgetStatuses } from './budgets/status'
 import { listBlocks } from './query/blocks'
 import { listDimensions } from './query/dimensions'
 import { runReport } from './query/report'
@@ -13,6 +14,8 @@ export interface EngineApiOptions {
   /** Where pushed events arrive, for the sources panel. */
   socketPath?: string
   httpUrl?: string
+  /** The UI's locale: its first day of the week for weekly budgets (unless the settings name one). */
+  locale?: string
   /** Desktop: save CSV through a native dialog. Headless transports leave it out. */
   exportCsv?: (csv: string, rows: number) => Promise<ExportResult>
 }
@@ -38,6 +41,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     sessionCount: async (f) => countSessions(store(), f),
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
+    budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>
       sourceStatus(store(), engine.ctx.sources, {

@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { TEAM_PROJECTS, type PriceOverride, type Settings } from '../shared/contract'
 import { isValidTimeZone } from '../shared/time-zone'
+import { MAX_BUDGET_USD, validateBudgets, validWeekStart } from './budgets/validate'
 
 /** Settings for a first run. */
 export const DEFAULT_SETTINGS: Settings = {
@@ -13,6 +14,8 @@ export const DEFAULT_SETTINGS: Settings = {
   priceOverrides: [],
   paused: false,
   teamProjects: 'basename',
+  budgets: [],
+  weekStart: null,
 }
 
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
@@ -31,7 +34,7 @@ function validOverride(v: unknown): v is PriceOverride {
  */
 export function validateSettingsPatch(patch: unknown): { ok: true; value: Partial<Settings> } | { ok: false; error: string } {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return { ok: false, error: 'settings: must be an object' }
-  const p = patch as Record<string, unknown>
+  const p: Record<string, unknown> = { ...(patch as Record<string, unknown>) }
   for (const [k, v] of Object.entries(p)) {
     const bad = (why: string) => ({ ok: false as const, error: `${k}: ${why}` })
     switch (k) {
@@ -40,6 +43,7 @@ export function validateSettingsPatch(patch: unknown): { ok: true; value: Partia
         break
       case 'dailyBudgetUsd':
         if (v !== null && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) return bad('must be a non-negative number or null')
+        if (typeof v === 'number' && v > MAX_BUDGET_USD) return bad(`$${v} is more than $${MAX_BUDGET_USD.toLocaleString('en-US')}; check the amount`)
         break
       case 'launchAtLogin':
       case 'paused':
@@ -54,6 +58,15 @@ export function validateSettingsPatch(patch: unknown): { ok: true; value: Partia
         break
       case 'priceOverrides':
         if (!Array.isArray(v) || !v.every(validOverride)) return bad('each needs a model and non-negative USD-per-million rates')
+        break
+      case 'budgets': {
+        const checked = validateBudgets(v)
+        if (!checked.ok) return { ok: false, error: checked.error }
+        p[k] = checked.value
+        break
+      }
+      case 'weekStart':
+        if (!validWeekStart(v)) return bad('must be 1 (Monday) to 7 (Sunday), or null for the locale\'s')
         break
       default:
         return bad('unknown setting')

@@ -123,7 +123,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   })
   const applyLoginItem = setupLoginItem({ electron, platform, env, execPath: deps.execPath })
   const locale = app.getLocale()
-  const base = createEngineApi(engine, { socketPath: engine.ctx.paths.socket, exportCsv })
+  const base = createEngineApi(engine, { socketPath: engine.ctx.paths.socket, exportCsv, locale })
   // Settings changes (from the window or the tray) reach the window as a change event with no
   // hours, so an open Settings form shows a pause made from the tray instead of undoing it.
   const settingsListeners = new Set<(e: ChangeEvent) => void>()

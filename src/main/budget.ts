@@ -1,46 +1,51 @@
-/** The daily budget: under / near / over, and one desktop notification per crossing per day. */
-import { budgetState, type BudgetState } from '../shared/budget'
-import type { TodaySpend } from '../shared/contract'
-import { formatUsd } from './format'
+/**
+ * Budgets on the desktop: the engine decides (spend, levels, which threshold notifications are
+ * due, remembered in the store); this module only words the notifications and raises them.
+ */
+import type { BudgetAlert, BudgetPeriod, BudgetStatus } from '../shared/contract'
+import type { Engine } from '../engine/live/engine'
+import { budgetStatuses } from '../engine/budgets/status'
+import { claimAlerts } from '../engine/budgets/alerts'
+import { formatCount, formatUsd } from './format'
 
 // The rule itself lives in src/shared so the dashboard header applies the very same one.
 export { budgetState, NEAR_FRACTION, type BudgetState } from '../shared/budget'
 
-export interface BudgetAlert {
+export interface BudgetNotice {
   title: string
   body: string
 }
 
-/** The notification raised when today's spend crosses the budget. */
-export function budgetAlert(today: TodaySpend, budgetUsd: number, locale?: string): BudgetAlert {
+const THIS: Record<BudgetPeriod, string> = { day: "Today's", week: "This week's", month: "This month's" }
+
+/** The words of one threshold notification. */
+export function budgetNotice(a: BudgetAlert, locale?: string): BudgetNotice {
+  const usd = (n: number): string => formatUsd(n, locale)
+  const name = a.budgetId === 'daily' ? 'daily budget' : a.budgetName
+  if (a.threshold >= 100) {
+    return {
+      title: a.budgetId === 'daily' ? 'Daily budget reached' : `${a.budgetName} reached`,
+      body: `${THIS[a.period]} AI spend is ${usd(a.spentUsd)}, over your ${name} of ${usd(a.amountUsd)}.`,
+    }
+  }
   return {
-    title: 'Daily budget reached',
-    body: `Today's AI spend is ${formatUsd(today.costUsd, locale)}, over your daily budget of ${formatUsd(budgetUsd, locale)}.`,
+    title: `${a.budgetId === 'daily' ? 'Daily budget' : a.budgetName}: ${formatCount(a.threshold, locale)}% used`,
+    body: `${THIS[a.period]} AI spend is ${usd(a.spentUsd)} of your ${name} of ${usd(a.amountUsd)}.`,
   }
 }
 
-/** Evaluates each new figure; returns its state and notifies at most once per day and budget. */
+/** Evaluates the budgets and raises each notification the engine says is due (once, ever). */
 export interface BudgetWatch {
-  update(today: TodaySpend, budgetUsd: number | null): BudgetState
+  check(engine: Engine, tz: string, now: number): BudgetStatus[]
 }
 
-/**
- * Notifies on the first figure over budget for a (day, budget) pair. A new day re-arms it; so does
- * a changed budget, because crossing a new limit is news.
- */
-export function createBudgetWatch(notify: (alert: BudgetAlert) => void, locale?: string): BudgetWatch {
-  let notifiedFor: string | undefined
+export function createBudgetWatch(notify: (notice: BudgetNotice) => void, locale?: string): BudgetWatch {
   return {
-    update(today, budgetUsd) {
-      const state = budgetState(today.costUsd, budgetUsd)
-      if (state === 'over' && budgetUsd !== null) {
-        const key = `${today.day}|${budgetUsd}`
-        if (notifiedFor !== key) {
-          notifiedFor = key
-          notify(budgetAlert(today, budgetUsd, locale))
-        }
-      }
-      return state
+    check(engine, tz, now) {
+      const store = engine.ctx.store
+      const statuses = budgetStatuses(store, engine.ctx.settings, tz, now, locale)
+      for (const a of claimAlerts(store, statuses, now)) notify(budgetNotice(a, locale))
+      return statuses
     },
   }
 }
@@ -55,7 +60,7 @@ export interface BudgetElectron {
 
 /** A budget watch that raises real desktop notifications, amounts in `locale` (the app's). */
 export function setupBudget({ electron, locale }: { electron: BudgetElectron; locale?: string }): BudgetWatch {
-  return createBudgetWatch((alert) => {
-    if (electron.Notification.isSupported()) new electron.Notification(alert).show()
+  return createBudgetWatch((notice) => {
+    if (electron.Notification.isSupported()) new electron.Notification(notice).show()
   }, locale)
 }

@@ -2,10 +2,11 @@
  * The tray: today's spend as the badge (a title on macOS, drawn into the icon elsewhere), a
  * tooltip, and the menu. Refreshed on the engine's change events (throttled) and at local midnight.
  */
-import type { TodaySpend } from '../shared/contract'
+import type { BudgetStatus, TodaySpend } from '../shared/contract'
 import type { Engine } from '../engine/live/engine'
 import { todaySpend } from '../engine/query/today'
 import { nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
+import { mostUrgent } from '../engine/budgets/status'
 import type { BudgetState, BudgetWatch } from './budget'
 import { formatCount, formatTokens, formatUsd } from './format'
 import { badgeImage, badgeText, type TrayIconElectron, type TrayImage } from './tray-icon'
@@ -32,7 +33,7 @@ export interface TrayView {
   title: string | undefined
   tooltip: string
   state: BudgetState
-  /** Share of the budget spent, or undefined without a budget. */
+  /** Share of the most urgent budget spent, or undefined without a budget. */
   fraction: number | undefined
   menu: TrayMenuItem[]
 }
@@ -40,29 +41,37 @@ export interface TrayView {
 /** How many models the menu lists. */
 export const TOP_MODELS = 3
 
+/** How many budgets the menu and tooltip list (most urgent first). */
+export const TOP_BUDGETS = 3
+
 const info = (label: string): TrayMenuItem => ({ label, enabled: false })
 const SEPARATOR: TrayMenuItem = { type: 'separator' }
 
 /** The tray's content for today's figure. Pure: the same input always gives the same view. */
 export function trayView(
   today: TodaySpend,
-  opts: { state: BudgetState; budgetUsd: number | null; paused: boolean; platform: NodeJS.Platform; actions: TrayActions; locale?: string },
+  opts: { budgets: BudgetStatus[]; paused: boolean; platform: NodeJS.Platform; actions: TrayActions; locale?: string },
 ): TrayView {
+  const state: BudgetState = mostUrgent(opts.budgets.map((b) => b.level))
   const { locale } = opts
   const usd = (n: number): string => formatUsd(n, locale)
   const tok = (n: number): string => formatTokens(n, locale)
   const amount = usd(today.costUsd)
   const tokens = `${tok(today.tokens)} tokens · ${formatCount(today.requests, locale)} ${today.requests === 1 ? 'request' : 'requests'}`
-  const fraction = opts.budgetUsd === null || opts.budgetUsd <= 0 ? undefined : today.costUsd / opts.budgetUsd
-  const budgetLine = opts.budgetUsd === null ? undefined
-    : `Budget: ${fraction === undefined ? usd(opts.budgetUsd) : `${formatCount(Math.round(fraction * 100), locale)}% of ${usd(opts.budgetUsd)}`}`
+  // Statuses come most urgent first: the icon's bar shows that one.
+  const top = opts.budgets[0]
+  const fraction = top === undefined || top.budget.amountUsd <= 0 ? undefined : top.fraction
+  const budgetLines = opts.budgets.slice(0, TOP_BUDGETS).map((b) => {
+    const label = b.budget.id === 'daily' ? 'Budget' : b.budget.name
+    return `${label}: ${b.budget.amountUsd <= 0 ? usd(b.budget.amountUsd) : `${formatCount(Math.round(b.fraction * 100), locale)}% of ${usd(b.budget.amountUsd)}`}`
+  })
   const unpriced = today.unpricedTokens > 0 ? `${tok(today.unpricedTokens)} tokens unpriced` : undefined
 
   const models = today.topModels.slice(0, TOP_MODELS)
   const menu: TrayMenuItem[] = [
     info(`Today: ${amount}`),
     info(tokens),
-    ...(budgetLine ? [info(budgetLine)] : []),
+    ...budgetLines.map(info),
     ...(unpriced ? [info(unpriced)] : []),
     SEPARATOR,
     ...(models.length === 0
@@ -78,11 +87,11 @@ export function trayView(
   const tooltip = [
     'Token Watch',
     `Today ${amount} · ${tok(today.tokens)} tokens`,
-    ...(budgetLine ? [budgetLine] : []),
+    ...budgetLines,
     ...(unpriced ? [unpriced] : []),
     ...(opts.paused ? ['Watching paused'] : []),
   ].join('\n')
-  return { title: opts.platform === 'darwin' ? amount : undefined, tooltip, state: opts.state, fraction, menu }
+  return { title: opts.platform === 'darwin' ? amount : undefined, tooltip, state, fraction, menu }
 }
 
 /** The tray object as this module uses it; electron's Tray satisfies it. */
@@ -178,9 +187,9 @@ export function setupTray(deps: TrayDeps): TrayHandle {
       const settings = engine.ctx.settings
       const tz = viewerTimeZone(engine)
       const today = todaySpend(engine.ctx.store, tz, now())
-      const state = deps.budget.update(today, settings.dailyBudgetUsd)
+      const budgets = deps.budget.check(engine, tz, now())
       const view = trayView(today, {
-        state, budgetUsd: settings.dailyBudgetUsd, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),
+        budgets, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),
       })
       setIcon(view, today.costUsd)
       if (view.title !== undefined) tray.setTitle(view.title, { fontType: 'monospacedDigit' })

@@ -196,6 +196,77 @@ export interface PriceOverride {
   cacheWrite1h?: number
 }
 
+/** A budget's period: the local calendar day, week or month (in the settings' zone). */
+export type BudgetPeriod = 'day' | 'week' | 'month'
+
+export const BUDGET_PERIODS: readonly BudgetPeriod[] = ['day', 'week', 'month']
+
+/** What a budget counts: every listed dimension must match (one of its values); empty = everything. */
+export interface BudgetScope {
+  agents?: string[]
+  projects?: string[]
+  models?: string[]
+  users?: string[]
+  sources?: SourceId[]
+}
+
+/** A spending limit in USD per period, for everything or a scope. */
+export interface Budget {
+  /** Stable id (letters, digits, `-`, `_`): alerts already raised are remembered by it. */
+  id: string
+  name: string
+  amountUsd: number
+  period: BudgetPeriod
+  scope: BudgetScope
+  /** Percentages of the amount that raise one notification each per period; default [80, 100]. */
+  thresholds: number[]
+}
+
+/** `none`: no budget; `under`, `near` (past the first threshold below 100 %), `over` (reached). */
+export type BudgetLevel = 'none' | 'under' | 'near' | 'over'
+
+/** Projected spend at the end of a period (method in docs/SPEND.md). */
+export interface Forecast {
+  /** The central estimate, USD at the period's end. */
+  endUsd: number
+  /** The band: lowest and highest of the four single-week estimates. */
+  lowUsd: number
+  highUsd: number
+  /** `profile`: the hour-of-week profile scaled by this period's pace; `linear`: no history yet. */
+  method: 'profile' | 'linear' | 'none'
+}
+
+/** A budget where it stands now. */
+export interface BudgetStatus {
+  budget: Budget
+  /** The current period, epoch ms UTC [start, end). */
+  periodStart: number
+  periodEnd: number
+  spentUsd: number
+  leftUsd: number
+  /** Tokens in scope whose price is unknown: the budget may be understated by their cost. */
+  unpricedTokens: number
+  /** Share of the amount spent (spent / amount). */
+  fraction: number
+  level: BudgetLevel
+  /** Thresholds (percent) already reached this period. */
+  reached: number[]
+  forecast: Forecast
+  /** When, at this pace, the spend reaches the amount this period; null if it does not (or already has). */
+  runsOutAt: number | null
+}
+
+/** A threshold notification the engine has just claimed (raised once per budget, threshold, period). */
+export interface BudgetAlert {
+  budgetId: string
+  budgetName: string
+  period: BudgetPeriod
+  threshold: number
+  periodStart: number
+  spentUsd: number
+  amountUsd: number
+}
+
 export interface Settings {
   /** IANA zone for day boundaries, or '' for the system zone. */
   timeZone: string
@@ -209,6 +280,10 @@ export interface Settings {
   paused: boolean
   /** How project folders leave the machine when syncing to a team database or a synced folder. */
   teamProjects: TeamProjects
+  /** Any number of budgets (the daily budget above is shown as one more, id `daily`). */
+  budgets: Budget[]
+  /** First day of the week for weekly budgets, ISO (1 = Monday ... 7 = Sunday); null = the locale's. */
+  weekStart: number | null
 }
 
 /** A project as synced: the full path, its last folder name (default), or a hash of the path. */
@@ -245,6 +320,8 @@ export interface ApiMethods {
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** Every budget (the daily budget included) with spend, forecast and level, most urgent first. */
+  budgets: { arg: { tz: string }; result: BudgetStatus[] }
   /** Claude Code's 5-hour blocks, oldest first (`active`: only the running one). */
   blocks: { arg: { active?: boolean }; result: UsageBlock[] }
   sourceStatus: { arg: void; result: SourceStatus[] }
@@ -282,6 +359,7 @@ export const API_METHOD_TABLE = {
   sessionCount: { arg: true },
   sessionEvents: { arg: true },
   todaySpend: { arg: true },
+  budgets: { arg: true },
   blocks: { arg: true },
   sourceStatus: { arg: false },
   backfillProgress: { arg: false },

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { TodaySpend } from '../../src/shared/contract'
 import { budgetState as sharedBudgetState } from '../../src/shared/budget'
-import { budgetState, createBudgetWatch, setupBudget, type BudgetAlert } from '../../src/main/budget'
+import { budgetNotice, budgetState, createBudgetWatch, setupBudget, type BudgetNotice } from '../../src/main/budget'
 import { fakeElectron } from './fake-electron'
+import { engineEnv, makeEngine, usage } from './helpers'
 
-const spend = (day: string, costUsd: number): TodaySpend => ({ day, tz: 'UTC', costUsd, tokens: 0, requests: 0, unpricedTokens: 0, topModels: [] })
+// 2026-03-10 15:00 UTC, a Tuesday.
+const NOW = Date.UTC(2026, 2, 10, 15, 0)
 
 describe('budgetState', () => {
   it('is under below 80%, near from 80%, over from the budget itself', () => {
@@ -23,30 +24,49 @@ describe('budgetState', () => {
 })
 
 describe('createBudgetWatch', () => {
-  it('notifies once when the day crosses the budget, and again only on a new day', () => {
-    const alerts: BudgetAlert[] = []
-    const watch = createBudgetWatch((a) => alerts.push(a))
-    expect(watch.update(spend('2026-03-10', 9), 10)).toBe('near')
-    expect(watch.update(spend('2026-03-10', 10.5), 10)).toBe('over')
-    expect(watch.update(spend('2026-03-10', 12), 10)).toBe('over')
-    expect(alerts).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $10.50, over your daily budget of $10.00." }])
-    expect(watch.update(spend('2026-03-11', 0.5), 10)).toBe('under')
-    expect(watch.update(spend('2026-03-11', 11), 10)).toBe('over')
-    expect(alerts).toHaveLength(2)
+  it('notifies once per threshold and period, never again after a restart', async () => {
+    const env = engineEnv()
+    let engine = makeEngine({ env })
+    await engine.updateSettings({ dailyBudgetUsd: 1, budgets: [{ id: 'wk', name: 'Weekly', amountUsd: 5, period: 'week', scope: {}, thresholds: [50, 100] }] })
+    const notices: BudgetNotice[] = []
+    const watch = createBudgetWatch((n) => notices.push(n))
+    await engine.writer.submit([usage('a', NOW - 60_000)]) // $0.60
+    expect(watch.check(engine, 'UTC', NOW).map((s) => [s.budget.id, s.level])).toEqual([['daily', 'under'], ['wk', 'under']])
+    await engine.writer.submit([usage('b', NOW - 50_000, { input: 80_000, output: 0 })]) // $0.84
+    expect(watch.check(engine, 'UTC', NOW)[0]?.level).toBe('near')
+    expect(notices).toEqual([{ title: 'Daily budget: 80% used', body: "Today's AI spend is $0.84 of your daily budget of $1.00." }])
+    await engine.writer.submit([usage('c', NOW - 40_000, { input: 100_000, output: 0 })]) // $1.14
+    watch.check(engine, 'UTC', NOW)
+    watch.check(engine, 'UTC', NOW)
+    expect(notices.slice(1)).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." }])
+    await engine.stop()
+
+    engine = makeEngine({ env })
+    const again = createBudgetWatch((n) => notices.push(n))
+    expect(again.check(engine, 'UTC', NOW + 1000)[0]?.level).toBe('over')
+    expect(notices).toHaveLength(2)
+    // Four more requests of $0.45: $2.94 this week, 59 % of $5.
+    await engine.writer.submit([1, 2, 3, 4].map((i) => usage(`d${i}`, NOW - 30_000 + i, { input: 150_000, output: 0 })))
+    again.check(engine, 'UTC', NOW + 2000)
+    expect(notices.slice(2)).toEqual([{ title: 'Weekly: 50% used', body: "This week's AI spend is $2.94 of your Weekly of $5.00." }])
   })
 
-  it('raises a real notification through electron, and none where notifications are unsupported', () => {
+  it('raises a real notification through electron, and none where notifications are unsupported', async () => {
+    const engine = makeEngine()
+    await engine.updateSettings({ dailyBudgetUsd: 0.5 })
+    await engine.writer.submit([usage('a', NOW - 60_000)])
     const fake = fakeElectron()
-    setupBudget({ electron: fake.electron }).update(spend('2026-03-10', 3), 2)
-    expect(fake.notifications).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $3.00, over your daily budget of $2.00." }])
     fake.setNotificationsSupported(false)
-    setupBudget({ electron: fake.electron }).update(spend('2026-03-10', 3), 2)
-    expect(fake.notifications).toHaveLength(1)
+    setupBudget({ electron: fake.electron }).check(engine, 'UTC', NOW)
+    expect(fake.notifications).toHaveLength(0)
+    fake.setNotificationsSupported(true)
+    await engine.updateSettings({ dailyBudgetUsd: 0.4 }) // a new amount is a new limit
+    setupBudget({ electron: fake.electron }).check(engine, 'UTC', NOW)
+    expect(fake.notifications).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $0.60, over your daily budget of $0.40." }])
   })
 
-  it('writes the notification\'s amounts in the app\'s locale', () => {
-    const fake = fakeElectron()
-    setupBudget({ electron: fake.electron, locale: 'de-DE' }).update(spend('2026-03-10', 1234.5), 1000)
-    expect(fake.notifications).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is 1.234,50\u00a0$, over your daily budget of 1.000,00\u00a0$." }])
+  it("writes the notification's amounts in the app's locale", () => {
+    const n = budgetNotice({ budgetId: 'daily', budgetName: 'Daily budget', period: 'day', threshold: 100, periodStart: 0, spentUsd: 1234.5, amountUsd: 1000 }, 'de-DE')
+    expect(n).toEqual({ title: 'Daily budget reached', body: "Today's AI spend is 1.234,50\u00a0$, over your daily budget of 1.000,00\u00a0$." })
   })
 })

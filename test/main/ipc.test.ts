@@ -41,10 +41,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:removeLogFolder', 'api:report',
+      'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:removeLogFolder', 'api:report',
       'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
     ])
-    expect(API_METHODS).toHaveLength(15)
+    expect(API_METHODS).toHaveLength(16)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })
@@ -60,7 +60,7 @@ describe('IPC', () => {
     expect(await call('api:dimensions')).toMatchObject({ ok: true, result: { models: ['claude-sonnet-4-5', 'claude-sonnet-4-6'], unpricedModels: [] } })
     expect(await call('api:getSettings')).toEqual({
       ok: true,
-      result: { timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename' },
+      result: { timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', budgets: [], weekStart: null },
     })
     expect(await call('api:setSettings', { dailyBudgetUsd: 25 })).toMatchObject({ ok: true, result: { dailyBudgetUsd: 25 } })
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createBudgetWatch, type BudgetAlert } from '../../src/main/budget'
+import { createBudgetWatch, type BudgetNotice } from '../../src/main/budget'
 import { STATE_COLORS } from '../../src/main/tray-icon'
 import { setupTray, type TrayActions } from '../../src/main/tray'
 import type { Engine } from '../../src/engine/live/engine'
@@ -12,7 +12,7 @@ const noop: TrayActions = { openDashboard() {}, togglePause() {}, exportCsv() {}
 
 function start(engine: Engine, platform: NodeJS.Platform, opts: { now?: () => number; actions?: TrayActions } = {}) {
   const fake = fakeElectron()
-  const alerts: BudgetAlert[] = []
+  const alerts: BudgetNotice[] = []
   const handle = setupTray({
     electron: fake.electron, engine, platform, templateIconPath: '/icons/trayTemplate.png',
     budget: createBudgetWatch((a) => alerts.push(a)), actions: opts.actions ?? noop,
@@ -102,11 +102,11 @@ describe('tray on Linux and Windows', () => {
     expect(tray.tooltip).toBe('Token Watch\nToday $0.60 · 200k tokens\nBudget: 60% of $1.00')
     await step('b', 80_000, '$0.84')
     expect(iconColor(tray)).toEqual([...STATE_COLORS.near])
-    expect(alerts).toEqual([])
+    expect(alerts).toEqual([{ title: 'Daily budget: 80% used', body: "Today's AI spend is $0.84 of your daily budget of $1.00." }])
     await step('c', 100_000, '$1.14')
     expect(iconColor(tray)).toEqual([...STATE_COLORS.over])
     await step('d', 100_000, '$1.44')
-    expect(alerts).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." }])
+    expect(alerts.slice(1)).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." }])
   })
 
   it('rolls over to the new day at local midnight', async () => {

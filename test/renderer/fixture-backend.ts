@@ -205,7 +205,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
   const rows = empty ? [] : makeRows()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   const listeners = new Set<(e: ChangeEvent) => void>()
-  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename' }
+  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', budgets: [], weekStart: null }
   const log = (method: ApiMethod, arg?: unknown): void => void calls.push({ method, arg })
   const dims = (): Dimensions => ({
     users: [...new Set(rows.map((r) => r.user))].sort(), agents: [...new Set(rows.map((r) => r.agent))].sort(),
@@ -241,6 +241,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
         requests: r.totals.requests, unpricedTokens: r.totals.unpricedTokens, topModels: [],
       }
     },
+    budgets: async (a) => (log('budgets', a), []),
     blocks: async (a) => {
       log('blocks', a)
       // The engine's own block rule over the fixture's Claude rows (each at its hour + 20 min).

@@ -244,6 +244,19 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
     db.prepare("INSERT INTO meta (key, value) VALUES ('change_seq', '1') ON CONFLICT(key) DO NOTHING").run()
     db.prepare("INSERT INTO meta (key, value) VALUES ('machine_id', ?) ON CONFLICT(key) DO NOTHING").run(randomUUID())
   },
+  // v6: budget threshold notifications already raised (one per budget, threshold, period, amount).
+  (db) => {
+    db.exec(`
+      CREATE TABLE budget_alerts (
+        budget_id TEXT NOT NULL,
+        period_start INTEGER NOT NULL,
+        threshold REAL NOT NULL,
+        amount_nusd INTEGER NOT NULL,
+        notified_at INTEGER NOT NULL,
+        PRIMARY KEY (budget_id, period_start, threshold, amount_nusd)
+      ) WITHOUT ROWID;
+    `)
+  },
 ]
 
 /** Brings `db` to the newest schema; each step commits with its version number. */

@@ -5,6 +5,7 @@
 import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
 import { assertNever } from '../../shared/assert-never'
+import { validateBudgets, validWeekStart } from '../budgets/validate'
 
 const SOURCE_IDS = ['claude-code', 'codex', 'socket', 'http'] as const satisfies readonly SourceId[]
 // Compile-time check that SOURCE_IDS lists every SourceId: a new source breaks this line.
@@ -124,7 +125,7 @@ function priceOverride(v: unknown, path: string): PriceOverride {
   return p
 }
 
-const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused'] as const satisfies readonly (keyof Settings)[]
+const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused', 'budgets', 'weekStart'] as const satisfies readonly (keyof Settings)[]
 
 /** Validates a settings patch: only known fields, each well-formed; '' means the system zone. */
 export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
@@ -133,6 +134,18 @@ export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
   if (o.timeZone !== undefined) s.timeZone = o.timeZone === '' ? '' : timeZone(o.timeZone, `${path}.timeZone`)
   if (o.dailyBudgetUsd !== undefined) {
     s.dailyBudgetUsd = o.dailyBudgetUsd === null ? null : finite(o.dailyBudgetUsd, `${path}.dailyBudgetUsd`, { min: 0 })
+  }
+  if (o.budgets !== undefined) {
+    const checked = validateBudgets(o.budgets, `${path}.budgets`)
+    if (!checked.ok) {
+      const cut = checked.error.indexOf(': ')
+      throw new Invalid(checked.error.slice(0, cut), checked.error.slice(cut + 2))
+    }
+    s.budgets = checked.value
+  }
+  if (o.weekStart !== undefined) {
+    if (!validWeekStart(o.weekStart)) throw new Invalid(`${path}.weekStart`, 'must be 1 (Monday) to 7 (Sunday), or null')
+    s.weekStart = o.weekStart
   }
   if (o.launchAtLogin !== undefined) s.launchAtLogin = boolean(o.launchAtLogin, `${path}.launchAtLogin`)
   if (o.paused !== undefined) s.paused = boolean(o.paused, `${path}.paused`)
@@ -169,6 +182,10 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       return { method, arg: { sessionId: string(o.sessionId, 'arg.sessionId', { nonEmpty: true }) } }
     }
     case 'todaySpend': {
+      const o = object(raw, 'arg', ['tz'])
+      return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
+    }
+    case 'budgets': {
       const o = object(raw, 'arg', ['tz'])
       return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
     }

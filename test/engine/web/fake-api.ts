@@ -12,7 +12,7 @@ export function fakeApi(): FakeApi {
   const listeners = new Set<(e: ChangeEvent) => void>()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   let settings: Settings = {
-    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename',
+    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', budgets: [], weekStart: null,
   }
   const record = (method: ApiMethod, arg?: unknown): void => {
     calls.push({ method, arg })
@@ -38,6 +38,7 @@ export function fakeApi(): FakeApi {
       return { day: '2026-01-01', tz: a.tz, costUsd: 0, tokens: 0, requests: 0, unpricedTokens: 0, topModels: [] }
     },
     blocks: async (a) => (record('blocks', a), []),
+    budgets: async (a) => (record('budgets', a), []),
     sourceStatus: async () => (record('sourceStatus'), []),
     backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),
     getSettings: async () => (record('getSettings'), settings),

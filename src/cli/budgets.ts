@@ -1,0 +1,66 @@
+/** `tokenwatch budgets`: every budget with this period's spend, what is left, and the forecast. */
+import type { BudgetStatus } from '../shared/contract'
+import { openContext } from '../engine/context'
+import { budgetStatuses } from '../engine/budgets/status'
+import { isValidTimeZone, systemTimeZone, zonedParts } from '../shared/time-zone'
+import { parseOptions, UsageError } from './args'
+
+const usd = (n: number): string => `$${n.toFixed(2)}`
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString())
+
+/** The `--json` shape: the contract's statuses with instants as ISO 8601 UTC. */
+export function budgetsToJson(statuses: BudgetStatus[]): unknown {
+  return {
+    budgets: statuses.map((s) => ({
+      ...s, periodStart: iso(s.periodStart), periodEnd: iso(s.periodEnd), runsOutAt: iso(s.runsOutAt),
+      fraction: Number.isFinite(s.fraction) ? s.fraction : null,
+    })),
+  }
+}
+
+/** "16:40" today, "Fri 16:40" on another day of the period, in `tz`. */
+function clock(t: number, now: number, tz: string): string {
+  const p = zonedParts(t, tz)
+  const hm = `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`
+  const n = zonedParts(now, tz)
+  if (p.year === n.year && p.month === n.month && p.day === n.day) return hm
+  const wd = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short' }).format(t)
+  return `${wd} ${hm}`
+}
+
+/** A plain-text table for people, and the "runs out at" sentence per budget. */
+export function budgetsToTable(statuses: BudgetStatus[], now: number, tz: string): string {
+  if (statuses.length === 0) return 'no budgets (set them in Settings, or "budgets" in settings.json; see docs/SPEND.md)\n'
+  const head = ['budget', 'period', 'spent', 'of', 'left', 'used', 'forecast (band)', 'state']
+  const body = statuses.map((s) => [
+    s.budget.name, s.budget.period, usd(s.spentUsd), usd(s.budget.amountUsd), usd(s.leftUsd),
+    Number.isFinite(s.fraction) ? `${Math.round(s.fraction * 100)}%` : '-',
+    s.forecast.method === 'none' ? '-' : `${usd(s.forecast.endUsd)} (${usd(s.forecast.lowUsd)}-${usd(s.forecast.highUsd)})`,
+    s.level,
+  ])
+  const all = [head, ...body]
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
+  const fmt = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()
+  const lines = [fmt(head), ...body.map(fmt)]
+  for (const s of statuses) {
+    if (s.runsOutAt !== null) lines.push(`at this pace ${s.budget.name} runs out at ${clock(s.runsOutAt, now, tz)}`)
+    if (s.unpricedTokens > 0) lines.push(`${s.budget.name}: ${s.unpricedTokens} tokens unpriced (their cost is not counted)`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** Runs `tokenwatch budgets [--json] [--tz IANA] [--db FILE]`. */
+export async function runBudgets(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const o = parseOptions(args, { db: { type: 'string' }, tz: { type: 'string' }, json: { type: 'boolean' } })
+  const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
+  try {
+    const tz = o.tz ?? (ctx.settings.timeZone || systemTimeZone())
+    if (!isValidTimeZone(tz)) throw new UsageError(`--tz: unknown time zone ${tz}`)
+    const now = Date.now()
+    const statuses = budgetStatuses(ctx.store, ctx.settings, tz, now)
+    process.stdout.write(o.json ? JSON.stringify(budgetsToJson(statuses)) + '\n' : budgetsToTable(statuses, now, tz))
+    return 0
+  } finally {
+    ctx.close()
+  }
+}

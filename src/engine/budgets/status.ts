@@ -1,0 +1,64 @@
+/** Every budget where it stands: spend this period, level, forecast, and when it runs out. */
+import type { Budget, BudgetLevel, BudgetStatus, Settings } from '../../shared/contract'
+import type { Store } from '../store/open-store'
+import { forecastPeriod } from './forecast'
+import { localeWeekStart, periodBounds } from './period'
+
+/** The thresholds a budget gets when it names none. */
+export const DEFAULT_THRESHOLDS = [80, 100]
+
+/** The legacy single daily budget (`dailyBudgetUsd`), as a budget like the others. */
+export function dailyBudget(amountUsd: number): Budget {
+  return { id: 'daily', name: 'Daily budget', amountUsd, period: 'day', scope: {}, thresholds: DEFAULT_THRESHOLDS }
+}
+
+/** The settings' budgets, the daily budget first. */
+export function allBudgets(settings: Pick<Settings, 'dailyBudgetUsd' | 'budgets'>): Budget[] {
+  return [...(settings.dailyBudgetUsd === null ? [] : [dailyBudget(settings.dailyBudgetUsd)]), ...settings.budgets]
+}
+
+const URGENCY: Record<BudgetLevel, number> = { over: 3, near: 2, under: 1, none: 0 }
+
+/** Where spend stands against an amount: reaching it is over; past a threshold below 100 % is near. */
+export function levelOf(spentUsd: number, budget: Pick<Budget, 'amountUsd' | 'thresholds'>): BudgetLevel {
+  if (budget.amountUsd <= 0) return spentUsd > 0 ? 'over' : 'under'
+  if (spentUsd >= budget.amountUsd) return 'over'
+  const near = budget.thresholds.some((t) => t < 100 && spentUsd >= (budget.amountUsd * t) / 100)
+  return near ? 'near' : 'under'
+}
+
+/** The most urgent level of a list (the tray's colour); `none` without budgets. */
+export function mostUrgent(levels: BudgetLevel[]): BudgetLevel {
+  return levels.reduce<BudgetLevel>((a, b) => (URGENCY[b] > URGENCY[a] ? b : a), 'none')
+}
+
+/** One budget's status at `now`. */
+export function budgetStatus(store: Store, budget: Budget, tz: string, now: number, weekStart: number): BudgetStatus {
+  const { start, end } = periodBounds(budget.period, now, tz, weekStart)
+  const s = budget.scope
+  const filter = {
+    ...(s.agents?.length ? { agents: s.agents } : {}), ...(s.projects?.length ? { projects: s.projects } : {}),
+    ...(s.models?.length ? { models: s.models } : {}), ...(s.users?.length ? { users: s.users } : {}),
+    ...(s.sources?.length ? { sources: s.sources } : {}),
+  }
+  const f = forecastPeriod(store, filter, tz, start, end, now)
+  const spent = f.spentUsd
+  return {
+    budget, periodStart: start, periodEnd: end, spentUsd: spent, leftUsd: Math.max(0, budget.amountUsd - spent),
+    unpricedTokens: f.unpricedTokens,
+    fraction: budget.amountUsd > 0 ? spent / budget.amountUsd : spent > 0 ? Infinity : 0,
+    level: levelOf(spent, budget),
+    reached: budget.thresholds.filter((t) => spent >= (budget.amountUsd * t) / 100 && (budget.amountUsd > 0 || spent > 0)),
+    forecast: f.forecast,
+    runsOutAt: f.runsOutAt(budget.amountUsd),
+  }
+}
+
+/** Every budget of the settings at `now` in `tz`, most urgent first (then by share spent). */
+export function budgetStatuses(store: Store, settings: Pick<Settings, 'dailyBudgetUsd' | 'budgets' | 'weekStart'>, tz: string,
+  now = Date.now(), locale?: string): BudgetStatus[] {
+  const weekStart = settings.weekStart ?? localeWeekStart(locale)
+  return allBudgets(settings)
+    .map((b) => budgetStatus(store, b, tz, now, weekStart))
+    .sort((a, b) => URGENCY[b.level] - URGENCY[a.level] || b.fraction - a.fraction)
+}
