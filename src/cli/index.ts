@@ -10,6 +10,9 @@ Usage:
                     [--user U] [--agent A] [--project P] [--model M] [--source S] [--json | --csv] [--db FILE]
   tokenwatch blocks [--active] [--json] [--db FILE]
   tokenwatch budgets [--json] [--tz IANA] [--db FILE]
+  tokenwatch report --from postgres://… [same flags] [--group-by machine,user,…] [--machine NAME]
+  tokenwatch sync   --to postgres://… [--projects as-is|basename|hashed] [--db FILE] [--json]
+  tokenwatch machine [--name NAME] [--json]
   tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
 
@@ -17,7 +20,7 @@ Usage:
   tokenwatch restore FILE [--db FILE]
 
 DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source.
-Environment: TOKENWATCH_HOME (data dir), CLAUDE_CONFIG_DIR (comma-separated), CODEX_HOME.
+Environment: TOKENWATCH_HOME (data dir), TOKENWATCH_TEAM_URL (team database), CLAUDE_CONFIG_DIR (comma-separated), CODEX_HOME.
 `
 
 type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<number>
@@ -30,6 +33,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve')).runServe,
   emit: async () => (await import('./emit')).runEmit,
   backup: async () => (await import('./backup')).runBackup,
+  sync: async () => (await import('./sync')).runSync,
+  machine: async () => (await import('./machine')).runMachine,
   restore: async () => (await import('./backup')).runRestore,
 }
 

@@ -1,0 +1,125 @@
+import type { Figures, GroupDim, Report, ReportQuery, ReportRow } from '../../shared/contract'
+import { runReport } from '../query/report'
+import { openStore, type Store } from '../store/open-store'
+import { ADD_SUMS_ON_CONFLICT, SUM_COLUMNS } from '../query/rollup'
+import { connectTeam } from './pg-sink'
+import { TEAM_SCHEMA } from './pg-schema'
+import { scrub } from './team-url'
+
+/** A report dimension over team data: the local ones plus the machine. */
+export type TeamGroupDim = GroupDim | 'machine'
+
+/** A team report query: a local report query, which machines, and where the machine goes in the grouping. */
+export interface TeamReportQuery extends ReportQuery {
+  machines?: string[]
+  /** The full grouping, `machine` included where asked (`groupBy` is it without the machine). */
+  teamGroupBy: TeamGroupDim[]
+}
+
+export type TeamReportRow = ReportRow & { machine?: string }
+
+interface PgRow {
+  machine: string
+  machine_id: string
+  bucket_start: string
+  source: string
+  user_id: string
+  agent_id: string
+  project: string
+  model: string
+  input: string
+  output: string
+  cache_read: string
+  cache_write: string
+  requests: string
+  cost_nusd: string
+  unpriced_tokens: string
+  unpriced_requests: string
+}
+
+/**
+ * Answers a report over the team database: the machines' quarter-hour rows are read once and
+ * summed by the same report code as a local store (one in-memory store per machine when the
+ * report is grouped by machine), so days and hours are exact in the viewer's zone and a team
+ * total equals the sum of the machines' own reports.
+ */
+export async function teamReport(url: string, q: TeamReportQuery): Promise<Report & { rows: TeamReportRow[] }> {
+  const client = await connectTeam(url)
+  let rows: PgRow[]
+  try {
+    const exists = await client.query(`SELECT to_regclass('${TEAM_SCHEMA}.buckets') AS t`)
+    if (!(exists.rows[0] as { t: string | null }).t) throw new Error('no Token Watch team data in this database yet (run `tokenwatch sync --to …` first)')
+    const cond: string[] = ['b.requests <> 0']
+    const params: unknown[] = []
+    if (q.from !== undefined) cond.push(`b.bucket_start >= $${params.push(q.from)}`)
+    if (q.to !== undefined) cond.push(`b.bucket_start < $${params.push(q.to)}`)
+    if (q.machines?.length) cond.push(`(m.name = ANY($${params.push(q.machines)}) OR b.machine_id = ANY($${params.push(q.machines)}))`)
+    const r = await client.query<PgRow>(`SELECT m.name AS machine, b.* FROM ${TEAM_SCHEMA}.buckets b JOIN ${TEAM_SCHEMA}.machines m USING (machine_id)
+      WHERE ${cond.join(' AND ')}`, params)
+    rows = r.rows
+  } catch (err) {
+    throw new Error(scrub((err as Error).message, url))
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+  const byMachine = q.teamGroupBy.includes('machine')
+  // Two machines may share a name: keep them apart by their id.
+  const names = new Map<string, Set<string>>()
+  for (const r of rows) names.set(r.machine, (names.get(r.machine) ?? new Set()).add(r.machine_id))
+  const labelOf = (r: PgRow) => ((names.get(r.machine)?.size ?? 1) > 1 ? `${r.machine} (${r.machine_id.slice(0, 8)})` : r.machine)
+  const groups = new Map<string, PgRow[]>()
+  for (const r of rows) {
+    const k = byMachine ? labelOf(r) : ''
+    const list = groups.get(k)
+    if (list) list.push(r)
+    else groups.set(k, [r])
+  }
+  if (groups.size === 0) groups.set('', [])
+  const out: TeamReportRow[] = []
+  const unpriced = new Set<string>()
+  const totals: Figures = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
+  let costNano = 0
+  for (const [machine, list] of groups) {
+    const store = loadRows(list)
+    try {
+      const r = runReport(store, q)
+      for (const row of r.rows) out.push(byMachine ? { ...row, machine } : row)
+      for (const m of r.unpricedModels) unpriced.add(m)
+      totals.input += r.totals.input
+      totals.output += r.totals.output
+      totals.cacheRead += r.totals.cacheRead
+      totals.cacheWrite += r.totals.cacheWrite
+      totals.requests += r.totals.requests
+      totals.unpricedTokens += r.totals.unpricedTokens
+      costNano += Math.round(r.totals.costUsd * 1e9)
+    } finally {
+      store.close()
+    }
+  }
+  totals.costUsd = costNano / 1e9
+  const dims = q.teamGroupBy
+  out.sort((a, b) => {
+    for (const d of dims) {
+      const x = String((a as unknown as Record<string, unknown>)[d] ?? '')
+      const y = String((b as unknown as Record<string, unknown>)[d] ?? '')
+      if (x !== y) return x < y ? -1 : 1
+    }
+    return 0
+  })
+  return { rows: out, totals, unpricedModels: [...unpriced].sort() }
+}
+
+/** An in-memory store holding the given team rows as its aggregates (summed where machines share a key). */
+function loadRows(rows: PgRow[]): Store {
+  const store = openStore(':memory:')
+  const add = store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}`)
+  store.db.transaction(() => {
+    for (const r of rows) {
+      add.run(Number(r.bucket_start), r.source, r.user_id, r.agent_id, r.project, r.model, Number(r.input), Number(r.output),
+        Number(r.cache_read), Number(r.cache_write), Number(r.requests), Number(r.cost_nusd), Number(r.unpriced_tokens),
+        Number(r.unpriced_requests))
+    }
+  })()
+  return store
+}

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import pg from 'pg'
+import { applyBatch } from '../../src/engine/ingest/apply-batch'
+import { openStore } from '../../src/engine/store/open-store'
+import { outgoingSince } from '../../src/engine/sync/outgoing'
+import { startPostgres, type TestPostgres } from '../helpers/postgres'
+import { tempDir } from '../helpers/temp'
+import { event } from '../engine/ingest/support'
+import { CLI, cliEnv, requireBuild, runCli } from './run-cli'
+
+const T0 = Date.parse('2026-03-01T00:00:00Z')
+const Q = 15 * 60_000
+let pgs: TestPostgres
+
+beforeAll(async () => {
+  requireBuild()
+  pgs = await startPostgres()
+}, 180_000)
+
+afterAll(async () => {
+  await pgs?.destroy()
+})
+
+/** A machine: its own data dir and store, with `n` requests one per quarter-hour. */
+function machineDir(name: string, n: number, output = 9): { env: NodeJS.ProcessEnv; db: string } {
+  const dir = tempDir()
+  const env = cliEnv(dir, { TOKENWATCH_TEAM_URL: pgs.url })
+  const db = join(dir, 'home', 'tw.db')
+  writeWork(db, name, n, output)
+  expect(runCli(['machine', '--name', name, '--db', db], env).code).toBe(0)
+  return { env, db }
+}
+
+function writeWork(db: string, prefix: string, n: number, output: number): void {
+  const store = openStore(db)
+  applyBatch(store, [{ events: Array.from({ length: n }, (_, i) => event(`${prefix}-${i}`, T0 + i * Q, {
+    userId: i % 2 ? 'ana' : 'bo', model: i % 3 ? 'claude-sonnet-4-20250514' : 'mystery-model', input: 50 + i, output,
+  })) }], () => 1_000_000)
+  store.close()
+}
+
+const DIMS = 'day,user,model'
+
+/** `report --json` of each machine, labelled by machine, and `report --from --json --group-by machine,…`. */
+function reports(machines: Record<string, { env: NodeJS.ProcessEnv; db: string }>) {
+  const local: Record<string, unknown>[] = []
+  const totals: Record<string, number> = {}
+  for (const [name, m] of Object.entries(machines)) {
+    const r = JSON.parse(runCli(['report', '--json', '--tz', 'America/St_Johns', '--group-by', DIMS, '--db', m.db], m.env).stdout) as { rows: Record<string, unknown>[]; totals: Record<string, number> }
+    for (const row of r.rows) local.push({ machine: name, ...row })
+    for (const [k, v] of Object.entries(r.totals)) totals[k] = (totals[k] ?? 0) + v
+  }
+  const env = Object.values(machines)[0]?.env ?? {}
+  const out = runCli(['report', '--from', pgs.url, '--json', '--tz', 'America/St_Johns', '--group-by', `machine,${DIMS}`], env)
+  expect(out.stderr).toBe('')
+  const team = JSON.parse(out.stdout) as { rows: Record<string, unknown>[]; totals: Record<string, number> }
+  return { local, totals, team }
+}
+
+function expectTeamEqualsSum(machines: Record<string, { env: NodeJS.ProcessEnv; db: string }>): void {
+  const { local, totals, team } = reports(machines)
+  const key = (r: Record<string, unknown>) => JSON.stringify(r)
+  expect([...team.rows].sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual([...local].sort((a, b) => (key(a) < key(b) ? -1 : 1)))
+  expect(team.totals.requests).toBe(totals.requests)
+  for (const k of ['input', 'output', 'cacheRead', 'cacheWrite', 'requests', 'unpricedTokens']) expect(team.totals[k]).toBe(totals[k])
+  expect(team.totals.costUsd).toBeCloseTo(totals.costUsd ?? 0, 9)
+}
+
+describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
+  it('two machines sync from the command line; kill -9 in the middle of a sync leaves the server as it was; the next sync catches up; the team report equals the sum of the local reports', async () => {
+    const laptop = machineDir('laptop', 2400)
+    const desktop = machineDir('desktop', 30)
+    // TOKENWATCH_TEAM_URL stands in for --to.
+    const first = runCli(['sync', '--json', '--db', laptop.db], laptop.env)
+    expect(first.stderr).toBe('')
+    expect(JSON.parse(first.stdout)).toMatchObject({ machine: 'laptop', sent: 2400, projects: 'basename' })
+    expect(runCli(['sync', '--to', pgs.url, '--db', desktop.db], desktop.env).stdout).toMatch(/^synced 30 rows of desktop to postgres:\/\/tw@127\.0\.0\.1:\d+\/tw \(up to change \d+\)\n$/)
+    expectTeamEqualsSum({ laptop, desktop })
+
+    // Every laptop row changes; a row of the second statement is held so the sync stops half-way.
+    writeWork(laptop.db, 'laptop', 2400, 700)
+    const store = openStore(laptop.db)
+    const held = outgoingSince(store, 2, 'basename').rows[1500]
+    store.close()
+    if (!held) throw new Error('no row to hold')
+    const before = reports({ laptop, desktop }).team
+    const locker = new pg.Client({ connectionString: pgs.url })
+    await locker.connect()
+    await locker.query('BEGIN')
+    await locker.query('SELECT 1 FROM tokenwatch.buckets WHERE bucket_start = $1 AND user_id = $2 AND model = $3 FOR UPDATE', [held.bucketStart, held.userId, held.model])
+    const child = spawn(process.execPath, [CLI, 'sync', '--db', laptop.db], { env: laptop.env, stdio: 'ignore' })
+    const exited = new Promise((r) => child.once('exit', r))
+    await until(async () => (await pgs.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tokenwatch.buckets%'")).length === 1)
+    child.kill('SIGKILL')
+    await exited
+    await locker.query('ROLLBACK')
+    await locker.end()
+    // The server notices the dead client and rolls its transaction back: the first 1000 rows never count.
+    await until(async () => (await pgs.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO tokenwatch.buckets%'")).length === 0)
+    expect(reports({ laptop, desktop }).team).toEqual(before)
+    const again = runCli(['sync', '--json', '--db', laptop.db], laptop.env)
+    expect(JSON.parse(again.stdout)).toMatchObject({ sent: 2400 })
+    expectTeamEqualsSum({ laptop, desktop })
+    // A filter by machine and the plain-text table.
+    const one = JSON.parse(runCli(['report', '--from', pgs.url, '--machine', 'desktop', '--json', '--group-by', 'machine'], laptop.env).stdout) as { rows: unknown[] }
+    expect(one.rows).toEqual([expect.objectContaining({ machine: 'desktop', requests: 30 })])
+    expect(runCli(['report', '--from', pgs.url, '--group-by', 'machine'], laptop.env).stdout).toMatch(/^machine\s+input.*\n-+.*\ndesktop\s.*\nlaptop\s.*\n/)
+  })
+
+  it('bad URLs and flags are one-line usage errors; a password never appears in output', () => {
+    const m = machineDir('solo', 2)
+    const env = { ...m.env, TOKENWATCH_TEAM_URL: '' }
+    expect(runCli(['sync', '--db', m.db], env)).toMatchObject({ code: 2, stderr: 'tokenwatch sync: --to: give a postgres:// URL or set TOKENWATCH_TEAM_URL\n' })
+    expect(runCli(['sync', '--to', 'mysql://x/y', '--db', m.db], env)).toMatchObject({ code: 2, stderr: 'tokenwatch sync: --to: expected a postgres:// URL, got mysql://\n' })
+    expect(runCli(['sync', '--projects', 'full', '--db', m.db], m.env)).toMatchObject({ code: 2, stderr: 'tokenwatch sync: --projects: use as-is, basename, hashed\n' })
+    expect(runCli(['report', '--from', pgs.url, '--group-by', 'session'], m.env).code).toBe(2)
+    const wrong = runCli(['sync', '--to', `postgres://tw:hunter22@127.0.0.1:${pgs.port + 7}/tw`, '--db', m.db], m.env)
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toMatch(/^tokenwatch sync: cannot connect to the team database: /)
+    expect(wrong.stderr + wrong.stdout).not.toContain('hunter22')
+  })
+})
+
+async function until(ok: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + 30_000
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error('condition not reached')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
