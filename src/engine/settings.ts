@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { TEAM_PROJECTS, type PriceOverride, type Settings } from '../shared/contract'
 import { isValidTimeZone } from '../shared/time-zone'
+import { checkTeamUrl } from './sync/team-url'
 import { MAX_BUDGET_USD, validateBudgets, validWeekStart } from './budgets/validate'
 
 /** Settings for a first run. */
@@ -14,6 +15,7 @@ export const DEFAULT_SETTINGS: Settings = {
   priceOverrides: [],
   paused: false,
   teamProjects: 'basename',
+  teamUrl: '',
   budgets: [],
   weekStart: null,
 }
@@ -55,6 +57,9 @@ export function validateSettingsPatch(patch: unknown): { ok: true; value: Partia
         break
       case 'teamProjects':
         if (typeof v !== 'string' || !(TEAM_PROJECTS as readonly string[]).includes(v)) return bad(`must be one of ${TEAM_PROJECTS.join(', ')}`)
+        break
+      case 'teamUrl':
+        if (typeof v !== 'string' || (v !== '' && checkTeamUrl(v) !== null)) return bad(`must be a postgres:// URL or "" (${typeof v === 'string' ? checkTeamUrl(v) : 'not text'})`)
         break
       case 'priceOverrides':
         if (!Array.isArray(v) || !v.every(validOverride)) return bad('each needs a model and non-negative USD-per-million rates')

@@ -280,6 +280,8 @@ export interface Settings {
   paused: boolean
   /** How project folders leave the machine when syncing to a team database or a synced folder. */
   teamProjects: TeamProjects
+  /** Team database (postgres://…) kept current while the app runs, or '' for none (TOKENWATCH_TEAM_URL also sets one). */
+  teamUrl: string
   /** Any number of budgets (the daily budget above is shown as one more, id `daily`). */
   budgets: Budget[]
   /** First day of the week for weekly budgets, ISO (1 = Monday ... 7 = Sunday); null = the locale's. */

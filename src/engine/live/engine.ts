@@ -8,6 +8,7 @@ import { loadPriceTable } from '../pricing/price-table'
 import { recostHistory } from '../pricing/recost'
 import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
+import { TeamSyncer } from '../sync/continuous'
 import { ensureRollup } from '../query/rollup'
 import { systemTimeZone } from '../../shared/time-zone'
 import { AUTO_BACKUP_EVERY_MS, AUTO_BACKUP_KEEP, backupIfDue } from '../store/backup'
@@ -32,6 +33,8 @@ export interface EngineOptions extends ContextOptions {
   autoBackup?: false | { everyMs?: number; keep?: number }
   /** Called with problems worth a line on stderr or in a log. */
   log?: (message: string) => void
+  /** Continuous team sync: wait after commits (default 2 s) and first retry after a failure (default 1 s). */
+  teamSync?: { debounceMs?: number; backoffMs?: number; maxBackoffMs?: number }
 }
 
 /**
@@ -60,6 +63,9 @@ export class Engine {
   private backingUp: Promise<void> | undefined
   /** The last ingestion failure, cleared by the next successful scan. */
   lastError: string | undefined
+  /** Keeps the team database current while the engine runs (settings.teamUrl or TOKENWATCH_TEAM_URL). */
+  teamSyncer: TeamSyncer | undefined
+  private offTeamSync: (() => void) | undefined
 
   constructor(private readonly opts: EngineOptions = {}) {
     this.ctx = openContext(opts)
@@ -82,6 +88,36 @@ export class Engine {
     // the first dashboard paint.
     ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
     this.startAutoBackups()
+    this.startTeamSync()
+  }
+
+  /** The team database URL in effect: the setting, else TOKENWATCH_TEAM_URL. */
+  private teamUrl(): string {
+    return this.ctx.settings.teamUrl || ((this.opts.env ?? process.env).TOKENWATCH_TEAM_URL ?? '')
+  }
+
+  /** (Re)starts continuous team sync for the URL in effect: a sync now, then after every commit. */
+  private startTeamSync(): void {
+    const url = this.teamUrl()
+    if (this.stopped || !url || this.ctx.store.path === ':memory:') return
+    const cfg = this.opts.teamSync ?? {}
+    const syncer = new TeamSyncer({
+      store: this.ctx.store, url, projects: () => this.ctx.settings.teamProjects,
+      ...(cfg.debounceMs !== undefined ? { debounceMs: cfg.debounceMs } : {}),
+      ...(cfg.backoffMs !== undefined ? { backoffMs: cfg.backoffMs } : {}),
+      ...(cfg.maxBackoffMs !== undefined ? { maxBackoffMs: cfg.maxBackoffMs } : {}),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    })
+    this.teamSyncer = syncer
+    this.offTeamSync = this.onChange(() => syncer.poke())
+    syncer.poke(0)
+  }
+
+  private async stopTeamSync(): Promise<void> {
+    this.offTeamSync?.()
+    this.offTeamSync = undefined
+    await this.teamSyncer?.stop()
+    this.teamSyncer = undefined
   }
 
   /** Takes an automatic backup now if one is due, then checks again every so often. */
@@ -162,6 +198,10 @@ export class Engine {
     }
     if (before.paused !== next.paused) await this.setPaused(next.paused)
     if (before.timeZone !== next.timeZone) ensureRollup(this.ctx.store, next.timeZone || systemTimeZone())
+    if (before.teamUrl !== next.teamUrl || before.teamProjects !== next.teamProjects) {
+      await this.stopTeamSync()
+      this.startTeamSync()
+    }
     return next
   }
 
@@ -179,6 +219,7 @@ export class Engine {
     await this.backingUp
     await this.writer.flush()
     this.flushChanges()
+    await this.stopTeamSync()
     this.ctx.close()
   }
 
