@@ -13,6 +13,7 @@ Usage:
   tokenwatch report --from postgres://… [same flags] [--group-by machine,user,…] [--machine NAME]
   tokenwatch sync   --to postgres://… [--projects as-is|basename|hashed] [--db FILE] [--json]
   tokenwatch machine [--name NAME] [--json]
+  tokenwatch statusline   (Claude Code's statusLine command: hook JSON on stdin, one line out)
   tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
 
@@ -30,6 +31,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => runReportCommand,
   blocks: async () => (await import('./blocks')).runBlocks,
   budgets: async () => (await import('./budgets')).runBudgets,
+  // A status line never fails its hook, not even when the store's native module cannot load.
+  statusline: async () => {
+    try {
+      return (await import('./statusline')).runStatusline
+    } catch {
+      return async () => (process.stdout.write('Token Watch: unavailable\n'), 0)
+    }
+  },
   serve: async () => (await import('./serve')).runServe,
   emit: async () => (await import('./emit')).runEmit,
   backup: async () => (await import('./backup')).runBackup,

@@ -2,6 +2,7 @@ import { API_METHOD_TABLE, LOG_FOLDER_FIELD, type AppApi, type ExportResult, typ
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { budgetStatuses } from './budgets/status'
+import { planLimits } from './plan/rate-limits'
 import { listBlocks } from './query/blocks'
 import { listDimensions } from './query/dimensions'
 import { runReport } from './query/report'
@@ -42,6 +43,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
     budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
+    planLimits: async () => planLimits(engine.ctx.dir, engine.ctx.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>
       sourceStatus(store(), engine.ctx.sources, {

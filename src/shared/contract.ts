@@ -128,6 +128,34 @@ export interface UsageBlock {
   projection: { totalTokens: number; totalCostUsd: number | null; remainingMinutes: number } | null
 }
 
+/** One plan window as the agent reported it (never estimated). */
+export interface RateLimitWindow {
+  /** `primary`/`secondary` (Codex), `five_hour`/`seven_day` (Claude Code). */
+  name: string
+  usedPercent: number
+  windowMinutes: number | null
+  /** When the window resets, epoch ms UTC, if reported. */
+  resetsAt: number | null
+}
+
+/** The newest rate-limit snapshot an agent reported, and when: shown with its age. */
+export interface RateLimitSnapshot {
+  /** `codex-rollout`: a token_count event in a Codex rollout; `claude-statusline`: Claude Code's status-line input. */
+  from: 'codex-rollout' | 'claude-statusline'
+  /** When the agent reported it, epoch ms UTC. */
+  observedAt: number
+  planType: string | null
+  windows: RateLimitWindow[]
+}
+
+/** Plan limits per agent; null where no source has reported any. */
+export interface PlanLimits {
+  codex: RateLimitSnapshot | null
+  claude: RateLimitSnapshot | null
+  /** The newest Claude Code status-line input seen: session cost as Claude Code reported it. */
+  claudeSession: { sessionId: string; costUsd: number | null; model: string | null; observedAt: number } | null
+}
+
 /** What one watched source root or file set looks like right now. */
 export interface SourceStatus {
   source: SourceId
@@ -324,6 +352,8 @@ export interface ApiMethods {
   todaySpend: { arg: { tz: string }; result: TodaySpend }
   /** Every budget (the daily budget included) with spend, forecast and level, most urgent first. */
   budgets: { arg: { tz: string }; result: BudgetStatus[] }
+  /** The newest plan-limit snapshots (Codex rollouts, Claude Code's status line), never invented. */
+  planLimits: { arg: void; result: PlanLimits }
   /** Claude Code's 5-hour blocks, oldest first (`active`: only the running one). */
   blocks: { arg: { active?: boolean }; result: UsageBlock[] }
   sourceStatus: { arg: void; result: SourceStatus[] }
@@ -362,6 +392,7 @@ export const API_METHOD_TABLE = {
   sessionEvents: { arg: true },
   todaySpend: { arg: true },
   budgets: { arg: true },
+  planLimits: { arg: false },
   blocks: { arg: true },
   sourceStatus: { arg: false },
   backfillProgress: { arg: false },

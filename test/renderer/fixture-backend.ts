@@ -242,6 +242,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
       }
     },
     budgets: async (a) => (log('budgets', a), []),
+    planLimits: async () => (log('planLimits'), { codex: null, claude: null, claudeSession: null }),
     blocks: async (a) => {
       log('blocks', a)
       // The engine's own block rule over the fixture's Claude rows (each at its hour + 20 min).

@@ -168,6 +168,7 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
     case 'sourceStatus':
     case 'backfillProgress':
     case 'getSettings':
+    case 'planLimits':
       noArg(raw, 'arg')
       return { method, arg: undefined }
     case 'report':
