@@ -9,6 +9,7 @@ import { RangePicker } from './components/RangePicker'
 import { SessionsView } from './components/SessionsView'
 import { SettingsView } from './components/SettingsView'
 import { SourcesPanel } from './components/SourcesPanel'
+import { SpendView } from './components/SpendView'
 import { StateMessage } from './components/StateMessage'
 import { TodaySpend } from './components/TodaySpend'
 import { defaultCustom, resolveRange } from './lib/range'
@@ -73,6 +74,8 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
     content = settings === undefined
       ? <StateMessage kind={loaded.error === undefined ? 'loading' : 'error'} title={loaded.error === undefined ? 'Loading settings…' : 'Could not load settings'}>{loaded.error}</StateMessage>
       : <SettingsView api={api} transport={transport} settings={settings} models={dims.data?.models ?? []} onSaved={setSaved} />
+  } else if (tab === 'spend') {
+    content = <SpendView api={api} tz={tz} tick={tick} now={now} />
   } else if (tab === 'sources') {
     content = <SourcesPanel api={api} tick={tick} />
   } else if (welcome) {

@@ -1,10 +1,11 @@
 import { type JSX, type ReactNode } from 'react'
 
-export type Tab = 'dashboard' | 'sessions' | 'sources' | 'settings'
+export type Tab = 'dashboard' | 'sessions' | 'spend' | 'sources' | 'settings'
 
 const TABS: readonly { id: Tab; label: string }[] = [
   { id: 'dashboard', label: 'Dashboard' },
   { id: 'sessions', label: 'Sessions' },
+  { id: 'spend', label: 'Spend' },
   { id: 'sources', label: 'Sources' },
   { id: 'settings', label: 'Settings' },
 ]

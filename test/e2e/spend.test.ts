@@ -1,0 +1,116 @@
+/**
+ * End to end, the Spend view against the real `tokenwatch serve`: budgets from settings.json as
+ * progress bars with the figures `tokenwatch budgets --json` prints, Claude Code's active block
+ * from a transcript written minutes ago (as `tokenwatch blocks --json` has it), the Codex plan
+ * limits from a rollout's rate_limits and Claude Code's from what the built `tokenwatch
+ * statusline` recorded, each with its age.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchPage } from '../renderer/browser'
+import { fixtureEnv, REPO, requireBuild, startServe, teardown, tokenwatch, type Serve } from './serve'
+
+const TZ = 'UTC'
+const WAIT_MS = 10_000
+const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+
+let root: string
+let env: NodeJS.ProcessEnv
+let serve: Serve | undefined
+let ctx: BrowserContext | undefined
+let page: Page
+const now = Date.now()
+
+async function textOf(testid: string, expected: string, timeoutMs = WAIT_MS): Promise<string> {
+  const loc = page.getByTestId(testid).first()
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const last = (await loc.count()) > 0 ? ((await loc.textContent()) ?? '') : '<missing>'
+    if (last === expected || Date.now() > deadline) return last
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const claudeLine = (id: string, ts: number, costUSD: number) => JSON.stringify({
+  timestamp: new Date(ts).toISOString(), sessionId: 'live', type: 'assistant', requestId: `req-${id}`, costUSD, version: '2.0.0',
+  message: { role: 'assistant', id: `msg-${id}`, model: 'claude-sonnet-4-5', usage: { input_tokens: 1000, output_tokens: 200, cache_creation_input_tokens: 0, cache_read_input_tokens: 5000 } },
+})
+
+beforeAll(async () => {
+  requireBuild()
+  root = mkdtempSync(join(tmpdir(), 'tw-e2e-spend-'))
+  env = fixtureEnv(join(root, 'data'), TZ)
+  const data = join(root, 'data')
+  mkdirSync(join(data, 'claude/projects/live'), { recursive: true })
+  // Two Claude Code requests, 20 and 10 minutes ago, $0.40 each by Claude Code's own figure.
+  writeFileSync(join(data, 'claude/projects/live/live.jsonl'), `${claudeLine('a', now - 20 * 60_000, 0.4)}\n${claudeLine('b', now - 10 * 60_000, 0.4)}\n`)
+  const day = join(data, 'codex/sessions/2026/12/03')
+  mkdirSync(day, { recursive: true })
+  writeFileSync(join(day, 'rollout-live.jsonl'), JSON.stringify({
+    timestamp: new Date(now - 5 * 60_000).toISOString(), type: 'event_msg',
+    payload: { type: 'token_count', info: null, rate_limits: { primary: { used_percent: 42, window_minutes: 300, resets_at: Math.round((now + 2 * 3_600_000) / 1000) }, secondary: null, plan_type: 'plus' } },
+  }) + '\n')
+  mkdirSync(env.TOKENWATCH_HOME ?? '', { recursive: true })
+  writeFileSync(join(env.TOKENWATCH_HOME ?? '', 'settings.json'), JSON.stringify({
+    dailyBudgetUsd: 1,
+    budgets: [{ id: 'claude-week', name: 'Claude weekly', amountUsd: 100, period: 'week', scope: { sources: ['claude-code'] } }],
+  }))
+  serve = await startServe(['--port', '0', '--no-socket'], env)
+  const launched = await launchPage(root, TZ)
+  ctx = launched.ctx
+  page = launched.page
+})
+
+afterAll(() => teardown(ctx, serve, root))
+
+describe('the Spend view over the real tokenwatch serve', () => {
+  it('shows every budget with the figures tokenwatch budgets prints', async () => {
+    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as { budgets: { budget: { id: string }; spentUsd: number; leftUsd: number; level: string; forecast: { endUsd: number; lowUsd: number; highUsd: number; method: string } }[] }
+    const daily = cli.budgets.find((b) => b.budget.id === 'daily')
+    // Today: the two live requests (the fixtures are from other days).
+    expect(daily?.spentUsd).toBeCloseTo(0.8, 9)
+    expect(daily?.level).toBe('near')
+    await page.goto(serve?.url ?? '')
+    await page.getByTestId('tab-spend').click()
+    for (const b of cli.budgets) {
+      const f = b.forecast
+      const want = `${usd.format(b.spentUsd)} of ${usd.format(b.budget.id === 'daily' ? 1 : 100)} · ${usd.format(b.leftUsd)} left` +
+        (f.method === 'none' ? '' : ` · forecast ${usd.format(f.endUsd)} (${usd.format(f.lowUsd)}–${usd.format(f.highUsd)})`)
+      expect(await textOf(`budget-${b.budget.id}-figures`, want)).toBe(want)
+      expect(await page.getByTestId(`budget-${b.budget.id}`).getAttribute('data-level')).toBe(b.level)
+    }
+    expect(await textOf('budget-daily-share', '80%')).toBe('80%')
+  })
+
+  it("lists Claude Code's blocks with the active one's burn rate, as tokenwatch blocks has them", async () => {
+    const cli = JSON.parse(await tokenwatch(['blocks', '--active', '--json'], env)) as { blocks: { requests: number; costUsd: number; burnRate: { costPerHour: number }; projection: { totalCostUsd: number } }[] }
+    expect(cli.blocks).toHaveLength(1)
+    expect(cli.blocks[0]?.requests).toBe(2)
+    // $0.80 over the 10 minutes between the first and last request: $4.80 an hour.
+    expect(cli.blocks[0]?.burnRate.costPerHour).toBeCloseTo(4.8, 9)
+    const active = page.locator('[data-testid="block-row"][data-active="true"]')
+    await active.waitFor({ timeout: WAIT_MS })
+    const burn = (await page.getByTestId('block-burn').textContent()) ?? ''
+    expect(burn).toContain(`${usd.format(4.8)}/h`)
+    expect(burn).toContain(`→ ${usd.format(cli.blocks[0]?.projection.totalCostUsd ?? NaN)} at end`)
+    // Every stored block is listed (the fixtures' plus the live one), up to twelve.
+    const all = JSON.parse(await tokenwatch(['blocks', '--json'], env)) as { blocks: unknown[] }
+    expect(await page.getByTestId('block-row').count()).toBe(Math.min(12, all.blocks.length))
+  })
+
+  it('shows plan limits as the agents reported them, with their age', async () => {
+    const hook = JSON.parse(readFileSync(join(REPO, 'test/fixtures/ccusage/claude_statusline_hook_input.json'), 'utf8')) as Record<string, unknown>
+    hook.rate_limits = { five_hour: { used_percentage: 23.5, resets_at: Math.round((now + 3 * 3_600_000) / 1000) } }
+    const line = execFileSync(process.execPath, [join(REPO, 'bin/tokenwatch.js'), 'statusline'], { env, input: JSON.stringify(hook), encoding: 'utf8' })
+    expect(line).toMatch(/^Sonnet 4 · session \$0\.06 · 5h 24% · today \$0\.80 · block \d+h\d\dm left \$4\.80\/h · budget 80%\n$/)
+    await page.reload()
+    await page.getByTestId('tab-spend').click()
+    expect(await textOf('limits-codex-primary', '5-hour window: 42% used, resets in 2 hours')).toBe('5-hour window: 42% used, resets in 2 hours')
+    expect(await textOf('limits-codex-age', 'Reported 5 minutes ago · plan plus')).toBe('Reported 5 minutes ago · plan plus')
+    expect(await textOf('limits-claude-five_hour', '5-hour window: 24% used, resets in 3 hours')).toBe('5-hour window: 24% used, resets in 3 hours')
+  })
+})
