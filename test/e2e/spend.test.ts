@@ -113,4 +113,33 @@ describe('the Spend view over the real tokenwatch serve', () => {
     expect(await textOf('limits-codex-age', 'Reported 5 minutes ago · plan plus')).toBe('Reported 5 minutes ago · plan plus')
     expect(await textOf('limits-claude-five_hour', '5-hour window: 24% used, resets in 3 hours')).toBe('5-hour window: 24% used, resets in 3 hours')
   })
+
+  it('Settings edits budgets: a negative amount gets a clear error, a good one is saved and shown', async () => {
+    await page.getByTestId('tab-settings').click()
+    await page.getByRole('button', { name: 'Add budget' }).click()
+    const row = page.getByTestId('budget-row').nth(1)
+    await row.getByLabel('Name').fill('Sonnet monthly')
+    await row.getByLabel('Amount (USD)').fill('-5')
+    await row.getByLabel('Per').selectOption('month')
+    await row.getByLabel('Scope').fill('models: claude-sonnet-4-5')
+    await page.getByTestId('settings-save').click()
+    const refused = 'arg.budgets[1].amountUsd: must be more than $0 (got -5)'
+    expect(await textOf('settings-status', refused)).toBe(refused)
+    await row.getByLabel('Amount (USD)').fill('5000000')
+    await page.getByTestId('settings-save').click()
+    const absurd = 'arg.budgets[1].amountUsd: $5000000 is more than $1,000,000; check the amount'
+    expect(await textOf('settings-status', absurd)).toBe(absurd)
+    await row.getByLabel('Amount (USD)').fill('40')
+    await page.getByTestId('settings-save').click()
+    expect(await textOf('settings-status', 'Saved.')).toBe('Saved.')
+
+    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as { budgets: { budget: { id: string; name: string; amountUsd: number; period: string; scope: unknown; thresholds: number[] }; spentUsd: number }[] }
+    const added = cli.budgets.find((b) => b.budget.id === 'sonnet-monthly')
+    expect(added?.budget).toEqual({ id: 'sonnet-monthly', name: 'Sonnet monthly', amountUsd: 40, period: 'month', scope: { models: ['claude-sonnet-4-5'] }, thresholds: [80, 100] })
+    await page.getByTestId('tab-spend').click()
+    const want = `${usd.format(added?.spentUsd ?? NaN)} of ${usd.format(40)}`
+    const figures = page.getByTestId('budget-sonnet-monthly-figures')
+    await figures.waitFor({ timeout: WAIT_MS })
+    expect(((await figures.textContent()) ?? '').startsWith(want)).toBe(true)
+  })
 })

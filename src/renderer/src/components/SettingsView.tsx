@@ -4,6 +4,7 @@ import type { Transport } from '../api'
 import { isValidTimeZone, systemTimeZone } from '../../../shared/time-zone'
 import { LogFolders } from './LogFolders'
 import { PriceOverridesEditor, type OverrideDraft } from './PriceOverridesEditor'
+import { BudgetsEditor, fromBudgetDrafts, toBudgetDraft, type BudgetDraft } from './BudgetsEditor'
 
 const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s))
 
@@ -35,6 +36,8 @@ interface Drafts {
   timeZone?: string
   budget?: string
   overrides?: OverrideDraft[]
+  budgets?: BudgetDraft[]
+  weekStart?: string
   launchAtLogin?: boolean
   paused?: boolean
 }
@@ -63,6 +66,8 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
   const tz = drafts.timeZone ?? settings.timeZone
   const budget = drafts.budget ?? (settings.dailyBudgetUsd === null ? '' : String(settings.dailyBudgetUsd))
   const overrides = drafts.overrides ?? settings.priceOverrides.map(toDraft)
+  const budgets = drafts.budgets ?? settings.budgets.map(toBudgetDraft)
+  const weekStart = drafts.weekStart ?? (settings.weekStart === null ? '' : String(settings.weekStart))
   const launchAtLogin = drafts.launchAtLogin ?? settings.launchAtLogin
   const paused = drafts.paused ?? settings.paused
 
@@ -77,12 +82,22 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
     if (drafts.budget !== undefined) {
       const b = num(drafts.budget)
       if (b !== undefined && (!Number.isFinite(b) || b < 0)) return 'The daily budget must be a number of at least 0.'
+      if (b !== undefined && b > 1_000_000) return `A daily budget of $${b} is more than $1,000,000; check the amount.`
       if ((b ?? null) !== settings.dailyBudgetUsd) patch.dailyBudgetUsd = b ?? null
     }
     if (drafts.overrides !== undefined) {
       const priceOverrides = fromDrafts(drafts.overrides)
       if (typeof priceOverrides === 'string') return priceOverrides
       if (!sameOverrides(priceOverrides, settings.priceOverrides)) patch.priceOverrides = priceOverrides
+    }
+    if (drafts.budgets !== undefined) {
+      const list = fromBudgetDrafts(drafts.budgets)
+      if (typeof list === 'string') return list
+      if (JSON.stringify(list) !== JSON.stringify(settings.budgets)) patch.budgets = list
+    }
+    if (drafts.weekStart !== undefined) {
+      const w = drafts.weekStart === '' ? null : Number(drafts.weekStart)
+      if (w !== settings.weekStart) patch.weekStart = w
     }
     if (drafts.launchAtLogin !== undefined && drafts.launchAtLogin !== settings.launchAtLogin) patch.launchAtLogin = drafts.launchAtLogin
     if (drafts.paused !== undefined && drafts.paused !== settings.paused) patch.paused = drafts.paused
@@ -122,6 +137,14 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
       <label>
         Daily budget (USD)
         <input type="number" inputMode="decimal" min={0} step="any" value={budget} placeholder="No budget" onChange={(e) => edit({ budget: e.target.value })} data-testid="settings-budget" />
+      </label>
+      <BudgetsEditor rows={budgets} onChange={(rows) => edit({ budgets: rows })} />
+      <label>
+        Weeks start on
+        <select value={weekStart} onChange={(e) => edit({ weekStart: e.target.value })} data-testid="settings-week-start">
+          <option value="">The locale&apos;s first day</option>
+          {['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'].map((d, i) => <option key={d} value={String(i + 1)}>{d}</option>)}
+        </select>
       </label>
       <PriceOverridesEditor rows={overrides} onChange={(rows) => edit({ overrides: rows })} models={models} />
       {transport === 'desktop' && (
