@@ -65,6 +65,13 @@ export interface Report {
   unpricedModels: string[]
 }
 
+/**
+ * Active time and sessions per group (docs/SPEND.md states the rule): `activeMs` sums the gaps of
+ * at most five minutes between a session's consecutive requests, each credited to the later
+ * request's group; `sessions` counts distinct sessions with a request in the group.
+ */
+export type ActivityRow = Partial<Record<GroupDim, string>> & { activeMs: number; sessions: number }
+
 /** Distinct values to fill the filter pickers, and the span of stored data. */
 export interface Dimensions {
   users: string[]
@@ -350,6 +357,8 @@ export interface ApiMethods {
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** Active time and session counts grouped like a report (for the chart's time and sessions metrics). */
+  activity: { arg: ReportQuery; result: ActivityRow[] }
   /** Every budget (the daily budget included) with spend, forecast and level, most urgent first. */
   budgets: { arg: { tz: string }; result: BudgetStatus[] }
   /** The newest plan-limit snapshots (Codex rollouts, Claude Code's status line), never invented. */
@@ -392,6 +401,7 @@ export const API_METHOD_TABLE = {
   sessionEvents: { arg: true },
   todaySpend: { arg: true },
   budgets: { arg: true },
+  activity: { arg: true },
   planLimits: { arg: false },
   blocks: { arg: true },
   sourceStatus: { arg: false },

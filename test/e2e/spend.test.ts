@@ -48,6 +48,9 @@ beforeAll(async () => {
   mkdirSync(join(data, 'claude/projects/live'), { recursive: true })
   // Two Claude Code requests, 20 and 10 minutes ago, $0.40 each by Claude Code's own figure.
   writeFileSync(join(data, 'claude/projects/live/live.jsonl'), `${claudeLine('a', now - 20 * 60_000, 0.4)}\n${claudeLine('b', now - 10 * 60_000, 0.4)}\n`)
+  // Another session 30 hours ago: two requests two minutes apart (two minutes of active time), free.
+  const old = now - 30 * 3_600_000
+  writeFileSync(join(data, 'claude/projects/live/old.jsonl'), [claudeLine('o1', old, 0), claudeLine('o2', old + 2 * 60_000, 0)].map((l) => l.replace('"sessionId":"live"', '"sessionId":"old"')).join('\n') + '\n')
   const day = join(data, 'codex/sessions/2026/12/03')
   mkdirSync(day, { recursive: true })
   writeFileSync(join(day, 'rollout-live.jsonl'), JSON.stringify({
@@ -96,7 +99,11 @@ describe('the Spend view over the real tokenwatch serve', () => {
     await active.waitFor({ timeout: WAIT_MS })
     const burn = (await page.getByTestId('block-burn').textContent()) ?? ''
     expect(burn).toContain(`${usd.format(4.8)}/h`)
-    expect(burn).toContain(`→ ${usd.format(cli.blocks[0]?.projection.totalCostUsd ?? NaN)} at end`)
+    // The projection moves by one minute's burn ($0.08) when the clock turns a minute between the
+    // CLI's answer and the page's: equal to the CLI's, or one minute's burn from it.
+    const shown = Number(/→ \$([\d.]+) at end/.exec(burn)?.[1])
+    const cliAt = cli.blocks[0]?.projection.totalCostUsd ?? NaN
+    expect([cliAt - 0.08, cliAt, cliAt + 0.08].map((v) => usd.format(v))).toContain(usd.format(shown))
     // Every stored block is listed (the fixtures' plus the live one), up to twelve.
     const all = JSON.parse(await tokenwatch(['blocks', '--json'], env)) as { blocks: unknown[] }
     expect(await page.getByTestId('block-row').count()).toBe(Math.min(12, all.blocks.length))
@@ -141,5 +148,29 @@ describe('the Spend view over the real tokenwatch serve', () => {
     const figures = page.getByTestId('budget-sonnet-monthly-figures')
     await figures.waitFor({ timeout: WAIT_MS })
     expect(((await figures.textContent()) ?? '').startsWith(want)).toBe(true)
+  })
+
+  it('the chart metric toggle: time (active session time) and sessions', async () => {
+    await page.getByTestId('tab-dashboard').click()
+    await page.getByTestId('range-7d').click()
+    await page.getByTestId('metric-time').click()
+    await page.locator('#chart-title', { hasText: 'Time per day' }).waitFor({ timeout: WAIT_MS })
+    // The live session's requests are ten minutes apart (idle); the old one's two minutes: 2/60 h.
+    const total = async (want: string): Promise<string> => {
+      const deadline = Date.now() + WAIT_MS
+      for (;;) {
+        const v = (await page.getByTestId('chart').getAttribute('data-total')) ?? ''
+        if (v === want || Date.now() > deadline) return v
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+    expect(Number(await total(String(2 / 60)))).toBeCloseTo(2 / 60, 12)
+    await page.getByTestId('metric-sessions').click()
+    await page.locator('#chart-title', { hasText: 'Sessions per day' }).waitFor({ timeout: WAIT_MS })
+    // The 7 d range: today and the six days before (the Codex fixtures are dated 2030), per day.
+    const since = new Date(Date.parse(new Date(now).toISOString().slice(0, 10)) - 6 * 86_400_000).toISOString().slice(0, 10)
+    const byDaySession = JSON.parse(await tokenwatch(['report', '--since', since, '--until', new Date(now).toISOString().slice(0, 10), '--tz', TZ, '--group-by', 'day,session', '--json'], env)) as { rows: { session: string }[] }
+    expect(byDaySession.rows.map((r) => r.session)).toContain('old')
+    expect(await total(String(byDaySession.rows.length))).toBe(String(byDaySession.rows.length))
   })
 })

@@ -41,10 +41,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:planLimits', 'api:removeLogFolder', 'api:report',
+      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:planLimits', 'api:removeLogFolder', 'api:report',
       'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
     ])
-    expect(API_METHODS).toHaveLength(17)
+    expect(API_METHODS).toHaveLength(18)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })

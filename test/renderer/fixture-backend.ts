@@ -242,6 +242,19 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
       }
     },
     budgets: async (a) => (log('budgets', a), []),
+    activity: async (q) => {
+      log('activity', q)
+      // Sessions per group from the fixture rows; the rows carry no request instants, so no active time.
+      const counts = new Map<string, { labels: Partial<Record<string, string>>; n: number }>()
+      for (const r of aggregate(rows, { ...q, groupBy: [...q.groupBy, 'session'] }).rows) {
+        const labels = Object.fromEntries(q.groupBy.map((d) => [d, r[d]]))
+        const k = JSON.stringify(labels)
+        const g = counts.get(k) ?? { labels, n: 0 }
+        g.n += 1
+        counts.set(k, g)
+      }
+      return [...counts.values()].map((g) => ({ ...g.labels, activeMs: 0, sessions: g.n }))
+    },
     planLimits: async () => (log('planLimits'), { codex: null, claude: null, claudeSession: null }),
     blocks: async (a) => {
       log('blocks', a)

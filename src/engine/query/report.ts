@@ -15,14 +15,14 @@ interface Sums {
   unpricedTokens: number
 }
 
-type TimeDim = 'hour' | 'day' | 'week' | 'month'
-type ColumnDim = Exclude<GroupDim, TimeDim>
+export type TimeDim = 'hour' | 'day' | 'week' | 'month'
+export type ColumnDim = Exclude<GroupDim, TimeDim>
 
-function isTimeDim(d: GroupDim): d is TimeDim {
+export function isTimeDim(d: GroupDim): d is TimeDim {
   return d === 'hour' || d === 'day' || d === 'week' || d === 'month'
 }
 
-function column(d: ColumnDim): string {
+export function column(d: ColumnDim): string {
   switch (d) {
     case 'model': return 'model'
     case 'agent': return 'agent_id'
@@ -109,7 +109,7 @@ export function toFigures(s: Sums): Figures {
   }
 }
 
-function timeLabel(d: TimeDim, localMs: number): string {
+export function timeLabel(d: TimeDim, localMs: number): string {
   const iso = new Date(localMs).toISOString()
   switch (d) {
     case 'hour': return `${iso.slice(0, 13)}:00`

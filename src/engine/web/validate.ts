@@ -172,6 +172,7 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       noArg(raw, 'arg')
       return { method, arg: undefined }
     case 'report':
+    case 'activity':
     case 'reportCsv':
     case 'exportCsv':
       return { method, arg: reportQuery(raw) }

@@ -1,5 +1,6 @@
 import { type JSX, useMemo } from 'react'
-import type { AppApi, Dimensions } from '../../../shared/contract'
+import type { AppApi, Dimensions, Figures, Report } from '../../../shared/contract'
+import { isActivityMetric } from '../lib/chart-data'
 import type { Transport } from '../api'
 import { bucketKeys, type ResolvedRange } from '../lib/range'
 import { useAsync } from '../lib/use-async'
@@ -8,6 +9,8 @@ import { dayKey } from '../../../shared/time-zone'
 import { BreakdownTable } from './BreakdownTable'
 import { ChartCard } from './ChartCard'
 import { KpiTiles } from './KpiTiles'
+
+const NO_FIGURES: Figures = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
 
 /** KPIs, the chart and the breakdown for the chosen range and filters; refetches on `tick`. */
 export function DashboardView({ api, transport, tz, view, onView, range, dims, tick }: {
@@ -25,6 +28,14 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
   const filter = usageFilter(range, tz, view.filters)
   const qKey = JSON.stringify(query)
   const chart = useAsync(`${qKey}#${tick}`, () => api.report(query))
+  // Time and sessions come from request timestamps (the activity query), grouped like the chart.
+  const activityMetric = isActivityMetric(view.metric)
+  const activity = useAsync(activityMetric ? `activity#${qKey}#${tick}` : null, () => api.activity(query))
+  const chartReport = useMemo((): Report | undefined => {
+    if (!activityMetric) return chart.data
+    if (chart.data === undefined || activity.data === undefined) return undefined
+    return { ...chart.data, rows: activity.data.map((r) => ({ ...NO_FIGURES, ...r })) }
+  }, [activityMetric, chart.data, activity.data])
 
   const prev = range.previous === undefined ? undefined : previousFilter(view, range.previous, tz)
   const prevKey = prev === undefined ? null : `${JSON.stringify(prev)}#${tick}`
@@ -49,8 +60,8 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
       <ChartCard
         api={api}
         transport={transport}
-        report={chart.data}
-        error={chart.error}
+        report={chartReport}
+        error={chart.error ?? (activityMetric ? activity.error : undefined)}
         keys={keys}
         dims={dims}
         resolution={range.resolution}

@@ -13,6 +13,11 @@ function formatValue(metric: Metric, v: number, compact: boolean): string {
     case 'cost': return compact ? formatUsdCompact(v) : formatUsd(v)
     case 'tokens': return compact ? formatCompact(v) : formatInt(v)
     case 'requests': return compact ? formatCompact(v) : formatInt(v)
+    case 'sessions': return formatInt(v)
+    case 'time': {
+      const mins = Math.round(v * 60)
+      return compact ? `${Number(v.toFixed(1))} h` : `${Math.floor(mins / 60)}h ${String(mins % 60).padStart(2, '0')}m`
+    }
     default: return assertNever(metric)
   }
 }

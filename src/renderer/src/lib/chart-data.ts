@@ -5,14 +5,22 @@ import { TOKEN_BUCKETS, type TokenBucket } from '../../../shared/usage'
 import { totalTokens } from './format'
 import type { Resolution } from './range'
 
-export type Metric = 'tokens' | 'cost' | 'requests'
+export type Metric = 'tokens' | 'cost' | 'requests' | 'time' | 'sessions'
 export type Split = 'bucket' | 'model' | 'agent' | 'project'
 
 export const METRICS: readonly { id: Metric; label: string }[] = [
   { id: 'tokens', label: 'Tokens' },
   { id: 'cost', label: 'Cost' },
   { id: 'requests', label: 'Requests' },
+  { id: 'time', label: 'Time' },
+  { id: 'sessions', label: 'Sessions' },
 ]
+
+/** Metrics read from the activity query (request timestamps), not the report's sums. */
+export const isActivityMetric = (m: Metric): boolean => m === 'time' || m === 'sessions'
+
+/** A chart row: a report row, with active time and sessions when the metric needs them. */
+export type ChartRow = ReportRow & { activeMs?: number; sessions?: number }
 
 export const SPLITS: readonly { id: Split; label: string }[] = [
   { id: 'bucket', label: 'Token type' },
@@ -30,11 +38,13 @@ export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '
 const OTHER_COLOR = '#a0a4ab'
 
 /** The figure a metric reads from a row. */
-export function metricValue(f: Figures, metric: Metric): number {
+export function metricValue(f: Figures & { activeMs?: number; sessions?: number }, metric: Metric): number {
   switch (metric) {
     case 'tokens': return totalTokens(f)
     case 'cost': return f.costUsd
     case 'requests': return f.requests
+    case 'time': return (f.activeMs ?? 0) / 3_600_000
+    case 'sessions': return f.sessions ?? 0
     default: return assertNever(metric)
   }
 }
@@ -90,7 +100,7 @@ export interface ChartOptions {
  * Builds stacked series over `keys` (every bucket of the range). Beyond `maxSeries` the smallest
  * series fold into "Other" so the legend stays readable.
  */
-export function buildChartData(rows: readonly ReportRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, opts: ChartOptions = {}): ChartData {
+export function buildChartData(rows: readonly ChartRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, opts: ChartOptions = {}): ChartData {
   const { unpricedModels = [], colorOrder = [], maxSeries = 8 } = opts
   const allKeys = [...keys]
   const index = new Map(allKeys.map((k, i) => [k, i]))
