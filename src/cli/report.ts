@@ -4,7 +4,8 @@ import { openContext } from '../engine/context'
 import { reportedCost, reportToCsv } from '../engine/export/csv'
 import { runReport } from '../engine/query/report'
 import { isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
-import { teamReport, type TeamGroupDim } from '../engine/sync/team-report'
+import { reportOverMachines, teamReport, type TeamGroupDim, type TeamReportQuery } from '../engine/sync/team-report'
+import { myMachines } from '../engine/sync/folder-sink'
 import { listOption, parseOptions, UsageError } from './args'
 import { teamUrlFrom } from './sync'
 
@@ -101,10 +102,10 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
     'group-by': { type: 'string' }, user: { type: 'string', multiple: true }, agent: { type: 'string', multiple: true },
     project: { type: 'string', multiple: true }, model: { type: 'string', multiple: true },
     source: { type: 'string', multiple: true }, json: { type: 'boolean' }, csv: { type: 'boolean' },
-    from: { type: 'string' }, machine: { type: 'string', multiple: true },
+    from: { type: 'string' }, machine: { type: 'string', multiple: true }, folder: { type: 'string' },
   })
   if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other')
-  if (o.from !== undefined || o.machine !== undefined) return teamReportCommand(o, env)
+  if (o.from !== undefined || o.machine !== undefined || o.folder !== undefined) return teamReportCommand(o, env)
   const q = reportQueryFromArgs(o)
   const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
@@ -120,19 +121,33 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
 
 /** `report --from postgres://…`: the same report over the team database, with the machine dimension and filter. */
 async function teamReportCommand(o: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<number> {
-  if (o.db !== undefined) throw new UsageError('--from and --db exclude each other')
-  const url = teamUrlFrom('--from', o.from as string | undefined, env)
+  if (o.from !== undefined && o.folder !== undefined) throw new UsageError('--from and --folder exclude each other')
+  if (o.db !== undefined && o.folder === undefined) throw new UsageError('--from and --db exclude each other')
   const teamGroupBy = (listOption(o['group-by'] as string | undefined) ?? ['day']) as TeamGroupDim[]
   if (teamGroupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database has quarter-hour rows)')
   const local = teamGroupBy.filter((d) => d !== 'machine')
   const q = reportQueryFromArgs({ ...o, 'group-by': local.length ? local.join(',') : undefined })
   if (!local.length) q.groupBy = []
   const machines = listOption(o.machine as string | string[] | undefined)
-  const r = await teamReport(url, { ...q, teamGroupBy, ...(machines ? { machines } : {}) })
+  const tq = { ...q, teamGroupBy, ...(machines ? { machines } : {}) }
+  const r = o.folder !== undefined ? folderReport(o.folder as string, o.db as string | undefined, tq, env) : await teamReport(teamUrlFrom('--from', o.from as string | undefined, env), tq)
   // The output helpers read each row's labels by dimension name; the machine label is one more.
   const dims = teamGroupBy as GroupDim[]
   if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, dims)) + '\n')
   else if (o.csv) process.stdout.write(reportToCsv(r, dims))
   else process.stdout.write(reportToTable(r, dims))
   return 0
+}
+
+/** `report --folder DIR`: this machine (its store) and the others' newest complete files in DIR. */
+function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, env: NodeJS.ProcessEnv): ReturnType<typeof reportOverMachines> {
+  const ctx = openContext({ env, writer: false, ...(db ? { dbPath: db } : {}) })
+  try {
+    const mine = myMachines(ctx.store, dir, ctx.settings.teamProjects)
+    for (const s of mine.skipped) process.stderr.write(`skipped ${s.file}: ${s.error}\n`)
+    const wanted = q.machines
+    return reportOverMachines(wanted ? mine.all.filter((m) => wanted.includes(m.label)) : mine.all, q)
+  } finally {
+    ctx.close()
+  }
 }

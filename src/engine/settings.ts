@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, isAbsolute } from 'node:path'
 import { TEAM_PROJECTS, type PriceOverride, type Settings } from '../shared/contract'
 import { isValidTimeZone } from '../shared/time-zone'
 import { checkTeamUrl } from './sync/team-url'
@@ -16,6 +16,7 @@ export const DEFAULT_SETTINGS: Settings = {
   paused: false,
   teamProjects: 'basename',
   teamUrl: '',
+  machinesFolder: '',
   budgets: [],
   weekStart: null,
 }
@@ -60,6 +61,9 @@ export function validateSettingsPatch(patch: unknown): { ok: true; value: Partia
         break
       case 'teamUrl':
         if (typeof v !== 'string' || (v !== '' && checkTeamUrl(v) !== null)) return bad(`must be a postgres:// URL or "" (${typeof v === 'string' ? checkTeamUrl(v) : 'not text'})`)
+        break
+      case 'machinesFolder':
+        if (typeof v !== 'string' || (v !== '' && !isAbsolute(v))) return bad('must be an absolute folder path or ""')
         break
       case 'priceOverrides':
         if (!Array.isArray(v) || !v.every(validOverride)) return bad('each needs a model and non-negative USD-per-million rates')

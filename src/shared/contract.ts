@@ -317,6 +317,8 @@ export interface Settings {
   teamProjects: TeamProjects
   /** Team database (postgres://…) kept current while the app runs, or '' for none (TOKENWATCH_TEAM_URL also sets one). */
   teamUrl: string
+  /** A folder a sync tool mirrors ("my machines"): this machine writes its file there while running; '' for none. */
+  machinesFolder: string
   /** Any number of budgets (the daily budget above is shown as one more, id `daily`). */
   budgets: Budget[]
   /** First day of the week for weekly budgets, ISO (1 = Monday ... 7 = Sunday); null = the locale's. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pg from 'pg'
 import { applyBatch } from '../../src/engine/ingest/apply-batch'
@@ -107,6 +108,20 @@ describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
     const one = JSON.parse(runCli(['report', '--from', pgs.url, '--machine', 'desktop', '--json', '--group-by', 'machine'], laptop.env).stdout) as { rows: unknown[] }
     expect(one.rows).toEqual([expect.objectContaining({ machine: 'desktop', requests: 30 })])
     expect(runCli(['report', '--from', pgs.url, '--group-by', 'machine'], laptop.env).stdout).toMatch(/^machine\s+input.*\n-+.*\ndesktop\s.*\nlaptop\s.*\n/)
+  })
+
+  it('sync --folder writes this machine\'s file; report --folder shows this machine and the others, skipping a half-written file with a line on stderr', () => {
+    const folder = tempDir()
+    const a = machineDir('alpha', 6)
+    const b = machineDir('beta', 4)
+    expect(runCli(['sync', '--folder', folder, '--db', a.db], a.env).stdout).toMatch(/^wrote 6 rows to .*tokenwatch-[0-9a-f-]{36}\.json\n$/)
+    expect(JSON.parse(runCli(['sync', '--folder', folder, '--db', b.db, '--json'], b.env).stdout)).toMatchObject({ rows: 4, written: true })
+    writeFileSync(join(folder, 'tokenwatch-00000000-0000-0000-0000-000000000000.json'), '{"format":"tokenwatch-machine","ver')
+    const r = runCli(['report', '--folder', folder, '--db', a.db, '--json', '--group-by', 'machine'], a.env)
+    expect(r.stderr).toBe('skipped tokenwatch-00000000-0000-0000-0000-000000000000.json: not complete JSON (half-written?)\n')
+    expect((JSON.parse(r.stdout) as { rows: unknown[] }).rows).toEqual([
+      expect.objectContaining({ machine: 'alpha', requests: 6 }), expect.objectContaining({ machine: 'beta', requests: 4 }),
+    ])
   })
 
   it('bad URLs and flags are one-line usage errors; a password never appears in output', () => {

@@ -9,6 +9,8 @@ import { recostHistory } from '../pricing/recost'
 import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
 import { TeamSyncer } from '../sync/continuous'
+import { removeOwnConflicts, writeMachineFile } from '../sync/folder-sink'
+import { machineIdentity } from '../store/changes'
 import { ensureRollup } from '../query/rollup'
 import { systemTimeZone } from '../../shared/time-zone'
 import { AUTO_BACKUP_EVERY_MS, AUTO_BACKUP_KEEP, backupIfDue } from '../store/backup'
@@ -65,7 +67,10 @@ export class Engine {
   lastError: string | undefined
   /** Keeps the team database current while the engine runs (settings.teamUrl or TOKENWATCH_TEAM_URL). */
   teamSyncer: TeamSyncer | undefined
+  /** Writes this machine's file into the "my machines" folder while the engine runs (settings.machinesFolder). */
+  folderSyncer: TeamSyncer | undefined
   private offTeamSync: (() => void) | undefined
+  private offFolderSync: (() => void) | undefined
 
   constructor(private readonly opts: EngineOptions = {}) {
     this.ctx = openContext(opts)
@@ -89,6 +94,7 @@ export class Engine {
     ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
     this.startAutoBackups()
     this.startTeamSync()
+    this.startFolderSync()
   }
 
   /** The team database URL in effect: the setting, else TOKENWATCH_TEAM_URL. */
@@ -111,6 +117,36 @@ export class Engine {
     this.teamSyncer = syncer
     this.offTeamSync = this.onChange(() => syncer.poke())
     syncer.poke(0)
+  }
+
+  /** (Re)starts writing this machine's file into the "my machines" folder: now, then after commits. */
+  private startFolderSync(): void {
+    const dir = this.ctx.settings.machinesFolder
+    if (this.stopped || !dir || this.ctx.store.path === ':memory:') return
+    const cfg = this.opts.teamSync ?? {}
+    const syncer = new TeamSyncer({
+      store: this.ctx.store, url: dir, projects: () => this.ctx.settings.teamProjects,
+      sync: async (store, folder, projects) => {
+        const w = writeMachineFile(store, folder, projects)
+        const me = machineIdentity(store)
+        removeOwnConflicts(folder, me.id)
+        return { machineId: me.id, machine: me.name, sent: w.written ? w.rows : 0, ackedSeq: w.changeSeq }
+      },
+      ...(cfg.debounceMs !== undefined ? { debounceMs: cfg.debounceMs } : {}),
+      ...(cfg.backoffMs !== undefined ? { backoffMs: cfg.backoffMs } : {}),
+      ...(cfg.maxBackoffMs !== undefined ? { maxBackoffMs: cfg.maxBackoffMs } : {}),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    })
+    this.folderSyncer = syncer
+    this.offFolderSync = this.onChange(() => syncer.poke())
+    syncer.poke(0)
+  }
+
+  private async stopFolderSync(): Promise<void> {
+    this.offFolderSync?.()
+    this.offFolderSync = undefined
+    await this.folderSyncer?.stop()
+    this.folderSyncer = undefined
   }
 
   private async stopTeamSync(): Promise<void> {
@@ -202,6 +238,10 @@ export class Engine {
       await this.stopTeamSync()
       this.startTeamSync()
     }
+    if (before.machinesFolder !== next.machinesFolder || before.teamProjects !== next.teamProjects) {
+      await this.stopFolderSync()
+      this.startFolderSync()
+    }
     return next
   }
 
@@ -220,6 +260,7 @@ export class Engine {
     await this.writer.flush()
     this.flushChanges()
     await this.stopTeamSync()
+    await this.stopFolderSync()
     this.ctx.close()
   }
 

@@ -62,24 +62,44 @@ export async function teamReport(url: string, q: TeamReportQuery): Promise<Repor
   } finally {
     await client.end().catch(() => undefined)
   }
-  const byMachine = q.teamGroupBy.includes('machine')
   // Two machines may share a name: keep them apart by their id.
   const names = new Map<string, Set<string>>()
   for (const r of rows) names.set(r.machine, (names.get(r.machine) ?? new Set()).add(r.machine_id))
   const labelOf = (r: PgRow) => ((names.get(r.machine)?.size ?? 1) > 1 ? `${r.machine} (${r.machine_id.slice(0, 8)})` : r.machine)
-  const groups = new Map<string, PgRow[]>()
+  const machines = new Map<string, MachineRows>()
   for (const r of rows) {
-    const k = byMachine ? labelOf(r) : ''
-    const list = groups.get(k)
-    if (list) list.push(r)
-    else groups.set(k, [r])
+    const label = labelOf(r)
+    let m = machines.get(label)
+    if (!m) machines.set(label, (m = { label, rows: [] }))
+    m.rows.push([Number(r.bucket_start), r.source, r.user_id, r.agent_id, r.project, r.model, Number(r.input), Number(r.output),
+      Number(r.cache_read), Number(r.cache_write), Number(r.requests), Number(r.cost_nusd), Number(r.unpriced_tokens), Number(r.unpriced_requests)])
   }
-  if (groups.size === 0) groups.set('', [])
+  return reportOverMachines([...machines.values()], q)
+}
+
+/** An aggregate row as it travels: bucket_start, source, user, agent, project, model, then the eight sums. */
+export type WireRow = [number, string, string, string, string, string, number, number, number, number, number, number, number, number]
+
+/** One machine's rows and the label it is shown under. */
+export interface MachineRows {
+  label: string
+  rows: WireRow[]
+}
+
+/**
+ * A report over several machines' rows, summed by the same report code as a local store (one
+ * in-memory store per machine when grouped by machine, else one for all), so days and hours are
+ * exact in the viewer's zone and the total equals the sum of the machines' own reports.
+ */
+export function reportOverMachines(machines: MachineRows[], q: TeamReportQuery): Report & { rows: TeamReportRow[] } {
+  const byMachine = q.teamGroupBy.includes('machine')
+  const groups = byMachine ? machines : [{ label: '', rows: machines.flatMap((m) => m.rows) }]
+  if (groups.length === 0) groups.push({ label: '', rows: [] })
   const out: TeamReportRow[] = []
   const unpriced = new Set<string>()
   const totals: Figures = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
   let costNano = 0
-  for (const [machine, list] of groups) {
+  for (const { label: machine, rows: list } of groups) {
     const store = loadRows(list)
     try {
       const r = runReport(store, q)
@@ -110,16 +130,12 @@ export async function teamReport(url: string, q: TeamReportQuery): Promise<Repor
 }
 
 /** An in-memory store holding the given team rows as its aggregates (summed where machines share a key). */
-function loadRows(rows: PgRow[]): Store {
+function loadRows(rows: WireRow[]): Store {
   const store = openStore(':memory:')
   const add = store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}`)
   store.db.transaction(() => {
-    for (const r of rows) {
-      add.run(Number(r.bucket_start), r.source, r.user_id, r.agent_id, r.project, r.model, Number(r.input), Number(r.output),
-        Number(r.cache_read), Number(r.cache_write), Number(r.requests), Number(r.cost_nusd), Number(r.unpriced_tokens),
-        Number(r.unpriced_requests))
-    }
+    for (const r of rows) add.run(r)
   })()
   return store
 }

@@ -12,7 +12,7 @@ export function fakeApi(): FakeApi {
   const listeners = new Set<(e: ChangeEvent) => void>()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   let settings: Settings = {
-    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', budgets: [], weekStart: null,
+    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null,
   }
   const record = (method: ApiMethod, arg?: unknown): void => {
     calls.push({ method, arg })
