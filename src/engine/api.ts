@@ -4,6 +4,7 @@ import type { Engine } from './live/engine'
 import { budgetStatuses } from './budgets/status'
 import { planLimits } from './plan/rate-limits'
 import { activityReport } from './query/activity'
+import { userTotals } from './query/user-totals'
 import { listBlocks } from './query/blocks'
 import { listDimensions } from './query/dimensions'
 import { runReport } from './query/report'
@@ -44,6 +45,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
     budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
+    userTotals: async () => userTotals(store()),
     activity: async (q) => activityReport(store(), q),
     planLimits: async () => planLimits(engine.ctx.dir, engine.ctx.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),

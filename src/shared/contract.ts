@@ -72,6 +72,13 @@ export interface Report {
  */
 export type ActivityRow = Partial<Record<GroupDim, string>> & { activeMs: number; sessions: number }
 
+/** One user's figures: since the first event, and over the last 24 hours. */
+export interface UserTotals {
+  userId: string
+  lifetime: Figures
+  last24h: Figures
+}
+
 /** Distinct values to fill the filter pickers, and the span of stored data. */
 export interface Dimensions {
   users: string[]
@@ -359,6 +366,8 @@ export interface ApiMethods {
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** Every user's lifetime and last-24-hour totals, biggest lifetime cost first. */
+  userTotals: { arg: void; result: UserTotals[] }
   /** Active time and session counts grouped like a report (for the chart's time and sessions metrics). */
   activity: { arg: ReportQuery; result: ActivityRow[] }
   /** Every budget (the daily budget included) with spend, forecast and level, most urgent first. */
@@ -404,6 +413,7 @@ export const API_METHOD_TABLE = {
   todaySpend: { arg: true },
   budgets: { arg: true },
   activity: { arg: true },
+  userTotals: { arg: false },
   planLimits: { arg: false },
   blocks: { arg: true },
   sourceStatus: { arg: false },

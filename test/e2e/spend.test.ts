@@ -173,4 +173,19 @@ describe('the Spend view over the real tokenwatch serve', () => {
     expect(byDaySession.rows.map((r) => r.session)).toContain('old')
     expect(await total(String(byDaySession.rows.length))).toBe(String(byDaySession.rows.length))
   })
+
+  it("every user's lifetime and last-24-hour totals", async () => {
+    const life = JSON.parse(await tokenwatch(['report', '--tz', TZ, '--group-by', 'user', '--json'], env)) as { rows: { user: string; input: number; output: number; cacheRead: number; cacheWrite: number; costUsd: number; unpricedTokens: number }[] }
+    expect(life.rows.map((r) => r.user)).toEqual(['e2e'])
+    const u = life.rows[0]
+    const int = new Intl.NumberFormat('en-US')
+    await page.getByTestId('tab-spend').click()
+    const row = page.locator('[data-testid="user-row"][data-user="e2e"]')
+    await row.waitFor({ timeout: WAIT_MS })
+    // The last 24 hours: the two live requests, $0.40 and 6,200 tokens each (the old session is 30 h ago).
+    expect(await row.locator('td').allTextContents()).toEqual([
+      // The fixtures hold a model without a price: its tokens count, its cost is unknown.
+      'e2e', `${usd.format(u?.costUsd ?? NaN)}${(u?.unpricedTokens ?? 0) > 0 ? ' + unpriced' : ''}`, int.format((u?.input ?? 0) + (u?.output ?? 0) + (u?.cacheRead ?? 0) + (u?.cacheWrite ?? 0)), '$0.80', '12,400',
+    ])
+  })
 })

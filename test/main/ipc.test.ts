@@ -42,9 +42,9 @@ describe('IPC', () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
       'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:getSettings', 'api:planLimits', 'api:removeLogFolder', 'api:report',
-      'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend',
+      'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend', 'api:userTotals',
     ])
-    expect(API_METHODS).toHaveLength(18)
+    expect(API_METHODS).toHaveLength(19)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })

@@ -242,6 +242,13 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
       }
     },
     budgets: async (a) => (log('budgets', a), []),
+    userTotals: async () => {
+      log('userTotals')
+      const life = aggregate(rows, { tz: 'UTC', groupBy: ['user'] }).rows
+      const recent = aggregate(rows, { tz: 'UTC', from: NOW - 24 * HOUR, to: NOW, groupBy: ['user'] }).rows
+      const none = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
+      return life.map((r) => ({ userId: r.user ?? '', lifetime: r, last24h: recent.find((x) => x.user === r.user) ?? none }))
+    },
     activity: async (q) => {
       log('activity', q)
       // Sessions per group from the fixture rows; the rows carry no request instants, so no active time.

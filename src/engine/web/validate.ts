@@ -169,6 +169,7 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
     case 'backfillProgress':
     case 'getSettings':
     case 'planLimits':
+    case 'userTotals':
       noArg(raw, 'arg')
       return { method, arg: undefined }
     case 'report':

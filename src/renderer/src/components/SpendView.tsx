@@ -1,6 +1,6 @@
 import { type JSX } from 'react'
-import type { AppApi, BudgetStatus, RateLimitSnapshot, UsageBlock } from '../../../shared/contract'
-import { formatCompact, formatDateTime, formatRelative, formatTime, formatUsd } from '../lib/format'
+import type { AppApi, BudgetStatus, Figures, RateLimitSnapshot, UsageBlock } from '../../../shared/contract'
+import { costState, formatCompact, formatDateTime, formatInt, formatRelative, formatTime, formatUsd, totalTokens } from '../lib/format'
 import { useAsync } from '../lib/use-async'
 import { StateMessage } from './StateMessage'
 
@@ -78,6 +78,12 @@ function BlockRow({ b, now, tz }: { b: UsageBlock; now: number; tz: string }): J
   )
 }
 
+/** A cost as the rest of the dashboard writes it: unpriced when nothing of it has a price. */
+function cost(f: Figures): string {
+  const s = costState(f)
+  return s === 'unpriced' ? 'unpriced' : `${formatUsd(f.costUsd)}${s === 'partial' ? ' + unpriced' : ''}`
+}
+
 /** How many blocks the table lists, newest first. */
 const BLOCKS_SHOWN = 12
 
@@ -86,6 +92,7 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
   const budgets = useAsync(`budgets#${tz}#${tick}#${now}`, () => api.budgets({ tz }))
   const limits = useAsync(`limits#${tick}#${now}`, () => api.planLimits())
   const blocks = useAsync(`blocks#${tick}#${now}`, () => api.blocks({}))
+  const users = useAsync(`users#${tick}#${now}`, () => api.userTotals())
   if (budgets.error !== undefined) return <StateMessage kind="error" title="Could not load budgets">{budgets.error}</StateMessage>
   return (
     <div className="spend-view">
@@ -103,6 +110,27 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
           <Limits title="Codex" snap={limits.data?.codex ?? null} now={now} testid="limits-codex" />
           <Limits title="Claude Code" snap={limits.data?.claude ?? null} now={now} testid="limits-claude" />
         </div>
+      </section>
+      <section className="card" aria-labelledby="users-title">
+        <h2 id="users-title">Per user</h2>
+        {users.data === undefined || users.data.length === 0
+          ? <p className="muted">{users.data === undefined ? 'Loading…' : 'No usage yet.'}</p>
+          : (
+            <table className="blocks-table">
+              <thead><tr><th>User</th><th className="num">Lifetime cost</th><th className="num">Lifetime tokens</th><th className="num">Last 24 h cost</th><th className="num">Last 24 h tokens</th></tr></thead>
+              <tbody>
+                {users.data.map((u) => (
+                  <tr key={u.userId} data-testid="user-row" data-user={u.userId}>
+                    <td>{u.userId}</td>
+                    <td className="num">{cost(u.lifetime)}</td>
+                    <td className="num">{formatInt(totalTokens(u.lifetime))}</td>
+                    <td className="num">{cost(u.last24h)}</td>
+                    <td className="num">{formatInt(totalTokens(u.last24h))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
       </section>
       <section className="card" aria-labelledby="blocks-title">
         <h2 id="blocks-title">Claude Code 5-hour blocks</h2>
