@@ -5,6 +5,7 @@ import { budgetStatuses } from './budgets/status'
 import { planLimits } from './plan/rate-limits'
 import { activityReport } from './query/activity'
 import { userTotals } from './query/user-totals'
+import { rangeForecast } from './budgets/range-forecast'
 import { listBlocks } from './query/blocks'
 import { listDimensions } from './query/dimensions'
 import { runReport } from './query/report'
@@ -45,6 +46,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
     budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
+    forecast: async (q) => rangeForecast(store(), q),
     userTotals: async () => userTotals(store()),
     activity: async (q) => activityReport(store(), q),
     planLimits: async () => planLimits(engine.ctx.dir, engine.ctx.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),

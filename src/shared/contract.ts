@@ -278,6 +278,15 @@ export interface Forecast {
   method: 'profile' | 'linear' | 'none'
 }
 
+/** Projected spend for the rest of a range that ends after now: its total and per future bucket. */
+export interface RangeForecast {
+  spentUsd: number
+  /** At the range's end, with the band (docs/SPEND.md). */
+  forecast: Forecast
+  /** Projected cost of each hour or day from the one holding now to the range's end (report keys). */
+  points: { key: string; usd: number }[]
+}
+
 /** A budget where it stands now. */
 export interface BudgetStatus {
   budget: Budget
@@ -366,6 +375,8 @@ export interface ApiMethods {
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** The cost forecast for the rest of a range (groupBy [hour] or [day]); null when the range is over. */
+  forecast: { arg: ReportQuery; result: RangeForecast | null }
   /** Every user's lifetime and last-24-hour totals, biggest lifetime cost first. */
   userTotals: { arg: void; result: UserTotals[] }
   /** Active time and session counts grouped like a report (for the chart's time and sessions metrics). */
@@ -414,6 +425,7 @@ export const API_METHOD_TABLE = {
   budgets: { arg: true },
   activity: { arg: true },
   userTotals: { arg: false },
+  forecast: { arg: true },
   planLimits: { arg: false },
   blocks: { arg: true },
   sourceStatus: { arg: false },

@@ -188,4 +188,23 @@ describe('the Spend view over the real tokenwatch serve', () => {
       'e2e', `${usd.format(u?.costUsd ?? NaN)}${(u?.unpricedTokens ?? 0) > 0 ? ' + unpriced' : ''}`, int.format((u?.input ?? 0) + (u?.output ?? 0) + (u?.cacheRead ?? 0) + (u?.cacheWrite ?? 0)), '$0.80', '12,400',
     ])
   })
+
+  it('the cost forecast: in the KPI tile and as the dashed continuation of the chart, as for the daily budget', async () => {
+    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as { budgets: { budget: { id: string }; spentUsd: number; forecast: { endUsd: number; lowUsd: number; highUsd: number; method: string } }[] }
+    const daily = cli.budgets.find((b) => b.budget.id === 'daily')
+    expect(daily?.forecast.method).not.toBe('none')
+    const f = daily?.forecast ?? { endUsd: NaN, lowUsd: NaN, highUsd: NaN }
+    await page.getByTestId('tab-dashboard').click()
+    await page.getByTestId('range-today').click()
+    await page.getByTestId('metric-cost').click()
+    // "Today" is the daily budget's period over everything: the same forecast.
+    const want = `forecast ${usd.format(f.endUsd)} (${usd.format(f.lowUsd)}–${usd.format(f.highUsd)}) by the range's end`
+    expect(await textOf('kpi-cost-forecast', want)).toBe(want)
+    const chart = page.getByTestId('chart')
+    const deadline = Date.now() + WAIT_MS
+    while ((await chart.getAttribute('data-forecast')) === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    // The dashed line's buckets add up to what is still to come (to the cent: the CLI and the page
+    // answered a few seconds apart, and a pace-based forecast moves with the clock).
+    expect(Number(await chart.getAttribute('data-forecast'))).toBeCloseTo(f.endUsd - (daily?.spentUsd ?? NaN), 2)
+  })
 })

@@ -242,6 +242,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
       }
     },
     budgets: async (a) => (log('budgets', a), []),
+    forecast: async (q) => (log('forecast', q), null),
     userTotals: async () => {
       log('userTotals')
       const life = aggregate(rows, { tz: 'UTC', groupBy: ['user'] }).rows

@@ -174,6 +174,7 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       return { method, arg: undefined }
     case 'report':
     case 'activity':
+    case 'forecast':
     case 'reportCsv':
     case 'exportCsv':
       return { method, arg: reportQuery(raw) }

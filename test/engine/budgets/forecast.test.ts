@@ -141,3 +141,21 @@ describe('budget statuses', () => {
     store.close()
   })
 })
+
+describe('the forecast of a dashboard range', () => {
+  it('flat burn: each hour still to come gets its share, the current one pro rata', async () => {
+    const { rangeForecast } = await import('../../../src/engine/budgets/range-forecast')
+    const day = Date.parse('2026-03-04T00:00:00Z')
+    const now = day + 10 * H + 30 * 60_000 // 10:30
+    const store = history(day - 35 * DAY, now, (t) => (t < day + 10 * H ? 1 : 0))
+    const f = rangeForecast(store, { tz: 'UTC', from: day, to: day + DAY, groupBy: ['hour'] }, now)
+    // Spent: ten hours at $1 (the 10:00 request comes at 10:20, but that hour is left empty here).
+    expect(f?.spentUsd).toBeCloseTo(10, 9)
+    expect(f?.points.map((p) => p.key)).toEqual(Array.from({ length: 14 }, (_, i) => `2026-03-04T${String(10 + i).padStart(2, '0')}:00`))
+    expect(f?.points[0]?.usd).toBeCloseTo(0.5 * (10 / 10.5), 9)
+    const sum = f?.points.reduce((a, p) => a + p.usd, 0) ?? NaN
+    expect(10 + sum).toBeCloseTo(f?.forecast.endUsd ?? NaN, 9)
+    expect(rangeForecast(store, { tz: 'UTC', from: day - DAY, to: day, groupBy: ['hour'] }, now)).toBeNull()
+    store.close()
+  })
+})

@@ -41,6 +41,7 @@ export function fakeApi(): FakeApi {
     budgets: async (a) => (record('budgets', a), []),
     activity: async (q) => (record('activity', q), []),
     userTotals: async () => (record('userTotals'), []),
+    forecast: async (q) => (record('forecast', q), null),
     planLimits: async () => (record('planLimits'), { codex: null, claude: null, claudeSession: null }),
     sourceStatus: async () => (record('sourceStatus'), []),
     backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),

@@ -1,7 +1,7 @@
 import { type JSX, useMemo } from 'react'
-import type { AppApi, Dimensions, Report, ReportQuery } from '../../../shared/contract'
+import type { AppApi, Dimensions, RangeForecast, Report, ReportQuery } from '../../../shared/contract'
 import type { Transport } from '../api'
-import { buildChartData, effectiveSplit, METRICS, SPLITS, type Metric, type Split } from '../lib/chart-data'
+import { buildChartData, effectiveSplit, METRICS, SPLITS, withForecast, type Metric, type Split } from '../lib/chart-data'
 import { formatCompact } from '../lib/format'
 import type { Resolution } from '../lib/range'
 import { ExportButton } from './ExportButton'
@@ -25,14 +25,18 @@ export function ChartCard(props: {
   dayOf: (ms: number) => string
   onMetric: (m: Metric) => void
   onSplit: (s: Split) => void
+  /** The cost forecast for the rest of the range, drawn dashed when the metric is cost. */
+  forecast?: RangeForecast | null
 }): JSX.Element {
   const { report, metric, resolution, keys } = props
   const split = effectiveSplit(metric, props.split)
   const colorOrder = split === 'bucket' ? undefined : props.dims?.[`${split}s`]
-  const data = useMemo(
-    () => (report === undefined ? undefined : buildChartData(report.rows, keys, resolution, metric, split, { unpricedModels: report.unpricedModels, colorOrder })),
-    [report, keys, resolution, metric, split, colorOrder],
-  )
+  const forecast = metric === 'cost' ? props.forecast : undefined
+  const data = useMemo(() => {
+    if (report === undefined) return undefined
+    const bars = buildChartData(report.rows, keys, resolution, metric, split, { unpricedModels: report.unpricedModels, colorOrder })
+    return forecast ? withForecast(bars, forecast.points) : bars
+  }, [report, keys, resolution, metric, split, colorOrder, forecast])
   const splitOptions = SPLITS.map((s) => ({ ...s, disabled: s.id === 'bucket' && metric !== 'tokens' }))
   const empty = report !== undefined && report.rows.length === 0
   return (
@@ -66,6 +70,7 @@ export function ChartCard(props: {
         data-unpriced={data?.datasets.filter((d) => d.unpriced).map((d) => d.label).join('|')}
         data-buckets={data?.keys.length}
         data-total={data?.datasets.reduce((sum, d) => d.data.reduce((a, v) => a + v, sum), 0)}
+        data-forecast={data?.forecast?.reduce<number>((a, v) => a + (v ?? 0), 0)}
       >
         {props.error !== undefined ? (
           <StateMessage kind="error" title="Could not load the chart">{props.error}</StateMessage>

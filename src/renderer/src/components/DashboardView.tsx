@@ -31,6 +31,9 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
   // Time and sessions come from request timestamps (the activity query), grouped like the chart.
   const activityMetric = isActivityMetric(view.metric)
   const activity = useAsync(activityMetric ? `activity#${qKey}#${tick}` : null, () => api.activity(query))
+  // The cost forecast for a range that runs past now (today, 24 h, the last N days).
+  const running = range.to !== undefined && range.to > Date.now()
+  const forecast = useAsync(running ? `forecast#${qKey}#${tick}` : null, () => api.forecast({ ...filter, groupBy: [range.resolution] }))
   const chartReport = useMemo((): Report | undefined => {
     if (!activityMetric) return chart.data
     if (chart.data === undefined || activity.data === undefined) return undefined
@@ -55,6 +58,7 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
           previous={prev === undefined ? undefined : prevTotals.data?.totals}
           sessions={sessions.data}
           prevSessions={prev === undefined ? undefined : prevSessions.data}
+          forecast={running ? forecast.data : undefined}
         />
       )}
       <ChartCard
@@ -71,6 +75,7 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
         dayOf={(ms) => dayKey(ms, tz)}
         onMetric={(metric) => onView({ ...view, metric })}
         onSplit={(split) => onView({ ...view, split })}
+        forecast={running ? forecast.data : undefined}
       />
       <BreakdownTable api={api} filter={filter} tick={tick} />
     </>

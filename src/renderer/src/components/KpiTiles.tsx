@@ -1,10 +1,12 @@
 import { type JSX } from 'react'
-import type { Figures } from '../../../shared/contract'
+import type { Figures, RangeForecast } from '../../../shared/contract'
 import { costState, formatCompact, formatInt, formatUsd, totalTokens } from '../lib/format'
 import { KpiTile, change } from './KpiTile'
 
 /** Cost, tokens, requests and sessions for the range, each against the previous period. */
-export function KpiTiles({ current, previous, sessions, prevSessions }: {
+export function KpiTiles({ current, previous, sessions, prevSessions, forecast }: {
+  /** The cost forecast at the range's end, when the range runs past now. */
+  forecast?: RangeForecast | null
   current: Figures | undefined
   previous: Figures | undefined
   sessions: number | undefined
@@ -20,9 +22,18 @@ export function KpiTiles({ current, previous, sessions, prevSessions }: {
         testid="kpi-cost"
         value={costValue}
         delta={state === 'unpriced' ? undefined : change(current?.costUsd, previous?.costUsd)}
-        note={current !== undefined && current.unpricedTokens > 0 ? (
-          <span className="badge badge-warn" data-testid="kpi-cost-unpriced">{formatCompact(current.unpricedTokens)} tokens unpriced</span>
-        ) : undefined}
+        note={(
+          <>
+            {forecast && forecast.forecast.method !== 'none' && (
+              <span className="muted kpi-forecast" data-testid="kpi-cost-forecast">
+                forecast {formatUsd(forecast.forecast.endUsd)} ({formatUsd(forecast.forecast.lowUsd)}–{formatUsd(forecast.forecast.highUsd)}) by the range&apos;s end
+              </span>
+            )}
+            {current !== undefined && current.unpricedTokens > 0 && (
+              <span className="badge badge-warn" data-testid="kpi-cost-unpriced">{formatCompact(current.unpricedTokens)} tokens unpriced</span>
+            )}
+          </>
+        )}
       />
       <KpiTile
         label="Tokens"

@@ -1,4 +1,4 @@
-import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, Tooltip, type ChartOptions, type TooltipItem } from 'chart.js'
+import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartOptions, type TooltipItem } from 'chart.js'
 import { type JSX, useMemo } from 'react'
 import { Bar } from 'react-chartjs-2'
 import { assertNever } from '../../../shared/assert-never'
@@ -6,7 +6,7 @@ import type { ChartData, Metric } from '../lib/chart-data'
 import { formatBucketLabel, formatCompact, formatInt, formatUsd, formatUsdCompact } from '../lib/format'
 import { CHART_THEME, useColorScheme, useReducedMotion } from '../lib/use-color-scheme'
 
-ChartJS.register(CategoryScale, LinearScale, BarElement, Tooltip, Legend)
+ChartJS.register(CategoryScale, LinearScale, BarElement, LineController, LineElement, PointElement, Tooltip, Legend)
 
 function formatValue(metric: Metric, v: number, compact: boolean): string {
   switch (metric) {
@@ -37,6 +37,14 @@ export function UsageChart({ data, metric, description }: { data: ChartData; met
       maxBarThickness: 48,
     })),
   }), [data])
+  // The cost forecast: a dashed line over the buckets still to come, outside the bar stacks.
+  const withLine = useMemo(() => (data.forecast === undefined ? chartData : {
+    ...chartData,
+    datasets: [...chartData.datasets, {
+      type: 'line' as const, label: 'Forecast', data: data.forecast, borderColor: theme.muted, backgroundColor: theme.muted,
+      borderDash: [5, 4], borderWidth: 2, pointRadius: 2, spanGaps: false, stack: 'forecast',
+    }],
+  }), [chartData, data.forecast, theme])
   const options = useMemo<ChartOptions<'bar'>>(() => ({
     responsive: true,
     maintainAspectRatio: false,
@@ -56,7 +64,8 @@ export function UsageChart({ data, metric, description }: { data: ChartData; met
   }), [metric, theme, still])
   return (
     <div className="chart-box">
-      <Bar data={chartData} options={options} role="img" aria-label={description} />
+      {/* A mixed chart: chart.js takes a line dataset among the bars; its bar typing does not say so. */}
+      <Bar data={withLine as typeof chartData} options={options} role="img" aria-label={description} />
     </div>
   )
 }

@@ -79,6 +79,14 @@ export interface ChartSeries {
 export interface ChartData {
   keys: string[]
   datasets: ChartSeries[]
+  /** Projected cost per bucket from now on (null for buckets before now), drawn dashed. */
+  forecast?: (number | null)[]
+}
+
+/** Adds the forecast's points to the chart data, aligned with its buckets. */
+export function withForecast(data: ChartData, points: readonly { key: string; usd: number }[]): ChartData {
+  const at = new Map(points.map((p) => [p.key, p.usd]))
+  return { ...data, forecast: data.keys.map((k) => at.get(k) ?? null) }
 }
 
 /** A series' colour from its place in `order` (e.g. all models), so it keeps it across ranges. */
