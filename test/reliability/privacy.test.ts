@@ -11,7 +11,8 @@ const COLUMNS = {
   usage_events: ['key', 'ts', 'source', 'user_id', 'agent_id', 'project', 'session_id', 'model', 'input', 'output', 'cache_read',
     'cache_write', 'cache_write_1h', 'reported_cost_nusd', 'cost_nusd'],
   usage_buckets: ['bucket_start', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read', 'cache_write',
-    'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests'],
+    'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests', 'change_seq'],
+  bucket_drops: ['bucket_start', 'source', 'user_id', 'agent_id', 'project', 'model', 'change_seq'],
   sessions: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'parent_session_id', 'first_ts', 'last_ts'],
   source_files: ['path', 'source', 'size', 'mtime_ms', 'ino', 'offset', 'fingerprint', 'state', 'lines', 'events', 'skipped',
     'skip_reasons', 'last_event_ts', 'rewrites', 'updated_at'],
@@ -24,6 +25,7 @@ const COLUMNS = {
   usage_days_model: ['tz', 'day', 'model', 'input', 'output', 'cache_read', 'cache_write', 'requests', 'cost_nusd',
     'unpriced_tokens', 'unpriced_requests'],
   session_spans: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'model', 'first_ts', 'last_ts'],
+  budget_alerts: ['budget_id', 'period_start', 'threshold', 'amount_nusd', 'notified_at'],
 }
 
 describe('privacy: no prompt, reply or tool content is stored', () => {
