@@ -3,7 +3,7 @@
  * demand, IPC, and a clean stop on Quit. Closing the window leaves the app running in the tray.
  * Takes the electron API as an argument so tests run it against a fake.
  */
-import type { AppApi, ChangeEvent, Settings } from '../shared/contract'
+import type { AppApi, Settings } from '../shared/contract'
 import { createEngineApi } from '../engine/api'
 import type { EventWriter } from '../engine/ingest/writer'
 import { Engine, type EngineOptions } from '../engine/live/engine'
@@ -124,9 +124,6 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   const applyLoginItem = setupLoginItem({ electron, platform, env, execPath: deps.execPath })
   const locale = app.getLocale()
   const base = createEngineApi(engine, { socketPath: engine.ctx.paths.socket, exportCsv, locale })
-  // Settings changes (from the window or the tray) reach the window as a change event with no
-  // hours, so an open Settings form shows a pause made from the tray instead of undoing it.
-  const settingsListeners = new Set<(e: ChangeEvent) => void>()
   // Settings change the tray (zone, budget, pause) and the login item; the engine saves them.
   const api: AppApi = {
     ...base,
@@ -146,14 +143,6 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
       settingsChanged({}, next)
       return next
     },
-    onChange: (listener) => {
-      const off = base.onChange(listener)
-      settingsListeners.add(listener)
-      return () => {
-        off()
-        settingsListeners.delete(listener)
-      }
-    },
   }
   const settingsChanged = (patch: Partial<Settings>, next: Settings): void => {
     if (patch.launchAtLogin !== undefined) {
@@ -163,9 +152,8 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
         log(`launch at login: ${(err as Error).message}`)
       }
     }
+    // The window hears of it from the engine's own settings change event.
     tray.refresh()
-    const e: ChangeEvent = { hours: [], at: Date.now() }
-    for (const l of settingsListeners) l(e)
   }
   // What the window may call: the renderer never names a path, so log folders come only from the
   // folder dialog (addLogFolder) and leave only by index (removeLogFolder).

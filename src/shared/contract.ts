@@ -359,10 +359,14 @@ export const LOG_FOLDER_FIELD = { claude: 'claudeConfigDirs', codex: 'codexHomes
 /** A folder picked in the native dialog and added, or why not (`cancelled`: the dialog was dismissed). */
 export type AddLogFolderResult = { ok: true; path: string; settings: Settings } | { ok: false; cancelled: boolean; error: string }
 
-/** Change notification pushed to UIs: which hours (epoch ms UTC, hour starts) moved. */
+/**
+ * Change notification pushed to UIs: which hours (epoch ms UTC, hour starts) moved; `settings`
+ * when the settings changed (from any UI, the tray or the CLI), so open forms reload them.
+ */
 export interface ChangeEvent {
   hours: number[]
   at: number
+  settings?: true
 }
 
 /** Every request a UI can make, by name: argument and result types. */

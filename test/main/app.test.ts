@@ -189,7 +189,7 @@ describe('the desktop app', () => {
     if (!w) throw new Error('no window')
     fake.tray().menu?.item('Pause watching').click?.()
     const sent = await waitFor(() => (w.webContents.sent.some((m) => m.channel === 'api:change') ? w.webContents.sent : undefined), 2000, 'api:change')
-    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([{ channel: 'api:change', args: [{ hours: [], at: expect.any(Number) }] }])
+    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([{ channel: 'api:change', args: [{ hours: [], at: expect.any(Number), settings: true }] }])
     const settings = await fake.ipcMain.invoke('api:getSettings', ipcEvent(w.webContents, `file://${PAGE}`))
     expect(settings).toMatchObject({ ok: true, result: { paused: true } })
   })

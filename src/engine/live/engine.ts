@@ -242,6 +242,8 @@ export class Engine {
       await this.stopFolderSync()
       this.startFolderSync()
     }
+    // Every transport (IPC, HTTP + SSE) learns of it the same way: one change event from here.
+    this.emit({ hours: [], at: Date.now(), settings: true })
     return next
   }
 
@@ -352,6 +354,10 @@ export class Engine {
     if (this.changedHours.size === 0) return
     const e: ChangeEvent = { hours: [...this.changedHours].filter((h) => h >= 0).sort((a, b) => a - b), at: Date.now() }
     this.changedHours = new Set()
+    this.emit(e)
+  }
+
+  private emit(e: ChangeEvent): void {
     for (const l of this.listeners) l(e)
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { appendFileSync, mkdirSync, writeFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
+import { createEngineApi } from '../../../src/engine/api'
 import { Engine } from '../../../src/engine/live/engine'
 import { runReport } from '../../../src/engine/query/report'
 import type { ChangeEvent } from '../../../src/shared/contract'
@@ -133,6 +134,29 @@ describe('live engine: stopping during a backfill', () => {
     engine = reopened
     await engine.start()
     expect(totals(engine)).toEqual({ input: 20_000, output: 2000, cacheRead: 200_000, requests: 2000 })
+    await engine.stop()
+  })
+})
+
+describe('settings change events come from the engine', () => {
+  it('every setSettings through the engine API (as serve runs it) announces the change, with no hours', async () => {
+    const s = setup()
+    const engine = new Engine({ env: s.env, watch: false })
+    await engine.start()
+    const api = createEngineApi(engine)
+    const changes: ChangeEvent[] = []
+    const off = api.onChange((e) => changes.push(e))
+    await api.setSettings({ paused: true })
+    await api.setSettings({ timeZone: 'Asia/Kolkata' })
+    expect(changes.map((c) => ({ hours: c.hours, settings: c.settings }))).toEqual([
+      { hours: [], settings: true },
+      { hours: [], settings: true },
+    ])
+    // A rejected patch changes nothing and announces nothing.
+    await expect(api.setSettings({ timeZone: 'Mars/Olympus' })).rejects.toThrow(/timeZone/)
+    expect(changes).toHaveLength(2)
+    expect((await api.getSettings()).timeZone).toBe('Asia/Kolkata')
+    off()
     await engine.stop()
   })
 })
