@@ -11,9 +11,12 @@ export function asString(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined
 }
 
-/** A token count: a non-negative safe integer; missing means 0, anything else is invalid (NaN). */
+/**
+ * A token count: a non-negative safe integer; a missing field means 0, anything else (`null`, a
+ * string, a fraction, a negative) is invalid (NaN) and makes the whole line malformed.
+ */
 export function tokenCount(v: unknown): number {
-  if (v === undefined || v === null) return 0
+  if (v === undefined) return 0
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : Number.NaN
 }
 

@@ -67,7 +67,7 @@ describe('Claude Code parser', () => {
   })
 
   it('skips lines whose fields are invalid as bad-field: token counts, timestamp, message id, model', () => {
-    const bad = ['-1', '1.5', '"10"', '"NaN"', '1e400', '1e20', String(2 ** 53), String(MAX_REQUEST_TOKENS + 1), 'true', '{}', '[]']
+    const bad = ['null', '-1', '1.5', '"10"', '"NaN"', '1e400', '1e20', String(2 ** 53), String(MAX_REQUEST_TOKENS + 1), 'true', '{}', '[]']
     for (const value of bad) {
       for (const field of ['input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens']) {
         // The bad value goes in as JSON text, so 1e400 really is in the line (it parses to Infinity).
@@ -82,7 +82,9 @@ describe('Claude Code parser', () => {
     }
     // Missing counts are zeros; the plausibility limit itself is still a count.
     expect(withUsage({ output_tokens: MAX_REQUEST_TOKENS })).toMatchObject({ kind: 'event', event: { input: 0, output: MAX_REQUEST_TOKENS, cacheRead: 0 } })
-    expect(withUsage({ output_tokens: null })).toMatchObject({ kind: 'event', event: { output: 0 } })
+    // A count that is present but null is not a count: the whole line is malformed, not a zero.
+    expect(withUsage({ input_tokens: null, output_tokens: 5 })).toEqual({ kind: 'skip', reason: 'bad-field' })
+    expect(withUsage({ output_tokens: null })).toEqual({ kind: 'skip', reason: 'bad-field' })
 
     const base = JSON.parse(claudeLine({ id: 'a', ts: TS, output: 1 })) as Record<string, unknown> & { message: Record<string, unknown> }
     for (const timestamp of [undefined, '', 'yesterday', 1767225600000, null]) {

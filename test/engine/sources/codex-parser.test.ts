@@ -83,7 +83,14 @@ describe('Codex parser', () => {
     expect(run([JSON.stringify(noTs)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
     expect(run([codexTokenLine(t(1), null, null)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
     expect(run([codexTokenLine(t(1), [-1, 0, 1, 0], null)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
-    expect(run([codexTokenLine(t(1), [1.5, 0, 1, 0], [1, 0, 1, 0])]).events.map(tokens)).toEqual([[1, 0, 1]])
+    // Any count in either block that is not a non-negative integer makes the whole line malformed.
+    expect(run([codexTokenLine(t(1), [1.5, 0, 1, 0], [1, 0, 1, 0])]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
+    const nullInput = JSON.parse(codexTokenLine(t(1), [100, 0, 10, 0], [100, 0, 10, 0])) as { payload: { info: Record<string, Record<string, unknown>> } }
+    nullInput.payload.info.total_token_usage!.input_tokens = null
+    expect(run([JSON.stringify(nullInput)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
+    nullInput.payload.info.total_token_usage!.input_tokens = 100
+    nullInput.payload.info.last_token_usage!.output_tokens = null
+    expect(run([JSON.stringify(nullInput)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
     expect(run(['{"type":"event_msg","payload":{"type":"token_count"']).out).toEqual([{ kind: 'skip', reason: 'malformed-json' }])
   })
 

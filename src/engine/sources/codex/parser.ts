@@ -87,9 +87,13 @@ export const codexParser: LineParser<CodexState> = {
     if (!info) return BAD
     const ts = isoTime(o.timestamp)
     if (Number.isNaN(ts)) return BAD
-    const total = counters(asObject(info.total_token_usage))
-    const last = counters(asObject(info.last_token_usage))
-    if (!total && !last) return BAD
+    const totalRaw = asObject(info.total_token_usage)
+    const lastRaw = asObject(info.last_token_usage)
+    const total = counters(totalRaw)
+    const last = counters(lastRaw)
+    // A usage block with any count that is not a non-negative integer (`null` included) makes the
+    // whole line malformed: neither block is trusted, so it is skipped and counted.
+    if ((totalRaw && !total) || (lastRaw && !last) || (!total && !last)) return BAD
     const prev = state.last ?? [0, 0, 0, 0]
     let cumulative: Counters
     let delta: Counters
