@@ -4,7 +4,7 @@
  * KPI cost follows; a log folder added in the form (the headless dashboard takes a typed path) is
  * scanned and its usage shows up. Every figure is checked against `tokenwatch report`.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
@@ -138,5 +138,30 @@ describe('settings over the real tokenwatch serve', () => {
     expect(await textOf('kpi-tokens-value', int.format(tokensOf(after.totals)))).toBe(int.format(tokensOf(after.totals)))
     expect(await textOf('kpi-cost-value', usd.format(after.totals.costUsd ?? NaN))).toBe(usd.format(after.totals.costUsd ?? NaN))
     expect(await page.getByTestId('breakdown-row').filter({ hasText: SONNET }).count()).toBe(1)
+  })
+  it('Team and my machines: a bad team URL is refused in the form; a machines folder saved in the form gets this machine\'s file, projects hashed', async () => {
+    await openView()
+    await page.getByTestId('tab-settings').click()
+    await page.getByTestId('settings-team-url').fill('mysql://db/team')
+    await page.getByTestId('settings-save').click()
+    const bad = 'The team database must be a postgres:// URL (or empty for none).'
+    expect(await textOf('settings-status', bad)).toBe(bad)
+    await page.getByTestId('settings-team-url').fill('')
+    const folder = join(root, 'Sync', 'tokenwatch')
+    mkdirSync(folder, { recursive: true })
+    await page.getByTestId('settings-machines-folder').fill(folder)
+    await page.getByTestId('settings-team-projects').selectOption('hashed')
+    await page.getByTestId('settings-save').click()
+    expect(await textOf('settings-status', 'Saved.')).toBe('Saved.')
+    // The engine writes the file at once; its rows sum to this machine's own report.
+    const deadline = Date.now() + WAIT_MS
+    while (!readdirSync(folder).some((f) => /^tokenwatch-[0-9a-f-]{36}\.json$/.test(f)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    const [file] = readdirSync(folder)
+    const body = JSON.parse(readFileSync(join(folder, file ?? ''), 'utf8')) as { projects: string; rows: (string | number)[][] }
+    expect(body.projects).toBe('hashed')
+    for (const r of body.rows) expect(r[4]).toMatch(/^sha256:[0-9a-f]{16}$/)
+    const all = JSON.parse(await tokenwatch(['report', '--json', '--group-by', 'model'], env)) as JsonReport
+    expect(body.rows.reduce((n, r) => n + (r[10] as number), 0)).toBe(all.totals.requests)
+    expect(body.rows.reduce((n, r) => n + (r[6] as number) + (r[7] as number) + (r[8] as number) + (r[9] as number), 0)).toBe(tokensOf(all.totals))
   })
 })

@@ -2,6 +2,7 @@
  * Hand-written validators for every contract method's argument, applied where HTTP bodies enter.
  * Each names the offending field (`arg.groupBy[1]: ...`), so a bad request says what to fix.
  */
+import { validateSettingsPatch } from '../settings'
 import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
 import { assertNever } from '../../shared/assert-never'
@@ -125,7 +126,7 @@ function priceOverride(v: unknown, path: string): PriceOverride {
   return p
 }
 
-const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused', 'budgets', 'weekStart'] as const satisfies readonly (keyof Settings)[]
+const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused', 'budgets', 'weekStart', 'teamUrl', 'teamProjects', 'machinesFolder'] as const satisfies readonly (keyof Settings)[]
 
 /** Validates a settings patch: only known fields, each well-formed; '' means the system zone. */
 export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
@@ -154,6 +155,13 @@ export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
   if (o.priceOverrides !== undefined) {
     if (!Array.isArray(o.priceOverrides)) throw new Invalid(`${path}.priceOverrides`, 'must be an array')
     s.priceOverrides = o.priceOverrides.map((p, i) => priceOverride(p, `${path}.priceOverrides[${i}]`))
+  }
+  // The team fields: the settings file's own checks (a postgres:// URL, a mode, an absolute folder).
+  for (const k of ['teamUrl', 'teamProjects', 'machinesFolder'] as const) {
+    if (o[k] === undefined) continue
+    const checked = validateSettingsPatch({ [k]: o[k] })
+    if (!checked.ok) throw new Invalid(`${path}.${k}`, checked.error.slice(k.length + 2))
+    Object.assign(s, checked.value)
   }
   return s
 }

@@ -1,5 +1,5 @@
 import { type FormEvent, type JSX, useMemo, useState } from 'react'
-import type { AppApi, PriceOverride, Settings } from '../../../shared/contract'
+import type { AppApi, PriceOverride, Settings, TeamProjects } from '../../../shared/contract'
 import type { Transport } from '../api'
 import { isValidTimeZone, systemTimeZone } from '../../../shared/time-zone'
 import { LogFolders } from './LogFolders'
@@ -40,6 +40,9 @@ interface Drafts {
   weekStart?: string
   launchAtLogin?: boolean
   paused?: boolean
+  teamUrl?: string
+  teamProjects?: TeamProjects
+  machinesFolder?: string
 }
 
 const sameOverrides = (a: readonly PriceOverride[], b: readonly PriceOverride[]): boolean => JSON.stringify(a) === JSON.stringify(b)
@@ -70,6 +73,9 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
   const weekStart = drafts.weekStart ?? (settings.weekStart === null ? '' : String(settings.weekStart))
   const launchAtLogin = drafts.launchAtLogin ?? settings.launchAtLogin
   const paused = drafts.paused ?? settings.paused
+  const teamUrl = drafts.teamUrl ?? settings.teamUrl
+  const teamProjects = drafts.teamProjects ?? settings.teamProjects
+  const machinesFolder = drafts.machinesFolder ?? settings.machinesFolder
 
   /** The changed fields as a patch, or the first problem with them. */
   const changes = (): Partial<Settings> | string => {
@@ -101,6 +107,16 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
     }
     if (drafts.launchAtLogin !== undefined && drafts.launchAtLogin !== settings.launchAtLogin) patch.launchAtLogin = drafts.launchAtLogin
     if (drafts.paused !== undefined && drafts.paused !== settings.paused) patch.paused = drafts.paused
+    if (drafts.teamUrl !== undefined) {
+      const url = drafts.teamUrl.trim()
+      if (url !== '' && !/^postgres(ql)?:\/\/[^/]/.test(url)) return 'The team database must be a postgres:// URL (or empty for none).'
+      if (url !== settings.teamUrl) patch.teamUrl = url
+    }
+    if (drafts.teamProjects !== undefined && drafts.teamProjects !== settings.teamProjects) patch.teamProjects = drafts.teamProjects
+    if (drafts.machinesFolder !== undefined) {
+      const dir = drafts.machinesFolder.trim()
+      if (dir !== settings.machinesFolder) patch.machinesFolder = dir
+    }
     return patch
   }
 
@@ -154,6 +170,26 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
       )}
       <label className="check">
         <input type="checkbox" checked={paused} onChange={(e) => edit({ paused: e.target.checked })} data-testid="settings-paused" /> Pause watching logs
+      </label>
+      <h3 className="settings-subtitle">Team and my machines <span className="help">only quarter-hour totals leave this machine, never transcripts</span></h3>
+      <label>
+        Team database (PostgreSQL)
+        <input type="text" autoComplete="off" spellCheck={false} value={teamUrl} placeholder="postgres://user@host:5432/team?sslmode=verify-full"
+          onChange={(e) => edit({ teamUrl: e.target.value })} data-testid="settings-team-url" />
+        <span className="help">Kept current while Token Watch runs (after each change, retried while the server is down). Empty: no team sync.</span>
+      </label>
+      <label>
+        My machines folder
+        <input type="text" value={machinesFolder} placeholder="A folder Syncthing, Dropbox or iCloud Drive mirrors" onChange={(e) => edit({ machinesFolder: e.target.value })} data-testid="settings-machines-folder" />
+        <span className="help">This machine writes its totals there; tokenwatch report --folder shows all your machines.</span>
+      </label>
+      <label>
+        Projects leave as
+        <select value={teamProjects} onChange={(e) => edit({ teamProjects: e.target.value as TeamProjects })} data-testid="settings-team-projects">
+          <option value="basename">Folder name (app)</option>
+          <option value="as-is">Full path (/home/ana/src/app)</option>
+          <option value="hashed">Hash of the path</option>
+        </select>
       </label>
       <div className="form-actions">
         <button type="submit" className="primary" disabled={saving} data-testid="settings-save">{saving ? 'Saving…' : 'Save settings'}</button>
