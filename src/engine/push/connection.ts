@@ -42,6 +42,8 @@ function render(results: DecodeResult[], failure: string | null): string {
 /** Replies can outweigh their input (a chunk of `x\n` lines): account for whichever is larger. */
 const REPLY_BYTES = 48
 
+const INVALID_UTF8: DecodeResult = { ok: false, error: 'line: not valid UTF-8 (refused)' }
+
 const OVERSIZE = (limit: number): DecodeResult => ({ ok: false, error: `line: longer than ${limit} bytes (refused)` })
 
 /**
@@ -94,7 +96,7 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
     const results: DecodeResult[] = []
     const events: UsageEvent[] = []
     for (const item of items) {
-      const r = item.kind === 'line' ? decodeLine(item.text, now, opts.defaults) : OVERSIZE(opts.maxLineBytes)
+      const r = item.kind === 'line' ? decodeLine(item.text, now, opts.defaults) : item.kind === 'oversize' ? OVERSIZE(opts.maxLineBytes) : INVALID_UTF8
       results.push(r)
       if (r.ok) events.push(r.event)
     }

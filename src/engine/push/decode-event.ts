@@ -34,6 +34,9 @@ const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1
 // ISO 8601 with a zone: a zoneless time would silently mean the server's local time.
 const ISO_TS = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i
 
+// In a `u` regex \p{Cs} matches only unpaired surrogates: a pair is one code point.
+const LONE_SURROGATE = /\p{Cs}/u
+
 class FieldError extends Error {}
 
 function fail(field: string, what: string): never {
@@ -46,6 +49,8 @@ function str(o: Record<string, unknown>, field: string, max: number, required: b
   if (typeof v !== 'string') fail(field, 'must be a string')
   if (v.length === 0) fail(field, 'must not be empty')
   if (v.length > max) fail(field, `must be at most ${max} characters`)
+  // A lone surrogate (`"\udcff"` in JSON) is stored as U+FFFD: two different ids would collide.
+  if (LONE_SURROGATE.test(v)) fail(field, 'must be valid Unicode (it holds a lone surrogate)')
   return v
 }
 
@@ -125,7 +130,7 @@ export function decodeEvent(obj: unknown, now: number, defaults: PushDefaults): 
     return { ok: true, ...decode(o, now, defaults) }
   } catch (e) {
     if (!(e instanceof FieldError)) throw e
-    const id = typeof o.id === 'string' && o.id.length > 0 && o.id.length <= MAX_ID ? o.id : undefined
+    const id = typeof o.id === 'string' && o.id.length > 0 && o.id.length <= MAX_ID && !LONE_SURROGATE.test(o.id) ? o.id : undefined
     return id === undefined ? { ok: false, error: e.message } : { ok: false, error: e.message, id }
   }
 }

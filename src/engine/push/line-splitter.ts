@@ -1,10 +1,14 @@
 /** Splits an NDJSON byte stream into lines without ever holding more than one line's limit. */
+import { isUtf8 } from 'node:buffer'
 
 /** Default longest line accepted: a usage report is a few hundred bytes. */
 export const MAX_LINE_BYTES = 64 * 1024
 
-/** A complete line (without its newline), or the place of a line that was too long. */
-export type SplitItem = { kind: 'line'; text: string } | { kind: 'oversize' }
+/**
+ * A complete line (without its newline), or the place of a line that was too long or not valid
+ * UTF-8 (decoding would turn `\xff` and `\xfe` alike into U+FFFD, so two ids would collide).
+ */
+export type SplitItem = { kind: 'line'; text: string } | { kind: 'oversize' } | { kind: 'invalid-utf8' }
 
 /** Incremental splitter: feed chunks, get the lines they complete. */
 export interface LineSplitter {
@@ -30,18 +34,22 @@ export function createLineSplitter(maxLineBytes = MAX_LINE_BYTES): LineSplitter 
   let discarding = false
 
   const emit = (out: SplitItem[], buf: Buffer, start: number, end: number): void => {
-    let text: string
+    let bytes: Buffer
     if (held === 0) {
       if (end > start && buf[end - 1] === CR) end--
-      text = buf.toString('utf8', start, end)
+      bytes = buf.subarray(start, end)
     } else {
       parts.push(buf.subarray(start, end))
       const all = Buffer.concat(parts, held + end - start)
       parts = []
       held = 0
-      const stop = all.length > 0 && all[all.length - 1] === CR ? all.length - 1 : all.length
-      text = all.toString('utf8', 0, stop)
+      bytes = all.length > 0 && all[all.length - 1] === CR ? all.subarray(0, all.length - 1) : all
     }
+    if (!isUtf8(bytes)) {
+      out.push({ kind: 'invalid-utf8' })
+      return
+    }
+    const text = bytes.toString('utf8')
     if (text.length > 0 && text.trim().length > 0) out.push({ kind: 'line', text })
   }
 

@@ -1,4 +1,5 @@
 /** Reads a request body with a hard size cap, without holding more than the cap in memory. */
+import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage } from 'node:http'
 
 /** Largest JSON body the API accepts. */
@@ -35,7 +36,12 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(chunk)
     }
-    const onEnd = (): void => finish({ ok: true, text: Buffer.concat(chunks).toString('utf8') })
+    const onEnd = (): void => {
+      const bytes = Buffer.concat(chunks)
+      // Decoding would turn every invalid sequence into U+FFFD: distinct ids would collide.
+      if (!isUtf8(bytes)) finish({ ok: false, status: 400, error: 'body is not valid UTF-8' })
+      else finish({ ok: true, text: bytes.toString('utf8') })
+    }
     const onError = (): void => finish({ ok: false, status: 400, error: 'request body could not be read' })
     req.on('data', onData)
     req.on('end', onEnd)
