@@ -50,8 +50,9 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
 
 /**
  * Recomputes one model's aggregate rows from the ledger (the ledger is the truth). Every row
- * rebuilt gets a new change sequence, and every row that was there gets a tombstone with it, so a
- * sink receives the re-costed absolute values and learns of rows that no longer exist.
+ * rebuilt gets a new change sequence, and every row that was there and is no more gets a
+ * tombstone with it, so a sink receives the re-costed absolute values and learns of rows that no
+ * longer exist.
  */
 export function rebuildBuckets(store: Store, model: string): void {
   const seq = nextChangeSeq(store.db)
@@ -66,4 +67,10 @@ export function rebuildBuckets(store: Store, model: string): void {
       sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END),
       sum(CASE WHEN cost_nusd IS NULL THEN 1 ELSE 0 END), ?
     FROM usage_events WHERE model = ? GROUP BY b, source, user_id, agent_id, project, model`).run(seq, model)
+  // A tombstone whose row was rebuilt says nothing the row does not (a sink gets the row): only
+  // rows that are gone keep theirs, so re-costs do not grow the table.
+  store.db.prepare(`DELETE FROM bucket_drops WHERE model = ? AND EXISTS (SELECT 1 FROM usage_buckets b
+    WHERE b.bucket_start = bucket_drops.bucket_start AND b.source = bucket_drops.source AND b.user_id = bucket_drops.user_id
+      AND b.agent_id = bucket_drops.agent_id AND b.project = bucket_drops.project AND b.model = bucket_drops.model
+      AND b.change_seq >= bucket_drops.change_seq)`).run(model)
 }
