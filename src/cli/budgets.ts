@@ -1,7 +1,7 @@
 /** `tokenwatch budgets`: every budget with this period's spend, what is left, and the forecast. */
-import type { BudgetStatus } from '../shared/contract'
+import type { BudgetStatus, PeriodOutlook } from '../shared/contract'
 import { openContext } from '../engine/context'
-import { budgetStatuses } from '../engine/budgets/status'
+import { budgetStatuses, outlook } from '../engine/budgets/status'
 import { isValidTimeZone, systemTimeZone, zonedParts } from '../shared/time-zone'
 import { parseOptions, UsageError } from './args'
 
@@ -9,8 +9,9 @@ const usd = (n: number): string => `$${n.toFixed(2)}`
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString())
 
 /** The `--json` shape: the contract's statuses with instants as ISO 8601 UTC. */
-export function budgetsToJson(statuses: BudgetStatus[]): unknown {
+export function budgetsToJson(statuses: BudgetStatus[], all: PeriodOutlook[] = []): unknown {
   return {
+    outlook: all.map((o) => ({ ...o, periodStart: iso(o.periodStart), periodEnd: iso(o.periodEnd) })),
     budgets: statuses.map((s) => ({
       ...s, periodStart: iso(s.periodStart), periodEnd: iso(s.periodEnd), runsOutAt: iso(s.runsOutAt),
       fraction: Number.isFinite(s.fraction) ? s.fraction : null,
@@ -29,8 +30,12 @@ function clock(t: number, now: number, tz: string): string {
 }
 
 /** A plain-text table for people, and the "runs out at" sentence per budget. */
-export function budgetsToTable(statuses: BudgetStatus[], now: number, tz: string): string {
-  if (statuses.length === 0) return 'no budgets (set them in Settings, or "budgets" in settings.json; see docs/SPEND.md)\n'
+export function budgetsToTable(statuses: BudgetStatus[], now: number, tz: string, outlookRows: PeriodOutlook[] = []): string {
+  const THIS = { day: 'today', week: 'this week', month: 'this month' } as const
+  const outlookLines = outlookRows.map((o) => `all usage ${THIS[o.period].padEnd(10)} ${usd(o.spentUsd)} so far` +
+    (o.forecast.method === 'none' ? '' : `, forecast ${usd(o.forecast.endUsd)} (${usd(o.forecast.lowUsd)}-${usd(o.forecast.highUsd)})`))
+  const tail = outlookLines.length ? `\n${outlookLines.join('\n')}\n` : ''
+  if (statuses.length === 0) return `no budgets (set them in Settings, or "budgets" in settings.json; see docs/SPEND.md)\n${tail}`
   const head = ['budget', 'period', 'spent', 'of', 'left', 'used', 'forecast (band)', 'state']
   const body = statuses.map((s) => [
     s.budget.name, s.budget.period, usd(s.spentUsd), usd(s.budget.amountUsd), usd(s.leftUsd),
@@ -46,7 +51,7 @@ export function budgetsToTable(statuses: BudgetStatus[], now: number, tz: string
     if (s.runsOutAt !== null) lines.push(`at this pace ${s.budget.name} runs out at ${clock(s.runsOutAt, now, tz)}`)
     if (s.unpricedTokens > 0) lines.push(`${s.budget.name}: ${s.unpricedTokens} tokens unpriced (their cost is not counted)`)
   }
-  return lines.join('\n') + '\n'
+  return lines.join('\n') + '\n' + tail
 }
 
 /** Runs `tokenwatch budgets [--json] [--tz IANA] [--db FILE]`. */
@@ -58,7 +63,8 @@ export async function runBudgets(args: string[], env: NodeJS.ProcessEnv): Promis
     if (!isValidTimeZone(tz)) throw new UsageError(`--tz: unknown time zone ${tz}`)
     const now = Date.now()
     const statuses = budgetStatuses(ctx.store, ctx.settings, tz, now)
-    process.stdout.write(o.json ? JSON.stringify(budgetsToJson(statuses)) + '\n' : budgetsToTable(statuses, now, tz))
+    const all = outlook(ctx.store, ctx.settings, tz, now)
+    process.stdout.write(o.json ? JSON.stringify(budgetsToJson(statuses, all)) + '\n' : budgetsToTable(statuses, now, tz, all))
     return 0
   } finally {
     ctx.close()

@@ -1,7 +1,7 @@
 import { API_METHOD_TABLE, LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
-import { budgetStatuses } from './budgets/status'
+import { budgetStatuses, outlook } from './budgets/status'
 import { planLimits } from './plan/rate-limits'
 import { activityReport } from './query/activity'
 import { userTotals } from './query/user-totals'
@@ -46,6 +46,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
     budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
+    outlook: async ({ tz }) => outlook(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
     forecast: async (q) => rangeForecast(store(), q),
     userTotals: async () => userTotals(store()),
     activity: async (q) => activityReport(store(), q),

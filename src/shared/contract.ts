@@ -287,6 +287,16 @@ export interface RangeForecast {
   points: { key: string; usd: number }[]
 }
 
+/** All usage this day, week or month: spent so far and the forecast at the period's end. */
+export interface PeriodOutlook {
+  period: BudgetPeriod
+  periodStart: number
+  periodEnd: number
+  spentUsd: number
+  unpricedTokens: number
+  forecast: Forecast
+}
+
 /** A budget where it stands now. */
 export interface BudgetStatus {
   budget: Budget
@@ -379,6 +389,8 @@ export interface ApiMethods {
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
   todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** All usage today, this week and this month: spent and forecast at each period's end. */
+  outlook: { arg: { tz: string }; result: PeriodOutlook[] }
   /** The cost forecast for the rest of a range (groupBy [hour] or [day]); null when the range is over. */
   forecast: { arg: ReportQuery; result: RangeForecast | null }
   /** Every user's lifetime and last-24-hour totals, biggest lifetime cost first. */
@@ -430,6 +442,7 @@ export const API_METHOD_TABLE = {
   activity: { arg: true },
   userTotals: { arg: false },
   forecast: { arg: true },
+  outlook: { arg: true },
   planLimits: { arg: false },
   blocks: { arg: true },
   sourceStatus: { arg: false },

@@ -87,6 +87,10 @@ describe('the Spend view over the real tokenwatch serve', () => {
       expect(await page.getByTestId(`budget-${b.budget.id}`).getAttribute('data-level')).toBe(b.level)
     }
     expect(await textOf('budget-daily-share', '80%')).toBe('80%')
+    // All usage today is the daily budget's scope: the same spend and forecast.
+    const f = daily?.forecast
+    const today = `All usage today: ${usd.format(daily?.spentUsd ?? NaN)}${f?.method === 'none' ? '' : `, forecast ${usd.format(f?.endUsd ?? NaN)} (${usd.format(f?.lowUsd ?? NaN)}–${usd.format(f?.highUsd ?? NaN)})`}`
+    expect(await textOf('outlook-day', today)).toBe(today)
   })
 
   it("lists Claude Code's blocks with the active one's burn rate, as tokenwatch blocks has them", async () => {

@@ -243,6 +243,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     },
     budgets: async (a) => (log('budgets', a), []),
     forecast: async (q) => (log('forecast', q), null),
+    outlook: async (a) => (log('outlook', a), []),
     userTotals: async () => {
       log('userTotals')
       const life = aggregate(rows, { tz: 'UTC', groupBy: ['user'] }).rows

@@ -1,5 +1,5 @@
 /** Every budget where it stands: spend this period, level, forecast, and when it runs out. */
-import type { Budget, BudgetLevel, BudgetStatus, Settings } from '../../shared/contract'
+import { BUDGET_PERIODS, type Budget, type BudgetLevel, type BudgetStatus, type PeriodOutlook, type Settings } from '../../shared/contract'
 import type { Store } from '../store/open-store'
 import { forecastPeriod } from './forecast'
 import { localeWeekStart, periodBounds } from './period'
@@ -52,6 +52,16 @@ export function budgetStatus(store: Store, budget: Budget, tz: string, now: numb
     forecast: f.forecast,
     runsOutAt: f.runsOutAt(budget.amountUsd),
   }
+}
+
+/** All usage today, this week and this month, each with its forecast. */
+export function outlook(store: Store, settings: Pick<Settings, 'weekStart'>, tz: string, now = Date.now(), locale?: string): PeriodOutlook[] {
+  const weekStart = settings.weekStart ?? localeWeekStart(locale)
+  return BUDGET_PERIODS.map((period) => {
+    const { start, end } = periodBounds(period, now, tz, weekStart)
+    const f = forecastPeriod(store, {}, tz, start, end, now)
+    return { period, periodStart: start, periodEnd: end, spentUsd: f.spentUsd, unpricedTokens: f.unpricedTokens, forecast: f.forecast }
+  })
 }
 
 /** Every budget of the settings at `now` in `tz`, most urgent first (then by share spent). */

@@ -197,7 +197,8 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       const o = object(raw, 'arg', ['tz'])
       return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
     }
-    case 'budgets': {
+    case 'budgets':
+    case 'outlook': {
       const o = object(raw, 'arg', ['tz'])
       return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
     }

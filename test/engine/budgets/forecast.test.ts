@@ -159,3 +159,15 @@ describe('the forecast of a dashboard range', () => {
     store.close()
   })
 })
+
+describe('the outlook: all usage today, this week, this month', () => {
+  it("flat burn of $1 an hour: $24, $168 and $744 (March) at the periods' ends", async () => {
+    const { outlook } = await import('../../../src/engine/budgets/status')
+    const now = Date.parse('2026-03-04T10:00:00Z')
+    const store = history(now - 40 * DAY, now, () => 1)
+    expect(outlook(store, { weekStart: 1 }, 'UTC', now).map((o) => [o.period, Math.round(o.spentUsd), Math.round(o.forecast.endUsd * 1e6) / 1e6])).toEqual([
+      ['day', 10, 24], ['week', 58, 168], ['month', 82, 744],
+    ])
+    store.close()
+  })
+})

@@ -42,6 +42,7 @@ export function fakeApi(): FakeApi {
     activity: async (q) => (record('activity', q), []),
     userTotals: async () => (record('userTotals'), []),
     forecast: async (q) => (record('forecast', q), null),
+    outlook: async (a) => (record('outlook', a), []),
     planLimits: async () => (record('planLimits'), { codex: null, claude: null, claudeSession: null }),
     sourceStatus: async () => (record('sourceStatus'), []),
     backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),

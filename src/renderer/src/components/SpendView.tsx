@@ -92,12 +92,22 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
   const budgets = useAsync(`budgets#${tz}#${tick}#${now}`, () => api.budgets({ tz }))
   const limits = useAsync(`limits#${tick}#${now}`, () => api.planLimits())
   const blocks = useAsync(`blocks#${tick}#${now}`, () => api.blocks({}))
+  const outlook = useAsync(`outlook#${tz}#${tick}#${now}`, () => api.outlook({ tz }))
   const users = useAsync(`users#${tick}#${now}`, () => api.userTotals())
   if (budgets.error !== undefined) return <StateMessage kind="error" title="Could not load budgets">{budgets.error}</StateMessage>
   return (
     <div className="spend-view">
       <section className="card" aria-labelledby="budgets-title">
         <h2 id="budgets-title">Budgets</h2>
+        {outlook.data !== undefined && (
+          <p className="outlook" data-testid="outlook">
+            {outlook.data.map((o) => (
+              <span key={o.period} data-testid={`outlook-${o.period}`}>
+                All usage {PERIOD[o.period]}: {formatUsd(o.spentUsd)}{o.forecast.method === 'none' ? '' : `, forecast ${formatUsd(o.forecast.endUsd)} (${formatUsd(o.forecast.lowUsd)}–${formatUsd(o.forecast.highUsd)})`}
+              </span>
+            ))}
+          </p>
+        )}
         {budgets.data === undefined
           ? <p className="muted">Loading…</p>
           : budgets.data.length === 0
