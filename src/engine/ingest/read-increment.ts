@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
+import { fingerprintOf } from './fingerprint'
 import type { UsageEvent } from '../../shared/usage'
 import type { FileContext, LineParser, SkipReason } from '../sources/types'
 import type { FileCheckpoint } from './apply-batch'
@@ -30,18 +31,21 @@ const NEWLINE = 10
 
 let shared: Buffer = Buffer.allocUnsafe(CHUNK_BYTES)
 
-/** The bytes just before `offset`, hex: if they change, the file was rewritten under us. */
-function fingerprintAt(fd: number, offset: number): string {
+/** The bytes just before `offset` (up to 64): if they change, the file was rewritten under us. */
+function bytesBefore(fd: number, offset: number): Buffer {
   const len = Math.min(FINGERPRINT_BYTES, offset)
-  if (len === 0) return ''
+  if (len === 0) return Buffer.alloc(0)
   const buf = Buffer.allocUnsafe(len)
   const n = readSync(fd, buf, 0, len, offset - len)
-  return buf.subarray(0, n).toString('hex')
+  return buf.subarray(0, n)
 }
 
 /** Whether the whole-file read must start over: replaced, truncated or rewritten in place. */
 function mustRestart(fd: number, stored: StoredFile, size: number, ino: number): boolean {
-  return ino !== stored.ino || size < stored.offset || fingerprintAt(fd, stored.offset) !== stored.fingerprint
+  if (ino !== stored.ino || size < stored.offset) return true
+  const before = bytesBefore(fd, stored.offset)
+  // A store from before v7 that was not migrated yet would hold the bytes as hex: still honoured.
+  return fingerprintOf(before) !== stored.fingerprint && before.toString('hex') !== stored.fingerprint
 }
 
 /**
@@ -177,7 +181,7 @@ export function readIncrement<S>(
       size,
       mtimeMs: Math.trunc(st.mtimeMs),
       ino,
-      fingerprint: fingerprintAt(fd, offset),
+      fingerprint: fingerprintOf(bytesBefore(fd, offset)),
       state: JSON.stringify(state),
       ...counts,
       rewritten: restart,

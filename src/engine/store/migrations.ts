@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
+import { FINGERPRINT_PREFIX, fingerprintOf } from '../ingest/fingerprint'
 
 /**
  * Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one.
@@ -256,6 +257,19 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         PRIMARY KEY (budget_id, period_start, threshold, amount_nusd)
       ) WITHOUT ROWID;
     `)
+  },
+  // v7: the offset fingerprint becomes a SHA-256 of the bytes before the offset, not their hex
+  // (the last line of a log could hold a secret). Existing ones are hashed in place, so every
+  // file keeps reading from where it was; secure_delete zeroes the space the hex leaves.
+  (db) => {
+    const before = db.pragma('secure_delete', { simple: true }) as number
+    db.pragma('secure_delete = ON')
+    db.function('tw_fingerprint_v7', { deterministic: true }, (hex: unknown) =>
+      fingerprintOf(Buffer.from(typeof hex === 'string' ? hex : '', 'hex')),
+    )
+    db.prepare(`UPDATE source_files SET fingerprint = tw_fingerprint_v7(fingerprint)
+      WHERE fingerprint <> '' AND fingerprint NOT LIKE '${FINGERPRINT_PREFIX}%'`).run()
+    db.pragma(`secure_delete = ${before}`)
   },
 ]
 

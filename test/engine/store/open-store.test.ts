@@ -8,6 +8,7 @@ import { rebuildBuckets } from '../../../src/engine/pricing/recost'
 import { MIGRATIONS, migrate } from '../../../src/engine/store/migrations'
 import { getMeta, openStore, setMeta } from '../../../src/engine/store/open-store'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
+import { fingerprintOf } from '../../../src/engine/ingest/fingerprint'
 import { tempDir } from '../../helpers/temp'
 import { event, expectAggregatesMatchLedger } from '../ingest/support'
 
@@ -37,6 +38,17 @@ function withoutV5(d: Record<string, unknown[]>): Record<string, unknown[]> {
     ...d,
     usage_buckets: (d.usage_buckets ?? []).map((r) => Object.fromEntries(Object.entries(r as object).filter(([k]) => k !== 'change_seq'))),
     meta: (d.meta ?? []).filter((r) => !drop.has((r as { key: string }).key)),
+  }
+}
+
+/** A pre-v7 dump as v7 leaves it: every hex fingerprint becomes the SHA-256 of its bytes. */
+function hashedFingerprints(d: Record<string, unknown[]>): Record<string, unknown[]> {
+  return {
+    ...d,
+    source_files: (d.source_files ?? []).map((r) => {
+      const row = r as { fingerprint: string }
+      return { ...row, fingerprint: fingerprintOf(Buffer.from(row.fingerprint, 'hex')) }
+    }),
   }
 }
 
@@ -93,7 +105,7 @@ describe('store: schema and migrations', () => {
     const raw = new Database(path)
     MIGRATIONS[2]?.(raw) // v3, over the populated v2 store: its spans come from the ledger
     raw.pragma('user_version = 3')
-    const before = dump(raw)
+    const before = hashedFingerprints(dump(raw))
     raw.close()
     const store = openStore(path)
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
@@ -186,7 +198,7 @@ describe('store: schema and migrations', () => {
     buildAtVersion(path, 1)
     populateV1(path)
     const raw = new Database(path)
-    const before = dump(raw)
+    const before = hashedFingerprints(dump(raw))
     raw.close()
 
     const store = openStore(path)
