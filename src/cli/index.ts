@@ -13,6 +13,7 @@ Usage:
   tokenwatch report --from postgres://… [same flags] [--group-by machine,user,…] [--machine NAME]
   tokenwatch sync   --to postgres://… [--projects as-is|basename|hashed] [--db FILE] [--json]
   tokenwatch machine [--name NAME] [--json]
+  tokenwatch reconcile FILE [--json | --csv] [--db FILE]   (a provider's usage/cost export vs what was counted)
   tokenwatch statusline   (Claude Code's statusLine command: hook JSON on stdin, one line out)
   tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backup: async () => (await import('./backup')).runBackup,
   sync: async () => (await import('./sync')).runSync,
   machine: async () => (await import('./machine')).runMachine,
+  reconcile: async () => (await import('./reconcile')).runReconcile,
   restore: async () => (await import('./backup')).runRestore,
 }
 
