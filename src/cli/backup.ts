@@ -1,8 +1,8 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { openContext } from '../engine/context'
 import { dataDir, dataPaths } from '../engine/paths'
-import { backupStore, moveAside, storeFileProblem } from '../engine/store/backup'
+import { backupStore, copyStoreFile, moveAside, storeFileProblem } from '../engine/store/backup'
 import { acquireWriterLock } from '../engine/store/writer-lock'
 import { parseOptions, UsageError } from './args'
 
@@ -34,10 +34,10 @@ export async function runRestore(args: string[], env: NodeJS.ProcessEnv): Promis
   try {
     // Copied beside the store first, so the store is never half a file.
     const incoming = `${db}.restoring`
-    rmSync(incoming, { force: true })
-    copyFileSync(file, incoming)
-    // copyFileSync keeps the source's mode; the store is the user's alone.
-    chmodSync(incoming, 0o600)
+    for (const ext of ['', '-wal', '-shm', '-journal']) rmSync(incoming + ext, { force: true })
+    // Through SQLite, not a file copy: the backup's WAL (a store set aside after a crash keeps
+    // its last commits there) is part of what is restored. 0600: the store is the user's alone.
+    await copyStoreFile(file, incoming)
     const aside = existsSync(db) ? moveAside(db, 'before-restore') : undefined
     renameSync(incoming, db)
     process.stdout.write(`restored ${db} from ${file}${aside ? ` (the previous store is at ${aside})` : ''}\n`)

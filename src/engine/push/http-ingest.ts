@@ -21,6 +21,12 @@ export interface IngestHttpContext {
   now?: () => number
 }
 
+/**
+ * Most per-item results a reply lists (each under ~330 bytes: an id is at most 256 characters),
+ * so a reply is at most a few hundred KiB whatever the body held.
+ */
+export const MAX_RESULTS = 1000
+
 /** One item's outcome; `index` is its position in the body (array index or NDJSON line). */
 export type ItemResult = { ok: true; id: string } | { ok: false; index: number; error: string; id?: string }
 
@@ -103,7 +109,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: IngestHttp
   // Partial success is 200 with ok:false: the accepted events are stored, resending is safe
   // with ids, and the failed items say what to fix. Nothing accepted is 400.
   const status = accepted === 0 ? 400 : 200
-  send(res, status, { ok: accepted === decoded.length, accepted, rejected: decoded.length - accepted, results })
+  const reply: Record<string, unknown> = { ok: accepted === decoded.length, accepted, rejected: decoded.length - accepted }
+  // Bounded reply: a body of a million tiny bad lines must not earn a reply thirty times its size.
+  // Only the first MAX_RESULTS items are listed; the counts stay exact and say how many were not.
+  reply.results = results.length > MAX_RESULTS ? results.slice(0, MAX_RESULTS) : results
+  if (results.length > MAX_RESULTS) reply.resultsOmitted = results.length - MAX_RESULTS
+  send(res, status, reply)
 }
 
 /**

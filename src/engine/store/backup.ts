@@ -41,6 +41,14 @@ export async function backupStore(store: Store, dest?: string, kind: 'manual' | 
   chmodSync(tmp, 0o600)
   try {
     await store.db.backup(tmp)
+    // A backup is one self-contained file: rollback-journal mode, so reading it (to order
+    // backups, to validate one) never leaves a -wal or -shm beside it.
+    const copy = new Database(tmp, { fileMustExist: true })
+    try {
+      copy.pragma('journal_mode = DELETE')
+    } finally {
+      copy.close()
+    }
     renameSync(tmp, out)
   } catch (err) {
     rmSync(tmp, { force: true })
@@ -49,22 +57,75 @@ export async function backupStore(store: Store, dest?: string, kind: 'manual' | 
   return out
 }
 
-/** Backups (automatic and manual) in the store's backup folder, newest first. */
+/**
+ * Copies the store file at `src` to `dest` as one file, through SQLite (so what sits in its WAL
+ * is copied too: a store set aside after a crash holds its last commits there), 0600, in
+ * rollback-journal mode. `dest` must not exist.
+ */
+export async function copyStoreFile(src: string, dest: string): Promise<void> {
+  closeSync(openSync(dest, 'wx', 0o600))
+  chmodSync(dest, 0o600)
+  const from = new Database(src, { readonly: true, fileMustExist: true })
+  try {
+    await from.backup(dest)
+  } finally {
+    from.close()
+  }
+  const copy = new Database(dest, { fileMustExist: true })
+  try {
+    copy.pragma('journal_mode = DELETE')
+  } finally {
+    copy.close()
+  }
+}
+
+/**
+ * How far a store's content goes: its change sequence, which every commit that writes usage
+ * advances (kept in meta since v5), whatever the clock said. 0 for a store from before v5 or
+ * without it; -1 for a file that does not open as a store.
+ */
+export function contentSeq(path: string): number {
+  // A backup from before they were single files is in WAL mode: a reader creates its -wal and
+  // -shm. Remove what this read created (empty by then), so the folder holds only backups.
+  const created = [`${path}-wal`, `${path}-shm`].filter((f) => !existsSync(f))
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true })
+    try {
+      const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined
+      if (!hasMeta) return 0
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'change_seq'").get() as { value: string | number } | undefined
+      const n = Number(row?.value ?? 0)
+      return Number.isSafeInteger(n) && n >= 0 ? n : 0
+    } finally {
+      db.close()
+    }
+  } catch {
+    return -1
+  } finally {
+    for (const f of created) if (existsSync(f) && (f.endsWith('-shm') || statSync(f).size === 0)) rmSync(f, { force: true })
+  }
+}
+
+/**
+ * Backups (automatic and manual) in the store's backup folder, newest content first: by the
+ * change sequence inside each (its last commit), then by the time in its name. A clock that once
+ * ran ahead gives a backup a name from the future, never more recent content.
+ */
 export function listBackups(dbPath: string): string[] {
   const dir = backupDir(dbPath)
   if (!existsSync(dir)) return []
-  const keyed: { key: string; path: string }[] = []
+  const keyed: { seq: number; key: string; path: string }[] = []
   for (const f of readdirSync(dir)) {
     const m = BACKUP_NAME.exec(f)
-    if (m) keyed.push({ key: `${m[2]}-${m[3] ?? '000'}`, path: join(dir, f) })
+    if (m) keyed.push({ seq: contentSeq(join(dir, f)), key: `${m[2]}-${m[3] ?? '000'}`, path: join(dir, f) })
   }
-  return keyed.sort((a, b) => (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map((k) => k.path)
+  return keyed.sort((a, b) => b.seq - a.seq || (a.key < b.key ? 1 : a.key > b.key ? -1 : 0)).map((k) => k.path)
 }
 
 /** Keeps the newest `keep` automatic backups; manual ones are the user's to delete. */
 export function pruneBackups(dbPath: string, keep = AUTO_BACKUP_KEEP): void {
   const auto = listBackups(dbPath).filter((p) => basename(p).startsWith('tokenwatch-auto-'))
-  for (const old of auto.slice(keep)) rmSync(old, { force: true })
+  for (const old of auto.slice(keep)) for (const f of [old, `${old}-wal`, `${old}-shm`]) rmSync(f, { force: true })
 }
 
 /**
@@ -148,6 +209,11 @@ export function importPushedEvents(store: Store, backupPath: string, cost: Coste
       return event
     })
     for (let i = 0; i < events.length; i += 5000) applyBatch(store, [{ events: events.slice(i, i + 5000) }], cost)
+    // The rebuilt store carries on the backup's content: its sequence continues past the
+    // backup's, so its own later backups order after the one it came from.
+    const seq = contentSeq(backupPath)
+    store.db.prepare(`INSERT INTO meta (key, value) VALUES ('change_seq', ?)
+      ON CONFLICT(key) DO UPDATE SET value = CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`).run(String(Math.max(seq, 1)))
     return { events: events.length, newestTs: rows.at(-1)?.ts ?? null, takenAt }
   } finally {
     db.close()

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
-import { startIngestHttp, type IngestHttpServer } from '../../../src/engine/push/http-ingest'
+import { MAX_RESULTS, startIngestHttp, type IngestHttpServer } from '../../../src/engine/push/http-ingest'
 import { makeRig, NOW, totals, type Rig } from './helpers'
 
 let rig: Rig
@@ -38,6 +38,29 @@ const JSON_TYPE = { 'content-type': 'application/json' }
 const ev = (id: string, input: number) => ({ id, agentId: 'bot', model: 'm-1', input, output: 1 })
 
 describe('POST /v1/usage', () => {
+  it('bounds the reply: a 1 MiB body of tiny bad lines gets a reply far smaller than the body, counts exact', async () => {
+    const s = await start()
+    const lines = 'x\n'.repeat(512 * 1024 - 200) + JSON.stringify(ev('ok', 3)) + '\n'
+    expect(Buffer.byteLength(lines)).toBeLessThanOrEqual(1024 * 1024)
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: s.port, path: '/v1/usage', method: 'POST',
+        headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/x-ndjson' } }, (res) => {
+        let t = ''
+        res.setEncoding('utf8')
+        res.on('data', (c: string) => (t += c))
+        res.on('end', () => resolve(t))
+      })
+      req.on('error', reject)
+      req.end(lines)
+    })
+    expect(Buffer.byteLength(text)).toBeLessThan(256 * 1024)
+    const body = JSON.parse(text) as { accepted: number; rejected: number; results: unknown[]; resultsOmitted: number }
+    expect(body).toMatchObject({ ok: false, accepted: 1, rejected: 512 * 1024 - 200, resultsOmitted: 512 * 1024 - 199 - MAX_RESULTS })
+    expect(body.results).toHaveLength(MAX_RESULTS)
+    expect(body.results[0]).toEqual({ ok: false, index: 0, error: 'line is not a JSON object' })
+    expect(totals(rig.store)).toMatchObject({ input: 3, requests: 1 })
+  })
+
   it('accepts one JSON object', async () => {
     const s = await start()
     const r = await post(s.port, JSON.stringify(ev('a', 10)), JSON_TYPE)

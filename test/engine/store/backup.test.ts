@@ -221,4 +221,35 @@ describe('automatic backups by the engine', () => {
     expect(messages[0]).toMatch(/moved it to .*tokenwatch\.db\.corrupt-/)
     expect(readFileSync(withSeven)).toEqual(readFileSync(kept))
   }, 20_000)
+
+  it('recovery picks the backup with the newest content, not the newest name: a clock that ran ahead once does not win', async () => {
+    const dir = tempDir()
+    const env = engineEnv(dir)
+    const db = join(dir, 'home', 'tokenwatch.db')
+    const engine = new Engine({ env, watch: false, autoBackup: false })
+    await engine.start()
+    await engine.writer.submit(pushed(5))
+    // Taken while the clock said 2099: its name sorts after every later backup's.
+    const ahead = await backupStore(engine.ctx.store, join(backupDir(db), 'tokenwatch-auto-20991231-235959-000.db'), 'auto')
+    await engine.writer.submit(pushed(4, 5))
+    const fresh = await backupStore(engine.ctx.store, undefined, 'auto')
+    await engine.stop()
+    expect(listBackups(db)).toEqual([fresh, ahead])
+
+    const bytes = readFileSync(db)
+    bytes.fill(0x5a, 4096, Math.min(bytes.length, 4096 * 6))
+    writeFileSync(db, bytes)
+    const messages: string[] = []
+    const rebuilt = new Engine({ env, watch: false, autoBackup: false, log: (m) => messages.push(m) })
+    opened.push({ close: () => rebuilt.stop() })
+    expect(socketInput(rebuilt)).toBe(9)
+    expect(messages[0]).toContain(`9 pushed events restored from ${basename(fresh)}`)
+    // The rebuilt store continues the backup's sequence: its next backup orders after both.
+    await rebuilt.writer.submit(pushed(1, 9))
+    const next = await backupStore(rebuilt.ctx.store, join(backupDir(db), 'tokenwatch-auto-20000101-000000-000.db'), 'auto')
+    expect(listBackups(db)).toEqual([next, fresh, ahead])
+    // Pruning keeps the newest content too.
+    pruneBackups(db, 2)
+    expect(listBackups(db)).toEqual([next, fresh])
+  }, 20_000)
 })
