@@ -1,4 +1,5 @@
 import { GROUP_DIMS, type Figures, type GroupDim, type Report, type ReportQuery } from '../shared/contract'
+import { SOURCE_IDS } from '../shared/sources'
 import type { SourceId } from '../shared/usage'
 import { openContext } from '../engine/context'
 import { reportedCost, reportToCsv } from '../engine/export/csv'
@@ -12,10 +13,7 @@ import { teamUrlFrom } from './sync'
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
 
 /** The values `--source` takes. */
-const SOURCE_IDS = ['claude-code', 'codex', 'socket', 'http'] as const satisfies readonly SourceId[]
-// Compile-time check that SOURCE_IDS lists every SourceId: a new source breaks this line.
-const _allSources: Record<Exclude<SourceId, (typeof SOURCE_IDS)[number]>, never> = {}
-void _allSources
+
 
 const isSourceId = (s: string): s is SourceId => (SOURCE_IDS as readonly string[]).includes(s)
 

@@ -1,4 +1,4 @@
-import { API_METHOD_TABLE, LOG_FOLDER_FIELD, type AppApi, type ExportResult, type ReportQuery } from '../shared/contract'
+import { API_METHOD_TABLE, type AppApi, type ExportResult, type ReportQuery, type Settings } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { budgetStatuses, outlook } from './budgets/status'
@@ -73,10 +73,9 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     // Desktop main replaces this with its folder dialog; headless UIs add folders through setSettings.
     addLogFolder: async () => API_METHOD_TABLE.addLogFolder.headless,
     removeLogFolder: async ({ kind, index }) => {
-      const field = LOG_FOLDER_FIELD[kind]
-      const list = engine.ctx.settings[field]
-      if (index >= list.length) throw new Error(`${field} has no entry ${index}`)
-      return engine.updateSettings({ [field]: list.filter((_, i) => i !== index) })
+      const list = engine.ctx.settings.logFolders[kind]
+      if (index >= list.length) throw new Error(`logFolders.${kind} has no entry ${index}`)
+      return engine.updateSettings({ logFolders: { [kind]: list.filter((_, i) => i !== index) } as Settings['logFolders'] })
     },
     onChange: (listener) => engine.onChange(listener),
   }

@@ -7,7 +7,7 @@ import { loadPriceTable } from './pricing/price-table'
 import { recostHistory } from './pricing/recost'
 import type { PriceTable } from './pricing/types'
 import { loadSettings } from './settings'
-import { createLogSources, sourceConfigFromEnv } from './sources/registry'
+import { createLogSources } from './sources/registry'
 import type { LogSource } from './sources/types'
 import { openStore, type OpenStoreOptions, type Store } from './store/open-store'
 import { acquireWriterLock } from './store/writer-lock'
@@ -73,10 +73,7 @@ export function commitBytesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
 
 /** Sources for the environment's folders plus the ones added in settings. */
 export function sourcesFor(env: NodeJS.ProcessEnv, settings: Settings): LogSource[] {
-  const fromEnv = sourceConfigFromEnv(env)
-  const claude = [...(fromEnv.claudeConfigDirs ?? []), ...settings.claudeConfigDirs]
-  const codex = [...(fromEnv.codexHomes ?? []), ...settings.codexHomes]
-  return createLogSources({ claudeConfigDirs: claude, codexHomes: codex, ...(env.HOME ? { home: env.HOME } : {}) })
+  return createLogSources({ env, folders: settings.logFolders, disabled: settings.disabledSources, ...(env.HOME ? { home: env.HOME } : {}) })
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, isAbsolute } from 'node:path'
 import { TEAM_PROJECTS, type PriceOverride, type Settings } from '../shared/contract'
 import { isValidTimeZone } from '../shared/time-zone'
+import { emptyLogFolders, isLogSourceId, LOG_SOURCE_IDS } from '../shared/sources'
 import { checkTeamUrl } from './sync/team-url'
 import { MAX_BUDGET_USD, validateBudgets, validWeekStart } from './budgets/validate'
 
@@ -10,8 +11,8 @@ export const DEFAULT_SETTINGS: Settings = {
   timeZone: '',
   dailyBudgetUsd: null,
   launchAtLogin: false,
-  claudeConfigDirs: [],
-  codexHomes: [],
+  logFolders: emptyLogFolders(),
+  disabledSources: [],
   priceOverrides: [],
   paused: false,
   teamProjects: 'basename',
@@ -38,6 +39,15 @@ function validOverride(v: unknown): v is PriceOverride {
 export function validateSettingsPatch(patch: unknown): { ok: true; value: Partial<Settings> } | { ok: false; error: string } {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return { ok: false, error: 'settings: must be an object' }
   const p: Record<string, unknown> = { ...(patch as Record<string, unknown>) }
+  // Settings files written before logFolders name two lists of their own: read them into it.
+  for (const [legacy, id] of [['claudeConfigDirs', 'claude-code'], ['codexHomes', 'codex']] as const) {
+    if (!(legacy in p)) continue
+    const v = p[legacy]
+    if (!isStringArray(v)) return { ok: false, error: `${legacy}: must be a list of folders` }
+    const lf = typeof p.logFolders === 'object' && p.logFolders !== null ? (p.logFolders as Record<string, unknown>) : {}
+    p.logFolders = { [id]: v, ...lf }
+    delete p[legacy]
+  }
   for (const [k, v] of Object.entries(p)) {
     const bad = (why: string) => ({ ok: false as const, error: `${k}: ${why}` })
     switch (k) {
@@ -52,9 +62,16 @@ export function validateSettingsPatch(patch: unknown): { ok: true; value: Partia
       case 'paused':
         if (typeof v !== 'boolean') return bad('must be true or false')
         break
-      case 'claudeConfigDirs':
-      case 'codexHomes':
-        if (!isStringArray(v)) return bad('must be a list of folders')
+      case 'logFolders': {
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('must map source ids to lists of folders')
+        for (const [id, list] of Object.entries(v as Record<string, unknown>)) {
+          if (!isLogSourceId(id)) return bad(`unknown source ${JSON.stringify(id)} (use ${LOG_SOURCE_IDS.join(', ')})`)
+          if (!isStringArray(list)) return bad(`${id}: must be a list of folders`)
+        }
+        break
+      }
+      case 'disabledSources':
+        if (!Array.isArray(v) || !v.every(isLogSourceId)) return bad(`must be a list of source ids (${LOG_SOURCE_IDS.join(', ')})`)
         break
       case 'teamProjects':
         if (typeof v !== 'string' || !(TEAM_PROJECTS as readonly string[]).includes(v)) return bad(`must be one of ${TEAM_PROJECTS.join(', ')}`)
@@ -101,7 +118,7 @@ export function loadSettings(path: string): Settings {
   }
   const checked = validateSettingsPatch(parsed)
   if (!checked.ok) throw new Error(`settings file ${path}: ${checked.error}`)
-  return { ...DEFAULT_SETTINGS, ...checked.value }
+  return { ...DEFAULT_SETTINGS, ...checked.value, logFolders: { ...emptyLogFolders(), ...checked.value.logFolders } }
 }
 
 /** Writes settings atomically (temp file + rename), readable by the user only. */

@@ -160,7 +160,8 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   const windowApi: AppApi = {
     ...api,
     setSettings: async (patch) => {
-      if (patch.claudeConfigDirs !== undefined || patch.codexHomes !== undefined) {
+      const legacy = patch as { claudeConfigDirs?: unknown; codexHomes?: unknown }
+      if (patch.logFolders !== undefined || legacy.claudeConfigDirs !== undefined || legacy.codexHomes !== undefined) {
         throw new Error('log folders are added with the folder dialog (addLogFolder) and removed by index (removeLogFolder)')
       }
       return api.setSettings(patch)

@@ -5,8 +5,8 @@
  */
 import { statSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
-import { assertNever } from '../shared/assert-never'
-import { LOG_FOLDER_FIELD, type AddLogFolderResult, type LogFolderKind, type Settings } from '../shared/contract'
+import { sourceDescriptor } from '../shared/sources'
+import { type AddLogFolderResult, type LogFolderKind, type Settings } from '../shared/contract'
 
 interface OpenDialogOptions {
   title: string
@@ -37,11 +37,8 @@ export interface LogFolderDeps {
 export const FOLDER_CANCELLED = 'No folder chosen'
 
 function dialogTitle(kind: LogFolderKind): string {
-  switch (kind) {
-    case 'claude': return 'Add a Claude Code config folder (the one holding projects/)'
-    case 'codex': return 'Add a Codex home (the one holding sessions/)'
-    default: return assertNever(kind)
-  }
+  const d = sourceDescriptor(kind)
+  return `Add a ${d.label} folder (${d.folderHelp})`
 }
 
 /** Why `path` cannot be added to `list`, or undefined when it can. */
@@ -67,11 +64,10 @@ export function setupLogFolders(deps: LogFolderDeps): (arg: { kind: LogFolderKin
     const picked = choice.filePaths[0]
     if (choice.canceled || picked === undefined) return { ok: false, cancelled: true, error: FOLDER_CANCELLED }
     const path = resolve(picked)
-    const field = LOG_FOLDER_FIELD[kind]
-    const list = deps.settings()[field]
+    const list = deps.settings().logFolders[kind]
     const problem = folderProblem(path, list)
     if (problem !== undefined) return { ok: false, cancelled: false, error: problem }
-    const settings = await deps.update({ [field]: [...list, path] })
+    const settings = await deps.update({ logFolders: { [kind]: [...list, path] } as Settings['logFolders'] })
     return { ok: true, path, settings }
   }
 }

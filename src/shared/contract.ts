@@ -2,6 +2,7 @@
  * The one API contract between the engine and every UI. Electron IPC (main + preload) and the
  * headless HTTP server are two transports of this contract; the renderer consumes only this.
  */
+import { LOG_SOURCE_IDS, type LogFolders, type LogSourceId } from './sources'
 import type { SourceId } from './usage'
 
 /** Dimensions a report can be grouped by. Time dimensions are bucketed in the query's `tz`. */
@@ -334,9 +335,14 @@ export interface Settings {
   /** Daily budget in USD, or null for none. */
   dailyBudgetUsd: number | null
   launchAtLogin: boolean
-  /** Extra Claude Code config dirs / Codex homes beyond the defaults. */
-  claudeConfigDirs: string[]
-  codexHomes: string[]
+  /**
+   * Extra folders per log source beyond its env var and defaults (Claude Code config dirs, Codex
+   * homes, Gemini CLI homes, OpenCode data folders, ...). In a patch, the sources named replace
+   * their lists; the others keep theirs. Old settings files' claudeConfigDirs/codexHomes are read into it.
+   */
+  logFolders: LogFolders
+  /** Log sources switched off: not read, not watched; their history stays. */
+  disabledSources: LogSourceId[]
   priceOverrides: PriceOverride[]
   paused: boolean
   /** How project folders leave the machine when syncing to a team database or a synced folder. */
@@ -358,13 +364,10 @@ export const TEAM_PROJECTS: readonly TeamProjects[] = ['as-is', 'basename', 'has
 
 export type ExportResult = { ok: true; path?: string; rows: number } | { ok: false; error: string }
 
-/** Which agent's extra log folders: Claude Code config dirs or Codex homes. */
-export type LogFolderKind = 'claude' | 'codex'
+/** Which source's extra log folders (a log source id). */
+export type LogFolderKind = LogSourceId
 
-export const LOG_FOLDER_KINDS: readonly LogFolderKind[] = ['claude', 'codex']
-
-/** The settings list that holds a kind's extra folders. */
-export const LOG_FOLDER_FIELD = { claude: 'claudeConfigDirs', codex: 'codexHomes' } as const satisfies Record<LogFolderKind, keyof Settings>
+export const LOG_FOLDER_KINDS: readonly LogFolderKind[] = LOG_SOURCE_IDS
 
 /** A folder picked in the native dialog and added, or why not (`cancelled`: the dialog was dismissed). */
 export type AddLogFolderResult = { ok: true; path: string; settings: Settings } | { ok: false; cancelled: boolean; error: string }

@@ -1,7 +1,9 @@
 /** Data shapes shared by the engine, the CLI, Electron main, preload and renderer. Types only. */
 
-/** Where a usage event came from. */
-export type SourceId = 'claude-code' | 'codex' | 'socket' | 'http'
+import type { SourceId } from './sources'
+
+/** Where a usage event came from (derived from the one list in ./sources). */
+export type { SourceId }
 
 /** The four exclusive token buckets: their sum is every token a request billed. */
 export type TokenBucket = 'input' | 'output' | 'cacheRead' | 'cacheWrite'

@@ -210,38 +210,38 @@ describe('the desktop app', () => {
 
     // Dismissed: nothing changes.
     fake.openDialog.answer = { canceled: true, filePaths: [] }
-    expect(await call('addLogFolder', { kind: 'claude' })).toEqual({ ok: true, result: { ok: false, cancelled: true, error: 'No folder chosen' } })
+    expect(await call('addLogFolder', { kind: 'claude-code' })).toEqual({ ok: true, result: { ok: false, cancelled: true, error: 'No folder chosen' } })
     expect(fake.openDialogCalls).toHaveLength(1)
     expect(fake.openDialogCalls[0]?.parent).toBe(w)
     expect(fake.openDialogCalls[0]?.options.properties).toContain('openDirectory')
-    expect(app.engine.ctx.settings.claudeConfigDirs).toEqual([])
+    expect(app.engine.ctx.settings.logFolders['claude-code']).toEqual([])
 
     // A folder: checked, saved, scanned; its usage is in the store when the call answers.
     fake.openDialog.answer = { canceled: false, filePaths: [extra] }
-    const added = await call('addLogFolder', { kind: 'claude' })
-    expect(added).toMatchObject({ ok: true, result: { ok: true, path: extra, settings: { claudeConfigDirs: [extra], codexHomes: [] } } })
+    const added = await call('addLogFolder', { kind: 'claude-code' })
+    expect(added).toMatchObject({ ok: true, result: { ok: true, path: extra, settings: { logFolders: { 'claude-code': [extra], codex: [] } } } })
     const totals = (await app.api.report({ tz: 'UTC', groupBy: [] })).totals
     expect([totals.input, totals.output, totals.requests]).toEqual([1000, 500, 1])
     expect((await app.api.dimensions()).projects).toEqual(['/work/side'])
 
     // The same folder again, or a file: refused with the reason, settings untouched.
-    expect(await call('addLogFolder', { kind: 'claude' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${extra} is already watched` } })
+    expect(await call('addLogFolder', { kind: 'claude-code' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${extra} is already watched` } })
     const file = join(extra, 'projects', 'side-project', 'side-1.jsonl')
     fake.openDialog.answer = { canceled: false, filePaths: [file] }
     expect(await call('addLogFolder', { kind: 'codex' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${file} is not a folder` } })
-    expect(app.engine.ctx.settings.codexHomes).toEqual([])
+    expect(app.engine.ctx.settings.logFolders.codex).toEqual([])
 
     // The window can never name a folder itself.
     expect(await call('setSettings', { claudeConfigDirs: ['/etc'] })).toEqual({
       ok: false, error: 'log folders are added with the folder dialog (addLogFolder) and removed by index (removeLogFolder)',
     })
-    expect(await call('addLogFolder', { kind: 'claude', path: '/etc' })).toEqual({ ok: false, error: 'arg.path: unknown field' })
+    expect(await call('addLogFolder', { kind: 'claude-code', path: '/etc' })).toEqual({ ok: false, error: 'arg.path: unknown field' })
     expect(await call('addLogFolder', { kind: 'gemini' })).toEqual({ ok: false, error: 'arg.kind: unknown log folder kind "gemini"' })
-    expect(await call('removeLogFolder', { kind: 'claude', index: 1.5 })).toEqual({ ok: false, error: 'arg.index: must be a whole number' })
-    expect(await call('removeLogFolder', { kind: 'claude', index: 3 })).toEqual({ ok: false, error: 'claudeConfigDirs has no entry 3' })
+    expect(await call('removeLogFolder', { kind: 'claude-code', index: 1.5 })).toEqual({ ok: false, error: 'arg.index: must be a whole number' })
+    expect(await call('removeLogFolder', { kind: 'claude-code', index: 3 })).toEqual({ ok: false, error: 'logFolders.claude-code has no entry 3' })
 
-    expect(await call('removeLogFolder', { kind: 'claude', index: 0 })).toMatchObject({ ok: true, result: { claudeConfigDirs: [] } })
-    expect(JSON.parse(readFileSync(join(app.engine.ctx.dir, 'settings.json'), 'utf8')).claudeConfigDirs).toEqual([])
+    expect(await call('removeLogFolder', { kind: 'claude-code', index: 0 })).toMatchObject({ ok: true, result: { logFolders: { 'claude-code': [] } } })
+    expect(JSON.parse(readFileSync(join(app.engine.ctx.dir, 'settings.json'), 'utf8')).logFolders['claude-code']).toEqual([])
   })
 
   it('runs without the push socket when another process holds it', async () => {

@@ -2,6 +2,7 @@
  * The contract answered from a fixed, seeded set of hourly usage rows: enough to drive every
  * dashboard view, with exact totals the tests can assert. Records every call it receives.
  */
+import { emptyLogFolders } from '../../src/shared/sources'
 import type { ApiMethod, AppApi, BackfillProgress, ChangeEvent, Dimensions, Figures, Report, ReportQuery, ReportRow, SessionSummary, Settings, SourceStatus, UsageFilter } from '../../src/shared/contract'
 import type { SourceId } from '../../src/shared/usage'
 import { identifyBlocks } from '../../src/engine/query/blocks'
@@ -205,7 +206,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
   const rows = empty ? [] : makeRows()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   const listeners = new Set<(e: ChangeEvent) => void>()
-  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null }
+  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null }
   const log = (method: ApiMethod, arg?: unknown): void => void calls.push({ method, arg })
   const dims = (): Dimensions => ({
     users: [...new Set(rows.map((r) => r.user))].sort(), agents: [...new Set(rows.map((r) => r.agent))].sort(),
@@ -298,7 +299,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     getSettings: async () => (log('getSettings'), settings),
     setSettings: async (patch) => {
       log('setSettings', patch)
-      settings = { ...settings, ...patch }
+      settings = { ...settings, ...patch, logFolders: { ...settings.logFolders, ...patch.logFolders } }
       return settings
     },
     reportCsv: async (q) => (log('reportCsv', q), 'hour,model,requests\r\n2026-03-05T16:00,claude-opus-4-6,3\r\n'),
@@ -306,8 +307,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     addLogFolder: async () => ({ ok: false, cancelled: false, error: 'desktop only' }),
     removeLogFolder: async (a) => {
       log('removeLogFolder', a)
-      const field = a.kind === 'claude' ? 'claudeConfigDirs' : 'codexHomes'
-      settings = { ...settings, [field]: settings[field].filter((_, i) => i !== a.index) }
+      settings = { ...settings, logFolders: { ...settings.logFolders, [a.kind]: settings.logFolders[a.kind].filter((_, i) => i !== a.index) } }
       return settings
     },
     onChange: (l) => {

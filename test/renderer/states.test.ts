@@ -226,9 +226,9 @@ describe('budget and settings', () => {
     await page.getByTestId('folders-codex-input').fill('/srv/codex-b')
     await page.getByTestId('folders-codex-add').click()
     expect(await textOf('folders-codex-status', 'Watching /srv/codex-b.')).toBe('Watching /srv/codex-b.')
-    expect((await backend.getSettings()).codexHomes).toEqual(['/srv/codex-a', '/srv/codex-b'])
+    expect((await backend.getSettings()).logFolders.codex).toEqual(['/srv/codex-a', '/srv/codex-b'])
     // Enter in the folder box added the folder; it did not submit the settings form.
-    expect(backend.calls.filter((c) => c.method === 'setSettings').map((c) => c.arg)).toEqual([{ codexHomes: ['/srv/codex-a'] }, { codexHomes: ['/srv/codex-a', '/srv/codex-b'] }])
+    expect(backend.calls.filter((c) => c.method === 'setSettings').map((c) => c.arg)).toEqual([{ logFolders: { codex: ['/srv/codex-a'] } }, { logFolders: { codex: ['/srv/codex-a', '/srv/codex-b'] } }])
 
     await page.getByTestId('folders-codex').getByRole('button', { name: 'Stop watching /srv/codex-a' }).click()
     expect(await textOf('folders-codex-status', 'Stopped watching /srv/codex-a.')).toBe('Stopped watching /srv/codex-a.')

@@ -1,12 +1,13 @@
 /** Checks budgets where they enter (settings file, UI, HTTP); every error names the field and says why. */
 import { BUDGET_PERIODS, type Budget, type BudgetScope } from '../../shared/contract'
+import { SOURCE_IDS } from '../../shared/sources'
 import type { SourceId } from '../../shared/usage'
 import { DEFAULT_THRESHOLDS } from './status'
 
 /** No budget is larger than this: a bigger figure is a typo (an extra digit or a pasted number). */
 export const MAX_BUDGET_USD = 1_000_000
 
-const SOURCE_IDS: readonly SourceId[] = ['claude-code', 'codex', 'socket', 'http']
+
 const SCOPE_KEYS = ['agents', 'projects', 'models', 'users', 'sources'] as const satisfies readonly (keyof BudgetScope)[]
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/
 

@@ -120,6 +120,10 @@ export function readIncrement<S>(
         events.push(out.event)
         counts.events++
       } else if (out.kind === 'skip') skip(out.reason)
+      else if (out.kind === 'events') {
+        for (const e of out.events) events.push(e)
+        counts.events += out.events.length
+      }
     }
 
     let carry = 0 // bytes of an incomplete line kept at the start of `shared`

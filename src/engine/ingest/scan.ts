@@ -5,7 +5,8 @@ import type { Store } from '../store/open-store'
 import type { FileContext, LogSource } from '../sources/types'
 import { walkFiles } from '../sources/walk'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
-import { readIncrement, type Increment, type StoredFile } from './read-increment'
+import type { Increment, StoredFile } from './read-increment'
+import { readSourceFile } from './read-source'
 
 export interface ScanProgress {
   filesDone: number
@@ -169,7 +170,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
       // Only the read is this file's: an error here is reported for it and the scan goes on.
       let inc: Increment | null
       try {
-        inc = readIncrement(f.path, prev, f.source.parser, ctx)
+        inc = readSourceFile(f.path, prev, f.source.readerOf(f.path), ctx)
       } catch (err) {
         onError(f.path, err as Error, f.source)
         break

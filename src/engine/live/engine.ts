@@ -214,7 +214,8 @@ export class Engine {
   /** Applies and saves a validated settings patch: prices re-cost history, folders re-scan. */
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     const before = this.ctx.settings
-    const next = { ...before, ...patch }
+    // logFolders in a patch replaces the lists of the sources it names only.
+    const next = { ...before, ...patch, logFolders: { ...before.logFolders, ...patch.logFolders } }
     saveSettings(this.ctx.paths.settings, next)
     this.ctx.settings = next
     if (JSON.stringify(before.priceOverrides) !== JSON.stringify(next.priceOverrides)) {
@@ -222,7 +223,7 @@ export class Engine {
       this.ctx.cost = createCoster(this.ctx.prices)
       if (recostHistory(this.ctx.store, this.ctx.prices, this.ctx.cost).length > 0) this.announceAll()
     }
-    const dirsChanged = JSON.stringify([before.claudeConfigDirs, before.codexHomes]) !== JSON.stringify([next.claudeConfigDirs, next.codexHomes])
+    const dirsChanged = JSON.stringify([before.logFolders, before.disabledSources]) !== JSON.stringify([next.logFolders, next.disabledSources])
     if (dirsChanged) {
       this.ctx.sources = sourcesFor(this.opts.env ?? process.env, next)
       if (this.tailer) {

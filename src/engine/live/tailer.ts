@@ -118,16 +118,23 @@ export class Tailer {
   /** The source and root a log file belongs to: the innermost root it lies in. */
   private ownerOf(path: string): ChangedFile | undefined {
     let best: { source: LogSource; root: string } | undefined
+    let file = path
     for (const [root, o] of this.owners) {
-      if (isInside(root, path) && o.source.isLogFile(path) && (!best || root.length > best.root.length)) best = o
+      if (!isInside(root, path) || (best && root.length <= best.root.length)) continue
+      // A database's -wal file changing stands for the database.
+      const logFile = o.source.isLogFile(path) ? path : (o.source.logFileOf?.(path) ?? null)
+      if (logFile === null) continue
+      best = o
+      file = logFile
     }
-    return best && { ...best, path }
+    return best && { ...best, path: file }
   }
 
   private touch(path: string): void {
     const owner = this.ownerOf(path)
     if (!owner) return
     this.queue(owner)
+    path = owner.path
     // chokidar drops (not delays) a file's change events for 50 ms after each one it emits, so the
     // last lines of a burst would wait for the next write: look once more after its window closes.
     clearTimeout(this.rechecks.get(path))

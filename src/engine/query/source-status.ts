@@ -26,8 +26,11 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'codex':
       // One rollout per session, filed by date: the folders say nothing about projects.
       return { files: found.length, sessions: new Set(found.map((p) => p.join('/'))).size }
-    case 'socket':
-    case 'http':
+    case 'gemini-cli':
+      // One chat file per session (subagents write their own).
+      return { files: found.length, sessions: found.length }
+    case 'opencode':
+      // Sessions live inside the database: the store's counts say how many were read.
       return { files: found.length, sessions: 0 }
     default:
       return assertNever(s.id)

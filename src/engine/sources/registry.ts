@@ -1,61 +1,52 @@
 import { homedir } from 'node:os'
-import { basename, join, resolve } from 'node:path'
-import { existsSync } from 'node:fs'
-import { claudeParser } from './claude-code/parser'
-import { codexParser } from './codex/parser'
-import { codexFamilyResolver } from './codex/families'
+import { LOG_SOURCE_IDS, type LogSourceId } from '../../shared/sources'
+import { claudeSource } from './claude-code/source'
+import { codexSource } from './codex/source'
+import { geminiSource } from './gemini-cli/source'
+import { opencodeSource } from './opencode/source'
 import type { LogSource } from './types'
+import { splitList, type SourceSetup } from './setup'
 
-/** Where to look for logs; by default read from the same env vars the agents and ccusage use. */
+export { claudeRoots } from './claude-code/source'
+export { codexRoots } from './codex/source'
+
+/**
+ * Each source id's factory. The compiler checks this against the one list (src/shared/sources.ts):
+ * an id listed there without a factory here, or the reverse, does not build.
+ */
+const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSource } = {
+  'claude-code': claudeSource,
+  codex: codexSource,
+  'gemini-cli': geminiSource,
+  opencode: opencodeSource,
+}
+
+/** Where to look for logs. */
 export interface SourceConfig {
-  /** CLAUDE_CONFIG_DIR entries (config dirs holding `projects/`, or `projects/` dirs). */
+  /** Folders added per source (settings' logFolders); a source with none (and no env var) uses its defaults. */
+  folders?: Partial<Record<LogSourceId, string[]>>
+  /** The environment whose variables the sources read (CLAUDE_CONFIG_DIR, GEMINI_CLI_HOME, ...); none when absent. */
+  env?: NodeJS.ProcessEnv
+  /** Sources switched off in settings: not read, not watched. */
+  disabled?: readonly LogSourceId[]
+  /** Shorthands for folders['claude-code'] / folders.codex. */
   claudeConfigDirs?: string[]
-  /** CODEX_HOME entries. */
   codexHomes?: string[]
   home?: string
 }
 
-function splitList(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0)
-}
-
-/** Reads the source configuration from the environment (CLAUDE_CONFIG_DIR, CODEX_HOME). */
-export function sourceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SourceConfig {
+/** Reads CLAUDE_CONFIG_DIR and CODEX_HOME (comma-separated lists, as ccusage reads them). */
+export function sourceConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { claudeConfigDirs: string[]; codexHomes: string[] } {
   return { claudeConfigDirs: splitList(env.CLAUDE_CONFIG_DIR), codexHomes: splitList(env.CODEX_HOME) }
 }
 
-/** Claude Code's `projects/` folders for the configured or default config dirs. */
-export function claudeRoots(cfg: SourceConfig): string[] {
-  const home = cfg.home ?? homedir()
-  const dirs = cfg.claudeConfigDirs?.length ? cfg.claudeConfigDirs : [join(home, '.config', 'claude'), join(home, '.claude')]
-  return dirs.map((d) => resolve(d)).map((d) => (basename(d) === 'projects' && !existsSync(join(d, 'projects')) ? d : join(d, 'projects')))
-}
-
-/** Codex's `sessions/` and `archived_sessions/` folders. */
-export function codexRoots(cfg: SourceConfig): string[] {
-  const homes = cfg.codexHomes?.length ? cfg.codexHomes : [join(cfg.home ?? homedir(), '.codex')]
-  return homes.flatMap((h) => [join(resolve(h), 'sessions'), join(resolve(h), 'archived_sessions')])
-}
-
-const isJsonl = (p: string): boolean => p.endsWith('.jsonl')
-
-/** The log sources Token Watch reads, for a configuration. */
+/** The log sources Token Watch reads, for a configuration, in the one list's order. */
 export function createLogSources(cfg: SourceConfig): LogSource[] {
-  return [
-    {
-      id: 'claude-code',
-      parser: claudeParser as LogSource['parser'],
-      roots: () => claudeRoots(cfg),
-      isLogFile: isJsonl,
-      hint: 'Claude Code keeps transcripts in ~/.claude/projects (set CLAUDE_CONFIG_DIR to point elsewhere).',
-    },
-    {
-      id: 'codex',
-      parser: codexParser as LogSource['parser'],
-      roots: () => codexRoots(cfg),
-      isLogFile: isJsonl,
-      hint: 'Codex CLI keeps rollouts in ~/.codex/sessions (set CODEX_HOME to point elsewhere).',
-      contextFor: (newFiles, savedStates) => ({ familyOf: codexFamilyResolver(newFiles, savedStates) }),
-    },
-  ]
+  const env = cfg.env ?? {}
+  const home = cfg.home ?? homedir()
+  const folders = (id: LogSourceId): string[] => {
+    const extra = id === 'claude-code' ? cfg.claudeConfigDirs : id === 'codex' ? cfg.codexHomes : undefined
+    return [...(extra ?? []), ...(cfg.folders?.[id] ?? [])]
+  }
+  return LOG_SOURCE_IDS.filter((id) => !cfg.disabled?.includes(id)).map((id) => FACTORIES[id]({ folders: folders(id), env, home }))
 }

@@ -1,4 +1,6 @@
-import type { SourceId, UsageEvent } from '../../shared/usage'
+import type Database from 'better-sqlite3'
+import type { LogSourceId } from '../../shared/sources'
+import type { UsageEvent } from '../../shared/usage'
 
 /** Why a line was skipped; counted per file and shown in the sources panel. */
 export type SkipReason =
@@ -9,10 +11,14 @@ export type SkipReason =
   | 'implausible-time'
   | 'binary'
   | 'unknown-shape'
+  | 'too-large'
+  | 'unreadable-db'
 
 /** What one log line gave: a billed request, nothing billable, or a skipped line. */
 export type LineOutcome =
   | { kind: 'event'; event: UsageEvent }
+  /** A line holding several records (e.g. a checkpoint of messages). */
+  | { kind: 'events'; events: UsageEvent[] }
   | { kind: 'none' }
   | { kind: 'skip'; reason: SkipReason }
 
@@ -32,21 +38,68 @@ export interface FileContext {
  * restart resumes exactly where it left off.
  */
 export interface LineParser<S> {
-  readonly source: SourceId
+  readonly source: LogSourceId
   /** A line is parsed only if it contains one of these (ASCII): cheap skipping of tool output. */
   readonly needles: readonly string[]
   initialState(ctx: FileContext): S
   parseLine(line: string, state: S, ctx: FileContext): LineOutcome
 }
 
+/** What a whole document or a batch of database rows gave. */
+export interface RecordsOutcome<S> {
+  events: UsageEvent[]
+  /** Records looked at (messages, rows): shown as the source's "lines". */
+  records: number
+  skips: SkipReason[]
+  state: S
+}
+
+/**
+ * A document rewritten in place (Gemini legacy `.json` chats, Amp threads, running-total files):
+ * re-read whole on every change. Per-record keys make a re-read add only what is new (the ledger
+ * merges re-seen keys); a document that only holds a running total diffs it against `state`
+ * (kept in our store with the file) into increments.
+ */
+export interface DocumentParser<S> {
+  readonly source: LogSourceId
+  initialState(ctx: FileContext): S
+  parseDocument(text: string, state: S, ctx: FileContext): RecordsOutcome<S>
+}
+
+/**
+ * Another app's SQLite database (OpenCode's opencode.db, ...). The engine opens it read-only
+ * (never locking or writing it; its WAL is read as SQLite does) and hands it here with the cursor
+ * kept in our store (`state`); the reader returns the rows past the cursor (at most `maxRows`)
+ * and the cursor after them. A row updated in place must come back (e.g. by `time_updated`) with
+ * the same key: the ledger merge corrects the record instead of adding it again.
+ */
+export interface DatabaseReader<S> {
+  readonly source: LogSourceId
+  initialState(ctx: FileContext): S
+  /** `bytes`: about how much row data was read (paces the scan's commits); `done`: no more rows wait. */
+  readRows(db: Database.Database, state: S, ctx: FileContext, maxRows: number): RecordsOutcome<S> & { done: boolean; bytes: number }
+}
+
+/** How one of a source's files is read: append log, rewritten document or database. */
+export type FileReader =
+  | { readonly kind: 'append'; readonly parser: LineParser<unknown> }
+  | { readonly kind: 'document'; readonly parser: DocumentParser<unknown> }
+  | { readonly kind: 'database'; readonly reader: DatabaseReader<unknown> }
+
 /** A log source: where its files live and how to read them. */
-export interface LogSource<S = unknown> {
-  readonly id: SourceId
-  readonly parser: LineParser<S>
+export interface LogSource {
+  readonly id: LogSourceId
+  /** How a file of this source is read (asked once per file read; keep it cheap). */
+  readerOf(path: string): FileReader
   /** Folders to search for log files, existing or not. */
   roots(): string[]
   /** Whether a path under a root is one of this source's log files. */
   isLogFile(path: string): boolean
+  /**
+   * The log file a changed path stands for, when it is not the file itself (a database's `-wal`
+   * file stands for the database); null when the path is none of this source's.
+   */
+  logFileOf?(path: string): string | null
   /** A hint for users when none of the roots exists. */
   readonly hint: string
   /**

@@ -4,14 +4,11 @@
  */
 import { validateSettingsPatch } from '../settings'
 import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
-import type { SourceId } from '../../shared/usage'
+import { LOG_SOURCE_IDS, SOURCE_IDS, type LogSourceId } from '../../shared/sources'
 import { assertNever } from '../../shared/assert-never'
 import { validateBudgets, validWeekStart } from '../budgets/validate'
 
-const SOURCE_IDS = ['claude-code', 'codex', 'socket', 'http'] as const satisfies readonly SourceId[]
-// Compile-time check that SOURCE_IDS lists every SourceId: a new source breaks this line.
-const _allSources: Record<Exclude<SourceId, (typeof SOURCE_IDS)[number]>, never> = {}
-void _allSources
+
 
 /** Thrown by a validator; caught at the edge and answered as a 400 naming `path`. */
 export class Invalid extends Error {
@@ -126,7 +123,7 @@ function priceOverride(v: unknown, path: string): PriceOverride {
   return p
 }
 
-const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused', 'budgets', 'weekStart', 'teamUrl', 'teamProjects', 'machinesFolder'] as const satisfies readonly (keyof Settings)[]
+const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'logFolders', 'disabledSources', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused', 'budgets', 'weekStart', 'teamUrl', 'teamProjects', 'machinesFolder'] as const satisfies readonly (keyof Settings | 'claudeConfigDirs' | 'codexHomes')[]
 
 /** Validates a settings patch: only known fields, each well-formed; '' means the system zone. */
 export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
@@ -150,8 +147,19 @@ export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
   }
   if (o.launchAtLogin !== undefined) s.launchAtLogin = boolean(o.launchAtLogin, `${path}.launchAtLogin`)
   if (o.paused !== undefined) s.paused = boolean(o.paused, `${path}.paused`)
-  if (o.claudeConfigDirs !== undefined) s.claudeConfigDirs = strings(o.claudeConfigDirs, `${path}.claudeConfigDirs`)
-  if (o.codexHomes !== undefined) s.codexHomes = strings(o.codexHomes, `${path}.codexHomes`)
+  // claudeConfigDirs / codexHomes: the names before logFolders, still taken.
+  const folders: Partial<Record<LogSourceId, string[]>> = {}
+  if (o.claudeConfigDirs !== undefined) folders['claude-code'] = strings(o.claudeConfigDirs, `${path}.claudeConfigDirs`)
+  if (o.codexHomes !== undefined) folders.codex = strings(o.codexHomes, `${path}.codexHomes`)
+  if (o.logFolders !== undefined) {
+    const lf = object(o.logFolders, `${path}.logFolders`, LOG_SOURCE_IDS)
+    for (const id of LOG_SOURCE_IDS) if (lf[id] !== undefined) folders[id] = strings(lf[id], `${path}.logFolders.${id}`)
+  }
+  if (Object.keys(folders).length > 0) s.logFolders = folders as Settings['logFolders']
+  if (o.disabledSources !== undefined) {
+    if (!Array.isArray(o.disabledSources)) throw new Invalid(`${path}.disabledSources`, 'must be an array')
+    s.disabledSources = o.disabledSources.map((x, i) => oneOf(x, `${path}.disabledSources[${i}]`, LOG_SOURCE_IDS, 'source'))
+  }
   if (o.priceOverrides !== undefined) {
     if (!Array.isArray(o.priceOverrides)) throw new Invalid(`${path}.priceOverrides`, 'must be an array')
     s.priceOverrides = o.priceOverrides.map((p, i) => priceOverride(p, `${path}.priceOverrides[${i}]`))

@@ -109,7 +109,7 @@ export function makeEnv(): Env {
     dbPath,
     claudeProjects,
     codexHome,
-    sources: createLogSources({ claudeConfigDirs: [claude], codexHomes: [codexHome] }),
+    sources: createLogSources({ claudeConfigDirs: [claude], codexHomes: [codexHome], home: dir }),
     store: openStore(dbPath),
     reopen() {
       env.store.close()

@@ -3,14 +3,14 @@ import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import { isInside, Tailer, type ChangedFile } from '../../../src/engine/live/tailer'
 import { claudeParser } from '../../../src/engine/sources/claude-code/parser'
-import type { LogSource } from '../../../src/engine/sources/types'
-import type { SourceId } from '../../../src/shared/usage'
+import type { LineParser, LogSource } from '../../../src/engine/sources/types'
+import type { LogSourceId } from '../../../src/shared/sources'
 import { tempDir } from '../../helpers/temp'
 import { eventually } from '../../helpers/eventually'
 
 /** A log source with one root: the tailer needs only its id, roots and file test. */
-function source(id: SourceId, root: string): LogSource {
-  return { id, parser: claudeParser as LogSource['parser'], roots: () => [root], isLogFile: (p) => p.endsWith('.jsonl'), hint: '' }
+function source(id: LogSourceId, root: string): LogSource {
+  return { id, readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }), roots: () => [root], isLogFile: (p) => p.endsWith('.jsonl'), hint: '' }
 }
 
 const running: Tailer[] = []

@@ -135,6 +135,15 @@ describe('dimensions and source status', () => {
         source: 'codex', location: `${join(env.codexHome, 'sessions')}, ${join(env.codexHome, 'archived_sessions')}`, found: true,
         files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null,
       },
+      // Sources with nothing on disk: where they looked and what to set.
+      {
+        source: 'gemini-cli', location: join(env.dir, '.gemini', 'tmp'), found: false, hint: expect.stringContaining('GEMINI_CLI_HOME') as string,
+        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null,
+      },
+      {
+        source: 'opencode', location: join(env.dir, '.local', 'share', 'opencode'), found: false, hint: expect.stringContaining('OPENCODE_DB') as string,
+        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null,
+      },
       { source: 'socket', location: '/run/tw.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null },
     ])
     // The same counts from a zone's day rollup once one exists.
@@ -142,7 +151,11 @@ describe('dimensions and source status', () => {
     expect(sourceStatus(env.store, env.sources, { socket: '/run/tw.sock' })).toEqual(status)
     const missing = join(tempDir(), 'nothing-here')
     mkdirSync(missing)
-    const none = sourceStatus(env.store, createLogSources({ claudeConfigDirs: [missing], codexHomes: [missing] }), {})
-    expect(none.map((s) => [s.source, s.found, typeof s.hint])).toEqual([['claude-code', false, 'string'], ['codex', false, 'string']])
+    const none = sourceStatus(env.store, createLogSources({ claudeConfigDirs: [missing], codexHomes: [missing], home: missing }), {})
+    expect(none.map((s) => [s.source, s.found, typeof s.hint])).toEqual([
+      ['claude-code', false, 'string'], ['codex', false, 'string'], ['gemini-cli', false, 'string'], ['opencode', false, 'string'],
+    ])
+    // A source switched off in settings is neither read nor listed.
+    expect(createLogSources({ home: missing, disabled: ['codex', 'opencode'] }).map((s) => s.id)).toEqual(['claude-code', 'gemini-cli'])
   })
 })

@@ -1,4 +1,5 @@
 /** A small in-memory implementation of the contract: the server under test only moves bytes. */
+import { emptyLogFolders } from '../../../src/shared/sources'
 import type { AppApi, ApiMethod, ChangeEvent, ReportQuery, Settings } from '../../../src/shared/contract'
 
 export interface FakeApi extends AppApi {
@@ -12,7 +13,7 @@ export function fakeApi(): FakeApi {
   const listeners = new Set<(e: ChangeEvent) => void>()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   let settings: Settings = {
-    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, claudeConfigDirs: [], codexHomes: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null,
+    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null,
   }
   const record = (method: ApiMethod, arg?: unknown): void => {
     calls.push({ method, arg })

@@ -1,14 +1,11 @@
 import { type JSX, type KeyboardEvent, useState } from 'react'
-import { assertNever } from '../../../shared/assert-never'
-import { LOG_FOLDER_FIELD, LOG_FOLDER_KINDS, type AppApi, type LogFolderKind, type Settings } from '../../../shared/contract'
+import { sourceDescriptor } from '../../../shared/sources'
+import { LOG_FOLDER_KINDS, type AppApi, type LogFolderKind, type Settings } from '../../../shared/contract'
 import type { Transport } from '../api'
 
 function kindLabel(kind: LogFolderKind): { title: string; help: string } {
-  switch (kind) {
-    case 'claude': return { title: 'Extra Claude Code config folders', help: 'each holds projects/, like ~/.claude' }
-    case 'codex': return { title: 'Extra Codex homes', help: 'each holds sessions/, like ~/.codex' }
-    default: return assertNever(kind)
-  }
+  const d = sourceDescriptor(kind)
+  return { title: d.folderTitle, help: d.folderHelp }
 }
 
 /**
@@ -27,7 +24,7 @@ function FolderList({ kind, api, transport, settings, onSaved }: {
   const [typed, setTyped] = useState('')
   const [busy, setBusy] = useState(false)
   const [status, setStatus] = useState<{ ok: boolean; text: string }>()
-  const list = settings[LOG_FOLDER_FIELD[kind]]
+  const list = settings.logFolders[kind]
   const label = kindLabel(kind)
 
   const run = async (action: () => Promise<{ settings: Settings; text: string } | undefined>): Promise<void> => {
@@ -60,7 +57,7 @@ function FolderList({ kind, api, transport, settings, onSaved }: {
         setStatus({ ok: false, text: 'Type the folder to watch first.' })
         return undefined
       }
-      const next = await api.setSettings({ [LOG_FOLDER_FIELD[kind]]: [...list, path] })
+      const next = await api.setSettings({ logFolders: { [kind]: [...list, path] } as Settings['logFolders'] })
       setTyped('')
       return { settings: next, text: `Watching ${path}.` }
     })
@@ -100,7 +97,7 @@ function FolderList({ kind, api, transport, settings, onSaved }: {
   )
 }
 
-/** Both kinds of extra log folders. */
+/** Every log source's extra folders. */
 export function LogFolders(props: { api: AppApi; transport: Transport; settings: Settings; onSaved: (s: Settings) => void }): JSX.Element {
   return <>{LOG_FOLDER_KINDS.map((kind) => <FolderList key={kind} kind={kind} {...props} />)}</>
 }

@@ -1,11 +1,12 @@
 import { type JSX } from 'react'
 import type { SourceStatus } from '../../../shared/contract'
 import { formatInt, formatRelative } from '../lib/format'
+import { SOURCE_IDS, sourceLabel } from '../../../shared/sources'
 
 /** How each source is named in the UI. */
-export const SOURCE_NAMES: Record<SourceStatus['source'], string> = {
-  'claude-code': 'Claude Code', codex: 'Codex', socket: 'Local socket', http: 'OTLP / HTTP',
-}
+export const SOURCE_NAMES: Record<SourceStatus['source'], string> = Object.fromEntries(
+  SOURCE_IDS.map((id) => [id, sourceLabel(id)]),
+) as Record<SourceStatus['source'], string>
 
 /** One watched source: where, how much, when last, and what was skipped and why. */
 export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.Element {

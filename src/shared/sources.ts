@@ -1,0 +1,66 @@
+/**
+ * The one list of sources. `SourceId`, the settings' `logFolders`, the validators, the engine's
+ * registry (src/engine/sources/registry.ts, checked against this list by the compiler), the
+ * Sources panel's labels and `report --source` all derive from it. Adding an agent: its folder
+ * under src/engine/sources/<id>/ and one line here (docs/SOURCES.md, "Adding an agent").
+ */
+export const SOURCES = [
+  {
+    id: 'claude-code', label: 'Claude Code', kind: 'append', envVars: ['CLAUDE_CONFIG_DIR'],
+    folderTitle: 'Extra Claude Code config folders', folderHelp: 'each holds projects/, like ~/.claude',
+  },
+  {
+    id: 'codex', label: 'Codex', kind: 'append', envVars: ['CODEX_HOME'],
+    folderTitle: 'Extra Codex homes', folderHelp: 'each holds sessions/, like ~/.codex',
+  },
+  {
+    id: 'gemini-cli', label: 'Gemini CLI', kind: 'append+document', envVars: ['GEMINI_CLI_HOME', 'GEMINI_DATA_DIR'],
+    folderTitle: 'Extra Gemini CLI homes', folderHelp: 'each holds tmp/<project>/chats/, like ~/.gemini',
+  },
+  {
+    id: 'opencode', label: 'OpenCode', kind: 'database', envVars: ['OPENCODE_DB', 'XDG_DATA_HOME'],
+    folderTitle: 'Extra OpenCode data folders', folderHelp: 'each holds opencode.db, like ~/.local/share/opencode',
+  },
+] as const
+
+/** A source read from files or databases on this machine. */
+export type LogSourceId = (typeof SOURCES)[number]['id']
+
+/** Sources that push usage to Token Watch instead of being read. */
+export const PUSHED_SOURCES = [
+  { id: 'socket', label: 'Local socket' },
+  { id: 'http', label: 'OTLP / HTTP' },
+] as const
+
+/** Where a usage event came from. */
+export type SourceId = LogSourceId | (typeof PUSHED_SOURCES)[number]['id']
+
+export const LOG_SOURCE_IDS: readonly LogSourceId[] = SOURCES.map((s) => s.id)
+export const SOURCE_IDS: readonly SourceId[] = [...LOG_SOURCE_IDS, ...PUSHED_SOURCES.map((s) => s.id)]
+
+/** The descriptor of a log source. */
+export type SourceDescriptor = (typeof SOURCES)[number]
+
+export function sourceDescriptor(id: LogSourceId): SourceDescriptor {
+  return SOURCES.find((s) => s.id === id) as SourceDescriptor
+}
+
+export function isSourceId(v: unknown): v is SourceId {
+  return typeof v === 'string' && (SOURCE_IDS as readonly string[]).includes(v)
+}
+
+export function isLogSourceId(v: unknown): v is LogSourceId {
+  return typeof v === 'string' && (LOG_SOURCE_IDS as readonly string[]).includes(v)
+}
+
+/** A source's name for people. */
+export function sourceLabel(id: SourceId): string {
+  return [...SOURCES, ...PUSHED_SOURCES].find((s) => s.id === id)?.label ?? id
+}
+
+/** Extra folders per log source, as settings keep them. */
+export type LogFolders = Record<LogSourceId, string[]>
+
+export function emptyLogFolders(): LogFolders {
+  return Object.fromEntries(LOG_SOURCE_IDS.map((id) => [id, []])) as unknown as LogFolders
+}
