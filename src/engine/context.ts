@@ -104,8 +104,9 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   }
   const lock = acquireWriterLock(dbPath, opts.nativeBinding)
   try {
-    const store = openRecovering(dbPath, storeOpts, cost, opts.log ?? ((m) => process.stderr.write(`${m}\n`)))
-    recostHistory(store, prices, cost)
+    const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`))
+    const store = openRecovering(dbPath, storeOpts, cost, log)
+    tryRecost(store, prices, cost, log)
     const close = (): void => {
       if (store.db.open) store.close()
       lock.release()
@@ -114,6 +115,22 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   } catch (err) {
     lock.release()
     throw err
+  }
+}
+
+/**
+ * Re-costs history for a changed price table; start-up never depends on it succeeding. A re-cost
+ * runs in one transaction, so a failure (a sum past SQLite's 64-bit integers, a full disk) leaves
+ * every count and cost as it was, the new price version unrecorded (tried again at the next start
+ * or price change), and is said. Returns the re-costed models, or null when it failed.
+ */
+export function tryRecost(store: Store, prices: PriceTable, cost: Coster, log: (m: string) => void): string[] | null {
+  try {
+    return recostHistory(store, prices, cost)
+  } catch (err) {
+    log(`token-watch: re-costing history with the new prices failed (${err instanceof Error ? err.message : String(err)}); ` +
+      'costs stay at the previous prices until it succeeds (tried again at the next start or price change); counts are unchanged.')
+    return null
   }
 }
 

@@ -1,11 +1,10 @@
 import type { BackfillProgress, ChangeEvent, Settings } from '../../shared/contract'
-import { openContext, sourcesFor, type ContextOptions, type EngineContext } from '../context'
+import { openContext, sourcesFor, tryRecost, type ContextOptions, type EngineContext } from '../context'
 import type { BatchResult } from '../ingest/apply-batch'
 import { scanLogs, type ScanSummary } from '../ingest/scan'
 import { createEventWriter, type EventWriter } from '../ingest/writer'
 import { createCoster } from '../pricing/coster'
 import { loadPriceTable } from '../pricing/price-table'
-import { recostHistory } from '../pricing/recost'
 import { saveSettings } from '../settings'
 import { Tailer, type ChangedFile } from './tailer'
 import { TeamSyncer } from '../sync/continuous'
@@ -221,7 +220,8 @@ export class Engine {
     if (JSON.stringify(before.priceOverrides) !== JSON.stringify(next.priceOverrides)) {
       this.ctx.prices = loadPriceTable({ overrides: next.priceOverrides })
       this.ctx.cost = createCoster(this.ctx.prices)
-      if (recostHistory(this.ctx.store, this.ctx.prices, this.ctx.cost).length > 0) this.announceAll()
+      const changed = tryRecost(this.ctx.store, this.ctx.prices, this.ctx.cost, (m) => (this.opts.log ?? ((t: string) => process.stderr.write(`${t}\n`)))(m))
+      if (changed && changed.length > 0) this.announceAll()
     }
     const dirsChanged = JSON.stringify([before.logFolders, before.disabledSources]) !== JSON.stringify([next.logFolders, next.disabledSources])
     if (dirsChanged) {
