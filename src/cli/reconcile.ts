@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { openContext } from '../engine/context'
 import { csvField } from '../engine/export/csv'
 import { readProviderExport } from '../engine/reconcile/provider-export'
-import { reconcile, type Reconciliation } from '../engine/reconcile/reconcile'
+import type { Reconciliation } from '../shared/contract'
+import { reconcile } from '../engine/reconcile/reconcile'
 import { parseOptions, UsageError } from './args'
 
 const usd = (n: number | null): string => (n === null ? '-' : `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`)

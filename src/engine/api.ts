@@ -12,6 +12,8 @@ import { runReport } from './query/report'
 import { countSessions, listSessions, sessionEvents } from './query/sessions'
 import { sourceStatus } from './query/source-status'
 import { todaySpend } from './query/today'
+import { readProviderExport } from './reconcile/provider-export'
+import { reconcile } from './reconcile/reconcile'
 import { validateSettingsPatch } from './settings'
 
 export interface EngineApiOptions {
@@ -72,6 +74,8 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     },
     // Desktop main replaces this with its folder dialog; headless UIs add folders through setSettings.
     addLogFolder: async () => API_METHOD_TABLE.addLogFolder.headless,
+    // The page sends the file's text (it never names a path); a file no reader knows is an error.
+    reconcile: async ({ csv }) => reconcile(store(), readProviderExport(csv)),
     removeLogFolder: async ({ kind, index }) => {
       const list = engine.ctx.settings.logFolders[kind]
       if (index >= list.length) throw new Error(`logFolders.${kind} has no entry ${index}`)

@@ -382,6 +382,43 @@ export interface ChangeEvent {
   settings?: true
 }
 
+/** Which provider export a file is (see docs/TEAM.md, "Invoices reconciled"). */
+export type ExportKind = 'cursor' | 'anthropic' | 'openai'
+
+/** Why billed and counted differ on a line; `match` when they agree. */
+export type ReconcileReason =
+  | 'match'
+  | 'not-counted'
+  | 'not-billed'
+  | 'unpriced'
+  | 'tokens-differ'
+  | 'price-differs'
+
+/** One day and model: billed, counted, and the difference (billed − counted). */
+export interface ReconcileLine {
+  day: string
+  model: string
+  billedUsd: number | null
+  countedUsd: number
+  diffUsd: number | null
+  billedTokens: number | null
+  countedTokens: number
+  unpricedTokens: number
+  reason: ReconcileReason
+  /** The reason in words, for people. */
+  note: string
+}
+
+export interface Reconciliation {
+  kind: ExportKind
+  from: string
+  to: string
+  lines: ReconcileLine[]
+  totals: { billedUsd: number; countedUsd: number; diffUsd: number }
+  /** Export lines that could not be read (1-based line numbers), and why. */
+  skipped: { line: number; reason: string }[]
+}
+
 /** Every request a UI can make, by name: argument and result types. */
 export interface ApiMethods {
   dimensions: { arg: void; result: Dimensions }
@@ -418,6 +455,8 @@ export interface ApiMethods {
   addLogFolder: { arg: { kind: LogFolderKind }; result: AddLogFolderResult }
   /** Removes the `index`th extra folder of a kind (as `getSettings` lists them). */
   removeLogFolder: { arg: { kind: LogFolderKind; index: number }; result: Settings }
+  /** A provider's usage or cost export (the CSV text the user picked) beside what was counted. */
+  reconcile: { arg: { csv: string }; result: Reconciliation }
 }
 
 export type ApiMethod = keyof ApiMethods
@@ -460,6 +499,7 @@ export const API_METHOD_TABLE = {
     headless: { ok: false, cancelled: false, error: 'picking a folder through a dialog is only in the desktop app; use setSettings' },
   },
   removeLogFolder: { arg: true },
+  reconcile: { arg: true },
 } as const satisfies { [M in ApiMethod]: MethodInfo<M> }
 
 /** Every contract method, in table order. */

@@ -5,9 +5,8 @@
  * the names accepted), never by position, so an added or reordered column changes nothing.
  */
 import { parse } from 'csv-parse/sync'
+import type { ExportKind } from '../../shared/contract'
 
-/** Which export a file is. */
-export type ExportKind = 'cursor' | 'anthropic' | 'openai'
 
 /** Exclusive token buckets as billed; null where the export does not report tokens. */
 export interface BilledTokens {

@@ -6,40 +6,8 @@ import { nextDay } from '../../shared/time-zone'
 import { nameCandidates } from '../pricing/model-name'
 import { runReport } from '../query/report'
 import type { Store } from '../store/open-store'
-import type { BilledRow, BilledTokens, ExportKind, ProviderExport } from './provider-export'
-
-/** Why billed and counted differ on a line; `match` when they agree. */
-export type Reason =
-  | 'match'
-  | 'not-counted'
-  | 'not-billed'
-  | 'unpriced'
-  | 'tokens-differ'
-  | 'price-differs'
-
-/** One day and model: billed, counted, and the difference (billed − counted). */
-export interface ReconcileLine {
-  day: string
-  model: string
-  billedUsd: number | null
-  countedUsd: number
-  diffUsd: number | null
-  billedTokens: number | null
-  countedTokens: number
-  unpricedTokens: number
-  reason: Reason
-  /** The reason in words, for people. */
-  note: string
-}
-
-export interface Reconciliation {
-  kind: ExportKind
-  from: string
-  to: string
-  lines: ReconcileLine[]
-  totals: { billedUsd: number; countedUsd: number; diffUsd: number }
-  skipped: ProviderExport['skipped']
-}
+import type { ReconcileLine, ReconcileReason, Reconciliation } from '../../shared/contract'
+import type { BilledRow, BilledTokens, ProviderExport } from './provider-export'
 
 /** Costs within half a cent are the same bill: exports round to cents. */
 const CENT_TOLERANCE = 0.005
@@ -114,7 +82,7 @@ export function reconcile(store: Store, exp: ProviderExport): Reconciliation {
   return { kind: exp.kind, from, to, lines, totals: { billedUsd, countedUsd, diffUsd: billedUsd - countedUsd }, skipped: exp.skipped }
 }
 
-function explain(b: Billed | undefined, c: { costUsd: number; tokens: number; unpriced: number } | undefined): { reason: Reason; note: string } {
+function explain(b: Billed | undefined, c: { costUsd: number; tokens: number; unpriced: number } | undefined): { reason: ReconcileReason; note: string } {
   if (!c || c.tokens === 0) return { reason: 'not-counted', note: 'billed but not counted here: a source is not connected, or the usage ran on another machine or key' }
   if (!b) return { reason: 'not-billed', note: 'counted here but not in this export: another account, a plan or subscription, or outside what the export covers' }
   const costOff = b.costUsd !== null && Math.abs(b.costUsd - c.costUsd) > CENT_TOLERANCE

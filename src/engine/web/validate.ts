@@ -216,6 +216,10 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
     }
     case 'setSettings':
       return { method, arg: settingsPatch(raw) }
+    case 'reconcile': {
+      const o = object(raw, 'arg', ['csv'])
+      return { method, arg: { csv: string(o.csv, 'arg.csv', { nonEmpty: true }) } }
+    }
     case 'addLogFolder':
     case 'removeLogFolder': {
       const o = object(raw, 'arg', method === 'addLogFolder' ? ['kind'] : ['kind', 'index'])

@@ -57,6 +57,7 @@ export function fakeApi(): FakeApi {
     exportCsv: async (q) => (record('exportCsv', q), { ok: true, path: '/tmp/x.csv', rows: 1 }),
     addLogFolder: async (a) => (record('addLogFolder', a), { ok: false, cancelled: false, error: 'desktop only' }),
     removeLogFolder: async (a) => (record('removeLogFolder', a), settings),
+    reconcile: async (a) => (record('reconcile', a), { kind: 'cursor', from: '', to: '', lines: [], totals: { billedUsd: 0, countedUsd: 0, diffUsd: 0 }, skipped: [] }),
     onChange: (l) => {
       listeners.add(l)
       return () => listeners.delete(l)

@@ -2,6 +2,7 @@ import { type JSX } from 'react'
 import type { AppApi, BudgetStatus, Figures, RateLimitSnapshot, UsageBlock } from '../../../shared/contract'
 import { costState, formatCompact, formatDateTime, formatInt, formatRelative, formatTime, formatUsd, totalTokens } from '../lib/format'
 import { useAsync } from '../lib/use-async'
+import { ReconcileCard } from './ReconcileCard'
 import { StateMessage } from './StateMessage'
 
 const PERIOD: Record<BudgetStatus['budget']['period'], string> = { day: 'today', week: 'this week', month: 'this month' }
@@ -153,6 +154,7 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
             </table>
           )}
       </section>
+      <ReconcileCard api={api} />
     </div>
   )
 }
