@@ -42,10 +42,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:outlook', 'api:planLimits', 'api:removeLogFolder', 'api:report',
+      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:outlook', 'api:planLimits', 'api:reconcile', 'api:removeLogFolder', 'api:report',
       'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend', 'api:userTotals',
     ])
-    expect(API_METHODS).toHaveLength(21)
+    expect(API_METHODS).toHaveLength(22)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })
