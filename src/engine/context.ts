@@ -14,7 +14,7 @@ import { acquireWriterLock } from './store/writer-lock'
 import { describeBackup, importPushedEvents, isHealthy, listBackups, moveAside, storeFileProblem } from './store/backup'
 import { MIGRATIONS } from './store/migrations'
 import { preparePrivateDir } from './push/socket-path'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 
 /** Everything the engine works with, gathered once from the environment and settings. */
@@ -101,6 +101,7 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
     mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 })
     // The data dir may predate us (Electron creates userData 0755): only the user may enter it.
     if (resolve(dirname(dbPath)) === resolve(dir)) preparePrivateDir(dir)
+    checkStoreLocation(dbPath)
   }
   const lock = acquireWriterLock(dbPath, opts.nativeBinding)
   try {
@@ -115,6 +116,30 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   } catch (err) {
     lock.release()
     throw err
+  }
+}
+
+/**
+ * Refuses a store another user could swap or write: resolved through every symlink, the folder
+ * that really holds it must be the user's or writable by no one else (a world-writable folder of
+ * someone else's, like /tmp, lets them replace the file), and an existing store file must be the
+ * user's and writable by no one else. POSIX only.
+ */
+export function checkStoreLocation(dbPath: string): void {
+  const uid = process.getuid?.()
+  if (uid === undefined) return
+  const folder = realpathSync(dirname(dbPath))
+  const fst = statSync(folder)
+  if (fst.uid !== uid && (fst.mode & 0o022) !== 0) {
+    throw new Error(`${dbPath}: its folder ${folder} belongs to another user (uid ${fst.uid}) and others may write to it; ` +
+      'refusing to keep the store there — use a folder of your own (--db or TOKENWATCH_HOME)')
+  }
+  if (!existsSync(dbPath)) return
+  const real = realpathSync(dbPath)
+  const st = statSync(real)
+  if (st.uid !== uid) throw new Error(`${dbPath} (${real}) belongs to another user (uid ${st.uid}); refusing to use it as the store`)
+  if ((st.mode & 0o022) !== 0) {
+    throw new Error(`${dbPath} (${real}) is writable by others (mode ${(st.mode & 0o777).toString(8)}); refusing to use it as the store — chmod 600 it`)
   }
 }
 

@@ -1,5 +1,5 @@
 /** Claims the socket path: a 0700 dir, mode 0600 before it is visible, stale sockets replaced. */
-import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs'
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs'
 import { connect, type Server } from 'node:net'
 import { dirname, join } from 'node:path'
 
@@ -33,12 +33,23 @@ export function preparePrivateDir(dir: string): void {
   const uid = process.getuid?.()
   // Windows: no POSIX modes; the named pipe and the user's profile folder carry the ACLs.
   if (uid === undefined) return
-  const st = statSync(dir)
+  // A data dir reached through a symlink is judged by where the link leads, and by the folder
+  // the link sits in: if others may write there, they may swap the link for one of their own.
+  const link = lstatSync(dir)
+  if (link.isSymbolicLink()) {
+    const parent = statSync(dirname(dir))
+    if (parent.uid !== uid && (parent.mode & 0o022) !== 0) {
+      throw new Error(`${dir} is a symlink in ${dirname(dir)}, a folder of another user (uid ${parent.uid}) that others may write to; ` +
+        'refusing it — set TOKENWATCH_HOME to the real folder')
+    }
+  }
+  const real = realpathSync(dir)
+  const st = statSync(real)
   if (!st.isDirectory()) throw new Error(`${dir} is not a directory`)
   if (st.uid !== uid) {
     throw new Error(`${dir} belongs to another user (uid ${st.uid}); refusing to keep Token Watch's socket and store there — set TOKENWATCH_HOME to a folder of your own`)
   }
-  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700)
+  if ((st.mode & 0o077) !== 0) chmodSync(real, 0o700)
 }
 
 /** Whether something accepts connections at `path`: 'answers', or 'stale' when nothing listens. */
