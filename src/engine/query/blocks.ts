@@ -99,19 +99,24 @@ export function identifyBlocks(entries: Iterable<BlockEntry>, now: number): Usag
 
 const ENTRY_COLUMNS = `ts, input, output, cache_read AS cacheRead, cache_write AS cacheWrite, cost_nusd AS costNanoUsd`
 
+/** How far back the active block's chain is looked for first: a night's pause is almost always in it. */
+const CHAIN_WINDOWS_MS = [2 * 24 * HOUR_MS, 14 * 24 * HOUR_MS, Number.MAX_SAFE_INTEGER]
+
 /**
  * The instant from which blocks can be computed without the older history: the first Claude
- * request after the last gap of more than five hours before `before` (a gap always starts a new
- * block). Walks back from `before` only as far as that gap; null without requests.
+ * request after the last gap of more than five hours (a gap always starts a new block). Looks in
+ * the last two days first, then two weeks, then everything; null without requests.
  */
-function chainStart(store: Store, before: number): number | null {
-  const stmt = store.db.prepare(`SELECT ts FROM usage_events WHERE source = 'claude-code' AND ts < ? ORDER BY ts DESC`)
-  let later: number | null = null
-  for (const r of stmt.iterate(before) as Iterable<{ ts: number }>) {
-    if (later !== null && later - r.ts > BLOCK_MS) return later
-    later = r.ts
+function chainStart(store: Store, newest: number): number | null {
+  const gapAfter = store.db.prepare(`SELECT ts FROM (
+      SELECT ts, ts - lag(ts) OVER (ORDER BY ts) AS gap FROM usage_events WHERE source = 'claude-code' AND ts >= ?
+    ) WHERE gap > ? ORDER BY ts DESC LIMIT 1`)
+  for (const w of CHAIN_WINDOWS_MS) {
+    const r = gapAfter.get(Math.max(Number.MIN_SAFE_INTEGER, newest - w), BLOCK_MS) as { ts: number } | undefined
+    if (r) return r.ts
   }
-  return later
+  const first = store.db.prepare(`SELECT min(ts) AS ts FROM usage_events WHERE source = 'claude-code'`).get() as { ts: number | null }
+  return first.ts
 }
 
 export interface BlocksQuery {
@@ -124,7 +129,8 @@ export interface BlocksQuery {
 export function listBlocks(store: Store, q: BlocksQuery = {}): UsageBlock[] {
   const now = q.now ?? Date.now()
   // The active block is the newest: start from the newest chain of requests without a long gap.
-  const from = q.active ? chainStart(store, Number.MAX_SAFE_INTEGER) ?? now : Number.MIN_SAFE_INTEGER
+  const newest = q.active ? (store.db.prepare(`SELECT max(ts) AS ts FROM usage_events WHERE source = 'claude-code'`).get() as { ts: number | null }).ts : null
+  const from = q.active ? (newest === null ? now : chainStart(store, newest) ?? now) : Number.MIN_SAFE_INTEGER
   const rows = store.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM usage_events
     WHERE source = 'claude-code' AND ts >= ? ORDER BY ts, key`).iterate(from) as Iterable<BlockEntry>
   const blocks = identifyBlocks(rows, now)

@@ -142,4 +142,17 @@ describe('listBlocks --active reads only the newest chain of requests', () => {
     expect(listBlocks(store, { now: now + 6 * H, active: true })).toEqual([])
     store.close()
   })
+
+  it('looks further back when the last two days or two weeks hold no gap of five hours', () => {
+    const store = openStore(join(tempDir(), 'tw.db'))
+    // A request every 4 hours for 20 days (never a 5-hour gap), after one 10 hours before them.
+    const times = [T0 - 10 * H, ...Array.from({ length: 121 }, (_, i) => T0 + i * 4 * H)]
+    applyBatch(store, [{ events: times.map((ts, i) => event(`c${i}`, ts, { input: 1, output: 2, cacheRead: 3 })) }], () => 1000)
+    const now = T0 + 480 * H + 30 * M
+    const active = listBlocks(store, { now, active: true })
+    expect(active).toHaveLength(1)
+    expect(active).toEqual(listBlocks(store, { now }).filter((b) => b.active))
+    store.close()
+  })
 })
+
