@@ -1,3 +1,4 @@
+import { SOURCE_IDS } from '../../src/shared/sources'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -55,12 +56,12 @@ describe('tokenwatch report: filters', () => {
 
   it('--source with an unknown value is refused with exit code 2, naming the valid sources', () => {
     const env = cliEnv(tempDir())
-    for (const bad of ['claude', 'codex,cursor', 'CODEX']) {
+    for (const bad of ['claude', 'codex,notepad', 'CODEX']) {
       const r = runCli(['report', '--source', bad], env)
       expect(r.code).toBe(2)
       expect(r.stdout).toBe('')
       expect(r.stderr).toContain('--source: unknown source')
-      expect(r.stderr).toContain('use claude-code, codex, socket, http')
+      expect(r.stderr).toContain(`use ${SOURCE_IDS.join(', ')}`)
     }
     // Arguments are checked before the store is opened: a valid --source gets as far as that.
     expect(runCli(['report', '--source', 'socket', '--json'], env).stderr).toContain('no store at')

@@ -1,3 +1,4 @@
+import { SOURCE_IDS } from '../../../src/shared/sources'
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
@@ -55,7 +56,7 @@ describe('budget validation names the field and says why', () => {
     [{ id: 'a b' }, 'budgets[0].id: must be 1-64 letters, digits, - or _'],
     [{ id: 'daily' }, 'budgets[0].id: "daily" is the daily budget\'s id'],
     [{ scope: { team: ['x'] } }, 'budgets[0].scope.team: unknown dimension (use agents, projects, models, users, sources)'],
-    [{ scope: { sources: ['cursor'] } }, 'budgets[0].scope.sources: unknown source "cursor" (use claude-code, codex, socket, http)'],
+    [{ scope: { sources: ['notepad'] } }, `budgets[0].scope.sources: unknown source "notepad" (use ${SOURCE_IDS.join(', ')})`],
     [{ thresholds: [80, 80] }, 'budgets[0].thresholds: lists a percentage twice'],
     [{ thresholds: [-1] }, 'budgets[0].thresholds[0]: must be a percentage above 0 and at most 1000'],
     [{ colour: 'red' }, 'budgets[0].colour: unknown field'],
