@@ -55,10 +55,11 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     planLimits: async () => planLimits(engine.ctx.dir, engine.ctx.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>
-      sourceStatus(store(), engine.ctx.sources, {
+      // Every source, switched off or not: the panel lists them all.
+      sourceStatus(store(), engine.allSources(), {
         ...(opts.socketPath ? { socket: opts.socketPath } : {}),
         ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
-      }, { discover: true, scanErrors: engine.lastScan?.errors ?? [] }),
+      }, { discover: true, scanErrors: engine.lastScan?.errors ?? [], disabled: engine.ctx.settings.disabledSources }),
     backfillProgress: async () => ({ ...engine.progress }),
     getSettings: async () => ({ ...engine.ctx.settings }),
     setSettings: async (patch) => {

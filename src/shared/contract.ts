@@ -187,6 +187,12 @@ export interface SourceStatus {
   skipReasons: Record<string, number>
   /** A hint when nothing was found (e.g. where the agent keeps its logs). */
   hint?: string
+  /** Log sources: the agent's env vars that point Token Watch elsewhere. */
+  envVars?: string[]
+  /** Log sources: when a file or database of it was last read with something new (epoch ms), or null. */
+  lastReadAt?: number | null
+  /** Log sources switched off in Settings (`disabledSources`): not read, not watched; history stays. */
+  disabled?: true
   /** Log sources, as the engine's last full scan found them: paths it could not read. */
   fileErrors?: FileErrorCounts
   /** Log sources only: what is on disk now, counted from the files found, not from the store. */

@@ -291,6 +291,11 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
             skippedLines: 0, skipReasons: {}, hint: CODEX_HINT, discovered: { files: 0, sessions: 0 },
           }
           : { source: 'codex', location: CODEX_ROOTS, found: true, files: 12, ...storeCounts(rows, 'codex'), skippedLines: 0, skipReasons: {}, discovered: { files: 12, sessions: 12 } },
+        {
+          source: 'gemini-cli', location: '/home/alice/.gemini/tmp', found: false, files: 0, ...storeCounts([], 'gemini-cli'), skippedLines: 0, skipReasons: {},
+          hint: 'Gemini CLI keeps chats in ~/.gemini/tmp/<project>/chats (set GEMINI_CLI_HOME to point elsewhere).',
+          envVars: ['GEMINI_CLI_HOME', 'GEMINI_DATA_DIR'], lastReadAt: null, ...(settings.disabledSources.includes('gemini-cli') ? { disabled: true as const } : {}),
+        },
         { source: 'socket', location: '/home/alice/.tokenwatch/ingest.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, ...storeCounts(rows, 'socket') },
       ]
       return status

@@ -173,6 +173,25 @@ describe('sources panel', () => {
     // A source the scan read whole shows no such line.
     expect(await page.getByTestId('file-errors-codex').count()).toBe(0)
   })
+
+  it('lists a source not found with the env vars to set, and switches a source off and on', async () => {
+    const backend = fixtureBackend()
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.getByTestId('tab-sources').click()
+    const card = page.getByTestId('source-gemini-cli')
+    await card.waitFor()
+    expect(await card.locator('.badge').textContent()).toBe('not found')
+    expect(await page.getByTestId('source-env-gemini-cli').textContent()).toBe('Set GEMINI_CLI_HOME or GEMINI_DATA_DIR, or add a folder in Settings.')
+    await page.getByTestId('source-switch-gemini-cli').click()
+    expect(await until(async () => (await card.locator('.badge').textContent()) === 'switched off')).toBe(true)
+    expect((await backend.getSettings()).disabledSources).toEqual(['gemini-cli'])
+    await page.getByTestId('source-switch-gemini-cli').click()
+    expect(await until(async () => (await card.locator('.badge').textContent()) === 'not found')).toBe(true)
+    expect((await backend.getSettings()).disabledSources).toEqual([])
+    // Pushed sources have no switch: they are on while their listener runs.
+    expect(await page.getByTestId('source-switch-socket').count()).toBe(0)
+  })
 })
 
 describe('budget and settings', () => {

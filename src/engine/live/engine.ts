@@ -1,3 +1,4 @@
+import type { LogSource } from '../sources/types'
 import type { BackfillProgress, ChangeEvent, Settings } from '../../shared/contract'
 import { openContext, sourcesFor, tryRecost, type ContextOptions, type EngineContext } from '../context'
 import type { BatchResult } from '../ingest/apply-batch'
@@ -208,6 +209,11 @@ export class Engine {
       await this.startTailing()
       await this.rescan()
     }
+  }
+
+  /** Every log source, switched off in settings or not (the Sources panel lists them all). */
+  allSources(): LogSource[] {
+    return sourcesFor(this.opts.env ?? process.env, { ...this.ctx.settings, disabledSources: [] })
   }
 
   /** Applies and saves a validated settings patch: prices re-cost history, folders re-scan. */

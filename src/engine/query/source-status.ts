@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import type { DiscoveredLogs, SourceStatus } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
+import { sourceDescriptor, type LogSourceId } from '../../shared/sources'
 import { assertNever } from '../../shared/assert-never'
 import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
@@ -66,13 +67,14 @@ export function sourceStatus(
   store: Store,
   sources: LogSource[],
   pushed: { socket?: string; http?: string },
-  opts: { discover?: boolean; scanErrors?: readonly SourceScanError[] } = {},
+  opts: { discover?: boolean; scanErrors?: readonly SourceScanError[]; disabled?: readonly LogSourceId[] } = {},
 ): SourceStatus[] {
   const out: SourceStatus[] = sources.map((s) => {
     const roots = s.roots()
-    const files = store.db.prepare('SELECT count(*) AS n, sum(skipped) AS skipped FROM source_files WHERE source = ?').get(s.id) as {
+    const files = store.db.prepare('SELECT count(*) AS n, sum(skipped) AS skipped, max(updated_at) AS lastReadAt FROM source_files WHERE source = ?').get(s.id) as {
       n: number
       skipped: number | null
+      lastReadAt: number | null
     }
     const skipReasons: Record<string, number> = {}
     for (const r of store.db.prepare('SELECT skip_reasons FROM source_files WHERE source = ? AND skipped > 0').iterate(s.id) as Iterable<{ skip_reasons: string }>) {
@@ -87,7 +89,10 @@ export function sourceStatus(
       skippedLines: files.skipped ?? 0,
       skipReasons,
       ...eventCounts(store, s.id),
+      envVars: [...sourceDescriptor(s.id).envVars],
+      lastReadAt: files.lastReadAt,
     }
+    if (opts.disabled?.includes(s.id)) status.disabled = true
     if (!found) status.hint = s.hint
     if (opts.discover) status.discovered = discoverLogs(s)
     // The last full scan's unreadable files and dangling links (they have no row in source_files).

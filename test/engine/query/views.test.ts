@@ -130,19 +130,20 @@ describe('dimensions and source status', () => {
       {
         source: 'claude-code', location: env.claudeProjects, found: true, files: 1, skippedLines: 3,
         skipReasons: { 'malformed-json': 2, 'bad-field': 1 }, events: 1, sessions: 1, projects: 1, lastEventTs: Z('2026-03-01T10:00:00Z'),
+        envVars: ['CLAUDE_CONFIG_DIR'], lastReadAt: expect.any(Number) as number,
       },
       {
         source: 'codex', location: `${join(env.codexHome, 'sessions')}, ${join(env.codexHome, 'archived_sessions')}`, found: true,
-        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null,
+        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null, envVars: ['CODEX_HOME'], lastReadAt: null,
       },
       // Sources with nothing on disk: where they looked and what to set.
       {
         source: 'gemini-cli', location: join(env.dir, '.gemini', 'tmp'), found: false, hint: expect.stringContaining('GEMINI_CLI_HOME') as string,
-        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null,
+        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null, envVars: ['GEMINI_CLI_HOME', 'GEMINI_DATA_DIR'], lastReadAt: null,
       },
       {
         source: 'opencode', location: join(env.dir, '.local', 'share', 'opencode'), found: false, hint: expect.stringContaining('OPENCODE_DB') as string,
-        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null,
+        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null, envVars: ['OPENCODE_DB', 'XDG_DATA_HOME'], lastReadAt: null,
       },
       { source: 'socket', location: '/run/tw.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null },
     ])

@@ -9,15 +9,22 @@ export const SOURCE_NAMES: Record<SourceStatus['source'], string> = Object.fromE
 ) as Record<SourceStatus['source'], string>
 
 /** One watched source: where, how much, when last, and what was skipped and why. */
-export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.Element {
+export function SourceCard({ s, now, onSwitch }: { s: SourceStatus; now: number; onSwitch?: (on: boolean) => void }): JSX.Element {
+  const badge = s.disabled ? { cls: 'badge-muted', text: 'switched off' } : s.found ? { cls: 'badge-ok', text: 'watching' } : { cls: 'badge-muted', text: 'not found' }
   const reasons = Object.entries(s.skipReasons).sort((a, b) => b[1] - a[1])
   const errors = s.fileErrors
   const unreadable = errors === undefined ? 0 : errors.unreadable + errors.danglingLinks
   return (
-    <article className={`card source${s.found ? '' : ' source-missing'}`} data-testid={`source-${s.source}`}>
+    <article className={`card source${s.found && !s.disabled ? '' : ' source-missing'}`} data-testid={`source-${s.source}`}>
       <header className="source-head">
         <h3>{SOURCE_NAMES[s.source]}</h3>
-        <span className={`badge ${s.found ? 'badge-ok' : 'badge-muted'}`}>{s.found ? 'watching' : 'not found'}</span>
+        <span className={`badge ${badge.cls}`}>{badge.text}</span>
+        {onSwitch !== undefined && s.envVars !== undefined && (
+          <label className="source-switch">
+            <input type="checkbox" checked={!s.disabled} onChange={(e) => onSwitch(e.target.checked)} data-testid={`source-switch-${s.source}`} />
+            read
+          </label>
+        )}
       </header>
       <p className="source-location"><code>{s.location}</code></p>
       {s.found && (
@@ -27,6 +34,7 @@ export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.El
           <div><dt>Projects</dt><dd>{formatInt(s.projects)}</dd></div>
           <div><dt>Events</dt><dd>{formatInt(s.events)}</dd></div>
           <div><dt>Last event</dt><dd>{s.lastEventTs === null ? '—' : formatRelative(s.lastEventTs, now)}</dd></div>
+          {s.lastReadAt !== undefined && <div><dt>Last update</dt><dd>{s.lastReadAt === null ? '—' : formatRelative(s.lastReadAt, now)}</dd></div>}
           <div><dt>Lines skipped</dt><dd>{formatInt(s.skippedLines)}</dd></div>
           {unreadable > 0 && <div><dt>Unreadable files</dt><dd>{formatInt(unreadable)}</dd></div>}
         </dl>
@@ -51,6 +59,9 @@ export function SourceCard({ s, now }: { s: SourceStatus; now: number }): JSX.El
         </details>
       )}
       {s.hint !== undefined && <p className="hint">{s.hint}</p>}
+      {!s.found && s.envVars !== undefined && s.envVars.length > 0 && (
+        <p className="hint" data-testid={`source-env-${s.source}`}>Set {s.envVars.map((v, i) => <span key={v}>{i > 0 ? ' or ' : ''}<code>{v}</code></span>)}, or add a folder in Settings.</p>
+      )}
     </article>
   )
 }

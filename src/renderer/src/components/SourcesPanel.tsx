@@ -1,4 +1,5 @@
-import { type JSX } from 'react'
+import { type JSX, useState } from 'react'
+import { isLogSourceId, type LogSourceId } from '../../../shared/sources'
 import type { AppApi } from '../../../shared/contract'
 import { useAsync } from '../lib/use-async'
 import { SourceCard } from './SourceCard'
@@ -6,7 +7,23 @@ import { StateMessage } from './StateMessage'
 
 /** Every source Token Watch watches or listens on, with its health. */
 export function SourcesPanel({ api, tick }: { api: AppApi; tick: number }): JSX.Element {
-  const status = useAsync(`sources#${tick}`, () => api.sourceStatus())
+  const [switched, setSwitched] = useState(0)
+  const [error, setError] = useState<string>()
+  const status = useAsync(`sources#${tick}#${switched}`, () => api.sourceStatus())
+  // Switching a source off or on is a setting: the engine stops (or starts) reading and watching it.
+  const onSwitch = (id: LogSourceId) => (on: boolean): void => {
+    void (async () => {
+      try {
+        const s = await api.getSettings()
+        const rest = s.disabledSources.filter((x) => x !== id)
+        await api.setSettings({ disabledSources: on ? rest : [...rest, id] })
+        setError(undefined)
+      } catch (err) {
+        setError((err as Error).message)
+      }
+      setSwitched((n) => n + 1)
+    })()
+  }
   const now = Date.now()
   return (
     <section aria-labelledby="sources-title" data-testid="sources-panel">
@@ -18,7 +35,14 @@ export function SourcesPanel({ api, tick }: { api: AppApi; tick: number }): JSX.
       ) : status.data.length === 0 ? (
         <StateMessage kind="empty" title="No sources configured" />
       ) : (
-        <div className="sources">{status.data.map((s) => <SourceCard key={`${s.source}:${s.location}`} s={s} now={now} />)}</div>
+        <>
+          {error !== undefined && <p role="alert" className="error-text">{error}</p>}
+          <div className="sources">
+            {status.data.map((s) => (
+              <SourceCard key={`${s.source}:${s.location}`} s={s} now={now} {...(isLogSourceId(s.source) ? { onSwitch: onSwitch(s.source) } : {})} />
+            ))}
+          </div>
+        </>
       )}
     </section>
   )

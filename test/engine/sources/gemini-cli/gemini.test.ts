@@ -6,6 +6,9 @@ import { scanLogs } from '../../../../src/engine/ingest/scan'
 import { openStore } from '../../../../src/engine/store/open-store'
 import { FIXTURES, tempDir } from '../../../helpers/temp'
 import { ledgerTotals } from '../../ingest/support'
+import { Engine } from '../../../../src/engine/live/engine'
+import { runReport } from '../../../../src/engine/query/report'
+import { eventually } from '../../../helpers/eventually'
 
 /** A GEMINI_CLI_HOME with the two fixture chats under tmp/<project>/chats/. */
 function geminiHome(): { home: string; chats: string } {
@@ -85,5 +88,31 @@ describe('gemini-cli: JSONL streams and legacy JSON chats', () => {
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'malformed-json': 1 })
     expect(ledgerTotals(t.store).requests).toBe(4)
+  })
+
+  it('live: a record Gemini CLI appends while the engine runs is counted within a second; a restart reads nothing again', async () => {
+    const { home, chats } = geminiHome()
+    const dir = tempDir()
+    const env = { TOKENWATCH_HOME: join(dir, 'tw'), HOME: dir, GEMINI_CLI_HOME: home }
+    const f = join(chats, 'session-live.jsonl')
+    writeFileSync(f, line({ sessionId: 'live', projectHash: 'h', startTime: '2026-05-01T10:00:00Z', kind: 'main' }))
+    const totals = (e: Engine) => runReport(e.ctx.store, { tz: 'UTC', groupBy: [], sources: ['gemini-cli'] }).totals
+    const engine = new Engine({ env })
+    try {
+      await engine.start()
+      expect(totals(engine).requests).toBe(3)
+      appendFileSync(f, line({ id: 'l1', timestamp: '2026-05-01T10:00:05Z', type: 'gemini', tokens: { input: 40, output: 4, cached: 0 }, model: 'gemini-2.5-flash' }))
+      await eventually(() => expect([totals(engine).requests, totals(engine).input]).toEqual([4, 9184 + 3500 + 40]), 3000)
+    } finally {
+      await engine.stop()
+    }
+    const again = new Engine({ env, watch: false })
+    try {
+      await again.start()
+      expect(again.lastScan?.filesRead ?? 0).toBe(0)
+      expect(totals(again).requests).toBe(4)
+    } finally {
+      await again.stop()
+    }
   })
 })
