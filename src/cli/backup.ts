@@ -1,19 +1,27 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { openContext } from '../engine/context'
 import { dataDir, dataPaths } from '../engine/paths'
-import { backupStore, copyStoreFile, moveAside, storeFileProblem } from '../engine/store/backup'
+import { backupStore, copyStoreFile, moveAside, stamp, storeFileProblem } from '../engine/store/backup'
 import { acquireWriterLock } from '../engine/store/writer-lock'
 import { parseOptions, UsageError } from './args'
 
 /** `tokenwatch backup [--out FILE]`: a consistent copy of the store, safe while the engine runs. */
 export async function runBackup(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(args, { db: { type: 'string' }, out: { type: 'string' } })
+  let out = o.out
+  if (out !== undefined && out.trim() === '') throw new UsageError('--out: expected a file or folder')
+  // `--out <folder>`: the backup goes into that folder under the name it would get by default.
+  const isFolder = out !== undefined && (out.endsWith('/') || (existsSync(out) && statSync(out).isDirectory()))
   // A read-only connection suffices: SQLite's online backup copies a consistent snapshot.
   const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
-    const out = await backupStore(ctx.store, o.out)
-    process.stdout.write(`${out}\n`)
+    if (out !== undefined && isFolder) {
+      mkdirSync(out, { recursive: true, mode: 0o700 })
+      out = join(out, `tokenwatch-${stamp()}.db`)
+    }
+    const written = await backupStore(ctx.store, out)
+    process.stdout.write(`${written}\n`)
     return 0
   } finally {
     ctx.close()

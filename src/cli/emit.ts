@@ -44,6 +44,14 @@ function count(flag: string, v: string | undefined): number | undefined {
 
 /** Builds the report from the flags; the app validates it again (and names any bad field). */
 export function reportFromArgs(args: string[]): { report: UsageReport; socket: string | undefined } | 'help' {
+  // `--input -5` would otherwise read as a missing value followed by an unknown flag.
+  for (let i = 0; i < args.length - 1; i++) {
+    const flag = /^--(input|output|cache-read|cache-write|cost-usd)$/.exec(args[i] ?? '')?.[1]
+    const next = args[i + 1] ?? ''
+    if (flag && /^-\d/.test(next)) {
+      throw new UsageError(flag === 'cost-usd' ? '--cost-usd: must be a non-negative number' : `--${flag}: must be a non-negative integer, got ${JSON.stringify(next)}`)
+    }
+  }
   const o = parseOptions(args, OPTIONS)
   if (o.help) return 'help'
   if (!o.agent) throw new UsageError('--agent is required')

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { UsageError } from './args'
 import { runReportCommand } from './report'
 import { runScan } from './scan'
@@ -5,8 +7,9 @@ import { runScan } from './scan'
 const USAGE = `tokenwatch: what your AI agents cost, hour by hour
 
 Usage:
+  tokenwatch --version | --help | COMMAND --help
   tokenwatch scan   [--db FILE] [--user U] [--json]
-  tokenwatch report [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--tz IANA] [--group-by DIMS]
+  tokenwatch report [--since DAY] [--until DAY] [--tz IANA] [--group-by DIMS]
                     [--user U] [--agent A] [--project P] [--model M] [--source S] [--json | --csv] [--db FILE]
   tokenwatch blocks [--active] [--json] [--db FILE]
   tokenwatch budgets [--json] [--tz IANA] [--db FILE]
@@ -21,9 +24,33 @@ Usage:
   tokenwatch backup [--out FILE] [--db FILE]
   tokenwatch restore FILE [--db FILE]
 
-DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source.
+DAY: YYYY-MM-DD or YYYYMMDD. DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source.
 Environment: TOKENWATCH_HOME (data dir), TOKENWATCH_TEAM_URL (team database), CLAUDE_CONFIG_DIR (comma-separated), CODEX_HOME.
 `
+
+/** The package version (out/cli/tokenwatch.js sits two folders below package.json). */
+export function version(): string {
+  try {
+    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** `tokenwatch NAME --help`: the usage lines of that command, then the shared notes. */
+export function commandUsage(name: string): string {
+  const lines = USAGE.split('\n')
+  const own: string[] = []
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? ''
+    if (!line.startsWith(`  tokenwatch ${name} `) && line !== `  tokenwatch ${name}`) continue
+    own.push(line.trimStart())
+    // A continuation line (indented further, no command) belongs to the line above.
+    while ((lines[i + 1] ?? '').startsWith('                ')) own.push((lines[++i] ?? '').trimStart())
+  }
+  const notes = lines.filter((l) => l.startsWith('DIMS:') || l.startsWith('Environment:'))
+  return `Usage:\n${own.map((l) => `  ${l}`).join('\n')}\n\n${notes.join('\n')}\n`
+}
 
 type Command = (args: string[], env: NodeJS.ProcessEnv) => Promise<number>
 
@@ -56,10 +83,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(USAGE)
     return name ? 0 : 2
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`tokenwatch ${version()}\n`)
+    return 0
+  }
   const load = COMMANDS[name]
   if (!load) {
     process.stderr.write(`tokenwatch: unknown command ${name}\n\n${USAGE}`)
     return 2
+  }
+  // Every command answers --help; emit has its own, longer text.
+  if (name !== 'emit' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(commandUsage(name))
+    return 0
   }
   try {
     return await (await load())(rest, env)

@@ -11,6 +11,8 @@ import { listOption, parseOptions, UsageError } from './args'
 import { teamUrlFrom } from './sync'
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
+/** ccusage's compact form: `--since 20261125`. */
+const COMPACT_DAY_RE = /^(\d{4})(\d{2})(\d{2})$/
 
 /** The values `--source` takes. */
 
@@ -27,8 +29,10 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
   const day = (flag: string): string | undefined => {
     const v = o[flag]
     if (v === undefined) return undefined
-    if (typeof v !== 'string' || !DAY_RE.test(v)) throw new UsageError(`--${flag}: expected YYYY-MM-DD`)
-    return v
+    const compact = typeof v === 'string' ? COMPACT_DAY_RE.exec(v) : null
+    const iso = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : v
+    if (typeof iso !== 'string' || !DAY_RE.test(iso)) throw new UsageError(`--${flag}: expected YYYY-MM-DD or YYYYMMDD, got ${JSON.stringify(v)}`)
+    return iso
   }
   const since = day('since')
   const until = day('until')

@@ -18,7 +18,7 @@ export function backupDir(dbPath: string): string {
 
 // Milliseconds in the name: an automatic backup at start and a manual one a moment later must
 // not share a file, and must sort in the order they were taken.
-function stamp(d = new Date()): string {
+export function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '')
 }
 
