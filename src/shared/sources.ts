@@ -21,6 +21,10 @@ export const SOURCES = [
     id: 'opencode', label: 'OpenCode', kind: 'database', envVars: ['OPENCODE_DB', 'XDG_DATA_HOME'],
     folderTitle: 'Extra OpenCode data folders', folderHelp: 'each holds opencode.db, like ~/.local/share/opencode',
   },
+  {
+    id: 'amp', label: 'Amp', kind: 'document', envVars: ['AMP_DATA_DIR'],
+    folderTitle: 'Extra Amp data folders', folderHelp: 'each holds threads/, like ~/.local/share/amp',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

@@ -33,6 +33,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'opencode':
       // Sessions live inside the database: the store's counts say how many were read.
       return { files: found.length, sessions: 0 }
+    case 'amp':
+      // One thread file per session.
+      return { files: found.length, sessions: found.length }
     default:
       return assertNever(s.id)
   }

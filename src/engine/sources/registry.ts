@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
 import { LOG_SOURCE_IDS, type LogSourceId } from '../../shared/sources'
+import { ampSource } from './amp/source'
 import { claudeSource } from './claude-code/source'
 import { codexSource } from './codex/source'
 import { geminiSource } from './gemini-cli/source'
@@ -19,6 +20,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   codex: codexSource,
   'gemini-cli': geminiSource,
   opencode: opencodeSource,
+  amp: ampSource,
 }
 
 /** Where to look for logs. */

@@ -145,6 +145,10 @@ describe('dimensions and source status', () => {
         source: 'opencode', location: join(env.dir, '.local', 'share', 'opencode'), found: false, hint: expect.stringContaining('OPENCODE_DB') as string,
         files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null, envVars: ['OPENCODE_DB', 'XDG_DATA_HOME'], lastReadAt: null,
       },
+      {
+        source: 'amp', location: join(env.dir, '.local', 'share', 'amp', 'threads'), found: false, hint: expect.stringContaining('AMP_DATA_DIR') as string,
+        files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null, envVars: ['AMP_DATA_DIR'], lastReadAt: null,
+      },
       { source: 'socket', location: '/run/tw.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null },
     ])
     // The same counts from a zone's day rollup once one exists.
@@ -154,9 +158,9 @@ describe('dimensions and source status', () => {
     mkdirSync(missing)
     const none = sourceStatus(env.store, createLogSources({ claudeConfigDirs: [missing], codexHomes: [missing], home: missing }), {})
     expect(none.map((s) => [s.source, s.found, typeof s.hint])).toEqual([
-      ['claude-code', false, 'string'], ['codex', false, 'string'], ['gemini-cli', false, 'string'], ['opencode', false, 'string'],
+      ['claude-code', false, 'string'], ['codex', false, 'string'], ['gemini-cli', false, 'string'], ['opencode', false, 'string'], ['amp', false, 'string'],
     ])
     // A source switched off in settings is neither read nor listed.
-    expect(createLogSources({ home: missing, disabled: ['codex', 'opencode'] }).map((s) => s.id)).toEqual(['claude-code', 'gemini-cli'])
+    expect(createLogSources({ home: missing, disabled: ['codex', 'opencode'] }).map((s) => s.id)).toEqual(['claude-code', 'gemini-cli', 'amp'])
   })
 })
