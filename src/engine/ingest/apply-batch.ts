@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import { guardWal } from '../store/wal-guard'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../query/rollup'
@@ -233,6 +234,7 @@ function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
  * offsets, all in one IMMEDIATE transaction: a crash at any instant leaves either all of it or none.
  */
 export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now()): BatchResult {
+  guardWal(store)
   const s = prepare(store.db)
   setDurability(store.db, batches.some((b) => !b.file))
   const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set() }
