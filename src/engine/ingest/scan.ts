@@ -91,7 +91,7 @@ export function loadStoredFiles(store: Store): Map<string, StoredFile> {
 /** Lists every log file of every source, with the root it was found under. */
 export function discoverFiles(sources: LogSource[], onError: (path: string, err: Error, source: LogSource) => void): NonNullable<ScanOptions['files']> {
   return sources.flatMap((source) =>
-    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source)).map((path) => ({ source, root, path }))),
+    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source), source.flat === true).map((path) => ({ source, root, path }))),
   )
 }
 

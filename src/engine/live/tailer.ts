@@ -57,7 +57,7 @@ export class Tailer {
       persistent: true,
       followSymlinks: false,
       // Only log files matter; folders must pass so new subfolders are walked.
-      ignored: (path, stats) => stats?.isFile() === true && !this.ownerOf(path),
+      ignored: (path, stats) => (stats?.isFile() === true && !this.ownerOf(path)) || (stats?.isDirectory() === true && this.inFlatRoot(path)),
     })
     this.watcher.on('add', (p) => this.touch(p))
     this.watcher.on('change', (p) => this.touch(p))
@@ -113,6 +113,12 @@ export class Tailer {
   private dropRoot(path: string): void {
     if (!this.watchedRoots.delete(path)) return
     this.watcher?.unwatch(path)
+  }
+
+  /** Whether `path` is a folder below the root of a source whose files lie at the top (`flat`). */
+  private inFlatRoot(path: string): boolean {
+    for (const [root, o] of this.owners) if (o.source.flat === true && isInside(root, path)) return true
+    return false
   }
 
   /** The source and root a log file belongs to: the innermost root it lies in. */

@@ -16,7 +16,7 @@ import { rollupZones } from './rollup'
  * readdir per folder): cheap next to reading the logs, and only done when asked for.
  */
 export function discoverLogs(s: LogSource): DiscoveredLogs {
-  const found = s.roots().flatMap((root) => walkFiles(root, s.isLogFile, () => {}).map((path) => relative(root, path).split(sep)))
+  const found = s.roots().flatMap((root) => walkFiles(root, s.isLogFile, () => {}, s.flat === true).map((path) => relative(root, path).split(sep)))
   switch (s.id) {
     case 'claude-code': {
       // <projects>/<project>/<session>.jsonl; a session's subagents write <session>/subagents/*.jsonl,

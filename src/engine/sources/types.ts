@@ -103,6 +103,11 @@ export interface LogSource {
   /** A hint for users when none of the roots exists. */
   readonly hint: string
   /**
+   * Its files lie directly in each root (a database in an app's data folder): subfolders are
+   * neither walked nor watched (OpenCode's folder also holds thousands of unrelated files).
+   */
+  readonly flat?: boolean
+  /**
    * Facts a scan's files need from each other (e.g. Codex fork chains), from the files about to be
    * read that the store has not seen and the saved parser states of those it has.
    */

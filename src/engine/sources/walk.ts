@@ -4,8 +4,9 @@ import { join } from 'node:path'
 /**
  * Lists the files under `root` (recursively) that `accept` takes. Follows no symlinked folders,
  * so a link loop cannot trap it; unreadable folders are reported through `onError` and skipped.
+ * `flat`: only the files directly in `root`.
  */
-export function walkFiles(root: string, accept: (path: string) => boolean, onError: (path: string, err: Error) => void): string[] {
+export function walkFiles(root: string, accept: (path: string) => boolean, onError: (path: string, err: Error) => void, flat = false): string[] {
   const out: string[] = []
   const stack = [root]
   while (stack.length > 0) {
@@ -19,7 +20,9 @@ export function walkFiles(root: string, accept: (path: string) => boolean, onErr
     }
     for (const e of entries) {
       const p = join(dir, e.name)
-      if (e.isDirectory()) stack.push(p)
+      if (e.isDirectory()) {
+        if (!flat) stack.push(p)
+      }
       else if ((e.isFile() || e.isSymbolicLink()) && accept(p)) out.push(p)
     }
   }

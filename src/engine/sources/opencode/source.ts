@@ -26,6 +26,7 @@ export function opencodeSource(s: SourceSetup): LogSource {
   return {
     id: 'opencode',
     readerOf: () => READER,
+    flat: true,
     roots,
     isLogFile,
     // A commit may touch only the WAL: it stands for its database.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogSources } from '../../../../src/engine/sources/registry'
 import { scanLogs } from '../../../../src/engine/ingest/scan'
@@ -86,6 +86,9 @@ describe('opencode: opencode.db read-only, by a cursor in our store', () => {
 
   it('bad rows are skipped and counted by reason; the rest flows; the status names the db', async () => {
     const t = setup()
+    // OpenCode's folder holds other files (logs, the legacy storage/ tree): not walked, not counted.
+    mkdirSync(join(t.dir, 'share', 'opencode', 'storage', 'message', 's1'), { recursive: true })
+    writeFileSync(join(t.dir, 'share', 'opencode', 'storage', 'message', 's1', 'opencode.db'), 'not the database')
     t.agent.session('s1')
     t.agent.db.prepare("INSERT INTO message VALUES ('bad1', 's1', 1, ?, '{not json')").run(T0)
     t.agent.message('bad2', 's1', { ...assistant({ created: T0 }), tokens: { input: -5, output: 1 } }, T0 + 1)
