@@ -1,4 +1,5 @@
 import type { LogSource } from '../sources/types'
+import { guardWal } from '../store/wal-guard'
 import type { BackfillProgress, ChangeEvent, Settings } from '../../shared/contract'
 import { openContext, sourcesFor, tryRecost, type ContextOptions, type EngineContext } from '../context'
 import type { BatchResult } from '../ingest/apply-batch'
@@ -60,6 +61,7 @@ export class Engine {
   private readonly stopping = new AbortController()
   private retryTimer: NodeJS.Timeout | undefined
   private backupTimer: NodeJS.Timeout | undefined
+  private walTimer: NodeJS.Timeout | undefined
   /** Resolves a start() still waiting on the watcher's first walk when stop() closes it. */
   private onStop: (() => void) | undefined
   private backingUp: Promise<void> | undefined
@@ -92,6 +94,7 @@ export class Engine {
     // Long-range reports in the viewer's zone read its local-day rollup; build it now, not on
     // the first dashboard paint.
     ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
+    this.startWalGuard()
     this.startAutoBackups()
     this.startTeamSync()
     this.startFolderSync()
@@ -157,6 +160,24 @@ export class Engine {
   }
 
   /** Takes an automatic backup now if one is due, then checks again every so often. */
+  /**
+   * Looks for a deleted WAL every second even when nothing is being written: what was committed
+   * is then checkpointed before a kill could take it with the deleted file (see wal-guard.ts).
+   */
+  private startWalGuard(): void {
+    if (this.ctx.store.path === ':memory:') return
+    const log = this.opts.log ?? ((m: string) => process.stderr.write(`${m}\n`))
+    this.walTimer = setInterval(() => {
+      if (this.stopped) return
+      try {
+        guardWal(this.ctx.store, log)
+      } catch (err) {
+        log(`token-watch: ${(err as Error).message}`)
+      }
+    }, 1000)
+    this.walTimer.unref()
+  }
+
   private startAutoBackups(): void {
     const cfg = this.opts.autoBackup
     if (cfg === false || this.ctx.store.path === ':memory:') return
@@ -262,6 +283,7 @@ export class Engine {
     this.onStop?.()
     if (this.retryTimer) clearTimeout(this.retryTimer)
     if (this.backupTimer) clearInterval(this.backupTimer)
+    if (this.walTimer) clearInterval(this.walTimer)
     await this.tailer?.stop()
     this.tailer = undefined
     await this.scanning

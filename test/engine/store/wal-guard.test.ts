@@ -5,6 +5,8 @@ import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { openStore } from '../../../src/engine/store/open-store'
 import { guardWal } from '../../../src/engine/store/wal-guard'
+import { Engine } from '../../../src/engine/live/engine'
+import { eventually } from '../../helpers/eventually'
 import { tempDir } from '../../helpers/temp'
 import { event } from '../ingest/support'
 
@@ -46,4 +48,22 @@ describe('a WAL deleted while running', () => {
       store.close()
     }
   })
+
+  it('a running engine notices within seconds even when nothing more is written, so a kill then loses nothing', async () => {
+    const dir = tempDir()
+    const env = { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') }
+    const said: string[] = []
+    const engine = new Engine({ env, watch: false, autoBackup: false, log: (m) => said.push(m) })
+    await engine.start()
+    try {
+      await engine.writer.submit(pushed(0, 2000))
+      const db = engine.ctx.store.path
+      expect(countAfterKill(db)).toBe(2000)
+      rmSync(`${db}-wal`)
+      await eventually(() => expect(said.join('\n')).toMatch(/was deleted while running; everything committed was checkpointed/), 10_000)
+      expect(countAfterKill(db)).toBe(2000)
+    } finally {
+      await engine.stop()
+    }
+  }, 20_000)
 })
