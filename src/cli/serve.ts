@@ -4,8 +4,11 @@ import { createEngineApi } from '../engine/api'
 import { Engine } from '../engine/live/engine'
 import { startSocketServer } from '../engine/push/socket-server'
 import { startWebServer } from '../engine/web/server'
+import { createTeamApi } from '../engine/sync/team-api'
+import { redactUrl } from '../engine/sync/team-url'
 import { parseOptions, UsageError } from './args'
 import { progressBar } from './progress'
+import { teamUrlFrom } from './sync'
 
 /** The built dashboard: beside the bundled CLI (out/cli → out/renderer), else from the repo. */
 export function rendererDir(): string {
@@ -22,9 +25,14 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   const o = parseOptions(args, {
     db: { type: 'string' }, user: { type: 'string' }, port: { type: 'string' },
     'no-watch': { type: 'boolean' }, 'no-web': { type: 'boolean' }, 'no-socket': { type: 'boolean' },
+    team: { type: 'string' },
   })
   const port = o.port === undefined ? 0 : Number(o.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected 0..65535')
+  if (o.team !== undefined) {
+    if (o.db !== undefined || o.user !== undefined || o['no-web']) throw new UsageError('--team serves the team database: --db, --user and --no-web do not apply')
+    return serveTeam(teamUrlFrom('--team', o.team, env), port)
+  }
   const engine = new Engine({
     env,
     watch: !o['no-watch'],
@@ -83,4 +91,18 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   if (s) process.stdout.write(`backfill   ${s.filesRead} files, ${s.inserted} new events, ${s.duplicates} duplicates, ${s.skipped} lines skipped\n`)
   process.stdout.write(engine.watching ? 'watching   agent logs for new usage (Ctrl-C to stop)\n' : 'ready      (Ctrl-C to stop)\n')
   return done
+}
+
+/** `serve --team URL`: the dashboard over the team database (read-only; no logs read, no ingest). */
+async function serveTeam(url: string, port: number): Promise<number> {
+  const web = await startWebServer({ api: createTeamApi(url), staticDir: rendererDir(), port })
+  process.stdout.write(`dashboard  ${web.url}\nteam       ${redactUrl(url)}\nready      (Ctrl-C to stop)\n`)
+  return new Promise<number>((resolveExit) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      process.stderr.write(`\n${sig}: closing\n`)
+      void web.close().then(() => resolveExit(0), () => resolveExit(1))
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  })
 }

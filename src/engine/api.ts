@@ -1,4 +1,4 @@
-import { API_METHOD_TABLE, type AppApi, type ExportResult, type ReportQuery, type Settings } from '../shared/contract'
+import { API_METHOD_TABLE, type AppApi, type ExportResult, type ReportQuery, type Settings, type UsageFilter } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { budgetStatuses, outlook } from './budgets/status'
@@ -15,6 +15,7 @@ import { todaySpend } from './query/today'
 import { readProviderExport } from './reconcile/provider-export'
 import { reconcile } from './reconcile/reconcile'
 import { validateSettingsPatch } from './settings'
+import { machineIdentity } from './store/changes'
 
 export interface EngineApiOptions {
   /** Where pushed events arrive, for the sources panel. */
@@ -32,26 +33,34 @@ export interface EngineApiOptions {
  */
 export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): AppApi {
   const store = () => engine.ctx.store
+  // A local store is its own machine: a machine filter naming it (by name or id) is no filter,
+  // one that leaves it out selects nothing (an empty range).
+  const own = <F extends UsageFilter>(f: F): F => {
+    if (!f.machines) return f
+    const { machines, ...rest } = f
+    const me = machineIdentity(store())
+    return (machines.includes(me.name) || machines.includes(me.id) ? rest : { ...rest, from: 0, to: 0 }) as F
+  }
   // The engine is the store's writer: a report in a zone without a local-day rollup builds one
   // (up to MAX_ROLLUP_ZONES), so the next long-range report in that zone reads days, not quarter-hours.
-  const report = (q: ReportQuery) => runReport(store(), q, { buildRollup: true })
+  const report = (q: ReportQuery) => runReport(store(), own(q), { buildRollup: true })
   const csvOf = (q: ReportQuery) => {
     const r = report(q)
     return { csv: reportToCsv(r, q.groupBy), rows: r.rows.length }
   }
   return {
     // Read ctx.prices at each call: a settings change replaces the price table.
-    dimensions: async () => listDimensions(store(), engine.ctx.prices),
+    dimensions: async () => ({ ...listDimensions(store(), engine.ctx.prices), machines: [machineIdentity(store()).name] }),
     report: async (q) => report(q),
-    sessions: async (f) => listSessions(store(), f),
-    sessionCount: async (f) => countSessions(store(), f),
+    sessions: async (f) => listSessions(store(), own(f)),
+    sessionCount: async (f) => countSessions(store(), own(f)),
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
     budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
     outlook: async ({ tz }) => outlook(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
-    forecast: async (q) => rangeForecast(store(), q),
+    forecast: async (q) => rangeForecast(store(), own(q)),
     userTotals: async () => userTotals(store()),
-    activity: async (q) => activityReport(store(), q),
+    activity: async (q) => activityReport(store(), own(q)),
     planLimits: async () => planLimits(engine.ctx.dir, engine.ctx.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>

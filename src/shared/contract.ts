@@ -35,6 +35,8 @@ export interface UsageFilter {
   models?: string[]
   sources?: SourceId[]
   sessions?: string[]
+  /** Machines by name or id (team data; a local store answers as its own machine). */
+  machines?: string[]
 }
 
 export interface ReportQuery extends UsageFilter {
@@ -92,6 +94,10 @@ export interface Dimensions {
   /** First and last event instant (epoch ms UTC), or null when the store is empty. */
   firstTs: number | null
   lastTs: number | null
+  /** The machines in the data: this machine's name locally, every synced machine in team mode. */
+  machines?: string[]
+  /** Set when the data is the team database's: the server it reads (password removed). */
+  team?: string
 }
 
 export interface SessionSummary extends Figures {

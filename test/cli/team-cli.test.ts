@@ -9,7 +9,7 @@ import { outgoingSince } from '../../src/engine/sync/outgoing'
 import { startPostgres, type TestPostgres } from '../helpers/postgres'
 import { tempDir } from '../helpers/temp'
 import { event } from '../engine/ingest/support'
-import { CLI, cliEnv, requireBuild, runCli } from './run-cli'
+import { CLI, cliEnv, requireBuild, runCli, startServe } from './run-cli'
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const Q = 15 * 60_000
@@ -122,6 +122,53 @@ describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
     expect((JSON.parse(r.stdout) as { rows: unknown[] }).rows).toEqual([
       expect.objectContaining({ machine: 'alpha', requests: 6 }), expect.objectContaining({ machine: 'beta', requests: 4 }),
     ])
+  })
+
+  it('serve --team answers the dashboard\'s calls from the team database: reports equal the sum of the machines\' local reports, with a machine filter; methods without team meaning say so', async () => {
+    await pgs.query('DROP SCHEMA IF EXISTS tokenwatch CASCADE')
+    const north = machineDir('north', 40)
+    const south = machineDir('south', 25, 31)
+    for (const m of [north, south]) expect(runCli(['sync', '--db', m.db], m.env).code).toBe(0)
+    const served = await startServe(['--team', pgs.url, '--port', '0'], { ...north.env, TOKENWATCH_TEAM_URL: '' })
+    try {
+      expect(served.out()).toMatch(/^team\s+postgres:\/\/tw@127\.0\.0\.1:\d+\/tw$/m)
+      const u = new URL(served.url)
+      const call = async (method: string, arg?: unknown) => {
+        const res = await fetch(`${u.origin}/api/${method}`, {
+          method: 'POST', headers: { 'content-type': 'application/json', 'x-tokenwatch-token': u.searchParams.get('token') ?? '' },
+          body: JSON.stringify(arg === undefined ? {} : { arg }),
+        })
+        return (await res.json()) as { ok: boolean; result?: unknown; error?: string }
+      }
+      const tz = 'America/St_Johns'
+      const local = (m: { env: NodeJS.ProcessEnv; db: string }, extra: string[] = []) =>
+        JSON.parse(runCli(['report', '--json', '--tz', tz, '--group-by', 'day,user,model', '--db', m.db, ...extra], m.env).stdout) as { totals: Record<string, number>; rows: Record<string, unknown>[] }
+      const both = await call('report', { tz, groupBy: ['day', 'user', 'model'] })
+      expect(both.ok).toBe(true)
+      const team = both.result as { totals: Record<string, number>; rows: Record<string, unknown>[] }
+      const n = local(north)
+      const s = local(south)
+      for (const k of ['input', 'output', 'cacheRead', 'cacheWrite', 'requests', 'unpricedTokens']) expect(team.totals[k]).toBe((n.totals[k] ?? 0) + (s.totals[k] ?? 0))
+      expect(team.totals.costUsd).toBeCloseTo((n.totals.costUsd ?? 0) + (s.totals.costUsd ?? 0), 9)
+      expect(team.totals.requests).toBe(65)
+      // The machine filter: one machine's team figures are its own local report, row for row.
+      const onlySouth = (await call('report', { tz, groupBy: ['day', 'user', 'model'], machines: ['south'] })).result as typeof team
+      const strip = (r: Record<string, unknown>) => ({ ...r, costUsd: Math.round(Number(r.costUsd) * 1e9) })
+      expect(onlySouth.rows.map(strip)).toEqual(s.rows.map(strip))
+      expect(onlySouth.totals.requests).toBe(25)
+      const dims = (await call('dimensions')).result as { machines: string[]; team: string; users: string[] }
+      expect(dims.machines).toEqual(['north', 'south'])
+      expect(dims.team).toMatch(/^postgres:\/\/tw@127\.0\.0\.1:\d+\/tw$/)
+      expect(dims.users).toEqual(['ana', 'bo'])
+      const today = await call('todaySpend', { tz })
+      expect(today).toMatchObject({ ok: true, result: { tz } })
+      const sessions = await call('sessions', { tz })
+      expect(sessions).toMatchObject({ ok: false })
+      expect(sessions.error).toMatch(/sessions stay on each machine/)
+      expect((await call('setSettings', { paused: true })).error).toMatch(/settings are changed on each machine/)
+    } finally {
+      expect(await served.stop()).toBe(0)
+    }
   })
 
   it('bad URLs and flags are one-line usage errors; a password never appears in output', () => {

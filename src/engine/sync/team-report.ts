@@ -44,6 +44,11 @@ interface PgRow {
  * total equals the sum of the machines' own reports.
  */
 export async function teamReport(url: string, q: TeamReportQuery): Promise<Report & { rows: TeamReportRow[] }> {
+  return reportOverMachines(await fetchTeamMachines(url, q), q)
+}
+
+/** The team database's quarter-hour rows in a range, per machine (labelled by name, by name and id where names repeat). */
+export async function fetchTeamMachines(url: string, q: { from?: number; to?: number; machines?: string[] } = {}): Promise<MachineRows[]> {
   const client = await connectTeam(url)
   let rows: PgRow[]
   try {
@@ -74,7 +79,7 @@ export async function teamReport(url: string, q: TeamReportQuery): Promise<Repor
     m.rows.push([Number(r.bucket_start), r.source, r.user_id, r.agent_id, r.project, r.model, Number(r.input), Number(r.output),
       Number(r.cache_read), Number(r.cache_write), Number(r.requests), Number(r.cost_nusd), Number(r.unpriced_tokens), Number(r.unpriced_requests)])
   }
-  return reportOverMachines([...machines.values()], q)
+  return [...machines.values()]
 }
 
 /** An aggregate row as it travels: bucket_start, source, user, agent, project, model, then the eight sums. */
@@ -130,7 +135,7 @@ export function reportOverMachines(machines: MachineRows[], q: TeamReportQuery):
 }
 
 /** An in-memory store holding the given team rows as its aggregates (summed where machines share a key). */
-function loadRows(rows: WireRow[]): Store {
+export function loadRows(rows: WireRow[]): Store {
   const store = openStore(':memory:')
   const add = store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}`)

@@ -75,7 +75,7 @@ function noArg(v: unknown, path: string): void {
   if (v !== undefined && v !== null) throw new Invalid(path, 'this method takes no argument')
 }
 
-const FILTER_KEYS = ['from', 'to', 'tz', 'users', 'agents', 'projects', 'models', 'sources', 'sessions'] as const
+const FILTER_KEYS = ['from', 'to', 'tz', 'users', 'agents', 'projects', 'models', 'sources', 'sessions', 'machines'] as const
 
 function filterFields(o: Obj, path: string): UsageFilter {
   const f: UsageFilter = { tz: timeZone(o.tz, `${path}.tz`) }
@@ -87,6 +87,7 @@ function filterFields(o: Obj, path: string): UsageFilter {
   if (o.projects !== undefined) f.projects = strings(o.projects, `${path}.projects`)
   if (o.models !== undefined) f.models = strings(o.models, `${path}.models`)
   if (o.sessions !== undefined) f.sessions = strings(o.sessions, `${path}.sessions`)
+  if (o.machines !== undefined) f.machines = strings(o.machines, `${path}.machines`)
   if (o.sources !== undefined) {
     if (!Array.isArray(o.sources)) throw new Invalid(`${path}.sources`, 'must be an array of source ids')
     f.sources = o.sources.map((s, i) => oneOf(s, `${path}.sources[${i}]`, SOURCE_IDS, 'source'))

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { createEngineApi } from '../../../src/engine/api'
 import { Engine } from '../../../src/engine/live/engine'
 import { runReport } from '../../../src/engine/query/report'
+import { machineIdentity } from '../../../src/engine/store/changes'
 import type { ChangeEvent } from '../../../src/shared/contract'
 import { eventually } from '../../helpers/eventually'
 import { liveSetup } from './support'
@@ -45,6 +46,23 @@ describe('live engine: tailing real files', () => {
     expect(totals(engine).requests).toBe(2)
     appendFileSync(s.log, line.slice(40))
     await eventually(() => expect(totals(engine)).toEqual({ input: 30, output: 21, cacheRead: 300, requests: 3 }))
+    await engine.stop()
+  })
+
+  it('a local store answers a machine filter as its own machine: naming it (name or id) is no filter, leaving it out selects nothing', async () => {
+    const s = setup()
+    writeFileSync(s.log, claudeLine('a', 5, '2026-03-01T10:05:00Z'))
+    const engine = new Engine({ env: s.env, watch: false })
+    await engine.start()
+    const api = createEngineApi(engine)
+    const me = machineIdentity(engine.ctx.store)
+    expect((await api.dimensions()).machines).toEqual([me.name])
+    for (const machines of [[me.name], [me.id]]) expect((await api.report({ tz: 'UTC', groupBy: [], machines })).totals.requests).toBe(1)
+    const other = await api.report({ tz: 'UTC', groupBy: ['day'], machines: ['not-this-one'] })
+    expect(other.rows).toEqual([])
+    expect(other.totals.requests).toBe(0)
+    expect(await api.sessionCount({ tz: 'UTC', machines: ['not-this-one'] })).toBe(0)
+    expect(await api.sessionCount({ tz: 'UTC', machines: [me.name] })).toBe(1)
     await engine.stop()
   })
 
