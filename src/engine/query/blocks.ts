@@ -7,6 +7,7 @@
 import type { UsageBlock } from '../../shared/contract'
 import { HOUR_MS } from '../../shared/time-zone'
 import type { Store } from '../store/open-store'
+import type { StoredSums } from '../store/sums'
 
 /** A block's length, as Anthropic's plans count it. */
 export const BLOCK_MS = 5 * HOUR_MS
@@ -21,17 +22,10 @@ export interface BlockEntry {
   costNanoUsd: number | null
 }
 
-interface Acc {
+interface Acc extends StoredSums {
   start: number
   first: number
   last: number
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  requests: number
-  costNanoUsd: number
-  unpricedTokens: number
 }
 
 const MINUTE = 60_000

@@ -3,17 +3,10 @@ import { assertNever } from '../../shared/assert-never'
 import type { Store } from '../store/open-store'
 import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments, ymdOf } from '../../shared/time-zone'
 import { ensureRollup, rollupZones } from './rollup'
+import type { StoredSums } from '../store/sums'
 
 /** Integer sums as SQL returns them; money in nano-USD. */
-interface Sums {
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  requests: number
-  costNanoUsd: number
-  unpricedTokens: number
-}
+type Sums = StoredSums
 
 export type TimeDim = 'hour' | 'day' | 'week' | 'month'
 export type ColumnDim = Exclude<GroupDim, TimeDim>

@@ -2,6 +2,7 @@ import type { SessionEvent, SessionSummary, UsageFilter } from '../../shared/con
 import type { SourceId } from '../../shared/usage'
 import type { Store } from '../store/open-store'
 import { filterClause } from './report'
+import type { StoredSums } from '../store/sums'
 
 const SUMS = `sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead, sum(cache_write) AS cacheWrite,
   count(*) AS requests, sum(coalesce(cost_nusd, 0)) AS costNanoUsd,
@@ -12,7 +13,7 @@ const SUMMARY = `session_id AS sessionId, min(source) AS source, min(user_id) AS
   min(agent_id) AS agentId, min(project) AS project, group_concat(DISTINCT model) AS models,
   min(ts) AS firstTs, max(ts) AS lastTs, ${SUMS}`
 
-interface SessionRow {
+interface SessionRow extends StoredSums {
   sessionId: string
   source: SourceId
   userId: string
@@ -21,13 +22,6 @@ interface SessionRow {
   models: string
   firstTs: number
   lastTs: number
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  requests: number
-  costNanoUsd: number
-  unpricedTokens: number
 }
 
 /** The filter's range as SQL bounds: [from, to). */

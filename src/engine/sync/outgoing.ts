@@ -4,22 +4,16 @@ import type { TeamProjects } from '../../shared/contract'
 import { assertNever } from '../../shared/assert-never'
 import { currentChangeSeq } from '../store/changes'
 import type { Store } from '../store/open-store'
+import type { StoredSums } from '../store/sums'
 
 /** One aggregate row as it leaves the machine: its key, absolute sums and change sequence. */
-export interface TeamRow {
+export interface TeamRow extends StoredSums {
   bucketStart: number
   source: string
   userId: string
   agentId: string
   project: string
   model: string
-  input: number
-  output: number
-  cacheRead: number
-  cacheWrite: number
-  requests: number
-  costNanoUsd: number
-  unpricedTokens: number
   unpricedRequests: number
   changeSeq: number
 }

@@ -1,0 +1,13 @@
+/**
+ * The figures every aggregate table keeps and every query sums, as SQL returns them: the four
+ * exclusive token buckets, the request count, cost in integer nano-USD, and the unpriced tokens.
+ */
+export interface StoredSums {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  costNanoUsd: number
+  unpricedTokens: number
+}
