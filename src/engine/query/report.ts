@@ -3,7 +3,7 @@ import { assertNever } from '../../shared/assert-never'
 import type { Store } from '../store/open-store'
 import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments, ymdOf } from '../../shared/time-zone'
 import { ensureRollup, rollupZones } from './rollup'
-import type { StoredSums } from '../store/sums'
+import { addSums, type StoredSums } from '../store/sums'
 
 /** Integer sums as SQL returns them; money in nano-USD. */
 type Sums = StoredSums
@@ -84,15 +84,6 @@ function zero(): Sums {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costNanoUsd: 0, unpricedTokens: 0 }
 }
 
-function addSums(a: Sums, b: Sums): void {
-  a.input += b.input
-  a.output += b.output
-  a.cacheRead += b.cacheRead
-  a.cacheWrite += b.cacheWrite
-  a.requests += b.requests
-  a.costNanoUsd += b.costNanoUsd
-  a.unpricedTokens += b.unpricedTokens
-}
 
 /** Converts integer sums to the contract's figures (USD at the edge). */
 export function toFigures(s: Sums): Figures {

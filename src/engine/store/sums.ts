@@ -11,3 +11,14 @@ export interface StoredSums {
   costNanoUsd: number
   unpricedTokens: number
 }
+
+/** Adds `b`'s figures into `a`. */
+export function addSums(a: StoredSums, b: StoredSums): void {
+  a.input += b.input
+  a.output += b.output
+  a.cacheRead += b.cacheRead
+  a.cacheWrite += b.cacheWrite
+  a.requests += b.requests
+  a.costNanoUsd += b.costNanoUsd
+  a.unpricedTokens += b.unpricedTokens
+}

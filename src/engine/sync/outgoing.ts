@@ -4,7 +4,7 @@ import type { TeamProjects } from '../../shared/contract'
 import { assertNever } from '../../shared/assert-never'
 import { currentChangeSeq } from '../store/changes'
 import type { Store } from '../store/open-store'
-import type { StoredSums } from '../store/sums'
+import { addSums, type StoredSums } from '../store/sums'
 
 /** One aggregate row as it leaves the machine: its key, absolute sums and change sequence. */
 export interface TeamRow extends StoredSums {
@@ -81,13 +81,7 @@ export function outgoingSince(store: Store, since: number, mode: TeamProjects): 
     const add = (r: Raw, project: string) => {
       const row = out.get(keyOf(r, project))
       if (!row) return
-      row.input += r.input
-      row.output += r.output
-      row.cacheRead += r.cacheRead
-      row.cacheWrite += r.cacheWrite
-      row.requests += r.requests
-      row.costNanoUsd += r.costNanoUsd
-      row.unpricedTokens += r.unpricedTokens
+      addSums(row, r)
       row.unpricedRequests += r.unpricedRequests
     }
     const many = changed.length > 2000
