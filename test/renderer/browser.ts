@@ -1,8 +1,9 @@
-/** Debian's Chromium through playwright-core, launched exactly as TOOLCHAIN.md says. */
+/** Chromium (Debian's, or whichever test/global-setup.ts found) through playwright-core. */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { findBrowser, NO_BROWSER } from '../helpers/find-browser'
 
 export interface LaunchOptions {
   timezoneId?: string
@@ -12,8 +13,10 @@ export interface LaunchOptions {
 }
 
 export function launchChromium(options: LaunchOptions = {}): Promise<BrowserContext> {
+  const executablePath = findBrowser()
+  if (!executablePath) return Promise.reject(new Error(NO_BROWSER))
   return chromium.launchPersistentContext(mkdtempSync(join(options.profileParent ?? tmpdir(), 'pw-')), {
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
