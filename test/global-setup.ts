@@ -1,9 +1,14 @@
 /** Runs once before the suite: a fresh machine gets the browser the browser tests drive. */
-import { NO_BROWSER, provisionBrowser } from './helpers/find-browser'
+import type { TestProject } from 'vitest/node'
+import { provisionBrowser } from './helpers/find-browser'
 
-export default function setup(): void {
-  const browser = provisionBrowser()
+/** The browser tests: only a run that includes one looks for (or installs) a browser. */
+const NEEDS_BROWSER = /[\\/]test[\\/](renderer|e2e)[\\/]/
+
+export default async function setup(project: TestProject): Promise<void> {
+  const { testFiles } = await project.globTestFiles(project.vitest.config.filters)
+  if (!testFiles.some((f) => NEEDS_BROWSER.test(f))) return
+  const got = provisionBrowser()
   // Not fatal here: the tests that need no browser still run; those that do fail with this line.
-  if (browser) process.env.TOKENWATCH_CHROMIUM = browser
-  else process.stderr.write(`${NO_BROWSER}\n`)
+  if ('message' in got) process.stderr.write(`${got.message}\n`)
 }

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { findBrowser, NO_BROWSER } from '../helpers/find-browser'
+import { locateBrowser } from '../helpers/find-browser'
 
 export interface LaunchOptions {
   timezoneId?: string
@@ -13,8 +13,9 @@ export interface LaunchOptions {
 }
 
 export function launchChromium(options: LaunchOptions = {}): Promise<BrowserContext> {
-  const executablePath = findBrowser()
-  if (!executablePath) return Promise.reject(new Error(NO_BROWSER))
+  const browser = locateBrowser() // test/global-setup.ts installed one if it could
+  if ('message' in browser) return Promise.reject(new Error(browser.message))
+  const executablePath = browser.path
   return chromium.launchPersistentContext(mkdtempSync(join(options.profileParent ?? tmpdir(), 'pw-')), {
     executablePath,
     headless: true,
