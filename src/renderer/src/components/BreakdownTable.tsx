@@ -38,10 +38,14 @@ export function BreakdownTable({ api, filter, tick }: { api: AppApi; filter: Usa
   const [dim, setDim] = useState<Dim>('model')
   const [sort, setSort] = useState<SortState<Col>>({ key: 'cost', dir: 'desc' })
   const query = { ...filter, groupBy: [dim] }
-  const report = useAsync(`${JSON.stringify(query)}#${tick}`, () => api.report(query))
-  const data = report.data
+  // The answer carries the dimension it was grouped by: while the next group loads, the last
+  // answer stays on screen under its own column, never re-read by the new dimension (which made
+  // every row "(none)" and, with React keys all equal, left stale rows behind).
+  const report = useAsync(`${JSON.stringify(query)}#${tick}`, () => api.report(query).then((r) => ({ dim, r })))
+  const shownDim = report.data?.dim ?? dim
+  const data = report.data?.r
   const grand = data === undefined ? 0 : totalTokens(data.totals)
-  const rows = data === undefined ? [] : sortRows(data.rows, sort.dir, (r) => cell(r, sort.key, dim))
+  const rows = data === undefined ? [] : sortRows(data.rows, sort.dir, (r) => cell(r, sort.key, shownDim))
   const unpriced = new Set(data?.unpricedModels ?? [])
 
   return (
@@ -61,19 +65,19 @@ export function BreakdownTable({ api, filter, tick }: { api: AppApi; filter: Usa
           <table data-testid="breakdown-table">
             <thead>
               <tr>
-                <SortableHeader id="name" label={DIMS.find((d) => d.id === dim)?.label ?? dim} sort={sort} onSort={setSort} />
+                <SortableHeader id="name" label={DIMS.find((d) => d.id === shownDim)?.label ?? shownDim} sort={sort} onSort={setSort} />
                 {COLS.map((c) => <SortableHeader key={c.id} id={c.id} label={c.label} sort={sort} onSort={setSort} numeric />)}
                 <th scope="col" className="num">Share</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => {
-                const name = r[dim] ?? ''
+                const name = r[shownDim] ?? ''
                 return (
-                  <tr key={name} data-testid="breakdown-row">
+                  <tr key={`${shownDim}:${name}`} data-testid="breakdown-row">
                     <th scope="row" className="name">
-                      {name === '' ? <span className="muted">(none)</span> : name}
-                      {dim === 'model' && unpriced.has(name) && <span className="badge badge-warn">unpriced</span>}
+                      {name === '' ? <span className="muted">(none)</span> : <span className="cut" title={name}>{name}</span>}
+                      {shownDim === 'model' && unpriced.has(name) && <span className="badge badge-warn">unpriced</span>}
                     </th>
                     <td className="num">{formatInt(r.requests)}</td>
                     <td className="num">{formatInt(r.input)}</td>

@@ -52,7 +52,7 @@ export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
               <tr key={s.sessionId} data-testid="session-row">
                 <td>{formatDateTime(s.lastTs, tz)}</td>
                 <td>{s.agentId}</td>
-                <td className="name" title={s.project}>{s.project}</td>
+                <td className="name"><span className="cut" title={s.project}>{s.project}</span></td>
                 <td className="models">
                   {s.models.map((m) => (
                     <span key={m} className={`chip${unpricedModels.has(m) ? ' chip-warn' : ''}`} title={unpricedModels.has(m) ? 'no known price' : undefined}>{m}</span>

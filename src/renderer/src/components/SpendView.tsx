@@ -127,7 +127,7 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
         {users.data === undefined || users.data.length === 0
           ? <p className="muted">{users.data === undefined ? 'Loading…' : 'No usage yet.'}</p>
           : (
-            <table className="blocks-table">
+            <div className="table-wrap"><table className="blocks-table">
               <thead><tr><th>User</th><th className="num">Lifetime cost</th><th className="num">Lifetime tokens</th><th className="num">Last 24 h cost</th><th className="num">Last 24 h tokens</th></tr></thead>
               <tbody>
                 {users.data.map((u) => (
@@ -140,7 +140,7 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
           )}
       </section>
       <section className="card" aria-labelledby="blocks-title">
@@ -148,10 +148,10 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
         {blocks.data === undefined || blocks.data.length === 0
           ? <p className="muted" data-testid="no-blocks">{blocks.data === undefined ? 'Loading…' : 'No Claude Code usage yet.'}</p>
           : (
-            <table className="blocks-table">
+            <div className="table-wrap"><table className="blocks-table">
               <thead><tr><th>Start</th><th>End</th><th className="num">Requests</th><th className="num">Tokens</th><th className="num">Cost</th><th>Burn rate</th></tr></thead>
               <tbody>{[...blocks.data].reverse().slice(0, BLOCKS_SHOWN).map((b) => <BlockRow key={b.start} b={b} now={now} tz={tz} />)}</tbody>
-            </table>
+            </table></div>
           )}
       </section>
       <ReconcileCard api={api} />
