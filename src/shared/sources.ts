@@ -25,6 +25,10 @@ export const SOURCES = [
     id: 'amp', label: 'Amp', kind: 'document', envVars: ['AMP_DATA_DIR'],
     folderTitle: 'Extra Amp data folders', folderHelp: 'each holds threads/, like ~/.local/share/amp',
   },
+  {
+    id: 'qwen-code', label: 'Qwen Code', kind: 'append', envVars: ['QWEN_DATA_DIR'],
+    folderTitle: 'Extra Qwen Code data folders', folderHelp: 'each holds projects/<project>/chats/, like ~/.qwen',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

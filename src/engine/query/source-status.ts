@@ -36,6 +36,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'amp':
       // One thread file per session.
       return { files: found.length, sessions: found.length }
+    case 'qwen-code':
+      // <projects>/<project>/chats/<session>.jsonl
+      return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
     default:
       return assertNever(s.id)
   }

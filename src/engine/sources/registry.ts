@@ -5,6 +5,7 @@ import { claudeSource } from './claude-code/source'
 import { codexSource } from './codex/source'
 import { geminiSource } from './gemini-cli/source'
 import { opencodeSource } from './opencode/source'
+import { qwenSource } from './qwen-code/source'
 import type { LogSource } from './types'
 import { splitList, type SourceSetup } from './setup'
 
@@ -21,6 +22,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   'gemini-cli': geminiSource,
   opencode: opencodeSource,
   amp: ampSource,
+  'qwen-code': qwenSource,
 }
 
 /** Where to look for logs. */

@@ -10,6 +10,7 @@ import { unpricedModels } from '../../../src/engine/query/status'
 import { ensureRollup } from '../../../src/engine/query/rollup'
 import { sourceStatus } from '../../../src/engine/query/source-status'
 import { createLogSources } from '../../../src/engine/sources/registry'
+import { LOG_SOURCE_IDS, isLogSourceId, sourceDescriptor } from '../../../src/shared/sources'
 import type { UsageEvent } from '../../../src/shared/usage'
 import type { PriceTable } from '../../../src/engine/pricing/types'
 import { tempDir } from '../../helpers/temp'
@@ -126,7 +127,8 @@ describe('dimensions and source status', () => {
     writeFileSync(join(env.claudeProjects, 'app', 'a.jsonl'), '{"usage": broken again\n', { flag: 'a' })
     await env.scan()
     const status = sourceStatus(env.store, env.sources, { socket: '/run/tw.sock' })
-    expect(status).toEqual([
+    const firstFive: string[] = ['claude-code', 'codex', 'gemini-cli', 'opencode', 'amp', 'socket']
+    expect(status.filter((s) => firstFive.includes(s.source))).toEqual([
       {
         source: 'claude-code', location: env.claudeProjects, found: true, files: 1, skippedLines: 3,
         skipReasons: { 'malformed-json': 2, 'bad-field': 1 }, events: 1, sessions: 1, projects: 1, lastEventTs: Z('2026-03-01T10:00:00Z'),
@@ -151,16 +153,22 @@ describe('dimensions and source status', () => {
       },
       { source: 'socket', location: '/run/tw.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, events: 0, sessions: 0, projects: 0, lastEventTs: null },
     ])
+    // Every other agent, in the one list's order, found nowhere here: its env vars are named.
+    const rest = status.filter((s) => !firstFive.includes(s.source))
+    expect(rest.map((s) => s.source)).toEqual(LOG_SOURCE_IDS.filter((id) => !firstFive.includes(id)))
+    for (const s of rest) {
+      const envVars = isLogSourceId(s.source) ? sourceDescriptor(s.source).envVars : []
+      expect(s).toMatchObject({ found: false, files: 0, skippedLines: 0, events: 0, envVars })
+      expect(s.hint).toContain(envVars[0])
+    }
     // The same counts from a zone's day rollup once one exists.
     ensureRollup(env.store, 'Asia/Kolkata')
     expect(sourceStatus(env.store, env.sources, { socket: '/run/tw.sock' })).toEqual(status)
     const missing = join(tempDir(), 'nothing-here')
     mkdirSync(missing)
     const none = sourceStatus(env.store, createLogSources({ claudeConfigDirs: [missing], codexHomes: [missing], home: missing }), {})
-    expect(none.map((s) => [s.source, s.found, typeof s.hint])).toEqual([
-      ['claude-code', false, 'string'], ['codex', false, 'string'], ['gemini-cli', false, 'string'], ['opencode', false, 'string'], ['amp', false, 'string'],
-    ])
+    expect(none.map((s) => [s.source, s.found, typeof s.hint])).toEqual(LOG_SOURCE_IDS.map((id) => [id, false, 'string']))
     // A source switched off in settings is neither read nor listed.
-    expect(createLogSources({ home: missing, disabled: ['codex', 'opencode'] }).map((s) => s.id)).toEqual(['claude-code', 'gemini-cli', 'amp'])
+    expect(createLogSources({ home: missing, disabled: ['codex', 'opencode'] }).map((s) => s.id)).toEqual(LOG_SOURCE_IDS.filter((id) => id !== 'codex' && id !== 'opencode'))
   })
 })
