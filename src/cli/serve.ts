@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { createEngineApi } from '../engine/api'
 import { Engine } from '../engine/live/engine'
-import { startSocketServer } from '../engine/push/socket-server'
 import { startWebServer } from '../engine/web/server'
 import { createTeamApi } from '../engine/sync/team-api'
 import { redactUrl } from '../engine/sync/team-url'
@@ -33,7 +32,7 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
     if (o.db !== undefined || o.user !== undefined || o['no-web']) throw new UsageError('--team serves the team database: --db, --user and --no-web do not apply')
     return serveTeam(teamUrlFrom('--team', o.team, env), port)
   }
-  const engine = new Engine({
+  const engine = await Engine.open({
     env,
     watch: !o['no-watch'],
     ...(o.db ? { dbPath: o.db } : {}),
@@ -43,22 +42,20 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   const closers: (() => Promise<void>)[] = []
   try {
     if (!o['no-socket']) {
-      const socket = await startSocketServer({ path: engine.ctx.paths.socket, writer: engine.writer, userId: engine.ctx.userId })
-      closers.push(() => socket.close())
-      process.stdout.write(`socket     ${socket.path}\n`)
+      process.stdout.write(`socket     ${await engine.openSocket()}\n`)
     }
     if (!o['no-web']) {
-      const apiOpts = o['no-socket'] ? {} : { socketPath: engine.ctx.paths.socket }
+      const apiOpts = o['no-socket'] ? {} : { socketPath: engine.paths.socket }
       const web = await startWebServer({
         api: createEngineApi(engine, apiOpts),
         staticDir: rendererDir(),
         port,
-        ingest: { writer: engine.writer, userId: engine.ctx.userId },
+        ingest: { writer: engine.writer, userId: engine.userId },
       })
       closers.push(() => web.close())
       process.stdout.write(`dashboard  ${web.url}\ningest     http://127.0.0.1:${web.port}/v1/usage\n`)
     }
-    process.stdout.write(`store      ${engine.ctx.store.path}\n`)
+    process.stdout.write(`store      ${engine.store.path}\n`)
   } catch (err) {
     for (const c of closers.reverse()) await c()
     await engine.stop()

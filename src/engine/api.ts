@@ -32,7 +32,7 @@ export interface EngineApiOptions {
  * Arguments arrive already validated by the transport.
  */
 export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): AppApi {
-  const store = () => engine.ctx.store
+  const store = () => engine.store
   // A local store is its own machine: a machine filter naming it (by name or id) is no filter,
   // one that leaves it out selects nothing (an empty range).
   const own = <F extends UsageFilter>(f: F): F => {
@@ -50,27 +50,27 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
   }
   return {
     // Read ctx.prices at each call: a settings change replaces the price table.
-    dimensions: async () => ({ ...listDimensions(store(), engine.ctx.prices), machines: [machineIdentity(store()).name] }),
+    dimensions: async () => ({ ...listDimensions(store(), engine.prices), machines: [machineIdentity(store()).name] }),
     report: async (q) => report(q),
     sessions: async (f) => listSessions(store(), own(f)),
     sessionCount: async (f) => countSessions(store(), own(f)),
     sessionEvents: async ({ sessionId }) => sessionEvents(store(), sessionId),
     todaySpend: async ({ tz }) => todaySpend(store(), tz),
-    budgets: async ({ tz }) => budgetStatuses(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
-    outlook: async ({ tz }) => outlook(store(), engine.ctx.settings, tz, Date.now(), opts.locale),
+    budgets: async ({ tz }) => budgetStatuses(store(), engine.settings, tz, Date.now(), opts.locale),
+    outlook: async ({ tz }) => outlook(store(), engine.settings, tz, Date.now(), opts.locale),
     forecast: async (q) => rangeForecast(store(), own(q)),
     userTotals: async () => userTotals(store()),
     activity: async (q) => activityReport(store(), own(q)),
-    planLimits: async () => planLimits(engine.ctx.dir, engine.ctx.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
+    planLimits: async () => planLimits(engine.dir, engine.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>
       // Every source, switched off or not: the panel lists them all.
       sourceStatus(store(), engine.allSources(), {
         ...(opts.socketPath ? { socket: opts.socketPath } : {}),
         ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
-      }, { discover: true, scanErrors: engine.lastScan?.errors ?? [], disabled: engine.ctx.settings.disabledSources }),
+      }, { discover: true, scanErrors: engine.lastScan?.errors ?? [], disabled: engine.settings.disabledSources }),
     backfillProgress: async () => ({ ...engine.progress }),
-    getSettings: async () => ({ ...engine.ctx.settings }),
+    getSettings: async () => ({ ...engine.settings }),
     setSettings: async (patch) => {
       const checked = validateSettingsPatch(patch)
       if (!checked.ok) throw new Error(checked.error)
@@ -87,7 +87,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     // The page sends the file's text (it never names a path); a file no reader knows is an error.
     reconcile: async ({ csv }) => reconcile(store(), readProviderExport(csv)),
     removeLogFolder: async ({ kind, index }) => {
-      const list = engine.ctx.settings.logFolders[kind]
+      const list = engine.settings.logFolders[kind]
       if (index >= list.length) throw new Error(`logFolders.${kind} has no entry ${index}`)
       return engine.updateSettings({ logFolders: { [kind]: list.filter((_, i) => i !== index) } as Settings['logFolders'] })
     },

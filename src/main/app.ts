@@ -5,8 +5,7 @@
  */
 import type { AppApi, Settings } from '../shared/contract'
 import { createEngineApi } from '../engine/api'
-import type { EventWriter } from '../engine/ingest/writer'
-import { Engine, type EngineOptions } from '../engine/live/engine'
+import { Engine, type EngineOptions, type SocketStarter } from '../engine/live/engine'
 import { dataDir } from '../engine/paths'
 import { dayKey } from '../shared/time-zone'
 import { setupBudget, type BudgetElectron } from './budget'
@@ -47,8 +46,7 @@ export interface AppElectron extends WindowElectron, TrayElectron, IpcElectron, 
 /** electron-builder's appId; Windows shows notifications only for an app with this id set. */
 export const APP_ID = 'dev.tokenwatch.app'
 
-/** Starts the push socket; resolves to something that can close it. */
-export type SocketStarter = (opts: { path: string; writer: EventWriter; userId: string }) => Promise<{ close(): Promise<void> | void }>
+export type { SocketStarter } from '../engine/live/engine'
 
 export interface AppDeps {
   electron: AppElectron
@@ -102,7 +100,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
 
   let engine: Engine
   try {
-    engine = new Engine({
+    engine = await Engine.open({
       env,
       log,
       ...(env.TOKENWATCH_NATIVE_BINDING ? { nativeBinding: env.TOKENWATCH_NATIVE_BINDING } : {}),
@@ -123,7 +121,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   })
   const applyLoginItem = setupLoginItem({ electron, platform, env, execPath: deps.execPath })
   const locale = app.getLocale()
-  const base = createEngineApi(engine, { socketPath: engine.ctx.paths.socket, exportCsv, locale })
+  const base = createEngineApi(engine, { socketPath: engine.paths.socket, exportCsv, locale })
   // Settings change the tray (zone, budget, pause) and the login item; the engine saves them.
   const api: AppApi = {
     ...base,
@@ -135,7 +133,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     addLogFolder: setupLogFolders({
       electron,
       parent: () => window.current(),
-      settings: () => engine.ctx.settings,
+      settings: () => engine.settings,
       update: (patch) => api.setSettings(patch),
     }),
     removeLogFolder: async (arg) => {
@@ -180,7 +178,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     log,
     actions: {
       openDashboard: () => window.show(),
-      togglePause: () => api.setSettings({ paused: !engine.ctx.settings.paused }).catch((e: Error) => log(`pause: ${e.message}`)),
+      togglePause: () => api.setSettings({ paused: !engine.settings.paused }).catch((e: Error) => log(`pause: ${e.message}`)),
       exportCsv: () =>
         api.exportCsv(todayQuery(viewerTimeZone(engine), Date.now())).then(
           (r) => {
@@ -195,12 +193,11 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   app.on('second-instance', () => window.show())
   app.on('activate', () => window.show())
   try {
-    applyLoginItem(engine.ctx.settings.launchAtLogin)
+    applyLoginItem(engine.settings.launchAtLogin)
   } catch (err) {
     log(`launch at login: ${(err as Error).message}`)
   }
 
-  let socket: { close(): Promise<void> | void } | undefined
   // Registered before anything slow, so a Quit during start-up still stops cleanly.
   let resolveStopped: () => void = () => {}
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve))
@@ -212,7 +209,6 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     stopping ??= (async () => {
       tray.dispose()
       disposeIpc()
-      await socket?.close()
       await engine.stop()
     })()
       .catch((err: Error) => log(`stopping: ${err.message}`))
@@ -225,10 +221,8 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
 
   if (deps.startSocketServer) {
     try {
-      const opened = await deps.startSocketServer({ path: engine.ctx.paths.socket, writer: engine.writer, userId: engine.ctx.userId })
-      // Quit may have come while the socket was opening: then close it at once.
-      if (stopping) await opened.close()
-      else socket = opened
+      // The engine owns it and closes it on stop (also when Quit came while it was opening).
+      await engine.openSocket(deps.startSocketServer)
     } catch (err) {
       // Typically `tokenwatch serve` already holds the socket: logs are still watched here.
       log(`push socket not started: ${(err as Error).message}`)

@@ -42,8 +42,8 @@ export interface BudgetWatch {
 export function createBudgetWatch(notify: (notice: BudgetNotice) => void, locale?: string): BudgetWatch {
   return {
     check(engine, tz, now) {
-      const store = engine.ctx.store
-      const statuses = budgetStatuses(store, engine.ctx.settings, tz, now, locale)
+      const store = engine.store
+      const statuses = budgetStatuses(store, engine.settings, tz, now, locale)
       for (const a of claimAlerts(store, statuses, now)) notify(budgetNotice(a, locale))
       return statuses
     },

@@ -142,7 +142,7 @@ export function nextLocalMidnight(tz: string, day: string): number {
 
 /** The zone days are counted in: the setting, else the system's. */
 export function viewerTimeZone(engine: Engine): string {
-  return engine.ctx.settings.timeZone || systemTimeZone()
+  return engine.settings.timeZone || systemTimeZone()
 }
 
 /** Creates the tray, shows today's figure, and keeps it current. */
@@ -184,9 +184,9 @@ export function setupTray(deps: TrayDeps): TrayHandle {
   const handle: TrayHandle = {
     tray,
     refresh() {
-      const settings = engine.ctx.settings
+      const settings = engine.settings
       const tz = viewerTimeZone(engine)
-      const today = todaySpend(engine.ctx.store, tz, now())
+      const today = todaySpend(engine.store, tz, now())
       const budgets = deps.budget.check(engine, tz, now())
       const view = trayView(today, {
         budgets, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),

@@ -385,11 +385,11 @@ export const LOG_FOLDER_KINDS: readonly LogFolderKind[] = LOG_SOURCE_IDS
 export type AddLogFolderResult = { ok: true; path: string; settings: Settings } | { ok: false; cancelled: boolean; error: string }
 
 /**
- * Change notification pushed to UIs: which hours (epoch ms UTC, hour starts) moved; `settings`
- * when the settings changed (from any UI, the tray or the CLI), so open forms reload them.
+ * Change notification pushed to UIs: stored figures moved (views re-query what they show), or,
+ * with `settings`, the settings changed (from any UI, the tray or the CLI), so open forms reload.
  */
 export interface ChangeEvent {
-  hours: number[]
+  /** When it was sent (epoch ms). */
   at: number
   settings?: true
 }

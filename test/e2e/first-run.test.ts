@@ -45,8 +45,8 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tw-e2e-first-'))
   // The Claude Code fixtures are on disk; Codex is not installed here.
   env = { ...fixtureEnv(join(root, 'data'), TZ), CODEX_HOME: join(root, 'data', 'no-codex-here') }
-  engine = new Engine({ env, changeDebounceMs: 5, log: () => {} })
-  server = await startWebServer({ api: createEngineApi(engine, { socketPath: engine.ctx.paths.socket }), staticDir: join(REPO, 'out', 'renderer') })
+  engine = await Engine.open({ env, changeDebounceMs: 5, log: () => {} })
+  server = await startWebServer({ api: createEngineApi(engine, { socketPath: engine.paths.socket }), staticDir: join(REPO, 'out', 'renderer') })
   const launched = await launchPage(root, TZ)
   ctx = launched.ctx
   page = launched.page
@@ -75,7 +75,7 @@ describe('first run over the real engine', () => {
     expect(await textOf('first-run-claude-code', 'found Claude Code: 5 sessions in 3 projects')).toBe('found Claude Code: 5 sessions in 3 projects')
     const codexLine = `not found Codex: nothing at ${join(codex, 'sessions')}, ${join(codex, 'archived_sessions')}. Codex CLI keeps rollouts in ~/.codex/sessions (set CODEX_HOME to point elsewhere).`
     expect(await textOf('first-run-codex', codexLine)).toBe(codexLine)
-    expect(await page.getByTestId('first-run').textContent()).toContain(engine.ctx.paths.socket)
+    expect(await page.getByTestId('first-run').textContent()).toContain(engine.paths.socket)
     const api = createEngineApi(engine)
     expect((await api.sourceStatus()).find((s) => s.source === 'claude-code')).toMatchObject({ location: claude, files: 0, sessions: 0, events: 0 })
     // The backfill has not started: the bar waits, and the page keeps asking.

@@ -51,7 +51,7 @@ describe('the desktop app', () => {
   it('starts the engine, socket, tray and window in the per-user data folder', async () => {
     const { fake, app, env, socket } = await launch()
     expect(fake.app.paths.get('userData')).toBe(env.TOKENWATCH_HOME)
-    expect(app.engine.ctx.store.path).toBe(join(env.TOKENWATCH_HOME, 'tokenwatch.db'))
+    expect(app.engine.store.path).toBe(join(env.TOKENWATCH_HOME, 'tokenwatch.db'))
     expect(app.engine.watching).toBe(true)
     expect(socket.opened).toEqual([{ path: join(env.TOKENWATCH_HOME, 'ingest.sock'), writer: app.engine.writer, userId: 'tester' }])
     expect(fake.windows).toHaveLength(1)
@@ -69,7 +69,7 @@ describe('the desktop app', () => {
     const { fake, app } = await launch({ platform: 'darwin', realSocket: true })
     const sent = Date.now()
     const reply = await new Promise<string>((resolve, reject) => {
-      const s = connect(app.engine.ctx.paths.socket)
+      const s = connect(app.engine.paths.socket)
       let got = ''
       s.on('error', reject)
       s.on('data', (d) => {
@@ -142,7 +142,7 @@ describe('the desktop app', () => {
     expect(fake.app.quitted).toBe(false) // held back until everything has stopped
     await app.stopped
     expect(fake.app.quitted).toBe(true)
-    expect(app.engine.ctx.store.db.open).toBe(false)
+    expect(app.engine.store.db.open).toBe(false)
     expect(app.engine.watching).toBe(false)
     expect(socket.closed).toBe(1)
     expect(fake.tray().destroyed).toBe(true)
@@ -165,7 +165,7 @@ describe('the desktop app', () => {
   it('exports today\'s figures from the tray through the save dialog', async () => {
     const { fake, app } = await launch()
     await app.engine.writer.submit([usage('a', Date.now())])
-    const path = join(app.engine.ctx.dir, 'today.csv')
+    const path = join(app.engine.dir, 'today.csv')
     fake.saveDialog.answer = { canceled: false, filePath: path }
     fake.tray().menu?.item('Export CSV...').click?.()
     const csv = await waitFor(() => (existsSync(path) && readFileSync(path, 'utf8').endsWith('\r\n') ? readFileSync(path, 'utf8') : undefined), 1000, 'csv written')
@@ -189,7 +189,7 @@ describe('the desktop app', () => {
     if (!w) throw new Error('no window')
     fake.tray().menu?.item('Pause watching').click?.()
     const sent = await waitFor(() => (w.webContents.sent.some((m) => m.channel === 'api:change') ? w.webContents.sent : undefined), 2000, 'api:change')
-    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([{ channel: 'api:change', args: [{ hours: [], at: expect.any(Number), settings: true }] }])
+    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([{ channel: 'api:change', args: [{ at: expect.any(Number), settings: true }] }])
     const settings = await fake.ipcMain.invoke('api:getSettings', ipcEvent(w.webContents, `file://${PAGE}`))
     expect(settings).toMatchObject({ ok: true, result: { paused: true } })
   })
@@ -214,7 +214,7 @@ describe('the desktop app', () => {
     expect(fake.openDialogCalls).toHaveLength(1)
     expect(fake.openDialogCalls[0]?.parent).toBe(w)
     expect(fake.openDialogCalls[0]?.options.properties).toContain('openDirectory')
-    expect(app.engine.ctx.settings.logFolders['claude-code']).toEqual([])
+    expect(app.engine.settings.logFolders['claude-code']).toEqual([])
 
     // A folder: checked, saved, scanned; its usage is in the store when the call answers.
     fake.openDialog.answer = { canceled: false, filePaths: [extra] }
@@ -229,7 +229,7 @@ describe('the desktop app', () => {
     const file = join(extra, 'projects', 'side-project', 'side-1.jsonl')
     fake.openDialog.answer = { canceled: false, filePaths: [file] }
     expect(await call('addLogFolder', { kind: 'codex' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${file} is not a folder` } })
-    expect(app.engine.ctx.settings.logFolders.codex).toEqual([])
+    expect(app.engine.settings.logFolders.codex).toEqual([])
 
     // The window can never name a folder itself.
     expect(await call('setSettings', { claudeConfigDirs: ['/etc'] })).toEqual({
@@ -241,7 +241,7 @@ describe('the desktop app', () => {
     expect(await call('removeLogFolder', { kind: 'claude-code', index: 3 })).toEqual({ ok: false, error: 'logFolders.claude-code has no entry 3' })
 
     expect(await call('removeLogFolder', { kind: 'claude-code', index: 0 })).toMatchObject({ ok: true, result: { logFolders: { 'claude-code': [] } } })
-    expect(JSON.parse(readFileSync(join(app.engine.ctx.dir, 'settings.json'), 'utf8')).logFolders['claude-code']).toEqual([])
+    expect(JSON.parse(readFileSync(join(app.engine.dir, 'settings.json'), 'utf8')).logFolders['claude-code']).toEqual([])
   })
 
   it('runs without the push socket when another process holds it', async () => {

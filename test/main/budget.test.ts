@@ -26,7 +26,7 @@ describe('budgetState', () => {
 describe('createBudgetWatch', () => {
   it('notifies once per threshold and period, never again after a restart', async () => {
     const env = engineEnv()
-    let engine = makeEngine({ env })
+    let engine = await makeEngine({ env })
     await engine.updateSettings({ dailyBudgetUsd: 1, budgets: [{ id: 'wk', name: 'Weekly', amountUsd: 5, period: 'week', scope: {}, thresholds: [50, 100] }] })
     const notices: BudgetNotice[] = []
     const watch = createBudgetWatch((n) => notices.push(n))
@@ -41,7 +41,7 @@ describe('createBudgetWatch', () => {
     expect(notices.slice(1)).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." }])
     await engine.stop()
 
-    engine = makeEngine({ env })
+    engine = await makeEngine({ env })
     const again = createBudgetWatch((n) => notices.push(n))
     expect(again.check(engine, 'UTC', NOW + 1000)[0]?.level).toBe('over')
     expect(notices).toHaveLength(2)
@@ -52,7 +52,7 @@ describe('createBudgetWatch', () => {
   })
 
   it('raises a real notification through electron, and none where notifications are unsupported', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     await engine.updateSettings({ dailyBudgetUsd: 0.5 })
     await engine.writer.submit([usage('a', NOW - 60_000)])
     const fake = fakeElectron()

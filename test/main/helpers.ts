@@ -46,8 +46,8 @@ export function track(engine: Engine): Engine {
 }
 
 /** A real engine on real SQLite in temp dirs, not tailing (tests push usage through the writer). */
-export function makeEngine(opts: Partial<EngineOptions> = {}): Engine {
-  return track(new Engine({ env: engineEnv(), watch: false, changeDebounceMs: 5, ...opts }))
+export async function makeEngine(opts: Partial<EngineOptions> = {}): Promise<Engine> {
+  return track(await Engine.open({ env: engineEnv(), watch: false, changeDebounceMs: 5, ...opts }))
 }
 
 /**

@@ -32,7 +32,7 @@ function iconColor(tray: FakeTray): number[] {
 
 describe('tray on macOS', () => {
   it('shows today\'s amount as the title beside a template icon, and follows change events within a second', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     const { tray, handle, fake } = start(engine, 'darwin')
     expect(fake.images[0]).toMatchObject({ path: '/icons/trayTemplate.png', template: true })
     expect(tray.image).toBe(fake.images[0])
@@ -57,7 +57,7 @@ describe('tray on macOS', () => {
   })
 
   it('colours a status light beside the title once a budget is set', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     await engine.updateSettings({ dailyBudgetUsd: 1 })
     const { tray } = start(engine, 'darwin')
     expect(readBadge(readPng((tray.image as FakeImage).reps[1]?.buffer as Buffer))).toBe('')
@@ -67,7 +67,7 @@ describe('tray on macOS', () => {
 
 describe('tray on Linux and Windows', () => {
   it('draws the exact amount into the icon and repeats it in the tooltip; no title', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     const { tray } = start(engine, 'linux')
     expect(iconText(tray)).toEqual(['0.00', '$0.00'])
     await engine.writer.submit([usage('a', NOW - 3_600_000), usage('b', NOW - 1_800_000, { model: 'mystery-model' })])
@@ -79,7 +79,7 @@ describe('tray on Linux and Windows', () => {
   })
 
   it('counts the day in the viewer\'s time zone from settings', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     await engine.updateSettings({ timeZone: 'Asia/Kolkata' })
     // 20:00 UTC is 01:30 on the 11th in Kolkata: the day began at 18:30 UTC.
     const now = Date.UTC(2026, 2, 10, 20, 0)
@@ -90,7 +90,7 @@ describe('tray on Linux and Windows', () => {
   })
 
   it('colours the badge under, near and over the budget and notifies once on crossing', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     await engine.updateSettings({ dailyBudgetUsd: 1 })
     const { tray, alerts } = start(engine, 'linux')
     const step = async (key: string, input: number, expectText: string) => {
@@ -110,7 +110,7 @@ describe('tray on Linux and Windows', () => {
   })
 
   it('rolls over to the new day at local midnight', async () => {
-    const engine = makeEngine()
+    const engine = await makeEngine()
     let clock = Date.UTC(2026, 2, 10, 23, 59, 59, 600)
     await engine.writer.submit([usage('late', Date.UTC(2026, 2, 10, 23, 0))])
     const { tray } = start(engine, 'linux', { now: () => clock })
@@ -121,8 +121,8 @@ describe('tray on Linux and Windows', () => {
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')
   })
 
-  it('runs the menu actions and opens the dashboard on a Windows click', () => {
-    const engine = makeEngine()
+  it('runs the menu actions and opens the dashboard on a Windows click', async () => {
+    const engine = await makeEngine()
     const calls: string[] = []
     const actions: TrayActions = {
       openDashboard: () => calls.push('open'), togglePause: () => calls.push('pause'),

@@ -18,14 +18,14 @@ describe('disk full: writes fail cleanly, nothing is corrupted, ingestion resume
     mkdirSync(join(log, '..'), { recursive: true })
     writeFileSync(log, line(1))
     const messages: string[] = []
-    const engine = new Engine({
+    const engine = await Engine.open({
       env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') },
       retryMs: 100,
       log: (m) => messages.push(m),
     })
     await engine.start()
-    const db = engine.ctx.store.db
-    const totals = () => runReport(engine.ctx.store, { tz: 'UTC', groupBy: [] }).totals
+    const db = engine.store.db
+    const totals = () => runReport(engine.store, { tz: 'UTC', groupBy: [] }).totals
     expect(totals().input).toBe(1)
     // "Disk full": SQLite may not grow the file by a single page.
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`)

@@ -15,7 +15,6 @@ import { launchChromium } from './browser'
 import { buildRenderer } from './build-renderer'
 import { CODEX_HINT, CODEX_ROOTS, FILE_ERRORS, NOW, aggregate, fixtureBackend } from './fixture-backend'
 
-const H = 3_600_000
 const FROM_24H = Date.UTC(2026, 2, 4, 16)
 const TO_24H = Date.UTC(2026, 2, 5, 16)
 
@@ -88,7 +87,7 @@ describe('first run', () => {
     // The first batch commits: the store has usage and a change event arrives. The view stays.
     backend.fill()
     const mark = backend.calls.length
-    backend.emit({ hours: [Math.floor(NOW / H) * H], at: NOW })
+    backend.emit({ at: NOW })
     expect(await until(() => backend.calls.slice(mark).some((c) => c.method === 'dimensions'))).toBe(true)
     await new Promise((r) => setTimeout(r, 300))
     expect(await page.getByTestId('first-run').count()).toBe(1)
@@ -217,7 +216,7 @@ describe('budget and settings', () => {
 
     // The tray pauses watching (in the desktop app main sends a change event with no hours).
     await backend.setSettings({ paused: true })
-    backend.emit({ hours: [], at: NOW })
+    backend.emit({ at: NOW })
     expect(await until(() => page.getByTestId('settings-paused').isChecked())).toBe(true)
     expect(await page.getByTestId('settings-budget').inputValue()).toBe('30')
 

@@ -1,5 +1,4 @@
 import type { LogSource } from '../sources/types'
-import { guardWal } from '../store/wal-guard'
 import type { BackfillProgress, ChangeEvent, Settings } from '../../shared/contract'
 import { openContext, sourcesFor, tryRecost, type ContextOptions, type EngineContext } from '../context'
 import type { BatchResult } from '../ingest/apply-batch'
@@ -7,17 +6,23 @@ import { scanLogs, type ScanSummary } from '../ingest/scan'
 import { createEventWriter, type EventWriter } from '../ingest/writer'
 import { createCoster } from '../pricing/coster'
 import { loadPriceTable } from '../pricing/price-table'
+import type { PriceTable } from '../pricing/types'
+import { startSocketServer, type SocketServerOptions } from '../push/socket-server'
 import { saveSettings } from '../settings'
-import { Tailer, type ChangedFile } from './tailer'
-import { TeamSyncer } from '../sync/continuous'
-import { removeOwnConflicts, writeMachineFile } from '../sync/folder-sink'
-import { machineIdentity } from '../store/changes'
+import type { Store } from '../store/open-store'
 import { ensureRollup } from '../query/rollup'
 import { systemTimeZone } from '../../shared/time-zone'
-import { AUTO_BACKUP_EVERY_MS, AUTO_BACKUP_KEEP, backupIfDue } from '../store/backup'
+import { ChangeFeed } from './change-feed'
+import { Housekeeping } from './housekeeping'
+import { SyncJobs } from './sync-jobs'
+import { Tailer, type ChangedFile } from './tailer'
+import type { TeamSyncer } from '../sync/continuous'
 
 /** How long to wait before retrying after a failed commit (e.g. disk full). */
 const RETRY_MS = 5000
+
+/** Starts a push socket (tests inject one that records its options). */
+export type SocketStarter = (opts: SocketServerOptions) => Promise<{ close(): Promise<void> | void; path?: string }>
 
 export interface EngineOptions extends ContextOptions {
   /** Tail the agents' logs (default true). */
@@ -41,18 +46,28 @@ export interface EngineOptions extends ContextOptions {
 }
 
 /**
- * The long-lived engine: backfills the logs, tails them, and owns the one writer that log
- * scans and pushed events share. Plain Node; Electron main and `tokenwatch serve` both run it.
+ * The long-lived engine: backfills the logs, tails them, owns the one writer that log scans and
+ * pushed events share, the push socket, and the change events every transport relays. Plain
+ * Node; Electron main and `tokenwatch serve` both run it.
+ *
+ * Its parts: the ingestion loop here (backfill, tailing, queued scans, retry after a failed
+ * commit), settings (saved here, re-costing and re-scanning as they require), the change feed
+ * (change-feed.ts), the store's upkeep (housekeeping.ts) and the sinks (sync-jobs.ts).
+ *
+ * `Engine.open()` does the I/O (store, writer lock, integrity check, re-cost); `start()` then
+ * backfills and tails. Both are explicit, so callers choose what runs before the backfill.
  */
 export class Engine {
-  readonly ctx: EngineContext
   readonly writer: EventWriter
   readonly progress: BackfillProgress = { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: false }
   lastScan: ScanSummary | undefined
+  /** The last ingestion failure, cleared by the next successful scan. */
+  lastError: string | undefined
   private tailer: Tailer | undefined
-  private readonly listeners = new Set<(e: ChangeEvent) => void>()
-  private changedHours = new Set<number>()
-  private changeTimer: NodeJS.Timeout | undefined
+  private readonly feed: ChangeFeed
+  private readonly housekeeping: Housekeeping
+  private readonly sinks: SyncJobs
+  private socket: { close(): Promise<void> | void } | undefined
   private scanning: Promise<void> | undefined
   private queuedFiles = new Map<string, ChangedFile>()
   private queuedFull = false
@@ -60,23 +75,81 @@ export class Engine {
   /** Aborted by stop(): a running scan ends at its next commit instead of reading on. */
   private readonly stopping = new AbortController()
   private retryTimer: NodeJS.Timeout | undefined
-  private backupTimer: NodeJS.Timeout | undefined
-  private walTimer: NodeJS.Timeout | undefined
   /** Resolves a start() still waiting on the watcher's first walk when stop() closes it. */
   private onStop: (() => void) | undefined
-  private backingUp: Promise<void> | undefined
-  /** The last ingestion failure, cleared by the next successful scan. */
-  lastError: string | undefined
-  /** Keeps the team database current while the engine runs (settings.teamUrl or TOKENWATCH_TEAM_URL). */
-  teamSyncer: TeamSyncer | undefined
-  /** Writes this machine's file into the "my machines" folder while the engine runs (settings.machinesFolder). */
-  folderSyncer: TeamSyncer | undefined
-  private offTeamSync: (() => void) | undefined
-  private offFolderSync: (() => void) | undefined
 
-  constructor(private readonly opts: EngineOptions = {}) {
-    this.ctx = openContext(opts)
-    this.writer = createEventWriter(this.ctx.store, (e) => this.ctx.cost(e), { onCommit: (r) => this.committed(r) })
+  /**
+   * Opens the store (taking the writer lock, rebuilding a corrupt store, re-costing history
+   * after a price change) and loads settings and prices. Nothing is read from the logs yet.
+   */
+  static async open(opts: EngineOptions = {}): Promise<Engine> {
+    return new Engine(openContext(opts), opts)
+  }
+
+  private constructor(private readonly ctx: EngineContext, private readonly opts: EngineOptions) {
+    this.feed = new ChangeFeed(opts.changeDebounceMs)
+    this.writer = createEventWriter(ctx.store, (e) => this.ctx.cost(e), { onCommit: (r) => this.committed(r) })
+    this.housekeeping = new Housekeeping(ctx.store, { log: this.log, ...(opts.autoBackup !== undefined ? { autoBackup: opts.autoBackup } : {}) })
+    this.sinks = new SyncJobs({
+      store: ctx.store, settings: () => this.ctx.settings, env: this.env,
+      onCommit: (l) => this.feed.subscribe(() => l()),
+      ...(opts.teamSync ? { timing: opts.teamSync } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+    })
+  }
+
+  /** The store (readers: the API, the tray); the engine is its one writer. */
+  get store(): Store {
+    return this.ctx.store
+  }
+
+  /** The settings in effect (replaced, never mutated, by updateSettings). */
+  get settings(): Readonly<Settings> {
+    return this.ctx.settings
+  }
+
+  /** The data folder and the files in it (store, settings, socket). */
+  get paths(): EngineContext['paths'] {
+    return this.ctx.paths
+  }
+
+  /** The data folder. */
+  get dir(): string {
+    return this.ctx.dir
+  }
+
+  /** Who the local logs belong to. */
+  get userId(): string {
+    return this.ctx.userId
+  }
+
+  /** The log sources in effect (switched-off ones left out). */
+  get sources(): readonly LogSource[] {
+    return this.ctx.sources
+  }
+
+  /** The price table in effect (a settings change replaces it). */
+  get prices(): PriceTable {
+    return this.ctx.prices
+  }
+
+  /** Continuous sync to the team database, while one is set. */
+  get teamSyncer(): TeamSyncer | undefined {
+    return this.sinks.teamSyncer
+  }
+
+  /** Continuous writes into the "my machines" folder, while one is set. */
+  get folderSyncer(): TeamSyncer | undefined {
+    return this.sinks.folderSyncer
+  }
+
+  private get env(): NodeJS.ProcessEnv {
+    return this.opts.env ?? process.env
+  }
+
+  private readonly log = (m: string): void => {
+    if (this.opts.log) this.opts.log(m)
+    else process.stderr.write(`${m}\n`)
   }
 
   /** Backfills every source, then (unless disabled or paused) starts tailing. */
@@ -94,110 +167,25 @@ export class Engine {
     // Long-range reports in the viewer's zone read its local-day rollup; build it now, not on
     // the first dashboard paint.
     ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
-    this.startWalGuard()
-    this.startAutoBackups()
-    this.startTeamSync()
-    this.startFolderSync()
+    this.housekeeping.start()
+    this.sinks.start()
   }
 
-  /** The team database URL in effect: the setting, else TOKENWATCH_TEAM_URL. */
-  private teamUrl(): string {
-    return this.ctx.settings.teamUrl || ((this.opts.env ?? process.env).TOKENWATCH_TEAM_URL ?? '')
-  }
-
-  /** (Re)starts continuous team sync for the URL in effect: a sync now, then after every commit. */
-  private startTeamSync(): void {
-    const url = this.teamUrl()
-    if (this.stopped || !url || this.ctx.store.path === ':memory:') return
-    const cfg = this.opts.teamSync ?? {}
-    const syncer = new TeamSyncer({
-      store: this.ctx.store, url, projects: () => this.ctx.settings.teamProjects,
-      ...(cfg.debounceMs !== undefined ? { debounceMs: cfg.debounceMs } : {}),
-      ...(cfg.backoffMs !== undefined ? { backoffMs: cfg.backoffMs } : {}),
-      ...(cfg.maxBackoffMs !== undefined ? { maxBackoffMs: cfg.maxBackoffMs } : {}),
-      ...(this.opts.log ? { log: this.opts.log } : {}),
-    })
-    this.teamSyncer = syncer
-    this.offTeamSync = this.onChange(() => syncer.poke())
-    syncer.poke(0)
-  }
-
-  /** (Re)starts writing this machine's file into the "my machines" folder: now, then after commits. */
-  private startFolderSync(): void {
-    const dir = this.ctx.settings.machinesFolder
-    if (this.stopped || !dir || this.ctx.store.path === ':memory:') return
-    const cfg = this.opts.teamSync ?? {}
-    const syncer = new TeamSyncer({
-      store: this.ctx.store, url: dir, projects: () => this.ctx.settings.teamProjects,
-      sync: async (store, folder, projects) => {
-        const w = writeMachineFile(store, folder, projects)
-        const me = machineIdentity(store)
-        removeOwnConflicts(folder, me.id)
-        return { machineId: me.id, machine: me.name, sent: w.written ? w.rows : 0, ackedSeq: w.changeSeq }
-      },
-      ...(cfg.debounceMs !== undefined ? { debounceMs: cfg.debounceMs } : {}),
-      ...(cfg.backoffMs !== undefined ? { backoffMs: cfg.backoffMs } : {}),
-      ...(cfg.maxBackoffMs !== undefined ? { maxBackoffMs: cfg.maxBackoffMs } : {}),
-      ...(this.opts.log ? { log: this.opts.log } : {}),
-    })
-    this.folderSyncer = syncer
-    this.offFolderSync = this.onChange(() => syncer.poke())
-    syncer.poke(0)
-  }
-
-  private async stopFolderSync(): Promise<void> {
-    this.offFolderSync?.()
-    this.offFolderSync = undefined
-    await this.folderSyncer?.stop()
-    this.folderSyncer = undefined
-  }
-
-  private async stopTeamSync(): Promise<void> {
-    this.offTeamSync?.()
-    this.offTeamSync = undefined
-    await this.teamSyncer?.stop()
-    this.teamSyncer = undefined
-  }
-
-  /** Takes an automatic backup now if one is due, then checks again every so often. */
   /**
-   * Looks for a deleted WAL every second even when nothing is being written: what was committed
-   * is then checkpointed before a kill could take it with the deleted file (see wal-guard.ts).
+   * Opens the push socket (`paths.socket`): events pushed there go through the engine's writer
+   * and are acknowledged after their commit. stop() closes it. Throws AlreadyRunningError when
+   * another instance holds it.
    */
-  private startWalGuard(): void {
-    if (this.ctx.store.path === ':memory:') return
-    const log = this.opts.log ?? ((m: string) => process.stderr.write(`${m}\n`))
-    this.walTimer = setInterval(() => {
-      if (this.stopped) return
-      try {
-        guardWal(this.ctx.store, log)
-      } catch (err) {
-        log(`token-watch: ${(err as Error).message}`)
-      }
-    }, 1000)
-    this.walTimer.unref()
-  }
-
-  private startAutoBackups(): void {
-    const cfg = this.opts.autoBackup
-    if (cfg === false || this.ctx.store.path === ':memory:') return
-    const everyMs = cfg?.everyMs ?? AUTO_BACKUP_EVERY_MS
-    const keep = cfg?.keep ?? AUTO_BACKUP_KEEP
-    const check = (): void => {
-      if (this.stopped || this.backingUp) return
-      this.backingUp = backupIfDue(this.ctx.store, { maxAgeMs: everyMs, keep })
-        .then(
-          () => undefined,
-          (err: unknown) => this.opts.log?.(`automatic backup failed: ${(err as Error).message}`),
-        )
-        .finally(() => {
-          this.backingUp = undefined
-        })
+  async openSocket(start: SocketStarter = startSocketServer): Promise<string> {
+    if (this.socket) throw new Error('the push socket is already open')
+    const opened = await start({ path: this.ctx.paths.socket, writer: this.writer, userId: this.ctx.userId })
+    // stop() may have come while it was opening.
+    if (this.stopped) {
+      await opened.close()
+      throw new Error('the engine stopped while the push socket was opening')
     }
-    check()
-    // Checked more often than taken, so a backup follows the last one by about everyMs.
-    this.backupTimer = setInterval(check, Math.min(3600_000, Math.max(10, Math.floor(everyMs / 4))))
-    this.backupTimer.unref()
+    this.socket = opened
+    return opened.path ?? this.ctx.paths.socket
   }
 
   private get retryMs(): number {
@@ -211,8 +199,7 @@ export class Engine {
 
   /** Subscribes to change events; returns the unsubscribe function. */
   onChange(listener: (e: ChangeEvent) => void): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
+    return this.feed.subscribe(listener)
   }
 
   /** Scans every root again (unchanged files cost a stat each). */
@@ -234,7 +221,7 @@ export class Engine {
 
   /** Every log source, switched off in settings or not (the Sources panel lists them all). */
   allSources(): LogSource[] {
-    return sourcesFor(this.opts.env ?? process.env, { ...this.ctx.settings, disabledSources: [] })
+    return sourcesFor(this.env, { ...this.ctx.settings, disabledSources: [] })
   }
 
   /** Applies and saves a validated settings patch: prices re-cost history, folders re-scan. */
@@ -247,12 +234,12 @@ export class Engine {
     if (JSON.stringify(before.priceOverrides) !== JSON.stringify(next.priceOverrides)) {
       this.ctx.prices = loadPriceTable({ overrides: next.priceOverrides })
       this.ctx.cost = createCoster(this.ctx.prices)
-      const changed = tryRecost(this.ctx.store, this.ctx.prices, this.ctx.cost, (m) => (this.opts.log ?? ((t: string) => process.stderr.write(`${t}\n`)))(m))
-      if (changed && changed.length > 0) this.announceAll()
+      const changed = tryRecost(this.ctx.store, this.ctx.prices, this.ctx.cost, this.log)
+      if (changed && changed.length > 0) this.feed.changedAll()
     }
     const dirsChanged = JSON.stringify([before.logFolders, before.disabledSources]) !== JSON.stringify([next.logFolders, next.disabledSources])
     if (dirsChanged) {
-      this.ctx.sources = sourcesFor(this.opts.env ?? process.env, next)
+      this.ctx.sources = sourcesFor(this.env, next)
       if (this.tailer) {
         await this.tailer.stop()
         this.tailer = undefined
@@ -262,36 +249,29 @@ export class Engine {
     }
     if (before.paused !== next.paused) await this.setPaused(next.paused)
     if (before.timeZone !== next.timeZone) ensureRollup(this.ctx.store, next.timeZone || systemTimeZone())
-    if (before.teamUrl !== next.teamUrl || before.teamProjects !== next.teamProjects) {
-      await this.stopTeamSync()
-      this.startTeamSync()
-    }
-    if (before.machinesFolder !== next.machinesFolder || before.teamProjects !== next.teamProjects) {
-      await this.stopFolderSync()
-      this.startFolderSync()
-    }
+    await this.sinks.settingsChanged(before, next)
     // Every transport (IPC, HTTP + SSE) learns of it the same way: one change event from here.
-    this.emit({ hours: [], at: Date.now(), settings: true })
+    this.feed.settingsChanged()
     return next
   }
 
-  /** Flushes pushed events, stops tailing and closes the store. */
+  /** Closes the push socket, flushes pushed events, stops tailing and closes the store. */
   async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     this.stopping.abort()
     this.onStop?.()
     if (this.retryTimer) clearTimeout(this.retryTimer)
-    if (this.backupTimer) clearInterval(this.backupTimer)
-    if (this.walTimer) clearInterval(this.walTimer)
+    // The socket first: every event it acknowledged is committed by the flush below.
+    await this.socket?.close()
+    this.socket = undefined
+    await this.housekeeping.stop()
     await this.tailer?.stop()
     this.tailer = undefined
     await this.scanning
-    await this.backingUp
     await this.writer.flush()
-    this.flushChanges()
-    await this.stopTeamSync()
-    await this.stopFolderSync()
+    this.feed.flush()
+    await this.sinks.stop()
     this.ctx.close()
   }
 
@@ -366,27 +346,6 @@ export class Engine {
   }
 
   private committed(r: BatchResult): void {
-    for (const h of r.hours) this.changedHours.add(h)
-    if (r.hours.size > 0 && !this.changeTimer) {
-      this.changeTimer = setTimeout(() => this.flushChanges(), this.opts.changeDebounceMs ?? 30)
-    }
-  }
-
-  private announceAll(): void {
-    this.changedHours.add(-1)
-    this.flushChanges()
-  }
-
-  private flushChanges(): void {
-    if (this.changeTimer) clearTimeout(this.changeTimer)
-    this.changeTimer = undefined
-    if (this.changedHours.size === 0) return
-    const e: ChangeEvent = { hours: [...this.changedHours].filter((h) => h >= 0).sort((a, b) => a - b), at: Date.now() }
-    this.changedHours = new Set()
-    this.emit(e)
-  }
-
-  private emit(e: ChangeEvent): void {
-    for (const l of this.listeners) l(e)
+    if (r.hours.size > 0) this.feed.changed()
   }
 }

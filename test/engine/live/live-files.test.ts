@@ -23,19 +23,18 @@ function line(id: string, output: number, ts: string, input = 10): string {
 const setup = liveSetup
 
 function totals(engine: Engine) {
-  const t = runReport(engine.ctx.store, { tz: 'UTC', groupBy: [] }).totals
+  const t = runReport(engine.store, { tz: 'UTC', groupBy: [] }).totals
   return { input: t.input, output: t.output, requests: t.requests }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const H = (h: number) => Date.parse(`2026-03-01T${String(h).padStart(2, '0')}:00:00Z`)
 const at = (h: number) => `2026-03-01T${String(h).padStart(2, '0')}:10:00Z`
 
 describe('live engine: files truncated, deleted and re-created while tailed', () => {
   it('truncated in place: usage already counted stays counted, new lines after it count once', async () => {
     const s = setup()
     writeFileSync(s.log, line('a', 5, at(10)) + line('b', 6, at(10)))
-    const engine = new Engine({ env: s.env })
+    const engine = await Engine.open({ env: s.env })
     try {
       await engine.start()
       expect(totals(engine)).toEqual({ input: 20, output: 11, requests: 2 })
@@ -59,7 +58,7 @@ describe('live engine: files truncated, deleted and re-created while tailed', ()
   it('deleted, then re-created at the same path: history stays, the new file counts once', async () => {
     const s = setup()
     writeFileSync(s.log, line('a', 5, at(10)) + line('b', 6, at(10)))
-    const engine = new Engine({ env: s.env })
+    const engine = await Engine.open({ env: s.env })
     try {
       await engine.start()
       unlinkSync(s.log)
@@ -70,7 +69,7 @@ describe('live engine: files truncated, deleted and re-created while tailed', ()
       await eventually(() => expect(totals(engine)).toEqual({ input: 30, output: 20, requests: 3 }))
       appendFileSync(s.log, line('f', 1, at(12)))
       await eventually(() => expect(totals(engine)).toEqual({ input: 40, output: 21, requests: 4 }))
-      const hours = runReport(engine.ctx.store, { tz: 'UTC', groupBy: ['hour'] }).rows.map((r) => [r.hour, r.requests])
+      const hours = runReport(engine.store, { tz: 'UTC', groupBy: ['hour'] }).rows.map((r) => [r.hour, r.requests])
       expect(hours).toEqual([['2026-03-01T10:00', 2], ['2026-03-01T12:00', 2]])
     } finally {
       await engine.stop()
@@ -80,7 +79,7 @@ describe('live engine: files truncated, deleted and re-created while tailed', ()
   it('the whole projects folder deleted and re-created: watched again, its files are read', async () => {
     const s = setup()
     writeFileSync(s.log, line('a', 5, at(10)))
-    const engine = new Engine({ env: s.env, rootCheckMs: 100 })
+    const engine = await Engine.open({ env: s.env, rootCheckMs: 100 })
     try {
       await engine.start()
       rmSync(s.projects, { recursive: true })
@@ -99,10 +98,10 @@ describe('live engine: files truncated, deleted and re-created while tailed', ()
 })
 
 describe('live engine: change events are debounced', () => {
-  it('several commits within the window give one event naming every hour; a later commit gives another', async () => {
+  it('several commits within the window give one event; a later commit gives another', async () => {
     const WINDOW = 3000
     const s = setup()
-    const engine = new Engine({ env: s.env, changeDebounceMs: WINDOW })
+    const engine = await Engine.open({ env: s.env, changeDebounceMs: WINDOW })
     const changes: ChangeEvent[] = []
     engine.onChange((e) => changes.push(e))
     // Counts commits on their way to the debouncer; `committed` is private, hence the cast.
@@ -125,10 +124,8 @@ describe('live engine: change events are debounced', () => {
       expect(commits).toBe(4)
       expect(changes).toEqual([])
       await eventually(() => expect(changes).toHaveLength(1), WINDOW + 2000)
-      expect(changes[0]?.hours).toEqual([H(9), H(10), H(11), H(14)])
       appendFileSync(s.log, line('late', 1, at(20)))
       await eventually(() => expect(changes).toHaveLength(2), WINDOW + 2000)
-      expect(changes[1]?.hours).toEqual([H(20)])
       expect(commits).toBe(5)
     } finally {
       await engine.stop()

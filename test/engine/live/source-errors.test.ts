@@ -16,7 +16,7 @@ describe('sources panel: the last scan\'s unreadable files and dangling links, p
     writeFileSync(join(project, 's.jsonl'), line)
     const link = join(project, 'moved.jsonl')
     symlinkSync(join(dir, 'elsewhere', 'moved.jsonl'), link)
-    const engine = new Engine({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') }, watch: false })
+    const engine = await Engine.open({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') }, watch: false })
     try {
       await engine.start()
       const api = createEngineApi(engine)

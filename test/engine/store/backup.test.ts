@@ -123,12 +123,12 @@ function engineEnv(dir: string): NodeJS.ProcessEnv {
   return { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') }
 }
 
-const socketInput = (e: Engine) => runReport(e.ctx.store, { tz: 'UTC', groupBy: ['source'], sources: ['socket'] }).totals.requests
+const socketInput = (e: Engine) => runReport(e.store, { tz: 'UTC', groupBy: ['source'], sources: ['socket'] }).totals.requests
 
 describe('automatic backups by the engine', () => {
   it('one at start, then one per period, the newest 3 kept, 0600, and none after stop', async () => {
     const dir = tempDir()
-    const engine = new Engine({ env: engineEnv(dir), watch: false, autoBackup: { everyMs: 400 } })
+    const engine = await Engine.open({ env: engineEnv(dir), watch: false, autoBackup: { everyMs: 400 } })
     opened.push({ close: () => engine.stop() })
     const backups = join(dir, 'home', 'backups')
     await engine.start()
@@ -153,25 +153,25 @@ describe('automatic backups by the engine', () => {
   it('at start only when the newest backup is older than 24 h', async () => {
     const dir = tempDir()
     const env = engineEnv(dir)
-    const first = new Engine({ env, watch: false })
+    const first = await Engine.open({ env, watch: false })
     await first.start()
-    await eventually(() => expect(listBackups(first.ctx.store.path)).toHaveLength(1))
+    await eventually(() => expect(listBackups(first.store.path)).toHaveLength(1))
     await first.stop()
     const [only] = listBackups(join(dir, 'home', 'tokenwatch.db'))
     // Taken an hour ago: a restart takes none.
     const hourAgo = (Date.now() - HOUR) / 1000
     utimesSync(only as string, hourAgo, hourAgo)
-    const second = new Engine({ env, watch: false })
+    const second = await Engine.open({ env, watch: false })
     await second.start()
     await new Promise((r) => setTimeout(r, 300))
-    expect(listBackups(second.ctx.store.path)).toEqual([only])
+    expect(listBackups(second.store.path)).toEqual([only])
     await second.stop()
     // Taken 25 hours ago: a restart takes a new one.
     const dayAgo = (Date.now() - 25 * HOUR) / 1000
     utimesSync(only as string, dayAgo, dayAgo)
-    const third = new Engine({ env, watch: false })
+    const third = await Engine.open({ env, watch: false })
     await third.start()
-    await eventually(() => expect(listBackups(third.ctx.store.path)).toHaveLength(2))
+    await eventually(() => expect(listBackups(third.store.path)).toHaveLength(2))
     await third.stop()
   })
 
@@ -179,7 +179,7 @@ describe('automatic backups by the engine', () => {
     const dir = tempDir()
     const env = engineEnv(dir)
     const db = join(dir, 'home', 'tokenwatch.db')
-    const engine = new Engine({ env, watch: false, autoBackup: { everyMs: 400 } })
+    const engine = await Engine.open({ env, watch: false, autoBackup: { everyMs: 400 } })
     await engine.start()
     await engine.writer.submit(pushed(7))
     // Wait for a backup that holds the 7 events, then push 3 more that no backup will hold.
@@ -199,7 +199,7 @@ describe('automatic backups by the engine', () => {
     await engine.stop()
     const kept = join(dir, 'kept.db')
     copyFileSync(withSeven, kept)
-    const later = new Engine({ env, watch: false, autoBackup: false })
+    const later = await Engine.open({ env, watch: false, autoBackup: false })
     await later.start()
     await later.writer.submit(pushed(3, 7))
     expect(socketInput(later)).toBe(10)
@@ -211,7 +211,7 @@ describe('automatic backups by the engine', () => {
     writeFileSync(db, bytes)
 
     const messages: string[] = []
-    const rebuilt = new Engine({ env, watch: false, autoBackup: false, log: (m) => messages.push(m) })
+    const rebuilt = await Engine.open({ env, watch: false, autoBackup: false, log: (m) => messages.push(m) })
     opened.push({ close: () => rebuilt.stop() })
     expect(socketInput(rebuilt)).toBe(7)
     expect(messages).toHaveLength(1)
@@ -226,13 +226,13 @@ describe('automatic backups by the engine', () => {
     const dir = tempDir()
     const env = engineEnv(dir)
     const db = join(dir, 'home', 'tokenwatch.db')
-    const engine = new Engine({ env, watch: false, autoBackup: false })
+    const engine = await Engine.open({ env, watch: false, autoBackup: false })
     await engine.start()
     await engine.writer.submit(pushed(5))
     // Taken while the clock said 2099: its name sorts after every later backup's.
-    const ahead = await backupStore(engine.ctx.store, join(backupDir(db), 'tokenwatch-auto-20991231-235959-000.db'), 'auto')
+    const ahead = await backupStore(engine.store, join(backupDir(db), 'tokenwatch-auto-20991231-235959-000.db'), 'auto')
     await engine.writer.submit(pushed(4, 5))
-    const fresh = await backupStore(engine.ctx.store, undefined, 'auto')
+    const fresh = await backupStore(engine.store, undefined, 'auto')
     await engine.stop()
     expect(listBackups(db)).toEqual([fresh, ahead])
 
@@ -240,13 +240,13 @@ describe('automatic backups by the engine', () => {
     bytes.fill(0x5a, 4096, Math.min(bytes.length, 4096 * 6))
     writeFileSync(db, bytes)
     const messages: string[] = []
-    const rebuilt = new Engine({ env, watch: false, autoBackup: false, log: (m) => messages.push(m) })
+    const rebuilt = await Engine.open({ env, watch: false, autoBackup: false, log: (m) => messages.push(m) })
     opened.push({ close: () => rebuilt.stop() })
     expect(socketInput(rebuilt)).toBe(9)
     expect(messages[0]).toContain(`9 pushed events restored from ${basename(fresh)}`)
     // The rebuilt store continues the backup's sequence: its next backup orders after both.
     await rebuilt.writer.submit(pushed(1, 9))
-    const next = await backupStore(rebuilt.ctx.store, join(backupDir(db), 'tokenwatch-auto-20000101-000000-000.db'), 'auto')
+    const next = await backupStore(rebuilt.store, join(backupDir(db), 'tokenwatch-auto-20000101-000000-000.db'), 'auto')
     expect(listBackups(db)).toEqual([next, fresh, ahead])
     // Pruning keeps the newest content too.
     pruneBackups(db, 2)

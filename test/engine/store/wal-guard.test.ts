@@ -53,11 +53,11 @@ describe('a WAL deleted while running', () => {
     const dir = tempDir()
     const env = { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') }
     const said: string[] = []
-    const engine = new Engine({ env, watch: false, autoBackup: false, log: (m) => said.push(m) })
+    const engine = await Engine.open({ env, watch: false, autoBackup: false, log: (m) => said.push(m) })
     await engine.start()
     try {
       await engine.writer.submit(pushed(0, 2000))
-      const db = engine.ctx.store.path
+      const db = engine.store.path
       expect(countAfterKill(db)).toBe(2000)
       rmSync(`${db}-wal`)
       await eventually(() => expect(said.join('\n')).toMatch(/was deleted while running; everything committed was checkpointed/), 10_000)

@@ -38,10 +38,10 @@ describe('continuous team sync while the engine runs', () => {
     writeFileSync(s.log, claudeLine('a', 5, '2026-03-01T10:05:00Z'))
     const logs: string[] = []
     const url = pgs.url.replace('tw@', 'tw:not-needed-pw@') // trust auth ignores it; it must never be logged
-    const engine = new Engine({ env: { ...s.env, TOKENWATCH_TEAM_URL: url }, autoBackup: false, log: (m) => logs.push(m), teamSync: { debounceMs: 20, backoffMs: 50, maxBackoffMs: 200 } })
+    const engine = await Engine.open({ env: { ...s.env, TOKENWATCH_TEAM_URL: url }, autoBackup: false, log: (m) => logs.push(m), teamSync: { debounceMs: 20, backoffMs: 50, maxBackoffMs: 200 } })
     try {
       await engine.start()
-      const local = () => runReport(engine.ctx.store, { tz: 'UTC', groupBy: [] }).totals
+      const local = () => runReport(engine.store, { tz: 'UTC', groupBy: [] }).totals
       const team = async () => (await teamReport(pgs.url, { tz: 'UTC', groupBy: [], teamGroupBy: [] }).catch(() => null))?.totals
       const inSync = async () => JSON.stringify(await team()) === JSON.stringify(local())
       await until(inSync)

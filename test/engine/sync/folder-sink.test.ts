@@ -42,7 +42,7 @@ describe('my machines through a synced folder', () => {
   it('the running engine writes its file into the machines folder after commits (settings.machinesFolder)', async () => {
     const s = liveSetup()
     const folder = tempDir()
-    const engine = new Engine({ env: s.env, watch: false, autoBackup: false, teamSync: { debounceMs: 20, backoffMs: 50 } })
+    const engine = await Engine.open({ env: s.env, watch: false, autoBackup: false, teamSync: { debounceMs: 20, backoffMs: 50 } })
     try {
       await engine.start()
       await engine.updateSettings({ machinesFolder: folder })
@@ -52,7 +52,7 @@ describe('my machines through a synced folder', () => {
       await eventually(() => expect(count()).toBe(2))
       await engine.writer.submit([event('ext:a:3', T0 + 2 * Q, { source: 'socket', agentId: 'a' })])
       await eventually(() => expect(count()).toBe(3))
-      expectMyMachinesEqual(other, folder, [other, engine.ctx.store])
+      expectMyMachinesEqual(other, folder, [other, engine.store])
       other.close()
     } finally {
       await engine.stop()

@@ -234,7 +234,7 @@ describe('startWebServer', () => {
         res.setEncoding('utf8')
         res.on('data', (c: string) => {
           text += c
-          if (text.includes(': connected') && !text.includes('event: change')) api.emit({ hours: [1_767_225_600_000], at: 1_767_229_000_000 })
+          if (text.includes(': connected') && !text.includes('event: change')) api.emit({ at: 1_767_229_000_000 })
           if (text.includes('event: change') && text.includes(': heartbeat')) {
             req.destroy()
             resolve(text)
@@ -244,7 +244,7 @@ describe('startWebServer', () => {
       req.on('error', reject)
       req.end()
     })
-    expect(received).toContain('event: change\ndata: {"hours":[1767225600000],"at":1767229000000}\n\n')
+    expect(received).toContain('event: change\ndata: {"at":1767229000000}\n\n')
     await new Promise((r) => setTimeout(r, 50))
     expect(api.listenerCount()).toBe(0)
   })

@@ -57,7 +57,7 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
     })
     source.addEventListener('open', () => {
       // EventSource reconnects by itself; changes made while it was away were never sent.
-      if (dropped) for (const l of listeners) l({ hours: [], at: Date.now() })
+      if (dropped) for (const l of listeners) l({ at: Date.now() })
       dropped = false
     })
     source.addEventListener('change', (msg) => {

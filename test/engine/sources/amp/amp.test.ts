@@ -118,10 +118,10 @@ describe('amp: thread documents', () => {
     mkdirSync(join(data, 'threads'), { recursive: true })
     const file = join(data, 'threads', 'T-thread-a.json')
     copyFileSync(join(FIXTURES, 'amp', FILES['T-messages.json']), file)
-    const engine = new Engine({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, AMP_DATA_DIR: data } })
+    const engine = await Engine.open({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, AMP_DATA_DIR: data } })
     try {
       await engine.start()
-      const totals = () => runReport(engine.ctx.store, { tz: 'UTC', groupBy: [], sources: ['amp'] }).totals
+      const totals = () => runReport(engine.store, { tz: 'UTC', groupBy: [], sources: ['amp'] }).totals
       expect([totals().requests, totals().input, totals().output]).toEqual([2, 15, 220])
       const doc = JSON.parse(readFileSync(file, 'utf8')) as { messages: unknown[] }
       doc.messages.push({ role: 'assistant', usage: { model: 'claude-haiku-4-5-20251001', inputTokens: 3, outputTokens: 7, timestamp: '2026-01-19T11:50:00.000Z' } })

@@ -96,8 +96,8 @@ describe('gemini-cli: JSONL streams and legacy JSON chats', () => {
     const env = { TOKENWATCH_HOME: join(dir, 'tw'), HOME: dir, GEMINI_CLI_HOME: home }
     const f = join(chats, 'session-live.jsonl')
     writeFileSync(f, line({ sessionId: 'live', projectHash: 'h', startTime: '2026-05-01T10:00:00Z', kind: 'main' }))
-    const totals = (e: Engine) => runReport(e.ctx.store, { tz: 'UTC', groupBy: [], sources: ['gemini-cli'] }).totals
-    const engine = new Engine({ env })
+    const totals = (e: Engine) => runReport(e.store, { tz: 'UTC', groupBy: [], sources: ['gemini-cli'] }).totals
+    const engine = await Engine.open({ env })
     try {
       await engine.start()
       expect(totals(engine).requests).toBe(3)
@@ -106,7 +106,7 @@ describe('gemini-cli: JSONL streams and legacy JSON chats', () => {
     } finally {
       await engine.stop()
     }
-    const again = new Engine({ env, watch: false })
+    const again = await Engine.open({ env, watch: false })
     try {
       await again.start()
       expect(again.lastScan?.filesRead ?? 0).toBe(0)

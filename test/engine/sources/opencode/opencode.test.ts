@@ -122,10 +122,10 @@ describe('opencode: opencode.db read-only, by a cursor in our store', () => {
     const agent = new OpenCodeDb(join(dir, 'oc', 'opencode.db'))
     agent.session('s1')
     agent.message('m1', 's1', assistant({ created: T0, input: 10, output: 5 }), T0)
-    const engine = new Engine({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, OPENCODE_DB: agent.path } })
+    const engine = await Engine.open({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, OPENCODE_DB: agent.path } })
     try {
       await engine.start()
-      const totals = () => runReport(engine.ctx.store, { tz: 'UTC', groupBy: [], sources: ['opencode'] }).totals
+      const totals = () => runReport(engine.store, { tz: 'UTC', groupBy: [], sources: ['opencode'] }).totals
       expect(totals().requests).toBe(1)
       agent.message('m2', 's1', assistant({ created: T0 + 5000, input: 20, output: 6 }), T0 + 5000)
       await eventually(() => expect([totals().requests, totals().input]).toEqual([2, 30]), 3000)
@@ -143,14 +143,14 @@ describe('opencode: opencode.db read-only, by a cursor in our store', () => {
     const agent = new OpenCodeDb(join(dir, 'oc', 'opencode.db'))
     agent.session('s1')
     agent.message('m1', 's1', assistant({ created: T0, input: 10, output: 5 }), T0)
-    const engine = new Engine({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, OPENCODE_DB: agent.path } })
+    const engine = await Engine.open({ env: { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, OPENCODE_DB: agent.path } })
     try {
       await engine.start()
-      const requests = () => runReport(engine.ctx.store, { tz: 'UTC', groupBy: [], sources: ['opencode'] }).totals.requests
+      const requests = () => runReport(engine.store, { tz: 'UTC', groupBy: [], sources: ['opencode'] }).totals.requests
       expect(requests()).toBe(1)
       await engine.updateSettings({ disabledSources: ['opencode'] })
-      expect(engine.ctx.sources.map((s) => s.id)).not.toContain('opencode')
-      const listed = sourceStatus(engine.ctx.store, engine.allSources(), {}, { disabled: engine.ctx.settings.disabledSources }).find((s) => s.source === 'opencode')
+      expect(engine.sources.map((s) => s.id)).not.toContain('opencode')
+      const listed = sourceStatus(engine.store, engine.allSources(), {}, { disabled: engine.settings.disabledSources }).find((s) => s.source === 'opencode')
       expect(listed).toMatchObject({ disabled: true, found: true, events: 1, envVars: ['OPENCODE_DB', 'XDG_DATA_HOME'] })
       agent.message('m2', 's1', assistant({ created: T0 + 5000, input: 20, output: 6 }), T0 + 5000)
       await new Promise((r) => setTimeout(r, 300))
