@@ -10,11 +10,12 @@ Usage:
   tokenwatch --version | --help | COMMAND --help
   tokenwatch scan   [--db FILE] [--user U] [--json]
   tokenwatch report [--since DAY] [--until DAY] [--tz IANA] [--group-by DIMS]
-                    [--user U] [--agent A] [--project P] [--model M] [--source S] [--json | --csv] [--db FILE]
+                    [--user U] [--agent A] [--project P] [--model M] [--source S] [--machine NAME]
+                    [--json | --csv] [--db FILE]
   tokenwatch blocks [--active] [--json] [--db FILE]
   tokenwatch budgets [--json] [--tz IANA] [--db FILE]
-  tokenwatch report --from postgres://… [same flags] [--group-by machine,user,…] [--machine NAME]
-  tokenwatch sync   --to postgres://… [--projects as-is|basename|hashed] [--db FILE] [--json]
+  tokenwatch report --from postgres://… | --folder DIR [same flags]   (the team's / my machines' report)
+  tokenwatch sync   --to postgres://… | --folder DIR [--projects as-is|basename|hashed] [--db FILE] [--json]
   tokenwatch machine [--name NAME] [--json]
   tokenwatch reconcile FILE [--json | --csv] [--db FILE]   (a provider's usage/cost export vs what was counted)
   tokenwatch statusline   (Claude Code's statusLine command: hook JSON on stdin, one line out)
@@ -25,7 +26,7 @@ Usage:
   tokenwatch backup [--out FILE] [--db FILE]
   tokenwatch restore FILE [--db FILE]
 
-DAY: YYYY-MM-DD or YYYYMMDD. DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source.
+DAY: YYYY-MM-DD or YYYYMMDD. DIMS: comma-separated hour, day, week, month, model, agent, user, project, session, source, machine.
 Environment: TOKENWATCH_HOME (data dir), TOKENWATCH_TEAM_URL (team database), CLAUDE_CONFIG_DIR (comma-separated), CODEX_HOME.
 `
 

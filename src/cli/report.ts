@@ -3,9 +3,9 @@ import { SOURCE_IDS } from '../shared/sources'
 import type { SourceId } from '../shared/usage'
 import { openContext } from '../engine/context'
 import { reportedCost, reportToCsv } from '../engine/export/csv'
-import { runReport } from '../engine/query/report'
+import { localMachineFilter, runReport } from '../engine/query/report'
 import { isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
-import { reportOverMachines, teamReport, type TeamGroupDim, type TeamReportQuery } from '../engine/sync/team-report'
+import { pickMachines, reportOverMachines, teamReport, type TeamReportQuery } from '../engine/sync/team-report'
 import { myMachines } from '../engine/sync/folder-sink'
 import { listOption, parseOptions, UsageError } from './args'
 import { teamUrlFrom } from './sync'
@@ -47,6 +47,8 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
   const projects = listOption(o.project as string | string[] | undefined)
   const models = listOption(o.model as string | string[] | undefined)
   const sources = listOption(o.source as string | string[] | undefined)
+  const machines = listOption(o.machine as string | string[] | undefined)
+  if (machines) q.machines = machines
   if (users) q.users = users
   if (agents) q.agents = agents
   if (projects) q.projects = projects
@@ -107,11 +109,11 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
     from: { type: 'string' }, machine: { type: 'string', multiple: true }, folder: { type: 'string' },
   })
   if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other')
-  if (o.from !== undefined || o.machine !== undefined || o.folder !== undefined) return teamReportCommand(o, env)
+  if (o.from !== undefined || o.folder !== undefined) return teamReportCommand(o, env)
   const q = reportQueryFromArgs(o)
   const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
-    const r = runReport(ctx.store, q)
+    const r = runReport(ctx.store, localMachineFilter(ctx.store, q))
     if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, q.groupBy)) + '\n')
     else if (o.csv) process.stdout.write(reportToCsv(r, q.groupBy))
     else process.stdout.write(reportToTable(r, q.groupBy))
@@ -125,16 +127,10 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
 async function teamReportCommand(o: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<number> {
   if (o.from !== undefined && o.folder !== undefined) throw new UsageError('--from and --folder exclude each other')
   if (o.db !== undefined && o.folder === undefined) throw new UsageError('--from and --db exclude each other')
-  const teamGroupBy = (listOption(o['group-by'] as string | undefined) ?? ['day']) as TeamGroupDim[]
-  if (teamGroupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database has quarter-hour rows)')
-  const local = teamGroupBy.filter((d) => d !== 'machine')
-  const q = reportQueryFromArgs({ ...o, 'group-by': local.length ? local.join(',') : undefined })
-  if (!local.length) q.groupBy = []
-  const machines = listOption(o.machine as string | string[] | undefined)
-  const tq = { ...q, teamGroupBy, ...(machines ? { machines } : {}) }
-  const r = o.folder !== undefined ? folderReport(o.folder as string, o.db as string | undefined, tq, env) : await teamReport(teamUrlFrom('--from', o.from as string | undefined, env), tq)
-  // The output helpers read each row's labels by dimension name; the machine label is one more.
-  const dims = teamGroupBy as GroupDim[]
+  const q = reportQueryFromArgs(o)
+  if (q.groupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database and the folder hold quarter-hour rows)')
+  const r = o.folder !== undefined ? folderReport(o.folder as string, o.db as string | undefined, q, env) : await teamReport(teamUrlFrom('--from', o.from as string | undefined, env), q)
+  const dims = q.groupBy
   if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, dims)) + '\n')
   else if (o.csv) process.stdout.write(reportToCsv(r, dims))
   else process.stdout.write(reportToTable(r, dims))
@@ -147,8 +143,7 @@ function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, e
   try {
     const mine = myMachines(ctx.store, dir, ctx.settings.teamProjects)
     for (const s of mine.skipped) process.stderr.write(`skipped ${s.file}: ${s.error}\n`)
-    const wanted = q.machines
-    return reportOverMachines(wanted ? mine.all.filter((m) => wanted.includes(m.label)) : mine.all, q)
+    return reportOverMachines(pickMachines(mine.all, q.machines), q)
   } finally {
     ctx.close()
   }

@@ -8,7 +8,7 @@ import { userTotals } from './query/user-totals'
 import { rangeForecast } from './budgets/range-forecast'
 import { listBlocks } from './query/blocks'
 import { listDimensions } from './query/dimensions'
-import { runReport } from './query/report'
+import { localMachineFilter, runReport } from './query/report'
 import { countSessions, listSessions, sessionEvents } from './query/sessions'
 import { sourceStatus } from './query/source-status'
 import { todaySpend } from './query/today'
@@ -33,14 +33,7 @@ export interface EngineApiOptions {
  */
 export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): AppApi {
   const store = () => engine.store
-  // A local store is its own machine: a machine filter naming it (by name or id) is no filter,
-  // one that leaves it out selects nothing (an empty range).
-  const own = <F extends UsageFilter>(f: F): F => {
-    if (!f.machines) return f
-    const { machines, ...rest } = f
-    const me = machineIdentity(store())
-    return (machines.includes(me.name) || machines.includes(me.id) ? rest : { ...rest, from: 0, to: 0 }) as F
-  }
+  const own = <F extends UsageFilter>(f: F): F => localMachineFilter(store(), f)
   // The engine is the store's writer: a report in a zone without a local-day rollup builds one
   // (up to MAX_ROLLUP_ZONES), so the next long-range report in that zone reads days, not quarter-hours.
   const report = (q: ReportQuery) => runReport(store(), own(q), { buildRollup: true })

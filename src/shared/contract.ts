@@ -5,7 +5,11 @@
 import { LOG_SOURCE_IDS, type LogFolders, type LogSourceId } from './sources'
 import type { SourceId } from './usage'
 
-/** Dimensions a report can be grouped by. Time dimensions are bucketed in the query's `tz`. */
+/**
+ * Dimensions a report can be grouped by. Time dimensions are bucketed in the query's `tz`.
+ * `machine` is the machine the usage was counted on (its name; name and id where two share one):
+ * a local store is one machine, the team database and the "my machines" folder are several.
+ */
 export type GroupDim =
   | 'hour'
   | 'day'
@@ -17,9 +21,10 @@ export type GroupDim =
   | 'project'
   | 'session'
   | 'source'
+  | 'machine'
 
 export const GROUP_DIMS: readonly GroupDim[] = [
-  'hour', 'day', 'week', 'month', 'model', 'agent', 'user', 'project', 'session', 'source',
+  'hour', 'day', 'week', 'month', 'model', 'agent', 'user', 'project', 'session', 'source', 'machine',
 ]
 
 /** Which usage to look at. Instants are epoch ms UTC; `tz` is an IANA zone name. */

@@ -108,6 +108,13 @@ describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
     const one = JSON.parse(runCli(['report', '--from', pgs.url, '--machine', 'desktop', '--json', '--group-by', 'machine'], laptop.env).stdout) as { rows: unknown[] }
     expect(one.rows).toEqual([expect.objectContaining({ machine: 'desktop', requests: 30 })])
     expect(runCli(['report', '--from', pgs.url, '--group-by', 'machine'], laptop.env).stdout).toMatch(/^machine\s+input.*\n-+.*\ndesktop\s.*\nlaptop\s.*\n/)
+    // CSV has the machine column; the local store answers --group-by machine (and --machine) as its own machine.
+    const csv = runCli(['report', '--from', pgs.url, '--csv', '--group-by', 'machine,user', '--machine', 'laptop'], laptop.env).stdout.split('\r\n')
+    expect(csv[0]).toBe('machine,user,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens')
+    expect(csv.slice(1, 3).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['laptop,ana', 'laptop,bo'])
+    const ownCsv = runCli(['report', '--db', laptop.db, '--csv', '--group-by', 'machine,user'], laptop.env).stdout.split('\r\n')
+    expect(ownCsv.slice(0, 3)).toEqual(csv.slice(0, 3))
+    expect(JSON.parse(runCli(['report', '--db', laptop.db, '--json', '--group-by', 'machine', '--machine', 'desktop'], laptop.env).stdout)).toMatchObject({ rows: [], totals: { requests: 0 } })
   })
 
   it('sync --folder writes this machine\'s file; report --folder shows this machine and the others, skipping a half-written file with a line on stderr', () => {
@@ -156,6 +163,11 @@ describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
       const strip = (r: Record<string, unknown>) => ({ ...r, costUsd: Math.round(Number(r.costUsd) * 1e9) })
       expect(onlySouth.rows.map(strip)).toEqual(s.rows.map(strip))
       expect(onlySouth.totals.requests).toBe(25)
+      // machine is a contract dimension: the report and its CSV grouped by it.
+      const perMachine = (await call('report', { tz, groupBy: ['machine'] })).result as typeof team
+      expect(perMachine.rows.map((r) => [r.machine, r.requests])).toEqual([['north', 40], ['south', 25]])
+      const csv = (await call('reportCsv', { tz, groupBy: ['machine'] })).result as string
+      expect(csv.split('\r\n').map((l) => l.split(',').slice(0, 1).concat(l.split(',').slice(5, 6)).join(','))).toEqual(['machine,requests', 'north,40', 'south,25', ''])
       const dims = (await call('dimensions')).result as { machines: string[]; team: string; users: string[] }
       expect(dims.machines).toEqual(['north', 'south'])
       expect(dims.team).toMatch(/^postgres:\/\/tw@127\.0\.0\.1:\d+\/tw$/)

@@ -7,7 +7,7 @@
 import type { ActivityRow, GroupDim, ReportQuery } from '../../shared/contract'
 import { offsetSegments, type OffsetSegment } from '../../shared/time-zone'
 import type { Store } from '../store/open-store'
-import { column, filterClause, isTimeDim, timeLabel, type ColumnDim } from './report'
+import { column, filterClause, isColumnDim, isTimeDim, machineLabelOf, timeLabel } from './report'
 
 /** The longest pause between two requests that still counts as working. */
 export const IDLE_GAP_MS = 5 * 60_000
@@ -25,7 +25,8 @@ function offsetAt(segments: readonly OffsetSegment[], t: number): number {
 
 /** Active milliseconds and distinct sessions per group of `q.groupBy`, sorted like a report. */
 export function activityReport(store: Store, q: ReportQuery): ActivityRow[] {
-  const colDims = q.groupBy.filter((d): d is ColumnDim => !isTimeDim(d))
+  const colDims = q.groupBy.filter(isColumnDim)
+  const machine = machineLabelOf(store, q.groupBy)
   const where = filterClause(q)
   const from = q.from ?? Number.MIN_SAFE_INTEGER
   const to = q.to ?? Number.MAX_SAFE_INTEGER
@@ -49,7 +50,7 @@ export function activityReport(store: Store, q: ReportQuery): ActivityRow[] {
     const labels: Partial<Record<GroupDim, string>> = {}
     let key = ''
     for (const d of q.groupBy) {
-      const v = isTimeDim(d) ? timeLabel(d, local) : String(r[d])
+      const v = isTimeDim(d) ? timeLabel(d, local) : d === 'machine' ? machine : String(r[d])
       labels[d] = v
       key += `${v}\u0000`
     }

@@ -4,15 +4,28 @@ import type { Store } from '../store/open-store'
 import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments, ymdOf } from '../../shared/time-zone'
 import { ensureRollup, rollupZones } from './rollup'
 import { addSums, type StoredSums } from '../store/sums'
+import { machineIdentity } from '../store/changes'
 
 /** Integer sums as SQL returns them; money in nano-USD. */
 type Sums = StoredSums
 
 export type TimeDim = 'hour' | 'day' | 'week' | 'month'
-export type ColumnDim = Exclude<GroupDim, TimeDim>
+/** Dimensions held in a store column; `machine` is not: a store is one machine. */
+export type ColumnDim = Exclude<GroupDim, TimeDim | 'machine'>
 
 export function isTimeDim(d: GroupDim): d is TimeDim {
   return d === 'hour' || d === 'day' || d === 'week' || d === 'month'
+}
+
+/** A dimension read from a store column (neither time nor the machine). */
+export function isColumnDim(d: GroupDim): d is ColumnDim {
+  return !isTimeDim(d) && d !== 'machine'
+}
+
+/** The label a store's rows get for `machine`: the given one, else the store's machine name. */
+export function machineLabelOf(store: Store, groupBy: readonly GroupDim[], given?: string): string {
+  if (given !== undefined || !groupBy.includes('machine')) return given ?? ''
+  return machineIdentity(store).name
 }
 
 export function column(d: ColumnDim): string {
@@ -65,6 +78,17 @@ export function filterClause(f: UsageFilter): { sql: string; params: unknown[] }
   return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params }
 }
 
+/**
+ * A local store is its own machine: a `machines` filter naming it (by name or id) is no filter,
+ * one that leaves it out selects nothing (an empty range).
+ */
+export function localMachineFilter<F extends UsageFilter>(store: Store, f: F): F {
+  if (!f.machines) return f
+  const { machines, ...rest } = f
+  const me = machineIdentity(store)
+  return (machines.includes(me.name) || machines.includes(me.id) ? rest : { ...rest, from: 0, to: 0 }) as F
+}
+
 /** The span [from, to) a filter covers, clamped to stored data; null when there is none. */
 function span(store: Store, table: Table, f: UsageFilter): { from: number; to: number } | null {
   // Two scalar subqueries: each min() or max() alone is an index seek; together in one SELECT
@@ -111,6 +135,8 @@ export function timeLabel(d: TimeDim, localMs: number): string {
 export interface ReportOptions {
   /** The store's writer may build the zone's local-day rollup on first use (readers may not). */
   buildRollup?: boolean
+  /** The `machine` label of this store's rows (default: the store's machine name). */
+  machine?: string
 }
 
 type Collect = (row: Sums & { tu: number } & Record<string, string>, unit: number) => void
@@ -164,7 +190,8 @@ export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}
   const useLedger = q.groupBy.includes('session') || (q.sessions?.length ?? 0) > 0 || cut(q.from) || cut(q.to)
   const table = useLedger ? LEDGER : BUCKETS
   const timeDims = q.groupBy.filter(isTimeDim)
-  const colDims = q.groupBy.filter((d): d is ColumnDim => !isTimeDim(d))
+  const colDims = q.groupBy.filter(isColumnDim)
+  const machine = machineLabelOf(store, q.groupBy, opts.machine)
   const unit = timeDims.includes('hour') ? HOUR : DAY
   const cols = colDims.map((d) => `${column(d)} AS "${d}"`)
   const groups = new Map<string, { labels: Partial<Record<GroupDim, string>>; sums: Sums }>()
@@ -177,13 +204,15 @@ export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}
     if (l === undefined) labelCache.set(localMs, (l = timeLabel(d, localMs)))
     return l
   }
+  const label = (d: GroupDim, row: Record<string, unknown> & { tu: number }, rowUnit: number): string =>
+    (isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : d === 'machine' ? machine : String(row[d]))
   const collect: Collect = (row, rowUnit) => {
     let k = ''
-    for (const d of q.groupBy) k += `${isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : String(row[d])}\u0000`
+    for (const d of q.groupBy) k += `${label(d, row, rowUnit)}\u0000`
     let g = groups.get(k)
     if (!g) {
       const labels: Partial<Record<GroupDim, string>> = {}
-      for (const d of q.groupBy) labels[d] = isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : String(row[d])
+      for (const d of q.groupBy) labels[d] = label(d, row, rowUnit)
       groups.set(k, (g = { labels, sums: zero() }))
     }
     addSums(g.sums, row)

@@ -5,7 +5,7 @@ import type { TeamProjects } from '../../shared/contract'
 import { currentChangeSeq, machineIdentity } from '../store/changes'
 import type { Store } from '../store/open-store'
 import { projectAs } from './outgoing'
-import type { MachineRows, WireRow } from './team-report'
+import { labelMachines, type MachineRows, type WireRow } from './team-report'
 
 /**
  * "My machines" through a folder a sync tool mirrors (Syncthing, Dropbox, iCloud Drive, a share).
@@ -75,10 +75,7 @@ export function machineRows(store: Store, projects: TeamProjects): { rows: WireR
 export function myMachines(store: Store, dir: string, projects: TeamProjects): FolderMachines & { all: MachineRows[] } {
   const me = machineIdentity(store)
   const read = readMachinesFolder(dir, me.id)
-  const list = [{ label: me.name, machineId: me.id, rows: machineRows(store, projects).rows }, ...read.machines]
-  const count = new Map<string, number>()
-  for (const m of list) count.set(m.label, (count.get(m.label) ?? 0) + 1)
-  const all = list.map((m) => ({ label: (count.get(m.label) ?? 1) > 1 ? `${m.label} (${m.machineId.slice(0, 8)})` : m.label, rows: m.rows }))
+  const all = labelMachines([{ name: me.name, machineId: me.id, rows: machineRows(store, projects).rows }, ...read.machines])
   return { ...read, all }
 }
 
@@ -141,7 +138,7 @@ export function isConflictedCopy(name: string): boolean {
 }
 
 export interface FolderMachines {
-  machines: (MachineRows & { machineId: string; changeSeq: number; file: string })[]
+  machines: (Omit<MachineRows, 'label'> & { changeSeq: number; file: string })[]
   /** Files skipped, with why (a half-written file, a foreign one). */
   skipped: { file: string; error: string }[]
   /** Conflicted copies seen (their content counts only where it is the newest complete state). */
@@ -175,7 +172,7 @@ export function readMachinesFolder(dir: string, exceptMachine?: string): FolderM
       best.set(r.value.machineId, { ...r.value, file: name })
     }
   }
-  for (const m of best.values()) out.machines.push({ label: m.name, machineId: m.machineId, changeSeq: m.changeSeq, file: m.file, rows: m.rows })
+  for (const m of best.values()) out.machines.push({ name: m.name, machineId: m.machineId, changeSeq: m.changeSeq, file: m.file, rows: m.rows })
   return out
 }
 

@@ -6,7 +6,7 @@ import { todaySpend } from '../query/today'
 import { userTotals } from '../query/user-totals'
 import { DEFAULT_SETTINGS } from '../settings'
 import type { Store } from '../store/open-store'
-import { fetchTeamMachines, loadRows, reportOverMachines, type MachineRows } from './team-report'
+import { fetchTeamMachines, loadRows, pickMachines, reportOverMachines, type MachineRows } from './team-report'
 import { redactUrl } from './team-url'
 
 export interface TeamApiOptions {
@@ -38,7 +38,7 @@ export function createTeamApi(url: string, opts: TeamApiOptions = {}): AppApi {
   }
   const pick = async (f: { machines?: string[] }): Promise<MachineRows[]> => {
     const list = await all()
-    return f.machines ? list.filter((m) => f.machines?.includes(m.label)) : list
+    return pickMachines(list, f.machines)
   }
   const withStore = async <T>(f: { machines?: string[] }, fn: (s: Store) => T): Promise<T> => {
     const store = loadRows((await pick(f)).flatMap((m) => m.rows))
@@ -50,7 +50,7 @@ export function createTeamApi(url: string, opts: TeamApiOptions = {}): AppApi {
   }
   const report = async (q: ReportQuery) => {
     if (q.groupBy.includes('session')) notInTeam('sessions stay on each machine')
-    return reportOverMachines(await pick(q), { ...q, teamGroupBy: q.groupBy })
+    return reportOverMachines(await pick(q), q)
   }
   const noSessions = async (_f?: UsageFilter): Promise<never> => notInTeam('sessions stay on each machine')
   const server = redactUrl(url)

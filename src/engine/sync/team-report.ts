@@ -1,4 +1,4 @@
-import type { Figures, GroupDim, Report, ReportQuery, ReportRow } from '../../shared/contract'
+import type { Figures, Report, ReportQuery, ReportRow } from '../../shared/contract'
 import { runReport } from '../query/report'
 import { openStore, type Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, SUM_COLUMNS } from '../query/rollup'
@@ -6,17 +6,8 @@ import { connectTeam } from './pg-sink'
 import { TEAM_SCHEMA } from './pg-schema'
 import { scrub } from './team-url'
 
-/** A report dimension over team data: the local ones plus the machine. */
-export type TeamGroupDim = GroupDim | 'machine'
-
-/** A team report query: a local report query, which machines, and where the machine goes in the grouping. */
-export interface TeamReportQuery extends ReportQuery {
-  machines?: string[]
-  /** The full grouping, `machine` included where asked (`groupBy` is it without the machine). */
-  teamGroupBy: TeamGroupDim[]
-}
-
-export type TeamReportRow = ReportRow & { machine?: string }
+/** A report over several machines: a report query, with `machines` (names or ids) as a filter. */
+export type TeamReportQuery = ReportQuery
 
 interface PgRow {
   machine: string
@@ -43,7 +34,7 @@ interface PgRow {
  * report is grouped by machine), so days and hours are exact in the viewer's zone and a team
  * total equals the sum of the machines' own reports.
  */
-export async function teamReport(url: string, q: TeamReportQuery): Promise<Report & { rows: TeamReportRow[] }> {
+export async function teamReport(url: string, q: TeamReportQuery): Promise<Report> {
   return reportOverMachines(await fetchTeamMachines(url, q), q)
 }
 
@@ -67,28 +58,39 @@ export async function fetchTeamMachines(url: string, q: { from?: number; to?: nu
   } finally {
     await client.end().catch(() => undefined)
   }
-  // Two machines may share a name: keep them apart by their id.
-  const names = new Map<string, Set<string>>()
-  for (const r of rows) names.set(r.machine, (names.get(r.machine) ?? new Set()).add(r.machine_id))
-  const labelOf = (r: PgRow) => ((names.get(r.machine)?.size ?? 1) > 1 ? `${r.machine} (${r.machine_id.slice(0, 8)})` : r.machine)
-  const machines = new Map<string, MachineRows>()
+  const machines = new Map<string, { name: string; machineId: string; rows: WireRow[] }>()
   for (const r of rows) {
-    const label = labelOf(r)
-    let m = machines.get(label)
-    if (!m) machines.set(label, (m = { label, rows: [] }))
+    let m = machines.get(r.machine_id)
+    if (!m) machines.set(r.machine_id, (m = { name: r.machine, machineId: r.machine_id, rows: [] }))
     m.rows.push([Number(r.bucket_start), r.source, r.user_id, r.agent_id, r.project, r.model, Number(r.input), Number(r.output),
       Number(r.cache_read), Number(r.cache_write), Number(r.requests), Number(r.cost_nusd), Number(r.unpriced_tokens), Number(r.unpriced_requests)])
   }
-  return [...machines.values()]
+  // Two machines may share a name: keep them apart by their id.
+  return labelMachines([...machines.values()])
 }
 
 /** An aggregate row as it travels: bucket_start, source, user, agent, project, model, then the eight sums. */
 export type WireRow = [number, string, string, string, string, string, number, number, number, number, number, number, number, number]
 
-/** One machine's rows and the label it is shown under. */
+/** One machine's rows and the label it is shown under (its name; name and id prefix where two share a name). */
 export interface MachineRows {
   label: string
+  name: string
+  machineId: string
   rows: WireRow[]
+}
+
+/** The machines a `machines` filter names (each by label, name or id); all of them without one. */
+export function pickMachines<M extends Omit<MachineRows, 'rows'>>(list: M[], wanted: readonly string[] | undefined): M[] {
+  if (!wanted) return list
+  return list.filter((m) => wanted.includes(m.label) || wanted.includes(m.name) || wanted.includes(m.machineId))
+}
+
+/** Labels machines by name, adding the id's first 8 characters where two share a name. */
+export function labelMachines<M extends { name: string; machineId: string }>(list: M[]): (M & { label: string })[] {
+  const count = new Map<string, number>()
+  for (const m of list) count.set(m.name, (count.get(m.name) ?? 0) + 1)
+  return list.map((m) => ({ ...m, label: (count.get(m.name) ?? 1) > 1 ? `${m.name} (${m.machineId.slice(0, 8)})` : m.name }))
 }
 
 /**
@@ -96,19 +98,19 @@ export interface MachineRows {
  * in-memory store per machine when grouped by machine, else one for all), so days and hours are
  * exact in the viewer's zone and the total equals the sum of the machines' own reports.
  */
-export function reportOverMachines(machines: MachineRows[], q: TeamReportQuery): Report & { rows: TeamReportRow[] } {
-  const byMachine = q.teamGroupBy.includes('machine')
-  const groups = byMachine ? machines : [{ label: '', rows: machines.flatMap((m) => m.rows) }]
+export function reportOverMachines(machines: MachineRows[], q: ReportQuery): Report {
+  const byMachine = q.groupBy.includes('machine')
+  const groups: { label: string; rows: WireRow[] }[] = byMachine ? machines : [{ label: '', rows: machines.flatMap((m) => m.rows) }]
   if (groups.length === 0) groups.push({ label: '', rows: [] })
-  const out: TeamReportRow[] = []
+  const out: ReportRow[] = []
   const unpriced = new Set<string>()
   const totals: Figures = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
   let costNano = 0
   for (const { label: machine, rows: list } of groups) {
     const store = loadRows(list)
     try {
-      const r = runReport(store, q)
-      for (const row of r.rows) out.push(byMachine ? { ...row, machine } : row)
+      const r = runReport(store, q, { machine })
+      out.push(...r.rows)
       for (const m of r.unpricedModels) unpriced.add(m)
       totals.input += r.totals.input
       totals.output += r.totals.output
@@ -122,15 +124,16 @@ export function reportOverMachines(machines: MachineRows[], q: TeamReportQuery):
     }
   }
   totals.costUsd = costNano / 1e9
-  const dims = q.teamGroupBy
-  out.sort((a, b) => {
-    for (const d of dims) {
-      const x = String((a as unknown as Record<string, unknown>)[d] ?? '')
-      const y = String((b as unknown as Record<string, unknown>)[d] ?? '')
-      if (x !== y) return x < y ? -1 : 1
-    }
-    return 0
-  })
+  if (byMachine) {
+    out.sort((a, b) => {
+      for (const d of q.groupBy) {
+        const x = a[d] ?? ''
+        const y = b[d] ?? ''
+        if (x !== y) return x < y ? -1 : 1
+      }
+      return 0
+    })
+  }
   return { rows: out, totals, unpricedModels: [...unpriced].sort() }
 }
 

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { openStore, type Store } from '../../../src/engine/store/open-store'
-import { runReport } from '../../../src/engine/query/report'
+import { localMachineFilter, runReport } from '../../../src/engine/query/report'
+import { activityReport } from '../../../src/engine/query/activity'
+import { reportToCsv } from '../../../src/engine/export/csv'
+import { machineIdentity, setMachineName } from '../../../src/engine/store/changes'
 import { startOfLocalDay } from '../../../src/shared/time-zone'
 import type { UsageEvent } from '../../../src/shared/usage'
 import type { GroupDim, Report } from '../../../src/shared/contract'
@@ -171,5 +174,25 @@ describe('reports: filters, groupings, ranges', () => {
   it('an empty store answers with nothing', () => {
     const store = openStore(join(tempDir(), 'tw.db'))
     expect(runReport(store, { tz: 'Asia/Kolkata', groupBy: ['day', 'session'] }).rows).toEqual([])
+  })
+})
+
+describe('reports: the machine dimension over a local store', () => {
+  it('a local store is one machine: grouped by machine every row carries its name; a machine filter naming it (name or id) is no filter, another selects nothing; CSV and activity carry the column', () => {
+    const store = storeWith([...at(Z('2026-03-01T10:00:00Z'), Z('2026-03-01T10:03:00Z')), ...at(Z('2026-03-02T23:50:00Z'))])
+    setMachineName(store, 'ana-laptop')
+    const q = { tz: 'UTC', groupBy: ['machine', 'day'] as GroupDim[] }
+    const r = runReport(store, q)
+    expect(r.rows.map((x) => [x.machine, x.day, x.requests])).toEqual([['ana-laptop', '2026-03-01', 2], ['ana-laptop', '2026-03-02', 1]])
+    // Whole local days come from the day rollup; a cut range from the ledger: the label is the same.
+    expect(runReport(store, q, { buildRollup: true }).rows).toEqual(r.rows)
+    expect(runReport(store, { ...q, from: Z('2026-03-01T10:01:00Z') }).rows.map((x) => [x.machine, x.requests])).toEqual([['ana-laptop', 1], ['ana-laptop', 1]])
+    const me = machineIdentity(store)
+    expect(runReport(store, localMachineFilter(store, { ...q, machines: [me.id] })).totals.requests).toBe(3)
+    expect(runReport(store, localMachineFilter(store, { ...q, machines: ['ana-laptop', 'desktop'] })).totals.requests).toBe(3)
+    expect(runReport(store, localMachineFilter(store, { ...q, machines: ['desktop'] }))).toEqual({ rows: [], totals: expect.objectContaining({ requests: 0 }), unpricedModels: [] })
+    expect(reportToCsv(r, q.groupBy).split('\r\n').slice(0, 2)).toEqual(['machine,day,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens', 'ana-laptop,2026-03-01,0,2,0,0,2,0.000002,0'])
+    expect(activityReport(store, { tz: 'UTC', groupBy: ['machine'] })).toEqual([{ machine: 'ana-laptop', activeMs: 3 * MIN, sessions: 1 }])
+    store.close()
   })
 })

@@ -42,7 +42,7 @@ describe('continuous team sync while the engine runs', () => {
     try {
       await engine.start()
       const local = () => runReport(engine.store, { tz: 'UTC', groupBy: [] }).totals
-      const team = async () => (await teamReport(pgs.url, { tz: 'UTC', groupBy: [], teamGroupBy: [] }).catch(() => null))?.totals
+      const team = async () => (await teamReport(pgs.url, { tz: 'UTC', groupBy: [] }).catch(() => null))?.totals
       const inSync = async () => JSON.stringify(await team()) === JSON.stringify(local())
       await until(inSync)
       expect(local().requests).toBe(1)

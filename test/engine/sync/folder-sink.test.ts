@@ -31,8 +31,9 @@ const q: ReportQuery = { tz: 'Australia/Adelaide', groupBy: ['day', 'user'] }
 
 /** The "my machines" report from `s`'s point of view equals the sum of the machines' own reports. */
 function expectMyMachinesEqual(s: Store, dir: string, stores: Store[]): void {
-  const view = reportOverMachines(myMachines(s, dir, 'basename').all, { ...q, teamGroupBy: ['machine', 'day', 'user'] })
-  const local = stores.flatMap((x) => runReport(x, q).rows.map((r) => ({ ...r, machine: machineIdentity(x).name })))
+  const byMachine: ReportQuery = { ...q, groupBy: ['machine', 'day', 'user'] }
+  const view = reportOverMachines(myMachines(s, dir, 'basename').all, byMachine)
+  const local = stores.flatMap((x) => runReport(x, byMachine).rows)
   const key = (r: object) => JSON.stringify(r)
   expect([...view.rows].sort((a, b) => (key(a) < key(b) ? -1 : 1))).toEqual(local.sort((a, b) => (key(a) < key(b) ? -1 : 1)))
   expect(view.totals.requests).toBe(stores.reduce((n, x) => n + runReport(x, q).totals.requests, 0))
@@ -104,7 +105,7 @@ describe('my machines through a synced folder', () => {
     expect(read.conflicts).toHaveLength(3)
     expect(read.skipped.map((s) => s.error).sort()).toEqual(['checksum mismatch (incomplete or altered)', 'not complete JSON (half-written?)'])
     expect(read.machines).toHaveLength(1)
-    expect(read.machines[0]).toMatchObject({ label: 'desktop', file: machineFileName(machineIdentity(desktop).id) })
+    expect(read.machines[0]).toMatchObject({ name: 'desktop', file: machineFileName(machineIdentity(desktop).id) })
     expectMyMachinesEqual(laptop, dir, [laptop, desktop])
     // When the only complete state is the conflicted copy (the main file half-written), it counts.
     writeFileSync(deskFile, text.slice(0, 100))

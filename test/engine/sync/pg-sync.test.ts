@@ -11,7 +11,7 @@ import { machineIdentity, setMachineName } from '../../../src/engine/store/chang
 import { openStore, type Store } from '../../../src/engine/store/open-store'
 import { outgoingSince } from '../../../src/engine/sync/outgoing'
 import { syncToPostgres } from '../../../src/engine/sync/pg-sink'
-import { teamReport, type TeamGroupDim } from '../../../src/engine/sync/team-report'
+import { teamReport } from '../../../src/engine/sync/team-report'
 import { redactUrl, scrub } from '../../../src/engine/sync/team-url'
 import { startPostgres, type TestPostgres } from '../../helpers/postgres'
 import { tempDir } from '../../helpers/temp'
@@ -63,14 +63,15 @@ function work(store: Store, prefix: string, n: number, from = T0, extra: { outpu
 
 const opts = { projects: 'basename' as const }
 
-/** The sum of the machines' local reports, labelled by machine, in the team report's shape. */
+/** The sum of the machines' local reports grouped by machine (each store labels its rows with its own name). */
 function localReports(stores: Store[], q: ReportQuery): { rows: Record<string, unknown>[]; totals: Report['totals'] } {
   const rows: Record<string, unknown>[] = []
   const totals = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
   let nano = 0
   for (const s of stores) {
-    const r = runReport(s, q)
-    for (const row of r.rows) rows.push({ ...row, machine: machineIdentity(s).name })
+    const r = runReport(s, { ...q, groupBy: ['machine', ...q.groupBy] })
+    expect(r.rows.every((row) => row.machine === machineIdentity(s).name)).toBe(true)
+    rows.push(...(r.rows as unknown as Record<string, unknown>[]))
     for (const k of ['input', 'output', 'cacheRead', 'cacheWrite', 'requests', 'unpricedTokens'] as const) totals[k] += r.totals[k]
     nano += Math.round(r.totals.costUsd * 1e9)
   }
@@ -80,14 +81,14 @@ function localReports(stores: Store[], q: ReportQuery): { rows: Record<string, u
 
 async function expectTeamEqualsMachines(stores: Store[], groupBy: ReportQuery['groupBy'] = ['day', 'user', 'model']): Promise<void> {
   const q: ReportQuery = { tz: 'Asia/Kolkata', groupBy }
-  const team = await teamReport(pgs.url, { ...q, teamGroupBy: ['machine', ...groupBy] as TeamGroupDim[] })
+  const team = await teamReport(pgs.url, { ...q, groupBy: ['machine', ...groupBy] })
   const local = localReports(stores, q)
   const key = (r: Record<string, unknown>) => JSON.stringify(['machine', ...groupBy].map((d) => r[d]))
   const sortRows = (rows: Record<string, unknown>[]) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1))
   expect(sortRows(team.rows as unknown as Record<string, unknown>[])).toEqual(sortRows(local.rows))
   expect(team.totals).toEqual(local.totals)
   // ...and without the machine dimension, the same grand total.
-  const all = await teamReport(pgs.url, { ...q, teamGroupBy: groupBy })
+  const all = await teamReport(pgs.url, q)
   expect(all.totals).toEqual(local.totals)
 }
 
@@ -145,7 +146,7 @@ describe('team sync to a real PostgreSQL', () => {
     const r = await syncToPostgres(m, pgs.url, opts)
     expect(r.sent).toBe(20)
     await expectTeamEqualsMachines([m])
-    const team = await teamReport(pgs.url, { tz: 'UTC', groupBy: [], teamGroupBy: [] })
+    const team = await teamReport(pgs.url, { tz: 'UTC', groupBy: [] })
     expect(team.totals.costUsd).toBe(runReport(m, { tz: 'UTC', groupBy: [] }).totals.costUsd)
     m.close()
   })
@@ -172,7 +173,7 @@ describe('team sync to a real PostgreSQL', () => {
     const m = machine('flaky')
     work(m, 'f', 2500)
     await syncToPostgres(m, pgs.url, opts)
-    const before = await teamReport(pgs.url, { tz: 'UTC', groupBy: [], teamGroupBy: [] })
+    const before = await teamReport(pgs.url, { tz: 'UTC', groupBy: [] })
     // Every row changes (more output per request); the sync sends 3 statements of rows.
     work(m, 'f', 2500, T0, { output: 5000 })
     const rows = outgoingSince(m, 2, 'basename').rows
@@ -193,7 +194,7 @@ describe('team sync to a real PostgreSQL', () => {
     await locker.end().catch(() => undefined)
     await pgs.start()
     // The half-sent rows rolled back with the acknowledgement.
-    expect((await teamReport(pgs.url, { tz: 'UTC', groupBy: [], teamGroupBy: [] })).totals).toEqual(before.totals)
+    expect((await teamReport(pgs.url, { tz: 'UTC', groupBy: [] })).totals).toEqual(before.totals)
     expect((await syncToPostgres(m, pgs.url, opts)).sent).toBe(2500)
     await expectTeamEqualsMachines([m])
     m.close()
