@@ -179,8 +179,8 @@ describe('qwen-code: chat logs with usage written twice', () => {
     const dir = tempDir()
     const env = { TOKENWATCH_HOME: join(dir, 'tw'), HOME: dir, QWEN_DATA_DIR: home }
     const f = join(chats, '69f0814a-8bfc-4c8e-93d3-05757f17b96f.jsonl')
-    const totals = (e: Engine) => runReport(e.ctx.store, { tz: 'UTC', groupBy: [], sources: ['qwen-code'] }).totals
-    const engine = new Engine({ env })
+    const totals = (e: Engine) => runReport(e.store, { tz: 'UTC', groupBy: [], sources: ['qwen-code'] }).totals
+    const engine = await Engine.open({ env })
     try {
       await engine.start()
       expect([totals(engine).requests, totals(engine).input]).toEqual([2, 1050])
@@ -193,7 +193,7 @@ describe('qwen-code: chat logs with usage written twice', () => {
     } finally {
       await engine.stop()
     }
-    const again = new Engine({ env, watch: false })
+    const again = await Engine.open({ env, watch: false })
     try {
       await again.start()
       expect(again.lastScan?.filesRead ?? 0).toBe(0)
