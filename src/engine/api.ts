@@ -14,7 +14,9 @@ import { sourceStatus } from './query/source-status'
 import { todaySpend } from './query/today'
 import { readProviderExport } from './reconcile/provider-export'
 import { reconcile } from './reconcile/reconcile'
+import { addedFolderProblem } from './log-folders'
 import { validateSettingsPatch } from './settings'
+import { maskTeamUrl, unmaskTeamUrl } from './sync/team-url'
 import { machineIdentity } from './store/changes'
 
 export interface EngineApiOptions {
@@ -25,6 +27,11 @@ export interface EngineApiOptions {
   locale?: string
   /** Desktop: save CSV through a native dialog. Headless transports leave it out. */
   exportCsv?: (csv: string, rows: number) => Promise<ExportResult>
+}
+
+/** Settings as a UI sees them: the team URL's password masked (the engine keeps and uses it). */
+function shown(s: Readonly<Settings>): Settings {
+  return { ...s, teamUrl: maskTeamUrl(s.teamUrl) }
 }
 
 /**
@@ -63,11 +70,16 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
         ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
       }, { discover: true, scanErrors: engine.lastScan?.errors ?? [], disabled: engine.settings.disabledSources }),
     backfillProgress: async () => ({ ...engine.progress }),
-    getSettings: async () => ({ ...engine.settings }),
+    getSettings: async () => shown(engine.settings),
     setSettings: async (patch) => {
       const checked = validateSettingsPatch(patch)
       if (!checked.ok) throw new Error(checked.error)
-      return engine.updateSettings(checked.value)
+      const value = checked.value
+      // The form holds the masked URL: a password it still shows as *** is the stored one.
+      if (value.teamUrl) value.teamUrl = unmaskTeamUrl(value.teamUrl, engine.settings.teamUrl)
+      const problem = addedFolderProblem(value, engine.settings.logFolders)
+      if (problem !== undefined) throw new Error(problem)
+      return shown(await engine.updateSettings(value))
     },
     reportCsv: async (q) => csvOf(q).csv,
     exportCsv: async (q) => {
@@ -82,7 +94,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     removeLogFolder: async ({ kind, index }) => {
       const list = engine.settings.logFolders[kind]
       if (index >= list.length) throw new Error(`logFolders.${kind} has no entry ${index}`)
-      return engine.updateSettings({ logFolders: { [kind]: list.filter((_, i) => i !== index) } as Settings['logFolders'] })
+      return shown(await engine.updateSettings({ logFolders: { [kind]: list.filter((_, i) => i !== index) } as Settings['logFolders'] }))
     },
     onChange: (listener) => engine.onChange(listener),
   }

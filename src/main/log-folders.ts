@@ -3,8 +3,8 @@
  * before they reach the settings, so the renderer never names a path (it can only ask for a
  * dialog, or remove an entry by its index).
  */
-import { statSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
+import { resolve } from 'node:path'
+import { folderProblem } from '../engine/log-folders'
 import { sourceDescriptor } from '../shared/sources'
 import { type AddLogFolderResult, type LogFolderKind, type Settings } from '../shared/contract'
 
@@ -39,20 +39,6 @@ export const FOLDER_CANCELLED = 'No folder chosen'
 function dialogTitle(kind: LogFolderKind): string {
   const d = sourceDescriptor(kind)
   return `Add a ${d.label} folder (${d.folderHelp})`
-}
-
-/** Why `path` cannot be added to `list`, or undefined when it can. */
-export function folderProblem(path: string, list: readonly string[]): string | undefined {
-  if (!isAbsolute(path)) return `${path} is not an absolute path`
-  let isDir: boolean
-  try {
-    isDir = statSync(path).isDirectory()
-  } catch (err) {
-    return `${path} cannot be read: ${(err as Error).message}`
-  }
-  if (!isDir) return `${path} is not a folder`
-  if (list.some((p) => resolve(p) === path)) return `${path} is already watched`
-  return undefined
 }
 
 /** The `addLogFolder` contract method for the desktop: dialog, checks, then the settings. */

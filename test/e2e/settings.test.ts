@@ -139,6 +139,23 @@ describe('settings over the real tokenwatch serve', () => {
     expect(await textOf('kpi-cost-value', usd.format(after.totals.costUsd ?? NaN))).toBe(usd.format(after.totals.costUsd ?? NaN))
     expect(await page.getByTestId('breakdown-row').filter({ hasText: SONNET }).count()).toBe(1)
   })
+  it('refuses a log folder that is relative or does not exist, saying why; nothing is added', async () => {
+    await openView()
+    await page.getByTestId('tab-settings').click()
+    const input = page.getByTestId('folders-codex-input')
+    await input.fill('logs/codex')
+    await page.getByTestId('folders-codex-add').click()
+    const relative = 'logs/codex is not an absolute path (give the whole path, e.g. /home/me/.codex)'
+    expect(await textOf('folders-codex-status', relative)).toBe(relative)
+    const missing = join(root, 'no-such-folder')
+    await input.fill(missing)
+    await input.press('Enter')
+    expect(await textOf('folders-codex-status', `${missing} does not exist`)).toBe(`${missing} does not exist`)
+    expect(await page.getByTestId('folders-codex').getByTestId('folder-entry').count()).toBe(0)
+    const saved = JSON.parse(readFileSync(join(env.TOKENWATCH_HOME ?? '', 'settings.json'), 'utf8')) as { logFolders: { codex: string[] } }
+    expect(saved.logFolders.codex).toEqual([])
+  })
+
   it('Team and my machines: a bad team URL is refused in the form; a machines folder saved in the form gets this machine\'s file, projects hashed', async () => {
     await openView()
     await page.getByTestId('tab-settings').click()

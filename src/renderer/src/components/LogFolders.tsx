@@ -36,7 +36,9 @@ function FolderList({ kind, api, transport, settings, onSaved }: {
         setStatus({ ok: true, text: r.text })
       }
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) })
+      // The engine names the field (`logFolders.codex: … does not exist`); this list is that field.
+      const text = err instanceof Error ? err.message : String(err)
+      setStatus({ ok: false, text: text.replace(/^(arg\.)?logFolders\.[\w-]+: /, '') })
     } finally {
       setBusy(false)
     }
