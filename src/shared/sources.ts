@@ -29,6 +29,10 @@ export const SOURCES = [
     id: 'qwen-code', label: 'Qwen Code', kind: 'append', envVars: ['QWEN_DATA_DIR'],
     folderTitle: 'Extra Qwen Code data folders', folderHelp: 'each holds projects/<project>/chats/, like ~/.qwen',
   },
+  {
+    id: 'kimi-code', label: 'Kimi Code', kind: 'append', envVars: ['KIMI_CODE_HOME'],
+    folderTitle: 'Extra Kimi Code homes', folderHelp: 'each holds sessions/, like ~/.kimi-code',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

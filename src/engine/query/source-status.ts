@@ -39,6 +39,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'qwen-code':
       // <projects>/<project>/chats/<session>.jsonl
       return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
+    case 'kimi-code':
+      // <sessions>/<workDirKey>/<session>/agents/<agent>/wire.jsonl: one wire per agent of a session.
+      return { files: found.length, sessions: new Set(found.map((p) => `${p[0]}/${p[1]}`)).size, projects: new Set(found.map((p) => p[0])).size }
     default:
       return assertNever(s.id)
   }

@@ -4,6 +4,7 @@ import { ampSource } from './amp/source'
 import { claudeSource } from './claude-code/source'
 import { codexSource } from './codex/source'
 import { geminiSource } from './gemini-cli/source'
+import { kimiSource } from './kimi-code/source'
 import { opencodeSource } from './opencode/source'
 import { qwenSource } from './qwen-code/source'
 import type { LogSource } from './types'
@@ -23,6 +24,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   opencode: opencodeSource,
   amp: ampSource,
   'qwen-code': qwenSource,
+  'kimi-code': kimiSource,
 }
 
 /** Where to look for logs. */
