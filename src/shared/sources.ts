@@ -33,6 +33,10 @@ export const SOURCES = [
     id: 'kimi-code', label: 'Kimi Code', kind: 'append', envVars: ['KIMI_CODE_HOME'],
     folderTitle: 'Extra Kimi Code homes', folderHelp: 'each holds sessions/, like ~/.kimi-code',
   },
+  {
+    id: 'droid', label: 'Droid', kind: 'document', envVars: ['DROID_SESSIONS_DIR', 'FACTORY_DIR'],
+    folderTitle: 'Extra Droid sessions folders', folderHelp: 'each holds <project>/<id>.settings.json, like ~/.factory/sessions',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

@@ -59,7 +59,7 @@ export function readDocument<S>(path: string, stored: StoredFile | undefined, pa
       const bytes = buf.subarray(0, got)
       if (bytes.includes(0)) outcome = { events: [], records: 1, skips: ['binary'], state }
       else if (!isUtf8(bytes)) outcome = { events: [], records: 1, skips: ['invalid-utf8'], state }
-      else outcome = parser.parseDocument(bytes.toString('utf8'), state, ctx)
+      else outcome = parser.parseDocument(bytes.toString('utf8'), state, { ...ctx, mtimeMs })
     }
     const checkpoint: FileCheckpoint = {
       ...base,
@@ -106,7 +106,7 @@ export function readDatabase<S>(path: string, stored: StoredFile | undefined, re
   let outcome: RecordsOutcome<S> & { done: boolean; bytes: number }
   try {
     const state: S = stored && stored.state !== '' ? (JSON.parse(stored.state) as S) : reader.initialState(ctx)
-    outcome = reader.readRows(db, state, ctx, DB_ROWS_PER_READ)
+    outcome = reader.readRows(db, state, { ...ctx, mtimeMs: stamp.mtimeMs }, DB_ROWS_PER_READ)
   } finally {
     db.close()
   }

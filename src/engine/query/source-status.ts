@@ -42,6 +42,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'kimi-code':
       // <sessions>/<workDirKey>/<session>/agents/<agent>/wire.jsonl: one wire per agent of a session.
       return { files: found.length, sessions: new Set(found.map((p) => `${p[0]}/${p[1]}`)).size, projects: new Set(found.map((p) => p[0])).size }
+    case 'droid':
+      // One settings file per session; an archived copy is the same session.
+      return { files: found.length, sessions: new Set(found.map((p) => p[p.length - 1])).size }
     default:
       return assertNever(s.id)
   }

@@ -3,6 +3,7 @@ import { LOG_SOURCE_IDS, type LogSourceId } from '../../shared/sources'
 import { ampSource } from './amp/source'
 import { claudeSource } from './claude-code/source'
 import { codexSource } from './codex/source'
+import { droidSource } from './droid/source'
 import { geminiSource } from './gemini-cli/source'
 import { kimiSource } from './kimi-code/source'
 import { opencodeSource } from './opencode/source'
@@ -25,6 +26,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   amp: ampSource,
   'qwen-code': qwenSource,
   'kimi-code': kimiSource,
+  droid: droidSource,
 }
 
 /** Where to look for logs. */

@@ -30,6 +30,15 @@ export interface FileContext {
   userId: string
   /** Codex: the root session of a fork chain (see codex/families.ts). */
   familyOf?: (sessionId: string) => string
+  /** Documents and databases: the file's modification time (ms), e.g. to stamp a running total's increment. */
+  mtimeMs?: number
+  /**
+   * State a source's files share within one scan, built by `contextFor` from the saved states (Droid:
+   * the totals counted per session, so an archived copy of a session never adds again). A parser may
+   * update it as it reads: it lives for one scan, and the saved states it was built from commit with
+   * the usage.
+   */
+  shared?: Map<string, unknown>
 }
 
 /**
