@@ -151,8 +151,8 @@ describe('kimi-code: wire.jsonl usage records', () => {
     const dir = tempDir()
     const env = { TOKENWATCH_HOME: join(dir, 'tw'), HOME: dir, KIMI_CODE_HOME: home }
     const wire = join(home, SESSION, 'agents', 'agent-helper', 'wire.jsonl')
-    const totals = (e: Engine) => runReport(e.ctx.store, { tz: 'UTC', groupBy: [], sources: ['kimi-code'] }).totals
-    const engine = new Engine({ env })
+    const totals = (e: Engine) => runReport(e.store, { tz: 'UTC', groupBy: [], sources: ['kimi-code'] }).totals
+    const engine = await Engine.open({ env })
     try {
       await engine.start()
       expect([totals(engine).requests, totals(engine).input]).toEqual([5, 2500])
@@ -163,7 +163,7 @@ describe('kimi-code: wire.jsonl usage records', () => {
     } finally {
       await engine.stop()
     }
-    const again = new Engine({ env, watch: false })
+    const again = await Engine.open({ env, watch: false })
     try {
       await again.start()
       expect(again.lastScan?.filesRead ?? 0).toBe(0)
