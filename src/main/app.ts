@@ -6,6 +6,7 @@
 import type { AppApi, Settings } from '../shared/contract'
 import { createEngineApi } from '../engine/api'
 import { Engine, type EngineOptions, type SocketStarter } from '../engine/live/engine'
+import { claimAlerts } from '../engine/budgets/alerts'
 import { dataDir } from '../engine/paths'
 import { dayKey } from '../shared/time-zone'
 import { setupBudget, type BudgetElectron } from './budget'
@@ -117,7 +118,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     electron,
     parent: () => window.current(),
     defaultDir: app.getPath('downloads'),
-    today: () => dayKey(Date.now(), viewerTimeZone(engine)),
+    today: () => dayKey(Date.now(), viewerTimeZone(engine.settings)),
   })
   const applyLoginItem = setupLoginItem({ electron, platform, env, execPath: deps.execPath })
   const locale = app.getLocale()
@@ -169,10 +170,10 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   const disposeIpc = setupIpc({ electron, api: windowApi, isAppSender: (e) => window.isAppSender(e), target: () => window.current()?.webContents, log })
   const tray = setupTray({
     electron,
-    engine,
+    api,
     platform,
     templateIconPath: deps.paths.trayTemplate,
-    budget: setupBudget({ electron, locale }),
+    budget: setupBudget({ electron, locale, claim: (statuses, now) => claimAlerts(engine.store, statuses, now) }),
     locale,
     ...(deps.trayThrottleMs === undefined ? {} : { throttleMs: deps.trayThrottleMs }),
     log,
@@ -180,7 +181,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
       openDashboard: () => window.show(),
       togglePause: () => api.setSettings({ paused: !engine.settings.paused }).catch((e: Error) => log(`pause: ${e.message}`)),
       exportCsv: () =>
-        api.exportCsv(todayQuery(viewerTimeZone(engine), Date.now())).then(
+        api.exportCsv(todayQuery(viewerTimeZone(engine.settings), Date.now())).then(
           (r) => {
             if (!r.ok && r.error !== EXPORT_CANCELLED) electron.dialog.showErrorBox('Export failed', r.error)
           },

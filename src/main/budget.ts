@@ -3,9 +3,6 @@
  * due, remembered in the store); this module only words the notifications and raises them.
  */
 import type { BudgetAlert, BudgetPeriod, BudgetStatus } from '../shared/contract'
-import type { Engine } from '../engine/live/engine'
-import { budgetStatuses } from '../engine/budgets/status'
-import { claimAlerts } from '../engine/budgets/alerts'
 import { formatCount, formatUsd } from './format'
 
 // The rule itself lives in src/shared so the dashboard header applies the very same one.
@@ -34,18 +31,21 @@ export function budgetNotice(a: BudgetAlert, locale?: string): BudgetNotice {
   }
 }
 
-/** Evaluates the budgets and raises each notification the engine says is due (once, ever). */
+/**
+ * Which threshold notifications are due for these statuses, each claimed so it is never due
+ * again (the engine keeps them in its store: `claimAlerts`).
+ */
+export type ClaimAlerts = (statuses: BudgetStatus[], now: number) => BudgetAlert[]
+
+/** Raises each notification that is due for the budgets' statuses (once, ever). */
 export interface BudgetWatch {
-  check(engine: Engine, tz: string, now: number): BudgetStatus[]
+  notifyDue(statuses: BudgetStatus[], now: number): void
 }
 
-export function createBudgetWatch(notify: (notice: BudgetNotice) => void, locale?: string): BudgetWatch {
+export function createBudgetWatch(claim: ClaimAlerts, notify: (notice: BudgetNotice) => void, locale?: string): BudgetWatch {
   return {
-    check(engine, tz, now) {
-      const store = engine.store
-      const statuses = budgetStatuses(store, engine.settings, tz, now, locale)
-      for (const a of claimAlerts(store, statuses, now)) notify(budgetNotice(a, locale))
-      return statuses
+    notifyDue(statuses, now) {
+      for (const a of claim(statuses, now)) notify(budgetNotice(a, locale))
     },
   }
 }
@@ -59,8 +59,8 @@ export interface BudgetElectron {
 }
 
 /** A budget watch that raises real desktop notifications, amounts in `locale` (the app's). */
-export function setupBudget({ electron, locale }: { electron: BudgetElectron; locale?: string }): BudgetWatch {
-  return createBudgetWatch((notice) => {
+export function setupBudget({ electron, claim, locale }: { electron: BudgetElectron; claim: ClaimAlerts; locale?: string }): BudgetWatch {
+  return createBudgetWatch(claim, (notice) => {
     if (electron.Notification.isSupported()) new electron.Notification(notice).show()
   }, locale)
 }

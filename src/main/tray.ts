@@ -2,11 +2,9 @@
  * The tray: today's spend as the badge (a title on macOS, drawn into the icon elsewhere), a
  * tooltip, and the menu. Refreshed on the engine's change events (throttled) and at local midnight.
  */
-import type { BudgetStatus, TodaySpend } from '../shared/contract'
-import type { Engine } from '../engine/live/engine'
-import { todaySpend } from '../engine/query/today'
+import type { AppApi, BudgetStatus, Settings, TodaySpend } from '../shared/contract'
 import { nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
-import { mostUrgent } from '../engine/budgets/status'
+import { mostUrgent } from '../shared/budget'
 import type { BudgetState, BudgetWatch } from './budget'
 import { formatCount, formatTokens, formatUsd } from './format'
 import { badgeImage, badgeText, type TrayIconElectron, type TrayImage } from './tray-icon'
@@ -111,9 +109,12 @@ export interface TrayElectron extends TrayIconElectron {
   Menu: { buildFromTemplate(template: TrayMenuItem[]): object }
 }
 
+/** What the tray reads: the contract, as every other view does. */
+export type TrayApi = Pick<AppApi, 'todaySpend' | 'budgets' | 'getSettings' | 'onChange'>
+
 export interface TrayDeps {
   electron: TrayElectron
-  engine: Engine
+  api: TrayApi
   platform: NodeJS.Platform
   /** macOS template icon (black + alpha; `@2x` beside it is picked up). */
   templateIconPath: string
@@ -129,8 +130,11 @@ export interface TrayDeps {
 
 export interface TrayHandle {
   readonly tray: TrayLike
-  /** Recomputes today's figure and updates the tray now. */
-  refresh(): TrayView
+  /**
+   * Recomputes today's figure and updates the tray; resolves to what it shows. Refreshes run one
+   * at a time: one asked for during another runs after it, so the last figure always wins.
+   */
+  refresh(): Promise<TrayView>
   /** Stops listening and removes the tray icon. */
   dispose(): void
 }
@@ -141,13 +145,13 @@ export function nextLocalMidnight(tz: string, day: string): number {
 }
 
 /** The zone days are counted in: the setting, else the system's. */
-export function viewerTimeZone(engine: Engine): string {
-  return engine.settings.timeZone || systemTimeZone()
+export function viewerTimeZone(settings: Pick<Settings, 'timeZone'>): string {
+  return settings.timeZone || systemTimeZone()
 }
 
 /** Creates the tray, shows today's figure, and keeps it current. */
 export function setupTray(deps: TrayDeps): TrayHandle {
-  const { electron, engine, platform } = deps
+  const { electron, api, platform } = deps
   const now = deps.now ?? Date.now
   const throttleMs = deps.throttleMs ?? 250
   const mac = platform === 'darwin'
@@ -177,26 +181,46 @@ export function setupTray(deps: TrayDeps): TrayHandle {
     if (midnight) clearTimeout(midnight)
     // A little past midnight so the new day has surely begun; setTimeout caps at ~24.8 days.
     const delay = Math.min(2 ** 31 - 1, Math.max(0, nextLocalMidnight(tz, day) - now()) + 100)
-    midnight = setTimeout(() => handle.refresh(), delay)
+    midnight = setTimeout(refreshLogged, delay)
     midnight.unref?.()
   }
 
+  const show = async (): Promise<TrayView> => {
+    const settings = await api.getSettings()
+    const tz = viewerTimeZone(settings)
+    const at = now()
+    const [today, budgets] = await Promise.all([api.todaySpend({ tz, at }), api.budgets({ tz, at })])
+    deps.budget.notifyDue(budgets, at)
+    const view = trayView(today, {
+      budgets, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),
+    })
+    if (disposed) return view
+    setIcon(view, today.costUsd)
+    if (view.title !== undefined) tray.setTitle(view.title, { fontType: 'monospacedDigit' })
+    tray.setToolTip(view.tooltip)
+    tray.setContextMenu(electron.Menu.buildFromTemplate(view.menu))
+    scheduleMidnight(tz, today.day)
+    return view
+  }
+  const refreshLogged = (): void => {
+    handle.refresh().catch((err: Error) => deps.log?.(`tray refresh failed: ${err.message}`))
+  }
+
+  // One refresh at a time; asked again meanwhile: once more after it, with the newest figures.
+  let running: Promise<TrayView> | undefined
+  let again: Promise<TrayView> | undefined
   const handle: TrayHandle = {
     tray,
     refresh() {
-      const settings = engine.settings
-      const tz = viewerTimeZone(engine)
-      const today = todaySpend(engine.store, tz, now())
-      const budgets = deps.budget.check(engine, tz, now())
-      const view = trayView(today, {
-        budgets, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),
+      if (!running) {
+        running = show().finally(() => (running = undefined))
+        return running
+      }
+      again ??= running.catch(() => undefined).then(() => {
+        again = undefined
+        return handle.refresh()
       })
-      setIcon(view, today.costUsd)
-      if (view.title !== undefined) tray.setTitle(view.title, { fontType: 'monospacedDigit' })
-      tray.setToolTip(view.tooltip)
-      tray.setContextMenu(electron.Menu.buildFromTemplate(view.menu))
-      scheduleMidnight(tz, today.day)
-      return view
+      return again
     },
     dispose() {
       disposed = true
@@ -207,19 +231,14 @@ export function setupTray(deps: TrayDeps): TrayHandle {
     },
   }
 
-  const unsubscribe = engine.onChange(() => {
+  const unsubscribe = api.onChange(() => {
     if (pending || disposed) return
     pending = setTimeout(() => {
       pending = undefined
-      if (disposed) return
-      try {
-        handle.refresh()
-      } catch (err) {
-        deps.log?.(`tray refresh failed: ${(err as Error).message}`)
-      }
+      if (!disposed) refreshLogged()
     }, throttleMs)
   })
 
-  handle.refresh()
+  refreshLogged()
   return handle
 }

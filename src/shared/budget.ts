@@ -16,3 +16,11 @@ export function budgetState(costUsd: number, budgetUsd: number | null): BudgetSt
   if (costUsd >= budgetUsd) return 'over'
   return costUsd >= budgetUsd * NEAR_FRACTION ? 'near' : 'under'
 }
+
+/** How urgent each state is: the tray shows the most urgent, lists sort by it. */
+export const URGENCY: Record<BudgetState, number> = { over: 3, near: 2, under: 1, none: 0 }
+
+/** The most urgent level of a list (the tray's colour); `none` without budgets. */
+export function mostUrgent(levels: BudgetState[]): BudgetState {
+  return levels.reduce<BudgetState>((a, b) => (URGENCY[b] > URGENCY[a] ? b : a), 'none')
+}

@@ -436,6 +436,12 @@ export interface Reconciliation {
   skipped: { line: number; reason: string }[]
 }
 
+/** "Now" in a zone: the viewer's `tz`, and the instant (epoch ms) standing for now (default: the server's clock). */
+export interface DayQuery {
+  tz: string
+  at?: number
+}
+
 /** Every request a UI can make, by name: argument and result types. */
 export interface ApiMethods {
   dimensions: { arg: void; result: Dimensions }
@@ -445,9 +451,10 @@ export interface ApiMethods {
   /** Sessions with usage in the filter's range: how many, all of them (`sessions` lists at most 500). */
   sessionCount: { arg: UsageFilter; result: number }
   sessionEvents: { arg: { sessionId: string }; result: SessionEvent[] }
-  todaySpend: { arg: { tz: string }; result: TodaySpend }
+  /** Today in `tz` (as of `at`, epoch ms, default now). */
+  todaySpend: { arg: DayQuery; result: TodaySpend }
   /** All usage today, this week and this month: spent and forecast at each period's end. */
-  outlook: { arg: { tz: string }; result: PeriodOutlook[] }
+  outlook: { arg: DayQuery; result: PeriodOutlook[] }
   /** The cost forecast for the rest of a range (groupBy [hour] or [day]); null when the range is over. */
   forecast: { arg: ReportQuery; result: RangeForecast | null }
   /** Every user's lifetime and last-24-hour totals, biggest lifetime cost first. */
@@ -455,7 +462,7 @@ export interface ApiMethods {
   /** Active time and session counts grouped like a report (for the chart's time and sessions metrics). */
   activity: { arg: ReportQuery; result: ActivityRow[] }
   /** Every budget (the daily budget included) with spend, forecast and level, most urgent first. */
-  budgets: { arg: { tz: string }; result: BudgetStatus[] }
+  budgets: { arg: DayQuery; result: BudgetStatus[] }
   /** The newest plan-limit snapshots (Codex rollouts, Claude Code's status line), never invented. */
   planLimits: { arg: void; result: PlanLimits }
   /** Claude Code's 5-hour blocks, oldest first (`active`: only the running one). */

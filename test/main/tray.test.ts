@@ -3,6 +3,8 @@ import { createBudgetWatch, type BudgetNotice } from '../../src/main/budget'
 import { STATE_COLORS } from '../../src/main/tray-icon'
 import { setupTray, type TrayActions } from '../../src/main/tray'
 import type { Engine } from '../../src/engine/live/engine'
+import { createEngineApi } from '../../src/engine/api'
+import { claimAlerts } from '../../src/engine/budgets/alerts'
 import { fakeElectron, type FakeImage, type FakeTray } from './fake-electron'
 import { makeEngine, pixel, readBadge, readPng, usage, waitFor } from './helpers'
 
@@ -10,14 +12,16 @@ import { makeEngine, pixel, readBadge, readPng, usage, waitFor } from './helpers
 const NOW = Date.UTC(2026, 2, 10, 15, 0)
 const noop: TrayActions = { openDashboard() {}, togglePause() {}, exportCsv() {}, quit() {} }
 
-function start(engine: Engine, platform: NodeJS.Platform, opts: { now?: () => number; actions?: TrayActions } = {}) {
+/** A tray over the engine's contract, as the app wires it, after its first refresh. */
+async function start(engine: Engine, platform: NodeJS.Platform, opts: { now?: () => number; actions?: TrayActions } = {}) {
   const fake = fakeElectron()
   const alerts: BudgetNotice[] = []
   const handle = setupTray({
-    electron: fake.electron, engine, platform, templateIconPath: '/icons/trayTemplate.png',
-    budget: createBudgetWatch((a) => alerts.push(a)), actions: opts.actions ?? noop,
+    electron: fake.electron, api: createEngineApi(engine), platform, templateIconPath: '/icons/trayTemplate.png',
+    budget: createBudgetWatch((s, now) => claimAlerts(engine.store, s, now), (a) => alerts.push(a)), actions: opts.actions ?? noop,
     throttleMs: 50, now: opts.now ?? (() => NOW),
   })
+  await handle.refresh()
   return { fake, tray: fake.tray(), handle, alerts }
 }
 
@@ -33,7 +37,7 @@ function iconColor(tray: FakeTray): number[] {
 describe('tray on macOS', () => {
   it('shows today\'s amount as the title beside a template icon, and follows change events within a second', async () => {
     const engine = await makeEngine()
-    const { tray, handle, fake } = start(engine, 'darwin')
+    const { tray, handle, fake } = await start(engine, 'darwin')
     expect(fake.images[0]).toMatchObject({ path: '/icons/trayTemplate.png', template: true })
     expect(tray.image).toBe(fake.images[0])
     expect(tray.title).toBe('$0.00')
@@ -59,7 +63,7 @@ describe('tray on macOS', () => {
   it('colours a status light beside the title once a budget is set', async () => {
     const engine = await makeEngine()
     await engine.updateSettings({ dailyBudgetUsd: 1 })
-    const { tray } = start(engine, 'darwin')
+    const { tray } = await start(engine, 'darwin')
     expect(readBadge(readPng((tray.image as FakeImage).reps[1]?.buffer as Buffer))).toBe('')
     expect(iconColor(tray)).toEqual([...STATE_COLORS.under])
   })
@@ -68,7 +72,7 @@ describe('tray on macOS', () => {
 describe('tray on Linux and Windows', () => {
   it('draws the exact amount into the icon and repeats it in the tooltip; no title', async () => {
     const engine = await makeEngine()
-    const { tray } = start(engine, 'linux')
+    const { tray } = await start(engine, 'linux')
     expect(iconText(tray)).toEqual(['0.00', '$0.00'])
     await engine.writer.submit([usage('a', NOW - 3_600_000), usage('b', NOW - 1_800_000, { model: 'mystery-model' })])
     await waitFor(() => (iconText(tray)[1] === '$0.60' ? true : undefined), 1000, 'icon $0.60')
@@ -84,15 +88,15 @@ describe('tray on Linux and Windows', () => {
     // 20:00 UTC is 01:30 on the 11th in Kolkata: the day began at 18:30 UTC.
     const now = Date.UTC(2026, 2, 10, 20, 0)
     await engine.writer.submit([usage('before', Date.UTC(2026, 2, 10, 18, 0)), usage('after', Date.UTC(2026, 2, 10, 19, 0), { input: 200_000 })])
-    const { tray, handle } = start(engine, 'win32', { now: () => now })
+    const { tray, handle } = await start(engine, 'win32', { now: () => now })
     expect(iconText(tray)).toEqual(['0.90', '$0.90'])
-    expect(handle.refresh().menu[0]?.label).toBe('Today: $0.90')
+    expect((await handle.refresh()).menu[0]?.label).toBe('Today: $0.90')
   })
 
   it('colours the badge under, near and over the budget and notifies once on crossing', async () => {
     const engine = await makeEngine()
     await engine.updateSettings({ dailyBudgetUsd: 1 })
-    const { tray, alerts } = start(engine, 'linux')
+    const { tray, alerts } = await start(engine, 'linux')
     const step = async (key: string, input: number, expectText: string) => {
       await engine.writer.submit([usage(key, NOW - 60_000, { input, output: 0 })])
       await waitFor(() => (iconText(tray)[1] === expectText ? true : undefined), 2000, expectText)
@@ -113,7 +117,7 @@ describe('tray on Linux and Windows', () => {
     const engine = await makeEngine()
     let clock = Date.UTC(2026, 2, 10, 23, 59, 59, 600)
     await engine.writer.submit([usage('late', Date.UTC(2026, 2, 10, 23, 0))])
-    const { tray } = start(engine, 'linux', { now: () => clock })
+    const { tray } = await start(engine, 'linux', { now: () => clock })
     expect(iconText(tray)).toEqual(['0.60', '$0.60'])
     clock = Date.UTC(2026, 2, 11, 0, 0, 0, 100)
     // The midnight timer fires ~500 ms after start (400 ms to midnight + 100 ms slack).
@@ -128,7 +132,7 @@ describe('tray on Linux and Windows', () => {
       openDashboard: () => calls.push('open'), togglePause: () => calls.push('pause'),
       exportCsv: () => calls.push('export'), quit: () => calls.push('quit'),
     }
-    const { tray } = start(engine, 'win32', { actions })
+    const { tray } = await start(engine, 'win32', { actions })
     for (const label of ['Open dashboard', 'Pause watching', 'Export CSV...', 'Quit Token Watch']) tray.menu?.item(label).click?.()
     tray.events.emit('click')
     expect(calls).toEqual(['open', 'pause', 'export', 'quit', 'open'])

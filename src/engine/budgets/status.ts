@@ -1,4 +1,5 @@
 /** Every budget where it stands: spend this period, level, forecast, and when it runs out. */
+import { URGENCY } from '../../shared/budget'
 import { BUDGET_PERIODS, type Budget, type BudgetLevel, type BudgetStatus, type PeriodOutlook, type Settings } from '../../shared/contract'
 import type { Store } from '../store/open-store'
 import { forecastPeriod } from './forecast'
@@ -17,19 +18,12 @@ export function allBudgets(settings: Pick<Settings, 'dailyBudgetUsd' | 'budgets'
   return [...(settings.dailyBudgetUsd === null ? [] : [dailyBudget(settings.dailyBudgetUsd)]), ...settings.budgets]
 }
 
-const URGENCY: Record<BudgetLevel, number> = { over: 3, near: 2, under: 1, none: 0 }
-
 /** Where spend stands against an amount: reaching it is over; past a threshold below 100 % is near. */
 export function levelOf(spentUsd: number, budget: Pick<Budget, 'amountUsd' | 'thresholds'>): BudgetLevel {
   if (budget.amountUsd <= 0) return spentUsd > 0 ? 'over' : 'under'
   if (spentUsd >= budget.amountUsd) return 'over'
   const near = budget.thresholds.some((t) => t < 100 && spentUsd >= (budget.amountUsd * t) / 100)
   return near ? 'near' : 'under'
-}
-
-/** The most urgent level of a list (the tray's colour); `none` without budgets. */
-export function mostUrgent(levels: BudgetLevel[]): BudgetLevel {
-  return levels.reduce<BudgetLevel>((a, b) => (URGENCY[b] > URGENCY[a] ? b : a), 'none')
 }
 
 /** One budget's status at `now`. */

@@ -3,7 +3,7 @@
  * Each names the offending field (`arg.groupBy[1]: ...`), so a bad request says what to fix.
  */
 import { validateSettingsPatch } from '../settings'
-import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
+import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type DayQuery, type GroupDim, type PriceOverride, type ReportQuery, type Settings, type UsageFilter } from '../../shared/contract'
 import { LOG_SOURCE_IDS, SOURCE_IDS, type LogSourceId } from '../../shared/sources'
 import { assertNever } from '../../shared/assert-never'
 import { validateBudgets, validWeekStart } from '../budgets/validate'
@@ -126,6 +126,18 @@ function priceOverride(v: unknown, path: string): PriceOverride {
 
 const SETTINGS_KEYS = ['timeZone', 'dailyBudgetUsd', 'launchAtLogin', 'logFolders', 'disabledSources', 'claudeConfigDirs', 'codexHomes', 'priceOverrides', 'paused', 'budgets', 'weekStart', 'teamUrl', 'teamProjects', 'machinesFolder'] as const satisfies readonly (keyof Settings | 'claudeConfigDirs' | 'codexHomes')[]
 
+/** `{ tz, at? }`: a zone and, optionally, the instant standing for now (epoch ms, 1970..9999). */
+const MAX_INSTANT = Date.UTC(10000, 0, 1)
+
+function dayQuery(raw: unknown): DayQuery {
+  const o = object(raw, 'arg', ['tz', 'at'])
+  const tz = timeZone(o.tz, 'arg.tz')
+  if (o.at === undefined) return { tz }
+  const at = finite(o.at, 'arg.at', { min: 0 })
+  if (at > MAX_INSTANT) throw new Invalid('arg.at', 'must be an instant before the year 10000 (epoch ms)')
+  return { tz, at }
+}
+
 /** Validates a settings patch: only known fields, each well-formed; '' means the system zone. */
 export function settingsPatch(v: unknown, path = 'arg'): Partial<Settings> {
   const o = object(v, path, SETTINGS_KEYS)
@@ -202,15 +214,10 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       const o = object(raw, 'arg', ['sessionId'])
       return { method, arg: { sessionId: string(o.sessionId, 'arg.sessionId', { nonEmpty: true }) } }
     }
-    case 'todaySpend': {
-      const o = object(raw, 'arg', ['tz'])
-      return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
-    }
+    case 'todaySpend':
     case 'budgets':
-    case 'outlook': {
-      const o = object(raw, 'arg', ['tz'])
-      return { method, arg: { tz: timeZone(o.tz, 'arg.tz') } }
-    }
+    case 'outlook':
+      return { method, arg: dayQuery(raw) }
     case 'blocks': {
       const o = object(raw ?? {}, 'arg', ['active'])
       return { method, arg: o.active === undefined ? {} : { active: boolean(o.active, 'arg.active') } }
