@@ -37,6 +37,26 @@ export const SOURCES = [
     id: 'droid', label: 'Droid', kind: 'document', envVars: ['DROID_SESSIONS_DIR', 'FACTORY_DIR'],
     folderTitle: 'Extra Droid sessions folders', folderHelp: 'each holds <project>/<id>.settings.json, like ~/.factory/sessions',
   },
+  {
+    id: 'pi', label: 'pi', kind: 'append', envVars: ['PI_AGENT_DIR', 'PI_CODING_AGENT_DIR'],
+    folderTitle: 'Extra pi sessions folders', folderHelp: 'each holds <project>/*.jsonl, like ~/.pi/agent/sessions',
+  },
+  {
+    id: 'openclaw', label: 'OpenClaw', kind: 'append', envVars: ['OPENCLAW_DIR'],
+    folderTitle: 'Extra OpenClaw folders', folderHelp: 'each holds agents/<agent>/sessions/, like ~/.openclaw',
+  },
+  {
+    id: 'codebuff', label: 'Codebuff', kind: 'document', envVars: ['CODEBUFF_DATA_DIR'],
+    folderTitle: 'Extra Codebuff folders', folderHelp: 'each holds projects/<project>/chats/, like ~/.config/manicode',
+  },
+  {
+    id: 'hermes', label: 'Hermes Agent', kind: 'database', envVars: ['HERMES_HOME'],
+    folderTitle: 'Extra Hermes homes', folderHelp: 'each holds state.db, like ~/.hermes',
+  },
+  {
+    id: 'zcode', label: 'ZCode', kind: 'database', envVars: ['ZCODE_HOME'],
+    folderTitle: 'Extra ZCode homes', folderHelp: 'each holds cli/db/db.sqlite, like ~/.zcode',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

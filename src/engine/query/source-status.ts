@@ -45,6 +45,17 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'droid':
       // One settings file per session; an archived copy is the same session.
       return { files: found.length, sessions: new Set(found.map((p) => p[p.length - 1])).size }
+    case 'pi':
+    case 'openclaw':
+      // One transcript per session (OpenClaw's deleted and reset copies are the same sessions).
+      return { files: found.length, sessions: new Set(found.map((p) => (p[p.length - 1] ?? '').replace(/\.jsonl.*$/, ''))).size }
+    case 'codebuff':
+      // <project>/chats/<chat>/chat-messages.json: one chat per session.
+      return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
+    case 'hermes':
+    case 'zcode':
+      // Sessions live inside the database: the store's counts say how many were read.
+      return { files: found.length, sessions: 0 }
     default:
       return assertNever(s.id)
   }

@@ -8,6 +8,11 @@ import { geminiSource } from './gemini-cli/source'
 import { kimiSource } from './kimi-code/source'
 import { opencodeSource } from './opencode/source'
 import { qwenSource } from './qwen-code/source'
+import { piSource } from './pi/source'
+import { openclawSource } from './openclaw/source'
+import { codebuffSource } from './codebuff/source'
+import { hermesSource } from './hermes/source'
+import { zcodeSource } from './zcode/source'
 import type { LogSource } from './types'
 import { splitList, type SourceSetup } from './setup'
 
@@ -27,6 +32,11 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   'qwen-code': qwenSource,
   'kimi-code': kimiSource,
   droid: droidSource,
+  pi: piSource,
+  openclaw: openclawSource,
+  codebuff: codebuffSource,
+  hermes: hermesSource,
+  zcode: zcodeSource,
 }
 
 /** Where to look for logs. */
