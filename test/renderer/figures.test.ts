@@ -157,3 +157,125 @@ describe('tables fit or scroll inside themselves', () => {
     }
   })
 })
+
+describe('session timeline', () => {
+  it('its header sums the requests it lists, and says how many of them the range holds, after a range change', async () => {
+    const backend = fixtureBackend()
+    const server = await serve(backend)
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.goto(server.url)
+    await page.getByTestId('tab-sessions').click()
+    await page.getByTestId('range-7d').click()
+    await page.getByTestId('session-row').first().waitFor()
+    // The newest session that began before the last 24 hours and still ran inside them.
+    const all = await backend.sessions({ tz: 'Europe/Berlin', from: Date.UTC(2026, 1, 26, 23), to: Date.UTC(2026, 2, 5, 23) })
+    const straddling = all.filter((s) => s.firstTs < FROM_24H && s.lastTs >= FROM_24H)
+    expect(straddling.length).toBeGreaterThan(0)
+    const pick = straddling[0]
+    if (pick === undefined) return
+    await page.getByTestId('session-row').filter({ has: page.getByLabel(`Open Session ${pick.sessionId}`) }).getByTestId('session-open').click()
+    await page.getByTestId('session-events').waitFor()
+    const listed = (await backend.sessionEvents({ sessionId: pick.sessionId })).reduce((n, e) => n + e.requests, 0)
+    const inRange = (await backend.sessions({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H })).find((s) => s.sessionId === pick.sessionId)?.requests
+    expect(inRange).toBeDefined()
+    expect(inRange).not.toBe(listed)
+    expect(await page.getByTestId('timeline-requests').textContent()).toBe(`${listed} requests`)
+    await page.getByTestId('range-24h').click()
+    await until(async () => (await page.getByTestId('timeline-in-range').count()) > 0)
+    expect(await page.getByTestId('timeline-requests').textContent()).toBe(`${listed} requests`)
+    expect(await page.getByTestId('timeline-in-range').textContent()).toBe(` · ${inRange} of them in the selected range`)
+    expect(await page.getByTestId('session-events').locator('tbody tr').count()).toBe((await backend.sessionEvents({ sessionId: pick.sessionId })).length)
+  })
+})
+
+describe('long ranges and midnights', () => {
+  const chartBox = () => page.getByTestId('chart-box')
+  async function attr(name: string, want: string): Promise<string | null> {
+    await until(async () => (await chartBox().getAttribute(name)) === want)
+    return chartBox().getAttribute(name)
+  }
+
+  it('marks the midnight of the last 24 hours with a line and the new date', async () => {
+    const server = await serve(fixtureBackend())
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.goto(server.url)
+    // 17:00 on Mar 4 … 16:00 on Mar 5 (Berlin): Mar 5 begins at the 8th bar.
+    expect(await attr('data-marks', '7:Mar 5')).toBe('7:Mar 5')
+    const labels = (await chartBox().getAttribute('data-labels'))?.split('|')
+    expect(labels?.slice(0, 8)).toEqual(['05:00 PM', '06:00 PM', '07:00 PM', '08:00 PM', '09:00 PM', '10:00 PM', '11:00 PM', 'Mar 5'])
+    // The line was drawn on the canvas, between the 23:00 and the midnight bar.
+    const canvas = page.locator('[data-testid="chart"] canvas')
+    await until(async () => (await canvas.getAttribute('data-marks-drawn')) !== null)
+    const drawn = (await canvas.getAttribute('data-marks-drawn'))?.split(',').map(Number) ?? []
+    const width = (await canvas.boundingBox())?.width ?? 0
+    expect(drawn).toHaveLength(1)
+    // 24 bars across the plot: the 7/8 boundary lies a little under a third of the way along.
+    expect((drawn[0] ?? 0) / width).toBeGreaterThan(0.27)
+    expect((drawn[0] ?? 0) / width).toBeLessThan(0.36)
+    // "Today" has no midnight inside it: no line.
+    await page.getByTestId('range-today').click()
+    expect(await attr('data-marks', '')).toBe('')
+  })
+
+  it('picks week bars past 92 days and month bars past a year, with the year in the labels', async () => {
+    const backend = fixtureBackend()
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.getByTestId('range-custom').click()
+    await page.getByTestId('range-from').fill('2025-11-20')
+    await page.getByTestId('range-to').fill('2026-03-05')
+    await page.locator('#chart-title', { hasText: 'Tokens per week' }).waitFor()
+    const weekly = (await chartBox().getAttribute('data-labels'))?.split('|') ?? []
+    // Mondays from Nov 17, 2025 to Mar 2, 2026: 16 weeks; last year's carry their year.
+    expect(weekly).toHaveLength(16)
+    expect([weekly[0], weekly[6], weekly[7], weekly[15]]).toEqual(['Nov 17, 2025', 'Dec 29, 2025', 'Jan 5', 'Mar 2'])
+    const weekQuery = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as { groupBy: string[] }).find((q) => q.groupBy[0] === 'week')
+    expect(weekQuery?.groupBy).toEqual(['week', 'model'])
+    // The week bars hold every token of the range.
+    const total = aggregate(backend.rows, { tz: 'Europe/Berlin', from: Date.UTC(2025, 10, 19, 23), to: Date.UTC(2026, 2, 5, 23), groupBy: [] }).totals
+    expect(Number(await page.getByTestId('chart').getAttribute('data-total'))).toBe(total.input + total.output + total.cacheRead + total.cacheWrite)
+
+    await page.getByTestId('range-from').fill('2024-12-01')
+    await page.locator('#chart-title', { hasText: 'Tokens per month' }).waitFor()
+    const monthly = (await chartBox().getAttribute('data-labels'))?.split('|') ?? []
+    expect(monthly).toHaveLength(16)
+    expect([monthly[0], monthly[1], monthly[15]]).toEqual(['Dec 2024', 'Jan 2025', 'Mar 2026'])
+    // Ninety days stay daily: this year's days without the year, last year's with it.
+    await page.getByTestId('range-90d').click()
+    await page.locator('#chart-title', { hasText: 'Tokens per day' }).waitFor()
+    const daily = (await chartBox().getAttribute('data-labels'))?.split('|') ?? []
+    expect(daily).toHaveLength(90)
+    expect(daily.at(-1)).toBe('Mar 5')
+    expect(daily[0]).toBe('Dec 6, 2025')
+  })
+
+  it('marks midnight in a session timeline that runs past it', async () => {
+    const backend = fixtureBackend()
+    const base = { user: 'alice', agent: 'claude-code', project: 'token-watch', model: 'claude-opus-4-6', session: 'late-night', source: 'claude-code' as const, input: 10, output: 20, cacheRead: 0, cacheWrite: 0, requests: 1, costMicro: 550, unpriced: false }
+    // 22:00 and 23:00 on Mar 4, then 00:00 and 01:00 on Mar 5 (Berlin).
+    for (const h of [21, 22, 23, 24]) backend.rows.push({ ...base, hour: Date.UTC(2026, 2, 4, h) })
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.getByTestId('tab-sessions').click()
+    await page.getByLabel('Open Session late-night').click()
+    await page.getByTestId('session-events').waitFor()
+    expect(await attr('data-marks', '2:Mar 5')).toBe('2:Mar 5')
+    expect((await chartBox().getAttribute('data-labels'))?.split('|')).toEqual(['10:20:00 PM', '11:20:00 PM', 'Mar 5 12:20:00 AM', '01:20:00 AM'])
+  })
+})
+
+describe('implicit sessions', () => {
+  it('lists pushed events without a session id as "no session id", named by agent, user and hour', async () => {
+    const backend = fixtureBackend()
+    const base = { user: 'alice', agent: 'nightly-eval', project: '', model: 'local-llama-3', source: 'socket' as const, input: 10, output: 20, cacheRead: 0, cacheWrite: 0, requests: 3, costMicro: 0, unpriced: true }
+    backend.rows.push({ ...base, hour: Date.UTC(2026, 2, 5, 13), session: 'implicit:nightly-eval:alice:2026-03-05T13Z' })
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.getByTestId('tab-sessions').click()
+    const label = 'No session id: nightly-eval, alice, the hour from Mar 5, 02:00 PM'
+    const row = page.getByTestId('session-row').filter({ has: page.getByLabel(`Open ${label}`) })
+    expect(await row.getByTestId('session-implicit').textContent()).toBe('no session id')
+    await row.getByTestId('session-open').click()
+    expect(await page.locator('#timeline-title').textContent()).toBe(label)
+  })
+})

@@ -94,6 +94,12 @@ function key(ms: number, tz: string, withHour: boolean): string {
   return withHour ? `${p.year}-${p.month}-${p.day}T${p.hour}:00` : `${p.year}-${p.month}-${p.day}`
 }
 
+/** The Monday (YYYY-MM-DD) of the week holding local day `ymd`, as the engine keys weeks. */
+function mondayOf(ymd: string): string {
+  const t = Date.parse(`${ymd}T00:00:00Z`)
+  return new Date(t - ((new Date(t).getUTCDay() + 6) % 7) * 86_400_000).toISOString().slice(0, 10)
+}
+
 function matches(r: Row, f: UsageFilter): boolean {
   return (f.from === undefined || r.hour >= f.from) && (f.to === undefined || r.hour < f.to)
     && (f.users === undefined || f.users.includes(r.user)) && (f.agents === undefined || f.agents.includes(r.agent))
@@ -129,7 +135,8 @@ export function aggregate(rows: readonly Row[], q: ReportQuery): Report {
     if (r.unpriced) unpriced.add(r.model)
     const dims: Partial<Record<string, string>> = {}
     for (const d of q.groupBy) {
-      dims[d] = d === 'hour' ? key(r.hour, q.tz, true) : d === 'day' ? key(r.hour, q.tz, false) : d === 'model' ? r.model : d === 'agent' ? r.agent
+      dims[d] = d === 'hour' ? key(r.hour, q.tz, true) : d === 'day' ? key(r.hour, q.tz, false) : d === 'week' ? mondayOf(key(r.hour, q.tz, false))
+        : d === 'month' ? key(r.hour, q.tz, false).slice(0, 7) : d === 'model' ? r.model : d === 'agent' ? r.agent
         : d === 'user' ? r.user : d === 'project' ? r.project : d === 'session' ? r.session : d === 'source' ? r.source : 'unsupported'
     }
     const k = JSON.stringify(dims)

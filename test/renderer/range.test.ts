@@ -1,6 +1,6 @@
 /** Day and hour boundaries in the viewer's zone: DST days and half- and quarter-hour offsets. */
 import { describe, expect, it } from 'vitest'
-import { bucketKeys, resolveRange, type RangeChoice } from '../../src/renderer/src/lib/range'
+import { bucketKeys, resolutionFor, resolveRange, type RangeChoice } from '../../src/renderer/src/lib/range'
 import { hourKey, startOfHour, zonedToUtc } from '../../src/shared/time-zone'
 
 const NOW = Date.UTC(2026, 2, 5, 15, 20) // Thu 2026-03-05 15:20 UTC
@@ -74,5 +74,23 @@ describe('resolveRange', () => {
     expect(resolveRange(choice('all'), NOW, 'UTC', { firstTs: NOW - 40 * H, lastTs: NOW })).toEqual({ resolution: 'hour' })
     expect(resolveRange(choice('all'), NOW, 'UTC', { firstTs: NOW - 90 * H, lastTs: NOW })).toEqual({ resolution: 'day' })
     expect(resolveRange(choice('all'), NOW, 'UTC', { firstTs: null, lastTs: null })).toEqual({ resolution: 'day' })
+  })
+})
+
+describe('bar size for long ranges', () => {
+  it('hours up to 2 days, days up to 92, weeks up to 53 weeks, months beyond', () => {
+    expect([1, 2, 3, 92, 93, 371, 372, 1000].map(resolutionFor)).toEqual(['hour', 'hour', 'day', 'day', 'week', 'week', 'month', 'month'])
+    expect(resolveRange(choice('custom', '2025-01-01', '2026-03-05'), NOW, 'Europe/Berlin').resolution).toBe('month')
+    expect(resolveRange(choice('90d'), NOW, 'Europe/Berlin').resolution).toBe('day')
+    // "All" over a year and a half of data: months.
+    expect(resolveRange(choice('all'), NOW, 'UTC', { firstTs: Date.UTC(2024, 8, 1), lastTs: NOW }).resolution).toBe('month')
+  })
+
+  it('keys weeks by their Monday and months by YYYY-MM in the viewer zone, across a DST change', () => {
+    const from = zonedToUtc({ year: 2026, month: 3, day: 25 }, 'Europe/Berlin') // a Wednesday
+    const to = zonedToUtc({ year: 2026, month: 4, day: 9 }, 'Europe/Berlin')
+    expect(bucketKeys(from, to, 'week', 'Europe/Berlin')).toEqual(['2026-03-23', '2026-03-30', '2026-04-06'])
+    expect(bucketKeys(zonedToUtc({ year: 2025, month: 11, day: 15 }, 'Asia/Kolkata'), zonedToUtc({ year: 2026, month: 2, day: 1 }, 'Asia/Kolkata'), 'month', 'Asia/Kolkata'))
+      .toEqual(['2025-11', '2025-12', '2026-01'])
   })
 })

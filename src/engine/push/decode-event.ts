@@ -1,6 +1,7 @@
 /** Validates one pushed usage report (socket line or HTTP item) into a UsageEvent. */
 import { randomUUID } from 'node:crypto'
 import type { UsageEvent } from '../../shared/usage'
+import { implicitSessionId } from '../../shared/implicit-session'
 
 /** Where a pushed event arrived, and whom it belongs to when the sender does not say. */
 export interface PushDefaults {
@@ -103,14 +104,17 @@ function decode(o: Record<string, unknown>, now: number, d: PushDefaults): { eve
   if (cacheWrite1h > cacheWrite) fail('cacheWrite1h', 'must not exceed cacheWrite (it is the 1-hour part of it)')
   // A random id still gets an ext: key, so a sender may resend with the id it was given back.
   const id = givenId ?? randomUUID()
+  const ts = timestamp(o.ts, now)
+  const userId = str(o, 'userId', MAX_NAME, false) ?? d.userId
   const event: UsageEvent = {
     key: externalKey(agentId, id),
-    ts: timestamp(o.ts, now),
+    ts,
     source: d.source,
-    userId: str(o, 'userId', MAX_NAME, false) ?? d.userId,
+    userId,
     agentId,
     project: str(o, 'project', MAX_LONG_NAME, false) ?? '',
-    sessionId: str(o, 'sessionId', MAX_LONG_NAME, false) ?? '',
+    // No session named: the implicit session of this agent, user and UTC hour (docs/PROTOCOL.md).
+    sessionId: str(o, 'sessionId', MAX_LONG_NAME, false) ?? implicitSessionId(agentId, userId, ts),
     model,
     input, output, cacheRead, cacheWrite, cacheWrite1h,
   }

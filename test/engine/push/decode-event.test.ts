@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeEvent, decodeLine, externalKey } from '../../../src/engine/push/decode-event'
+import { implicitSessionHour } from '../../../src/shared/implicit-session'
+
 
 const NOW = Date.UTC(2026, 2, 1, 12)
 const D = { userId: 'alice', source: 'socket' as const }
@@ -28,16 +30,37 @@ describe('decodeEvent', () => {
     })
   })
 
-  it('fills defaults: now, the default user, empty project/session, zero buckets, a random id', () => {
+  it('fills defaults: now, the default user, empty project, the implicit session, zero buckets, a random id', () => {
     const r = decodeEvent(base, NOW, { userId: 'alice', source: 'http' })
     if (!r.ok) throw new Error(r.error)
     expect(r.id).toMatch(/^[0-9a-f-]{36}$/)
     expect(r.event).toEqual({
-      key: `ext:bot:${r.id}`, ts: NOW, source: 'http', userId: 'alice', agentId: 'bot', project: '', sessionId: '',
+      key: `ext:bot:${r.id}`, ts: NOW, source: 'http', userId: 'alice', agentId: 'bot', project: '', sessionId: 'implicit:bot:alice:2026-03-01T12Z',
       model: 'claude-opus-4-6', input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0,
     })
     const again = decodeEvent(base, NOW, D)
     expect(again.ok && again.id).not.toBe(r.id)
+  })
+
+  it('gives events without a session id one implicit session per agent, user and UTC hour', () => {
+    const session = (o: Record<string, unknown>): string => {
+      const r = decodeEvent({ ...base, ...o }, NOW, D)
+      if (!r.ok) throw new Error(r.error)
+      return r.event.sessionId
+    }
+    // Two agents in the same hour: two sessions, never one blank one.
+    expect(session({ agentId: 'bot' })).toBe('implicit:bot:alice:2026-03-01T12Z')
+    expect(session({ agentId: 'eval' })).toBe('implicit:eval:alice:2026-03-01T12Z')
+    expect(session({ userId: 'bob' })).toBe('implicit:bot:bob:2026-03-01T12Z')
+    // The same agent and user: one session per UTC hour.
+    expect(session({ ts: NOW + 59 * 60_000 + 59_999 })).toBe('implicit:bot:alice:2026-03-01T12Z')
+    expect(session({ ts: NOW + 3_600_000 })).toBe('implicit:bot:alice:2026-03-01T13Z')
+    // A name with the separator cannot forge another pair's session.
+    expect(session({ agentId: 'a:b', userId: 'c' })).not.toBe(session({ agentId: 'a', userId: 'b:c' }))
+    // A named session is kept as sent.
+    expect(session({ sessionId: 'run-7' })).toBe('run-7')
+    expect(implicitSessionHour(session({}))).toBe(NOW)
+    expect(implicitSessionHour('run-7')).toBeNull()
   })
 
   it('treats null as absent and accepts epoch milliseconds (fractions dropped)', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { openStore, type Store } from '../../../src/engine/store/open-store'
 import { countSessions, listSessions } from '../../../src/engine/query/sessions'
+import { decodeEvent } from '../../../src/engine/push/decode-event'
 import type { UsageFilter } from '../../../src/shared/contract'
 import type { UsageEvent } from '../../../src/shared/usage'
 import { tempDir } from '../../helpers/temp'
@@ -148,5 +149,31 @@ describe('countSessions and listSessions', () => {
     expect(countSessions(store, R)).toBe(1)
     expect(countSessions(store, { tz: 'UTC', from: Z('2026-03-01T09:00:00Z'), to: R.from, models: [SONNET] })).toBe(1)
     expect(ids(store, { tz: 'UTC', models: ['opus'] })).toEqual(['mixed'])
+  })
+})
+
+describe('pushed events without a session id', () => {
+  it('list as one implicit session per agent, user and UTC hour, never one blank session', () => {
+    const pushed = (id: string, iso: string, o: Record<string, unknown>): UsageEvent => {
+      const r = decodeEvent({ id, model: SONNET, output: 10, ts: iso, ...o }, T0, { userId: 'alice', source: 'socket' })
+      if (!r.ok) throw new Error(r.error)
+      return r.event
+    }
+    const store = storeWith([
+      pushed('a1', '2026-03-01T10:05:00Z', { agentId: 'bot' }),
+      pushed('a2', '2026-03-01T10:55:00Z', { agentId: 'bot' }),
+      pushed('b1', '2026-03-01T10:10:00Z', { agentId: 'eval' }),
+      pushed('c1', '2026-03-01T10:20:00Z', { agentId: 'bot', userId: 'bob' }),
+      pushed('a3', '2026-03-01T11:05:00Z', { agentId: 'bot' }),
+    ])
+    const list = listSessions(store, { tz: 'UTC' })
+    expect(list.map((s) => [s.sessionId, s.agentId, s.userId, s.requests])).toEqual([
+      ['implicit:bot:alice:2026-03-01T11Z', 'bot', 'alice', 1],
+      ['implicit:bot:alice:2026-03-01T10Z', 'bot', 'alice', 2],
+      ['implicit:bot:bob:2026-03-01T10Z', 'bot', 'bob', 1],
+      ['implicit:eval:alice:2026-03-01T10Z', 'eval', 'alice', 1],
+    ])
+    expect(countSessions(store, { tz: 'UTC' })).toBe(4)
+    expect(countSessions(store, { tz: 'UTC', agents: ['eval'] })).toBe(1)
   })
 })

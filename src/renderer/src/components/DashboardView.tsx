@@ -32,7 +32,8 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
   const activityMetric = isActivityMetric(view.metric)
   const activity = useAsync(activityMetric ? `activity#${qKey}#${tick}` : null, () => api.activity(query))
   // The cost forecast for a range that runs past now (today, 24 h, the last N days).
-  const running = range.to !== undefined && range.to > Date.now()
+  // The forecast is drawn over hourly or daily bars only.
+  const running = range.to !== undefined && range.to > Date.now() && (range.resolution === 'hour' || range.resolution === 'day')
   const forecast = useAsync(running ? `forecast#${qKey}#${tick}` : null, () => api.forecast({ ...filter, groupBy: [range.resolution] }))
   const chartReport = useMemo((): Report | undefined => {
     if (!activityMetric) return chart.data

@@ -2,6 +2,8 @@ import { type JSX, useState } from 'react'
 import { assertNever } from '../../../shared/assert-never'
 import type { SessionSummary } from '../../../shared/contract'
 import { formatDateTime, formatInt, totalTokens } from '../lib/format'
+import { implicitSessionHour } from '../../../shared/implicit-session'
+import { sessionLabel } from '../lib/session-label'
 import { Cost } from './Cost'
 import { SortableHeader, sortRows, type SortState } from './SortableHeader'
 
@@ -51,7 +53,10 @@ export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
             {rows.slice(0, limit).map((s) => (
               <tr key={s.sessionId} data-testid="session-row">
                 <td>{formatDateTime(s.lastTs, tz)}</td>
-                <td>{s.agentId}</td>
+                <td>
+                  {s.agentId}
+                  {implicitSessionHour(s.sessionId) !== null && <span className="badge badge-muted" title={sessionLabel(s, tz)} data-testid="session-implicit">no session id</span>}
+                </td>
                 <td className="name"><span className="cut" title={s.project}>{s.project}</span></td>
                 <td className="models">
                   {s.models.map((m) => (
@@ -62,7 +67,7 @@ export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
                 <td className="num">{formatInt(totalTokens(s))}</td>
                 <td className="num"><Cost f={s} /></td>
                 <td>
-                  <button type="button" className="link" data-testid="session-open" onClick={() => onOpen(s)} aria-label={`Open session ${s.sessionId}`}>
+                  <button type="button" className="link" data-testid="session-open" onClick={() => onOpen(s)} aria-label={`Open ${sessionLabel(s, tz)}`}>
                     Timeline →
                   </button>
                 </td>

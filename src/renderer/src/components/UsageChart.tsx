@@ -1,9 +1,9 @@
-import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartOptions, type TooltipItem } from 'chart.js'
-import { type JSX, useMemo } from 'react'
+import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartOptions, type Plugin, type TooltipItem } from 'chart.js'
+import { type JSX, useMemo, useRef } from 'react'
 import { Bar } from 'react-chartjs-2'
 import { assertNever } from '../../../shared/assert-never'
-import type { ChartData, Metric } from '../lib/chart-data'
-import { formatBucketLabel, formatCompact, formatInt, formatUsd, formatUsdCompact } from '../lib/format'
+import type { ChartData, ChartMark, Metric } from '../lib/chart-data'
+import { formatBucketLabels, formatCompact, midnightIndexes, formatInt, formatUsd, formatUsdCompact } from '../lib/format'
 import { CHART_THEME, useColorScheme, useReducedMotion } from '../lib/use-color-scheme'
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, LineController, LineElement, PointElement, Tooltip, Legend)
@@ -22,13 +22,54 @@ function formatValue(metric: Metric, v: number, compact: boolean): string {
   }
 }
 
-/** Stacked bars: one per hour or day, one colour per series. */
+/**
+ * Draws each mark as a dashed line between two bars with its label at the top, and leaves the
+ * drawn x positions on the canvas (`data-marks-drawn`) for the browser tests.
+ */
+function marksPlugin(current: { readonly current: { marks: readonly ChartMark[]; color: string } }): Plugin<'bar'> {
+  return {
+    id: 'midnightMarks',
+    afterDatasetsDraw(chart) {
+      const x = chart.scales.x
+      if (x === undefined) return
+      const { ctx, chartArea } = chart
+      const { marks, color } = current.current
+      const drawn: number[] = []
+      ctx.save()
+      ctx.strokeStyle = color
+      ctx.fillStyle = color
+      ctx.setLineDash([3, 3])
+      ctx.lineWidth = 1
+      ctx.font = '11px system-ui, sans-serif'
+      ctx.textBaseline = 'top'
+      for (const m of marks) {
+        const px = Math.round((x.getPixelForValue(m.index - 1) + x.getPixelForValue(m.index)) / 2) + 0.5
+        ctx.beginPath()
+        ctx.moveTo(px, chartArea.top)
+        ctx.lineTo(px, chartArea.bottom)
+        ctx.stroke()
+        ctx.fillText(m.label, px + 4, chartArea.top + 2)
+        drawn.push(Math.round(px))
+      }
+      ctx.restore()
+      chart.canvas.dataset.marksDrawn = drawn.join(',')
+    },
+  }
+}
+
+/** Stacked bars: one per hour, day, week or month (or request), one colour per series. */
 export function UsageChart({ data, metric, description }: { data: ChartData; metric: Metric; description: string }): JSX.Element {
   const scheme = useColorScheme()
   const theme = CHART_THEME[scheme]
   const still = useReducedMotion()
+  const labels = useMemo(() => data.labels ?? formatBucketLabels(data.keys, new Date().getFullYear()), [data])
+  const marks = useMemo(() => data.marks ?? midnightIndexes(data.keys).map((index) => ({ index, label: labels[index] ?? '' })), [data, labels])
+  // chart.js keeps the plugins it was created with: the plugin reads the current marks from a ref.
+  const markRef = useRef({ marks, color: theme.muted })
+  markRef.current = { marks, color: theme.muted }
+  const plugins = useMemo(() => [marksPlugin(markRef)], [])
   const chartData = useMemo(() => ({
-    labels: data.keys.map(formatBucketLabel),
+    labels,
     datasets: data.datasets.map((s) => ({
       label: s.unpriced ? `${s.label} (unpriced)` : s.label,
       data: s.data,
@@ -36,7 +77,7 @@ export function UsageChart({ data, metric, description }: { data: ChartData; met
       borderRadius: 2,
       maxBarThickness: 48,
     })),
-  }), [data])
+  }), [data, labels])
   // The cost forecast: a dashed line over the buckets still to come, outside the bar stacks.
   const withLine = useMemo(() => (data.forecast === undefined ? chartData : {
     ...chartData,
@@ -63,9 +104,9 @@ export function UsageChart({ data, metric, description }: { data: ChartData; met
     },
   }), [metric, theme, still])
   return (
-    <div className="chart-box">
+    <div className="chart-box" data-testid="chart-box" data-labels={labels.join('|')} data-marks={marks.map((m) => `${m.index}:${m.label}`).join('|')}>
       {/* A mixed chart: chart.js takes a line dataset among the bars; its bar typing does not say so. */}
-      <Bar data={withLine as typeof chartData} options={options} role="img" aria-label={description} />
+      <Bar data={withLine as typeof chartData} options={options} plugins={plugins} role="img" aria-label={description} />
     </div>
   )
 }

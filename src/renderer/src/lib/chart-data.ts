@@ -76,8 +76,18 @@ export interface ChartSeries {
   unpriced: boolean
 }
 
+/** A vertical line before bar `index` (a midnight), with its label (the new day's date). */
+export interface ChartMark {
+  index: number
+  label: string
+}
+
 export interface ChartData {
   keys: string[]
+  /** Axis labels when the keys are not report keys (the session timeline's request times). */
+  labels?: string[]
+  /** Lines drawn between bars; by default every midnight of an hourly chart. */
+  marks?: ChartMark[]
   datasets: ChartSeries[]
   /** Projected cost per bucket from now on (null for buckets before now), drawn dashed. */
   forecast?: (number | null)[]

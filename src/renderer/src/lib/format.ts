@@ -81,13 +81,42 @@ export function formatRelative(ms: number, now: number): string {
   return relative.format(Math.round(s / 86_400), 'day')
 }
 
-/** Formats a report key (YYYY-MM-DD or YYYY-MM-DDTHH:00) as a short axis label. */
-export function formatBucketLabel(key: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):00)?$/.exec(key)
-  if (m === null) return key
+const utcFmt = (o: Intl.DateTimeFormatOptions): Intl.DateTimeFormat => new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', ...o })
+const DAY_FMT = utcFmt({ month: 'short', day: 'numeric' })
+const DAY_YEAR_FMT = utcFmt({ month: 'short', day: 'numeric', year: 'numeric' })
+const MONTH_FMT = utcFmt({ month: 'short', year: 'numeric' })
+const HOUR_FMT = utcFmt({ hour: '2-digit', minute: '2-digit' })
+
+/** A report key (YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:00) as a wall-clock instant formatted in UTC. */
+function keyInstant(key: string): { t: number; year: number; hour: string | undefined; month: boolean } | null {
+  const m = /^(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2}):00)?)?$/.exec(key)
+  if (m === null) return null
   // The key is already wall-clock time in the viewer's zone: format it as UTC to keep it as is.
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0))
-  if (m[4] === undefined) return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(t)
-  if (m[4] === '00') return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(t)
-  return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', hour: '2-digit', minute: '2-digit' }).format(t)
+  return { t: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? 1), Number(m[4] ?? 0)), year: Number(m[1]), hour: m[4], month: m[3] === undefined }
+}
+
+/**
+ * Axis labels for a chart's bucket keys. Months always carry their year; a day or week outside
+ * `currentYear` carries it ("Dec 29, 2025" beside "Jan 5"), so two years' dates never look alike;
+ * hours read "14:00", and the first hour of each day reads as its date, the midnight the chart
+ * also marks with a line.
+ */
+export function formatBucketLabels(keys: readonly string[], currentYear: number): string[] {
+  return keys.map((key) => {
+    const p = keyInstant(key)
+    if (p === null) return key
+    if (p.month) return MONTH_FMT.format(p.t)
+    const date = (p.year !== currentYear ? DAY_YEAR_FMT : DAY_FMT).format(p.t)
+    if (p.hour === undefined) return date
+    return p.hour === '00' ? date : HOUR_FMT.format(p.t)
+  })
+}
+
+/** Indexes of `keys` (hourly report keys) that begin a new local day after the first: the midnights. */
+export function midnightIndexes(keys: readonly string[]): number[] {
+  const out: number[] = []
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i]?.slice(0, 10) !== keys[i - 1]?.slice(0, 10) && /T\d{2}:00$/.test(keys[i] ?? '')) out.push(i)
+  }
+  return out
 }

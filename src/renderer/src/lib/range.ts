@@ -21,7 +21,8 @@ export interface RangeChoice {
   customTo: string
 }
 
-export type Resolution = 'hour' | 'day'
+/** The chart's bar: hours, days, weeks (starting Monday, as the report keys them) or months. */
+export type Resolution = 'hour' | 'day' | 'week' | 'month'
 
 export interface Span {
   from: number
@@ -40,10 +41,22 @@ export interface ResolvedRange {
 /** Ranges up to this long are shown hour by hour. */
 const HOURLY_MAX_MS = 2 * 24 * HOUR_MS
 
+/**
+ * The bar for a range of `days` calendar days (docs/DASHBOARD.md): hours up to 2 days, days up to
+ * 92 (the 90-day preset stays daily), weeks up to 53 weeks, months beyond; so a chart keeps
+ * between a handful and ~90 bars whatever the range.
+ */
+export function resolutionFor(days: number): Resolution {
+  if (days <= 2) return 'hour'
+  if (days <= 92) return 'day'
+  if (days <= 53 * 7) return 'week'
+  return 'month'
+}
+
 function lastDays(today: Ymd, n: number, tz: string): ResolvedRange {
   const from = zonedToUtc(addDays(today, -(n - 1)), tz)
   const to = zonedToUtc(addDays(today, 1), tz)
-  return { from, to, resolution: n <= 2 ? 'hour' : 'day', previous: { from: zonedToUtc(addDays(today, -(2 * n - 1)), tz), to: from } }
+  return { from, to, resolution: resolutionFor(n), previous: { from: zonedToUtc(addDays(today, -(2 * n - 1)), tz), to: from } }
 }
 
 /** Resolves a choice at instant `now` in `tz`; `span` is the stored data's extent, for "all". */
@@ -71,8 +84,9 @@ export function resolveRange(choice: RangeChoice, now: number, tz: string, span?
     case 'all': {
       const first = span?.firstTs ?? null
       const last = span?.lastTs ?? null
-      const short = first !== null && last !== null && last - first <= HOURLY_MAX_MS
-      return { resolution: short ? 'hour' : 'day' }
+      if (first === null || last === null) return { resolution: 'day' }
+      if (last - first <= HOURLY_MAX_MS) return { resolution: 'hour' }
+      return { resolution: resolutionFor(daysBetween(zonedDate(first, tz), zonedDate(last, tz)) + 1) }
     }
     case 'custom': {
       const a = parseYmd(choice.customFrom) ?? today
@@ -81,7 +95,7 @@ export function resolveRange(choice: RangeChoice, now: number, tz: string, span?
       const n = daysBetween(start, end) + 1
       const from = zonedToUtc(start, tz)
       return {
-        from, to: zonedToUtc(addDays(end, 1), tz), resolution: n <= 2 ? 'hour' : 'day',
+        from, to: zonedToUtc(addDays(end, 1), tz), resolution: resolutionFor(n),
         previous: { from: zonedToUtc(addDays(start, -n), tz), to: from },
       }
     }
@@ -109,10 +123,29 @@ export function bucketKeys(from: number, to: number, resolution: Resolution, tz:
       keys.push(k)
     }
   }
-  if (resolution === 'hour') {
-    for (let t = startOfHour(from, tz); t < to && keys.length < 24 * 400; t += HOUR_MS) push(hourKey(t, tz))
-  } else {
-    for (let d = zonedDate(from, tz); zonedToUtc(d, tz) < to && keys.length < 366 * 30; d = addDays(d, 1)) push(dayKey(zonedToUtc(d, tz), tz))
+  switch (resolution) {
+    case 'hour':
+      for (let t = startOfHour(from, tz); t < to && keys.length < 24 * 400; t += HOUR_MS) push(hourKey(t, tz))
+      break
+    case 'day':
+      for (let d = zonedDate(from, tz); zonedToUtc(d, tz) < to && keys.length < 366 * 30; d = addDays(d, 1)) push(dayKey(zonedToUtc(d, tz), tz))
+      break
+    case 'week': {
+      // The report keys a week by its Monday (YYYY-MM-DD), in the viewer's zone.
+      const first = zonedDate(from, tz)
+      const weekday = (new Date(Date.UTC(first.year, first.month - 1, first.day)).getUTCDay() + 6) % 7
+      for (let d = addDays(first, -weekday); zonedToUtc(d, tz) < to && keys.length < 53 * 100; d = addDays(d, 7)) push(ymdKey(d))
+      break
+    }
+    case 'month': {
+      const first = zonedDate(from, tz)
+      for (let y = first.year, m = first.month; zonedToUtc({ year: y, month: m, day: 1 }, tz) < to && keys.length < 12 * 100; m === 12 ? (y += 1, m = 1) : (m += 1)) {
+        push(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`)
+      }
+      break
+    }
+    default:
+      return assertNever(resolution)
   }
   return keys
 }
