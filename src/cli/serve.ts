@@ -4,6 +4,7 @@ import { createEngineApi } from '../engine/api'
 import { Engine } from '../engine/live/engine'
 import { startWebServer } from '../engine/web/server'
 import { createTeamApi } from '../engine/sync/team-api'
+import { createScopedApis } from '../engine/scoped-api'
 import { redactUrl } from '../engine/sync/team-url'
 import { parseOptions, UsageError } from './args'
 import { progressBar } from './progress'
@@ -46,8 +47,12 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
     }
     if (!o['no-web']) {
       const apiOpts = o['no-socket'] ? {} : { socketPath: engine.paths.socket }
+      const api = createEngineApi(engine, apiOpts)
+      const scopes = createScopedApis(engine, api, { log: (m) => process.stderr.write(`warning: ${m}\n`) })
+      closers.push(() => scopes.close())
       const web = await startWebServer({
-        api: createEngineApi(engine, apiOpts),
+        api,
+        scoped: (scope) => scopes.get(scope),
         staticDir: rendererDir(),
         port,
         ingest: { writer: engine.writer, userId: engine.userId },
@@ -92,12 +97,22 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
 
 /** `serve --team URL`: the dashboard over the team database (read-only; no logs read, no ingest). */
 async function serveTeam(url: string, port: number): Promise<number> {
-  const web = await startWebServer({ api: createTeamApi(url), staticDir: rendererDir(), port })
+  const api = createTeamApi(url)
+  const web = await startWebServer({
+    api,
+    // The team is the one scope served here.
+    scoped: (scope) => {
+      if (scope !== 'team') throw new Error('this server serves the team database only (tokenwatch serve --team)')
+      return api
+    },
+    staticDir: rendererDir(),
+    port,
+  })
   process.stdout.write(`dashboard  ${web.url}\nteam       ${redactUrl(url)}\nready      (Ctrl-C to stop)\n`)
   return new Promise<number>((resolveExit) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.stderr.write(`\n${sig}: closing\n`)
-      void web.close().then(() => resolveExit(0), () => resolveExit(1))
+      void web.close().then(() => api.close()).then(() => resolveExit(0), () => resolveExit(1))
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)

@@ -18,6 +18,7 @@ import { addedFolderProblem } from './log-folders'
 import { validateSettingsPatch } from './settings'
 import { maskTeamUrl, unmaskTeamUrl } from './sync/team-url'
 import { machineIdentity } from './store/changes'
+import { redactUrl } from './sync/team-url'
 
 export interface EngineApiOptions {
   /** Where pushed events arrive, for the sources panel. */
@@ -50,6 +51,11 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
   }
   return {
     // Read ctx.prices at each call: a settings change replaces the price table.
+    dataSources: async () => [
+      { scope: 'local', label: 'This machine', detail: machineIdentity(store()).name },
+      ...(engine.settings.machinesFolder ? [{ scope: 'machines' as const, label: 'My machines', detail: engine.settings.machinesFolder }] : []),
+      ...(engine.teamUrl ? [{ scope: 'team' as const, label: 'Team', detail: redactUrl(engine.teamUrl) }] : []),
+    ],
     dimensions: async () => ({ ...listDimensions(store(), engine.prices), machines: [machineIdentity(store()).name] }),
     report: async (q) => report(q),
     sessions: async (f) => listSessions(store(), own(f)),

@@ -5,6 +5,7 @@
  */
 import type { AppApi, Settings } from '../shared/contract'
 import { createEngineApi } from '../engine/api'
+import { createScopedApis } from '../engine/scoped-api'
 import { Engine, type EngineOptions, type SocketStarter } from '../engine/live/engine'
 import { claimAlerts } from '../engine/budgets/alerts'
 import { dataDir } from '../engine/paths'
@@ -167,7 +168,11 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     },
   }
 
-  const disposeIpc = setupIpc({ electron, api: windowApi, isAppSender: (e) => window.isAppSender(e), target: () => window.current()?.webContents, log })
+  // The dashboard's data switch: my machines (the synced folder) and the team database, read-only.
+  const scopes = createScopedApis(engine, windowApi, { log })
+  const disposeIpc = setupIpc({
+    electron, api: windowApi, scoped: (scope) => scopes.get(scope), isAppSender: (e) => window.isAppSender(e), target: () => window.current()?.webContents, log,
+  })
   const tray = setupTray({
     electron,
     api,
@@ -210,6 +215,7 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     stopping ??= (async () => {
       tray.dispose()
       disposeIpc()
+      await scopes.close()
       await engine.stop()
     })()
       .catch((err: Error) => log(`stopping: ${err.message}`))

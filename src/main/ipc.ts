@@ -3,10 +3,10 @@
  * came from the app's own window, validates the argument with the same validator the HTTP server
  * uses, and answers with a value (`{ ok, result | error }`); change events go out on `api:change`.
  */
-import { API_METHODS, type ApiMethod, type AppApi } from '../shared/contract'
+import { API_METHODS, type ApiMethod, type AppApi, type DataScope } from '../shared/contract'
 import { Invalid, validateCall, type ValidCall } from '../engine/web/validate'
 import { callApi } from '../engine/api-dispatch'
-import { CHANGE_CHANNEL, channelOf, type IpcReply } from '../shared/ipc-protocol'
+import { CHANGE_CHANNEL, OTHER_SCOPES, changeChannelOf, channelOf, watchChannelOf, type IpcReply, type OtherScope } from '../shared/ipc-protocol'
 import type { IpcSenderLike } from './window'
 
 export interface IpcDeps {
@@ -55,15 +55,41 @@ export interface IpcSetup extends IpcDeps {
   target(): { send(channel: string, ...args: unknown[]): void } | undefined
 }
 
-/** Registers every handler and forwards change events; returns the function that undoes both. */
-export function setupIpc(deps: IpcSetup): () => void {
+/**
+ * Registers every handler and forwards change events; returns the function that undoes both.
+ * With `scoped`, the same contract over my machines and the team answers on `api:<scope>:<method>`,
+ * and each scope's change events go out on `api:<scope>:change` while the window asks for them
+ * (`api:<scope>:watch`: the team's are polled from its server only then).
+ */
+export function setupIpc(deps: IpcSetup & { scoped?: (scope: DataScope) => AppApi }): () => void {
   const { ipcMain } = deps.electron
-  for (const method of API_METHODS) {
-    ipcMain.handle(channelOf(method), (event, ...args) => answer(deps, method, event, args))
+  const channels: string[] = []
+  const handle = (channel: string, listener: (event: IpcSenderLike, ...args: unknown[]) => Promise<unknown>): void => {
+    ipcMain.handle(channel, listener)
+    channels.push(channel)
+  }
+  for (const method of API_METHODS) handle(channelOf(method), (event, ...args) => answer(deps, method, event, args))
+  const watching = new Map<OtherScope, () => void>()
+  const scoped = deps.scoped
+  if (scoped) {
+    for (const scope of OTHER_SCOPES) {
+      const scopeDeps: IpcDeps = { ...deps, api: scoped(scope) }
+      for (const method of API_METHODS) handle(channelOf(method, scope), (event, ...args) => answer(scopeDeps, method, event, args))
+      handle(watchChannelOf(scope), async (event, on) => {
+        if (!deps.isAppSender(event)) return { ok: false, error: `refused: ${scope} change events are only for the Token Watch window` }
+        if (typeof on !== 'boolean') return { ok: false, error: 'arg: must be true or false' }
+        watching.get(scope)?.()
+        watching.delete(scope)
+        if (on) watching.set(scope, scopeDeps.api.onChange((e) => deps.target()?.send(changeChannelOf(scope), e)))
+        return { ok: true, result: on }
+      })
+    }
   }
   const unsubscribe = deps.api.onChange((e) => deps.target()?.send(CHANGE_CHANNEL, e))
   return () => {
     unsubscribe()
-    for (const method of API_METHODS) ipcMain.removeHandler(channelOf(method))
+    for (const off of watching.values()) off()
+    watching.clear()
+    for (const channel of channels) ipcMain.removeHandler(channel)
   }
 }

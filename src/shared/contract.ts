@@ -442,8 +442,31 @@ export interface DayQuery {
   at?: number
 }
 
+/**
+ * Whose data a view reads: `local`, this machine's store; `machines`, my machines (this store and
+ * the other machines' files in the synced folder); `team`, the team database.
+ */
+export type DataScope = 'local' | 'machines' | 'team'
+
+export const DATA_SCOPES: readonly DataScope[] = ['local', 'machines', 'team']
+
+/** One source of data a UI can show, for its switch and label ("Team (postgres://…)"). */
+export interface DataSource {
+  scope: DataScope
+  /** `This machine`, `My machines`, `Team`. */
+  label: string
+  /** What it reads: this machine's name, the folder, the server (password removed). */
+  detail: string
+}
+
 /** Every request a UI can make, by name: argument and result types. */
 export interface ApiMethods {
+  /**
+   * The data this connection can show, the one its plain methods read first: this machine,
+   * then my machines and the team where they are set (a server over the team database: the team).
+   * Transports reach the others under their scope (HTTP `/api/<scope>/<method>`, IPC `api:<scope>:<method>`).
+   */
+  dataSources: { arg: void; result: DataSource[] }
   dimensions: { arg: void; result: Dimensions }
   report: { arg: ReportQuery; result: Report }
   /** The most recent sessions with usage in the filter's range (at most 500). */
@@ -498,6 +521,7 @@ export interface MethodInfo<M extends ApiMethod> {
  * is listed here.
  */
 export const API_METHOD_TABLE = {
+  dataSources: { arg: false },
   dimensions: { arg: false },
   report: { arg: true },
   sessions: { arg: true },

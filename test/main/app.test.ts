@@ -56,7 +56,9 @@ describe('the desktop app', () => {
     expect(socket.opened).toEqual([{ path: join(env.TOKENWATCH_HOME, 'ingest.sock'), writer: app.engine.writer, userId: 'tester' }])
     expect(fake.windows).toHaveLength(1)
     expect(fake.windows[0]?.loaded).toEqual({ file: PAGE })
-    expect(fake.ipcMain.handlers.size).toBe(API_METHODS.length)
+    // Every method for this machine, my machines and the team, and the two scopes' watch channels.
+    expect(fake.ipcMain.handlers.size).toBe(API_METHODS.length * 3 + 2)
+    expect(fake.ipcMain.handlers.has('api:team:report') && fake.ipcMain.handlers.has('api:machines:watch')).toBe(true)
     expect(fake.session.headersListener).toBeDefined()
     const tray = fake.tray()
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')

@@ -10,6 +10,7 @@ import { setupIpc } from '../../src/main/ipc'
 import { setupWindow } from '../../src/main/window'
 import { fakeElectron, ipcEvent, type FakeWindow } from './fake-electron'
 import { makeEngine, tempDir, usage, waitFor } from './helpers'
+import { fakeApi } from '../engine/web/fake-api'
 
 const PAGE = '/app/out/renderer/index.html'
 const OWN = `file://${PAGE}`
@@ -42,10 +43,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:outlook', 'api:planLimits', 'api:reconcile', 'api:removeLogFolder', 'api:report',
+      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dataSources', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:outlook', 'api:planLimits', 'api:reconcile', 'api:removeLogFolder', 'api:report',
       'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend', 'api:userTotals',
     ])
-    expect(API_METHODS).toHaveLength(22)
+    expect(API_METHODS).toHaveLength(23)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })
@@ -116,5 +117,37 @@ describe('IPC', () => {
     expect(fake.saveDialogCalls[0]?.options).toMatchObject({ defaultPath: '/home/u/Downloads/tokenwatch-2026-03-10.csv', filters: [{ name: 'CSV', extensions: ['csv'] }] })
     fake.saveDialog.answer = { canceled: true }
     expect(await call('api:exportCsv', DAY)).toEqual({ ok: true, result: { ok: false, error: 'Export cancelled' } })
+  })
+
+  it('with the data scopes: api:<scope>:<method> answers from that scope\'s contract (sender and argument checked the same way); its change events flow on api:<scope>:change only while the window watches', async () => {
+    const engine = await makeEngine()
+    const fake = fakeElectron()
+    const win = setupWindow({ electron: fake.electron, preloadPath: '/p.js', page: { file: PAGE } })
+    const w = win.show() as FakeWindow
+    const team = fakeApi()
+    const machines = fakeApi()
+    const local = createEngineApi(engine)
+    const dispose = setupIpc({
+      electron: fake.electron, api: local, scoped: (s) => (s === 'team' ? team : s === 'machines' ? machines : local),
+      isAppSender: (e) => win.isAppSender(e), target: () => win.current()?.webContents,
+    })
+    const call = (channel: string, ...args: unknown[]) => fake.ipcMain.invoke(channel, ipcEvent(w.webContents, OWN), ...args)
+    expect(fake.ipcMain.handlers.size).toBe(API_METHODS.length * 3 + 2)
+    expect(await call('api:team:report', DAY)).toMatchObject({ ok: true, result: { rows: [{ model: 'm' }] } })
+    expect(team.calls).toEqual([{ method: 'report', arg: DAY }])
+    expect(await call('api:machines:dimensions')).toMatchObject({ ok: true, result: { users: ['u'] } })
+    expect(await call('api:team:report', { tz: 'Nowhere/X', groupBy: [] })).toEqual({ ok: false, error: 'arg.tz: unknown time zone "Nowhere/X"' })
+    expect(await fake.ipcMain.invoke('api:team:report', ipcEvent(w.webContents, 'https://evil.example/'), DAY)).toMatchObject({ ok: false, error: expect.stringMatching(/^refused/) })
+    expect(await fake.ipcMain.invoke('api:team:watch', ipcEvent(w.webContents, 'https://evil.example/'), true)).toMatchObject({ ok: false })
+    expect(team.listenerCount()).toBe(0)
+    expect(await call('api:team:watch', true)).toEqual({ ok: true, result: true })
+    expect(team.listenerCount()).toBe(1)
+    team.emit({ at: 5 })
+    machines.emit({ at: 6 })
+    expect(w.webContents.sent).toEqual([{ channel: 'api:team:change', args: [{ at: 5 }] }])
+    expect(await call('api:team:watch', false)).toEqual({ ok: true, result: false })
+    expect(team.listenerCount()).toBe(0)
+    dispose()
+    expect(fake.ipcMain.handlers.size).toBe(0)
   })
 })

@@ -79,4 +79,26 @@ describe('preload api', () => {
     await expect(api.sessionCount({ tz: 'UTC', sources: ['cursor' as 'http'] })).rejects.toThrow('arg.sources[0]: unknown source "cursor"')
     await expect(api.report({ tz: 'UTC', groupBy: ['nope' as 'day'] })).rejects.toThrow('arg.groupBy[0]: unknown group dimension "nope"')
   })
-})
+
+
+  it('over another scope: api:<scope>:<method> channels, and that scope\'s change events asked for (watch) while anyone listens', async () => {
+    const { ipc, invoked, emitter } = scriptedIpc((channel) => ({ ok: true, result: `answer of ${channel}` }))
+    const team = createPreloadApi(ipc, 'team')
+    expect(Object.keys(team).sort()).toEqual([...API_METHODS, 'onChange'].sort())
+    expect(await team.report({ tz: 'UTC', groupBy: ['machine'] })).toBe('answer of api:team:report')
+    const got: unknown[] = []
+    const a = team.onChange((e) => got.push(e))
+    const b = team.onChange((e) => got.push(e))
+    emitter.emit('api:team:change', {}, { at: 1 })
+    emitter.emit('api:change', {}, { at: 2 })
+    a()
+    a()
+    b()
+    emitter.emit('api:team:change', {}, { at: 3 })
+    expect(got).toEqual([{ at: 1 }, { at: 1 }])
+    expect(invoked).toEqual([
+      { channel: 'api:team:report', args: [{ tz: 'UTC', groupBy: ['machine'] }] },
+      { channel: 'api:team:watch', args: [true] },
+      { channel: 'api:team:watch', args: [false] },
+    ])
+  })})

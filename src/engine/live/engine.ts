@@ -133,6 +133,11 @@ export class Engine {
     return this.ctx.prices
   }
 
+  /** The team database URL in effect (the teamUrl setting, else TOKENWATCH_TEAM_URL), or ''. */
+  get teamUrl(): string {
+    return this.sinks.teamUrl()
+  }
+
   /** Continuous sync to the team database, while one is set. */
   get teamSyncer(): TeamSyncer | undefined {
     return this.sinks.teamSyncer

@@ -132,6 +132,11 @@ export function readMachineFile(path: string): ReadResult {
 /** A name a machine file, or a sync tool's conflicted copy of one, can have. */
 const MACHINE_FILE = /^tokenwatch-[0-9a-f-]{36}.*\.json$/i
 
+/** Whether a folder entry is a machine file or a conflicted copy of one (temp files are dot-named). */
+export function isMachineFileName(name: string): boolean {
+  return MACHINE_FILE.test(name)
+}
+
 /** The kinds of conflicted copy recognised: Syncthing's `.sync-conflict-…` and Dropbox-style "conflicted copy". */
 export function isConflictedCopy(name: string): boolean {
   return /\.sync-conflict-/i.test(name) || /conflicted copy/i.test(name)

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { API_METHOD_TABLE, headlessAnswer, type ApiMethod, type AppApi } from '../../shared/contract'
+import { API_METHOD_TABLE, DATA_SCOPES, headlessAnswer, type ApiMethod, type AppApi, type DataScope } from '../../shared/contract'
 import { callApi } from '../api-dispatch'
 import { MAX_BODY_BYTES, readBody } from './body'
 import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from './limits'
@@ -19,6 +19,11 @@ import { handleUsagePost, USAGE_PATH, type IngestHttpContext } from '../push/htt
 export interface WebServerOptions {
   /** The engine side of the contract. */
   api: AppApi
+  /**
+   * The contract over another data scope, for `/api/<scope>/<method>` and `/api/<scope>/events`
+   * (this machine, my machines, the team); throws when the scope is not served.
+   */
+  scoped?: (scope: DataScope) => AppApi
   /** The built renderer (out/renderer). */
   staticDir: string
   /** Loopback address to bind; anything else is refused. */
@@ -164,20 +169,34 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
       return serveStatic(req, res, staticDir, rawPath, (status, error) => fail(res, status, error))
     }
 
-    const name = rawPath.slice('/api/'.length)
+    let name = rawPath.slice('/api/'.length)
+    // `/api/<scope>/<method>`: the same contract over another scope's data.
+    const slash = name.indexOf('/')
+    const scope = slash < 0 ? undefined : name.slice(0, slash)
+    if (scope !== undefined) name = name.slice(slash + 1)
     const isEvents = name === 'events' && req.method === 'GET'
     // EventSource cannot send headers, so the event stream alone accepts ?token=.
     const given = req.headers[TOKEN_HEADER] ?? (isEvents ? url.searchParams.get('token') : null)
     if (!tokenMatches(Array.isArray(given) ? given[0] : given, token)) return fail(res, 401, 'missing or wrong token')
 
+    let api = opts.api
+    if (scope !== undefined) {
+      if (!(DATA_SCOPES as readonly string[]).includes(scope)) return fail(res, 404, `unknown data scope ${JSON.stringify(scope)}`)
+      try {
+        if (!opts.scoped) throw new Error('this server serves one data scope')
+        api = opts.scoped(scope as DataScope)
+      } catch (e) {
+        return fail(res, 404, e instanceof Error ? e.message : String(e))
+      }
+    }
     if (isEvents) {
-      const close = openEventStream(req, res, opts.api, heartbeatMs)
+      const close = openEventStream(req, res, api, heartbeatMs)
       streams.add(close)
       req.on('close', () => streams.delete(close))
       return
     }
     if (!isMethod(name)) return fail(res, 404, `unknown method ${JSON.stringify(name)}`)
-    return handleCall(req, res, opts.api, name, maxBody)
+    return handleCall(req, res, api, name, maxBody)
   }
 
   const limits = httpLimits(opts.limits)

@@ -193,6 +193,7 @@ export type ValidCall = { [M in ApiMethod]: { method: M; arg: ApiMethods[M]['arg
 /** Checks `raw` against `method`'s argument type; throws `Invalid` naming the field. */
 export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
   switch (method) {
+    case 'dataSources':
     case 'dimensions':
     case 'sourceStatus':
     case 'backfillProgress':

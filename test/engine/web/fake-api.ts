@@ -23,6 +23,7 @@ export function fakeApi(): FakeApi {
     calls,
     emit: (e) => listeners.forEach((l) => l(e)),
     listenerCount: () => listeners.size,
+    dataSources: async () => (record('dataSources'), [{ scope: 'local', label: 'This machine', detail: 'test-machine' }]),
     dimensions: async () => {
       record('dimensions')
       return { users: ['u'], agents: ['a'], projects: ['p'], models: ['m'], sources: ['claude-code'], unpricedModels: [], firstTs: 0, lastTs: 1 }
