@@ -143,7 +143,7 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
     report,
     reportCsv: async (q) => reportToCsv(await report(q), q.groupBy),
     exportCsv: async () => ({ ok: false, error: 'desktop only' }),
-    todaySpend: async ({ tz }) => withStore({}, (s) => todaySpend(s, tz)),
+    todaySpend: async ({ tz, at }) => withStore({}, (s) => todaySpend(s, tz, at ?? Date.now())),
     forecast: async (q) => withStore(q, (s) => rangeForecast(s, q)),
     userTotals: async () => withStore({}, (s) => userTotals(s)),
     sessions: noSessions,
