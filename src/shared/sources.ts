@@ -57,6 +57,10 @@ export const SOURCES = [
     id: 'zcode', label: 'ZCode', kind: 'database', envVars: ['ZCODE_HOME'],
     folderTitle: 'Extra ZCode homes', folderHelp: 'each holds cli/db/db.sqlite, like ~/.zcode',
   },
+  {
+    id: 'goose', label: 'Goose', kind: 'database', envVars: ['GOOSE_PATH_ROOT', 'XDG_DATA_HOME'],
+    folderTitle: 'Extra Goose sessions folders', folderHelp: 'each holds sessions.db, like ~/.local/share/goose/sessions',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

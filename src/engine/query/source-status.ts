@@ -54,6 +54,7 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
       return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
     case 'hermes':
     case 'zcode':
+    case 'goose':
       // Sessions live inside the database: the store's counts say how many were read.
       return { files: found.length, sessions: 0 }
     default:

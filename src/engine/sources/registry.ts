@@ -5,6 +5,7 @@ import { claudeSource } from './claude-code/source'
 import { codexSource } from './codex/source'
 import { droidSource } from './droid/source'
 import { geminiSource } from './gemini-cli/source'
+import { gooseSource } from './goose/source'
 import { kimiSource } from './kimi-code/source'
 import { opencodeSource } from './opencode/source'
 import { qwenSource } from './qwen-code/source'
@@ -37,6 +38,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   codebuff: codebuffSource,
   hermes: hermesSource,
   zcode: zcodeSource,
+  goose: gooseSource,
 }
 
 /** Where to look for logs. */

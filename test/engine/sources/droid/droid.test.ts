@@ -137,3 +137,22 @@ describe('droid: .settings.json running totals', () => {
     }
   })
 })
+
+interface CcusageDay { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; totalTokens: number }
+
+describe('droid: day totals against ccusage 20.0.24 (`ccusage droid daily --json --offline --timezone UTC`)', () => {
+  it('the three fixture sessions, the live copy of session-c read before its archive: the same input and cache per day; ccusage\'s totalTokens (thinking apart) is our sum', async () => {
+    const t = setup()
+    const { archive, live } = sessionC()
+    put(join(t.sessions, '-work-app', 'session-a.settings.json'), readFileSync(join(F, 'ccusage_droid_loader_rs_session-a.settings.json'), 'utf8'), '2026-05-01T01:02:03Z')
+    put(join(t.sessions, 'archive', 'session-c.settings.json'), archive, '2026-05-01T01:02:03Z')
+    put(join(t.sessions, '-work-app', 'session-c.settings.json'), live, '2026-05-02T01:02:03Z')
+    copyFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.jsonl'), join(t.sessions, '-work-app', 'session-1.jsonl'))
+    put(join(t.sessions, '-work-app', 'session-1.settings.json'), readFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.settings.json'), 'utf8'), '2026-04-20T10:00:02Z')
+    await t.scan()
+    const ours = runReport(t.store, { tz: 'UTC', groupBy: ['day'], sources: ['droid'] }).rows
+    const theirs = (JSON.parse(readFileSync(join(F, 'ccusage_20.0.24_droid_daily.json'), 'utf8')) as { daily: CcusageDay[] }).daily
+    expect(ours.map((r) => [r.day, r.input, r.cacheRead, r.cacheWrite, r.input + r.output + r.cacheRead + r.cacheWrite]))
+      .toEqual(theirs.map((d) => [d.date, d.inputTokens, d.cacheReadTokens, d.cacheCreationTokens, d.totalTokens]))
+  })
+})
