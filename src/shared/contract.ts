@@ -183,6 +183,37 @@ export interface PlanLimits {
 }
 
 /** What one watched source root or file set looks like right now. */
+/**
+ * Why an OTLP record or data point did not become usage (docs/OTEL.md): `not-usage` (no tokens:
+ * tool events, other metrics), `never-count` (compaction, subagent summaries, raw bodies),
+ * `agent-twin` (a GenAI copy of an agent's own per-request event), `agent-summary`
+ * (invoke_agent and other roll-ups), `covered-by-events` (a token metric of a service that sends
+ * per-request events), `log-source-twin` (a token metric of an agent whose logs are read here),
+ * `bad-tokens` / `bad-time` (rejected: the sender is told in partial_success).
+ */
+export type OtlpSkipReason =
+  | 'not-usage'
+  | 'never-count'
+  | 'agent-twin'
+  | 'agent-summary'
+  | 'covered-by-events'
+  | 'log-source-twin'
+  | 'bad-tokens'
+  | 'bad-time'
+
+/** What one OpenTelemetry service (its `service.name`) has sent. */
+export interface OtlpServiceStatus {
+  service: string
+  /** Log records, spans and data points received. */
+  received: number
+  /** Of them, records that carried usage (a retry or a twin of a stored request merges into it). */
+  usage: number
+  /** Not counted, reason -> count. */
+  skipped: Partial<Record<OtlpSkipReason, number>>
+  /** When the last request from it arrived (epoch ms). */
+  lastSeenAt: number
+}
+
 export interface SourceStatus {
   source: SourceId
   /** Folder(s) watched, or the socket path / HTTP URL for pushed sources. */
@@ -208,6 +239,8 @@ export interface SourceStatus {
   fileErrors?: FileErrorCounts
   /** Log sources only: what is on disk now, counted from the files found, not from the store. */
   discovered?: DiscoveredLogs
+  /** The OTLP receiver only: what each sending service sent, newest first. */
+  services?: OtlpServiceStatus[]
 }
 
 /**

@@ -69,7 +69,8 @@ export type LogSourceId = (typeof SOURCES)[number]['id']
 /** Sources that push usage to Token Watch instead of being read. */
 export const PUSHED_SOURCES = [
   { id: 'socket', label: 'Local socket' },
-  { id: 'http', label: 'OTLP / HTTP' },
+  { id: 'http', label: 'HTTP push' },
+  { id: 'otlp', label: 'OpenTelemetry (OTLP)' },
 ] as const
 
 /** Where a usage event came from. */

@@ -5,6 +5,7 @@ import type { Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../query/rollup'
 import { nextChangeSeq } from '../store/changes'
 import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
+import { findTwins } from './twins'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
 export interface FileCheckpoint {
@@ -232,13 +233,16 @@ function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
 /**
  * Records events in the ledger, applies their effect on the aggregates and moves the files'
  * offsets, all in one IMMEDIATE transaction: a crash at any instant leaves either all of it or none.
+ * `alsoInTransaction` runs first inside that transaction.
  */
-export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now()): BatchResult {
+export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now(), alsoInTransaction?: () => void): BatchResult {
   guardWal(store)
   const s = prepare(store.db)
   setDurability(store.db, batches.some((b) => !b.file))
   const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set() }
   const run = store.db.transaction(() => {
+    // 0. The caller's own rows that must commit with these events (the OTLP receiver's counts).
+    alsoInTransaction?.()
     // 1. Merge this batch's sightings per key in memory (streamed lines often share a batch).
     const seen = new Map<string, LedgerEvent>()
     for (const batch of batches) {
@@ -276,6 +280,10 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     }
     // 2. Fetch the stored records of keys seen before, many keys per query.
     const stored = fetchStored(store.db, [...seen.keys()])
+    // 2b. A request seen before under its other key (an agent's log and its OTLP event): merge
+    // into that record (ingest/twins.ts).
+    const twins = findTwins(store.db, seen.values(), stored)
+    if (twins.size > 0) rekeyTwins(seen, twins, stored, result)
     // 3. Insert new keys; correct stored records where the new sighting carries more.
     const fx = new BatchEffects()
     const moved = new Map<string, LedgerEvent>()
@@ -333,6 +341,28 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
   })
   run.immediate()
   return result
+}
+
+/**
+ * Moves each sighting that has a stored twin under the twin's key (merged with any other
+ * sighting of it in the batch), and puts the twin among the stored records.
+ */
+function rekeyTwins(seen: Map<string, LedgerEvent>, twins: Map<string, LedgerEvent>, stored: Map<string, LedgerEvent>, result: BatchResult): void {
+  for (const [key, twin] of twins) {
+    const e = seen.get(key)
+    if (!e) continue
+    seen.delete(key)
+    stored.set(twin.key, twin)
+    const moved: LedgerEvent = { ...e, key: twin.key }
+    const prev = seen.get(twin.key)
+    if (!prev) {
+      seen.set(twin.key, moved)
+      continue
+    }
+    result.duplicates++
+    const merged = mergeRecords(prev, moved)
+    if (merged) seen.set(twin.key, merged)
+  }
 }
 
 const durability = new WeakMap<Database.Database, boolean>()

@@ -68,8 +68,12 @@ export function carriesMore(a: UsageEvent, b: UsageEvent): boolean {
  * nothing changes, so a duplicate costs no write.
  */
 export function mergeRecords(kept: LedgerEvent, seen: LedgerEvent): LedgerEvent | null {
-  const tokens = carriesMore(seen, kept) ? seen : kept
-  const first = seen.ts < kept.ts ? seen : kept
+  // A request read from its agent's own log and also received over OTLP (ingest/twins.ts): the
+  // log's sighting is the richer one (project, 1-hour cache writes), so it keeps its names, its
+  // instant and, on equal tokens, its tokens. Same-source sightings merge as before.
+  const logWins = (seen.source === 'otlp') !== (kept.source === 'otlp') ? (seen.source === 'otlp' ? kept : seen) : undefined
+  const tokens = carriesMore(seen, kept) ? seen : carriesMore(kept, seen) ? kept : (logWins ?? kept)
+  const first = logWins ?? (seen.ts < kept.ts ? seen : kept)
   if (tokens === kept && first === kept) return null
   const merged: LedgerEvent = {
     key: kept.key,

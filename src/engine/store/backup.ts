@@ -194,7 +194,7 @@ export function moveAside(path: string, why: string): string {
 }
 
 /**
- * Copies the pushed (socket and HTTP) events of a backup into `store`: they exist nowhere else,
+ * Copies the pushed (socket, HTTP and OTLP) events of a backup into `store`: they exist nowhere else,
  * unlike log events, which a rebuild reads again from the logs. Returns how many, and the
  * instant of the newest — pushed events after it are lost and must be named as such.
  */
@@ -202,7 +202,7 @@ export function importPushedEvents(store: Store, backupPath: string, cost: Coste
   const takenAt = statSync(backupPath).mtimeMs
   const db = new Database(backupPath, { readonly: true, fileMustExist: true })
   try {
-    const rows = db.prepare("SELECT * FROM usage_events WHERE source IN ('socket', 'http') ORDER BY ts").all() as EventRow[]
+    const rows = db.prepare("SELECT * FROM usage_events WHERE source IN ('socket', 'http', 'otlp') ORDER BY ts").all() as EventRow[]
     // Re-costed with today's prices on the way in, like any new event.
     const events: UsageEvent[] = rows.map((r) => {
       const { costNanoUsd: _stale, ...event } = eventFromRow(r)

@@ -271,6 +271,34 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
       WHERE fingerprint <> '' AND fingerprint NOT LIKE '${FINGERPRINT_PREFIX}%'`).run()
     db.pragma(`secure_delete = ${before}`)
   },
+  // v8: the OpenTelemetry receiver (src/engine/otlp). What each sending service sent (the
+  // Sources panel), the last value of each cumulative metric series (so a re-export counts
+  // nothing), and token-metric usage held until it is clear whether per-request events of the
+  // same service cover it.
+  (db) => {
+    db.exec(`
+      CREATE TABLE otlp_services (
+        service TEXT PRIMARY KEY,
+        received INTEGER NOT NULL DEFAULT 0,
+        usage INTEGER NOT NULL DEFAULT 0,
+        skip_reasons TEXT NOT NULL DEFAULT '{}',
+        last_seen_at INTEGER NOT NULL DEFAULT 0,
+        last_event_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE TABLE otlp_series (
+        series TEXT PRIMARY KEY,
+        start_nano TEXT NOT NULL,
+        time_nano TEXT NOT NULL,
+        value REAL NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE otlp_held (
+        key TEXT PRIMARY KEY,
+        service TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        event TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `)
+  },
 ]
 
 /** Brings `db` to the newest schema; each step commits with its version number. */

@@ -8,7 +8,18 @@ export const MAX_BODY_BYTES = 1024 * 1024
 export type BodyResult = { ok: true; text: string } | { ok: false; status: 413 | 400; error: string }
 
 /** Resolves with the body text, or a 413 as soon as the declared or received size exceeds `limit`. */
-export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyResult> {
+  const r = await readBodyBytes(req, limit)
+  if (!r.ok) return r
+  // Decoding would turn every invalid sequence into U+FFFD: distinct ids would collide.
+  if (!isUtf8(r.bytes)) return { ok: false, status: 400, error: 'body is not valid UTF-8' }
+  return { ok: true, text: r.bytes.toString('utf8') }
+}
+
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; status: 413 | 400; error: string }
+
+/** The body's bytes, or a 413 as soon as the declared or received size exceeds `limit`. */
+export function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BytesResult> {
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > limit) {
     return Promise.resolve({ ok: false, status: 413, error: `body larger than ${limit} bytes` })
@@ -17,7 +28,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     const chunks: Buffer[] = []
     let size = 0
     let done = false
-    const finish = (r: BodyResult): void => {
+    const finish = (r: BytesResult): void => {
       if (done) return
       done = true
       req.off('data', onData)
@@ -36,12 +47,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(chunk)
     }
-    const onEnd = (): void => {
-      const bytes = Buffer.concat(chunks)
-      // Decoding would turn every invalid sequence into U+FFFD: distinct ids would collide.
-      if (!isUtf8(bytes)) finish({ ok: false, status: 400, error: 'body is not valid UTF-8' })
-      else finish({ ok: true, text: bytes.toString('utf8') })
-    }
+    const onEnd = (): void => finish({ ok: true, bytes: Buffer.concat(chunks) })
     const onError = (): void => finish({ ok: false, status: 400, error: 'request body could not be read' })
     req.on('data', onData)
     req.on('end', onEnd)
