@@ -12,6 +12,7 @@ import { scanLogs } from '../../../src/engine/ingest/scan'
 import { createLogSources } from '../../../src/engine/sources/registry'
 import { openStore } from '../../../src/engine/store/open-store'
 import { FIXTURES, tempDir } from '../../helpers/temp'
+import { LOG_SOURCE_IDS, type LogSourceId } from '../../../src/shared/sources'
 import { kv, logsBody, otlpRig, postJson, totals, type OtlpRig } from './rig'
 
 let rig: OtlpRig | undefined
@@ -21,6 +22,8 @@ afterEach(async () => {
 })
 
 const cost = createCoster(loadPriceTable())
+/** Every log source but `id` switched off. */
+const only = (id: LogSourceId): LogSourceId[] => LOG_SOURCE_IDS.filter((s) => s !== id)
 
 /** The four requests of spotter__tool_heavy.jsonl (9 usage lines), as Claude Code's OTLP events report them. */
 const TOOL_HEAVY = [
@@ -50,7 +53,7 @@ function claudeHome(dir: string): string {
 }
 
 async function scanClaude(r: OtlpRig, home: string): Promise<void> {
-  await scanLogs(r.store, createLogSources({ claudeConfigDirs: [home], disabled: ['codex', 'gemini-cli', 'opencode', 'amp'] }), cost, { userId: 'tester' })
+  await scanLogs(r.store, createLogSources({ claudeConfigDirs: [home], disabled: only('claude-code') }), cost, { userId: 'tester' })
 }
 
 /** What the transcript alone counts and costs (the oracle every order must match). */
@@ -58,7 +61,7 @@ async function transcriptOnly(): Promise<{ figures: ReturnType<typeof totals>; r
   const dir = tempDir('tw-oracle-')
   const store = openStore(join(dir, 'db'))
   try {
-    await scanLogs(store, createLogSources({ claudeConfigDirs: [claudeHome(dir)], disabled: ['codex', 'gemini-cli', 'opencode', 'amp'] }), cost, { userId: 'tester' })
+    await scanLogs(store, createLogSources({ claudeConfigDirs: [claudeHome(dir)], disabled: only('claude-code') }), cost, { userId: 'tester' })
     return { figures: totals(store), rows: store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all() }
   } finally {
     store.close()
@@ -164,7 +167,7 @@ describe('Codex and Gemini CLI events', () => {
     writeFileSync(join(sessions, `rollout-2026-05-13T08-59-00-${CONV}.jsonl`), `${meta}\n${readFileSync(join(FIXTURES, 'ccusage', 'codex_session-alpha.jsonl'), 'utf8')}`)
     return join(dir, 'codex')
   }
-  const scanCodex = (r: OtlpRig, home: string) => scanLogs(r.store, createLogSources({ codexHomes: [home], disabled: ['claude-code', 'gemini-cli', 'opencode', 'amp'] }), cost, { userId: 'tester' })
+  const scanCodex = (r: OtlpRig, home: string) => scanLogs(r.store, createLogSources({ codexHomes: [home], disabled: only('codex') }), cost, { userId: 'tester' })
   const CODEX_TOTALS = { input: 2750, output: 425, cacheRead: 750, cacheWrite: 0, requests: 2 }
 
   it('codex.sse_event response.completed alone: cached input made exclusive, other kinds ignored', async () => {
