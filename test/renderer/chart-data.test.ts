@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { ReportRow } from '../../src/shared/contract'
 import { buildChartData, chartGroupBy, effectiveSplit, PALETTE } from '../../src/renderer/src/lib/chart-data'
 import { costState } from '../../src/renderer/src/lib/format'
+import { assignColors, loadColorBook, saveColorBook } from '../../src/renderer/src/lib/series-colors'
 
 const f = (over: Partial<ReportRow>): ReportRow => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0, ...over })
 const KEYS = ['2026-03-05T10:00', '2026-03-05T11:00', '2026-03-05T12:00']
@@ -61,5 +62,45 @@ describe('chart grouping', () => {
     expect(costState({ costUsd: 0, unpricedTokens: 5 })).toBe('unpriced')
     expect(costState({ costUsd: 1, unpricedTokens: 5 })).toBe('partial')
     expect(costState({ costUsd: 0, unpricedTokens: 0 })).toBe('priced')
+  })
+})
+
+describe('series colours', () => {
+  it('a series keeps its colour while others come and go, and the ones shown never share', () => {
+    let book = {}
+    const show = (names: string[]): string[] => {
+      const r = assignColors(book, 'model', names)
+      book = r.book
+      return names.map((n) => r.colors.get(n) ?? '?')
+    }
+    const [a, b, c] = show(['a', 'b', 'c'])
+    expect(new Set([a, b, c]).size).toBe(3)
+    // b goes away, d comes: a and c keep theirs, d gets a colour nobody had (not b's).
+    const [a2, c2, d] = show(['a', 'c', 'd'])
+    expect([a2, c2]).toEqual([a, c])
+    expect([a, b, c]).not.toContain(d)
+    // b comes back with its colour, ranked first now.
+    expect(show(['b', 'd', 'a'])).toEqual([b, d, a])
+    // Twelve names over time, ten colours: any eight shown together are all different.
+    for (let i = 0; i < 12; i++) show([`m${i}`])
+    for (const pick of [['m0', 'm10', 'm1', 'm11', 'a', 'b', 'c', 'd'], ['m9', 'm10', 'm11', 'm0', 'm1', 'm2', 'm3', 'm4']]) {
+      expect(new Set(show(pick)).size).toBe(pick.length)
+    }
+  })
+
+  it('a new name takes its place among all values when that colour is free, so fresh pages agree', () => {
+    const r = assignColors({}, 'agent', ['codex', 'claude-code'], (n) => ['claude-code', 'codex'].indexOf(n))
+    expect([r.colors.get('claude-code'), r.colors.get('codex')]).toEqual([PALETTE[0], PALETTE[1]])
+  })
+
+  it('the book survives in storage and ignores what is not a colour index', () => {
+    const mem = new Map<string, string>()
+    const store = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v) }
+    saveColorBook({ 'model\u0000a': 3 }, store)
+    expect(loadColorBook(store)).toEqual({ 'model\u0000a': 3 })
+    mem.set('tokenwatch.seriesColors', '{"model\\u0000a": 99, "model\\u0000b": 2}')
+    expect(loadColorBook(store)).toEqual({ 'model\u0000b': 2 })
+    mem.set('tokenwatch.seriesColors', 'not json')
+    expect(loadColorBook(store)).toEqual({})
   })
 })

@@ -279,3 +279,61 @@ describe('implicit sessions', () => {
     expect(await page.locator('#timeline-title').textContent()).toBe(label)
   })
 })
+
+describe('series colours', () => {
+  const colours = async (): Promise<Map<string, string>> => {
+    const chart = page.getByTestId('chart')
+    const names = (await chart.getAttribute('data-series'))?.split('|') ?? []
+    const cs = (await chart.getAttribute('data-colors'))?.split('|') ?? []
+    return new Map(names.map((n, i) => [n, cs[i] ?? '']))
+  }
+
+  it('a series keeps its colour when another is filtered away and back, or a new one arrives', async () => {
+    const backend = fixtureBackend()
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.evaluate(() => localStorage.clear())
+    await page.reload()
+    await until(async () => (await colours()).size === 4)
+    const all = await colours()
+    expect(new Set(all.values()).size).toBe(4)
+    // Only sonnet and llama: each keeps the colour it had beside the others.
+    await page.getByTestId('filter-model-button').click()
+    await page.locator('.multi-panel li', { hasText: 'claude-sonnet-4-5' }).locator('input').check()
+    await page.locator('.multi-panel li', { hasText: 'local-llama-3' }).locator('input').check()
+    await page.keyboard.press('Escape')
+    await until(async () => (await colours()).size === 2)
+    const two = await colours()
+    expect([two.get('claude-sonnet-4-5'), two.get('local-llama-3')]).toEqual([all.get('claude-sonnet-4-5'), all.get('local-llama-3')])
+    // A reload keeps them too.
+    await page.reload()
+    await until(async () => (await colours()).size === 4)
+    expect(await colours()).toEqual(all)
+    // A new model arrives (first in name order): the others keep theirs, it gets a colour of its own.
+    backend.rows.push({ ...backend.rows[backend.rows.length - 1] as (typeof backend.rows)[number], model: 'claude-haiku-4-5', session: 'new-model' })
+    backend.emit({ hours: [], at: NOW })
+    await until(async () => (await colours()).size === 5)
+    const five = await colours()
+    for (const [name, colour] of all) expect([name, five.get(name)]).toEqual([name, colour])
+    expect([...all.values()]).not.toContain(five.get('claude-haiku-4-5'))
+    backend.rows.pop()
+  })
+
+  it('no two series shown together share a colour, with more values than colours', async () => {
+    const backend = fixtureBackend()
+    // Twelve projects; the two biggest sit ten apart in name order (a palette of ten colours).
+    backend.rows.forEach((r, i) => { r.project = `p${String(i % 12).padStart(2, '0')}` })
+    for (const r of backend.rows) if (r.project === 'p00' || r.project === 'p10') r.cacheRead *= 20
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.evaluate(() => localStorage.clear())
+    await page.reload()
+    await page.getByTestId('split').selectOption('project')
+    await until(async () => (await colours()).has('p10'))
+    const shown = await colours()
+    shown.delete('Other')
+    expect(shown.size).toBe(7)
+    expect([...shown.keys()].slice(0, 2).sort()).toEqual(['p00', 'p10'])
+    expect(new Set(shown.values()).size).toBe(7)
+  })
+})

@@ -1,13 +1,23 @@
-import { type JSX, useMemo } from 'react'
+import { type JSX, useMemo, useRef } from 'react'
 import type { AppApi, Dimensions, RangeForecast, Report, ReportQuery } from '../../../shared/contract'
 import type { Transport } from '../api'
 import { buildChartData, effectiveSplit, METRICS, SPLITS, withForecast, type Metric, type Split } from '../lib/chart-data'
 import { formatCompact } from '../lib/format'
+import { loadColorBook, saveColorBook, type ColorBook, type KeyValueStore } from '../lib/series-colors'
 import type { Resolution } from '../lib/range'
 import { ExportButton } from './ExportButton'
 import { SegmentedControl } from './SegmentedControl'
 import { StateMessage } from './StateMessage'
 import { UsageChart } from './UsageChart'
+
+/** The page's localStorage, or undefined where reading it throws (storage disabled). */
+function safeLocalStorage(): KeyValueStore | undefined {
+  try {
+    return window.localStorage
+  } catch {
+    return undefined
+  }
+}
 
 /** The main chart with its metric and split controls, and Export CSV of exactly what it shows. */
 export function ChartCard(props: {
@@ -32,9 +42,18 @@ export function ChartCard(props: {
   const split = effectiveSplit(metric, props.split)
   const colorOrder = split === 'bucket' ? undefined : props.dims?.[`${split}s`]
   const forecast = metric === 'cost' ? props.forecast : undefined
+  // The colours given so far, kept in this browser: a series keeps its colour as others come and go.
+  const book = useRef<ColorBook | undefined>(undefined)
   const data = useMemo(() => {
     if (report === undefined) return undefined
-    const bars = buildChartData(report.rows, keys, resolution, metric, split, { unpricedModels: report.unpricedModels, colorOrder })
+    book.current ??= loadColorBook(safeLocalStorage())
+    const bars = buildChartData(report.rows, keys, resolution, metric, split, {
+      unpricedModels: report.unpricedModels, colorOrder, colorBook: book.current,
+      onColorBook: (b) => {
+        book.current = b
+        saveColorBook(b, safeLocalStorage())
+      },
+    })
     return forecast ? withForecast(bars, forecast.points) : bars
   }, [report, keys, resolution, metric, split, colorOrder, forecast])
   const splitOptions = SPLITS.map((s) => ({ ...s, disabled: s.id === 'bucket' && metric !== 'tokens' }))
@@ -67,6 +86,7 @@ export function ChartCard(props: {
       <div
         data-testid="chart"
         data-series={data?.datasets.map((d) => d.label).join('|')}
+        data-colors={data?.datasets.map((d) => d.backgroundColor).join('|')}
         data-unpriced={data?.datasets.filter((d) => d.unpriced).map((d) => d.label).join('|')}
         data-buckets={data?.keys.length}
         data-total={data?.datasets.reduce((sum, d) => d.data.reduce((a, v) => a + v, sum), 0)}

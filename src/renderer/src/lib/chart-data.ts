@@ -4,6 +4,7 @@ import type { Figures, GroupDim, ReportRow } from '../../../shared/contract'
 import { TOKEN_BUCKETS, type TokenBucket } from '../../../shared/usage'
 import { totalTokens } from './format'
 import type { Resolution } from './range'
+import { assignColors, PALETTE, type ColorBook } from './series-colors'
 
 export type Metric = 'tokens' | 'cost' | 'requests' | 'time' | 'sessions'
 export type Split = 'bucket' | 'model' | 'agent' | 'project'
@@ -33,8 +34,7 @@ export const BUCKET_LABELS: Record<TokenBucket, string> = {
   input: 'Input', output: 'Output', cacheRead: 'Cache read', cacheWrite: 'Cache write',
 }
 
-/** Distinct, colour-blind-friendly hues that read on light and dark backgrounds. */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#8c8c8c']
+export { PALETTE }
 const OTHER_COLOR = '#a0a4ab'
 
 /** The figure a metric reads from a row. */
@@ -99,17 +99,16 @@ export function withForecast(data: ChartData, points: readonly { key: string; us
   return { ...data, forecast: data.keys.map((k) => at.get(k) ?? null) }
 }
 
-/** A series' colour from its place in `order` (e.g. all models), so it keeps it across ranges. */
-function colorOf(name: string, order: readonly string[], rank: number): string {
-  const i = order.indexOf(name)
-  return PALETTE[(i === -1 ? order.length + rank : i) % PALETTE.length] ?? OTHER_COLOR
-}
 
 export interface ChartOptions {
   /** Models without a known price, flagged in the legend. */
   unpricedModels?: readonly string[]
-  /** Every value of the split dimension in a fixed order (from `dimensions()`), for colours. */
+  /** Every value of the split dimension in a fixed order (from `dimensions()`): a new series' first colour. */
   colorOrder?: readonly string[]
+  /** The colours already given (series-colors.ts); the chart's colours are added to it. */
+  colorBook?: ColorBook
+  /** Receives the book with this chart's colours, to keep them for the next one. */
+  onColorBook?: (book: ColorBook) => void
   /** Series beyond this fold into "Other". */
   maxSeries?: number
 }
@@ -119,7 +118,7 @@ export interface ChartOptions {
  * series fold into "Other" so the legend stays readable.
  */
 export function buildChartData(rows: readonly ChartRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, opts: ChartOptions = {}): ChartData {
-  const { unpricedModels = [], colorOrder = [], maxSeries = 8 } = opts
+  const { unpricedModels = [], colorOrder = [], maxSeries = 8, colorBook = {} } = opts
   const allKeys = [...keys]
   const index = new Map(allKeys.map((k, i) => [k, i]))
   for (const r of rows) {
@@ -162,8 +161,11 @@ export function buildChartData(rows: readonly ChartRow[], keys: readonly string[
   const folded = ranked.length > shown.length
   const seriesOf = new Map(shown.map((n, i) => [n, i]))
   const unpricedSet = new Set(split === 'model' ? unpricedModels : [])
-  const datasets: ChartSeries[] = shown.map((name, i) => ({
-    label: name, data: allKeys.map(() => 0), backgroundColor: colorOf(name, colorOrder, i), unpriced: unpricedSet.has(name),
+  const order = new Map(colorOrder.map((n, i) => [n, i]))
+  const { colors, book } = assignColors(colorBook, split, shown, (n) => order.get(n))
+  opts.onColorBook?.(book)
+  const datasets: ChartSeries[] = shown.map((name) => ({
+    label: name, data: allKeys.map(() => 0), backgroundColor: colors.get(name) ?? OTHER_COLOR, unpriced: unpricedSet.has(name),
   }))
   if (folded) datasets.push({ label: 'Other', data: allKeys.map(() => 0), backgroundColor: OTHER_COLOR, unpriced: false })
   for (const r of rows) {
