@@ -4,6 +4,7 @@ import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../query/rollup'
 import { nextChangeSeq } from '../store/changes'
+import { SumGuard } from './bounds'
 import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
 import { findTwins } from './twins'
 
@@ -50,6 +51,11 @@ export interface BatchResult {
   stale: string[]
   /** Hour starts (epoch ms UTC) whose figures changed. */
   hours: Set<number>
+  /**
+   * Pushed events not stored because they would break a bound (docs/RELIABILITY.md): key ->
+   * why. Such log events are counted in their file's skips as `too-large` instead.
+   */
+  refused: Map<string, string>
 }
 
 interface Statements {
@@ -69,6 +75,7 @@ interface Statements {
   dropSession: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
+  skipRefused: Database.Statement
 }
 
 /** Aggregate row columns 1..5 (after bucket_start), as the dimension names the pickers use. */
@@ -127,6 +134,9 @@ function prepare(db: Database.Database): Statements {
       skip_reasons = excluded.skip_reasons,
       last_event_ts = max(coalesce(last_event_ts, 0), coalesce(excluded.last_event_ts, 0)),
       rewrites = rewrites + excluded.rewrites, updated_at = excluded.updated_at`),
+    // Events a bound refused: skipped lines of their file, not events.
+    skipRefused: db.prepare(`UPDATE source_files SET events = max(0, events - @n), skipped = skipped + @n,
+      skip_reasons = json_set(skip_reasons, '$."too-large"', coalesce(json_extract(skip_reasons, '$."too-large"'), 0) + @n) WHERE path = @path`),
   }
   statements.set(db, s)
   return s
@@ -239,12 +249,15 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
   guardWal(store)
   const s = prepare(store.db)
   setDurability(store.db, batches.some((b) => !b.file))
-  const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set() }
+  const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set(), refused: new Map() }
+  const guard = new SumGuard(store.db)
   const run = store.db.transaction(() => {
     // 0. The caller's own rows that must commit with these events (the OTLP receiver's counts).
     alsoInTransaction?.()
     // 1. Merge this batch's sightings per key in memory (streamed lines often share a batch).
     const seen = new Map<string, LedgerEvent>()
+    // The file each key was last seen in (none: pushed), to count a refused one where it came from.
+    const origin = new Map<string, string | undefined>()
     for (const batch of batches) {
       const f = batch.file
       let skipReasons: Record<string, number> = {}
@@ -260,6 +273,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       }
       for (const ev of batch.events) {
         const e = ledgerEvent(ev, cost)
+        origin.set(e.key, f?.path)
         const prev = seen.get(e.key)
         if (!prev) {
           seen.set(e.key, e)
@@ -287,11 +301,19 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     // 3. Insert new keys; correct stored records where the new sighting carries more.
     const fx = new BatchEffects()
     const moved = new Map<string, LedgerEvent>()
+    const refusedInFile = new Map<string, number>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
       if (kept) result.duplicates++
       const current = kept ? mergeRecords(kept, e) : e
       if (!current) continue
+      const why = guard.admit(current, kept)
+      if (why !== undefined) {
+        const path = origin.get(e.key)
+        if (path === undefined) result.refused.set(e.key, why)
+        else refusedInFile.set(path, (refusedInFile.get(path) ?? 0) + 1)
+        continue
+      }
       const names = namesOf(current)
       if (kept) {
         result.updated++
@@ -307,6 +329,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       fx.count(current, names, 1)
       fx.widen(current, names)
     }
+    for (const [path, n] of refusedInFile) s.skipRefused.run({ path, n })
     for (const bySession of fx.sessions.values()) {
       for (const { e: x, firstTs, lastTs } of bySession.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)
     }
@@ -340,6 +363,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     result.hours = fx.hours()
   })
   run.immediate()
+  guard.committed()
   return result
 }
 

@@ -1,14 +1,18 @@
 import type { UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
+import { PushRefusals, type PushSource } from '../push/refusals'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
 
 /** Group commit for pushed events: many submitters, one transaction (one fsync) per turn. */
 export interface EventWriter {
   /**
    * Records events durably: the promise resolves once their transaction has committed, so a
-   * sender's acknowledgement means the events survive a crash. Duplicate keys count once.
+   * sender's acknowledgement means the events survive a crash. Duplicate keys count once. It
+   * resolves with the events a bound refused (key -> why; not stored, counted in `refusals`).
    */
-  submit(events: UsageEvent[]): Promise<void>
+  submit(events: UsageEvent[]): Promise<Map<string, string>>
+  /** Pushed lines and items refused so far (decoding counts its own here too). */
+  readonly refusals: PushRefusals
   /** Commits whatever is queued now. */
   flush(): Promise<void>
   /** Events waiting for the next commit. */
@@ -25,7 +29,8 @@ export interface WriterOptions {
 /** Creates the writer that socket and HTTP ingestion share. */
 export function createEventWriter(store: Store, cost: Coster, opts: WriterOptions = {}): EventWriter {
   const maxBatch = opts.maxBatch ?? 5000
-  let queue: { events: UsageEvent[]; resolve: () => void; reject: (e: Error) => void }[] = []
+  const refusals = new PushRefusals()
+  let queue: { events: UsageEvent[]; resolve: (refused: Map<string, string>) => void; reject: (e: Error) => void }[] = []
   let queued = 0
   let scheduled = false
 
@@ -38,7 +43,16 @@ export function createEventWriter(store: Store, cost: Coster, opts: WriterOption
     const batches: FileBatch[] = work.map((w) => ({ events: w.events }))
     try {
       const r = applyBatch(store, batches, cost)
-      for (const w of work) w.resolve()
+      for (const w of work) {
+        const mine = new Map<string, string>()
+        for (const e of w.events) {
+          const why = r.refused.get(e.key)
+          if (why === undefined || mine.has(e.key)) continue
+          mine.set(e.key, why)
+          refusals.count(e.source as PushSource, 'too-large')
+        }
+        w.resolve(mine)
+      }
       opts.onCommit?.(r)
     } catch (err) {
       for (const w of work) w.reject(err as Error)
@@ -53,7 +67,7 @@ export function createEventWriter(store: Store, cost: Coster, opts: WriterOption
 
   return {
     submit(events) {
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<Map<string, string>>((resolve, reject) => {
         queue.push({ events, resolve, reject })
         queued += events.length
         if (queued >= maxBatch) commit()
@@ -67,5 +81,6 @@ export function createEventWriter(store: Store, cost: Coster, opts: WriterOption
     get queued() {
       return queued
     },
+    refusals,
   }
 }

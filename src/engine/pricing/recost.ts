@@ -1,6 +1,7 @@
 import type { Coster } from '../ingest/apply-batch'
 import { BUCKET_MS, eventFromRow, type EventRow } from '../ingest/merge'
 import { nextChangeSeq } from '../store/changes'
+import { forgetTotals } from '../ingest/bounds'
 import { getMeta, setMeta, type Store } from '../store/open-store'
 import { rebuildRollup, rollupZones } from '../query/rollup'
 import type { PriceTable } from './types'
@@ -45,6 +46,7 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
     }
     setMeta(store, 'price_version', prices.version)
   })()
+  forgetTotals(db) // a re-cost that rolled back may have been forgotten mid-way: measure again
   return changed
 }
 
@@ -55,6 +57,7 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
  * longer exist.
  */
 export function rebuildBuckets(store: Store, model: string): void {
+  forgetTotals(store.db)
   const seq = nextChangeSeq(store.db)
   store.db.prepare(`INSERT INTO bucket_drops (bucket_start, source, user_id, agent_id, project, model, change_seq)
     SELECT bucket_start, source, user_id, agent_id, project, model, ? FROM usage_buckets WHERE model = ?

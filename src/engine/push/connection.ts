@@ -25,26 +25,35 @@ export interface Connection {
   shutdown(graceMs: number): Promise<void>
 }
 
-/** Renders one reply line. `failure` is set when the batch's commit failed. */
-function reply(r: DecodeResult, failure: string | null): string {
-  if (r.ok && failure === null) return `{"ok":true,"id":${JSON.stringify(r.id)}}\n`
+/** How a chunk's commit went: failed whole (`failure`), or with some events refused by a bound. */
+interface Committed {
+  failure: string | null
+  refused: ReadonlyMap<string, string>
+}
+
+/** Renders one reply line. */
+function reply(r: DecodeResult, c: Committed): string {
+  const refused = r.ok ? c.refused.get(r.event.key) : undefined
+  if (r.ok && c.failure === null && refused === undefined) return `{"ok":true,"id":${JSON.stringify(r.id)}}\n`
   const id = r.id === undefined ? '' : `"id":${JSON.stringify(r.id)},`
-  const error = r.ok ? `not stored: ${failure}` : r.error
+  const error = !r.ok ? r.error : c.failure !== null ? `not stored: ${c.failure}` : `not stored: ${refused ?? ''}`
   return `{"ok":false,${id}"error":${JSON.stringify(error)}}\n`
 }
 
-function render(results: DecodeResult[], failure: string | null): string {
+function render(results: DecodeResult[], c: Committed): string {
   let text = ''
-  for (const r of results) text += reply(r, failure)
+  for (const r of results) text += reply(r, c)
   return text
 }
+
+const NOTHING_REFUSED: ReadonlyMap<string, string> = new Map()
 
 /** Replies can outweigh their input (a chunk of `x\n` lines): account for whichever is larger. */
 const REPLY_BYTES = 48
 
-const INVALID_UTF8: DecodeResult = { ok: false, error: 'line: not valid UTF-8 (refused)' }
+const INVALID_UTF8: DecodeResult = { ok: false, error: 'line: not valid UTF-8 (refused)', reason: 'invalid-utf8' }
 
-const OVERSIZE = (limit: number): DecodeResult => ({ ok: false, error: `line: longer than ${limit} bytes (refused)` })
+const OVERSIZE = (limit: number): DecodeResult => ({ ok: false, error: `line: longer than ${limit} bytes (refused)`, reason: 'line-too-long' })
 
 /**
  * Serves one client. Each chunk's lines are decoded at once and their events submitted together
@@ -99,10 +108,16 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
       const r = item.kind === 'line' ? decodeLine(item.text, now, opts.defaults) : item.kind === 'oversize' ? OVERSIZE(opts.maxLineBytes) : INVALID_UTF8
       results.push(r)
       if (r.ok) events.push(r.event)
+      else opts.writer.refusals.count(opts.defaults.source, r.reason)
     }
     // Submit now, not in the chain, so this chunk joins the next group commit.
-    const committed: Promise<string | null> =
-      events.length === 0 ? Promise.resolve(null) : opts.writer.submit(events).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)))
+    const committed: Promise<Committed> =
+      events.length === 0
+        ? Promise.resolve({ failure: null, refused: NOTHING_REFUSED })
+        : opts.writer.submit(events).then(
+          (refused) => ({ failure: null, refused }),
+          (e: unknown) => ({ failure: e instanceof Error ? e.message : String(e), refused: NOTHING_REFUSED }),
+        )
     const weight = Math.max(inputBytes, results.length * REPLY_BYTES)
     pendingBytes += weight
     opts.budget.take(weight)

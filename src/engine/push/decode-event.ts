@@ -9,11 +9,17 @@ export interface PushDefaults {
   source: 'socket' | 'http'
 }
 
-/** A decoded event, or what is wrong with it. `id` is what the reply echoes. */
-export type DecodeResult = { ok: true; event: UsageEvent; id: string } | { ok: false; error: string; id?: string }
+/** Why a pushed line or item was refused, as the sources panel counts it. */
+export type PushRefusal = 'malformed-json' | 'invalid-utf8' | 'line-too-long' | 'bad-field' | 'too-large'
 
-/** Largest token count accepted in one bucket: far above any real request, far below 2^53. */
-export const MAX_TOKENS = 1e12
+/** A decoded event, or what is wrong with it. `id` is what the reply echoes. */
+export type DecodeResult = { ok: true; event: UsageEvent; id: string } | { ok: false; error: string; reason: PushRefusal; id?: string }
+
+/**
+ * Largest token count accepted in one bucket of one request, as for the agents' logs: a hundred
+ * times the largest context window. With it, the ledger's per-request sums stay far below 2^53.
+ */
+export const MAX_TOKENS = 1e9
 /** Largest self-reported cost of one request, USD. */
 export const MAX_COST_USD = 1e6
 /** Events older than this are refused: almost always epoch seconds sent as milliseconds. */
@@ -38,10 +44,14 @@ const ISO_TS = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 // In a `u` regex \p{Cs} matches only unpaired surrogates: a pair is one code point.
 const LONE_SURROGATE = /\p{Cs}/u
 
-class FieldError extends Error {}
+class FieldError extends Error {
+  constructor(message: string, readonly reason: PushRefusal) {
+    super(message)
+  }
+}
 
-function fail(field: string, what: string): never {
-  throw new FieldError(`${field}: ${what}`)
+function fail(field: string, what: string, reason: PushRefusal = 'bad-field'): never {
+  throw new FieldError(`${field}: ${what}`, reason)
 }
 
 function str(o: Record<string, unknown>, field: string, max: number, required: boolean): string | undefined {
@@ -59,7 +69,7 @@ function tokens(o: Record<string, unknown>, field: string): number {
   const v = o[field]
   if (v === undefined || v === null) return 0
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(field, 'must be a non-negative integer')
-  if (v > MAX_TOKENS) fail(field, `must be at most ${MAX_TOKENS}`)
+  if (v > MAX_TOKENS) fail(field, `must be at most ${MAX_TOKENS} tokens per request (refused)`, 'too-large')
   return v
 }
 
@@ -84,7 +94,7 @@ function timestamp(v: unknown, now: number): number {
 function cost(v: unknown): number | undefined {
   if (v === undefined || v === null) return undefined
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail('costUsd', 'must be a non-negative number')
-  if (v > MAX_COST_USD) fail('costUsd', `must be at most ${MAX_COST_USD}`)
+  if (v > MAX_COST_USD) fail('costUsd', `must be at most ${MAX_COST_USD} USD per request (refused)`, 'too-large')
   return v
 }
 
@@ -128,14 +138,14 @@ function decode(o: Record<string, unknown>, now: number, d: PushDefaults): { eve
  * unknown fields are refused so a misspelt bucket cannot silently drop tokens.
  */
 export function decodeEvent(obj: unknown, now: number, defaults: PushDefaults): DecodeResult {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { ok: false, error: 'event: must be a JSON object' }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { ok: false, error: 'event: must be a JSON object', reason: 'bad-field' }
   const o = obj as Record<string, unknown>
   try {
     return { ok: true, ...decode(o, now, defaults) }
   } catch (e) {
     if (!(e instanceof FieldError)) throw e
     const id = typeof o.id === 'string' && o.id.length > 0 && o.id.length <= MAX_ID && !LONE_SURROGATE.test(o.id) ? o.id : undefined
-    return id === undefined ? { ok: false, error: e.message } : { ok: false, error: e.message, id }
+    return id === undefined ? { ok: false, error: e.message, reason: e.reason } : { ok: false, error: e.message, reason: e.reason, id }
   }
 }
 
@@ -144,12 +154,12 @@ const OPEN_BRACE = /^\s*\{/
 /** Parses one NDJSON line and decodes it; a line that is not JSON is an error, not an exception. */
 export function decodeLine(line: string, now: number, defaults: PushDefaults): DecodeResult {
   // Garbage is refused without JSON.parse throwing (a thrown SyntaxError costs microseconds).
-  if (!OPEN_BRACE.test(line)) return { ok: false, error: 'line is not a JSON object' }
+  if (!OPEN_BRACE.test(line)) return { ok: false, error: 'line is not a JSON object', reason: 'malformed-json' }
   let obj: unknown
   try {
     obj = JSON.parse(line)
   } catch {
-    return { ok: false, error: 'line is not valid JSON' }
+    return { ok: false, error: 'line is not valid JSON', reason: 'malformed-json' }
   }
   return decodeEvent(obj, now, defaults)
 }

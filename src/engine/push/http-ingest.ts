@@ -93,19 +93,24 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: IngestHttp
   if (typeof decoded === 'string') return send(res, 400, { ok: false, error: decoded })
   if (decoded.length === 0) return send(res, 400, { ok: false, error: 'no events in the body' })
   const events: UsageEvent[] = []
-  const results: ItemResult[] = decoded.map((r, index) => {
-    if (!r.ok) return r.id === undefined ? { ok: false, index, error: r.error } : { ok: false, index, id: r.id, error: r.error }
-    events.push(r.event)
-    return { ok: true, id: r.id }
-  })
-  const accepted = events.length
-  if (accepted > 0) {
+  for (const r of decoded) {
+    if (r.ok) events.push(r.event)
+    else ctx.writer.refusals.count('http', r.reason)
+  }
+  let notStored: ReadonlyMap<string, string> = new Map()
+  if (events.length > 0) {
     try {
-      await ctx.writer.submit(events)
+      notStored = await ctx.writer.submit(events)
     } catch (e) {
       return send(res, 500, { ok: false, error: `not stored: ${e instanceof Error ? e.message : String(e)}` })
     }
   }
+  const results: ItemResult[] = decoded.map((r, index) => {
+    if (!r.ok) return r.id === undefined ? { ok: false, index, error: r.error } : { ok: false, index, id: r.id, error: r.error }
+    const why = notStored.get(r.event.key)
+    return why === undefined ? { ok: true, id: r.id } : { ok: false, index, id: r.id, error: `not stored: ${why}` }
+  })
+  const accepted = results.filter((r) => r.ok).length
   // Partial success is 200 with ok:false: the accepted events are stored, resending is safe
   // with ids, and the failed items say what to fix. Nothing accepted is 400.
   const status = accepted === 0 ? 400 : 200

@@ -7,6 +7,7 @@ import { assertNever } from '../../shared/assert-never'
 import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
 import { walkFiles } from '../sources/walk'
+import type { PushRefusals, PushSource } from '../push/refusals'
 import type { Store } from '../store/open-store'
 import { rollupZones } from './rollup'
 
@@ -91,7 +92,7 @@ export function sourceStatus(
   store: Store,
   sources: LogSource[],
   pushed: { socket?: string; http?: string },
-  opts: { discover?: boolean; scanErrors?: readonly SourceScanError[]; disabled?: readonly LogSourceId[] } = {},
+  opts: { discover?: boolean; scanErrors?: readonly SourceScanError[]; disabled?: readonly LogSourceId[]; pushRefusals?: PushRefusals } = {},
 ): SourceStatus[] {
   const out: SourceStatus[] = sources.map((s) => {
     const roots = s.roots()
@@ -123,10 +124,12 @@ export function sourceStatus(
     if (opts.scanErrors) status.fileErrors = fileErrorsOf(opts.scanErrors, s.id)
     return status
   })
-  const push: [SourceId, string | undefined][] = [['socket', pushed.socket], ['http', pushed.http]]
+  const push: [PushSource, string | undefined][] = [['socket', pushed.socket], ['http', pushed.http]]
   for (const [id, location] of push) {
     if (!location) continue
-    out.push({ source: id, location, found: true, files: 0, skippedLines: 0, skipReasons: {}, ...eventCounts(store, id) })
+    // Refused lines and items since the engine started (they have no file to be counted in).
+    const refused = opts.pushRefusals?.of(id) ?? { skipped: 0, reasons: {} }
+    out.push({ source: id, location, found: true, files: 0, skippedLines: refused.skipped, skipReasons: refused.reasons, ...eventCounts(store, id) })
   }
   return out
 }

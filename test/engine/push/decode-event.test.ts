@@ -77,7 +77,10 @@ describe('decodeEvent', () => {
     [{ ...base, output: 1.5 }, 'output: must be a non-negative integer'],
     [{ ...base, cacheRead: '12' }, 'cacheRead: must be a non-negative integer'],
     [{ ...base, cacheWrite: Number.NaN }, 'cacheWrite: must be a non-negative integer'],
-    [{ ...base, input: 1e12 + 1 }, 'input: must be at most 1000000000000'],
+    [{ ...base, input: 1e9 + 1 }, 'input: must be at most 1000000000 tokens per request (refused)'],
+    [{ ...base, output: 1e12 }, 'output: must be at most 1000000000 tokens per request (refused)'],
+    [{ ...base, cacheRead: 2 ** 53 }, 'cacheRead: must be at most 1000000000 tokens per request (refused)'],
+    [{ ...base, costUsd: 1e6 + 1 }, 'costUsd: must be at most 1000000 USD per request (refused)'],
     [{ ...base, cacheWrite: 5, cacheWrite1h: 6 }, 'cacheWrite1h: must not exceed cacheWrite (it is the 1-hour part of it)'],
     [{ ...base, costUsd: -0.01 }, 'costUsd: must be a non-negative number'],
     [{ ...base, costUsd: '1' }, 'costUsd: must be a non-negative number'],
@@ -95,7 +98,9 @@ describe('decodeEvent', () => {
   })
 
   it('echoes the sender id in errors so a pipelining sender can match them', () => {
-    expect(decodeEvent({ ...base, id: 'r9', input: -5 }, NOW, D)).toEqual({ ok: false, id: 'r9', error: 'input: must be a non-negative integer' })
+    expect(decodeEvent({ ...base, id: 'r9', input: -5 }, NOW, D)).toEqual({ ok: false, id: 'r9', error: 'input: must be a non-negative integer', reason: 'bad-field' })
+    // Each refusal carries the reason the sources panel counts it under.
+    expect(decodeEvent({ ...base, output: 1e12 }, NOW, D)).toMatchObject({ ok: false, reason: 'too-large' })
   })
 
   it('escapes : and % in the agent so keys of different agents cannot collide', () => {
@@ -105,9 +110,9 @@ describe('decodeEvent', () => {
   })
 
   it('decodeLine reports unparsable lines as error values', () => {
-    expect(decodeLine('{"agentId":', NOW, D)).toEqual({ ok: false, error: 'line is not valid JSON' })
-    expect(decodeLine('[{"agentId":"a"}]', NOW, D)).toEqual({ ok: false, error: 'line is not a JSON object' })
-    expect(decodeLine('garbage', NOW, D)).toEqual({ ok: false, error: 'line is not a JSON object' })
+    expect(decodeLine('{"agentId":', NOW, D)).toEqual({ ok: false, error: 'line is not valid JSON', reason: 'malformed-json' })
+    expect(decodeLine('[{"agentId":"a"}]', NOW, D)).toEqual({ ok: false, error: 'line is not a JSON object', reason: 'malformed-json' })
+    expect(decodeLine('garbage', NOW, D)).toEqual({ ok: false, error: 'line is not a JSON object', reason: 'malformed-json' })
     expect(decodeLine(' {"agentId":"a","model":"m","id":"x"}', NOW, D)).toMatchObject({ ok: true, id: 'x' })
   })
 })

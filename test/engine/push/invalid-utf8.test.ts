@@ -67,7 +67,7 @@ describe('pushed ids that are not valid UTF-8 are refused, not merged', () => {
 
   it('a lone surrogate escaped in JSON (stored as U+FFFD) is refused in any string field', () => {
     const d = { userId: 'u', source: 'socket' } as const
-    expect(decodeLine('{"id":"a\\udcff","agentId":"bot","model":"m","input":1}', NOW, d)).toEqual({ ok: false, error: 'id: must be valid Unicode (it holds a lone surrogate)' })
+    expect(decodeLine('{"id":"a\\udcff","agentId":"bot","model":"m","input":1}', NOW, d)).toEqual({ ok: false, error: 'id: must be valid Unicode (it holds a lone surrogate)', reason: 'bad-field' })
     expect(decodeLine('{"id":"b","agentId":"bot\\ud800","model":"m","input":1}', NOW, d)).toMatchObject({ ok: false, error: 'agentId: must be valid Unicode (it holds a lone surrogate)', id: 'b' })
     // A proper pair (an emoji) is fine.
     expect(decodeLine('{"id":"a\\ud83d\\ude00","agentId":"bot","model":"m","input":1}', NOW, d)).toMatchObject({ ok: true, id: 'a😀' })
