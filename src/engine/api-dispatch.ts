@@ -1,5 +1,5 @@
 import { API_METHOD_TABLE, type AppApi } from '../shared/contract'
-import type { ValidCall } from './web/validate'
+import type { ValidCall } from './schema/contract'
 
 /** Runs one validated contract call: the one dispatcher of both transports (IPC and HTTP). */
 export function callApi(api: AppApi, call: ValidCall): Promise<unknown> {

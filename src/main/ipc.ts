@@ -4,7 +4,7 @@
  * uses, and answers with a value (`{ ok, result | error }`); change events go out on `api:change`.
  */
 import { API_METHODS, type ApiMethod, type AppApi, type DataScope } from '../shared/contract'
-import { Invalid, validateCall, type ValidCall } from '../engine/web/validate'
+import { Invalid, validateCall, type ValidCall } from '../engine/schema/contract'
 import { callApi } from '../engine/api-dispatch'
 import { CHANGE_CHANNEL, OTHER_SCOPES, changeChannelOf, channelOf, watchChannelOf, type IpcReply, type OtherScope } from '../shared/ipc-protocol'
 import type { IpcSenderLike } from './window'

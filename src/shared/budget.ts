@@ -24,3 +24,6 @@ export const URGENCY: Record<BudgetState, number> = { over: 3, near: 2, under: 1
 export function mostUrgent(levels: BudgetState[]): BudgetState {
   return levels.reduce<BudgetState>((a, b) => (URGENCY[b] > URGENCY[a] ? b : a), 'none')
 }
+
+/** The thresholds a budget gets when it names none: a warning at 80 %, one at 100 %. */
+export const DEFAULT_THRESHOLDS: readonly number[] = [80, 100]

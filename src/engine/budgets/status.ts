@@ -1,16 +1,15 @@
 /** Every budget where it stands: spend this period, level, forecast, and when it runs out. */
-import { URGENCY } from '../../shared/budget'
+import { DEFAULT_THRESHOLDS, URGENCY } from '../../shared/budget'
 import { BUDGET_PERIODS, type Budget, type BudgetLevel, type BudgetStatus, type PeriodOutlook, type Settings } from '../../shared/contract'
 import type { Store } from '../store/open-store'
 import { forecastPeriod } from './forecast'
 import { localeWeekStart, periodBounds } from './period'
 
 /** The thresholds a budget gets when it names none. */
-export const DEFAULT_THRESHOLDS = [80, 100]
 
 /** The legacy single daily budget (`dailyBudgetUsd`), as a budget like the others. */
 export function dailyBudget(amountUsd: number): Budget {
-  return { id: 'daily', name: 'Daily budget', amountUsd, period: 'day', scope: {}, thresholds: DEFAULT_THRESHOLDS }
+  return { id: 'daily', name: 'Daily budget', amountUsd, period: 'day', scope: {}, thresholds: [...DEFAULT_THRESHOLDS] }
 }
 
 /** The settings' budgets, the daily budget first. */

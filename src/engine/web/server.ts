@@ -13,7 +13,7 @@ import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from 
 import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken, originAllowed, tokenMatches } from './security'
 import { openEventStream, HEARTBEAT_MS } from './sse'
 import { serveStatic } from './static-files'
-import { Invalid, validateCall, type ValidCall } from './validate'
+import { Invalid, validateCall, type ValidCall } from '../schema/contract'
 import { handleUsagePost, USAGE_PATH, type IngestHttpContext } from '../push/http-ingest'
 
 export interface WebServerOptions {

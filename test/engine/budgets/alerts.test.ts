@@ -5,7 +5,7 @@ import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { openStore } from '../../../src/engine/store/open-store'
 import { claimAlerts } from '../../../src/engine/budgets/alerts'
 import { budgetStatuses } from '../../../src/engine/budgets/status'
-import { validateBudgets } from '../../../src/engine/budgets/validate'
+import { validateBudgets } from '../../../src/engine/schema/settings'
 import { validateSettingsPatch } from '../../../src/engine/settings'
 import type { Budget } from '../../../src/shared/contract'
 import { tempDir } from '../../helpers/temp'
@@ -56,7 +56,7 @@ describe('budget validation names the field and says why', () => {
     [{ id: 'a b' }, 'budgets[0].id: must be 1-64 letters, digits, - or _'],
     [{ id: 'daily' }, 'budgets[0].id: "daily" is the daily budget\'s id'],
     [{ scope: { team: ['x'] } }, 'budgets[0].scope.team: unknown dimension (use agents, projects, models, users, sources)'],
-    [{ scope: { sources: ['notepad'] } }, `budgets[0].scope.sources: unknown source "notepad" (use ${SOURCE_IDS.join(', ')})`],
+    [{ scope: { sources: ['notepad'] } }, `budgets[0].scope.sources[0]: unknown source "notepad" (use ${SOURCE_IDS.join(', ')})`],
     [{ thresholds: [80, 80] }, 'budgets[0].thresholds: lists a percentage twice'],
     [{ thresholds: [-1] }, 'budgets[0].thresholds[0]: must be a percentage above 0 and at most 1000'],
     [{ colour: 'red' }, 'budgets[0].colour: unknown field'],

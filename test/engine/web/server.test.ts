@@ -187,7 +187,8 @@ describe('startWebServer', () => {
       ['setSettings', { dailyBudgetUsd: -5 }, 'arg.dailyBudgetUsd: must be at least 0'],
       ['setSettings', { timeZone: 'Nowhere/City' }, 'arg.timeZone: unknown time zone "Nowhere/City"'],
       ['setSettings', { priceOverrides: [{ model: 'm', input: 1, output: null }] }, 'arg.priceOverrides[0].output: must be a finite number'],
-      ['setSettings', { claudeConfigDirs: 'dir' }, 'arg.claudeConfigDirs: must be an array of strings'],
+      ['setSettings', { claudeConfigDirs: 'dir' }, 'arg.claudeConfigDirs: must be a list of folders'],
+      ['setSettings', { priceOverrides: [{ model: 'm', input: 1, output: 2, cachRead: 0.1 }] }, 'arg.priceOverrides[0].cachRead: unknown field'],
     ]
     const before = api.calls.length
     for (const [method, arg, error] of cases) {
