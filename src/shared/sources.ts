@@ -61,6 +61,10 @@ export const SOURCES = [
     id: 'goose', label: 'Goose', kind: 'database', envVars: ['GOOSE_PATH_ROOT', 'XDG_DATA_HOME'],
     folderTitle: 'Extra Goose sessions folders', folderHelp: 'each holds sessions.db, like ~/.local/share/goose/sessions',
   },
+  {
+    id: 'antigravity', label: 'Antigravity', kind: 'database', envVars: ['ANTIGRAVITY_DATA_DIR'],
+    folderTitle: 'Extra Antigravity data folders', folderHelp: 'each holds conversations/<id>.db, like ~/.gemini/antigravity-cli',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

@@ -34,6 +34,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'opencode':
       // Sessions live inside the database: the store's counts say how many were read.
       return { files: found.length, sessions: 0 }
+    case 'antigravity':
+      // One database per conversation.
+      return { files: found.length, sessions: found.length }
     case 'amp':
       // One thread file per session.
       return { files: found.length, sessions: found.length }

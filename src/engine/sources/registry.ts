@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { LOG_SOURCE_IDS, type LogSourceId } from '../../shared/sources'
 import { ampSource } from './amp/source'
+import { antigravitySource } from './antigravity/source'
 import { claudeSource } from './claude-code/source'
 import { codexSource } from './codex/source'
 import { droidSource } from './droid/source'
@@ -39,6 +40,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   hermes: hermesSource,
   zcode: zcodeSource,
   goose: gooseSource,
+  antigravity: antigravitySource,
 }
 
 /** Where to look for logs. */
