@@ -122,6 +122,56 @@ describe.each<Listener>(['ingest port', 'dashboard server'])('HTTP limits on the
     expect(Date.now() - t0).toBeLessThan(2500)
   }, 10_000)
 
+  it(`${HTTP_LIMITS.maxConnections} clients trickling their bodies a byte at a time never lock out a valid POST${kind === 'dashboard server' ? ' or the dashboard' : ''}`, async () => {
+    const { port, rig: r } = await listen(kind)
+    const slow: Raw[] = []
+    const head = `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`
+    for (let i = 0; i < HTTP_LIMITS.maxConnections; i++) slow.push(await raw(port, head))
+    const trickle = setInterval(() => {
+      for (const s of slow) if (!s.closed) s.socket.write(' ')
+    }, 200)
+    try {
+      // Let the server read every client's headers (a client it has not yet seen send them
+      // would be evicted first, as one still sending headers), so every slot holds an upload.
+      await new Promise((done) => setTimeout(done, 500))
+      // Each newcomer evicts the oldest upload.
+      for (let i = 0; i < 5; i++) expect(await postEvent(port, `through-${i}`, 100 + i)).toMatchObject({ status: 200 })
+      expect(totals(r.store)).toMatchObject({ input: 510, output: 5, requests: 5 })
+      if (kind === 'dashboard server') {
+        const page = await new Promise<number>((resolve, reject) => {
+          request({ host: '127.0.0.1', port, path: '/', agent: false, headers: { host: `127.0.0.1:${port}` } }, (res) => {
+            res.resume()
+            resolve(res.statusCode ?? 0)
+          }).on('error', reject).end()
+        })
+        expect(page).toBe(200)
+      }
+      // The oldest uploads made room (a valid sender's slot is freed again when it is done).
+      await until(() => slow[0]?.closed === true, 5000)
+      const n = slow.filter((s) => s.closed).length
+      expect(n).toBeGreaterThanOrEqual(1)
+      expect(n).toBeLessThanOrEqual(kind === 'dashboard server' ? 6 : 5)
+      expect(slow.slice(0, n).every((s) => s.closed)).toBe(true)
+    } finally {
+      clearInterval(trickle)
+    }
+  }, 30_000)
+
+  it('answers 408 and closes a body still trickling at its deadline, though it is never idle', async () => {
+    const { port } = await listen(kind, { bodyTimeoutMs: 500 })
+    const c = await raw(port, `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`)
+    const trickle = setInterval(() => {
+      if (!c.closed) c.socket.write(' ')
+    }, 50)
+    try {
+      await until(() => c.closed, 5000)
+    } finally {
+      clearInterval(trickle)
+    }
+    expect(c.received()).toMatch(/^HTTP\/1\.1 408 /)
+    expect(c.received()).toContain('request body not received within 0.5 s')
+  }, 10_000)
+
   it('refuses a flood of garbage with 4xx while every valid sender is answered, totals exact', async () => {
     const { port, rig: r } = await listen(kind)
     const junk: Promise<Raw>[] = []

@@ -23,6 +23,11 @@ export interface ConnectionOptions {
 export interface Connection {
   /** Stops reading, writes the replies still owed, then ends the connection. */
   shutdown(graceMs: number): Promise<void>
+  /**
+   * Since when (epoch ms) the connection has been idle: nothing unanswered, no partial line,
+   * replies all written; undefined while it is not.
+   */
+  idleSince(): number | undefined
 }
 
 /** How a chunk's commit went: failed whole (`failure`), or with some events refused by a bound. */
@@ -71,6 +76,7 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
   let paused = false
   // Registered with the budget, to be woken when other connections' replies free it.
   let waiting = false
+  let lastActive = Date.now()
 
   const flow = (): void => {
     const overBudget = opts.budget.mustWait(pendingBytes)
@@ -123,6 +129,7 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
     opts.budget.take(weight)
     tail = tail.then(async () => {
       write(render(results, await committed))
+      lastActive = Date.now()
       pendingBytes -= weight
       opts.budget.give(weight)
       flow()
@@ -130,7 +137,10 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
     flow()
   }
 
-  socket.on('data', (chunk: Buffer) => answer(splitter.push(chunk), chunk.length))
+  socket.on('data', (chunk: Buffer) => {
+    lastActive = Date.now()
+    answer(splitter.push(chunk), chunk.length)
+  })
 
   // allowHalfOpen: a client may end its side and still read the replies it is owed. A last
   // line without its newline is complete once the client says it has nothing more to send.
@@ -145,6 +155,9 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
   socket.setTimeout(opts.idleMs, () => socket.destroy())
 
   return {
+    idleSince() {
+      return pendingBytes === 0 && splitter.buffered === 0 && !writeBlocked && !stopping ? lastActive : undefined
+    },
     async shutdown(graceMs) {
       stopping = true
       flow()

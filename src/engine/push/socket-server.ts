@@ -15,7 +15,10 @@ export interface SocketServerOptions {
   writer: EventWriter
   /** Owner of events that do not name a `userId` (default: the OS user). */
   userId?: string
-  /** Connections served at once; more are told so and closed. */
+  /**
+   * Connections served at once. A newcomer past it evicts the connection idle the longest
+   * (nothing unanswered, no partial line); only when none is idle is it told so and closed.
+   */
   maxConnections?: number
   maxLineBytes?: number
   /** Input bytes per connection awaiting replies before that connection stops being read. */
@@ -50,6 +53,20 @@ function osUser(): string {
   }
 }
 
+/** The connection idle the longest, if any is idle. */
+function longestIdle(live: Map<Socket, Connection>): Socket | undefined {
+  let victim: Socket | undefined
+  let since = Infinity
+  for (const [socket, c] of live) {
+    const t = c.idleSince()
+    if (t !== undefined && t < since) {
+      since = t
+      victim = socket
+    }
+  }
+  return victim
+}
+
 function refuse(socket: Socket, max: number): void {
   socket.on('error', () => {})
   // The reason sits in the client's receive queue, so closing at once still delivers it; not
@@ -75,7 +92,14 @@ export async function startSocketServer(opts: SocketServerOptions): Promise<Sock
   }
   const live = new Map<Socket, Connection>()
   const server = createServer({ allowHalfOpen: true }, (socket) => {
-    if (live.size >= max) return refuse(socket, max)
+    if (live.size >= max) {
+      const victim = longestIdle(live)
+      if (!victim) return refuse(socket, max)
+      live.delete(victim)
+      // It owes nothing and is owed nothing: say why, then close.
+      victim.end(`{"ok":false,"error":"closed: idle while ${max} connections were open; reconnect to send more"}\n`, () => victim.destroy())
+      setTimeout(() => victim.destroy(), 1000).unref()
+    }
     live.set(socket, serveConnection(socket, options))
     socket.once('close', () => live.delete(socket))
   })

@@ -34,6 +34,7 @@ export function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES): Pro
       req.off('data', onData)
       req.off('end', onEnd)
       req.off('error', onError)
+      req.off('close', onError)
       resolve(r)
     }
     const onData = (chunk: Buffer): void => {
@@ -52,5 +53,7 @@ export function readBodyBytes(req: IncomingMessage, limit = MAX_BODY_BYTES): Pro
     req.on('data', onData)
     req.on('end', onEnd)
     req.on('error', onError)
+    // Closed before its end (a deadline, an eviction): nothing more will come.
+    req.on('close', onError)
   })
 }

@@ -86,21 +86,52 @@ describe('socket server: replies', () => {
     for (const c of conns) c.end()
   })
 
-  it('tells connections above the limit so and closes them, serving the rest', async () => {
+  it('at the limit a newcomer evicts the connection idle the longest; only when none is idle is it refused', async () => {
     rig = makeRig()
     await serve(rig, { maxConnections: 2 })
     const a = await lineConn(rig.socketPath)
     const b = await lineConn(rig.socketPath)
+    // a is mid-line (the server has read a partial line): it is not idle.
+    a.write(eventLine({ id: 'a1' }) + '{"id":"a2",')
+    expect(await a.replies(1)).toEqual([{ ok: true, id: 'a1' }])
     const c = await lineConn(rig.socketPath)
-    expect(await c.replies(1)).toEqual([{ ok: false, error: 'too many connections (limit 2); try again later' }])
-    await c.closed
-    a.write(eventLine({ id: 'a' }))
-    expect(await a.replies(1)).toEqual([{ ok: true, id: 'a' }])
-    b.end()
+    expect(await b.replies(1)).toEqual([{ ok: false, error: 'closed: idle while 2 connections were open; reconnect to send more' }])
     await b.closed
+    c.write(eventLine({ id: 'c1' }) + '{"id":"c2",')
+    expect(await c.replies(1)).toEqual([{ ok: true, id: 'c1' }])
+    // Both are mid-line now: the next one is told so and closed.
+    const d = await lineConn(rig.socketPath)
+    expect(await d.replies(1)).toEqual([{ ok: false, error: 'too many connections (limit 2); try again later' }])
+    await d.closed
+    a.write('"agentId":"bot","model":"m-1","input":2}\n')
+    expect(await a.replies(1)).toEqual([{ ok: true, id: 'a2' }])
+    a.end()
+    c.end()
+    await Promise.all([a.closed, c.closed])
+    expect(totals(rig.store)).toMatchObject({ requests: 3 })
   })
 
-  it('survives a flood of connections: exactly the first max are served, the rest refused', async () => {
+  it('256 idle connections never lock out a sender: each newcomer evicts the longest idle one', async () => {
+    rig = makeRig()
+    const server = await serve(rig)
+    const idle = []
+    for (let i = 0; i < 256; i++) idle.push(await lineConn(rig.socketPath))
+    for (let i = 0; i < 3; i++) {
+      const s = await lineConn(rig.socketPath)
+      s.write(eventLine({ id: `s${i}`, input: 10 }))
+      expect(await s.replies(1)).toEqual([{ ok: true, id: `s${i}` }])
+      s.end()
+      await s.closed
+    }
+    expect(totals(rig.store)).toMatchObject({ input: 30, requests: 3 })
+    // The oldest idle ones were told why and closed; the server never held more than 256.
+    const first = idle[0]
+    expect(first && (await first.replies(1))).toEqual([{ ok: false, error: 'closed: idle while 256 connections were open; reconnect to send more' }])
+    expect(server.connections).toBeLessThanOrEqual(256)
+    for (const c of idle) c.end()
+  }, 30_000)
+
+  it('survives a flood of idle connections: at most max are held, each evicted one told why, senders served', async () => {
     rig = makeRig()
     const server = await serve(rig, { maxConnections: 20 })
     const conns = await Promise.all(Array.from({ length: 200 }, () => lineConn(rig.socketPath)))
@@ -108,12 +139,15 @@ describe('socket server: replies', () => {
       c.write(eventLine({ id: `f${i}`, input: 1 }))
       return (await c.replies(1))[0]
     }))
-    expect(first.filter((r) => r?.ok === true)).toHaveLength(20)
-    expect(first.filter((r) => r?.error === 'too many connections (limit 20); try again later')).toHaveLength(180)
+    expect(server.connections).toBeLessThanOrEqual(20)
+    const served = first.filter((r) => r?.ok === true).length
+    const evicted = first.filter((r) => r?.error === 'closed: idle while 20 connections were open; reconnect to send more').length
+    expect(served + evicted).toBe(200)
+    expect(served).toBeGreaterThanOrEqual(20)
     for (const c of conns) c.end()
     await Promise.all(conns.map((c) => c.closed))
     expect(server.connections).toBe(0)
-    expect(totals(rig.store)).toMatchObject({ input: 20, requests: 20 })
+    expect(totals(rig.store)).toMatchObject({ input: served, requests: served })
   })
 
   it('closes a connection that stays silent past the idle timeout', async () => {
