@@ -1,6 +1,6 @@
 // Suite: the local ingest socket (and POST /v1/usage).
 //
-// Bundles src/engine/push/bench-entry.ts with esbuild into .bench/socket/ and runs it as its own
+// Bundles src/engine/ingest-process/bench-entry.ts with esbuild into .bench/socket/ and runs it as its own
 // process (store + group-commit writer + socket + HTTP, no log sources, no prices), so the figures
 // are the push path alone, SQLite commits (WAL, synchronous=FULL) included. Then, from this process:
 //   1. throughput: one client pipelining N events (each with its own id) through
@@ -42,7 +42,7 @@ async function buildEntry(repoRoot, outDir) {
   const outfile = path.join(outDir, 'ingest-entry.cjs')
   // CommonJS, so NODE_PATH can point require('better-sqlite3') at the repo's native build.
   await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src/engine/push/bench-entry.ts')],
+    entryPoints: [path.join(repoRoot, 'src/engine/ingest-process/bench-entry.ts')],
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'],
     outfile, logLevel: 'warning',
   })

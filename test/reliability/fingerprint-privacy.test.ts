@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fingerprintOf } from '../../src/engine/ingest/fingerprint'
+import { fingerprintOf } from '../../src/engine/store/fingerprint'
 import { MIGRATIONS } from '../../src/engine/store/migrations'
 import { claudeLine, fileRow, jsonl, makeEnv } from '../engine/ingest/support'
 

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3'
+import type { Coster } from '../pricing/types'
 import { guardWal } from '../store/wal-guard'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
-import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../query/rollup'
+import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../store/rollup'
 import { nextChangeSeq } from '../store/changes'
 import { SumGuard } from './bounds'
 import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
@@ -38,7 +39,7 @@ export interface FileBatch {
 }
 
 /** Prices one event: integer nano-USD, or null when its model has no known price. */
-export type Coster = (e: UsageEvent) => number | null
+export type { Coster } from '../pricing/types'
 
 export interface BatchResult {
   /** Keys seen for the first time. */

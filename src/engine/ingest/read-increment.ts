@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
-import { fingerprintOf } from './fingerprint'
+import { fingerprintOf } from '../store/fingerprint'
 import type { UsageEvent } from '../../shared/usage'
 import type { FileContext, LineParser, SkipReason } from '../sources/types'
 import type { FileCheckpoint } from './apply-batch'

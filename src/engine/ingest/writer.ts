@@ -1,6 +1,6 @@
 import type { UsageEvent } from '../../shared/usage'
 import type { Store } from '../store/open-store'
-import { PushRefusals, type PushSource } from '../push/refusals'
+import { PushRefusals, type PushSource } from './refusals'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
 
 /** Group commit for pushed events: many submitters, one transaction (one fsync) per turn. */

@@ -1,7 +1,6 @@
 import type { UsageEvent } from '../../shared/usage'
-import type { Coster } from '../ingest/apply-batch'
 import { costNanoUsd } from './cost'
-import type { PriceTable } from './types'
+import type { Coster, PriceTable } from './types'
 
 /**
  * Prices events: a cost the source reported itself wins (as ccusage's "auto" mode does); else

@@ -1,3 +1,4 @@
+import type { UsageEvent } from '../../shared/usage'
 /** Per-bucket token prices for one model, in USD per million tokens. */
 export interface BucketRates {
   input: number
@@ -28,3 +29,6 @@ export interface PriceTable {
   /** Identifies the snapshot + overrides, so a change can trigger re-costing of history. */
   readonly version: string
 }
+
+/** Prices one event: nano-USD, or null when its model has no known price (shown as unpriced, never $0). */
+export type Coster = (e: UsageEvent) => number | null

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { UsageEvent } from '../../shared/usage'
 import { implicitSessionId } from '../../shared/implicit-session'
+import type { PushRefusal } from '../ingest/refusals'
 
 /** Where a pushed event arrived, and whom it belongs to when the sender does not say. */
 export interface PushDefaults {
@@ -10,7 +11,7 @@ export interface PushDefaults {
 }
 
 /** Why a pushed line or item was refused, as the sources panel counts it. */
-export type PushRefusal = 'malformed-json' | 'invalid-utf8' | 'line-too-long' | 'bad-field' | 'too-large'
+export type { PushRefusal }
 
 /** A decoded event, or what is wrong with it. `id` is what the reply echoes. */
 export type DecodeResult = { ok: true; event: UsageEvent; id: string } | { ok: false; error: string; reason: PushRefusal; id?: string }

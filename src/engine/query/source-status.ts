@@ -7,9 +7,9 @@ import { assertNever } from '../../shared/assert-never'
 import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
 import { walkFiles } from '../sources/walk'
-import type { PushRefusals, PushSource } from '../push/refusals'
+import type { PushRefusals, PushSource } from '../ingest/refusals'
 import type { Store } from '../store/open-store'
-import { rollupZones } from './rollup'
+import { rollupZones } from '../store/rollup'
 
 /**
  * Counts a source's log files as they lie on disk, not as the store knows them, so the first-run

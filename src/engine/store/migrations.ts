@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
-import { FINGERPRINT_PREFIX, fingerprintOf } from '../ingest/fingerprint'
+import { FINGERPRINT_PREFIX, fingerprintOf } from './fingerprint'
 
 /**
  * Versioned schema migrations, applied in order; `PRAGMA user_version` records the last one.

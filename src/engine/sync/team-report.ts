@@ -1,7 +1,7 @@
 import type { Figures, Report, ReportQuery, ReportRow } from '../../shared/contract'
 import { runReport } from '../query/report'
 import { openStore, type Store } from '../store/open-store'
-import { ADD_SUMS_ON_CONFLICT, SUM_COLUMNS } from '../query/rollup'
+import { ADD_SUMS_ON_CONFLICT, SUM_COLUMNS } from '../store/rollup'
 import { connectTeam } from './pg-sink'
 import { TEAM_SCHEMA } from './pg-schema'
 import { scrub } from './team-url'

@@ -14,7 +14,7 @@ import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken,
 import { openEventStream, HEARTBEAT_MS } from './sse'
 import { serveStatic } from './static-files'
 import { Invalid, validateCall, type ValidCall } from '../schema/contract'
-import { handleUsagePost, USAGE_PATH, type IngestHttpContext } from '../push/http-ingest'
+import { handleUsagePost, USAGE_PATH, type IngestHttpContext } from './http-ingest'
 
 export interface WebServerOptions {
   /** The engine side of the contract. */

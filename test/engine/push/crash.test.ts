@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
 import { connect, type Ack } from '../../../clients/node/tokenwatch-client.mjs'
-import type { IngestProcessReady } from '../../../src/engine/push/ingest-process'
+import type { IngestProcessReady } from '../../../src/engine/ingest-process/ingest-process'
 import { openStore } from '../../../src/engine/store/open-store'
 import { tempDir } from '../../helpers/temp'
 
@@ -13,7 +13,7 @@ const REPO = resolve(__dirname, '..', '..', '..')
 async function spawnIngest(dir: string) {
   const entry = join(dir, 'ingest-entry.cjs')
   await build({
-    entryPoints: [join(REPO, 'src/engine/push/bench-entry.ts')],
+    entryPoints: [join(REPO, 'src/engine/ingest-process/bench-entry.ts')],
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile: entry, logLevel: 'error',
   })
   const child = spawn(process.execPath, [entry, join(dir, 'home')], {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
-import { MAX_RESULTS, startIngestHttp, type IngestHttpServer } from '../../../src/engine/push/http-ingest'
+import { MAX_RESULTS, startIngestHttp, type IngestHttpServer } from '../../../src/engine/web/http-ingest'
 import { makeRig, NOW, totals, type Rig } from './helpers'
 
 let rig: Rig

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { request } from 'node:http'
-import { startIngestHttp } from '../../../src/engine/push/http-ingest'
+import { startIngestHttp } from '../../../src/engine/web/http-ingest'
 import { decodeLine } from '../../../src/engine/push/decode-event'
 import { createLineSplitter } from '../../../src/engine/push/line-splitter'
 import { lineConn, makeRig, NOW, serve, totals, type Rig } from './helpers'

@@ -1,10 +1,10 @@
-import type { Coster } from '../ingest/apply-batch'
-import { BUCKET_MS, eventFromRow, type EventRow } from '../ingest/merge'
+import type { Coster } from './apply-batch'
+import { BUCKET_MS, eventFromRow, type EventRow } from './merge'
 import { nextChangeSeq } from '../store/changes'
-import { forgetTotals } from '../ingest/bounds'
+import { forgetTotals } from './bounds'
 import { getMeta, setMeta, type Store } from '../store/open-store'
-import { rebuildRollup, rollupZones } from '../query/rollup'
-import type { PriceTable } from './types'
+import { rebuildRollup, rollupZones } from '../store/rollup'
+import type { PriceTable } from '../pricing/types'
 
 /**
  * Re-costs stored history after a price change (new snapshot or an override): every model whose

@@ -3,8 +3,8 @@ import { userInfo } from 'node:os'
 import { createEventWriter } from '../ingest/writer'
 import { dataPaths } from '../paths'
 import { openStore } from '../store/open-store'
-import { startIngestHttp } from './http-ingest'
-import { startSocketServer } from './socket-server'
+import { startIngestHttp } from '../web/http-ingest'
+import { startSocketServer } from '../push/socket-server'
 
 /** What the process prints as its first stdout line once it listens. */
 export interface IngestProcessReady {

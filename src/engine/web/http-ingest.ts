@@ -3,10 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { UsageEvent } from '../../shared/usage'
 import type { EventWriter } from '../ingest/writer'
-import { MAX_BODY_BYTES, readBody } from '../web/body'
-import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from '../web/limits'
-import { allowedHosts, isLoopbackHost } from '../web/security'
-import { decodeEvent, decodeLine, type DecodeResult, type PushDefaults } from './decode-event'
+import { MAX_BODY_BYTES, readBody } from './body'
+import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from './limits'
+import { allowedHosts, isLoopbackHost } from './security'
+import { decodeEvent, decodeLine, type DecodeResult, type PushDefaults } from '../push/decode-event'
 
 /** The path this handler answers. */
 export const USAGE_PATH = '/v1/usage'

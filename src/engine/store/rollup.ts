@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { Store } from '../store/open-store'
+import type { Store } from './open-store'
 import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments } from '../../shared/time-zone'
 
 /** Zones kept as local-day rollups at once: each is a copy of the aggregates at day resolution. */

@@ -1,5 +1,7 @@
 /** Pushed lines and items refused since the engine started, per source and reason, for the sources panel. */
-import type { PushRefusal } from './decode-event'
+
+/** Why a pushed line or item was refused (counted per reason in the sources panel). */
+export type PushRefusal = 'malformed-json' | 'invalid-utf8' | 'line-too-long' | 'bad-field' | 'too-large'
 
 export type PushSource = 'socket' | 'http'
 
