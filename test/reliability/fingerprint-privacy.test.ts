@@ -48,6 +48,13 @@ describe('the offset fingerprint keeps a hash of the bytes before the offset, ne
     const hex = content.subarray(content.length - 64).toString('hex')
     const db = new Database(env.dbPath)
     db.prepare('UPDATE source_files SET fingerprint = ? WHERE path = ?').run(hex, log)
+    // Tables later migrations add go too, so v7 onwards really run again on a v6 store.
+    const v6 = new Database(':memory:')
+    for (const m of MIGRATIONS.slice(0, 6)) m(v6)
+    const tables = (d: Database.Database) => (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name)
+    const v6Tables = new Set(tables(v6))
+    v6.close()
+    for (const t of tables(db)) if (!v6Tables.has(t) && !t.startsWith('sqlite_')) db.exec(`DROP TABLE "${t}"`)
     db.pragma('user_version = 6')
     db.close()
     const store = env.reopen()
