@@ -37,6 +37,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'antigravity':
       // One database per conversation.
       return { files: found.length, sessions: found.length }
+    case 'cline':
+      // One ui_messages.json per task; an SDK session's subagents write their own files in its folder.
+      return { files: found.length, sessions: new Set(found.map((p) => `${p[0] ?? ''}/${p[p.length - 2] ?? ''}`)).size }
     case 'amp':
       // One thread file per session.
       return { files: found.length, sessions: found.length }

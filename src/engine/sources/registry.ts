@@ -3,6 +3,7 @@ import { LOG_SOURCE_IDS, type LogSourceId } from '../../shared/sources'
 import { ampSource } from './amp/source'
 import { antigravitySource } from './antigravity/source'
 import { claudeSource } from './claude-code/source'
+import { clineSource } from './cline/source'
 import { codexSource } from './codex/source'
 import { droidSource } from './droid/source'
 import { geminiSource } from './gemini-cli/source'
@@ -41,6 +42,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   zcode: zcodeSource,
   goose: gooseSource,
   antigravity: antigravitySource,
+  cline: clineSource,
 }
 
 /** Where to look for logs. */
