@@ -7,7 +7,8 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } },
+      // The backfill's parse worker, beside index.js (src/engine/ingest/parse-pool.ts finds it there).
+      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/index.ts'), 'parse-worker': resolve(__dirname, 'src/engine/ingest/parse-worker.ts') } },
     },
   },
   preload: {

@@ -5,10 +5,10 @@ import { openContext } from '../engine/context'
 import { reportedCost, reportToCsv } from '../engine/export/csv'
 import { localMachineFilter, runReport } from '../engine/query/report'
 import { isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
-import { pickMachines, reportOverMachines, teamReport, type TeamReportQuery } from '../engine/sync/team-report'
+// The team modules bring the PostgreSQL client (~25 ms of start-up): loaded only by the team report.
+import type { TeamReportQuery } from '../engine/sync/team-report'
 import { myMachines } from '../engine/sync/folder-sink'
 import { listOption, parseOptions, UsageError } from './args'
-import { teamUrlFrom } from './sync'
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
 /** ccusage's compact form: `--since 20261125`. */
@@ -129,7 +129,11 @@ async function teamReportCommand(o: Record<string, string | string[] | boolean |
   if (o.db !== undefined && o.folder === undefined) throw new UsageError('--from and --db exclude each other')
   const q = reportQueryFromArgs(o)
   if (q.groupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database and the folder hold quarter-hour rows)')
-  const r = o.folder !== undefined ? folderReport(o.folder as string, o.db as string | undefined, q, env) : await teamReport(teamUrlFrom('--from', o.from as string | undefined, env), q)
+  const team = await import('../engine/sync/team-report')
+  const { teamUrlFrom } = await import('./sync')
+  const r = o.folder !== undefined
+    ? folderReport(o.folder as string, o.db as string | undefined, q, env, team)
+    : await team.teamReport(teamUrlFrom('--from', o.from as string | undefined, env), q)
   const dims = q.groupBy
   if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, dims)) + '\n')
   else if (o.csv) process.stdout.write(reportToCsv(r, dims))
@@ -138,12 +142,14 @@ async function teamReportCommand(o: Record<string, string | string[] | boolean |
 }
 
 /** `report --folder DIR`: this machine (its store) and the others' newest complete files in DIR. */
-function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, env: NodeJS.ProcessEnv): ReturnType<typeof reportOverMachines> {
+type TeamModule = typeof import('../engine/sync/team-report')
+
+function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, env: NodeJS.ProcessEnv, team: TeamModule): ReturnType<TeamModule['reportOverMachines']> {
   const ctx = openContext({ env, writer: false, ...(db ? { dbPath: db } : {}) })
   try {
     const mine = myMachines(ctx.store, dir, ctx.settings.teamProjects)
     for (const s of mine.skipped) process.stderr.write(`skipped ${s.file}: ${s.error}\n`)
-    return reportOverMachines(pickMachines(mine.all, q.machines), q)
+    return team.reportOverMachines(team.pickMachines(mine.all, q.machines), q)
   } finally {
     ctx.close()
   }

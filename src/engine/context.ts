@@ -30,6 +30,8 @@ export interface EngineContext {
   cost: Coster
   /** Bytes of log read per backfill commit (`TOKENWATCH_COMMIT_BYTES`); unset: the scan's default. */
   commitBytes?: number
+  /** Parse workers for a backfill (`TOKENWATCH_PARSE_WORKERS`; 0: none); unset: the scan's default. */
+  parseWorkers?: number
   /** Closes the store and releases the writer lock. */
   close(): void
 }
@@ -72,6 +74,18 @@ export function commitBytesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   return n
 }
 
+/**
+ * `TOKENWATCH_PARSE_WORKERS`: how many worker threads read and parse a backfill (0: the main
+ * thread alone, as before). Unset: two on a machine with two or more cores.
+ */
+export function parseWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.TOKENWATCH_PARSE_WORKERS
+  if (raw === undefined || raw === '') return undefined
+  const n = Number(raw)
+  if (!Number.isSafeInteger(n) || n < 0 || n > 64) throw new Error(`TOKENWATCH_PARSE_WORKERS: expected a whole number from 0 to 64, got ${raw}`)
+  return n
+}
+
 /** Sources for the environment's folders plus the ones added in settings. */
 export function sourcesFor(env: NodeJS.ProcessEnv, settings: Settings): LogSource[] {
   return createLogSources({ env, folders: settings.logFolders, disabled: settings.disabledSources, ...(env.HOME ? { home: env.HOME } : {}) })
@@ -93,7 +107,11 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   const cost = createCoster(prices)
   const storeOpts = opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}
   const commitBytes = commitBytesFromEnv(env)
-  const base = { dir, paths, settings, userId, sources: sourcesFor(env, settings), prices, cost, ...(commitBytes ? { commitBytes } : {}) }
+  const parseWorkers = parseWorkersFromEnv(env)
+  const base = {
+    dir, paths, settings, userId, sources: sourcesFor(env, settings), prices, cost,
+    ...(commitBytes ? { commitBytes } : {}), ...(parseWorkers !== undefined ? { parseWorkers } : {}),
+  }
   if (opts.writer === false) {
     const store = openReader(dbPath, storeOpts)
     return { ...base, store, close: () => store.close() }

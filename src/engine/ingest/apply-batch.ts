@@ -57,6 +57,14 @@ export interface BatchResult {
    * why. Such log events are counted in their file's skips as `too-large` instead.
    */
   refused: Map<string, string>
+  /** Where the commit's time went (ms): merging and looking up keys, writing rows, committing. */
+  stages: WriteStages
+}
+
+export interface WriteStages {
+  dedupMs: number
+  sqlMs: number
+  commitMs: number
 }
 
 interface Statements {
@@ -250,8 +258,11 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
   guardWal(store)
   const s = prepare(store.db)
   setDurability(store.db, batches.some((b) => !b.file))
-  const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set(), refused: new Map() }
+  const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set(), refused: new Map(), stages: { dedupMs: 0, sqlMs: 0, commitMs: 0 } }
   const guard = new SumGuard(store.db)
+  const t0 = performance.now()
+  let t1 = t0
+  let t2 = t0
   const run = store.db.transaction(() => {
     // 0. The caller's own rows that must commit with these events (the OTLP receiver's counts).
     alsoInTransaction?.()
@@ -299,6 +310,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     // into that record (ingest/twins.ts).
     const twins = findTwins(store.db, seen.values(), stored)
     if (twins.size > 0) rekeyTwins(seen, twins, stored, result)
+    t1 = performance.now()
     // 3. Insert new keys; correct stored records where the new sighting carries more.
     const fx = new BatchEffects()
     const moved = new Map<string, LedgerEvent>()
@@ -362,8 +374,10 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     for (const d of dims) s.addDimension.run(d.split('\u0000'))
     applyRollupDeltas(store.db, rollupZones(store.db), fx.rows.values())
     result.hours = fx.hours()
+    t2 = performance.now()
   })
   run.immediate()
+  result.stages = { dedupMs: t1 - t0, sqlMs: t2 - t1, commitMs: performance.now() - t2 }
   guard.committed()
   return result
 }

@@ -7,6 +7,8 @@ import { walkFiles } from '../sources/walk'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
 import type { Increment, StoredFile } from './read-increment'
 import { readSourceFile } from './read-source'
+import { defaultWorkerCount, defaultWorkerScript, ParsePool, WorkerFailedError, type FileStream } from './parse-pool'
+import { workerReaderIndex } from './worker-readers'
 
 export interface ScanProgress {
   filesDone: number
@@ -30,6 +32,26 @@ export interface ScanSummary {
   /** Files or folders that could not be read, with the error and the source they belong to. */
   errors: SourceScanError[]
   hours: Set<number>
+  stages: ScanStages
+}
+
+/**
+ * Where a scan's time went, in milliseconds per stage: reading bytes, finding the candidate lines
+ * (line split and needle search), parsing them (read on the workers' threads when there are any,
+ * so these add up across threads), merging and looking up keys, writing rows, committing; and how
+ * long the writer waited for the workers.
+ */
+export interface ScanStages {
+  readMs: number
+  searchMs: number
+  extractMs: number
+  dedupMs: number
+  sqlMs: number
+  commitMs: number
+  waitMs: number
+  workers: number
+  /** Files the workers read (the rest were read on the writer's thread). */
+  workerFiles: number
 }
 
 /** A file or folder of a source that a scan could not read. */
@@ -78,7 +100,21 @@ export interface ScanOptions {
   signal?: AbortSignal
   /** Only these files (e.g. the ones a watcher saw change); default: walk every root. */
   files?: { source: LogSource; root: string; path: string }[]
+  /**
+   * Parse workers for a large read (default: two on two or more cores; 0: read on this thread).
+   * Only pure parsers run there (worker-readers.ts); the rest is read here as always.
+   */
+  workers?: number
+  /** The parse-worker bundle (default: parse-worker.js beside this bundle; none found: no workers). */
+  workerScript?: string
+  /** Workers start only for a read of at least this many bytes (default WORKER_MIN_BYTES). */
+  workerMinBytes?: number
 }
+
+/** A scan that reads less than this stays on one thread: starting workers would cost more. */
+export const WORKER_MIN_BYTES = 16 * 1024 * 1024
+/** How far (bytes to read) the workers may run ahead of the writer. */
+const READ_AHEAD_BYTES = 96 * 1024 * 1024
 
 /** The stored reading position of every known file, keyed by path. */
 export function loadStoredFiles(store: Store): Map<string, StoredFile> {
@@ -86,6 +122,19 @@ export function loadStoredFiles(store: Store): Map<string, StoredFile> {
     .prepare('SELECT path, offset, size, mtime_ms AS mtimeMs, ino, fingerprint, state FROM source_files')
     .all() as (StoredFile & { path: string })[]
   return new Map(rows.map((r) => [r.path, r]))
+}
+
+/** Parse workers for a read this large, if any can run. */
+function startPool(opts: ScanOptions, bytesToRead: number): ParsePool | null {
+  const count = opts.workers ?? defaultWorkerCount()
+  if (count <= 0 || bytesToRead < (opts.workerMinBytes ?? WORKER_MIN_BYTES)) return null
+  const script = opts.workerScript ?? defaultWorkerScript()
+  if (!script) return null
+  try {
+    return new ParsePool(script, count)
+  } catch {
+    return null
+  }
 }
 
 /** Lists every log file of every source, with the root it was found under. */
@@ -99,6 +148,7 @@ export function emptySummary(): ScanSummary {
   return {
     files: 0, filesRead: 0, bytes: 0, lines: 0, events: 0, inserted: 0, updated: 0, duplicates: 0, skipped: 0,
     skipReasons: {}, errors: [], hours: new Set(),
+    stages: { readMs: 0, searchMs: 0, extractMs: 0, dedupMs: 0, sqlMs: 0, commitMs: 0, waitMs: 0, workers: 0, workerFiles: 0 },
   }
 }
 
@@ -157,46 +207,101 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     summary.inserted += r.inserted
     summary.updated += r.updated
     summary.duplicates += r.duplicates
+    summary.stages.dedupMs += r.stages.dedupMs
+    summary.stages.sqlMs += r.stages.sqlMs
+    summary.stages.commitMs += r.stages.commitMs
     for (const h of r.hours) summary.hours.add(h)
     opts.onCommit?.(r)
   }
 
-  for (const f of files) {
-    if (opts.signal?.aborted) break
-    const ctx = { path: f.path, root: f.root, userId: opts.userId, ...extraContext(f.source) }
-    let prev = stored.get(f.path)
-    let readAny = false
-    for (;;) {
-      // Only the read is this file's: an error here is reported for it and the scan goes on.
-      let inc: Increment | null
-      try {
-        inc = readSourceFile(f.path, prev, f.source.readerOf(f.path), ctx)
-      } catch (err) {
-        onError(f.path, err as Error, f.source)
-        break
-      }
-      if (!inc) break
-      readAny = true
-      pending.push({ file: inc.checkpoint, events: inc.events })
-      pendingBytes += inc.bytesRead
-      summary.bytes += inc.bytesRead
-      summary.lines += inc.checkpoint.lines
-      summary.events += inc.checkpoint.events
-      summary.skipped += inc.checkpoint.skipped
-      for (const [k, n] of Object.entries(inc.checkpoint.skipReasons)) summary.skipReasons[k] = (summary.skipReasons[k] ?? 0) + n
-      progress.bytesDone += inc.bytesRead
-      const c = inc.checkpoint
-      prev = { offset: c.offset, size: c.size, mtimeMs: c.mtimeMs, ino: c.ino, fingerprint: c.fingerprint, state: c.state }
-      if (pendingBytes >= commitBytes) {
-        flush()
-        opts.onProgress?.(progress)
-        await new Promise((r) => setImmediate(r))
-        if (opts.signal?.aborted) break
-      }
-      if (inc.done) break
+  const remaining = files.map((f, i) => {
+    const s = stored.get(f.path)
+    const size = sizes[i] ?? 0
+    return Math.max(0, size - (s && size >= s.offset ? s.offset : 0))
+  })
+  const pool = startPool(opts, progress.bytesTotal)
+  summary.stages.workers = pool?.size ?? 0
+  // Files handed to the workers ahead of the writer, by index; consumed in file order.
+  const streams = new Map<number, FileStream>()
+  let dispatched = 0
+  let aheadBytes = 0
+  const dispatch = (current: number): void => {
+    if (!pool) return
+    while (dispatched < files.length && (dispatched <= current || aheadBytes < READ_AHEAD_BYTES)) {
+      const i = dispatched++
+      const f = files[i] as (typeof files)[number]
+      const bytes = remaining[i] ?? 0
+      // Unchanged files cost one stat here; files whose parser needs more than the file stay here.
+      if (bytes === 0 || f.source.contextFor) continue
+      const reader = workerReaderIndex(f.source.readerOf(f.path))
+      if (reader < 0) continue
+      streams.set(i, pool.read({ path: f.path, stored: stored.get(f.path), reader, ctx: { path: f.path, root: f.root, userId: opts.userId } }, bytes))
+      aheadBytes += bytes
     }
-    if (readAny) summary.filesRead++
-    progress.filesDone++
+  }
+
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i] as (typeof files)[number]
+      if (opts.signal?.aborted) break
+      dispatch(i)
+      let stream = streams.get(i)
+      streams.delete(i)
+      if (stream) aheadBytes -= remaining[i] ?? 0
+      const ctx = { path: f.path, root: f.root, userId: opts.userId, ...extraContext(f.source) }
+      let prev = stored.get(f.path)
+      let readAny = false
+      let onWorker = false
+      for (;;) {
+        // Only the read is this file's: an error here is reported for it and the scan goes on.
+        let inc: Increment | null
+        try {
+          if (stream) {
+            const t = performance.now()
+            inc = await stream.next()
+            summary.stages.waitMs += performance.now() - t
+            if (inc) onWorker = true
+          } else inc = readSourceFile(f.path, prev, f.source.readerOf(f.path), ctx)
+        } catch (err) {
+          // A worker that stopped leaves its files to this thread, from what was already taken.
+          if (err instanceof WorkerFailedError) {
+            stream = undefined
+            continue
+          }
+          onError(f.path, err as Error, f.source)
+          break
+        }
+        if (!inc) break
+        readAny = true
+        if (inc.stages) {
+          summary.stages.readMs += inc.stages.readMs
+          summary.stages.searchMs += inc.stages.searchMs
+          summary.stages.extractMs += inc.stages.extractMs
+        }
+        pending.push({ file: inc.checkpoint, events: inc.events })
+        pendingBytes += inc.bytesRead
+        summary.bytes += inc.bytesRead
+        summary.lines += inc.checkpoint.lines
+        summary.events += inc.checkpoint.events
+        summary.skipped += inc.checkpoint.skipped
+        for (const [k, n] of Object.entries(inc.checkpoint.skipReasons)) summary.skipReasons[k] = (summary.skipReasons[k] ?? 0) + n
+        progress.bytesDone += inc.bytesRead
+        const c = inc.checkpoint
+        prev = { offset: c.offset, size: c.size, mtimeMs: c.mtimeMs, ino: c.ino, fingerprint: c.fingerprint, state: c.state }
+        if (pendingBytes >= commitBytes) {
+          flush()
+          opts.onProgress?.(progress)
+          await new Promise((r) => setImmediate(r))
+          if (opts.signal?.aborted) break
+        }
+        if (inc.done) break
+      }
+      if (readAny) summary.filesRead++
+      if (onWorker) summary.stages.workerFiles++
+      progress.filesDone++
+    }
+  } finally {
+    await pool?.close()
   }
   flush()
   opts.onProgress?.(progress)

@@ -344,6 +344,7 @@ export class Engine {
       onCommit: (r) => this.committed(r),
       signal: this.stopping.signal,
       ...(this.ctx.commitBytes ? { commitBytes: this.ctx.commitBytes } : {}),
+      ...(this.ctx.parseWorkers !== undefined ? { workers: this.ctx.parseWorkers } : {}),
     })
     for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)
     if (!files) this.lastScan = summary
