@@ -1,7 +1,8 @@
 import { type JSX, useCallback, useEffect, useMemo, useState } from 'react'
-import type { Settings } from '../../shared/contract'
+import type { DataScope, Settings } from '../../shared/contract'
 import type { Connection } from './api'
 import { DashboardView } from './components/DashboardView'
+import { DataSourceSwitch } from './components/DataSourceSwitch'
 import { FilterBar } from './components/FilterBar'
 import { FirstRun } from './components/FirstRun'
 import { Header, type Tab } from './components/Header'
@@ -32,7 +33,17 @@ function useNow(tick: number): number {
 /** The whole app: settings and time zone, the view state, and which view is shown. */
 export function App({ conn }: { conn: Connection }): JSX.Element {
   const { api, transport } = conn
-  const tick = useLiveTick(api)
+  const localTick = useLiveTick(api)
+  // Whose data the dashboard and sessions show: this machine, my machines (the synced folder) or
+  // the team database, as the connection offers them (a server over the team database: the team).
+  const sources = useAsync(`sources#${localTick}`, () => api.dataSources())
+  const [chosen, setChosen] = useState<DataScope>()
+  const scopeReady = sources.data !== undefined || sources.error !== undefined
+  const scope: DataScope = sources.data?.find((s) => s.scope === chosen)?.scope ?? sources.data?.[0]?.scope ?? 'local'
+  const dataApi = useMemo(() => conn.scoped(scope), [conn, scope])
+  // Change events of this machine (settings, its own usage) and of the scope shown (other machines' syncs).
+  const dataTick = useLiveTick(dataApi)
+  const tick = localTick + (dataApi === api ? 0 : dataTick)
   const now = useNow(tick)
   const [tab, setTab] = useState<Tab>('dashboard')
   const [reload, setReload] = useState(0)
@@ -45,7 +56,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   }, [loaded.data])
   const settings = saved ?? loaded.data
   const tz = settings !== undefined && settings.timeZone !== '' && isValidTimeZone(settings.timeZone) ? settings.timeZone : systemTimeZone()
-  const dims = useAsync(`dims#${tick}#${reload}`, () => api.dimensions())
+  const dims = useAsync(scopeReady ? `dims#${scope}#${tick}#${reload}` : null, () => dataApi.dimensions())
   const unpricedModels = dims.data?.unpricedModels ?? []
   const [view, setView] = useState<ViewState>(() => ({
     range: { preset: '24h', ...defaultCustom(Date.now(), systemTimeZone()) }, filters: NO_FILTERS, metric: 'tokens', split: 'model',
@@ -56,18 +67,26 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   // First run: decided by the first answer (an empty store), and kept until the first full
   // backfill has finished, not just until its first batch lands.
   const [firstRun, setFirstRun] = useState<'unknown' | 'active' | 'done'>('unknown')
+  // First run is this machine's first backfill: other machines' data never starts it.
+  const local = scope === 'local'
   useEffect(() => {
-    if (firstRun === 'unknown' && dims.data !== undefined) setFirstRun(dims.data.firstTs === null ? 'active' : 'done')
-  }, [firstRun, dims.data])
+    if (firstRun === 'unknown' && dims.data !== undefined) setFirstRun(local && dims.data.firstTs === null ? 'active' : 'done')
+  }, [firstRun, dims.data, local])
+  const onScope = useCallback((next: DataScope) => {
+    setChosen(next)
+    // Machine names belong to the data they came from.
+    setView((v) => ({ ...v, filters: { ...v.filters, machines: [] } }))
+  }, [])
   const onFinished = useCallback(() => {
     setFirstRun('done')
     setReload((r) => r + 1)
   }, [])
 
   const settingsReady = settings !== undefined || loaded.error !== undefined
-  const empty = dims.data !== undefined && dims.data.firstTs === null
+  const empty = local && dims.data !== undefined && dims.data.firstTs === null
   const welcome = firstRun === 'active' || empty
-  const showControls = (tab === 'dashboard' || tab === 'sessions') && dims.data !== undefined && !welcome
+  const dataTab = (tab === 'dashboard' || tab === 'sessions') && !welcome
+  const showControls = dataTab && dims.data !== undefined
 
   let content: JSX.Element
   if (tab === 'settings') {
@@ -82,12 +101,20 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
     content = <FirstRun api={api} tick={tick} onFinished={onFinished} />
   } else if (!settingsReady || dims.data === undefined) {
     content = dims.error !== undefined
-      ? <StateMessage kind="error" title="Could not reach the usage store">{dims.error}</StateMessage>
+      ? <StateMessage kind="error" title={local ? 'Could not reach the usage store' : `Could not read ${scope === 'team' ? 'the team database' : 'the my-machines folder'}`}>{dims.error}</StateMessage>
       : <StateMessage kind="loading" title="Loading…" />
+  } else if (tab === 'sessions' && !local) {
+    content = (
+      <StateMessage kind="empty" title="Sessions stay on each machine">
+        The {scope === 'team' ? 'team database' : 'my-machines folder'} holds quarter-hour totals per machine, user, agent, project and model, not sessions.
+        {sources.data?.some((s) => s.scope === 'local') === true && ' Switch to This machine to see its sessions.'}
+      </StateMessage>
+    )
   } else if (tab === 'sessions') {
-    content = <SessionsView api={api} filter={usageFilter(range, tz, view.filters)} tz={tz} tick={tick} unpricedModels={unpricedModels} />
+    // Keyed by scope: a view's loads are keyed by query, and another scope's answers differ for the same query.
+    content = <SessionsView key={scope} api={dataApi} filter={usageFilter(range, tz, view.filters)} tz={tz} tick={tick} unpricedModels={unpricedModels} />
   } else {
-    content = <DashboardView api={api} transport={transport} tz={tz} view={view} onView={setView} range={range} dims={dims.data} tick={tick} />
+    content = <DashboardView key={scope} api={dataApi} transport={transport} tz={tz} view={view} onView={setView} range={range} dims={dims.data} tick={tick} />
   }
 
   return (
@@ -99,11 +126,17 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
         {loaded.error !== undefined && (
           <p className="notice notice-warn" role="alert">Settings could not be loaded ({loaded.error}); showing times in {tz}.</p>
         )}
-        {showControls && (
+        {dataTab && (showControls || sources.data !== undefined) && (
           <div className="controls">
-            <RangePicker value={view.range} onChange={(r) => setView({ ...view, range: r })} />
-            <FilterBar dims={dims.data} filters={view.filters} onChange={(filters) => setView({ ...view, filters })} unpricedModels={unpricedModels} />
-            <span className="tz-note muted" data-testid="tz-note">Times in {tz}</span>
+            {/* Shown even when the chosen source cannot be read, so one can switch back. */}
+            {sources.data !== undefined && <DataSourceSwitch sources={sources.data} value={scope} onChange={onScope} />}
+            {showControls && (
+              <>
+                <RangePicker value={view.range} onChange={(r) => setView({ ...view, range: r })} />
+                <FilterBar dims={dims.data} filters={view.filters} onChange={(filters) => setView({ ...view, filters })} unpricedModels={unpricedModels} />
+                <span className="tz-note muted" data-testid="tz-note">Times in {tz}</span>
+              </>
+            )}
           </div>
         )}
         {content}

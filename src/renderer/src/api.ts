@@ -2,7 +2,7 @@
  * Picks the transport: Electron's preload exposes the contract as `window.api`; anywhere else the
  * page was served by the headless server and talks to it over HTTP.
  */
-import type { AppApi } from '../../shared/contract'
+import type { AppApi, DataScope } from '../../shared/contract'
 import { createHttpApi } from './lib/http-api'
 import { takeToken } from './lib/token'
 
@@ -10,6 +10,8 @@ declare global {
   interface Window {
     /** Set by the Electron preload only. */
     api?: AppApi
+    /** The contract over my machines and the team (Electron preload only). */
+    scopedApi?: Record<Exclude<DataScope, 'local'>, AppApi>
   }
 }
 
@@ -19,10 +21,28 @@ export type Transport = 'desktop' | 'web'
 export interface Connection {
   api: AppApi
   transport: Transport
+  /** The same contract over one data scope's data (`local` is `api`); the same object for each call with one scope. */
+  scoped(scope: DataScope): AppApi
+}
+
+/** Builds a Connection's `scoped` from a factory, one API object per scope. */
+export function scopedFrom(api: AppApi, make: (scope: Exclude<DataScope, 'local'>) => AppApi): (scope: DataScope) => AppApi {
+  const made = new Map<DataScope, AppApi>([['local', api]])
+  return (scope) => {
+    let a = made.get(scope)
+    if (a === undefined && scope !== 'local') made.set(scope, (a = make(scope)))
+    return a ?? api
+  }
 }
 
 /** The contract for this page, decided once at start-up. */
 export function connect(): Connection {
-  if (window.api !== undefined) return { api: window.api, transport: 'desktop' }
-  return { api: createHttpApi(takeToken()), transport: 'web' }
+  if (window.api !== undefined) {
+    const api = window.api
+    const other = window.scopedApi
+    return { api, transport: 'desktop', scoped: scopedFrom(api, (s) => other?.[s] ?? api) }
+  }
+  const token = takeToken()
+  const api = createHttpApi(token)
+  return { api, transport: 'web', scoped: scopedFrom(api, (s) => createHttpApi(token, '', s)) }
 }

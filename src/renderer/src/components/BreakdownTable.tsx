@@ -8,11 +8,12 @@ import { SegmentedControl } from './SegmentedControl'
 import { SortableHeader, sortRows, type SortState } from './SortableHeader'
 import { StateMessage } from './StateMessage'
 
-type Dim = 'model' | 'agent' | 'project' | 'user'
+type Dim = 'model' | 'agent' | 'project' | 'user' | 'machine'
 type Col = 'name' | 'requests' | 'input' | 'output' | 'cacheRead' | 'cacheWrite' | 'tokens' | 'cost'
 
 const DIMS: readonly { id: Dim; label: string }[] = [
   { id: 'model', label: 'Model' }, { id: 'agent', label: 'Agent' }, { id: 'project', label: 'Project' }, { id: 'user', label: 'User' },
+  { id: 'machine', label: 'Machine' },
 ]
 const COLS: readonly { id: Exclude<Col, 'name'>; label: string }[] = [
   { id: 'requests', label: 'Requests' }, { id: 'input', label: 'Input' }, { id: 'output', label: 'Output' },
@@ -33,9 +34,12 @@ function cell(r: ReportRow, c: Col, dim: Dim): string | number {
   }
 }
 
-/** Totals per model, agent, project or user for the range and filters; sortable by any column. */
-export function BreakdownTable({ api, filter, tick }: { api: AppApi; filter: UsageFilter; tick: number }): JSX.Element {
-  const [dim, setDim] = useState<Dim>('model')
+/** Totals per model, agent, project, user (or machine, where the data has several) for the range and filters; sortable by any column. */
+export function BreakdownTable({ api, filter, tick, machines = false }: { api: AppApi; filter: UsageFilter; tick: number; machines?: boolean }): JSX.Element {
+  const options = machines ? DIMS : DIMS.filter((d) => d.id !== 'machine')
+  const [picked, setDim] = useState<Dim>('model')
+  // Back to one machine (this machine's own data): a machine breakdown is no choice any more.
+  const dim: Dim = options.some((d) => d.id === picked) ? picked : 'model'
   const [sort, setSort] = useState<SortState<Col>>({ key: 'cost', dir: 'desc' })
   const query = { ...filter, groupBy: [dim] }
   // The answer carries the dimension it was grouped by: while the next group loads, the last
@@ -52,7 +56,7 @@ export function BreakdownTable({ api, filter, tick }: { api: AppApi; filter: Usa
     <section className="card" aria-labelledby="breakdown-title">
       <header className="card-header">
         <h2 id="breakdown-title">Breakdown</h2>
-        <SegmentedControl label="Break down by" options={DIMS} value={dim} onChange={setDim} testid="breakdown-dim" />
+        <SegmentedControl label="Break down by" options={options} value={dim} onChange={setDim} testid="breakdown-dim" />
       </header>
       {report.error !== undefined ? (
         <StateMessage kind="error" title="Could not load the breakdown">{report.error}</StateMessage>

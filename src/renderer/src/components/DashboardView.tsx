@@ -78,7 +78,7 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
         onSplit={(split) => onView({ ...view, split })}
         forecast={running ? forecast.data : undefined}
       />
-      <BreakdownTable api={api} filter={filter} tick={tick} />
+      <BreakdownTable api={api} filter={filter} tick={tick} machines={(dims.machines?.length ?? 0) > 1} />
     </>
   )
 }

@@ -1,5 +1,5 @@
 /** The contract over HTTP, for the headless server: POST /api/<method>, SSE for change events. */
-import { contractMethods, type ApiMethod, type AppApi, type ChangeEvent } from '../../../shared/contract'
+import { contractMethods, type ApiMethod, type AppApi, type ChangeEvent, type DataScope } from '../../../shared/contract'
 
 /** Header the server checks on every /api request. */
 export const TOKEN_HEADER = 'X-TokenWatch-Token'
@@ -17,12 +17,13 @@ function isReply(v: unknown): v is Reply {
   return typeof v === 'object' && v !== null && 'ok' in v && typeof v.ok === 'boolean'
 }
 
-/** Builds an AppApi that talks to the server at `base` (same origin when ''). */
-export function createHttpApi(token: string | null, base = ''): AppApi {
+/** Builds an AppApi that talks to the server at `base` (same origin when ''), over one scope's data (`/api/<scope>/…`). */
+export function createHttpApi(token: string | null, base = '', scope: DataScope = 'local'): AppApi {
+  const prefix = `${base}/api/${scope === 'local' ? '' : `${scope}/`}`
   async function post(method: ApiMethod, arg?: unknown): Promise<unknown> {
     let res: Response
     try {
-      res = await fetch(`${base}/api/${method}`, {
+      res = await fetch(`${prefix}${method}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token === null ? {} : { [TOKEN_HEADER]: token }) },
         body: JSON.stringify(arg === undefined ? {} : { arg }),
@@ -50,7 +51,7 @@ export function createHttpApi(token: string | null, base = ''): AppApi {
 
   function openStream(): void {
     const q = token === null ? '' : `?token=${encodeURIComponent(token)}`
-    source = new EventSource(`${base}/api/events${q}`)
+    source = new EventSource(`${prefix}events${q}`)
     let dropped = false
     source.addEventListener('error', () => {
       dropped = true

@@ -3,18 +3,20 @@ import type { ReportQuery, UsageFilter } from '../../../shared/contract'
 import { chartGroupBy, effectiveSplit, type Metric, type Split } from './chart-data'
 import type { RangeChoice, ResolvedRange, Span } from './range'
 
-export type FilterDim = 'users' | 'agents' | 'projects' | 'models'
+export type FilterDim = 'users' | 'agents' | 'projects' | 'models' | 'machines'
 
 export const FILTER_DIMS: readonly { id: FilterDim; label: string; testid: string }[] = [
   { id: 'users', label: 'User', testid: 'filter-user' },
   { id: 'agents', label: 'Agent', testid: 'filter-agent' },
   { id: 'projects', label: 'Project', testid: 'filter-project' },
   { id: 'models', label: 'Model', testid: 'filter-model' },
+  // Shown where the data has several machines (the team, my machines): see FilterBar.
+  { id: 'machines', label: 'Machine', testid: 'filter-machine' },
 ]
 
 export type Filters = Record<FilterDim, string[]>
 
-export const NO_FILTERS: Filters = { users: [], agents: [], projects: [], models: [] }
+export const NO_FILTERS: Filters = { users: [], agents: [], projects: [], models: [], machines: [] }
 
 export interface ViewState {
   range: RangeChoice
@@ -28,7 +30,7 @@ export function usageFilter(span: { from?: number; to?: number }, tz: string, fi
   const f: UsageFilter = { tz }
   if (span.from !== undefined) f.from = span.from
   if (span.to !== undefined) f.to = span.to
-  for (const d of ['users', 'agents', 'projects', 'models'] as const) {
+  for (const d of ['users', 'agents', 'projects', 'models', 'machines'] as const) {
     if (filters[d].length > 0) f[d] = [...filters[d]]
   }
   return f
