@@ -19,7 +19,7 @@ Usage:
   tokenwatch machine [--name NAME] [--json]
   tokenwatch reconcile FILE [--json | --csv] [--db FILE]   (a provider's usage/cost export vs what was counted)
   tokenwatch statusline   (Claude Code's statusLine command: hook JSON on stdin, one line out)
-  tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web]
+  tokenwatch serve  [--db FILE] [--port N] [--no-watch] [--no-web] [--otlp-port N | --no-otlp]
   tokenwatch serve  --team postgres://… [--port N]   (the dashboard over the team database, read-only)
   tokenwatch emit   --agent A --model M [--input N] [--output N] [--cache-read N] [--cache-write N] [...]
 

@@ -25,8 +25,11 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   const o = parseOptions(args, {
     db: { type: 'string' }, user: { type: 'string' }, port: { type: 'string' },
     'no-watch': { type: 'boolean' }, 'no-web': { type: 'boolean' }, 'no-socket': { type: 'boolean' },
-    team: { type: 'string' },
+    team: { type: 'string' }, 'otlp-port': { type: 'string' }, 'no-otlp': { type: 'boolean' },
   })
+  const otlpPort = o['otlp-port'] === undefined ? undefined : Number(o['otlp-port'])
+  if (otlpPort !== undefined && (!Number.isInteger(otlpPort) || otlpPort < 0 || otlpPort > 65535)) throw new UsageError('--otlp-port: expected 0..65535')
+  if (otlpPort !== undefined && o['no-otlp']) throw new UsageError('--otlp-port and --no-otlp do not go together')
   const port = o.port === undefined ? 0 : Number(o.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected 0..65535')
   if (o.team !== undefined) {
@@ -44,6 +47,18 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   try {
     if (!o['no-socket']) {
       process.stdout.write(`socket     ${await engine.openSocket()}\n`)
+    }
+    if (otlpPort !== undefined) {
+      // Asked for by port: that port or an error.
+      process.stdout.write(`otlp       ${(await engine.serveOtlp({ port: otlpPort }))?.url ?? ''}\n`)
+    } else if (!o['no-otlp']) {
+      // As the settings say: 4318, else their port; when neither is free, serve without it.
+      try {
+        const otlp = await engine.serveOtlp()
+        if (otlp) process.stdout.write(`otlp       ${otlp.url}\n`)
+      } catch (err) {
+        process.stderr.write(`warning: OpenTelemetry receiver not started: ${(err as Error).message}\n`)
+      }
     }
     if (!o['no-web']) {
       const apiOpts = o['no-socket'] ? {} : { socketPath: engine.paths.socket }

@@ -74,6 +74,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
       sourceStatus(store(), engine.allSources(), {
         ...(opts.socketPath ? { socket: opts.socketPath } : {}),
         ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
+        ...(engine.otlp ? { otlp: engine.otlp.url } : {}),
       }, { discover: true, scanErrors: engine.lastScan?.errors ?? [], disabled: engine.settings.disabledSources, pushRefusals: engine.writer.refusals }),
     backfillProgress: async () => ({ ...engine.progress }),
     getSettings: async () => shown(engine.settings),

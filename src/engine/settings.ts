@@ -18,6 +18,8 @@ export const DEFAULT_SETTINGS: Settings = {
   machinesFolder: '',
   budgets: [],
   weekStart: null,
+  otlpEnabled: true,
+  otlpPort: 4319,
 }
 
 export { validateSettingsPatch } from './schema/settings'

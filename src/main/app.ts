@@ -58,6 +58,11 @@ export interface AppDeps {
   execPath: string
   paths: { preload: string; page: RendererPage; trayTemplate: string; appIcon: string }
   startSocketServer?: SocketStarter
+  /**
+   * Run the OpenTelemetry receiver (while the otlpEnabled setting is on): 4318, else the
+   * otlpPort setting. Tests pass a port (0: any free one) or leave it out.
+   */
+  otlp?: { port?: number }
   /** Overrides for tests (e.g. `watch: false`). */
   engineOptions?: Partial<EngineOptions>
   trayThrottleMs?: number
@@ -233,6 +238,14 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
     } catch (err) {
       // Typically `tokenwatch serve` already holds the socket: logs are still watched here.
       log(`push socket not started: ${(err as Error).message}`)
+    }
+  }
+  if (deps.otlp && !stopping) {
+    try {
+      const otlp = await engine.serveOtlp(deps.otlp.port !== undefined ? { port: deps.otlp.port } : {})
+      if (otlp) log(`OpenTelemetry receiver on ${otlp.url}`)
+    } catch (err) {
+      log(`OpenTelemetry receiver not started: ${(err as Error).message}`)
     }
   }
   const started = stopping ? Promise.resolve() : engine.start().catch((err: Error) => log(`backfill failed: ${err.message}`))

@@ -29,6 +29,7 @@ runApp({
     appIcon: join(icons, 'icon.png'),
   },
   startSocketServer,
+  otlp: {},
   log,
 }).catch((err: unknown) => {
   log(`failed to start: ${err instanceof Error ? err.stack : String(err)}`)

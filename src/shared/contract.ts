@@ -405,6 +405,10 @@ export interface Settings {
   budgets: Budget[]
   /** First day of the week for weekly budgets, ISO (1 = Monday ... 7 = Sunday); null = the locale's. */
   weekStart: number | null
+  /** Run the OpenTelemetry receiver (OTLP/HTTP on 127.0.0.1:4318; docs/OTEL.md). */
+  otlpEnabled: boolean
+  /** The receiver's port when 4318 is taken (0: any free port). */
+  otlpPort: number
 }
 
 /** A project as synced: the full path, its last folder name (default), or a hash of the path. */

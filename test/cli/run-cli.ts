@@ -65,7 +65,9 @@ export interface Served {
 
 /** Starts `tokenwatch serve` and waits until its backfill is done. */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Parallel test files must not race for the machine's OTLP port 4318: only tests that ask for it get a receiver.
+  const otlp = args.includes('--otlp-port') ? [] : ['--no-otlp']
+  const child = spawn(process.execPath, [CLI, 'serve', ...otlp, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))

@@ -32,7 +32,7 @@ describe.each<NodeJS.Signals>(['SIGTERM', 'SIGINT'])('tokenwatch serve and %s', 
     // A commit per file, so the backfill is visibly under way when the signal comes.
     const env = cliEnv(dir, { TOKENWATCH_COMMIT_BYTES: '1' })
     const dbPath = join(dir, 'home', 'tokenwatch.db')
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, 'serve', '--no-otlp', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
@@ -73,7 +73,7 @@ describe.each<NodeJS.Signals>(['SIGTERM', 'SIGINT'])('tokenwatch serve and %s', 
     const dir = tempDir()
     generateClaudeTree(join(dir, 'claude'), { bytes: 8 * 1024 * 1024, seed: 9 })
     const env = cliEnv(dir)
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, 'serve', '--no-otlp', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString()

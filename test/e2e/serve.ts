@@ -83,7 +83,9 @@ process.once('exit', () => {
 
 /** Starts `tokenwatch serve <args>` and resolves once it prints `watching` (backfill done). */
 export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Serve> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Parallel test files must not race for the machine's OTLP port 4318: only tests that ask for it get a receiver.
+  const otlp = args.includes('--otlp-port') ? [] : ['--no-otlp']
+  const child = spawn(process.execPath, [BIN, 'serve', ...otlp, ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
   let out = ''
   let err = ''

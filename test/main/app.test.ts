@@ -18,7 +18,7 @@ interface Started {
   socket: { opened: unknown[]; closed: number }
 }
 
-async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?: ReturnType<typeof engineEnv>; socketFails?: boolean; realSocket?: boolean; locale?: string } = {}): Promise<Started> {
+async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?: ReturnType<typeof engineEnv>; socketFails?: boolean; realSocket?: boolean; locale?: string; otlp?: { port?: number } } = {}): Promise<Started> {
   const fake = fakeElectron()
   if (opts.locale !== undefined) fake.app.locale = opts.locale
   const env = opts.env ?? engineEnv()
@@ -36,6 +36,7 @@ async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?:
       socket.opened.push(o)
       return { close: async () => void socket.closed++ }
     },
+    ...(opts.otlp ? { otlp: opts.otlp } : {}),
     engineOptions: { changeDebounceMs: 5 },
     trayThrottleMs: 20,
     log: (m) => logs.push(m),
@@ -48,6 +49,22 @@ async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?:
 }
 
 describe('the desktop app', () => {
+  it('runs the OpenTelemetry receiver: a Claude Code event posted to it reaches the tray', async () => {
+    const { fake, app, logs } = await launch({ otlp: { port: 0 } })
+    const url = app.engine.otlp?.url ?? ''
+    expect(logs).toContain(`OpenTelemetry receiver on ${url}`)
+    const body = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] }, scopeLogs: [{ logRecords: [{
+      attributes: [['event.name', { stringValue: 'api_request' }], ['request_id', { stringValue: 'req_tray' }], ['model', { stringValue: 'claude-sonnet-4-5' }],
+        ['input_tokens', { intValue: 100000 }], ['output_tokens', { intValue: 20000 }]].map(([key, value]) => ({ key, value })),
+    }] }] }] })
+    const r = await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect(r.status).toBe(200)
+    // $3 / $15 per million: 0.30 + 0.30.
+    await waitFor(() => (fake.tray().tooltip?.startsWith('Token Watch\nToday $0.60') ? true : undefined), 2000, 'tray update')
+    await app.engine.updateSettings({ otlpEnabled: false })
+    expect(app.engine.otlp).toBeUndefined()
+  })
+
   it('starts the engine, socket, tray and window in the per-user data folder', async () => {
     const { fake, app, env, socket } = await launch()
     expect(fake.app.paths.get('userData')).toBe(env.TOKENWATCH_HOME)

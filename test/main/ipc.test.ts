@@ -62,7 +62,7 @@ describe('IPC', () => {
     expect(await call('api:dimensions')).toMatchObject({ ok: true, result: { models: ['claude-sonnet-4-5', 'claude-sonnet-4-6'], unpricedModels: [] } })
     expect(await call('api:getSettings')).toEqual({
       ok: true,
-      result: { timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null },
+      result: { timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null, otlpEnabled: true, otlpPort: 4319 },
     })
     expect(await call('api:setSettings', { dailyBudgetUsd: 25 })).toMatchObject({ ok: true, result: { dailyBudgetUsd: 25 } })
   })

@@ -213,7 +213,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
   const rows = empty ? [] : makeRows()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   const listeners = new Set<(e: ChangeEvent) => void>()
-  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null }
+  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null, otlpEnabled: true, otlpPort: 4319 }
   const log = (method: ApiMethod, arg?: unknown): void => void calls.push({ method, arg })
   const dims = (): Dimensions => ({
     users: [...new Set(rows.map((r) => r.user))].sort(), agents: [...new Set(rows.map((r) => r.agent))].sort(),

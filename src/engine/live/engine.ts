@@ -16,6 +16,7 @@ import { ChangeFeed } from './change-feed'
 import { Housekeeping } from './housekeeping'
 import { SyncJobs } from './sync-jobs'
 import { Tailer, type ChangedFile } from './tailer'
+import { OtlpListener, type OtlpListening } from './otlp-listener'
 import type { TeamSyncer } from '../sync/continuous'
 
 /** How long to wait before retrying after a failed commit (e.g. disk full). */
@@ -68,6 +69,9 @@ export class Engine {
   private readonly housekeeping: Housekeeping
   private readonly sinks: SyncJobs
   private socket: { close(): Promise<void> | void } | undefined
+  private otlpListener: OtlpListener | undefined
+  /** Set once the host runs the receiver by the settings (serveOtlp): settings changes then open or close it. */
+  private otlpWanted: { port?: number; holdMs?: number } | undefined
   private scanning: Promise<void> | undefined
   private queuedFiles = new Map<string, ChangedFile>()
   private queuedFull = false
@@ -193,6 +197,62 @@ export class Engine {
     return opened.path ?? this.ctx.paths.socket
   }
 
+  /**
+   * Starts the OpenTelemetry receiver (docs/OTEL.md): on `port` when given, else on 4318, else
+   * (4318 taken) on the `otlpPort` setting, saying so. stop() closes it.
+   */
+  async openOtlp(opts: { port?: number; holdMs?: number } = {}): Promise<OtlpListening> {
+    if (this.otlpListener) throw new Error('the OTLP receiver is already open')
+    const listener = new OtlpListener({
+      store: this.ctx.store, cost: (e) => this.ctx.cost(e), userId: this.ctx.userId,
+      logSourceActive: (agentId) => this.logSourceActive(agentId),
+      onCommit: (r) => this.committed(r), log: this.log,
+      ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
+    })
+    const listening = await listener.open({ ...(opts.port !== undefined ? { port: opts.port } : {}), fallbackPort: this.ctx.settings.otlpPort })
+    if (this.stopped) {
+      await listener.close()
+      throw new Error('the engine stopped while the OTLP receiver was opening')
+    }
+    this.otlpListener = listener
+    return listening
+  }
+
+  /**
+   * Runs the OTLP receiver as the settings say: open now while `otlpEnabled` is on (or a port
+   * is asked for), and opened or closed again when otlpEnabled or otlpPort change.
+   */
+  async serveOtlp(opts: { port?: number; holdMs?: number } = {}): Promise<OtlpListening | undefined> {
+    this.otlpWanted = opts
+    return this.ctx.settings.otlpEnabled || opts.port !== undefined ? this.openOtlp(opts) : undefined
+  }
+
+  private async otlpSettingsChanged(before: Settings, next: Settings): Promise<void> {
+    const wanted = this.otlpWanted
+    if (!wanted || (before.otlpEnabled === next.otlpEnabled && before.otlpPort === next.otlpPort)) return
+    // A port given by the host (--otlp-port) is not the settings' to move.
+    if (wanted.port !== undefined && before.otlpEnabled === next.otlpEnabled) return
+    await this.otlpListener?.close()
+    this.otlpListener = undefined
+    if (!next.otlpEnabled) return
+    try {
+      await this.openOtlp(wanted)
+    } catch (err) {
+      this.log(`OpenTelemetry receiver not started: ${(err as Error).message}`)
+    }
+  }
+
+  /** Where the OTLP receiver listens, while it does. */
+  get otlp(): OtlpListening | undefined {
+    return this.otlpListener?.listening
+  }
+
+  /** Whether an agent's logs are read on this machine: switched on and with files read. */
+  private logSourceActive(agentId: string): boolean {
+    if (!this.ctx.sources.some((s) => s.id === agentId)) return false
+    return this.ctx.store.db.prepare('SELECT 1 FROM source_files WHERE source = ? LIMIT 1').get(agentId) !== undefined
+  }
+
   private get retryMs(): number {
     return this.opts.retryMs ?? RETRY_MS
   }
@@ -253,6 +313,7 @@ export class Engine {
       await this.rescan()
     }
     if (before.paused !== next.paused) await this.setPaused(next.paused)
+    await this.otlpSettingsChanged(before, next)
     if (before.timeZone !== next.timeZone) ensureRollup(this.ctx.store, next.timeZone || systemTimeZone())
     await this.sinks.settingsChanged(before, next)
     // Every transport (IPC, HTTP + SSE) learns of it the same way: one change event from here.
@@ -270,6 +331,8 @@ export class Engine {
     // The socket first: every event it acknowledged is committed by the flush below.
     await this.socket?.close()
     this.socket = undefined
+    await this.otlpListener?.close()
+    this.otlpListener = undefined
     await this.housekeeping.stop()
     await this.tailer?.stop()
     this.tailer = undefined

@@ -10,6 +10,7 @@ import { walkFiles } from '../sources/walk'
 import type { PushRefusals, PushSource } from '../ingest/refusals'
 import type { Store } from '../store/open-store'
 import { rollupZones } from '../store/rollup'
+import { otlpServices } from '../otlp/ingest'
 
 /**
  * Counts a source's log files as they lie on disk, not as the store knows them, so the first-run
@@ -97,7 +98,7 @@ function eventCounts(store: Store, source: SourceId): Counts {
 export function sourceStatus(
   store: Store,
   sources: LogSource[],
-  pushed: { socket?: string; http?: string },
+  pushed: { socket?: string; http?: string; otlp?: string },
   opts: { discover?: boolean; scanErrors?: readonly SourceScanError[]; disabled?: readonly LogSourceId[]; pushRefusals?: PushRefusals } = {},
 ): SourceStatus[] {
   const out: SourceStatus[] = sources.map((s) => {
@@ -136,6 +137,16 @@ export function sourceStatus(
     // Refused lines and items since the engine started (they have no file to be counted in).
     const refused = opts.pushRefusals?.of(id) ?? { skipped: 0, reasons: {} }
     out.push({ source: id, location, found: true, files: 0, skippedLines: refused.skipped, skipReasons: refused.reasons, ...eventCounts(store, id) })
+  }
+  // The OpenTelemetry receiver: listed while it listens, or once anything was received.
+  const services = otlpServices(store)
+  if (pushed.otlp !== undefined || services.length > 0) {
+    const skipReasons: Record<string, number> = {}
+    for (const s of services) for (const [k, n] of Object.entries(s.skipped)) skipReasons[k] = (skipReasons[k] ?? 0) + (n ?? 0)
+    out.push({
+      source: 'otlp', location: pushed.otlp ?? '', found: pushed.otlp !== undefined, files: 0,
+      skippedLines: Object.values(skipReasons).reduce((a, b) => a + b, 0), skipReasons, services, ...eventCounts(store, 'otlp'),
+    })
   }
   return out
 }

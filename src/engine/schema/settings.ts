@@ -90,6 +90,9 @@ const settingsPatchSchema = record({
   dailyBudgetUsd: atLeast(0).refine((v) => v <= MAX_BUDGET_USD, { error: (iss) => tooMuch(iss.input as number) }).nullable().optional(),
   launchAtLogin: flag().optional(),
   paused: flag().optional(),
+  otlpEnabled: flag().optional(),
+  otlpPort: z.number({ error: 'must be a port number, 0 to 65535 (0: any free port)' }).int({ error: 'must be a port number, 0 to 65535 (0: any free port)' })
+    .min(0, { error: 'must be a port number, 0 to 65535 (0: any free port)' }).max(65535, { error: 'must be a port number, 0 to 65535 (0: any free port)' }).optional(),
   logFolders: logFolders.optional(),
   // The names before logFolders (settings files and clients of that time), read into it.
   claudeConfigDirs: folders.optional(),

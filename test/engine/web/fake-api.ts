@@ -13,7 +13,7 @@ export function fakeApi(): FakeApi {
   const listeners = new Set<(e: ChangeEvent) => void>()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   let settings: Settings = {
-    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null,
+    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null, otlpEnabled: true, otlpPort: 4319,
   }
   const record = (method: ApiMethod, arg?: unknown): void => {
     calls.push({ method, arg })
