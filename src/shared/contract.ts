@@ -189,7 +189,8 @@ export interface PlanLimits {
  * `agent-twin` (a GenAI copy of an agent's own per-request event), `agent-summary`
  * (invoke_agent and other roll-ups), `covered-by-events` (a token metric of a service that sends
  * per-request events), `log-source-twin` (a token metric of an agent whose logs are read here),
- * `bad-tokens` / `bad-time` (rejected: the sender is told in partial_success).
+ * `bad-tokens` / `bad-time` (rejected: the sender is told in partial_success), `too-large` (a
+ * request costing over $1M or taking the store's sums past 2^53: refused at commit, also rejected).
  */
 export type OtlpSkipReason =
   | 'not-usage'
@@ -200,6 +201,7 @@ export type OtlpSkipReason =
   | 'log-source-twin'
   | 'bad-tokens'
   | 'bad-time'
+  | 'too-large'
 
 /** What one OpenTelemetry service (its `service.name`) has sent. */
 export interface OtlpServiceStatus {

@@ -75,8 +75,21 @@ export class OtlpIngest {
         }
       }
     }
-    this.commit(events, () => writeStats(this.opts.store, services, now))
-    return { received: mapped.length, usage: events.length, rejected, errorMessage: describe(reasons) }
+    const refused = this.commit(events, () => writeStats(this.opts.store, services, now))
+    if (refused.size > 0) {
+      // Refused at commit by the store's bounds (ingest/bounds.ts): rejected too.
+      const service = new Map(mapped.flatMap((m) => (m.kind === 'usage' ? [[m.event.key, m.service] as const] : [])))
+      const after = new Map<string, ServiceDelta>()
+      for (const key of refused.keys()) {
+        const d = delta(after, service.get(key) ?? '')
+        d.usage--
+        d.skipped.set('too-large', (d.skipped.get('too-large') ?? 0) + 1)
+      }
+      this.opts.store.db.transaction(() => writeStats(this.opts.store, after, now, false)).immediate()
+      rejected += refused.size
+      reasons.set('too-large', refused.size)
+    }
+    return { received: mapped.length, usage: events.length - refused.size, rejected, errorMessage: describe(reasons) }
   }
 
   private metrics(req: Record<string, unknown>): IngestOutcome {
@@ -132,14 +145,15 @@ export class OtlpIngest {
     })
   }
 
-  /** Stores events and runs `also` in the same transaction. */
-  private commit(events: UsageEvent[], also: () => void): void {
+  /** Stores events and runs `also` in the same transaction; returns the events a bound refused. */
+  private commit(events: UsageEvent[], also: () => void): Map<string, string> {
     if (events.length === 0) {
       this.opts.store.db.transaction(also).immediate()
-      return
+      return new Map()
     }
     const r = applyBatch(this.opts.store, [{ events }], this.opts.cost, this.now(), also)
     this.opts.onCommit?.(r)
+    return r.refused
   }
 }
 
@@ -149,8 +163,14 @@ function delta(m: Map<string, ServiceDelta>, service: string): ServiceDelta {
   return d
 }
 
+const WHY: Partial<Record<OtlpSkipReason, string>> = {
+  'bad-tokens': 'with token counts that are not non-negative integers up to 1e9',
+  'bad-time': 'with a time before 2000 or over a day ahead',
+  'too-large': 'costing over $1M or taking the stored sums past 2^53',
+}
+
 function describe(reasons: Map<OtlpSkipReason, number>): string {
-  return [...reasons].map(([r, n]) => `${n} ${r === 'bad-tokens' ? 'with token counts that are not non-negative integers' : 'with a time before 2000 or over a day ahead'}`).join('; ')
+  return [...reasons].map(([r, n]) => `${n} ${WHY[r] ?? r}`).join('; ')
 }
 
 /** Adds a request's per-service counts to otlp_services (inside the caller's transaction). */

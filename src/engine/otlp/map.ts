@@ -8,8 +8,9 @@ import type { UsageEvent } from '../../shared/usage'
 import type { OtlpSkipReason } from '../../shared/contract'
 import { nanosToMs, type Attrs, type LogRec, type Scalar, type SpanRec } from './records'
 
-/** Largest token count accepted in one bucket (as for pushed events). */
-export const MAX_TOKENS = 1e12
+/** Largest token count accepted in one bucket of one request (as for pushed events). */
+export { MAX_TOKENS } from '../push/decode-event'
+import { MAX_TOKENS } from '../push/decode-event'
 const MIN_TS = Date.UTC(2000, 0, 1)
 const MAX_FUTURE_MS = 86_400_000
 const MAX_NAME = 256

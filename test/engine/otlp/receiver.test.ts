@@ -35,7 +35,7 @@ describe('OTLP/HTTP receiver', () => {
     const bad = { attrs: { 'event.name': 'api_request', request_id: 'req_bad', model: 'm', input_tokens: -5, output_tokens: 1 } }
     const r = await postJson(rig.receiver.port, '/v1/logs', logsBody(CLAUDE, [request('req_1', 10), bad, request('req_2', 5)]))
     expect(r.status).toBe(200)
-    expect(JSON.parse(r.body.toString())).toEqual({ partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 with token counts that are not non-negative integers' } })
+    expect(JSON.parse(r.body.toString())).toEqual({ partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 with token counts that are not non-negative integers up to 1e9' } })
     expect(totals(rig.store)).toMatchObject({ input: 15, requests: 2 })
     const svc = rig.store.db.prepare('SELECT received, usage, skip_reasons FROM otlp_services').get() as { received: number; usage: number; skip_reasons: string }
     expect({ ...svc, skip_reasons: JSON.parse(svc.skip_reasons) }).toEqual({ received: 3, usage: 2, skip_reasons: { 'bad-tokens': 1 } })
