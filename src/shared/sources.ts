@@ -34,6 +34,10 @@ export const SOURCES = [
     folderTitle: 'Extra Kimi Code homes', folderHelp: 'each holds sessions/, like ~/.kimi-code',
   },
   {
+    id: 'copilot-cli', label: 'Copilot CLI', kind: 'append+database', envVars: ['COPILOT_HOME'],
+    folderTitle: 'Extra Copilot CLI homes', folderHelp: 'each holds session-state/ and session-store.db, like ~/.copilot',
+  },
+  {
     id: 'droid', label: 'Droid', kind: 'document', envVars: ['DROID_SESSIONS_DIR', 'FACTORY_DIR'],
     folderTitle: 'Extra Droid sessions folders', folderHelp: 'each holds <project>/<id>.settings.json, like ~/.factory/sessions',
   },

@@ -3,7 +3,7 @@ import type { FileErrorCounts, ScanFileError } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
 import type { Store } from '../store/open-store'
 import type { FileContext, LogSource } from '../sources/types'
-import { walkFiles } from '../sources/walk'
+import { isFlatRoot, walkFiles } from '../sources/walk'
 import { applyBatch, type BatchResult, type Coster, type FileBatch } from './apply-batch'
 import type { Increment, StoredFile } from './read-increment'
 import { readSourceFile } from './read-source'
@@ -140,7 +140,7 @@ function startPool(opts: ScanOptions, bytesToRead: number): ParsePool | null {
 /** Lists every log file of every source, with the root it was found under. */
 export function discoverFiles(sources: LogSource[], onError: (path: string, err: Error, source: LogSource) => void): NonNullable<ScanOptions['files']> {
   return sources.flatMap((source) =>
-    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source), source.flat === true).map((path) => ({ source, root, path }))),
+    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source), isFlatRoot(source, root)).map((path) => ({ source, root, path }))),
   )
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { sep } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { LogSource } from '../sources/types'
+import { isFlatRoot } from '../sources/walk'
 
 /** chokidar emits at most one `change` per file in this window and drops the rest (index.js `_emit`). */
 const CHOKIDAR_CHANGE_THROTTLE_MS = 50
@@ -115,10 +116,16 @@ export class Tailer {
     this.watcher?.unwatch(path)
   }
 
-  /** Whether `path` is a folder below the root of a source whose files lie at the top (`flat`). */
+  /**
+   * Whether `path` is a folder below a root whose files lie at the top (`flat`): the innermost root
+   * holding it decides, so a walked root inside a flat one (Copilot's session-state/ inside
+   * ~/.copilot) is walked; a root itself is never ignored.
+   */
   private inFlatRoot(path: string): boolean {
-    for (const [root, o] of this.owners) if (o.source.flat === true && isInside(root, path)) return true
-    return false
+    if (this.owners.has(path)) return false
+    let best: { source: LogSource; root: string } | undefined
+    for (const [root, o] of this.owners) if (isInside(root, path) && (!best || root.length > best.root.length)) best = o
+    return best !== undefined && isFlatRoot(best.source, best.root)
   }
 
   /** The source and root a log file belongs to: the innermost root it lies in. */

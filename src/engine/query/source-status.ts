@@ -6,7 +6,7 @@ import { sourceDescriptor, type LogSourceId } from '../../shared/sources'
 import { assertNever } from '../../shared/assert-never'
 import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
-import { walkFiles } from '../sources/walk'
+import { isFlatRoot, walkFiles } from '../sources/walk'
 import type { PushRefusals, PushSource } from '../ingest/refusals'
 import type { Store } from '../store/open-store'
 import { rollupZones } from '../store/rollup'
@@ -18,7 +18,7 @@ import { otlpServices } from '../otlp/ingest'
  * readdir per folder): cheap next to reading the logs, and only done when asked for.
  */
 export function discoverLogs(s: LogSource): DiscoveredLogs {
-  const found = s.roots().flatMap((root) => walkFiles(root, s.isLogFile, () => {}, s.flat === true).map((path) => relative(root, path).split(sep)))
+  const found = s.roots().flatMap((root) => walkFiles(root, s.isLogFile, () => {}, isFlatRoot(s, root)).map((path) => relative(root, path).split(sep)))
   switch (s.id) {
     case 'claude-code': {
       // <projects>/<project>/<session>.jsonl; a session's subagents write <session>/subagents/*.jsonl,
@@ -47,6 +47,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'qwen-code':
       // <projects>/<project>/chats/<session>.jsonl
       return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
+    case 'copilot-cli':
+      // session-state/<session>/events.jsonl, and the session store (its sessions are counted once read).
+      return { files: found.length, sessions: found.filter((p) => p[p.length - 1] === 'events.jsonl').length }
     case 'kimi-code':
       // <sessions>/<workDirKey>/<session>/agents/<agent>/wire.jsonl: one wire per agent of a session.
       return { files: found.length, sessions: new Set(found.map((p) => `${p[0]}/${p[1]}`)).size, projects: new Set(found.map((p) => p[0])).size }

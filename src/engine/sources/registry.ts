@@ -5,6 +5,7 @@ import { antigravitySource } from './antigravity/source'
 import { claudeSource } from './claude-code/source'
 import { clineSource } from './cline/source'
 import { codexSource } from './codex/source'
+import { copilotSource } from './copilot-cli/source'
 import { droidSource } from './droid/source'
 import { geminiSource } from './gemini-cli/source'
 import { gooseSource } from './goose/source'
@@ -34,6 +35,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   amp: ampSource,
   'qwen-code': qwenSource,
   'kimi-code': kimiSource,
+  'copilot-cli': copilotSource,
   droid: droidSource,
   pi: piSource,
   openclaw: openclawSource,

@@ -113,9 +113,10 @@ export interface LogSource {
   readonly hint: string
   /**
    * Its files lie directly in each root (a database in an app's data folder): subfolders are
-   * neither walked nor watched (OpenCode's folder also holds thousands of unrelated files).
+   * neither walked nor watched (OpenCode's folder also holds thousands of unrelated files). A
+   * function answers per root (Copilot: ~/.copilot is flat, its session-state/ is walked).
    */
-  readonly flat?: boolean
+  readonly flat?: boolean | ((root: string) => boolean)
   /**
    * Facts a scan's files need from each other (e.g. Codex fork chains), from the files about to be
    * read that the store has not seen and the saved parser states of those it has.

@@ -1,5 +1,11 @@
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import type { LogSource } from './types'
+
+/** Whether a source's files lie directly in `root` (its `flat`, for every root or per root). */
+export function isFlatRoot(source: Pick<LogSource, 'flat'>, root: string): boolean {
+  return typeof source.flat === 'function' ? source.flat(root) : source.flat === true
+}
 
 /**
  * Lists the files under `root` (recursively) that `accept` takes. Follows no symlinked folders,
