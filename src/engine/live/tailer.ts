@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { sep } from 'node:path'
+import { basename, join, sep } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { LogSource } from '../sources/types'
 import { isFlatRoot } from '../sources/walk'
@@ -62,6 +62,7 @@ export class Tailer {
     })
     this.watcher.on('add', (p) => this.touch(p))
     this.watcher.on('change', (p) => this.touch(p))
+    this.watcher.on('raw', (_event, evPath, details) => this.raw(evPath, details))
     this.watcher.on('unlinkDir', (p) => this.dropRoot(p))
     this.watcher.on('error', () => {
       /* a vanished or unreadable folder: the next scan reports unreadable files */
@@ -141,6 +142,21 @@ export class Tailer {
       file = logFile
     }
     return best && { ...best, path: file }
+  }
+
+  /**
+   * A raw file event on a database's WAL. Reading a database touches its WAL's atime, which raises
+   * a file event that chokidar checks and drops (only the atime moved); a commit landing within
+   * chokidar's 5 ms per-file window after it (stretched by a busy event loop) is dropped with it,
+   * and its change is never emitted. So every raw event on a WAL is looked at: an unchanged
+   * database costs one stat (its size and mtime stamp), and that stat touches nothing.
+   */
+  private raw(evPath: unknown, details: unknown): void {
+    const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
+    if (typeof watched !== 'string' || typeof evPath !== 'string' || evPath === '') return
+    const path = basename(watched) === evPath ? watched : join(watched, evPath)
+    const owner = this.ownerOf(path)
+    if (owner && owner.path !== path) this.touch(path)
   }
 
   private touch(path: string): void {
