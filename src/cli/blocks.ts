@@ -3,10 +3,11 @@ import type { UsageBlock } from '../shared/contract'
 import { openContext } from '../engine/context'
 import { listBlocks } from '../engine/query/blocks'
 import { parseOptions } from './args'
+import { formatCents } from '../shared/money'
 
 const int = new Intl.NumberFormat('en-US')
 
-const usd = (n: number | null): string => (n === null ? 'unpriced' : `$${n.toFixed(2)}`)
+const usd = (n: number | null): string => (n === null ? 'unpriced' : formatCents(n))
 
 const tokensOf = (b: UsageBlock): number => b.input + b.output + b.cacheRead + b.cacheWrite
 

@@ -2,10 +2,11 @@
 import type { BudgetStatus, PeriodOutlook } from '../shared/contract'
 import { openContext } from '../engine/context'
 import { budgetStatuses, outlook } from '../engine/budgets/status'
-import { isValidTimeZone, systemTimeZone, zonedParts } from '../shared/time-zone'
+import { isValidTimeZone, viewerTimeZone, zonedParts } from '../shared/time-zone'
 import { parseOptions, UsageError } from './args'
+import { formatCents } from '../shared/money'
 
-const usd = (n: number): string => `$${n.toFixed(2)}`
+const usd = (n: number): string => formatCents(n)
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString())
 
 /** The `--json` shape: the contract's statuses with instants as ISO 8601 UTC. */
@@ -59,7 +60,7 @@ export async function runBudgets(args: string[], env: NodeJS.ProcessEnv): Promis
   const o = parseOptions(args, { db: { type: 'string' }, tz: { type: 'string' }, json: { type: 'boolean' } })
   const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
-    const tz = o.tz ?? (ctx.settings.timeZone || systemTimeZone())
+    const tz = o.tz ?? viewerTimeZone(ctx.settings.timeZone).tz
     if (!isValidTimeZone(tz)) throw new UsageError(`--tz: unknown time zone ${tz}`)
     const now = Date.now()
     const statuses = budgetStatuses(ctx.store, ctx.settings, tz, now)

@@ -6,8 +6,9 @@ import { readProviderExport } from '../engine/reconcile/provider-export'
 import type { Reconciliation } from '../shared/contract'
 import { reconcile } from '../engine/reconcile/reconcile'
 import { parseOptions, UsageError } from './args'
+import { formatCents } from '../shared/money'
 
-const usd = (n: number | null): string => (n === null ? '-' : `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`)
+const usd = (n: number | null): string => (n === null ? '-' : `${n < 0 ? '-' : ''}${formatCents(Math.abs(n))}`)
 
 /** A plain-text table for people: one line per day and model, then the totals. */
 export function reconciliationToTable(r: Reconciliation): string {

@@ -4,11 +4,14 @@ import type { SourceId } from '../shared/usage'
 import { openContext } from '../engine/context'
 import { reportedCost, reportToCsv } from '../engine/export/csv'
 import { localMachineFilter, runReport } from '../engine/query/report'
-import { isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
+import { describeTimeZone, isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone, viewerTimeZone } from '../shared/time-zone'
+import { dataDir, dataPaths } from '../engine/paths'
+import { loadSettings } from '../engine/settings'
 // The team modules bring the PostgreSQL client (~25 ms of start-up): loaded only by the team report.
 import type { TeamReportQuery } from '../engine/sync/team-report'
 import { myMachines } from '../engine/sync/folder-sink'
 import { listOption, parseOptions, UsageError } from './args'
+import { formatCents } from '../shared/money'
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/
 /** ccusage's compact form: `--since 20261125`. */
@@ -19,9 +22,12 @@ const COMPACT_DAY_RE = /^(\d{4})(\d{2})(\d{2})$/
 
 const isSourceId = (s: string): s is SourceId => (SOURCE_IDS as readonly string[]).includes(s)
 
-/** Parses `--since/--until/--tz/--group-by` and the filters into a report query. */
-export function reportQueryFromArgs(o: Record<string, string | string[] | boolean | undefined>): ReportQuery {
-  const tz = typeof o.tz === 'string' ? o.tz : systemTimeZone()
+/**
+ * Parses `--since/--until/--tz/--group-by` and the filters into a report query; without `--tz`,
+ * days and hours are in `defaultTz` (the app's rule: the Settings zone, else the system's).
+ */
+export function reportQueryFromArgs(o: Record<string, string | string[] | boolean | undefined>, defaultTz = systemTimeZone()): ReportQuery {
+  const tz = typeof o.tz === 'string' ? o.tz : defaultTz
   if (!isValidTimeZone(tz)) throw new UsageError(`--tz: unknown time zone ${tz}`)
   const groupBy = (listOption(o['group-by'] as string | undefined) ?? ['day']) as GroupDim[]
   for (const d of groupBy) if (!GROUP_DIMS.includes(d)) throw new UsageError(`--group-by: unknown dimension ${d} (use ${GROUP_DIMS.join(', ')})`)
@@ -78,8 +84,8 @@ const int = new Intl.NumberFormat('en-US')
 function money(f: Figures): string {
   const c = reportedCost(f)
   if (c === null) return 'unpriced'
-  // Cents for real money; small amounts keep four decimals rather than showing $0.00.
-  const text = c === 0 || c >= 0.01 ? `$${c.toFixed(2)}` : `$${c.toFixed(4)}`
+  // The one rule (src/shared/money.ts): cents, and "<$0.01" rather than $0.00 for a tiny cost.
+  const text = formatCents(c)
   return f.unpricedTokens > 0 ? `${text} + unpriced` : text
 }
 
@@ -99,6 +105,19 @@ export function reportToTable(r: Report, groupBy: GroupDim[]): string {
   return [fmt(head), rule, ...body.map(fmt), rule, fmt(total)].join('\n') + '\n' + note
 }
 
+type CliZone = { tz: string; from: 'settings' | 'system' | 'flag' }
+
+/** `--tz`, else the app's rule (viewerTimeZone) over the Settings in TOKENWATCH_HOME. */
+export function cliTimeZone(o: Record<string, unknown>, env: NodeJS.ProcessEnv): CliZone {
+  if (typeof o.tz === 'string') return { tz: o.tz, from: 'flag' }
+  return viewerTimeZone(loadSettings(dataPaths(dataDir(env)).settings).timeZone)
+}
+
+/** The table's last line: which zone its days and hours are in, and why. */
+function zoneLine(zone: CliZone): string {
+  return `times in ${describeTimeZone(zone)}\n`
+}
+
 /** `tokenwatch report`: sums from the store, grouped and filtered. */
 export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(args, {
@@ -109,14 +128,15 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
     from: { type: 'string' }, machine: { type: 'string', multiple: true }, folder: { type: 'string' },
   })
   if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other')
-  if (o.from !== undefined || o.folder !== undefined) return teamReportCommand(o, env)
-  const q = reportQueryFromArgs(o)
+  const zone = cliTimeZone(o, env)
+  if (o.from !== undefined || o.folder !== undefined) return teamReportCommand(o, env, zone)
+  const q = reportQueryFromArgs(o, zone.tz)
   const ctx = openContext({ env, writer: false, ...(o.db ? { dbPath: o.db } : {}) })
   try {
     const r = runReport(ctx.store, localMachineFilter(ctx.store, q))
     if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, q.groupBy)) + '\n')
     else if (o.csv) process.stdout.write(reportToCsv(r, q.groupBy))
-    else process.stdout.write(reportToTable(r, q.groupBy))
+    else process.stdout.write(reportToTable(r, q.groupBy) + zoneLine(zone))
     return 0
   } finally {
     ctx.close()
@@ -124,10 +144,10 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** `report --from postgres://…`: the same report over the team database, with the machine dimension and filter. */
-async function teamReportCommand(o: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<number> {
+async function teamReportCommand(o: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv, zone: CliZone): Promise<number> {
   if (o.from !== undefined && o.folder !== undefined) throw new UsageError('--from and --folder exclude each other')
   if (o.db !== undefined && o.folder === undefined) throw new UsageError('--from and --db exclude each other')
-  const q = reportQueryFromArgs(o)
+  const q = reportQueryFromArgs(o, zone.tz)
   if (q.groupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database and the folder hold quarter-hour rows)')
   const team = await import('../engine/sync/team-report')
   const { teamUrlFrom } = await import('./sync')
@@ -137,7 +157,7 @@ async function teamReportCommand(o: Record<string, string | string[] | boolean |
   const dims = q.groupBy
   if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, dims)) + '\n')
   else if (o.csv) process.stdout.write(reportToCsv(r, dims))
-  else process.stdout.write(reportToTable(r, dims))
+  else process.stdout.write(reportToTable(r, dims) + zoneLine(zone))
   return 0
 }
 

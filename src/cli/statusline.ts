@@ -13,7 +13,8 @@ import { listBlocks } from '../engine/query/blocks'
 import { budgetStatuses } from '../engine/budgets/status'
 import { claudeSnapshot, writeStatuslineRecord, type StatuslineRecord } from '../engine/plan/rate-limits'
 import type { RateLimitSnapshot } from '../shared/contract'
-import { systemTimeZone } from '../shared/time-zone'
+import { viewerTimeZone } from '../shared/time-zone'
+import { formatCents } from '../shared/money'
 
 export interface StatuslineIo {
   /** The hook's stdin, whole (resolves '' when there is none). */
@@ -70,7 +71,8 @@ export function parseHookInput(text: string, now: number): HookInput {
   }
 }
 
-const usd = (n: number): string => (n >= 100 ? `$${Math.round(n)}` : `$${n.toFixed(2)}`)
+// Cents by the one rule (src/shared/money.ts); from $100 whole dollars, to keep the status line short.
+const usd = (n: number): string => (n >= 100 ? `$${Math.round(n)}` : formatCents(n))
 const hm = (ms: number): string => {
   const m = Math.max(0, Math.round(ms / 60_000))
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`
@@ -121,7 +123,7 @@ export async function runStatusline(_args: string[], env: NodeJS.ProcessEnv = pr
     const paths = dataPaths(dir)
     if (!existsSync(paths.db)) throw new Error('no store')
     const settings = loadSettings(paths.settings)
-    const tz = settings.timeZone || systemTimeZone()
+    const tz = viewerTimeZone(settings.timeZone).tz
     store = openStore(paths.db, { readonly: true })
     tail = storeParts(store, settings, tz, now)
   } catch {

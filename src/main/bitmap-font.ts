@@ -1,5 +1,5 @@
 /**
- * A 5-pixel-tall bitmap font for the tray badge: digits, `$`, `.`, `k`, `M`. Tray icons are 16 or
+ * A 5-pixel-tall bitmap font for the tray badge: digits, `$`, `.`, `k`, `M`, `B`. Tray icons are 16 or
  * 32 px, where a system font rendered through a canvas would blur; a pixel font stays sharp.
  */
 
@@ -19,6 +19,7 @@ export const GLYPHS: Readonly<Record<string, readonly string[]>> = {
   '.': ['.', '.', '.', '.', '#'],
   k: ['#..', '#.#', '##.', '#.#', '#.#'],
   M: ['#...#', '##.##', '#.#.#', '#...#', '#...#'],
+  B: ['##.', '#.#', '##.', '#.#', '##.'],
 }
 
 /** Glyph height in font pixels. */

@@ -2,6 +2,7 @@
  * Money and token counts as the tray shows them, in the app's locale (electron's
  * `app.getLocale()`, passed in). Pure; the engine hands us USD as numbers.
  */
+import { formatCents } from '../shared/money'
 
 /** Used when no locale is given or the one given is not a valid language tag. */
 export const FALLBACK_LOCALE = 'en-US'
@@ -31,7 +32,7 @@ function formatsFor(locale: string | undefined) {
 
 /** Full amount with cents: `$1,234.56` (en-US), `1.234,56 $` (de-DE). */
 export function formatUsd(costUsd: number, locale?: string): string {
-  return formatsFor(locale).usd.format(costUsd)
+  return formatCents(costUsd, (n) => formatsFor(locale).usd.format(n))
 }
 
 /** A whole number with the locale's grouping: `1,234` (en-US), `1.234` (de-DE). */

@@ -22,11 +22,36 @@ const GAP = 1
 /** Icon sizes drawn: 16 px for 1x displays, 32 px for 2x. */
 export type IconSize = 16 | 32
 
-/** The text that fits a `size` badge: the compact amount, without `$` when that is too wide. */
+/**
+ * Shorter forms of an amount, most precise first, each keeping the `$`: `$.60` for cents, `$9.9`,
+ * `$12`, `$12k`, `$.1M`, `$2M`. The 16 px badge has room for about four glyphs.
+ */
+function shorterForms(costUsd: number): string[] {
+  const c = Math.max(0, costUsd)
+  const out: string[] = []
+  const cents = Math.round(c * 100)
+  if (cents === 0) out.push('$0')
+  else if (cents < 100) out.push(`$.${String(cents).padStart(2, '0')}`)
+  if (Math.round(c * 10) < 100) out.push(`$${(Math.round(c * 10) / 10).toFixed(1)}`)
+  if (Math.round(c) < 1000) out.push(`$${Math.round(c)}`)
+  if (Math.round(c / 1000) < 1000) out.push(`$${Math.round(c / 1000)}k`)
+  if (c >= 50_000 && Math.round(c / 100_000) < 10) out.push(`$.${Math.round(c / 100_000)}M`)
+  if (c >= 500_000 && Math.round(c / 1_000_000) < 1000) out.push(`$${Math.round(c / 1_000_000)}M`)
+  if (c >= 50_000_000 && Math.round(c / 100_000_000) < 10) out.push(`$.${Math.round(c / 100_000_000)}B`)
+  if (c >= 500_000_000) out.push(`$${Math.round(c / 1_000_000_000)}B`)
+  return out
+}
+
+/**
+ * The text that fits a `size` badge: the compact amount, or the most precise shorter form that
+ * fits. The `$` is always drawn (a bare "0.60" reads as anything); the tooltip and menu carry the
+ * exact amount.
+ */
 export function badgeText(costUsd: number, size: IconSize): string {
   const scale = size / 16
-  const full = compactUsd(costUsd)
-  return textWidth(full, scale, GAP) <= size - scale ? full : full.slice(1)
+  const fits = (t: string): boolean => textWidth(t, scale, GAP) <= size - scale
+  const forms = [compactUsd(costUsd), ...shorterForms(costUsd)]
+  return forms.find(fits) ?? forms[forms.length - 1] ?? compactUsd(costUsd)
 }
 
 function roundedRect(bmp: Bitmap, radius: number, color: Rgba): void {

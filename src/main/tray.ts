@@ -3,7 +3,7 @@
  * tooltip, and the menu. Refreshed on the engine's change events (throttled) and at local midnight.
  */
 import type { AppApi, BudgetStatus, Settings, TodaySpend } from '../shared/contract'
-import { nextDay, startOfLocalDay, systemTimeZone } from '../shared/time-zone'
+import { nextDay, startOfLocalDay, viewerTimeZone as zoneRule } from '../shared/time-zone'
 import { mostUrgent } from '../shared/budget'
 import type { BudgetState, BudgetWatch } from './budget'
 import { formatCount, formatTokens, formatUsd } from './format'
@@ -146,7 +146,7 @@ export function nextLocalMidnight(tz: string, day: string): number {
 
 /** The zone days are counted in: the setting, else the system's. */
 export function viewerTimeZone(settings: Pick<Settings, 'timeZone'>): string {
-  return settings.timeZone || systemTimeZone()
+  return zoneRule(settings.timeZone).tz
 }
 
 /** Creates the tray, shows today's figure, and keeps it current. */

@@ -47,6 +47,21 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone
 }
 
+/**
+ * The one time-zone rule of the app, the dashboard, the tray and every CLI command (docs/DASHBOARD.md):
+ * the Settings zone when it is set and known, else the system's. `from` says which, for the
+ * "times in …" line each of them shows.
+ */
+export function viewerTimeZone(setting: string): { tz: string; from: 'settings' | 'system' } {
+  return setting !== '' && isValidTimeZone(setting) ? { tz: setting, from: 'settings' } : { tz: systemTimeZone(), from: 'system' }
+}
+
+/** "Europe/Berlin (the Settings time zone)": how a zone picked by viewerTimeZone is stated. */
+export function describeTimeZone(z: { tz: string; from: 'settings' | 'system' | 'flag' }): string {
+  const why = z.from === 'settings' ? 'the Settings time zone' : z.from === 'system' ? 'the system time zone; none set in Settings' : 'from --tz'
+  return `${z.tz} (${why})`
+}
+
 /** True when `tz` is an IANA zone name this runtime knows. */
 export function isValidTimeZone(tz: string): boolean {
   if (tz === '') return false

@@ -84,6 +84,7 @@ describe('tokenwatch report: the readable table', () => {
       '2026-01-10  claude-sonnet-4-20250514    300     125          40            0         1  $0.56',
       '----------  ------------------------  -----  ------  ----------  -----------  --------  -----',
       'total                                   600     250          70           75         3  $1.02',
+      'times in UTC (from --tz)',
       '',
     ].join('\n'))
   })
@@ -124,5 +125,42 @@ describe('tokenwatch scan: progress on stderr', () => {
     const out = r.stdout.replace(/\r\n/g, '\n')
     expect(out.startsWith(`\r[${'#'.repeat(30)}] 100%  2/2 files  0.0/0.0 MiB\r\x1b[K`)).toBe(true)
     expect(out).toContain('files      2 (2 read')
+  })
+})
+
+describe('tokenwatch report: the time zone rule', () => {
+  it('without --tz uses the Settings zone, else the system zone, and says which', () => {
+    const dir = tempDir()
+    layout(dir, CLAUDE)
+    const env = cliEnv(dir) // TZ=UTC: the system zone
+    expect(runCli(['scan'], env).code).toBe(0)
+    const days = (args: string[]) => JSON.parse(runCli(['report', '--json', '--group-by', 'day', ...args], env).stdout) as { rows: Row[] }
+    const table = (args: string[]) => runCli(['report', '--group-by', 'day', ...args], env).stdout.trimEnd().split('\n').at(-1)
+    expect(days([])).toEqual(days(['--tz', 'UTC']))
+    expect(table([])).toBe('times in UTC (the system time zone; none set in Settings)')
+    // The zone chosen in Settings (as the app and the tray use it): days fall as they do there.
+    writeFileSync(join(dir, 'home', 'settings.json'), JSON.stringify({ timeZone: 'Pacific/Kiritimati' }))
+    const kiritimati = days(['--tz', 'Pacific/Kiritimati'])
+    expect(kiritimati).not.toEqual(days(['--tz', 'UTC']))
+    expect(days([])).toEqual(kiritimati)
+    expect(table([])).toBe('times in Pacific/Kiritimati (the Settings time zone)')
+    expect(table(['--tz', 'UTC'])).toBe('times in UTC (from --tz)')
+  })
+})
+
+describe('tokenwatch report: one cost precision rule', () => {
+  it('tables show cents and "<$0.01" for a tiny cost; CSV and JSON keep the exact amount', () => {
+    const dir = tempDir()
+    const env = cliEnv(dir)
+    const log = join(dir, 'claude', 'projects', 'tiny', 'tiny.jsonl')
+    mkdirSync(join(log, '..'), { recursive: true })
+    // 100 input tokens of Claude Sonnet 4.5 at $3 per million: $0.0003.
+    writeFileSync(log, JSON.stringify({ type: 'assistant', timestamp: '2026-02-03T08:00:00Z', cwd: '/w', sessionId: 's', requestId: 'r1',
+      message: { id: 'm1', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 100, output_tokens: 0 } } }) + '\n')
+    expect(runCli(['scan'], env).code).toBe(0)
+    const table = runCli(['report', '--tz', 'UTC', '--group-by', 'model'], env).stdout
+    expect(table.split('\n')[2]).toBe('claude-sonnet-4-5-20250929    100       0           0            0         1  <$0.01')
+    expect(runCli(['report', '--tz', 'UTC', '--group-by', 'model', '--csv'], env).stdout.split('\r\n')[1]).toBe('claude-sonnet-4-5-20250929,100,0,0,0,1,0.0003,0')
+    expect((JSON.parse(runCli(['report', '--tz', 'UTC', '--group-by', 'model', '--json'], env).stdout) as { totals: { costUsd: number } }).totals.costUsd).toBe(0.0003)
   })
 })

@@ -174,7 +174,7 @@ describe('dashboard over the real tokenwatch serve', () => {
 
     await openView()
     expect(page.url()).toBe(`http://127.0.0.1:${serve?.port}/`)
-    expect(await textOf('tz-note', `Times in ${TZ}`)).toBe(`Times in ${TZ}`)
+    expect(await textOf('tz-note', `Times in ${TZ} (the system time zone; none set in Settings)`)).toBe(`Times in ${TZ} (the system time zone; none set in Settings)`)
     expect(await readKpis(want.kpis)).toEqual(want.kpis)
     // The chart plots the same total, one bar per local day, largest series first.
     expect(await attrOf('chart', 'data-total', String(EXPECTED_TOKENS_ALL))).toBe(String(EXPECTED_TOKENS_ALL))

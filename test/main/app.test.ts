@@ -81,7 +81,7 @@ describe('the desktop app', () => {
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')
     await app.engine.writer.submit([usage('a', Date.now())])
     await waitFor(() => (tray.tooltip?.startsWith('Token Watch\nToday $0.60') ? true : undefined), 1000, 'tray update')
-    expect((tray.image as FakeImage).reps.map((r) => readBadge(readPng(r.buffer as Buffer)))).toEqual(['0.60', '$0.60'])
+    expect((tray.image as FakeImage).reps.map((r) => readBadge(readPng(r.buffer as Buffer)))).toEqual(['$.60', '$0.60'])
   })
 
   it('badges usage pushed through the real ingest socket within a second of the report', async () => {

@@ -1,16 +1,35 @@
 import { describe, expect, it } from 'vitest'
 import { encodePng } from '../../src/main/png'
+import { textWidth } from '../../src/main/bitmap-font'
 import { badgeImage, badgeText, renderBadge, STATE_COLORS } from '../../src/main/tray-icon'
 import { fakeElectron, type FakeImage } from './fake-electron'
 import { pixel, readBadge, readPng } from './helpers'
 
 describe('badgeText', () => {
-  it('keeps the $ where it fits and drops it where it does not', () => {
+  it('always keeps the $, shortening the amount to fit the 16 px badge', () => {
     expect(badgeText(0.6, 32)).toBe('$0.60')
-    expect(badgeText(0.6, 16)).toBe('0.60')
+    expect(badgeText(0.6, 16)).toBe('$.60')
+    expect(badgeText(0, 16)).toBe('$0')
+    expect(badgeText(9.96, 16)).toBe('$10')
+    expect(badgeText(1.234, 16)).toBe('$1.2')
     expect(badgeText(512, 16)).toBe('$512')
-    expect(badgeText(123_456, 32)).toBe('123k')
-    expect(badgeText(2_345_678, 32)).toBe('2.3M')
+    expect(badgeText(12_345, 16)).toBe('$12k')
+    expect(badgeText(123_456, 32)).toBe('$.1M')
+    expect(badgeText(2_345_678, 32)).toBe('$2M')
+  })
+
+  it('draws every amount whole, $ first, inside both badge sizes (nothing clipped)', () => {
+    const amounts = [0, 0.004, 0.6, 0.995, 1.234, 9.96, 12.34, 99.6, 512, 999.7, 1234, 12_345, 123_456, 999_999, 2_345_678, 123_456_789, 4_321_000_000]
+    for (const size of [16, 32] as const) {
+      for (const costUsd of amounts) {
+        const bmp = renderBadge({ costUsd, state: 'under', size })
+        const shown = readBadge(bmp)
+        expect([size, costUsd, shown]).toEqual([size, costUsd, badgeText(costUsd, size)])
+        expect([size, costUsd, shown.startsWith('$')]).toEqual([size, costUsd, true])
+        // Read back whole from the pixels, and narrower than the badge: nothing is cut off.
+        expect([size, costUsd, textWidth(shown, size / 16, 1) <= size - size / 16]).toEqual([size, costUsd, true])
+      }
+    }
   })
 })
 
@@ -18,7 +37,7 @@ describe('renderBadge', () => {
   it('draws the amount in white on the state colour, readable at both sizes', () => {
     for (const size of [16, 32] as const) {
       const bmp = renderBadge({ costUsd: 12.34, state: 'near', size })
-      expect(readBadge(bmp)).toBe(size === 32 ? '$12.3' : '12.3')
+      expect(readBadge(bmp)).toBe(size === 32 ? '$12.3' : '$12')
       expect(pixel(bmp, size / 2, size / 16)).toEqual([...STATE_COLORS.near])
       expect(pixel(bmp, 0, 0)[3]).toBeLessThan(255) // rounded corner
     }
@@ -52,6 +71,6 @@ describe('badgeImage', () => {
     const fake = fakeElectron()
     const image = badgeImage(fake.electron, { costUsd: 0.6, state: 'none' }) as FakeImage
     expect(image.reps.map((r) => [r.scaleFactor, r.width, r.height])).toEqual([[1, 16, 16], [2, 32, 32]])
-    expect(image.reps.map((r) => readBadge(readPng(r.buffer as Buffer)))).toEqual(['0.60', '$0.60'])
+    expect(image.reps.map((r) => readBadge(readPng(r.buffer as Buffer)))).toEqual(['$.60', '$0.60'])
   })
 })

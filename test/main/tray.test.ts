@@ -73,10 +73,10 @@ describe('tray on Linux and Windows', () => {
   it('draws the exact amount into the icon and repeats it in the tooltip; no title', async () => {
     const engine = await makeEngine()
     const { tray } = await start(engine, 'linux')
-    expect(iconText(tray)).toEqual(['0.00', '$0.00'])
+    expect(iconText(tray)).toEqual(['$0', '$0.00'])
     await engine.writer.submit([usage('a', NOW - 3_600_000), usage('b', NOW - 1_800_000, { model: 'mystery-model' })])
     await waitFor(() => (iconText(tray)[1] === '$0.60' ? true : undefined), 1000, 'icon $0.60')
-    expect(iconText(tray)).toEqual(['0.60', '$0.60'])
+    expect(iconText(tray)).toEqual(['$.60', '$0.60'])
     expect(tray.title).toBeUndefined()
     expect(tray.tooltip).toBe('Token Watch\nToday $0.60 · 240k tokens\n120k tokens unpriced')
     expect(tray.menu?.labels().slice(0, 6)).toEqual(['Today: $0.60', '240k tokens · 2 requests', '120k tokens unpriced', '---', 'Top models today', 'claude-sonnet-4-5  $0.60 · 120k'])
@@ -89,7 +89,7 @@ describe('tray on Linux and Windows', () => {
     const now = Date.UTC(2026, 2, 10, 20, 0)
     await engine.writer.submit([usage('before', Date.UTC(2026, 2, 10, 18, 0)), usage('after', Date.UTC(2026, 2, 10, 19, 0), { input: 200_000 })])
     const { tray, handle } = await start(engine, 'win32', { now: () => now })
-    expect(iconText(tray)).toEqual(['0.90', '$0.90'])
+    expect(iconText(tray)).toEqual(['$.90', '$0.90'])
     expect((await handle.refresh()).menu[0]?.label).toBe('Today: $0.90')
   })
 
@@ -118,7 +118,7 @@ describe('tray on Linux and Windows', () => {
     let clock = Date.UTC(2026, 2, 10, 23, 59, 59, 600)
     await engine.writer.submit([usage('late', Date.UTC(2026, 2, 10, 23, 0))])
     const { tray } = await start(engine, 'linux', { now: () => clock })
-    expect(iconText(tray)).toEqual(['0.60', '$0.60'])
+    expect(iconText(tray)).toEqual(['$.60', '$0.60'])
     clock = Date.UTC(2026, 2, 11, 0, 0, 0, 100)
     // The midnight timer fires ~500 ms after start (400 ms to midnight + 100 ms slack).
     await waitFor(() => (iconText(tray)[1] === '$0.00' ? true : undefined), 1500, 'midnight rollover')

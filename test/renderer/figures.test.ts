@@ -337,3 +337,30 @@ describe('series colours', () => {
     expect(new Set(shown.values()).size).toBe(7)
   })
 })
+
+describe('which range, which zone', () => {
+  it('names the range above the figures, dates the header\'s Today, and states the zone rule', async () => {
+    const backend = fixtureBackend()
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.getByTestId('range-caption').waitFor()
+    expect(await page.getByTestId('range-caption').textContent()).toBe('Last 24 hours: Mar 4, 05:00 PM – Mar 5, 05:00 PM')
+    expect(await page.getByTestId('today-label').textContent()).toBe('Today, Mar 5')
+    expect(await page.getByTestId('tz-note').textContent()).toBe('Times in Europe/Berlin (the system time zone; none set in Settings)')
+    await page.getByTestId('range-7d').click()
+    await until(async () => (await page.getByTestId('range-caption').textContent()) === 'Last 7 days: Feb 27 – Mar 5')
+    expect(await page.getByTestId('range-caption').textContent()).toBe('Last 7 days: Feb 27 – Mar 5')
+    await page.getByTestId('range-today').click()
+    await until(async () => (await page.getByTestId('range-caption').textContent()) === 'Today: Mar 5')
+    // Today's tile and the header's Today are the same figure.
+    expect(await page.getByTestId('kpi-cost-value').textContent()).toBe(await page.getByTestId('today-spend-value').textContent())
+
+    // A zone in Settings wins, and the page says so: at 15:20 UTC it is already Mar 6 in Kiritimati (+14).
+    await backend.setSettings({ timeZone: 'Pacific/Kiritimati' })
+    await page.reload()
+    await until(async () => (await page.getByTestId('tz-note').textContent())?.includes('Kiritimati') === true)
+    expect(await page.getByTestId('tz-note').textContent()).toBe('Times in Pacific/Kiritimati (the Settings time zone)')
+    expect(await page.getByTestId('today-label').textContent()).toBe('Today, Mar 6')
+    expect(backend.calls.filter((c) => c.method === 'todaySpend').at(-1)?.arg).toEqual({ tz: 'Pacific/Kiritimati' })
+  })
+})

@@ -17,7 +17,7 @@ import { defaultCustom, resolveRange } from './lib/range'
 import { useAsync } from './lib/use-async'
 import { useLiveTick } from './lib/use-live-tick'
 import { NO_FILTERS, usageFilter, type ViewState } from './lib/view-state'
-import { isValidTimeZone, systemTimeZone } from '../../shared/time-zone'
+import { describeTimeZone, systemTimeZone, viewerTimeZone } from '../../shared/time-zone'
 
 /** The clock the ranges are relative to: moves each minute and whenever usage changes. */
 function useNow(tick: number): number {
@@ -55,7 +55,9 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
     if (loaded.data !== undefined) setSaved(loaded.data)
   }, [loaded.data])
   const settings = saved ?? loaded.data
-  const tz = settings !== undefined && settings.timeZone !== '' && isValidTimeZone(settings.timeZone) ? settings.timeZone : systemTimeZone()
+  // One rule everywhere (app, tray, CLI): the Settings zone when set, else the system's (here: the browser's).
+  const zone = viewerTimeZone(settings?.timeZone ?? '')
+  const tz = zone.tz
   const dims = useAsync(scopeReady ? `dims#${scope}#${tick}#${reload}` : null, () => dataApi.dimensions())
   const unpricedModels = dims.data?.unpricedModels ?? []
   const [view, setView] = useState<ViewState>(() => ({
@@ -134,7 +136,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
               <>
                 <RangePicker value={view.range} onChange={(r) => setView({ ...view, range: r })} />
                 <FilterBar dims={dims.data} filters={view.filters} onChange={(filters) => setView({ ...view, filters })} unpricedModels={unpricedModels} />
-                <span className="tz-note muted" data-testid="tz-note">Times in {tz}</span>
+                <span className="tz-note muted" data-testid="tz-note">Times in {describeTimeZone(zone)}</span>
               </>
             )}
           </div>

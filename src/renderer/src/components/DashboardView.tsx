@@ -2,7 +2,7 @@ import { type JSX, useMemo } from 'react'
 import type { AppApi, Dimensions, Figures, Report } from '../../../shared/contract'
 import { isActivityMetric } from '../lib/chart-data'
 import type { Transport } from '../api'
-import { bucketKeys, type ResolvedRange } from '../lib/range'
+import { bucketKeys, describeRange, type ResolvedRange } from '../lib/range'
 import { useAsync } from '../lib/use-async'
 import { chartQuery, previousFilter, usageFilter, type ViewState } from '../lib/view-state'
 import { dayKey } from '../../../shared/time-zone'
@@ -53,6 +53,8 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
 
   return (
     <>
+      {/* Which range the figures below cover, so they are never read as the header's "Today". */}
+      <p className="range-caption" data-testid="range-caption">{describeRange(view.range, range, tz)}</p>
       {chart.error !== undefined && chart.data === undefined ? null : (
         <KpiTiles
           current={chart.data?.totals}

@@ -1,5 +1,6 @@
 /** Number, money and date formatting for the user's locale. Money is always USD. */
 import type { Figures } from '../../../shared/contract'
+import { formatCents } from '../../../shared/money'
 
 const int = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 })
@@ -25,10 +26,9 @@ export function formatBytes(n: number): string {
   return bytes.format(n / 1e6)
 }
 
-/** $12.35; amounts under a cent show as <$0.01 rather than a misleading $0.00. */
+/** $12.35; amounts under half a cent show as <$0.01 rather than a misleading $0.00 (src/shared/money.ts). */
 export function formatUsd(n: number): string {
-  if (n > 0 && n < 0.005) return `<${usd.format(0.01)}`
-  return usd.format(n)
+  return formatCents(n, (x) => usd.format(x))
 }
 
 /** $1.2K, for axis ticks. */

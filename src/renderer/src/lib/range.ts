@@ -149,3 +149,23 @@ export function bucketKeys(from: number, to: number, resolution: Resolution, tz:
   }
   return keys
 }
+
+const RANGE_NAMES: Record<Exclude<Preset, 'custom'>, string> = {
+  today: 'Today', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', '90d': 'Last 90 days', all: 'All time',
+}
+
+/**
+ * What a range covers, in words and dates, for the line above the figures: "Last 24 hours:
+ * Mar 4, 05:00 PM – Mar 5, 05:00 PM", "Last 7 days: Feb 27 – Mar 5", "Today: Mar 5".
+ */
+export function describeRange(choice: RangeChoice, range: ResolvedRange, tz: string): string {
+  const name = choice.preset === 'custom' ? 'Custom range' : RANGE_NAMES[choice.preset]
+  if (range.from === undefined || range.to === undefined) return name
+  const day = (ms: number): string => new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric', ...(zonedDate(ms, tz).year !== zonedDate(Date.now(), tz).year ? { year: 'numeric' } : {}) }).format(ms)
+  const time = (ms: number): string => new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms)
+  if (choice.preset === '24h') return `${name}: ${time(range.from)} – ${time(range.to)}`
+  const last = range.to - 1
+  const a = day(range.from)
+  const b = day(last)
+  return `${name}: ${a === b ? a : `${a} – ${b}`}`
+}
