@@ -154,3 +154,17 @@ describe('antigravity: conversation databases read-only, gen_metadata by a curso
     }
   })
 })
+
+describe('antigravity: folders added in Settings', () => {
+  it('a data folder added in Settings is searched for its conversation databases', async () => {
+    const dir = tempDir()
+    const a = new ConversationDb(join(dir, 'agy-data', 'conversations', 'z.db'), { created: T0 })
+    a.put(0, genBlob({ input: 8, response: 2, responseId: 'z' }))
+    a.close()
+    const store = openStore(join(dir, 'tw.db'))
+    const sources = createLogSources({ folders: { antigravity: [join(dir, 'agy-data')] }, env: {}, home: dir }).filter((s) => s.id === 'antigravity')
+    await scanLogs(store, sources, () => null, { userId: 'u' })
+    expect(ledgerTotals(store)).toMatchObject({ input: 8, output: 2, requests: 1 })
+    store.close()
+  })
+})

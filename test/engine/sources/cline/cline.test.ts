@@ -160,3 +160,16 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
     }
   })
 })
+
+describe('cline: folders added in Settings', () => {
+  it('a storage folder added in Settings (e.g. Roo Code\'s customStoragePath) is read, its vendor named by the extension id in its path', async () => {
+    const home = tempDir()
+    const custom = join(home, 'custom', 'rooveterinaryinc.roo-cline')
+    cpSync(join(F, 'roo-code'), custom, { recursive: true })
+    const store = openStore(join(home, 'tw.db'))
+    const sources = createLogSources({ folders: { cline: [custom] }, env: {}, home }).filter((s) => s.id === 'cline')
+    await scanLogs(store, sources, () => null, { userId: 'u' })
+    expect(store.db.prepare('SELECT agent_id AS agent, input FROM usage_events').all()).toEqual([{ agent: 'roo-code', input: 75 }])
+    store.close()
+  })
+})

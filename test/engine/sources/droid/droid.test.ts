@@ -156,3 +156,17 @@ describe('droid: day totals against ccusage 20.0.24 (`ccusage droid daily --json
       .toEqual(theirs.map((d) => [d.date, d.inputTokens, d.cacheReadTokens, d.cacheCreationTokens, d.totalTokens]))
   })
 })
+
+describe('droid: folders added in Settings', () => {
+  it('a sessions folder added in Settings is read instead of the default', async () => {
+    const dir = tempDir()
+    const extra = join(dir, 'elsewhere')
+    put(join(extra, '-p', 's.settings.json'), JSON.stringify({ model: 'gpt-5', tokenUsage: { inputTokens: 9, outputTokens: 1 } }), '2026-06-03T00:00:00Z')
+    const sources = createLogSources({ folders: { droid: [extra] }, env: {}, home: dir }).filter((s) => s.id === 'droid')
+    expect(sources[0]?.roots()).toEqual([extra])
+    const store = openStore(join(dir, 'tw.db'))
+    await scanLogs(store, sources, () => null, { userId: 'u' })
+    expect(ledgerTotals(store)).toMatchObject({ input: 9, output: 1, requests: 1 })
+    store.close()
+  })
+})

@@ -154,3 +154,17 @@ describe('goose: day totals against ccusage 20.0.24 (`ccusage goose daily --json
     })
   }
 })
+
+describe('goose: folders added in Settings', () => {
+  it('a sessions folder added in Settings is read besides the default ones', async () => {
+    const dir = tempDir()
+    const agent = new GooseDb(join(dir, 'profile', 'sessions.db'))
+    agent.close()
+    const sources = createLogSources({ folders: { goose: [join(dir, 'profile')] }, env: {}, home: dir }).filter((s) => s.id === 'goose')
+    expect(sources[0]?.roots()).toContain(join(dir, 'profile'))
+    const store = openStore(join(dir, 'tw.db'))
+    await scanLogs(store, sources, () => null, { userId: 'u' })
+    expect(ledgerTotals(store)).toMatchObject({ input: 2100, output: 300, requests: 1 })
+    store.close()
+  })
+})
