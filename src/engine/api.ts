@@ -14,6 +14,7 @@ import { sourceStatus } from './query/source-status'
 import { todaySpend } from './query/today'
 import { readProviderExport } from './reconcile/provider-export'
 import { reconcile } from './reconcile/reconcile'
+import { importCursorUsage } from './sources/cursor/import'
 import { addedFolderProblem } from './log-folders'
 import { validateSettingsPatch } from './settings'
 import { maskTeamUrl, unmaskTeamUrl } from './sync/team-url'
@@ -98,6 +99,12 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     addLogFolder: async () => API_METHOD_TABLE.addLogFolder.headless,
     // The page sends the file's text (it never names a path); a file no reader knows is an error.
     reconcile: async ({ csv }) => reconcile(store(), readProviderExport(csv)),
+    // Into the folder the Cursor source reads, then read at once (the page never names a path).
+    importCursorUsage: async ({ csv, name }) => {
+      const done = importCursorUsage(engine.dir, csv, name)
+      await engine.rescan()
+      return done
+    },
     removeLogFolder: async ({ kind, index }) => {
       const list = engine.settings.logFolders[kind]
       if (index >= list.length) throw new Error(`logFolders.${kind} has no entry ${index}`)

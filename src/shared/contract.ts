@@ -465,6 +465,18 @@ export interface ReconcileLine {
   note: string
 }
 
+/** What importing a Cursor usage export did (see docs/SOURCES.md, "Cursor"). */
+export interface CursorImport {
+  /** The file's name in the import folder. */
+  file: string
+  /** Requests the export holds. */
+  requests: number
+  /** The UTC days it covers (YYYY-MM-DD, ascending): for these it replaces what state.vscdb gave. */
+  days: string[]
+  /** Lines it could not read. */
+  skipped: number
+}
+
 export interface Reconciliation {
   kind: ExportKind
   from: string
@@ -543,6 +555,8 @@ export interface ApiMethods {
   removeLogFolder: { arg: { kind: LogFolderKind; index: number }; result: Settings }
   /** A provider's usage or cost export (the CSV text the user picked) beside what was counted. */
   reconcile: { arg: { csv: string }; result: Reconciliation }
+  /** Cursor's dashboard usage export (the CSV text the user picked, and its file name) into the Cursor source. */
+  importCursorUsage: { arg: { csv: string; name?: string }; result: CursorImport }
 }
 
 export type ApiMethod = keyof ApiMethods
@@ -587,6 +601,7 @@ export const API_METHOD_TABLE = {
   },
   removeLogFolder: { arg: true },
   reconcile: { arg: true },
+  importCursorUsage: { arg: true },
 } as const satisfies { [M in ApiMethod]: MethodInfo<M> }
 
 /** Every contract method, in table order. */

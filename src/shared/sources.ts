@@ -73,6 +73,10 @@ export const SOURCES = [
     id: 'cline', label: 'Cline / Roo Code / Kilo Code', kind: 'document', envVars: ['CLINE_DIR', 'CLINE_DATA_DIR', 'CLINE_SESSION_DATA_DIR', 'VSCODE_PORTABLE'],
     folderTitle: 'Extra Cline, Roo Code or Kilo Code storage folders', folderHelp: 'each holds tasks/<id>/ui_messages.json, like .../User/globalStorage/saoudrizwan.claude-dev',
   },
+  {
+    id: 'cursor', label: 'Cursor', kind: 'database+document', envVars: ['CURSOR_DATA_DIR'],
+    folderTitle: 'Extra Cursor folders', folderHelp: 'each holds state.vscdb (User/globalStorage) or usage-export CSVs',
+  },
 ] as const
 
 /** A source read from files or databases on this machine. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3'
 import type { Coster } from '../pricing/types'
 import { guardWal } from '../store/wal-guard'
 import type { SourceId, UsageEvent } from '../../shared/usage'
+import type { Supersede } from '../sources/types'
 import type { Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../store/rollup'
 import { nextChangeSeq } from '../store/changes'
@@ -36,6 +37,8 @@ export interface FileCheckpoint {
 export interface FileBatch {
   file?: FileCheckpoint
   events: UsageEvent[]
+  /** Records of the file's source this batch replaces: removed after its events are applied. */
+  supersede?: Supersede[]
 }
 
 /** Prices one event: integer nano-USD, or null when its model has no known price. */
@@ -82,6 +85,8 @@ interface Statements {
   sessionSpanOf: Database.Statement
   setSession: Database.Statement
   dropSession: Database.Statement
+  supersededOf: Database.Statement
+  deleteEvent: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
   skipRefused: Database.Statement
@@ -130,6 +135,8 @@ function prepare(db: Database.Database): Statements {
     sessionSpanOf: db.prepare('SELECT min(ts) AS firstTs, max(ts) AS lastTs FROM usage_events WHERE session_id = ? AND source = ?'),
     setSession: db.prepare('UPDATE sessions SET first_ts = ?, last_ts = ? WHERE source = ? AND session_id = ?'),
     dropSession: db.prepare('DELETE FROM sessions WHERE source = ? AND session_id = ?'),
+    supersededOf: db.prepare('SELECT * FROM usage_events WHERE key >= ? AND key < ? AND source = ? AND ts >= ? AND ts < ?'),
+    deleteEvent: db.prepare('DELETE FROM usage_events WHERE key = ?'),
     getFileOffset: db.prepare('SELECT offset, skip_reasons FROM source_files WHERE path = ?'),
     upsertFile: db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state,
       lines, events, skipped, skip_reasons, last_event_ts, rewrites, updated_at)
@@ -270,6 +277,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     const seen = new Map<string, LedgerEvent>()
     // The file each key was last seen in (none: pushed), to count a refused one where it came from.
     const origin = new Map<string, string | undefined>()
+    const superseding: { source: SourceId; range: Supersede }[] = []
     for (const batch of batches) {
       const f = batch.file
       let skipReasons: Record<string, number> = {}
@@ -283,6 +291,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         // start over when a rewrite made the read restart at 0 (else its lines count twice).
         skipReasons = row && !f.rewritten ? addCounts(JSON.parse(row.skip_reasons) as Record<string, number>, f.skipReasons) : f.skipReasons
       }
+      if (f && batch.supersede) for (const range of batch.supersede) superseding.push({ source: f.source, range })
       for (const ev of batch.events) {
         const e = ledgerEvent(ev, cost)
         origin.set(e.key, f?.path)
@@ -343,6 +352,19 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       fx.widen(current, names)
     }
     for (const [path, n] of refusedInFile) s.skipRefused.run({ path, n })
+    // 3b. Records a batch replaces (Cursor's database figures for the days an imported CSV covers):
+    // removed, their aggregates and spans with them, after this batch's own events are in.
+    for (const { source, range } of superseding) {
+      const rows = s.supersededOf.all(range.keyPrefix, `${range.keyPrefix}\uffff`, source, range.from, range.to) as EventRow[]
+      for (const row of rows) {
+        const kept = eventFromRow(row)
+        const names = namesOf(kept)
+        result.updated++
+        fx.count(kept, names, -1)
+        s.deleteEvent.run(kept.key)
+        moved.set(spanKey(kept, names), kept)
+      }
+    }
     for (const bySession of fx.sessions.values()) {
       for (const { e: x, firstTs, lastTs } of bySession.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)
     }
@@ -362,8 +384,10 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       else s.setSession.run(span.firstTs, span.lastTs, x.source, x.sessionId)
     }
     const dims = new Set<string>()
-    const seq = fx.rows.size > 0 ? nextChangeSeq(store.db) : 0
-    for (const row of fx.rows.values()) {
+    // A record added and taken back in one batch (superseded by a later file of it) changes no row.
+    const changed = [...fx.rows.values()].filter((r) => r[10] !== 0 || r[6] !== 0 || r[7] !== 0 || r[8] !== 0 || r[9] !== 0 || r[11] !== 0 || r[12] !== 0 || r[13] !== 0)
+    const seq = changed.length > 0 ? nextChangeSeq(store.db) : 0
+    for (const row of changed) {
       s.addBucket.run(row, seq)
       if ((row[10] as number) < 0) {
         const key = row.slice(0, 6)
@@ -372,7 +396,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     }
     // The filter pickers' values, one row per distinct value (read without scanning aggregates).
     for (const d of dims) s.addDimension.run(d.split('\u0000'))
-    applyRollupDeltas(store.db, rollupZones(store.db), fx.rows.values())
+    applyRollupDeltas(store.db, rollupZones(store.db), changed)
     result.hours = fx.hours()
     t2 = performance.now()
   })

@@ -60,7 +60,10 @@ export function readDocument<S>(path: string, stored: StoredFile | undefined, pa
       events: outcome.events.length,
       ...countSkips(outcome.skips),
     }
-    return { checkpoint, events: outcome.events, done: true, bytesRead: size, stages }
+    const inc: Increment = { checkpoint, events: outcome.events, done: true, bytesRead: size, stages }
+    // A read that replaces earlier records (a Cursor CSV over state.vscdb's days) says which.
+    if (outcome.supersede && outcome.supersede.length > 0) inc.supersede = outcome.supersede
+    return inc
   } finally {
     closeSync(fd)
   }

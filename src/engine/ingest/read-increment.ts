@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import { fingerprintOf } from '../store/fingerprint'
 import type { UsageEvent } from '../../shared/usage'
-import type { FileContext, LineParser, SkipReason } from '../sources/types'
+import type { FileContext, LineParser, SkipReason, Supersede } from '../sources/types'
 import type { FileCheckpoint } from './apply-batch'
 
 /** What the store remembers of a file between reads. */
@@ -18,6 +18,8 @@ export interface StoredFile {
 export interface Increment {
   checkpoint: FileCheckpoint
   events: UsageEvent[]
+  /** Records of the file's source this read replaces (see Supersede). */
+  supersede?: Supersede[]
   /** False when the read stopped at `maxBytes` and more is waiting. */
   done: boolean
   bytesRead: number

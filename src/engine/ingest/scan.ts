@@ -278,7 +278,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
           summary.stages.searchMs += inc.stages.searchMs
           summary.stages.extractMs += inc.stages.extractMs
         }
-        pending.push({ file: inc.checkpoint, events: inc.events })
+        pending.push(inc.supersede ? { file: inc.checkpoint, events: inc.events, supersede: inc.supersede } : { file: inc.checkpoint, events: inc.events })
         pendingBytes += inc.bytesRead
         summary.bytes += inc.bytesRead
         summary.lines += inc.checkpoint.lines

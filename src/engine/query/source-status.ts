@@ -66,6 +66,7 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'hermes':
     case 'zcode':
     case 'goose':
+    case 'cursor':
       // Sessions live inside the database: the store's counts say how many were read.
       return { files: found.length, sessions: 0 }
     default:

@@ -35,7 +35,7 @@ export interface ProviderExport {
 type Row = Record<string, string>
 
 /** Header names compared without case, spaces, underscores or punctuation. */
-const norm = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '')
+export const norm = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '')
 
 /** The first header of `names` (normalized) present in the file, or undefined. */
 function column(headers: Map<string, string>, ...names: string[]): string | undefined {
@@ -47,7 +47,7 @@ function column(headers: Map<string, string>, ...names: string[]): string | unde
 }
 
 /** A non-negative number from an export cell ("1,234", "$0.19", "" = missing). */
-function amount(cell: string | undefined): number | undefined {
+export function amount(cell: string | undefined): number | undefined {
   if (cell === undefined) return undefined
   const t = cell.trim().replace(/^\$/, '').replace(/,/g, '')
   if (t === '') return undefined

@@ -104,6 +104,8 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       return { method, arg: check(settingsPatch, raw, 'arg') }
     case 'reconcile':
       return { method, arg: check(record({ csv: nonEmptyText() }), raw, 'arg') }
+    case 'importCursorUsage':
+      return { method, arg: defined(check(record({ csv: nonEmptyText(), name: nonEmptyText().optional() }), raw, 'arg')) }
     case 'addLogFolder':
       return { method, arg: check(record({ kind: oneOf(LOG_FOLDER_KINDS, 'log folder kind') }), raw, 'arg') }
     case 'removeLogFolder':

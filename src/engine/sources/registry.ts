@@ -17,6 +17,7 @@ import { openclawSource } from './openclaw/source'
 import { codebuffSource } from './codebuff/source'
 import { hermesSource } from './hermes/source'
 import { zcodeSource } from './zcode/source'
+import { cursorSource } from './cursor/source'
 import type { LogSource } from './types'
 import { splitList, type SourceSetup } from './setup'
 
@@ -45,6 +46,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   goose: gooseSource,
   antigravity: antigravitySource,
   cline: clineSource,
+  cursor: (setup) => cursorSource(setup),
 }
 
 /** Where to look for logs. */

@@ -5,6 +5,7 @@ import type { UsageEvent } from '../../shared/usage'
 /** Why a line was skipped; counted per file and shown in the sources panel. */
 export type SkipReason =
   | 'malformed-json'
+  | 'malformed-csv'
   | 'invalid-utf8'
   | 'line-too-long'
   | 'bad-field'
@@ -54,9 +55,22 @@ export interface LineParser<S> {
   parseLine(line: string, state: S, ctx: FileContext): LineOutcome
 }
 
+/**
+ * Records of the same source a read replaces: those whose key starts with `keyPrefix` and whose
+ * instant is in [from, to). Cursor: an imported usage CSV is the account's own record, so it
+ * replaces what state.vscdb gave for the UTC days it covers.
+ */
+export interface Supersede {
+  keyPrefix: string
+  from: number
+  to: number
+}
+
 /** What a whole document or a batch of database rows gave. */
 export interface RecordsOutcome<S> {
   events: UsageEvent[]
+  /** Records this read replaces (removed in the same transaction as its events, after them). */
+  supersede?: Supersede[]
   /** Records looked at (messages, rows): shown as the source's "lines". */
   records: number
   skips: SkipReason[]

@@ -161,6 +161,7 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
     addLogFolder: async () => ({ ok: false, cancelled: false, error: 'this view reads no log folders' }),
     removeLogFolder: async () => perMachine('this view reads no log folders'),
     reconcile: async () => perMachine('reconcile an invoice on a machine, or with `tokenwatch reconcile`'),
+    importCursorUsage: async () => perMachine('import a Cursor usage export on the machine that should count it'),
     onChange(listener) {
       listeners.add(listener)
       if (!timer && !polling && !closed) void poll()

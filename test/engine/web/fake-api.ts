@@ -58,6 +58,7 @@ export function fakeApi(): FakeApi {
     exportCsv: async (q) => (record('exportCsv', q), { ok: true, path: '/tmp/x.csv', rows: 1 }),
     addLogFolder: async (a) => (record('addLogFolder', a), { ok: false, cancelled: false, error: 'desktop only' }),
     removeLogFolder: async (a) => (record('removeLogFolder', a), settings),
+    importCursorUsage: async (a) => (record('importCursorUsage', a), { file: a.name ?? 'usage.csv', requests: 0, days: [], skipped: 0 }),
     reconcile: async (a) => (record('reconcile', a), { kind: 'cursor', from: '', to: '', lines: [], totals: { billedUsd: 0, countedUsd: 0, diffUsd: 0 }, skipped: [] }),
     onChange: (l) => {
       listeners.add(l)

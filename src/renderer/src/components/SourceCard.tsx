@@ -1,4 +1,4 @@
-import { type JSX } from 'react'
+import { type JSX, type ReactNode } from 'react'
 import type { SourceStatus } from '../../../shared/contract'
 import { formatInt, formatRelative } from '../lib/format'
 import { SOURCE_IDS, sourceLabel } from '../../../shared/sources'
@@ -9,7 +9,7 @@ export const SOURCE_NAMES: Record<SourceStatus['source'], string> = Object.fromE
 ) as Record<SourceStatus['source'], string>
 
 /** One watched source: where, how much, when last, and what was skipped and why. */
-export function SourceCard({ s, now, onSwitch }: { s: SourceStatus; now: number; onSwitch?: (on: boolean) => void }): JSX.Element {
+export function SourceCard({ s, now, onSwitch, children }: { s: SourceStatus; now: number; onSwitch?: (on: boolean) => void; children?: ReactNode }): JSX.Element {
   const badge = s.disabled ? { cls: 'badge-muted', text: 'switched off' } : s.found ? { cls: 'badge-ok', text: 'watching' } : { cls: 'badge-muted', text: 'not found' }
   const reasons = Object.entries(s.skipReasons).sort((a, b) => b[1] - a[1])
   const errors = s.fileErrors
@@ -62,6 +62,7 @@ export function SourceCard({ s, now, onSwitch }: { s: SourceStatus; now: number;
       {!s.found && s.envVars !== undefined && s.envVars.length > 0 && (
         <p className="hint" data-testid={`source-env-${s.source}`}>Set {s.envVars.map((v, i) => <span key={v}>{i > 0 ? ' or ' : ''}<code>{v}</code></span>)}, or add a folder in Settings.</p>
       )}
+      {children}
     </article>
   )
 }

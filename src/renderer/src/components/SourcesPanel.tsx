@@ -2,6 +2,7 @@ import { type JSX, useState } from 'react'
 import { isLogSourceId, type LogSourceId } from '../../../shared/sources'
 import type { AppApi } from '../../../shared/contract'
 import { useAsync } from '../lib/use-async'
+import { CursorImport } from './CursorImport'
 import { SourceCard } from './SourceCard'
 import { StateMessage } from './StateMessage'
 
@@ -39,7 +40,9 @@ export function SourcesPanel({ api, tick }: { api: AppApi; tick: number }): JSX.
           {error !== undefined && <p role="alert" className="error-text">{error}</p>}
           <div className="sources">
             {status.data.map((s) => (
-              <SourceCard key={`${s.source}:${s.location}`} s={s} now={now} {...(isLogSourceId(s.source) ? { onSwitch: onSwitch(s.source) } : {})} />
+              <SourceCard key={`${s.source}:${s.location}`} s={s} now={now} {...(isLogSourceId(s.source) ? { onSwitch: onSwitch(s.source) } : {})}>
+                {s.source === 'cursor' && !s.disabled && <CursorImport api={api} onImported={() => setSwitched((n) => n + 1)} />}
+              </SourceCard>
             ))}
           </div>
         </>
