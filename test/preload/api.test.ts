@@ -76,7 +76,7 @@ describe('preload api', () => {
     const today = await api.todaySpend({ tz: 'UTC' })
     expect([today.costUsd, today.tokens, today.requests]).toEqual([0.6, 120_000, 1])
     expect(await api.sessionCount({ tz: 'UTC' })).toBe(1)
-    await expect(api.sessionCount({ tz: 'UTC', sources: ['cursor' as 'http'] })).rejects.toThrow('arg.sources[0]: unknown source "cursor"')
+    await expect(api.sessionCount({ tz: 'UTC', sources: ['windsurf' as 'http'] })).rejects.toThrow('arg.sources[0]: unknown source "windsurf"')
     await expect(api.report({ tz: 'UTC', groupBy: ['nope' as 'day'] })).rejects.toThrow('arg.groupBy[0]: unknown group dimension "nope"')
   })
 

@@ -171,7 +171,7 @@ describe('startWebServer', () => {
       ['report', { tz: 'UTC', groupBy: ['day'], models: ['a', 7] }, 'arg.models[1]: must be a string'],
       ['report', { tz: 'UTC' }, 'arg.groupBy: must be an array of group dimensions'],
       ['report', { tz: 'UTC', groupBy: [], colour: 'red' }, 'arg.colour: unknown field'],
-      ['sessions', { tz: 'UTC', sources: ['claude-code', 'cursor'] }, 'arg.sources[1]: unknown source "cursor"'],
+      ['sessions', { tz: 'UTC', sources: ['claude-code', 'windsurf'] }, 'arg.sources[1]: unknown source "windsurf"'],
       ['sessions', [], 'arg: must be an object'],
       ['sessionCount', undefined, 'arg: must be an object'],
       ['sessionCount', { from: 0 }, 'arg.tz: must be a string'],
