@@ -3,6 +3,7 @@ import type { AppApi, PriceOverride, Settings, TeamProjects } from '../../../sha
 import type { Transport } from '../api'
 import { isValidTimeZone, systemTimeZone } from '../../../shared/time-zone'
 import { LogFolders } from './LogFolders'
+import { ConnectAgent } from './ConnectAgent'
 import { PriceOverridesEditor, type OverrideDraft } from './PriceOverridesEditor'
 import { BudgetsEditor, fromBudgetDrafts, toBudgetDraft, type BudgetDraft } from './BudgetsEditor'
 
@@ -43,6 +44,8 @@ interface Drafts {
   teamUrl?: string
   teamProjects?: TeamProjects
   machinesFolder?: string
+  otlpEnabled?: boolean
+  otlpPort?: string
 }
 
 const sameOverrides = (a: readonly PriceOverride[], b: readonly PriceOverride[]): boolean => JSON.stringify(a) === JSON.stringify(b)
@@ -76,6 +79,8 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
   const teamUrl = drafts.teamUrl ?? settings.teamUrl
   const teamProjects = drafts.teamProjects ?? settings.teamProjects
   const machinesFolder = drafts.machinesFolder ?? settings.machinesFolder
+  const otlpEnabled = drafts.otlpEnabled ?? settings.otlpEnabled
+  const otlpPort = drafts.otlpPort ?? String(settings.otlpPort)
 
   /** The changed fields as a patch, or the first problem with them. */
   const changes = (): Partial<Settings> | string => {
@@ -116,6 +121,12 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
     if (drafts.machinesFolder !== undefined) {
       const dir = drafts.machinesFolder.trim()
       if (dir !== settings.machinesFolder) patch.machinesFolder = dir
+    }
+    if (drafts.otlpEnabled !== undefined && drafts.otlpEnabled !== settings.otlpEnabled) patch.otlpEnabled = drafts.otlpEnabled
+    if (drafts.otlpPort !== undefined) {
+      const port = Number(drafts.otlpPort)
+      if (!Number.isInteger(port) || port < 0 || port > 65535) return 'The OpenTelemetry port must be a whole number from 0 to 65535 (0: any free port).'
+      if (port !== settings.otlpPort) patch.otlpPort = port
     }
     return patch
   }
@@ -191,6 +202,16 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
           <option value="hashed">Hash of the path</option>
         </select>
       </label>
+      <h3 className="settings-subtitle">Connect an agent <span className="help">OpenTelemetry: usage with no log on this disk (CI, containers, your own apps)</span></h3>
+      <label className="check">
+        <input type="checkbox" checked={otlpEnabled} onChange={(e) => edit({ otlpEnabled: e.target.checked })} data-testid="settings-otlp" /> Receive OpenTelemetry on 127.0.0.1:4318
+      </label>
+      <label>
+        Port when 4318 is taken
+        <input type="number" min={0} max={65535} step={1} value={otlpPort} onChange={(e) => edit({ otlpPort: e.target.value })} data-testid="settings-otlp-port" />
+        <span className="help">Another collector often holds 4318; 0 picks any free port (shown below).</span>
+      </label>
+      <ConnectAgent api={api} enabled={settings.otlpEnabled} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={saving} data-testid="settings-save">{saving ? 'Saving…' : 'Save settings'}</button>
         {status !== undefined && <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid="settings-status">{status.text}</span>}

@@ -35,7 +35,7 @@ export function SourceCard({ s, now, onSwitch, children }: { s: SourceStatus; no
           <div><dt>Events</dt><dd>{formatInt(s.events)}</dd></div>
           <div><dt>Last event</dt><dd>{s.lastEventTs === null ? '—' : formatRelative(s.lastEventTs, now)}</dd></div>
           {s.lastReadAt !== undefined && <div><dt>Last update</dt><dd>{s.lastReadAt === null ? '—' : formatRelative(s.lastReadAt, now)}</dd></div>}
-          <div><dt>Lines skipped</dt><dd>{formatInt(s.skippedLines)}</dd></div>
+          <div><dt>{s.services !== undefined ? 'Records not counted' : 'Lines skipped'}</dt><dd>{formatInt(s.skippedLines)}</dd></div>
           {unreadable > 0 && <div><dt>Unreadable files</dt><dd>{formatInt(unreadable)}</dd></div>}
         </dl>
       )}
@@ -50,9 +50,25 @@ export function SourceCard({ s, now, onSwitch, children }: { s: SourceStatus; no
           </ul>
         </details>
       )}
+      {s.services !== undefined && s.services.length > 0 && (
+        <table className="otlp-services" data-testid={`services-${s.source}`}>
+          <thead><tr><th>Service</th><th className="num">Received</th><th className="num">With usage</th><th>Not counted</th><th>Last seen</th></tr></thead>
+          <tbody>
+            {s.services.map((v) => (
+              <tr key={v.service}>
+                <td><code>{v.service || '(no service.name)'}</code></td>
+                <td className="num">{formatInt(v.received)}</td>
+                <td className="num">{formatInt(v.usage)}</td>
+                <td>{Object.entries(v.skipped).map(([why, n]) => `${why} ${formatInt(n ?? 0)}`).join(', ') || '—'}</td>
+                <td>{formatRelative(v.lastSeenAt, now)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {reasons.length > 0 && (
         <details className="skips">
-          <summary>Why lines were skipped</summary>
+          <summary>{s.services !== undefined ? 'Why records were not counted' : 'Why lines were skipped'}</summary>
           <ul>
             {reasons.map(([why, n]) => <li key={why}><span>{why}</span> <span className="num">{formatInt(n)}</span></li>)}
           </ul>
