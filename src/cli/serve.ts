@@ -61,7 +61,7 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
       }
     }
     if (!o['no-web']) {
-      const apiOpts = o['no-socket'] ? {} : { socketPath: engine.paths.socket }
+      const apiOpts: { socketPath?: string; httpUrl?: string } = o['no-socket'] ? {} : { socketPath: engine.paths.socket }
       const api = createEngineApi(engine, apiOpts)
       const scopes = createScopedApis(engine, api, { log: (m) => process.stderr.write(`warning: ${m}\n`) })
       closers.push(() => scopes.close())
@@ -73,7 +73,9 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
         ingest: { writer: engine.writer, userId: engine.userId },
       })
       closers.push(() => web.close())
-      process.stdout.write(`dashboard  ${web.url}\ningest     http://127.0.0.1:${web.port}/v1/usage\n`)
+      // The Sources panel lists the HTTP push endpoint (read when asked, so the port is known by then).
+      apiOpts.httpUrl = `http://127.0.0.1:${web.port}/v1/usage`
+      process.stdout.write(`dashboard  ${web.url}\ningest     ${apiOpts.httpUrl}\n`)
     }
     process.stdout.write(`store      ${engine.store.path}\n`)
   } catch (err) {

@@ -84,8 +84,8 @@ export type LogSourceId = (typeof SOURCES)[number]['id']
 
 /** Sources that push usage to Token Watch instead of being read. */
 export const PUSHED_SOURCES = [
-  { id: 'socket', label: 'Local socket' },
-  { id: 'http', label: 'HTTP push' },
+  { id: 'socket', label: 'Local socket (NDJSON push)' },
+  { id: 'http', label: 'HTTP push (POST /v1/usage)' },
   { id: 'otlp', label: 'OpenTelemetry (OTLP)' },
 ] as const
 

@@ -364,3 +364,30 @@ describe('which range, which zone', () => {
     expect(backend.calls.filter((c) => c.method === 'todaySpend').at(-1)?.arg).toEqual({ tz: 'Pacific/Kiritimati' })
   })
 })
+
+describe('a paused engine', () => {
+  it('says so on the dashboard and on every log source card; pushed sources still receive', async () => {
+    const backend = fixtureBackend()
+    await backend.setSettings({ paused: true })
+    const server = await serve(backend)
+    await page.goto(server.url)
+    await page.getByTestId('paused-notice').waitFor()
+    expect(await page.getByTestId('paused-notice').textContent()).toContain('Watching is paused:')
+    await page.getByTestId('tab-sources').click()
+    await page.getByTestId('source-claude-code').waitFor()
+    expect(await page.getByTestId('source-badge-claude-code').textContent()).toBe('paused')
+    expect(await page.getByTestId('source-badge-codex').textContent()).toBe('paused')
+    // Not found stays not found; the socket keeps receiving, named for what it is.
+    expect(await page.getByTestId('source-badge-gemini-cli').textContent()).toBe('not found')
+    expect(await page.getByTestId('source-badge-socket').textContent()).toBe('receiving')
+    expect(await page.getByTestId('source-socket').locator('h3').textContent()).toBe('Local socket (NDJSON push)')
+    expect(await page.getByTestId('paused-notice').count()).toBe(1)
+    // Resumed (from the tray, say): the next change event brings it back.
+    await backend.setSettings({ paused: false })
+    backend.emit({ hours: [], at: NOW })
+    await until(async () => (await page.getByTestId('paused-notice').count()) === 0)
+    expect(await page.getByTestId('paused-notice').count()).toBe(0)
+    await until(async () => (await page.getByTestId('source-badge-claude-code').textContent()) === 'watching')
+    expect(await page.getByTestId('source-badge-claude-code').textContent()).toBe('watching')
+  })
+})

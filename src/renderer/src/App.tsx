@@ -98,7 +98,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   } else if (tab === 'spend') {
     content = <SpendView api={api} tz={tz} tick={tick} now={now} />
   } else if (tab === 'sources') {
-    content = <SourcesPanel api={api} tick={tick} />
+    content = <SourcesPanel api={api} tick={tick} paused={settings?.paused === true} />
   } else if (welcome) {
     content = <FirstRun api={api} tick={tick} onFinished={onFinished} />
   } else if (!settingsReady || dims.data === undefined) {
@@ -127,6 +127,12 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
       <main>
         {loaded.error !== undefined && (
           <p className="notice notice-warn" role="alert">Settings could not be loaded ({loaded.error}); showing times in {tz}.</p>
+        )}
+        {settings?.paused === true && (
+          <p className="notice notice-warn" role="status" data-testid="paused-notice">
+            <strong>Watching is paused:</strong> new usage in the agents&apos; logs is not read, so these figures stop at the pause.
+            Pushed events still arrive. Resume in Settings or from the tray menu; what was written meanwhile is read then.
+          </p>
         )}
         {dataTab && (showControls || sources.data !== undefined) && (
           <div className="controls">

@@ -1,7 +1,7 @@
 import { type JSX, type ReactNode } from 'react'
 import type { SourceStatus } from '../../../shared/contract'
 import { formatInt, formatRelative } from '../lib/format'
-import { SOURCE_IDS, sourceLabel } from '../../../shared/sources'
+import { isLogSourceId, SOURCE_IDS, sourceLabel } from '../../../shared/sources'
 
 /** How each source is named in the UI. */
 export const SOURCE_NAMES: Record<SourceStatus['source'], string> = Object.fromEntries(
@@ -9,8 +9,13 @@ export const SOURCE_NAMES: Record<SourceStatus['source'], string> = Object.fromE
 ) as Record<SourceStatus['source'], string>
 
 /** One watched source: where, how much, when last, and what was skipped and why. */
-export function SourceCard({ s, now, onSwitch, children }: { s: SourceStatus; now: number; onSwitch?: (on: boolean) => void; children?: ReactNode }): JSX.Element {
-  const badge = s.disabled ? { cls: 'badge-muted', text: 'switched off' } : s.found ? { cls: 'badge-ok', text: 'watching' } : { cls: 'badge-muted', text: 'not found' }
+export function SourceCard({ s, now, onSwitch, paused = false, children }: { s: SourceStatus; now: number; onSwitch?: (on: boolean) => void; paused?: boolean; children?: ReactNode }): JSX.Element {
+  // A paused engine reads no log, so a log source says so; pushed sources keep receiving.
+  const isLog = isLogSourceId(s.source)
+  const badge = s.disabled ? { cls: 'badge-muted', text: 'switched off' }
+    : !s.found ? { cls: 'badge-muted', text: 'not found' }
+    : paused && isLog ? { cls: 'badge-warn', text: 'paused' }
+    : { cls: 'badge-ok', text: isLog ? 'watching' : 'receiving' }
   const reasons = Object.entries(s.skipReasons).sort((a, b) => b[1] - a[1])
   const errors = s.fileErrors
   const unreadable = errors === undefined ? 0 : errors.unreadable + errors.danglingLinks
@@ -18,7 +23,7 @@ export function SourceCard({ s, now, onSwitch, children }: { s: SourceStatus; no
     <article className={`card source${s.found && !s.disabled ? '' : ' source-missing'}`} data-testid={`source-${s.source}`}>
       <header className="source-head">
         <h3>{SOURCE_NAMES[s.source]}</h3>
-        <span className={`badge ${badge.cls}`}>{badge.text}</span>
+        <span className={`badge ${badge.cls}`} data-testid={`source-badge-${s.source}`}>{badge.text}</span>
         {onSwitch !== undefined && s.envVars !== undefined && (
           <label className="source-switch">
             <input type="checkbox" checked={!s.disabled} onChange={(e) => onSwitch(e.target.checked)} data-testid={`source-switch-${s.source}`} />

@@ -7,7 +7,7 @@ import { SourceCard } from './SourceCard'
 import { StateMessage } from './StateMessage'
 
 /** Every source Token Watch watches or listens on, with its health. */
-export function SourcesPanel({ api, tick }: { api: AppApi; tick: number }): JSX.Element {
+export function SourcesPanel({ api, tick, paused = false }: { api: AppApi; tick: number; paused?: boolean }): JSX.Element {
   const [switched, setSwitched] = useState(0)
   const [error, setError] = useState<string>()
   const status = useAsync(`sources#${tick}#${switched}`, () => api.sourceStatus())
@@ -40,7 +40,7 @@ export function SourcesPanel({ api, tick }: { api: AppApi; tick: number }): JSX.
           {error !== undefined && <p role="alert" className="error-text">{error}</p>}
           <div className="sources">
             {status.data.map((s) => (
-              <SourceCard key={`${s.source}:${s.location}`} s={s} now={now} {...(isLogSourceId(s.source) ? { onSwitch: onSwitch(s.source) } : {})}>
+              <SourceCard key={`${s.source}:${s.location}`} s={s} now={now} paused={paused} {...(isLogSourceId(s.source) ? { onSwitch: onSwitch(s.source) } : {})}>
                 {s.source === 'cursor' && !s.disabled && <CursorImport api={api} onImported={() => setSwitched((n) => n + 1)} />}
               </SourceCard>
             ))}
