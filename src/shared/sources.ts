@@ -38,6 +38,10 @@ export const SOURCES = [
     folderTitle: 'Extra Copilot CLI homes', folderHelp: 'each holds session-state/ and session-store.db, like ~/.copilot',
   },
   {
+    id: 'grok', label: 'Grok Build', kind: 'append', envVars: ['GROK_HOME'],
+    folderTitle: 'Extra Grok Build homes', folderHelp: 'each holds sessions/, like ~/.grok',
+  },
+  {
     id: 'droid', label: 'Droid', kind: 'document', envVars: ['DROID_SESSIONS_DIR', 'FACTORY_DIR'],
     folderTitle: 'Extra Droid sessions folders', folderHelp: 'each holds <project>/<id>.settings.json, like ~/.factory/sessions',
   },

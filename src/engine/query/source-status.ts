@@ -47,6 +47,9 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
     case 'qwen-code':
       // <projects>/<project>/chats/<session>.jsonl
       return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
+    case 'grok':
+      // <sessions>/<url-encoded cwd>/<session>/updates.jsonl
+      return { files: found.length, sessions: found.length, projects: new Set(found.map((p) => p[0])).size }
     case 'copilot-cli':
       // session-state/<session>/events.jsonl, and the session store (its sessions are counted once read).
       return { files: found.length, sessions: found.filter((p) => p[p.length - 1] === 'events.jsonl').length }

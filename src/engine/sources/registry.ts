@@ -8,6 +8,7 @@ import { codexSource } from './codex/source'
 import { copilotSource } from './copilot-cli/source'
 import { droidSource } from './droid/source'
 import { geminiSource } from './gemini-cli/source'
+import { grokSource } from './grok/source'
 import { gooseSource } from './goose/source'
 import { kimiSource } from './kimi-code/source'
 import { opencodeSource } from './opencode/source'
@@ -37,6 +38,7 @@ const FACTORIES: { readonly [K in LogSourceId]: (setup: SourceSetup) => LogSourc
   'qwen-code': qwenSource,
   'kimi-code': kimiSource,
   'copilot-cli': copilotSource,
+  grok: grokSource,
   droid: droidSource,
   pi: piSource,
   openclaw: openclawSource,
