@@ -74,7 +74,7 @@ export const SOURCES = [
     folderTitle: 'Extra Antigravity data folders', folderHelp: 'each holds conversations/<id>.db, like ~/.gemini/antigravity-cli',
   },
   {
-    id: 'cline', label: 'Cline / Roo Code / Kilo Code', kind: 'document', envVars: ['CLINE_DIR', 'CLINE_DATA_DIR', 'CLINE_SESSION_DATA_DIR', 'VSCODE_PORTABLE'],
+    id: 'cline', label: 'Cline / Roo Code / Kilo Code', kind: 'document', envVars: ['CLINE_DIR', 'CLINE_DATA_DIR', 'CLINE_SESSION_DATA_DIR', 'VSCODE_PORTABLE', 'KILO_DATA_DIR'],
     folderTitle: 'Extra Cline, Roo Code or Kilo Code storage folders', folderHelp: 'each holds tasks/<id>/ui_messages.json, like .../User/globalStorage/saoudrizwan.claude-dev',
   },
   {

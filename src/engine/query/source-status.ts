@@ -40,7 +40,8 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
       return { files: found.length, sessions: found.length }
     case 'cline':
       // One ui_messages.json per task; an SDK session's subagents write their own files in its folder.
-      return { files: found.length, sessions: new Set(found.map((p) => `${p[0] ?? ''}/${p[p.length - 2] ?? ''}`)).size }
+      // Kilo Code 7's kilo.db holds its sessions inside: the store's counts say how many were read.
+      return { files: found.length, sessions: new Set(found.filter((p) => p.length > 1).map((p) => p[0])).size }
     case 'amp':
       // One thread file per session.
       return { files: found.length, sessions: found.length }

@@ -1,9 +1,20 @@
-import { join, resolve } from 'node:path'
-import type { DocumentParser, FileReader, LogSource } from '../types'
-import type { SourceSetup } from '../setup'
+import { basename, dirname, join, resolve } from 'node:path'
+import type { DatabaseReader, DocumentParser, FileReader, LogSource } from '../types'
+import { splitList, type SourceSetup } from '../setup'
+import { openCodeSchemaReader } from '../opencode/reader'
 import { clineParser } from './parser'
 
 const DOCUMENT: FileReader = { kind: 'document', parser: clineParser as DocumentParser<unknown> }
+/** Kilo Code 7 (the rewrite on an OpenCode-derived core): `kilo.db` in OpenCode's schema. */
+const KILO_DB: FileReader = { kind: 'database', reader: openCodeSchemaReader({ source: 'cline', agentId: 'kilo-code', keyPrefix: 'cline:kilo-db' }) as DatabaseReader<unknown> }
+
+/** Kilo Code 7's data folders: KILO_DATA_DIR (comma-separated, as ccusage reads it), else `$XDG_DATA_HOME/kilo` (default ~/.local/share/kilo). */
+export function kiloDataDirs(s: Pick<SourceSetup, 'env' | 'home'>): string[] {
+  const dirs = splitList(s.env.KILO_DATA_DIR).map((d) => resolve(d))
+  return dirs.length > 0 ? dirs : [join(resolve(s.env.XDG_DATA_HOME || join(s.home, '.local', 'share')), 'kilo')]
+}
+
+const isKiloDbName = (name: string): boolean => /^kilo(-[A-Za-z0-9._-]+)?\.db$/.test(name)
 
 /** The extensions' ids, as their globalStorage folders are named. */
 export const CLINE_EXTENSIONS = ['saoudrizwan.claude-dev', 'rooveterinaryinc.roo-cline', 'kilocode.kilo-code'] as const
@@ -47,15 +58,21 @@ const SESSION = /[\\/][^\\/]+[\\/][^\\/]+\.messages\.json$/
 
 /**
  * Cline, Roo Code and Kilo Code (one source, the agent names the extension): the classic task
- * folders in every editor's globalStorage and Cline's data folder, and Cline's SDK sessions.
+ * folders in every editor's globalStorage and Cline's data folder, Cline's SDK sessions, and Kilo
+ * Code 7's `kilo.db`.
  */
 export function clineSource(s: SourceSetup): LogSource {
-  const roots = clineRoots(s)
+  const kilo = kiloDataDirs(s)
+  const roots = [...new Set([...clineRoots(s), ...kilo])]
+  const isKiloDb = (p: string): boolean => isKiloDbName(basename(p)) && kilo.includes(dirname(p))
   return {
     id: 'cline',
-    readerOf: () => DOCUMENT,
+    readerOf: (p) => (isKiloDb(p) ? KILO_DB : DOCUMENT),
     roots: () => roots,
-    isLogFile: (p) => CLASSIC.test(p) || SESSION.test(p),
+    // Kilo's data folder also holds its snapshots and logs: only its top is read.
+    flat: (root) => kilo.includes(root),
+    isLogFile: (p) => isKiloDb(p) || CLASSIC.test(p) || SESSION.test(p),
+    logFileOf: (p) => (p.endsWith('-wal') && isKiloDb(p.slice(0, -4)) ? p.slice(0, -4) : null),
     hint: 'Cline, Roo Code and Kilo Code keep tasks in the editor\'s User/globalStorage/<extension>/tasks and in ~/.cline/data (set CLINE_DIR, CLINE_DATA_DIR or VSCODE_PORTABLE to point elsewhere).',
   }
 }

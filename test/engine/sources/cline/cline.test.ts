@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createLogSources } from '../../../../src/engine/sources/registry'
 import { clineRoots } from '../../../../src/engine/sources/cline/source'
@@ -11,6 +11,7 @@ import { sourceStatus } from '../../../../src/engine/query/source-status'
 import { eventually } from '../../../helpers/eventually'
 import { FIXTURES, tempDir } from '../../../helpers/temp'
 import { expectAggregatesMatchLedger, ledgerTotals } from '../../ingest/support'
+import { assistant, fixtureMessage, OpenCodeDb } from '../opencode/support'
 
 const F = join(FIXTURES, 'cline')
 const storage = (home: string, ext: string, editor = 'Code') => join(home, '.config', editor, 'User', 'globalStorage', ext)
@@ -171,5 +172,40 @@ describe('cline: folders added in Settings', () => {
     await scanLogs(store, sources, () => null, { userId: 'u' })
     expect(store.db.prepare('SELECT agent_id AS agent, input FROM usage_events').all()).toEqual([{ agent: 'roo-code', input: 75 }])
     store.close()
+  })
+})
+
+describe('cline: Kilo Code 7\'s kilo.db (OpenCode\'s schema)', () => {
+  it('each assistant message counts once under agent kilo-code; day totals equal ccusage 20.0.24 (`ccusage kilo daily`)', async () => {
+    const home = tempDir()
+    const agent = new OpenCodeDb(join(home, 'share', 'kilo', 'kilo.db'))
+    agent.session('ses_test001')
+    agent.message('msg_test001', 'ses_test001', fixtureMessage(), 1733011260000)
+    // Kilo's data folder also holds snapshots: not walked.
+    mkdirSync(join(home, 'share', 'kilo', 'snapshot', 'deep'), { recursive: true })
+    writeFileSync(join(home, 'share', 'kilo', 'snapshot', 'deep', 'kilo.db'), '')
+    const store = openStore(join(home, 'tw.db'))
+    const sources = createLogSources({ env: { XDG_DATA_HOME: join(home, 'share') }, home }).filter((s) => s.id === 'cline')
+    expect((await scanLogs(store, sources, () => null, { userId: 'u' })).errors).toEqual([])
+    expect(store.db.prepare('SELECT key, agent_id AS agent, model, input, output, cache_read AS cr, cache_write AS cw FROM usage_events').all()).toEqual([
+      { key: 'cline:kilo-db:msg_test001', agent: 'kilo-code', model: 'claude-3-5-sonnet-20241022', input: 1000, output: 500, cr: 200, cw: 100 },
+    ])
+    const ours = runReport(store, { tz: 'UTC', groupBy: ['day'], sources: ['cline'] }).rows
+    const theirs = (JSON.parse(readFileSync(join(F, 'ccusage_20.0.24_kilo_daily.json'), 'utf8')) as
+      { daily: { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }[] }).daily
+    expect(ours.map((r) => [r.day, r.input, r.output, r.cacheRead, r.cacheWrite])).toEqual(theirs.map((d) => [d.date, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheCreationTokens]))
+    // Live: a message Kilo writes (to the WAL) while the engine runs.
+    store.close()
+    const engine = await Engine.open({ env: { TOKENWATCH_HOME: join(home, 'tw'), HOME: home, XDG_DATA_HOME: join(home, 'share') } })
+    try {
+      await engine.start()
+      const totals = () => runReport(engine.store, { tz: 'UTC', groupBy: [], sources: ['cline'] }).totals
+      expect(totals().requests).toBe(1)
+      agent.message('m2', 'ses_test001', assistant({ created: Date.now(), input: 5, output: 5 }), Date.now())
+      await eventually(() => expect([totals().requests, totals().input]).toEqual([2, 1005]), 3000)
+    } finally {
+      await engine.stop()
+      agent.close()
+    }
   })
 })
