@@ -7,6 +7,9 @@
 import { ampDocumentParser } from '../sources/amp/parser'
 import { claudeParser } from '../sources/claude-code/parser'
 import { geminiDocumentParser, geminiLineParser } from '../sources/gemini-cli/parser'
+import { grokLineParser } from '../sources/grok/parser'
+import { kimiLineParser } from '../sources/kimi-code/parser'
+import { qwenLineParser } from '../sources/qwen-code/parser'
 import type { DocumentParser, FileReader, LineParser } from '../sources/types'
 
 const READERS: readonly FileReader[] = [
@@ -14,6 +17,9 @@ const READERS: readonly FileReader[] = [
   { kind: 'append', parser: geminiLineParser as LineParser<unknown> },
   { kind: 'document', parser: geminiDocumentParser as DocumentParser<unknown> },
   { kind: 'document', parser: ampDocumentParser as DocumentParser<unknown> },
+  { kind: 'append', parser: qwenLineParser as LineParser<unknown> },
+  { kind: 'append', parser: kimiLineParser as LineParser<unknown> },
+  { kind: 'append', parser: grokLineParser as LineParser<unknown> },
 ]
 
 /** The index a worker knows `reader` by, or -1 when it must be read on the main thread. */
