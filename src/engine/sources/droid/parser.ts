@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import type { UsageEvent } from '../../../shared/usage'
 import { MAX_REQUEST_TOKENS } from '../claude-code/parser'
@@ -89,7 +89,7 @@ function countedElsewhere(ctx: FileContext, session: string): Counters | undefin
 }
 
 /** Builds the shared map from the saved states: every session's counters, the largest over its copies. */
-export function droidSharedState(savedStates: Iterable<string>): Map<string, unknown> {
+export function droidSharedState(savedStates: Iterable<string>, newFiles: readonly string[] = []): Map<string, unknown> {
   const shared = new Map<string, unknown>()
   for (const json of savedStates) {
     if (!json.includes('"droidSession"')) continue
@@ -98,6 +98,29 @@ export function droidSharedState(savedStates: Iterable<string>): Map<string, unk
     if (!id || !isCounters(s?.counted, FIELDS.length)) continue
     const key = `droid:${id}`
     shared.set(key, maxCounters(shared.get(key) as Counters | undefined, s.counted))
+  }
+  // A session first seen in several copies at once (live and archived): only the copy holding the
+  // most is counted, whole at its own file time, whichever order the files are read in.
+  const bySession = new Map<string, string[]>()
+  for (const f of newFiles) {
+    const id = droidSessionOf(f)
+    if (!shared.has(`droid:${id}`)) bySession.set(id, [...(bySession.get(id) ?? []), f])
+  }
+  for (const [id, files] of bySession) {
+    if (files.length < 2) continue
+    let best: { path: string; sum: number; mtime: number } | undefined
+    for (const path of files) {
+      try {
+        const usage = asObject(parseJsonObject(readFileSync(path, 'utf8'))?.tokenUsage)
+        if (!usage) continue
+        const sum = FIELDS.reduce((a, f) => a + (tokenCount(usage[f]) || 0), 0)
+        const mtime = statSync(path).mtimeMs
+        if (!best || sum > best.sum || (sum === best.sum && mtime > best.mtime)) best = { path, sum, mtime }
+      } catch {
+        /* unreadable now: the scan reports it */
+      }
+    }
+    if (best) shared.set(`droid-first:${id}`, best.path)
   }
   return shared
 }
@@ -136,6 +159,11 @@ export const droidParser: DocumentParser<DroidState> = {
     const lock = asString(doc.providerLockTimestamp)
     const ts = ctx.mtimeMs !== undefined && plausibleTime(ctx.mtimeMs) ? ctx.mtimeMs : isoTime(lock)
     if (Number.isNaN(ts) || !plausibleTime(ts)) return { events: [], records: 1, skips: ['implausible-time'], state: next }
+    // Another copy of a session first seen in this scan holds more: that copy counts, not this one.
+    const first = ctx.shared?.get(`droid-first:${session}`)
+    if (state.counted === null && typeof first === 'string' && first !== ctx.path && countedElsewhere(ctx, session) === undefined) {
+      return { events: [], records: 1, skips: [], state: next }
+    }
     const before = maxCounters(next.counted ?? undefined, countedElsewhere(ctx, session))
     const { delta, counted } = increment(before, now)
     next = { ...next, counted }

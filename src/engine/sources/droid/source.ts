@@ -23,6 +23,6 @@ export function droidSource(s: SourceSetup): LogSource {
     isLogFile: (p) => p.endsWith('.settings.json'),
     hint: 'Droid keeps sessions in ~/.factory/sessions (set DROID_SESSIONS_DIR to point elsewhere).',
     // One session may have several copies (the archive): what any of them counted is shared.
-    contextFor: (_newFiles, savedStates) => ({ shared: droidSharedState(savedStates) }),
+    contextFor: (newFiles, savedStates) => ({ shared: droidSharedState(savedStates, newFiles) }),
   }
 }

@@ -77,7 +77,9 @@ describe('droid: .settings.json running totals', () => {
     put(join(a.sessions, 'archive', 'session-c.settings.json'), archive, '2026-05-01T01:02:03Z')
     put(join(a.sessions, 'session-c.settings.json'), live, '2026-05-02T01:02:03Z')
     await a.scan()
-    expect(ledgerTotals(a.store)).toMatchObject({ input: 100, output: 200 })
+    expect(ledgerTotals(a.store)).toMatchObject({ input: 100, output: 200, requests: 1 })
+    // Read archive first (its path sorts first), yet counted whole at the fuller copy's file time, as ccusage dates it.
+    expect(a.rows()).toMatchObject([{ ts: Date.parse('2026-05-02T01:02:03Z'), input: 100, output: 200 }])
     // The live copy first, the archive appearing later (and rewritten again after a restart): nothing more.
     const b = setup()
     put(join(b.sessions, 'session-c.settings.json'), live, '2026-05-02T01:02:03Z')
@@ -141,12 +143,12 @@ describe('droid: .settings.json running totals', () => {
 interface CcusageDay { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; totalTokens: number }
 
 describe('droid: day totals against ccusage 20.0.24 (`ccusage droid daily --json --offline --timezone UTC`)', () => {
-  it('the three fixture sessions, the live copy of session-c read before its archive: the same input and cache per day; ccusage\'s totalTokens (thinking apart) is our sum', async () => {
+  it('the three fixture sessions (session-c\'s archive read before its live copy): the same input and cache per day; ccusage\'s totalTokens (thinking apart) is our sum', async () => {
     const t = setup()
     const { archive, live } = sessionC()
     put(join(t.sessions, '-work-app', 'session-a.settings.json'), readFileSync(join(F, 'ccusage_droid_loader_rs_session-a.settings.json'), 'utf8'), '2026-05-01T01:02:03Z')
     put(join(t.sessions, 'archive', 'session-c.settings.json'), archive, '2026-05-01T01:02:03Z')
-    put(join(t.sessions, '-work-app', 'session-c.settings.json'), live, '2026-05-02T01:02:03Z')
+    put(join(t.sessions, 'work-app', 'session-c.settings.json'), live, '2026-05-02T01:02:03Z')
     copyFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.jsonl'), join(t.sessions, '-work-app', 'session-1.jsonl'))
     put(join(t.sessions, '-work-app', 'session-1.settings.json'), readFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.settings.json'), 'utf8'), '2026-04-20T10:00:02Z')
     await t.scan()
