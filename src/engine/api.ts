@@ -1,4 +1,4 @@
-import { API_METHOD_TABLE, type AppApi, type ExportResult, type ReportQuery, type Settings, type UsageFilter } from '../shared/contract'
+import { API_METHOD_TABLE, type AppApi, type DataSource, type ExportResult, type ReportQuery, type Settings, type UsageFilter } from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { budgetStatuses, outlook } from './budgets/status'
@@ -50,13 +50,19 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     const r = report(q)
     return { csv: reportToCsv(r, q.groupBy), rows: r.rows.length }
   }
+  // What this connection can show: this machine, then my machines and the team where they are set.
+  const dataSources = (): DataSource[] => [
+    { scope: 'local', label: 'This machine', detail: machineIdentity(store()).name },
+    ...(engine.settings.machinesFolder ? [{ scope: 'machines' as const, label: 'My machines', detail: engine.settings.machinesFolder }] : []),
+    ...(engine.teamUrl ? [{ scope: 'team' as const, label: 'Team', detail: redactUrl(engine.teamUrl) }] : []),
+  ]
   return {
     // Read ctx.prices at each call: a settings change replaces the price table.
-    dataSources: async () => [
-      { scope: 'local', label: 'This machine', detail: machineIdentity(store()).name },
-      ...(engine.settings.machinesFolder ? [{ scope: 'machines' as const, label: 'My machines', detail: engine.settings.machinesFolder }] : []),
-      ...(engine.teamUrl ? [{ scope: 'team' as const, label: 'Team', detail: redactUrl(engine.teamUrl) }] : []),
-    ],
+    dataSources: async () => dataSources(),
+    setMachineName: async ({ name }) => {
+      engine.renameMachine(name)
+      return dataSources()
+    },
     dimensions: async () => ({ ...listDimensions(store(), engine.prices), machines: [machineIdentity(store()).name] }),
     report: async (q) => report(q),
     sessions: async (f) => listSessions(store(), own(f)),

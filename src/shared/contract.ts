@@ -518,6 +518,11 @@ export interface ApiMethods {
    * Transports reach the others under their scope (HTTP `/api/<scope>/<method>`, IPC `api:<scope>:<method>`).
    */
   dataSources: { arg: void; result: DataSource[] }
+  /**
+   * Renames this machine (how the team and my machines show it; blank: the host name again), at
+   * most 200 characters; the team database and the folder learn it at the next sync, started now.
+   */
+  setMachineName: { arg: { name: string }; result: DataSource[] }
   dimensions: { arg: void; result: Dimensions }
   report: { arg: ReportQuery; result: Report }
   /** The most recent sessions with usage in the filter's range (at most 500). */
@@ -575,6 +580,7 @@ export interface MethodInfo<M extends ApiMethod> {
  */
 export const API_METHOD_TABLE = {
   dataSources: { arg: false },
+  setMachineName: { arg: true },
   dimensions: { arg: false },
   report: { arg: true },
   sessions: { arg: true },

@@ -167,6 +167,20 @@ describe('the dashboard over several machines', () => {
       expect(await page.getByText('Sessions stay on each machine').count()).toBe(0)
       await page.getByTestId('tab-dashboard').click()
       expect(await textIs('kpi-requests-value', '4')).toBe('4')
+
+      // Renamed in Settings: the label says so at once, and the team shows the new name after the sync it starts.
+      await page.getByTestId('tab-settings').click()
+      const name = page.getByTestId('settings-machine-name')
+      await name.waitFor()
+      expect(await name.inputValue()).toBe('laptop')
+      await name.fill('ana-laptop')
+      await page.getByTestId('settings-machine-rename').click()
+      expect(await textIs('settings-machine-status', 'This machine is now "ana-laptop".')).toBe('This machine is now "ana-laptop".')
+      await page.getByTestId('tab-dashboard').click()
+      expect(await textIs('data-source', 'This machine (ana-laptop)')).toBe('This machine (ana-laptop)')
+      await page.getByTestId('data-scope-team').click()
+      await page.getByTestId('breakdown-dim-machine').click()
+      expect(await breakdownIs([['ana-laptop', '4'], ['desktop', '12']])).toEqual([['ana-laptop', '4'], ['desktop', '12']])
     } finally {
       expect(await served?.stop()).toBe(0)
       desktop.close()

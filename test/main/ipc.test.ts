@@ -44,9 +44,9 @@ describe('IPC', () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
       'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dataSources', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:importCursorUsage', 'api:outlook', 'api:planLimits', 'api:reconcile', 'api:removeLogFolder', 'api:report',
-      'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend', 'api:userTotals',
+      'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setMachineName', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend', 'api:userTotals',
     ])
-    expect(API_METHODS).toHaveLength(24)
+    expect(API_METHODS).toHaveLength(25)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })

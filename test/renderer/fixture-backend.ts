@@ -230,6 +230,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     // This first run finds no Codex logs, so the backfill brings no Codex usage.
     fill: () => void rows.push(...makeRows().filter((r) => r.source !== 'codex')),
     dataSources: async () => (log('dataSources'), [{ scope: 'local', label: 'This machine', detail: 'fixture-laptop' }]),
+    setMachineName: async (a) => (log('setMachineName', a), [{ scope: 'local', label: 'This machine', detail: a.name }]),
     dimensions: async () => (log('dimensions'), dims()),
     report: async (q) => (log('report', q), aggregate(rows, q)),
     sessions: async (f) => (log('sessions', f), listOf(rows, f)),

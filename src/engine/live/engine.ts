@@ -10,6 +10,7 @@ import type { PriceTable } from '../pricing/types'
 import { startSocketServer, type SocketServerOptions } from '../push/socket-server'
 import { saveSettings } from '../settings'
 import type { Store } from '../store/open-store'
+import { machineIdentity, setMachineName, type MachineIdentity } from '../store/changes'
 import { ensureRollup } from '../store/rollup'
 import { systemTimeZone } from '../../shared/time-zone'
 import { ChangeFeed } from './change-feed'
@@ -287,6 +288,17 @@ export class Engine {
   /** Every log source, switched off in settings or not (the Sources panel lists them all). */
   allSources(): LogSource[] {
     return sourcesFor(this.env, { ...this.ctx.settings, disabledSources: [] })
+  }
+
+  /**
+   * Renames this machine (blank: the host name again): kept in the store, sent to the team
+   * database and written into the my-machines folder at once, announced like a settings change.
+   */
+  renameMachine(name: string): MachineIdentity {
+    setMachineName(this.ctx.store, name)
+    this.sinks.syncSoon()
+    this.feed.settingsChanged()
+    return machineIdentity(this.ctx.store)
   }
 
   /** Applies and saves a validated settings patch: prices re-cost history, folders re-scan. */

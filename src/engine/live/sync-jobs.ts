@@ -51,6 +51,12 @@ export class SyncJobs {
     this.startFolder()
   }
 
+  /** Syncs both sinks now (this machine was renamed: they show its name). */
+  syncSoon(): void {
+    this.team?.syncer.poke(0)
+    this.folder?.syncer.poke(0)
+  }
+
   /** Restarts the jobs whose settings changed. */
   async settingsChanged(before: Settings, next: Settings): Promise<void> {
     if (before.teamUrl !== next.teamUrl || before.teamProjects !== next.teamProjects) {

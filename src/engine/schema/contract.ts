@@ -7,7 +7,7 @@ import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type Day
 import { assertNever } from '../../shared/assert-never'
 import { SOURCE_IDS } from '../../shared/sources'
 import { check, Invalid } from './check'
-import { atLeast, finite, flag, nonEmptyText, oneOf, record, textList, timeZone } from './fields'
+import { atLeast, finite, flag, nonEmptyText, oneOf, record, text, textList, timeZone } from './fields'
 import { settingsPatch } from './settings'
 
 export { Invalid } from './check'
@@ -106,6 +106,8 @@ export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
       return { method, arg: check(record({ csv: nonEmptyText() }), raw, 'arg') }
     case 'importCursorUsage':
       return { method, arg: defined(check(record({ csv: nonEmptyText(), name: nonEmptyText().optional() }), raw, 'arg')) }
+    case 'setMachineName':
+      return { method, arg: check(record({ name: text().max(200, { error: 'at most 200 characters' }) }), raw, 'arg') }
     case 'addLogFolder':
       return { method, arg: check(record({ kind: oneOf(LOG_FOLDER_KINDS, 'log folder kind') }), raw, 'arg') }
     case 'removeLogFolder':

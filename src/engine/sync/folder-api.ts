@@ -24,6 +24,7 @@ export function folderSource(opts: FolderSourceOptions): MachinesSource {
   const told = new Set<string>()
   return {
     info: { scope: 'machines', label: 'My machines', detail: opts.dir },
+    checkEachRead: true,
     load: async () => {
       const mine = myMachines(opts.store(), opts.dir, opts.projects())
       for (const s of mine.skipped) {

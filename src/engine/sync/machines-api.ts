@@ -22,6 +22,11 @@ export interface MachinesSource {
   version(): Promise<string | null>
   /** Ends what the source holds open (the poller's connection). */
   close?(): Promise<void>
+  /**
+   * The fingerprint is cheap enough to check before every read (a few stats): a cached read is
+   * reused only while it is unchanged, so this machine's own commits and renames show at once.
+   */
+  readonly checkEachRead?: boolean
 }
 
 export interface MachinesApiOptions {
@@ -52,11 +57,13 @@ function perMachine(what: string): never {
 export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptions = {}): MachinesApi {
   const cacheMs = opts.cacheMs ?? 5000
   const pollMs = opts.pollMs ?? 2000
-  let cached: { at: number; rows: Promise<MachineRows[]> } | undefined
-  const all = (): Promise<MachineRows[]> => {
-    if (!cached || Date.now() - cached.at > cacheMs) {
+  let cached: { at: number; rows: Promise<MachineRows[]>; version?: string | null } | undefined
+  const all = async (): Promise<MachineRows[]> => {
+    const version = source.checkEachRead ? await source.version().catch(() => null) : undefined
+    const fresh = cached && (version === undefined ? Date.now() - cached.at <= cacheMs : version !== null && version === cached.version)
+    if (!cached || !fresh) {
       const rows = source.load()
-      const entry = { at: Date.now(), rows }
+      const entry = { at: Date.now(), rows, version }
       cached = entry
       rows.catch(() => {
         if (cached === entry) cached = undefined
@@ -118,6 +125,7 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
   const info = source.info
   return {
     dataSources: async () => [info],
+    setMachineName: async () => perMachine('a machine is renamed on that machine'),
     dimensions: async (): Promise<Dimensions> => {
       const list = await all()
       const sets = { user: new Set<string>(), agent: new Set<string>(), project: new Set<string>(), model: new Set<string>(), source: new Set<string>() }

@@ -94,7 +94,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   if (tab === 'settings') {
     content = settings === undefined
       ? <StateMessage kind={loaded.error === undefined ? 'loading' : 'error'} title={loaded.error === undefined ? 'Loading settings…' : 'Could not load settings'}>{loaded.error}</StateMessage>
-      : <SettingsView api={api} transport={transport} settings={settings} models={dims.data?.models ?? []} onSaved={setSaved} />
+      : <SettingsView api={api} transport={transport} settings={settings} models={dims.data?.models ?? []} onSaved={setSaved} tick={localTick} />
   } else if (tab === 'spend') {
     content = <SpendView api={api} tz={tz} tick={tick} now={now} />
   } else if (tab === 'sources') {

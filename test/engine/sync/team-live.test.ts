@@ -247,6 +247,17 @@ describe('live change events over several machines\' data', () => {
       await syncToPostgres(other, pgs.url, { projects: 'basename' })
       await eventually(() => expect(teamEvents.events.length).toBeGreaterThan(heard), 15_000)
       await untilEqual(() => byMachine('/api/team/report'), [['desktop', 7], [me, 1]].sort())
+      // Renamed from a dashboard: the scopes' label says so, the team and the folder follow at once.
+      expect(await call(server, '/api/setMachineName', { name: 'laptop-2' })).toEqual([
+        { scope: 'local', label: 'This machine', detail: 'laptop-2' },
+        { scope: 'machines', label: 'My machines', detail: folder },
+        { scope: 'team', label: 'Team', detail: pgs.url },
+      ])
+      await untilEqual(() => byMachine('/api/team/report'), [['desktop', 7], ['laptop-2', 1]])
+      expect(await byMachine('/api/machines/report')).toEqual([['desktop', 5], ['laptop-2', 1]])
+      expect(await byMachine('/api/report')).toEqual([['laptop-2', 1]])
+      await expect(call(server, '/api/setMachineName', { name: 'x'.repeat(201) })).rejects.toThrow('arg.name: at most 200 characters')
+      await expect(call(server, '/api/team/setMachineName', { name: 'y' })).rejects.toThrow('a machine is renamed on that machine')
       teamEvents.close()
       await engine.updateSettings({ teamUrl: '' })
       await expect(byMachine('/api/team/report')).rejects.toThrow('no team database is set')

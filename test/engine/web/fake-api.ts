@@ -24,6 +24,7 @@ export function fakeApi(): FakeApi {
     emit: (e) => listeners.forEach((l) => l(e)),
     listenerCount: () => listeners.size,
     dataSources: async () => (record('dataSources'), [{ scope: 'local', label: 'This machine', detail: 'test-machine' }]),
+    setMachineName: async (a) => (record('setMachineName', a), [{ scope: 'local', label: 'This machine', detail: a.name }]),
     dimensions: async () => {
       record('dimensions')
       return { users: ['u'], agents: ['a'], projects: ['p'], models: ['m'], sources: ['claude-code'], unpricedModels: [], firstTs: 0, lastTs: 1 }

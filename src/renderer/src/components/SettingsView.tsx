@@ -4,6 +4,7 @@ import type { Transport } from '../api'
 import { isValidTimeZone, systemTimeZone } from '../../../shared/time-zone'
 import { LogFolders } from './LogFolders'
 import { ConnectAgent } from './ConnectAgent'
+import { MachineName } from './MachineName'
 import { PriceOverridesEditor, type OverrideDraft } from './PriceOverridesEditor'
 import { BudgetsEditor, fromBudgetDrafts, toBudgetDraft, type BudgetDraft } from './BudgetsEditor'
 
@@ -55,9 +56,11 @@ const sameOverrides = (a: readonly PriceOverride[], b: readonly PriceOverride[])
  * (which apply at once) below them. Save sends only the fields the user changed, compared with
  * the settings as they are now, so a pause made from the tray meanwhile is never undone.
  */
-export function SettingsView({ api, transport, settings, models, onSaved }: {
+export function SettingsView({ api, transport, settings, models, onSaved, tick }: {
   api: AppApi
   transport: Transport
+  /** Moves with change events (this machine's name is reloaded on it). */
+  tick?: number
   /** The current settings, refetched on every change event. */
   settings: Settings
   models: readonly string[]
@@ -183,6 +186,7 @@ export function SettingsView({ api, transport, settings, models, onSaved }: {
         <input type="checkbox" checked={paused} onChange={(e) => edit({ paused: e.target.checked })} data-testid="settings-paused" /> Pause watching logs
       </label>
       <h3 className="settings-subtitle">Team and my machines <span className="help">only quarter-hour totals leave this machine, never transcripts</span></h3>
+      {tick !== undefined && <MachineName api={api} tick={tick} />}
       <label>
         Team database (PostgreSQL)
         <input type="text" autoComplete="off" spellCheck={false} value={teamUrl} placeholder="postgres://user@host:5432/team?sslmode=verify-full"
