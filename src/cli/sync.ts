@@ -1,7 +1,7 @@
 import { TEAM_PROJECTS, type TeamProjects } from '../shared/contract'
 import { openContext } from '../engine/context'
 import { syncToPostgres } from '../engine/sync/pg-sink'
-import { checkTeamUrl, redactUrl } from '../engine/sync/team-url'
+import { checkTeamUrl, redactUrl } from '../shared/team-url'
 import { removeOwnConflicts, writeMachineFile } from '../engine/sync/folder-sink'
 import { machineIdentity } from '../engine/store/changes'
 import { parseOptions, UsageError } from './args'

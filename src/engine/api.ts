@@ -17,9 +17,9 @@ import { reconcile } from './reconcile/reconcile'
 import { importCursorUsage } from './sources/cursor/import'
 import { addedFolderProblem } from './log-folders'
 import { validateSettingsPatch } from './settings'
-import { maskTeamUrl, unmaskTeamUrl } from './sync/team-url'
+import { maskTeamUrl, unmaskTeamUrl } from '../shared/team-url'
 import { machineIdentity } from './store/changes'
-import { redactUrl } from './sync/team-url'
+import { redactUrl } from '../shared/team-url'
 
 export interface EngineApiOptions {
   /** Where pushed events arrive, for the sources panel. */

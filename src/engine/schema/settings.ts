@@ -9,7 +9,7 @@ import { BUDGET_PERIODS, TEAM_PROJECTS, type Budget, type BudgetScope, type Sett
 import { LOG_SOURCE_IDS, SOURCE_IDS, type LogSourceId } from '../../shared/sources'
 import type { SourceId } from '../../shared/usage'
 import { DEFAULT_THRESHOLDS } from '../../shared/budget'
-import { checkTeamUrl } from '../sync/team-url'
+import { checkTeamUrl } from '../../shared/team-url'
 import { checked } from './check'
 import { atLeast, finite, flag, hasDuplicates, nonEmptyText, oneOf, record, settingsZone, text } from './fields'
 

@@ -1,7 +1,7 @@
 import type { TeamProjects } from '../../shared/contract'
 import type { Store } from '../store/open-store'
 import { syncToPostgres, type PgSyncResult } from './pg-sink'
-import { redactUrl } from './team-url'
+import { redactUrl } from '../../shared/team-url'
 
 /** Where continuous team sync stands (the URL without its password). */
 export interface TeamSyncStatus {

@@ -4,7 +4,7 @@ import { machineIdentity } from '../store/changes'
 import type { Store } from '../store/open-store'
 import { outgoingSince, type TeamRow } from './outgoing'
 import { migrateTeamSchema, TEAM_SCHEMA } from './pg-schema'
-import { scrub } from './team-url'
+import { scrub } from '../../shared/team-url'
 
 export interface PgSyncOptions {
   projects: TeamProjects

@@ -3,7 +3,7 @@ import { createMachinesApi, type MachinesApi, type MachinesApiOptions, type Mach
 import { connectTeam } from './pg-sink'
 import { TEAM_SCHEMA } from './pg-schema'
 import { fetchTeamMachines } from './team-report'
-import { redactUrl } from './team-url'
+import { redactUrl } from '../../shared/team-url'
 
 export type TeamApiOptions = MachinesApiOptions
 

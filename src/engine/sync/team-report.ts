@@ -4,7 +4,7 @@ import { openStore, type Store } from '../store/open-store'
 import { ADD_SUMS_ON_CONFLICT, SUM_COLUMNS } from '../store/rollup'
 import { connectTeam } from './pg-sink'
 import { TEAM_SCHEMA } from './pg-schema'
-import { scrub } from './team-url'
+import { scrub } from '../../shared/team-url'
 
 /** A report over several machines: a report query, with `machines` (names or ids) as a filter. */
 export type TeamReportQuery = ReportQuery
