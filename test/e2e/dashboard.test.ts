@@ -173,7 +173,8 @@ describe('dashboard over the real tokenwatch serve', () => {
     expect(await cliJson('day,model')).toMatchObject({ totals: want.totals, unpricedModels: [] })
 
     await openView()
-    expect(page.url()).toBe(`http://127.0.0.1:${serve?.port}/`)
+    // The token is gone from the address; the view is in it (bookmarkable).
+    expect(page.url()).toBe(`http://127.0.0.1:${serve?.port}/?range=custom&from=${SINCE}&to=${UNTIL}`)
     expect(await textOf('tz-note', `Times in ${TZ} (the system time zone; none set in Settings)`)).toBe(`Times in ${TZ} (the system time zone; none set in Settings)`)
     expect(await readKpis(want.kpis)).toEqual(want.kpis)
     // The chart plots the same total, one bar per local day, largest series first.

@@ -305,8 +305,8 @@ describe('series colours', () => {
     await until(async () => (await colours()).size === 2)
     const two = await colours()
     expect([two.get('claude-sonnet-4-5'), two.get('local-llama-3')]).toEqual([all.get('claude-sonnet-4-5'), all.get('local-llama-3')])
-    // A reload keeps them too.
-    await page.reload()
+    // Opening the dashboard again (no filter) keeps them too.
+    await page.goto(`http://127.0.0.1:${server.port}/`)
     await until(async () => (await colours()).size === 4)
     expect(await colours()).toEqual(all)
     // A new model arrives (first in name order): the others keep theirs, it gets a colour of its own.
@@ -389,5 +389,52 @@ describe('a paused engine', () => {
     expect(await page.getByTestId('paused-notice').count()).toBe(0)
     await until(async () => (await page.getByTestId('source-badge-claude-code').textContent()) === 'watching')
     expect(await page.getByTestId('source-badge-claude-code').textContent()).toBe('watching')
+  })
+})
+
+describe('the view in the address', () => {
+  it('keeps range, metric, split, filters and tab in the URL: a reload or a bookmark opens the same view', async () => {
+    const backend = fixtureBackend()
+    const server = await serve(backend)
+    await page.goto(server.url)
+    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`)
+    await page.getByTestId('range-7d').click()
+    await page.getByTestId('metric-cost').click()
+    await page.getByTestId('split').selectOption('agent')
+    await page.getByTestId('filter-model-button').click()
+    await page.locator('.multi-panel li', { hasText: 'claude-sonnet-4-5' }).locator('input').check()
+    await page.keyboard.press('Escape')
+    const want = `http://127.0.0.1:${server.port}/?range=7d&metric=cost&split=agent&model=claude-sonnet-4-5`
+    await until(() => page.url() === want)
+    expect(page.url()).toBe(want)
+    const check = async (): Promise<void> => {
+      await page.locator('#chart-title', { hasText: 'Cost per day' }).waitFor()
+      expect(await page.getByTestId('range-7d').getAttribute('aria-pressed')).toBe('true')
+      expect(await page.getByTestId('split').inputValue()).toBe('agent')
+      const last = backend.calls.filter((c) => c.method === 'report' && (c.arg as { groupBy: string[] }).groupBy[0] === 'day').at(-1)?.arg
+      expect(last).toEqual({ tz: 'Europe/Berlin', from: Date.UTC(2026, 1, 26, 23), to: Date.UTC(2026, 2, 5, 23), models: ['claude-sonnet-4-5'], groupBy: ['day', 'agent'] })
+    }
+    backend.calls.length = 0
+    await page.reload()
+    await check()
+    // A bookmark: the address typed in again, from the bare dashboard.
+    await page.goto(`http://127.0.0.1:${server.port}/`)
+    await page.locator('#chart-title', { hasText: 'Tokens per hour' }).waitFor()
+    backend.calls.length = 0
+    await page.goto(want)
+    await check()
+    // A custom range and the Sessions tab go in too; clearing it all gives the bare address back.
+    await page.getByTestId('tab-sessions').click()
+    await page.getByTestId('range-custom').click()
+    await until(() => page.url().includes('tab=sessions') && page.url().includes('range=custom'))
+    expect(new URL(page.url()).searchParams.get('from')).toBe('2026-02-27')
+    expect(new URL(page.url()).searchParams.get('to')).toBe('2026-03-05')
+    await page.getByTestId('range-24h').click()
+    await page.getByTestId('filters-clear').click()
+    await page.getByTestId('tab-dashboard').click()
+    await page.getByTestId('metric-tokens').click()
+    await page.getByTestId('split').selectOption('model')
+    await until(() => page.url() === `http://127.0.0.1:${server.port}/`)
+    expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`)
   })
 })

@@ -17,6 +17,7 @@ import { defaultCustom, resolveRange } from './lib/range'
 import { useAsync } from './lib/use-async'
 import { useLiveTick } from './lib/use-live-tick'
 import { NO_FILTERS, usageFilter, type ViewState } from './lib/view-state'
+import { readUrlState, writeUrlState } from './lib/url-state'
 import { describeTimeZone, systemTimeZone, viewerTimeZone } from '../../shared/time-zone'
 
 /** The clock the ranges are relative to: moves each minute and whenever usage changes. */
@@ -28,6 +29,11 @@ function useNow(tick: number): number {
     return () => clearInterval(t)
   }, [])
   return now
+}
+
+/** The view a bare address opens: the last 24 hours, tokens by model, no filters. */
+function defaultView(): ViewState {
+  return { range: { preset: '24h', ...defaultCustom(Date.now(), systemTimeZone()) }, filters: NO_FILTERS, metric: 'tokens', split: 'model' }
 }
 
 /** The whole app: settings and time zone, the view state, and which view is shown. */
@@ -45,7 +51,9 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const dataTick = useLiveTick(dataApi)
   const tick = localTick + (dataApi === api ? 0 : dataTick)
   const now = useNow(tick)
-  const [tab, setTab] = useState<Tab>('dashboard')
+  // The view lives in the address (web and desktop alike), so a view can be bookmarked and reloads keep it.
+  const [initial] = useState(() => readUrlState(window.location.search, defaultView()))
+  const [tab, setTab] = useState<Tab>(initial.tab)
   const [reload, setReload] = useState(0)
   // Refetched on every change event: the tray (or another tab) may have changed a setting, and a
   // form showing stale values would undo that change on its next save.
@@ -60,9 +68,11 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const tz = zone.tz
   const dims = useAsync(scopeReady ? `dims#${scope}#${tick}#${reload}` : null, () => dataApi.dimensions())
   const unpricedModels = dims.data?.unpricedModels ?? []
-  const [view, setView] = useState<ViewState>(() => ({
-    range: { preset: '24h', ...defaultCustom(Date.now(), systemTimeZone()) }, filters: NO_FILTERS, metric: 'tokens', split: 'model',
-  }))
+  const [view, setView] = useState<ViewState>(initial.view)
+  useEffect(() => {
+    const search = writeUrlState(view, tab, defaultView(), window.location.search)
+    if (search !== window.location.search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`)
+  }, [view, tab])
   const firstTs = dims.data?.firstTs ?? null
   const lastTs = dims.data?.lastTs ?? null
   const range = useMemo(() => resolveRange(view.range, now, tz, { firstTs, lastTs }), [view.range, now, tz, firstTs, lastTs])
