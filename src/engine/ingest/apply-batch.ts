@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3'
 import type { Coster } from '../pricing/types'
 import { guardWal } from '../store/wal-guard'
+import type { BulkLoad } from './bulk-load'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Supersede } from '../sources/types'
 import type { Store } from '../store/open-store'
@@ -39,6 +40,8 @@ export interface FileBatch {
   events: UsageEvent[]
   /** Records of the file's source this batch replaces: removed after its events are applied. */
   supersede?: Supersede[]
+  /** The file's latest instant read, when `events` were already merged per key (else taken from them). */
+  lastEventTs?: number | null
 }
 
 /** Prices one event: integer nano-USD, or null when its model has no known price. */
@@ -261,7 +264,7 @@ function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
  * offsets, all in one IMMEDIATE transaction: a crash at any instant leaves either all of it or none.
  * `alsoInTransaction` runs first inside that transaction.
  */
-export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now(), alsoInTransaction?: () => void): BatchResult {
+export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now(), alsoInTransaction?: () => void, bulk?: BulkLoad | null): BatchResult {
   guardWal(store)
   const s = prepare(store.db)
   setDurability(store.db, batches.some((b) => !b.file))
@@ -270,6 +273,9 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
   const t0 = performance.now()
   let t1 = t0
   let t2 = t0
+  // Bulk mode (bulk-load.ts): keys looked up in memory; the keys this commit inserts, with their rowids.
+  let inBulk = false
+  const inserted: [string, number][] = []
   const run = store.db.transaction(() => {
     // 0. The caller's own rows that must commit with these events (the OTLP receiver's counts).
     alsoInTransaction?.()
@@ -308,13 +314,14 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         s.upsertFile.run({
           path: f.path, source: f.source, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, offset: f.offset,
           fingerprint: f.fingerprint, state: f.state, lines: f.lines, events: f.events, skipped: f.skipped,
-          skipReasons: JSON.stringify(skipReasons), lastEventTs: lastTs(batch.events), rewrites: f.rewritten ? 1 : 0,
+          skipReasons: JSON.stringify(skipReasons), lastEventTs: batch.lastEventTs !== undefined ? batch.lastEventTs : lastTs(batch.events), rewrites: f.rewritten ? 1 : 0,
           now,
         })
       }
     }
     // 2. Fetch the stored records of keys seen before, many keys per query.
-    const stored = fetchStored(store.db, [...seen.keys()])
+    inBulk = bulk?.usable() ?? false
+    const stored = inBulk && bulk ? bulk.lookup(seen.keys()) : fetchStored(store.db, [...seen.keys()])
     // 2b. A request seen before under its other key (an agent's log and its OTLP event): merge
     // into that record (ingest/twins.ts).
     const twins = findTwins(store.db, seen.values(), stored)
@@ -346,7 +353,8 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names) moved.set(spanKey(kept, keptNames), kept)
       } else {
         result.inserted++
-        s.insertEvent.run(toParams(current))
+        const info = s.insertEvent.run(toParams(current))
+        if (inBulk) inserted.push([current.key, Number(info.lastInsertRowid)])
       }
       fx.count(current, names, 1)
       fx.widen(current, names)
@@ -401,6 +409,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     t2 = performance.now()
   })
   run.immediate()
+  if (inBulk) bulk?.remember(inserted)
   result.stages = { dedupMs: t1 - t0, sqlMs: t2 - t1, commitMs: performance.now() - t2 }
   guard.committed()
   return result

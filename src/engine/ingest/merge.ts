@@ -65,9 +65,11 @@ export function carriesMore(a: UsageEvent, b: UsageEvent): boolean {
  * Merges a re-seen key into the kept record: tokens (and cost) from whichever carries more; the
  * instant and dimensions from the earlier sighting (a message keeps the time of its first line; a
  * forked Codex session's replay belongs to the parent that first recorded it). Returns null when
- * nothing changes, so a duplicate costs no write.
+ * nothing changes, so a duplicate costs no write. Also merges sightings before they are costed (a
+ * parse worker merges a file's streamed lines): the cost follows the tokens, so costing the merged
+ * sighting gives the cost the ledger record would have carried.
  */
-export function mergeRecords(kept: LedgerEvent, seen: LedgerEvent): LedgerEvent | null {
+export function mergeRecords<T extends UsageEvent | LedgerEvent>(kept: T, seen: T): T | null {
   // A request read from its agent's own log and also received over OTLP (ingest/twins.ts): the
   // log's sighting is the richer one (project, 1-hour cache writes), so it keeps its names, its
   // instant and, on equal tokens, its tokens. Same-source sightings merge as before.
@@ -75,7 +77,7 @@ export function mergeRecords(kept: LedgerEvent, seen: LedgerEvent): LedgerEvent 
   const tokens = carriesMore(seen, kept) ? seen : carriesMore(kept, seen) ? kept : (logWins ?? kept)
   const first = logWins ?? (seen.ts < kept.ts ? seen : kept)
   if (tokens === kept && first === kept) return null
-  const merged: LedgerEvent = {
+  const merged: UsageEvent = {
     key: kept.key,
     ts: first.ts,
     source: first.source,
@@ -90,8 +92,8 @@ export function mergeRecords(kept: LedgerEvent, seen: LedgerEvent): LedgerEvent 
     cacheRead: tokens.cacheRead,
     cacheWrite: tokens.cacheWrite,
     cacheWrite1h: tokens.cacheWrite1h,
-    costNanoUsd: tokens.costNanoUsd,
   }
+  if ('costNanoUsd' in tokens) (merged as LedgerEvent).costNanoUsd = tokens.costNanoUsd
   if (tokens.reportedCostUsd !== undefined) merged.reportedCostUsd = tokens.reportedCostUsd
-  return merged
+  return merged as T
 }

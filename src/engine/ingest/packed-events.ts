@@ -1,4 +1,38 @@
 import type { SourceId, UsageEvent } from '../../shared/usage'
+import { mergeRecords } from './merge'
+
+/** An increment's sightings merged per key, as a parse worker sends them. */
+export interface Premerged {
+  events: UsageEvent[]
+  /** Sightings merged into an earlier one of the same key (counted as duplicates). */
+  merged: number
+  /** The latest instant among all the sightings (what the file's last_event_ts takes), null if none. */
+  lastEventTs: number | null
+}
+
+/**
+ * Merges an increment's sightings per key in reading order, as the commit would (mergeRecords):
+ * Claude Code writes one response as several streamed lines, so this halves what crosses to the
+ * writer. The writer merges across files and with the store as always; the merge rule is the
+ * same whichever groups it is applied to first.
+ */
+export function premerge(events: readonly UsageEvent[]): Premerged {
+  const byKey = new Map<string, UsageEvent>()
+  let merged = 0
+  let lastEventTs: number | null = null
+  for (const e of events) {
+    if (lastEventTs === null || e.ts > lastEventTs) lastEventTs = e.ts
+    const prev = byKey.get(e.key)
+    if (!prev) {
+      byKey.set(e.key, e)
+      continue
+    }
+    merged++
+    const m = mergeRecords(prev, e)
+    if (m) byKey.set(e.key, m)
+  }
+  return { events: [...byKey.values()], merged, lastEventTs }
+}
 
 /**
  * Usage events as a parse worker hands them to the writer: columns of numbers in one typed

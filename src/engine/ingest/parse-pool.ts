@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { FileContext } from '../sources/types'
+import type { FileContext, Supersede } from '../sources/types'
 import type { FileCheckpoint } from './apply-batch'
 import { unpackEvents, type PackedEvents } from './packed-events'
 import type { Increment, ReadStages, StoredFile } from './read-increment'
@@ -26,7 +26,10 @@ export interface ReadJob {
 }
 
 export type WorkerReply =
-  | { id: number; kind: 'increment'; checkpoint: FileCheckpoint; events: PackedEvents; done: boolean; bytesRead: number; stages?: ReadStages }
+  | {
+    id: number; kind: 'increment'; checkpoint: FileCheckpoint; events: PackedEvents; done: boolean; bytesRead: number; stages?: ReadStages
+    premerged: number; lastEventTs: number | null; supersede?: Supersede[]
+  }
   | { id: number; kind: 'end' }
   | { id: number; kind: 'error'; message: string; code?: string }
 
@@ -118,7 +121,11 @@ export class ParsePool {
     }
     switch (r.kind) {
       case 'increment':
-        job.stream.push({ checkpoint: r.checkpoint, events: unpackEvents(r.events), done: r.done, bytesRead: r.bytesRead, ...(r.stages ? { stages: r.stages } : {}) })
+        job.stream.push({
+          checkpoint: r.checkpoint, events: unpackEvents(r.events), done: r.done, bytesRead: r.bytesRead,
+          premerged: r.premerged, lastEventTs: r.lastEventTs, ...(r.stages ? { stages: r.stages } : {}),
+          ...(r.supersede ? { supersede: r.supersede } : {}),
+        })
         if (r.done) {
           job.stream.push(null)
           end()

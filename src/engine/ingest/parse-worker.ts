@@ -5,7 +5,7 @@
  * owns the one writer and commits the increments in file order.
  */
 import { parentPort } from 'node:worker_threads'
-import { packEvents, packedTransfer } from './packed-events'
+import { packEvents, packedTransfer, premerge } from './packed-events'
 import type { ReadJob, WorkerReply } from './parse-pool'
 import { readDocument } from './read-document'
 import { readIncrement, type Increment, type StoredFile } from './read-increment'
@@ -31,9 +31,14 @@ function run(job: ReadJob, post: (r: WorkerReply, transfer?: ArrayBuffer[]) => v
     for (;;) {
       const inc = readFile(job, reader, prev)
       if (!inc) break
-      const events = packEvents(inc.events)
-      const reply: WorkerReply = { id: job.id, kind: 'increment', checkpoint: inc.checkpoint, events, done: inc.done, bytesRead: inc.bytesRead }
+      const p = premerge(inc.events)
+      const events = packEvents(p.events)
+      const reply: WorkerReply = {
+        id: job.id, kind: 'increment', checkpoint: inc.checkpoint, events, done: inc.done, bytesRead: inc.bytesRead,
+        premerged: p.merged, lastEventTs: p.lastEventTs,
+      }
       if (inc.stages) reply.stages = inc.stages
+      if (inc.supersede) reply.supersede = inc.supersede
       post(reply, packedTransfer(events))
       if (inc.done) return
       const c = inc.checkpoint

@@ -25,6 +25,10 @@ export interface Increment {
   bytesRead: number
   /** Where the read's time went (ms): what `scan --json` and the benchmark show per stage. */
   stages?: ReadStages
+  /** Set when a parse worker merged the events per key (packed-events.ts): sightings merged away. */
+  premerged?: number
+  /** With `premerged`: the latest instant among all the sightings read. */
+  lastEventTs?: number | null
 }
 
 /** Milliseconds spent reading bytes, finding the lines worth parsing, and parsing them. */

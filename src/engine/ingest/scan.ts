@@ -9,6 +9,7 @@ import type { Increment, StoredFile } from './read-increment'
 import { readSourceFile } from './read-source'
 import { defaultWorkerCount, defaultWorkerScript, ParsePool, WorkerFailedError, type FileStream } from './parse-pool'
 import { workerReaderIndex } from './worker-readers'
+import { BulkLoad } from './bulk-load'
 
 export interface ScanProgress {
   filesDone: number
@@ -50,6 +51,8 @@ export interface ScanStages {
   commitMs: number
   waitMs: number
   workers: number
+  /** 1 when the scan ran in bulk mode (an empty ledger), else 0. */
+  bulk: number
   /** Files the workers read (the rest were read on the writer's thread). */
   workerFiles: number
 }
@@ -91,7 +94,7 @@ export interface ScanOptions {
   onProgress?: (p: ScanProgress) => void
   /** Called after every commit, e.g. to announce the hours that changed. */
   onCommit?: (r: BatchResult) => void
-  /** Commit after about this many bytes read (one fsync per commit). */
+  /** Commit after about this many bytes read (default 32 MiB; BULK_COMMIT_BYTES in bulk mode). */
   commitBytes?: number
   /**
    * Ends the scan at its next commit (what is read by then is committed; the rest waits for the
@@ -109,7 +112,15 @@ export interface ScanOptions {
   workerScript?: string
   /** Workers start only for a read of at least this many bytes (default WORKER_MIN_BYTES). */
   workerMinBytes?: number
+  /**
+   * Bulk mode when the ledger is empty (bulk-load.ts: keys looked up in memory, a commit per
+   * BULK_COMMIT_BYTES); default on, false: the normal path throughout.
+   */
+  bulk?: boolean
 }
+
+/** Bytes of log per commit in bulk mode (a cold backfill): fewer, larger commits write each page fewer times. */
+export const BULK_COMMIT_BYTES = 128 * 1024 * 1024
 
 /** A scan that reads less than this stays on one thread: starting workers would cost more. */
 export const WORKER_MIN_BYTES = 16 * 1024 * 1024
@@ -148,7 +159,7 @@ export function emptySummary(): ScanSummary {
   return {
     files: 0, filesRead: 0, bytes: 0, lines: 0, events: 0, inserted: 0, updated: 0, duplicates: 0, skipped: 0,
     skipReasons: {}, errors: [], hours: new Set(),
-    stages: { readMs: 0, searchMs: 0, extractMs: 0, dedupMs: 0, sqlMs: 0, commitMs: 0, waitMs: 0, workers: 0, workerFiles: 0 },
+    stages: { readMs: 0, searchMs: 0, extractMs: 0, dedupMs: 0, sqlMs: 0, commitMs: 0, waitMs: 0, workers: 0, bulk: 0, workerFiles: 0 },
   }
 }
 
@@ -177,7 +188,9 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     }
     return extra
   }
-  const commitBytes = opts.commitBytes ?? 32 * 1024 * 1024
+  const bulk = opts.bulk === false ? null : BulkLoad.begin(store)
+  summary.stages.bulk = bulk ? 1 : 0
+  const commitBytes = opts.commitBytes ?? (bulk ? BULK_COMMIT_BYTES : 32 * 1024 * 1024)
   summary.files = files.length
   const sizes = files.map((f) => {
     try {
@@ -203,7 +216,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     const batch = pending
     pending = []
     pendingBytes = 0
-    const r = applyBatch(store, batch, cost)
+    const r = applyBatch(store, batch, cost, Date.now(), undefined, bulk)
     summary.inserted += r.inserted
     summary.updated += r.updated
     summary.duplicates += r.duplicates
@@ -278,7 +291,11 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
           summary.stages.searchMs += inc.stages.searchMs
           summary.stages.extractMs += inc.stages.extractMs
         }
-        pending.push(inc.supersede ? { file: inc.checkpoint, events: inc.events, supersede: inc.supersede } : { file: inc.checkpoint, events: inc.events })
+        const batch: FileBatch = { file: inc.checkpoint, events: inc.events }
+        if (inc.supersede) batch.supersede = inc.supersede
+        if (inc.lastEventTs !== undefined) batch.lastEventTs = inc.lastEventTs
+        pending.push(batch)
+        summary.duplicates += inc.premerged ?? 0
         pendingBytes += inc.bytesRead
         summary.bytes += inc.bytesRead
         summary.lines += inc.checkpoint.lines

@@ -5,15 +5,20 @@
 import { openStore } from '../../../src/engine/store/open-store'
 import { createLogSources } from '../../../src/engine/sources/registry'
 import { scanLogs } from '../../../src/engine/ingest/scan'
+import { BulkLoad } from '../../../src/engine/ingest/bulk-load'
 import { crashCoster } from './crash-coster'
 
-const [dbPath, claudeDir, codexHome] = process.argv.slice(2) as [string, string, string]
+// A fourth argument: the parse-worker bundle, to scan with two workers.
+const [dbPath, claudeDir, codexHome, workerScript] = process.argv.slice(2) as [string, string, string, string | undefined]
 const store = openStore(dbPath)
 const sources = createLogSources({ claudeConfigDirs: [claudeDir], codexHomes: [codexHome] })
+// The scan runs in bulk mode exactly when the ledger is empty as it starts.
+if (BulkLoad.begin(store)) process.stdout.write('bulk\n')
 void scanLogs(store, sources, crashCoster, {
   userId: 'tester',
   commitBytes: 32 * 1024,
   onCommit: () => process.stdout.write('commit\n'),
+  ...(workerScript ? { workers: 2, workerScript, workerMinBytes: 0 } : { workers: 0 }),
 }).then(() => {
   store.close()
   process.stdout.write('done\n')

@@ -7,6 +7,7 @@ import { openStore, type Store } from '../../../src/engine/store/open-store'
 import { createLogSources } from '../../../src/engine/sources/registry'
 import { scanLogs } from '../../../src/engine/ingest/scan'
 import { tempDir } from '../../helpers/temp'
+import { parseWorkerScript } from '../../helpers/parse-worker'
 import { crashCoster } from './crash-coster'
 import { claudeLine, codexMeta, codexTokenLine, codexTurn, expectAggregatesMatchLedger, jsonl } from './support'
 
@@ -78,7 +79,7 @@ function snapshot(store: Store) {
 }
 
 /** Runs the child scanner and SIGKILLs it right after its `killAfter`-th commit message. */
-function runChild(bundle: string, args: string[], killAfter: number): Promise<{ commits: number; finished: boolean }> {
+function runChild(bundle: string, args: string[], killAfter: number): Promise<{ commits: number; finished: boolean; bulk: boolean }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bundle, ...args], {
       env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
@@ -86,15 +87,17 @@ function runChild(bundle: string, args: string[], killAfter: number): Promise<{ 
     })
     let commits = 0
     let finished = false
+    let bulk = false
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
       for (const l of chunk.split('\n')) {
         if (l === 'commit' && ++commits === killAfter) child.kill('SIGKILL')
         if (l === 'done') finished = true
+        if (l === 'bulk') bulk = true
       }
     })
     child.on('error', fail)
-    child.on('exit', () => done({ commits, finished }))
+    child.on('exit', () => done({ commits, finished, bulk }))
   })
 }
 
@@ -132,5 +135,43 @@ describe('crash consistency: a scanner killed mid-scan resumes to the exact tota
     store.close()
     expect(after.events.length).toBe(expected.events.length)
     expect(after).toEqual(expected)
+  })
+
+  it('a cold backfill in bulk mode on parse workers, SIGKILLed after its 1st, 4th or 12th commit, resumes to the totals of one uninterrupted scan', async () => {
+    const dir = tempDir()
+    const { claude, codex } = generateTree(join(dir, 'logs'))
+    const sources = createLogSources({ claudeConfigDirs: [claude], codexHomes: [codex] })
+    const ref = openStore(join(dir, 'ref.db'))
+    await scanLogs(ref, sources, crashCoster, { userId: 'tester', workers: 0, bulk: false })
+    const expected = snapshot(ref)
+    ref.close()
+
+    const bundle = join(dir, 'child.cjs')
+    buildSync({
+      entryPoints: [join(__dirname, 'crash-child.ts')], bundle: true, platform: 'node', format: 'cjs',
+      external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent',
+    })
+    for (const killAfter of [1, 4, 12]) {
+      // Each from an empty store: the killed run is in bulk mode, reading on two workers.
+      const db = join(dir, `crashed-${killAfter}.db`)
+      const killed = await runChild(bundle, [db, claude, codex, parseWorkerScript()], killAfter)
+      expect(killed).toMatchObject({ finished: false, bulk: true })
+      expect(killed.commits).toBeGreaterThanOrEqual(killAfter)
+      const store = openStore(db)
+      // The store is at a commit: some of the backfill, its aggregates equal to its ledger, and
+      // every file's offset matching what was committed (the resumed scan proves it below).
+      const partial = store.db.prepare('SELECT count(*) FROM usage_events').pluck().get() as number
+      expect(partial).toBeGreaterThan(0)
+      expect(partial).toBeLessThan(expected.events.length)
+      expectAggregatesMatchLedger(store)
+      store.close()
+      // The next start is no longer on an empty ledger: it resumes from the offsets, on workers too.
+      const resumed = await runChild(bundle, [db, claude, codex, parseWorkerScript()], Number.POSITIVE_INFINITY)
+      expect(resumed).toMatchObject({ finished: true, bulk: false })
+      const after = openStore(db)
+      expectAggregatesMatchLedger(after)
+      expect(snapshot(after)).toEqual(expected)
+      after.close()
+    }
   })
 })
