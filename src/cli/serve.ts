@@ -71,11 +71,12 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
         staticDir: rendererDir(),
         port,
         ingest: { writer: engine.writer, userId: engine.userId },
+        onLink: printNextLink,
       })
       closers.push(() => web.close())
       // The Sources panel lists the HTTP push endpoint (read when asked, so the port is known by then).
       apiOpts.httpUrl = `http://127.0.0.1:${web.port}/v1/usage`
-      process.stdout.write(`dashboard  ${web.url}\ningest     ${apiOpts.httpUrl}\n`)
+      process.stdout.write(`dashboard  ${web.url}\n${LINK_NOTE}ingest     ${apiOpts.httpUrl}\n`)
     }
     process.stdout.write(`store      ${engine.store.path}\n`)
   } catch (err) {
@@ -112,6 +113,14 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   return done
 }
 
+/** Under the printed link: what it is good for. */
+const LINK_NOTE = '           (the link works once, within 10 minutes, and signs that browser in; the next one is printed when it is used)\n'
+
+/** A fresh link, made when the last one was used or a spent one was opened. */
+function printNextLink(url: string): void {
+  process.stdout.write(`next link  ${url}\n`)
+}
+
 /** `serve --team URL`: the dashboard over the team database (read-only; no logs read, no ingest). */
 async function serveTeam(url: string, port: number): Promise<number> {
   const api = createTeamApi(url)
@@ -124,8 +133,9 @@ async function serveTeam(url: string, port: number): Promise<number> {
     },
     staticDir: rendererDir(),
     port,
+    onLink: printNextLink,
   })
-  process.stdout.write(`dashboard  ${web.url}\nteam       ${redactUrl(url)}\nready      (Ctrl-C to stop)\n`)
+  process.stdout.write(`dashboard  ${web.url}\n${LINK_NOTE}team       ${redactUrl(url)}\nready      (Ctrl-C to stop)\n`)
   return new Promise<number>((resolveExit) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.stderr.write(`\n${sig}: closing\n`)

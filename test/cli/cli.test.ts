@@ -94,7 +94,9 @@ describe('tokenwatch serve', () => {
     const env = cliEnv(dir)
     const served = await startServe(['--port', '0'], env)
     try {
-      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/)
+      // The printed link carries a one-time code, never the token.
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?code=[\w-]{43}$/)
+      expect(served.out()).not.toContain('token=')
       const emit = runCli(['emit', '--agent', 'bot', '--model', 'gpt-5', '--input', '1000', '--output', '10', '--id', 'e-1'], env)
       expect(emit.code).toBe(0)
       expect(JSON.parse(emit.stdout)).toEqual({ ok: true, id: 'e-1' })

@@ -91,3 +91,15 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promis
     },
   }
 }
+
+/**
+ * Opens a printed one-time dashboard link as a browser would: returns the session cookie it set
+ * (for a `cookie` header) and the server's origin. A program could also send the token header,
+ * but `serve` prints no token.
+ */
+export async function signIn(link: string): Promise<{ cookie: string; origin: string }> {
+  const res = await fetch(link, { redirect: 'manual' })
+  if (res.status !== 303) throw new Error(`signing in with ${link}: ${res.status}`)
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? ''
+  return { cookie, origin: new URL(link).origin }
+}

@@ -9,7 +9,7 @@ import { outgoingSince } from '../../src/engine/sync/outgoing'
 import { startPostgres, type TestPostgres } from '../helpers/postgres'
 import { tempDir } from '../helpers/temp'
 import { event } from '../engine/ingest/support'
-import { CLI, cliEnv, requireBuild, runCli, startServe } from './run-cli'
+import { CLI, cliEnv, requireBuild, runCli, signIn, startServe } from './run-cli'
 
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const Q = 15 * 60_000
@@ -139,10 +139,10 @@ describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
     const served = await startServe(['--team', pgs.url, '--port', '0'], { ...north.env, TOKENWATCH_TEAM_URL: '' })
     try {
       expect(served.out()).toMatch(/^team\s+postgres:\/\/tw@127\.0\.0\.1:\d+\/tw$/m)
-      const u = new URL(served.url)
+      const { cookie, origin } = await signIn(served.url)
       const call = async (method: string, arg?: unknown) => {
-        const res = await fetch(`${u.origin}/api/${method}`, {
-          method: 'POST', headers: { 'content-type': 'application/json', 'x-tokenwatch-token': u.searchParams.get('token') ?? '' },
+        const res = await fetch(`${origin}/api/${method}`, {
+          method: 'POST', headers: { 'content-type': 'application/json', cookie },
           body: JSON.stringify(arg === undefined ? {} : { arg }),
         })
         return (await res.json()) as { ok: boolean; result?: unknown; error?: string }

@@ -130,7 +130,7 @@ async function canvasChangedFrom(before: string, timeoutMs = WAIT_MS): Promise<s
 /** Loads the dashboard from the printed address and picks the custom range (and model filter). */
 async function openView(opts: { since?: string; until?: string; models?: string[] } = {}): Promise<void> {
   if (serve === undefined) throw new Error('serve is not running')
-  await page.goto(serve.url)
+  await page.goto(await serve.link())
   await page.getByTestId('range-custom').click()
   await page.getByTestId('range-to').fill(opts.until ?? UNTIL)
   await page.getByTestId('range-from').fill(opts.since ?? SINCE)

@@ -67,7 +67,7 @@ describe('first run over the real engine', () => {
     if (engine === undefined || server === undefined) throw new Error('not started')
     const claude = join(env.CLAUDE_CONFIG_DIR as string, 'projects')
     const codex = join(env.CODEX_HOME as string)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('first-run').waitFor({ timeout: WAIT_MS })
 
     // Counted from the files: spotter (three transcripts; the subagent's belongs to its session),

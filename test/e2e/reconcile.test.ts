@@ -49,7 +49,7 @@ describe('reconciling an invoice in the dashboard', () => {
   it('shows billed beside counted per day and model, as tokenwatch reconcile prints, and a clear error for a file that is no export', async () => {
     const cli = JSON.parse(await tokenwatch(['reconcile', join(root, 'export.csv'), '--json'], env)) as { lines: { model: string; reason: string }[] }
     expect(cli.lines.map((l) => [l.model, l.reason])).toEqual([['claude-opus-4-6', 'not-counted'], ['claude-sonnet-4-20250514', 'match']])
-    await page.goto(serve?.url ?? '')
+    await page.goto(await (serve?.link() ?? Promise.resolve('')))
     await page.getByTestId('tab-spend').click()
     await page.getByTestId('reconcile-file').setInputFiles(join(root, 'export.csv'))
     const rows = page.getByTestId('reconcile-row')

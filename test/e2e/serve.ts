@@ -64,10 +64,11 @@ export async function tokenwatch(args: string[], env: NodeJS.ProcessEnv): Promis
 }
 
 export interface Serve {
-  /** The printed dashboard address, token included. */
+  /** The dashboard's bare address (a browser that signed in opens it as it is). */
   url: string
+  /** The next printed one-time link not yet handed out (each signs a browser in once). */
+  link(): Promise<string>
   port: number
-  token: string
   /** The printed socket path, unless started with --no-socket. */
   socket?: string
   output(): string
@@ -116,13 +117,29 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeout
     }
     await new Promise((r) => setTimeout(r, 25))
   }
-  const m = /^dashboard\s+(http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+))$/m.exec(out)
+  const m = /^dashboard\s+http:\/\/127\.0\.0\.1:(\d+)\/\?code=\S+$/m.exec(out)
   if (m === null) {
     await stop(1000)
-    throw new Error(`no dashboard address in the output of tokenwatch serve:\n${output()}`)
+    throw new Error(`no dashboard link in the output of tokenwatch serve:\n${output()}`)
   }
   const socket = /^socket\s+(\S.*)$/m.exec(out)?.[1]
-  return { url: m[1] as string, port: Number(m[2]), token: decodeURIComponent(m[3] as string), ...(socket === undefined ? {} : { socket }), output, stop }
+  const port = Number(m[1])
+  let handedOut = 0
+  // Each printed link opens the dashboard once; serve prints the next one when it is used.
+  const link = async (): Promise<string> => {
+    const end = Date.now() + 10_000
+    for (;;) {
+      const links = [...out.matchAll(/^(?:dashboard|next link)\s+(http:\/\/127\.0\.0\.1:\d+\/\?code=\S+)$/gm)].map((x) => x[1] as string)
+      const next = links[handedOut]
+      if (next !== undefined) {
+        handedOut++
+        return next
+      }
+      if (Date.now() > end) throw new Error(`tokenwatch serve printed no further link:\n${output()}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+  return { url: `http://127.0.0.1:${port}/`, link, port, ...(socket === undefined ? {} : { socket }), output, stop }
 }
 
 /** Closes the browser, then stops serve, then removes the test's root: each step runs whatever the one before did. */

@@ -57,7 +57,7 @@ async function textOf(testid: string, expected: string, timeoutMs = WAIT_MS): Pr
 
 async function openView(): Promise<void> {
   if (serve === undefined) throw new Error('serve is not running')
-  await page.goto(serve.url)
+  await page.goto(await serve.link())
   await page.getByTestId('range-custom').click()
   await page.getByTestId('range-to').fill(UNTIL)
   await page.getByTestId('range-from').fill(SINCE)

@@ -77,7 +77,7 @@ describe('the Spend view over the real tokenwatch serve', () => {
     // Today: the two live requests (the fixtures are from other days).
     expect(daily?.spentUsd).toBeCloseTo(0.8, 9)
     expect(daily?.level).toBe('near')
-    await page.goto(serve?.url ?? '')
+    await page.goto(await (serve?.link() ?? Promise.resolve('')))
     await page.getByTestId('tab-spend').click()
     for (const b of cli.budgets) {
       const f = b.forecast

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { MIGRATIONS } from '../../src/engine/store/migrations'
 import { layout, tempDir } from '../helpers/temp'
 import { eventually } from '../helpers/eventually'
-import { cliEnv, requireBuild, runCli, startServe } from '../cli/run-cli'
+import { cliEnv, requireBuild, runCli, signIn, startServe } from '../cli/run-cli'
 
 beforeAll(requireBuild)
 
@@ -34,10 +34,9 @@ describe('permissions: only the user can read Token Watch\'s files, whatever the
     chmodSync(home, 0o777)
     const served = await underUmask0(() => startServe(['--port', '0'], env))
     try {
-      const port = Number(new URL(served.url).port)
-      const token = new URL(served.url).searchParams.get('token') ?? ''
-      const res = await fetch(`http://127.0.0.1:${port}/api/setSettings`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-tokenwatch-token': token },
+      const { cookie, origin } = await signIn(served.url)
+      const res = await fetch(`${origin}/api/setSettings`, {
+        method: 'POST', headers: { 'content-type': 'application/json', cookie },
         body: JSON.stringify({ arg: { dailyBudgetUsd: 12 } }),
       })
       expect(res.status).toBe(200)

@@ -52,7 +52,7 @@ const chartReports = (): ReportQuery[] =>
 
 async function openDashboard(): Promise<void> {
   backend.calls.length = 0
-  await page.goto(server.url)
+  await page.goto(server.newLink())
   expect(await textOf('kpi-cost-value', '$15.56')).toBe('$15.56')
 }
 
@@ -74,13 +74,54 @@ afterAll(async () => {
 })
 
 describe('dashboard in Chromium over the headless server', () => {
-  it('takes the token from the URL, keeps it in sessionStorage and hides it', async () => {
-    await openDashboard()
+  it('signs in with a one-time link: the code leaves the address bar, the session is an HttpOnly SameSite=Strict cookie, the token appears nowhere', async () => {
+    const link = server.newLink()
+    expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?code=[\\w-]{43}$`))
+    expect(link).not.toContain(server.token)
+    backend.calls.length = 0
+    await page.goto(link)
+    expect(await textOf('kpi-cost-value', '$15.56')).toBe('$15.56')
     expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`)
-    expect(await page.evaluate(() => sessionStorage.getItem('tokenwatch.token'))).toBe(server.token)
-    // A reload without ?token= still works: the tab kept it.
+    const cookies = await ctx.cookies()
+    expect(cookies.map((c) => ({ name: c.name, value: c.value, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([
+      { name: `tokenwatch_${server.port}`, value: server.token, httpOnly: true, sameSite: 'Strict' },
+    ])
+    // The page itself never holds the token: not in script-visible cookies, storage or the URL.
+    expect(await page.evaluate(() => [document.cookie, sessionStorage.getItem('tokenwatch.token'), location.href])).toEqual(['', null, `http://127.0.0.1:${server.port}/`])
+    // A reload keeps working on the cookie.
     await page.reload()
     expect(await textOf('kpi-requests-value', '317')).toBe('317')
+
+    // The same link in another browser: used, so refused (and a fresh one is made for the terminal).
+    const other = await launchChromium({ timezoneId: 'Europe/Berlin' })
+    try {
+      const p2 = other.pages()[0] ?? (await other.newPage())
+      const res = await p2.goto(link)
+      expect(res?.status()).toBe(401)
+      expect(await p2.locator('h1').textContent()).toBe('This dashboard link was already used or has expired')
+      const api = await p2.request.post(`http://127.0.0.1:${server.port}/api/dimensions`, { data: {} })
+      expect(api.status()).toBe(401)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('a one-time link expires unused', async () => {
+    const short = await startWebServer({ api: backend, staticDir, codeTtlMs: 300 })
+    const fresh = await launchChromium({ timezoneId: 'Europe/Berlin' })
+    try {
+      const p2 = fresh.pages()[0] ?? (await fresh.newPage())
+      const link = short.newLink()
+      await new Promise((r) => setTimeout(r, 600))
+      expect((await p2.goto(link))?.status()).toBe(401)
+      expect(await fresh.cookies()).toEqual([])
+      // A fresh one still signs in.
+      expect((await p2.goto(short.newLink()))?.status()).toBe(200)
+      expect((await fresh.cookies()).map((c) => c.name)).toEqual([`tokenwatch_${short.port}`])
+    } finally {
+      await fresh.close()
+      await short.close()
+    }
   })
 
   it('shows the exact figures of the last 24 hours in the viewer zone, unpriced flagged', async () => {

@@ -68,7 +68,7 @@ describe('first run', () => {
   it('shows what discovery found and the progress, keeps polling before the backfill starts, and stays until it has finished', async () => {
     const backend = fixtureBackend({ empty: true })
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('first-run').waitFor()
     // Counted from the files on disk; the store is empty and says 0 sessions.
     expect(await textOf('first-run-claude-code', 'found Claude Code: 31 sessions in 3 projects')).toBe('found Claude Code: 31 sessions in 3 projects')
@@ -104,7 +104,7 @@ describe('first run', () => {
     const backend = fixtureBackend({ empty: true })
     Object.assign(backend.progress, { completedOnce: true })
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     expect(await textOf('backfill-label', 'No usage recorded yet. Run an agent, add its log folder in Settings, or push events to the local socket; the dashboard opens as usage arrives.'))
       .toContain('No usage recorded yet.')
     expect(await page.getByTestId('backfill-progress').count()).toBe(0)
@@ -118,7 +118,7 @@ describe('errors and themes', () => {
       throw new Error('the store file is locked by another program')
     }
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     const error = page.getByTestId('state-error')
     await error.waitFor()
     expect(await error.getAttribute('role')).toBe('alert')
@@ -132,7 +132,7 @@ describe('errors and themes', () => {
       return report(q)
     }
     const other = await serve(partial)
-    await page.goto(other.url)
+    await page.goto(other.newLink())
     expect(await textOf('kpi-cost-value', '$15.56')).toBe('$15.56')
     expect(await textOf('state-error', 'Could not load the breakdownreport timed out')).toBe('Could not load the breakdownreport timed out')
     expect(await page.getByTestId('chart').getAttribute('data-buckets')).toBe('24')
@@ -140,7 +140,7 @@ describe('errors and themes', () => {
 
   it('follows the OS dark scheme: the page and the cards take the dark palette', async () => {
     const server = await serve(fixtureBackend())
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('kpi-cost').waitFor()
     const colours = () => page.evaluate(() => {
       const card = document.querySelector('.card') as HTMLElement
@@ -160,7 +160,7 @@ describe('errors and themes', () => {
 describe('sources panel', () => {
   it('names the files the last scan could not read, with their count by kind', async () => {
     const server = await serve(fixtureBackend())
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('tab-sources').click()
     const card = page.getByTestId('source-claude-code')
     await card.waitFor()
@@ -176,7 +176,7 @@ describe('sources panel', () => {
   it('lists a source not found with the env vars to set, and switches a source off and on', async () => {
     const backend = fixtureBackend()
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('tab-sources').click()
     const card = page.getByTestId('source-gemini-cli')
     await card.waitFor()
@@ -199,7 +199,7 @@ describe('budget and settings', () => {
     const today = await backend.todaySpend({ tz: 'Europe/Berlin' })
     await backend.setSettings({ dailyBudgetUsd: today.costUsd })
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     expect(await textOf('today-budget', `over ${usd.format(today.costUsd)}`)).toBe(`over ${usd.format(today.costUsd)}`)
     expect(await page.getByTestId('today-spend').getAttribute('data-budget')).toBe('over')
     expect(await page.getByTestId('today-spend').getAttribute('class')).toBe('today over')
@@ -208,7 +208,7 @@ describe('budget and settings', () => {
   it('saves only what the user changed, after showing a pause made from the tray meanwhile', async () => {
     const backend = fixtureBackend()
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('tab-settings').click()
     await page.getByTestId('settings').waitFor()
     await page.getByTestId('settings-budget').fill('30')
@@ -236,7 +236,7 @@ describe('budget and settings', () => {
   it('headless: adds a typed log folder and removes one by its index', async () => {
     const backend = fixtureBackend()
     const server = await serve(backend)
-    await page.goto(server.url)
+    await page.goto(server.newLink())
     await page.getByTestId('tab-settings').click()
     await page.getByTestId('folders-codex-input').fill('/srv/codex-a')
     await page.getByTestId('folders-codex-input').press('Enter')

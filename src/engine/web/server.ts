@@ -10,6 +10,7 @@ import { API_METHOD_TABLE, DATA_SCOPES, headlessAnswer, type ApiMethod, type App
 import { callApi } from '../api-dispatch'
 import { MAX_BODY_BYTES, readBody } from './body'
 import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from './limits'
+import { CODE_TTL_MS, hasSession, linkSpentHtml, LoginCodes, sessionCookie } from './login'
 import { CSP, TOKEN_HEADER, allowedHosts, hostAllowed, isLoopbackHost, newToken, originAllowed, tokenMatches } from './security'
 import { openEventStream, HEARTBEAT_MS } from './sse'
 import { serveStatic } from './static-files'
@@ -30,8 +31,13 @@ export interface WebServerOptions {
   host?: string
   /** 0 picks a free port. */
   port?: number
-  /** The per-launch secret; a random one is made when omitted. */
+  /** The per-launch secret; a random one is made when omitted. It is never printed: browsers
+   * sign in with a one-time code (see `url`) and get it as an HttpOnly cookie. */
   token?: string
+  /** How long a one-time link can be opened (default 10 minutes). */
+  codeTtlMs?: number
+  /** Told of each fresh link made because the last one was used or a spent one was opened. */
+  onLink?: (url: string) => void
   /** SSE heartbeat interval (tests shorten it). */
   heartbeatMs?: number
   /** Largest accepted request body. */
@@ -43,10 +49,16 @@ export interface WebServerOptions {
 }
 
 export interface WebServer {
-  /** The address to open, token included: `http://127.0.0.1:<port>/?token=<token>`. */
+  /**
+   * The address to open: `http://127.0.0.1:<port>/?code=<one-time code>`. Opening it trades the
+   * code (once, within the TTL) for an HttpOnly SameSite=Strict session cookie and redirects to `/`.
+   */
   url: string
   port: number
+  /** The session secret, for programs (the `X-TokenWatch-Token` header); never printed. */
   token: string
+  /** A fresh one-time link. */
+  newLink(): string
   close(): Promise<void>
 }
 
@@ -144,6 +156,29 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES
   const streams = new Set<() => void>()
   let hosts = new Set<string>()
+  const codeTtlMs = opts.codeTtlMs ?? CODE_TTL_MS
+  const codes = new LoginCodes(codeTtlMs)
+  let linkBase = ''
+  const newLink = (): string => `${linkBase}/?code=${codes.issue()}`
+
+  /** `/?code=…`: a fresh code signs the browser in and leaves the address bar; a spent one says so. */
+  const signIn = (req: IncomingMessage, res: ServerResponse, url: URL, code: string): void => {
+    const port = Number(req.socket.localPort)
+    // A browser already signed in that opens an old link again just gets the page.
+    const already = hasSession(req, port, token)
+    const redeemed = codes.redeem(code) // a link works once, whoever opens it
+    if (already || redeemed) {
+      if (redeemed) opts.onLink?.(newLink()) // another browser may want in: the next link is ready
+      url.searchParams.delete('code')
+      const rest = url.searchParams.toString()
+      res.writeHead(303, { location: `${url.pathname}${rest === '' ? '' : `?${rest}`}`, 'set-cookie': sessionCookie(port, token), 'cache-control': 'no-store' })
+      res.end()
+      return
+    }
+    opts.onLink?.(newLink())
+    res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+    res.end(linkSpentHtml(codeTtlMs))
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     res.setHeader('content-security-policy', CSP)
@@ -166,6 +201,8 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
         res.setHeader('allow', 'GET, HEAD')
         return fail(res, 405, 'method not allowed')
       }
+      const code = url.searchParams.get('code')
+      if (code !== null) return signIn(req, res, url, code)
       return serveStatic(req, res, staticDir, rawPath, (status, error) => fail(res, status, error))
     }
 
@@ -176,8 +213,11 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
     if (scope !== undefined) name = name.slice(slash + 1)
     const isEvents = name === 'events' && req.method === 'GET'
     // EventSource cannot send headers, so the event stream alone accepts ?token=.
+    // A signed-in browser sends its cookie; programs send the token in a header.
     const given = req.headers[TOKEN_HEADER] ?? (isEvents ? url.searchParams.get('token') : null)
-    if (!tokenMatches(Array.isArray(given) ? given[0] : given, token)) return fail(res, 401, 'missing or wrong token')
+    if (!hasSession(req, Number(req.socket.localPort), token) && !tokenMatches(Array.isArray(given) ? given[0] : given, token)) {
+      return fail(res, 401, 'not signed in: open a link printed by tokenwatch serve (each works once), or send the token')
+    }
 
     let api = opts.api
     if (scope !== undefined) {
@@ -216,10 +256,12 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
       hosts = allowedHosts(port)
       hosts.add(`${bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`)
       const urlHost = bindHost.includes(':') ? `[${bindHost}]` : bindHost
+      linkBase = `http://${urlHost}:${port}`
       resolvePromise({
-        url: `http://${urlHost}:${port}/?token=${encodeURIComponent(token)}`,
+        url: newLink(),
         port,
         token,
+        newLink,
         close: () =>
           new Promise<void>((done) => {
             for (const end of streams) end()

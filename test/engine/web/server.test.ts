@@ -63,9 +63,76 @@ afterAll(async () => {
 })
 
 describe('startWebServer', () => {
-  it('prints a loopback URL that carries the token', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${server.token}`)
+  it('prints a loopback link with a one-time code, never the token', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?code=[A-Za-z0-9_-]{43}$`))
+    expect(server.url).not.toContain(server.token)
     expect(server.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  })
+
+  it('a code signs in once: 303 to the page without it, with an HttpOnly SameSite=Strict cookie that the API then takes', async () => {
+    const links: string[] = []
+    const s = await startWebServer({ api, staticDir, onLink: (l) => links.push(l) })
+    const get = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<Reply>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: s.port, path, headers: { host: `127.0.0.1:${s.port}`, ...headers } }, (res) => {
+          let body = ''
+          res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+        }).on('error', reject).end()
+      })
+    try {
+      const code = new URL(s.url).searchParams.get('code') ?? ''
+      const first = await get(`/?range=7d&code=${code}`)
+      expect(first.status).toBe(303)
+      expect(first.headers.location).toBe('/?range=7d')
+      expect(first.headers['set-cookie']).toEqual([`tokenwatch_${s.port}=${s.token}; HttpOnly; SameSite=Strict; Path=/`])
+      expect(links).toHaveLength(1) // the next link, for another browser
+      const cookie = `other=1; tokenwatch_${s.port}=${s.token}`
+      const viaCookie = await new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: s.port, path: '/api/dimensions', method: 'POST', headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json', cookie } }, (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        }).on('error', reject).end('{}')
+      })
+      expect(viaCookie).toBe(200)
+      // The event stream takes the cookie too (EventSource sends it on its own).
+      const events = await new Promise<number>((resolve) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events', headers: { host: `127.0.0.1:${s.port}`, cookie } }, (res) => {
+          resolve(res.statusCode ?? 0)
+          req.destroy()
+        })
+        req.on('error', () => undefined)
+        req.end()
+      })
+      expect(events).toBe(200)
+      // Used: a second visit without the cookie is refused, and a fresh link is made.
+      const again = await get(`/?code=${code}`)
+      expect(again.status).toBe(401)
+      expect(again.body).toContain('already used or has expired')
+      expect(again.headers['set-cookie']).toBeUndefined()
+      expect(links).toHaveLength(2)
+      // A browser already signed in that opens an old link just gets the page.
+      expect((await get(`/?code=${code}`, { cookie })).status).toBe(303)
+      // Made-up codes and another port's cookie sign nobody in.
+      expect((await get(`/?code=${'x'.repeat(43)}`)).status).toBe(401)
+      const wrongPort = await get('/api/events', { cookie: `tokenwatch_${s.port + 1}=${s.token}` })
+      expect(wrongPort.status).toBe(401)
+    } finally {
+      await s.close()
+    }
+  })
+
+  it('a code expires unused', async () => {
+    const s = await startWebServer({ api, staticDir, codeTtlMs: 100 })
+    try {
+      await new Promise((r) => setTimeout(r, 250))
+      const res = await fetch(s.url, { redirect: 'manual', headers: {} })
+      expect(res.status).toBe(401)
+      expect(res.headers.get('set-cookie')).toBeNull()
+      const fresh = await fetch(s.newLink(), { redirect: 'manual' })
+      expect(fresh.status).toBe(303)
+    } finally {
+      await s.close()
+    }
   })
 
   it('refuses to bind anything but loopback', async () => {
@@ -102,7 +169,7 @@ describe('startWebServer', () => {
     const before = api.calls.length
     const none = await send('/api/dimensions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     expect(none.status).toBe(401)
-    expect(JSON.parse(none.body)).toEqual({ ok: false, error: 'missing or wrong token' })
+    expect(JSON.parse(none.body)).toEqual({ ok: false, error: 'not signed in: open a link printed by tokenwatch serve (each works once), or send the token' })
     expect((await call('dimensions', undefined, { 'x-tokenwatch-token': 'x'.repeat(43) })).status).toBe(401)
     // ?token= works for the event stream only, never for method calls.
     const inQuery = await send(`/api/dimensions?token=${server.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })

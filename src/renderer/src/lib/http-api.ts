@@ -39,7 +39,7 @@ export function createHttpApi(token: string | null, base = '', scope: DataScope 
     }
     if (!isReply(body)) throw new ApiError(res.status, 'The server answered in an unknown format.')
     if (!body.ok) {
-      if (res.status === 401) throw new ApiError(401, 'Not authorised: open the address printed by `tokenwatch serve` (it carries the access token).')
+      if (res.status === 401) throw new ApiError(401, 'Not signed in: open the newest link `tokenwatch serve` printed in its terminal (each link works once; a restarted server needs a new one).')
       throw new ApiError(res.status, body.error)
     }
     // The server is ours and validated the call; its result has the contract's shape.
