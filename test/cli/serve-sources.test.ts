@@ -1,7 +1,7 @@
 /** `tokenwatch serve` lists where pushed usage arrives, each named for what it is. */
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/temp'
-import { cliEnv, requireBuild, startServe } from './run-cli'
+import { cliEnv, requireBuild, signIn, startServe } from './run-cli'
 import type { SourceStatus } from '../../src/shared/contract'
 
 beforeAll(requireBuild)
@@ -14,8 +14,8 @@ describe('tokenwatch serve: the Sources panel', () => {
       expect(served.ingestUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/usage$/)
       const push = await fetch(served.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'h1', agentId: 'bot', model: 'claude-sonnet-4-5', input: 5 }) })
       expect(push.status).toBe(200)
-      const token = new URL(served.url).searchParams.get('token') ?? ''
-      const res = await fetch(new URL('/api/sourceStatus', served.url), { method: 'POST', headers: { 'content-type': 'application/json', 'X-TokenWatch-Token': token, origin: new URL(served.url).origin }, body: '{}' })
+      const { cookie, origin } = await signIn(served.url)
+      const res = await fetch(`${origin}/api/sourceStatus`, { method: 'POST', headers: { 'content-type': 'application/json', cookie, origin }, body: '{}' })
       const body = (await res.json()) as { ok: boolean; result: SourceStatus[] }
       const http = body.result.find((s) => s.source === 'http')
       expect(http).toMatchObject({ source: 'http', location: served.ingestUrl, found: true, events: 1, sessions: 1 })

@@ -44,7 +44,7 @@ const cursorTotals = async () => {
 
 describe('Cursor in the Sources panel', () => {
   it('says what Cursor does not record locally, imports the picked usage export, which replaces state.vscdb for its day; another file is refused clearly', async () => {
-    await page.goto(serve?.url ?? '')
+    await page.goto(await (serve?.link() ?? Promise.resolve('')))
     await page.getByTestId('tab-sources').click()
     const card = page.getByTestId('source-cursor')
     await card.waitFor({ timeout: 10_000 })

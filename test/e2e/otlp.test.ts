@@ -49,7 +49,7 @@ afterAll(() => teardown(ctx, serve, root))
 describe('OpenTelemetry over the real tokenwatch serve', () => {
   it('Connect an agent: the snippets carry the receiver, waiting turns to received; Sources lists the service', async () => {
     expect(otlpUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    await page.goto(serve?.url ?? '')
+    await page.goto(await (serve?.link() ?? Promise.resolve('')))
     await page.getByTestId('tab-settings').click()
     await page.getByTestId('connect-agent').waitFor()
     expect(await page.getByTestId('otlp-receiver').textContent()).toContain(otlpUrl)
