@@ -6,8 +6,11 @@
 // Half the bytes are a Claude Code tree (bench/gen-claude-tree.mjs); the other half is shared by
 // Gemini CLI chats (JSONL streams, records re-appended as they grow), pi and OpenClaw transcripts
 // (OpenClaw with reset copies), Codebuff chat documents, OpenCode's, Hermes' and ZCode's SQLite
-// databases (WAL, rows completed in place), and Cursor's state.vscdb with a usage-export CSV that
-// covers some of its days (the CSV replaces those days). Each record carries a few KB of text, as
+// databases (WAL, rows completed in place), Cursor's state.vscdb with a usage-export CSV that
+// covers some of its days (the CSV replaces those days), Droid's running-total settings files
+// (with archived copies), Goose's sessions.db, Antigravity's conversation databases and Cline /
+// Roo Code / Kilo Code task folders. A source's `ccusage` totals are what ccusage 20.0.24 shows for
+// it where that differs (null: it does not read the source). Each record carries a few KB of text, as
 // real ones do. Expected totals are those of the readers' rules in docs/SOURCES.md.
 //
 // CLI: node bench/gen-mixed-tree.mjs <dir> [--size 64MiB] [--seed 1]
@@ -18,7 +21,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { generateClaudeTree, makeRng, parseSize } from './gen-claude-tree.mjs'
 
-export const MIXED_GENERATOR_VERSION = 2
+export const MIXED_GENERATOR_VERSION = 3
 const require = createRequire(import.meta.url)
 const DAY = 86_400_000
 const T0 = Date.UTC(2026, 5, 1)
@@ -53,7 +56,7 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
     'claude-code': { env: { CLAUDE_CONFIG_DIR: path.join(dir, 'claude') }, totals: { ...claude.totals }, files: claude.files, bytes: claude.bytes },
   }
   delete sources['claude-code'].totals.totalTokens
-  const budget = Math.floor(bytes / 2 / 8) // bytes per other agent
+  const budget = Math.floor(bytes / 2 / 12) // bytes per other agent
   const src = (id, env) => (sources[id] = { env, totals: empty(), files: 0, bytes: 0 })
   const written = (id, p) => {
     sources[id].files++
@@ -258,6 +261,157 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
     fs.writeFileSync(csv, lines.join('\n') + '\n')
     written('cursor', csv)
     sources.cursor.days = days
+  }
+
+  // ---- Droid: one running-total settings file per session (a sidecar transcript beside it); some
+  // sessions also have an archived copy holding an older snapshot, which must add nothing.
+  {
+    const root = path.join(dir, 'droid')
+    src('droid', { DROID_SESSIONS_DIR: root })
+    let size = 0
+    for (let f = 0; size < budget; f++) {
+      const folder = path.join(root, `-w-p${f % 5}`)
+      fs.mkdirSync(folder, { recursive: true })
+      const u = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }
+      let older
+      for (let k = 0; k < 30; k++) {
+        const t = tokens()
+        for (const b of Object.keys(u)) u[b] += t[b]
+        if (k === 10) older = { ...u }
+      }
+      const settings = (x) => JSON.stringify({ model: 'claude-sonnet-4-5', providerLock: 'anthropic', tokenUsage: { inputTokens: x.input, outputTokens: x.output, cacheCreationTokens: x.cacheWrite, cacheReadTokens: x.cacheRead, thinkingTokens: 0 } })
+      const side = path.join(folder, `d${f}.jsonl`)
+      const transcript = JSON.stringify({ type: 'session_start', id: `d${f}`, cwd: `/w/p${f % 5}` }) + '\n' + JSON.stringify({ type: 'message', id: 'a1', message: { role: 'assistant', content: [{ type: 'text', text: text(rng, 40_000) }] } }) + '\n'
+      fs.writeFileSync(side, transcript)
+      const p = path.join(folder, `d${f}.settings.json`)
+      fs.writeFileSync(p, settings(u))
+      const at = new Date(T0 + f * 7_200_000 + 3_600_000)
+      fs.utimesSync(p, at, at)
+      written('droid', p)
+      if (f % 4 === 1) {
+        // The archived copy is the older one (ccusage keeps whichever copy is dated last).
+        const a = path.join(root, 'archive', `d${f}.settings.json`)
+        fs.mkdirSync(path.dirname(a), { recursive: true })
+        fs.writeFileSync(a, settings(older))
+        fs.utimesSync(a, new Date(T0 + f * 7_200_000), new Date(T0 + f * 7_200_000))
+        written('droid', a)
+      }
+      add(sources.droid.totals, u)
+      size += transcript.length
+    }
+  }
+
+  // ---- Goose: sessions.db, one row of running totals per session (and its messages).
+  {
+    const root = path.join(dir, 'goose')
+    src('goose', { GOOSE_PATH_ROOT: root })
+    const p = path.join(root, 'data', 'sessions', 'sessions.db')
+    fs.mkdirSync(path.dirname(p), { recursive: true })
+    const db = new Database(p)
+    db.pragma('journal_mode = WAL')
+    db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', working_dir TEXT NOT NULL, created_at TIMESTAMP, updated_at TIMESTAMP,
+        total_tokens INTEGER, input_tokens INTEGER, output_tokens INTEGER, accumulated_total_tokens INTEGER, accumulated_input_tokens INTEGER,
+        accumulated_output_tokens INTEGER, provider_name TEXT, model_config_json TEXT);
+      CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT, session_id TEXT NOT NULL, role TEXT NOT NULL, content_json TEXT NOT NULL, created_timestamp INTEGER NOT NULL);`)
+    const stamp = (ms) => iso(ms).slice(0, 19).replace('T', ' ')
+    const session = db.prepare("INSERT INTO sessions VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'openai', '{\"model_name\":\"gpt-5\"}')")
+    const message = db.prepare('INSERT INTO messages (message_id, session_id, role, content_json, created_timestamp) VALUES (?, ?, ?, ?, ?)')
+    db.transaction(() => {
+      let size = 0
+      for (let i = 0; size < budget; i++) {
+        const id = `20260601_${i}`
+        const t = T0 + i * 600_000
+        let input = 0
+        let output = 0
+        for (let m = 0; m < 20; m++) {
+          const u = tokens()
+          input += u.input + u.cacheRead
+          output += u.output
+          const body = JSON.stringify([{ type: 'text', text: text(rng, 1200) }])
+          message.run(`m${m}`, id, 'assistant', body, Math.floor(t / 1000) + m)
+          size += body.length
+        }
+        session.run(id, `/w/g${i % 4}`, stamp(t), stamp(t + 19_000), input + output, 0, 0, input + output, input, output)
+        add(sources.goose.totals, { input, output })
+      }
+    })()
+    db.close()
+    written('goose', p)
+  }
+
+  // ---- Antigravity: one conversation database per conversation, gen_metadata rows in protobuf.
+  {
+    const root = path.join(dir, 'agy')
+    src('antigravity', { ANTIGRAVITY_DATA_DIR: root })
+    // ccusage shows the thinking part (#10) as output: what it shows for this source.
+    sources.antigravity.ccusage = empty()
+    const varint = (n) => {
+      const out = []
+      for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n % 128) | 0x80)
+      out.push(n)
+      return out
+    }
+    const vf = (f, n) => [...varint(f * 8), ...varint(n)]
+    const lf = (f, b) => [...varint(f * 8 + 2), ...varint(b.length), ...b]
+    const str = (s) => [...Buffer.from(s, 'utf8')]
+    let size = 0
+    for (let c = 0; size < budget; c++) {
+      const p = path.join(root, 'conversations', `conv-${c}.db`)
+      fs.mkdirSync(path.dirname(p), { recursive: true })
+      const db = new Database(p)
+      db.pragma('journal_mode = WAL')
+      db.exec('CREATE TABLE gen_metadata (idx integer, data blob, size integer NOT NULL DEFAULT 0, PRIMARY KEY (idx)); CREATE TABLE trajectory_metadata_blob (id text DEFAULT "main", data blob, PRIMARY KEY (id))')
+      const ins = db.prepare('INSERT INTO gen_metadata VALUES (?, ?, ?)')
+      db.transaction(() => {
+        for (let g = 0; g < 40; g++) {
+          const u = tokens()
+          const thinking = int(rng, 0, 200)
+          const ms = T0 + c * 3_600_000 + g * 60_000
+          const usage = [...vf(1, 1016), ...vf(2, u.input), ...vf(3, u.output + thinking), ...vf(5, u.cacheRead), ...vf(9, u.output), ...vf(10, thinking), ...lf(11, str(`c${c}-r${g}`))]
+          const chat = [...lf(4, usage), ...lf(9, lf(4, [...vf(1, Math.floor(ms / 1000)), ...vf(2, 0)])), ...lf(19, str('gemini-pro-default')), ...lf(21, str('Gemini 3.1 Pro (High)')), ...lf(30, str(text(rng, 1500)))]
+          const data = Buffer.from(lf(1, chat))
+          ins.run(g, data, data.length)
+          add(sources.antigravity.totals, { input: u.input, output: u.output + thinking, cacheRead: u.cacheRead })
+          add(sources.antigravity.ccusage, { input: u.input, output: thinking, cacheRead: u.cacheRead })
+          size += data.length
+        }
+      })()
+      db.close()
+      written('antigravity', p)
+    }
+  }
+
+  // ---- Cline, Roo Code, Kilo Code: task folders (ui_messages.json + api_conversation_history.json).
+  {
+    const data = path.join(dir, 'cline-data')
+    const portable = path.join(dir, 'vscode-portable')
+    src('cline', { CLINE_DATA_DIR: data, VSCODE_PORTABLE: portable })
+    sources.cline.ccusage = null
+    const storage = [path.join(data), path.join(portable, 'user-data', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline'), path.join(portable, 'user-data', 'User', 'globalStorage', 'kilocode.kilo-code')]
+    let size = 0
+    for (let k = 0; size < budget; k++) {
+      const vendor = k % 3
+      const task = path.join(storage[vendor], 'tasks', `task-${k}`)
+      fs.mkdirSync(task, { recursive: true })
+      const ui = [{ ts: T0 + k * 3_600_000, type: 'say', say: 'text', text: text(rng, 500) }]
+      let history = '['
+      for (let r = 0; r < 30; r++) {
+        const u = tokens()
+        const ts = T0 + k * 3_600_000 + (r + 1) * 60_000
+        // Cline's classic tokensIn is the remainder; Roo and Kilo (since late 2025) record the whole prompt.
+        const tokensIn = vendor === 0 ? u.input : u.input + u.cacheRead + u.cacheWrite
+        ui.push({ ts, type: 'say', say: 'api_req_started', text: JSON.stringify({ request: text(rng, 600), tokensIn, tokensOut: u.output, cacheReads: u.cacheRead, cacheWrites: u.cacheWrite, apiProtocol: 'anthropic' }) })
+        ui.push({ ts: ts + 1, type: 'say', say: 'text', text: text(rng, 1200) })
+        history += (r ? ',' : '') + JSON.stringify({ role: 'user', content: [{ type: 'text', text: `<environment_details>\n<model>claude-sonnet-4-5</model>\n</environment_details>` }], ts })
+        add(sources.cline.totals, u)
+      }
+      fs.writeFileSync(path.join(task, 'api_conversation_history.json'), history + ']')
+      const p = path.join(task, 'ui_messages.json')
+      const s = JSON.stringify(ui)
+      fs.writeFileSync(p, s)
+      written('cline', p)
+      size += s.length
+    }
   }
 
   const all = empty()
