@@ -91,6 +91,7 @@ export function readIncrement<S>(
     }
     const events: UsageEvent[] = []
     const needles = parser.needles.map((n) => Buffer.from(n, 'latin1'))
+    const anchors = needles.map(anchorOf)
     const start = offset
     let skippingLongLine = false
     let longLineStart = 0 // where the line being skipped began
@@ -116,7 +117,7 @@ export function readIncrement<S>(
       for (let i = 0; i < needles.length; i++) {
         let at = nextAt[i] as number
         if (at !== Infinity && at < a) {
-          at = view.indexOf(needles[i] as Buffer, a)
+          at = findNeedle(view, needles[i] as Buffer, anchors[i] as Anchor, a)
           if (at === -1) at = Infinity
           nextAt[i] = at
         }
@@ -222,6 +223,48 @@ export function readIncrement<S>(
     return { checkpoint, events, done, bytesRead: offset - start, stages }
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * Where a needle is looked for: from its byte least common in logs to its end. Buffer.indexOf
+ * steps from one occurrence of the pattern's first byte to the next, and `"` (the first byte of
+ * `"usage"`) comes every few bytes in JSON; `ge"` starts at a byte ten times rarer. A hit of the
+ * anchor is a match only when the bytes before it complete the needle.
+ */
+export interface Anchor {
+  /** The needle's bytes from `offset` on. */
+  tail: Buffer
+  offset: number
+}
+
+/** Bytes from most to least common in JSON logs of code and prose (the rarest of a needle anchors it). */
+const COMMON = Buffer.from(' "etaoinsr:,lcdu\\hmp_/f.-0y1w2b{}gv3k[]5x6j4897qz', 'latin1')
+
+export function anchorOf(needle: Buffer): Anchor {
+  let offset = 0
+  let rank = -1
+  for (let k = 0; k < needle.length; k++) {
+    const r = COMMON.indexOf(needle[k] as number)
+    // A byte not in the list is rarer than any in it.
+    const rk = r === -1 ? COMMON.length : r
+    if (rk > rank) {
+      rank = rk
+      offset = k
+    }
+  }
+  return { tail: needle.subarray(offset), offset }
+}
+
+/** The first index >= `from` where `needle` occurs in `view`, or -1. */
+export function findNeedle(view: Buffer, needle: Buffer, anchor: Anchor, from: number): number {
+  if (anchor.offset === 0) return view.indexOf(needle, from)
+  for (;;) {
+    const hit = view.indexOf(anchor.tail, from + anchor.offset)
+    if (hit === -1) return -1
+    const start = hit - anchor.offset
+    if (view.compare(needle, 0, anchor.offset, start, hit) === 0) return start
+    from = start + 1
   }
 }
 
