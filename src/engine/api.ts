@@ -103,6 +103,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     },
     // Desktop main replaces this with its folder dialog; headless UIs add folders through setSettings.
     addLogFolder: async () => API_METHOD_TABLE.addLogFolder.headless,
+    pickMachinesFolder: async () => API_METHOD_TABLE.pickMachinesFolder.headless,
     // The page sends the file's text (it never names a path); a file no reader knows is an error.
     reconcile: async ({ csv }) => reconcile(store(), readProviderExport(csv)),
     // Into the folder the Cursor source reads, then read at once (the page never names a path).

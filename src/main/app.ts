@@ -13,7 +13,7 @@ import { dayKey } from '../shared/time-zone'
 import { setupBudget, type BudgetElectron } from './budget'
 import { EXPORT_CANCELLED, setupExportCsv, todayQuery, type ExportElectron } from './export-csv'
 import { setupIpc, type IpcElectron } from './ipc'
-import { setupLogFolders, type FolderDialogElectron } from './log-folders'
+import { setupLogFolders, setupMachinesFolder, type FolderDialogElectron } from './log-folders'
 import { HIDDEN_FLAG, setupLoginItem } from './login-item'
 import { setupTray, viewerTimeZone, type TrayElectron, type TrayHandle } from './tray'
 import { applySessionPolicy, setupWindow, type AppWindow, type RendererPage, type SessionLike, type WindowElectron } from './window'
@@ -138,6 +138,12 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
       return next
     },
     addLogFolder: setupLogFolders({
+      electron,
+      parent: () => window.current(),
+      settings: () => engine.settings,
+      update: (patch) => api.setSettings(patch),
+    }),
+    pickMachinesFolder: setupMachinesFolder({
       electron,
       parent: () => window.current(),
       settings: () => engine.settings,

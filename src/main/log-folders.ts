@@ -57,3 +57,25 @@ export function setupLogFolders(deps: LogFolderDeps): (arg: { kind: LogFolderKin
     return { ok: true, path, settings }
   }
 }
+
+/**
+ * The `pickMachinesFolder` contract method for the desktop: the native dialog, then the folder
+ * (absolute, there, a folder) becomes `machinesFolder`, where this machine writes its file.
+ */
+export function setupMachinesFolder(deps: LogFolderDeps): () => Promise<AddLogFolderResult> {
+  return async () => {
+    const options: OpenDialogOptions = {
+      title: 'My machines: a folder Syncthing, Dropbox, iCloud Drive or a share mirrors', buttonLabel: 'Use this folder',
+      properties: ['openDirectory', 'showHiddenFiles', 'dontAddToRecent'],
+    }
+    const parent = deps.parent()
+    const choice = await (parent ? deps.electron.dialog.showOpenDialog(parent, options) : deps.electron.dialog.showOpenDialog(options))
+    const picked = choice.filePaths[0]
+    if (choice.canceled || picked === undefined) return { ok: false, cancelled: true, error: FOLDER_CANCELLED }
+    const path = resolve(picked)
+    const problem = folderProblem(path, [])
+    if (problem !== undefined) return { ok: false, cancelled: false, error: problem }
+    const settings = await deps.update({ machinesFolder: path })
+    return { ok: true, path, settings }
+  }
+}

@@ -523,6 +523,8 @@ export interface ApiMethods {
    * most 200 characters; the team database and the folder learn it at the next sync, started now.
    */
   setMachineName: { arg: { name: string }; result: DataSource[] }
+  /** Desktop only: pick the "my machines" folder in the native dialog and set it (`machinesFolder`). The renderer never names a path. */
+  pickMachinesFolder: { arg: void; result: AddLogFolderResult }
   dimensions: { arg: void; result: Dimensions }
   report: { arg: ReportQuery; result: Report }
   /** The most recent sessions with usage in the filter's range (at most 500). */
@@ -581,6 +583,10 @@ export interface MethodInfo<M extends ApiMethod> {
 export const API_METHOD_TABLE = {
   dataSources: { arg: false },
   setMachineName: { arg: true },
+  pickMachinesFolder: {
+    arg: false,
+    headless: { ok: false, cancelled: false, error: 'picking a folder through a dialog is only in the desktop app; type its path' },
+  },
   dimensions: { arg: false },
   report: { arg: true },
   sessions: { arg: true },

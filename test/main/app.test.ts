@@ -1,5 +1,5 @@
 import { API_METHODS } from '../../src/shared/contract'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -260,6 +260,18 @@ describe('the desktop app', () => {
     expect(await call('removeLogFolder', { kind: 'claude-code', index: 3 })).toEqual({ ok: false, error: 'logFolders.claude-code has no entry 3' })
 
     expect(await call('removeLogFolder', { kind: 'claude-code', index: 0 })).toMatchObject({ ok: true, result: { logFolders: { 'claude-code': [] } } })
+
+    // The my-machines folder, picked in the dialog too: a folder is set (this machine writes its file there), a file is refused.
+    const sync = join(tempDir(), 'Sync')
+    mkdirSync(sync)
+    fake.openDialog.answer = { canceled: false, filePaths: [file] }
+    expect(await call('pickMachinesFolder', undefined)).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${file} is not a folder` } })
+    fake.openDialog.answer = { canceled: false, filePaths: [sync] }
+    expect(await call('pickMachinesFolder', undefined)).toMatchObject({ ok: true, result: { ok: true, path: sync, settings: { machinesFolder: sync } } })
+    expect(fake.openDialogCalls.at(-1)?.options.title).toMatch(/^My machines/)
+    expect(app.engine.settings.machinesFolder).toBe(sync)
+    await waitFor(() => (readdirSync(sync).some((n) => /^tokenwatch-[0-9a-f-]{36}\.json$/.test(n)) ? true : undefined), 10_000, 'machine file')
+    expect(await call('pickMachinesFolder', { path: '/etc' })).toEqual({ ok: false, error: 'arg: this method takes no argument' })
     expect(JSON.parse(readFileSync(join(app.engine.dir, 'settings.json'), 'utf8')).logFolders['claude-code']).toEqual([])
   })
 

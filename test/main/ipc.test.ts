@@ -43,10 +43,10 @@ describe('IPC', () => {
   it('registers exactly one api:<method> handler per contract method', async () => {
     const { fake, dispose } = await setup()
     expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([
-      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dataSources', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:importCursorUsage', 'api:outlook', 'api:planLimits', 'api:reconcile', 'api:removeLogFolder', 'api:report',
+      'api:activity', 'api:addLogFolder', 'api:backfillProgress', 'api:blocks', 'api:budgets', 'api:dataSources', 'api:dimensions', 'api:exportCsv', 'api:forecast', 'api:getSettings', 'api:importCursorUsage', 'api:outlook', 'api:pickMachinesFolder', 'api:planLimits', 'api:reconcile', 'api:removeLogFolder', 'api:report',
       'api:reportCsv', 'api:sessionCount', 'api:sessionEvents', 'api:sessions', 'api:setMachineName', 'api:setSettings', 'api:sourceStatus', 'api:todaySpend', 'api:userTotals',
     ])
-    expect(API_METHODS).toHaveLength(25)
+    expect(API_METHODS).toHaveLength(26)
     dispose()
     expect(fake.ipcMain.handlers.size).toBe(0)
   })

@@ -231,6 +231,7 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     fill: () => void rows.push(...makeRows().filter((r) => r.source !== 'codex')),
     dataSources: async () => (log('dataSources'), [{ scope: 'local', label: 'This machine', detail: 'fixture-laptop' }]),
     setMachineName: async (a) => (log('setMachineName', a), [{ scope: 'local', label: 'This machine', detail: a.name }]),
+    pickMachinesFolder: async () => (log('pickMachinesFolder'), { ok: false, cancelled: false, error: 'desktop only' }),
     dimensions: async () => (log('dimensions'), dims()),
     report: async (q) => (log('report', q), aggregate(rows, q)),
     sessions: async (f) => (log('sessions', f), listOf(rows, f)),

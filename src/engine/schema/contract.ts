@@ -75,6 +75,7 @@ function noArg(v: unknown): void {
 export function validateCall(method: ApiMethod, raw: unknown): ValidCall {
   switch (method) {
     case 'dataSources':
+    case 'pickMachinesFolder':
     case 'dimensions':
     case 'sourceStatus':
     case 'backfillProgress':

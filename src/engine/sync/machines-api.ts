@@ -167,6 +167,7 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
     getSettings: async () => ({ ...DEFAULT_SETTINGS, ...(info.scope === 'team' ? { teamUrl: info.detail } : { machinesFolder: info.detail }) }),
     setSettings: async () => perMachine('settings are changed on each machine'),
     addLogFolder: async () => ({ ok: false, cancelled: false, error: 'this view reads no log folders' }),
+    pickMachinesFolder: async () => ({ ok: false, cancelled: false, error: 'the my-machines folder is set on each machine' }),
     removeLogFolder: async () => perMachine('this view reads no log folders'),
     reconcile: async () => perMachine('reconcile an invoice on a machine, or with `tokenwatch reconcile`'),
     importCursorUsage: async () => perMachine('import a Cursor usage export on the machine that should count it'),

@@ -57,6 +57,7 @@ export function fakeApi(): FakeApi {
     },
     reportCsv: async (q) => (record('reportCsv', q), 'model,requests\r\nm,2\r\n'),
     exportCsv: async (q) => (record('exportCsv', q), { ok: true, path: '/tmp/x.csv', rows: 1 }),
+    pickMachinesFolder: async () => (record('pickMachinesFolder'), { ok: false, cancelled: true, error: 'No folder chosen' }),
     addLogFolder: async (a) => (record('addLogFolder', a), { ok: false, cancelled: false, error: 'desktop only' }),
     removeLogFolder: async (a) => (record('removeLogFolder', a), settings),
     importCursorUsage: async (a) => (record('importCursorUsage', a), { file: a.name ?? 'usage.csv', requests: 0, days: [], skipped: 0 }),

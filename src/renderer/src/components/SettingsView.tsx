@@ -196,7 +196,18 @@ export function SettingsView({ api, transport, settings, models, onSaved, tick }
       <label>
         My machines folder
         <input type="text" value={machinesFolder} placeholder="A folder Syncthing, Dropbox or iCloud Drive mirrors" onChange={(e) => edit({ machinesFolder: e.target.value })} data-testid="settings-machines-folder" />
-        <span className="help">This machine writes its totals there; tokenwatch report --folder shows all your machines.</span>
+        {transport === 'desktop' && (
+          <button type="button" data-testid="settings-machines-folder-pick" onClick={() => {
+            void api.pickMachinesFolder().then((r) => {
+              if (r.ok) {
+                setDrafts((d) => ({ ...d, machinesFolder: undefined }))
+                onSaved(r.settings)
+                setStatus({ ok: true, text: `My machines folder: ${r.path}` })
+              } else if (!r.cancelled) setStatus({ ok: false, text: r.error })
+            }, (err: unknown) => setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) }))
+          }}>Choose…</button>
+        )}
+        <span className="help">This machine writes its totals there; the dashboard&apos;s My machines view (and tokenwatch report --folder) shows all your machines.</span>
       </label>
       <label>
         Projects leave as
