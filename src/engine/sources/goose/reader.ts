@@ -53,6 +53,15 @@ export function gooseTime(v: unknown): number {
 /** `updated_at` as comparable text (a row without one sorts first). */
 const UPDATED = "coalesce(CAST(updated_at AS TEXT), '')"
 
+/** How far back a new pass looks before the cursor (Goose's time text, an hour earlier); the cursor itself when it is not one. */
+export function lookBack(updated: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})([ T])(\d{2}:\d{2}:\d{2})/.exec(updated)
+  if (!m) return updated
+  const t = Date.parse(`${m[1]}T${m[3]}Z`) - 3_600_000
+  if (Number.isNaN(t)) return updated
+  return new Date(t).toISOString().slice(0, 19).replace('T', m[2] as string)
+}
+
 /** Which of the columns this database's `sessions` table has (schemas grew over Goose releases). */
 function columnsOf(db: Database.Database): Set<string> {
   return new Set((db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map((c) => c.name))
@@ -79,19 +88,30 @@ export const gooseReader: DatabaseReader<GooseCursor> = {
       ${pick('model_config_json')} AS model_config_json FROM sessions`
     // Without updated_at (early schemas) every row is read on each change, by id.
     const byTime = cols.has('updated_at')
+    // A new pass starts an hour before the last second it saw: a session whose update was stamped
+    // earlier than that (the clock set back) is still read; re-reading the others adds nothing.
+    const from = cursor.id === '' ? lookBack(cursor.updated) : cursor.updated
     const rows = (byTime
       ? db.prepare(`${select} WHERE (${UPDATED} > ? OR (${UPDATED} = ? AND id > ?)) ORDER BY ${UPDATED}, id LIMIT ?`)
-        .all(cursor.updated, cursor.updated, cursor.id, maxRows)
+        .all(from, from, cursor.id, maxRows)
       : db.prepare(`${select} WHERE id > ? ORDER BY id LIMIT ?`).all(cursor.id, maxRows)) as SessionRow[]
     const events: UsageEvent[] = []
     const skips: SkipReason[] = []
     const sessions = { ...cursor.sessions }
     let bytes = 0
+    let records = 0
     for (const r of rows) {
       bytes += 200 + (typeof r.model_config_json === 'string' ? r.model_config_json.length : 0)
+      // A row of the look-back window, already looked at in an earlier pass: it counts as a record,
+      // or a skip, only if it changed.
+      const seenBefore = byTime && cursor.id === '' && cursor.updated !== '' && r.updated_at !== null && String(r.updated_at) <= cursor.updated
+      const skip = (reason: SkipReason): void => {
+        if (!seenBefore) skips.push(reason)
+      }
+      if (!seenBefore) records++
       const id = typeof r.id === 'string' ? r.id : typeof r.id === 'number' ? String(r.id) : undefined
       if (!id) {
-        skips.push('bad-field')
+        skip('bad-field')
         continue
       }
       const accIn = column(r.acc_in)
@@ -102,7 +122,7 @@ export const gooseReader: DatabaseReader<GooseCursor> = {
       const output = accOut > 0 ? accOut : column(r.turn_out)
       const total = accTotal > 0 ? accTotal : column(r.turn_total)
       if ([accIn, accOut, accTotal, input, output, total].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) {
-        skips.push('bad-field')
+        skip('bad-field')
         continue
       }
       const now = [input, output, Math.max(0, total - input - output)]
@@ -111,17 +131,18 @@ export const gooseReader: DatabaseReader<GooseCursor> = {
       const stamp = r.updated_at ?? r.created_at
       const ts = stamp === null || stamp === undefined ? (ctx.mtimeMs ?? Number.NaN) : gooseTime(stamp)
       if (Number.isNaN(ts)) {
-        skips.push('bad-field')
+        skip('bad-field')
         continue
       }
       if (!plausibleTime(ts)) {
-        skips.push('implausible-time')
+        skip('implausible-time')
         continue
       }
       const before = sessions[id]
       const { delta, counted } = increment(isCounters(before, 3) ? before : undefined, now)
       sessions[id] = counted
       if (delta.every((n) => n === 0)) continue
+      if (seenBefore) records++
       const config = typeof r.model_config_json === 'string' ? parseJsonObject(r.model_config_json) : undefined
       const [dIn = 0, dOut = 0, dReasoning = 0] = delta
       events.push({
@@ -154,6 +175,6 @@ export const gooseReader: DatabaseReader<GooseCursor> = {
       // second (datetime('now') has one-second steps) is read again at the next change.
       next = { updated, id: done ? '' : String(last.id), sessions }
     }
-    return { events, records: rows.length, skips, state: next, done, bytes }
+    return { events, records, skips, state: next, done, bytes }
   },
 }

@@ -168,3 +168,23 @@ describe('goose: folders added in Settings', () => {
     store.close()
   })
 })
+
+describe('goose: a clock set back, and rows read again', () => {
+  it('an update stamped before the cursor (the clock set back) is still read; bad rows already counted are not counted again', async () => {
+    const t = setup()
+    t.agent.session('a', T0)
+    t.agent.reply('a', T0 + 30 * 60_000, 100, 10)
+    t.agent.session('bad', T0)
+    t.agent.db.prepare("UPDATE sessions SET accumulated_input_tokens = -1, updated_at = ? WHERE id = 'bad'").run('2026-06-20 10:20:00')
+    expect((await t.scan()).skipReasons).toEqual({ 'bad-field': 1 })
+    // The clock went back 10 minutes: Goose stamps b's reply before what we last read.
+    t.agent.session('b', T0)
+    t.agent.reply('b', T0 + 20 * 60_000, 7, 3)
+    const s = await t.scan()
+    expect(s.skipReasons).toEqual({})
+    expect(ledgerTotals(t.store)).toMatchObject({ input: 2100 + 107, output: 300 + 13, requests: 3 })
+    const files = sourceStatus(t.store, t.sources, {})[0]
+    expect(files?.skipReasons).toEqual({ 'bad-field': 1 })
+    t.agent.close()
+  })
+})
