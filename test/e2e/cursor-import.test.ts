@@ -59,6 +59,6 @@ describe('Cursor in the Sources panel', () => {
     await card.getByTestId('cursor-import-file').setInputFiles(join(root, 'notes.csv'))
     const err = card.getByTestId('cursor-import-error')
     await err.waitFor({ timeout: 10_000 })
-    expect(await err.textContent()).toContain('not imported: not a known provider export (headers: when, what)')
+    expect(await err.textContent()).toContain("not imported: not Cursor's usage export (headers: when, what)")
   })
 })

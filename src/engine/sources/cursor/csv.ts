@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync'
 import type { UsageEvent } from '../../../shared/usage'
-import { amount, detectKind, norm } from '../../reconcile/provider-export'
 import { MAX_REQUEST_TOKENS } from '../claude-code/parser'
 import { plausibleTime } from '../parse-helpers'
 import type { DocumentParser, FileContext, RecordsOutcome, SkipReason, Supersede } from '../types'
@@ -41,6 +40,18 @@ export function savedCsvDays(savedStates: Iterable<string>): Set<string> {
   return days
 }
 
+/** Header names compared without case, spaces or punctuation ("Input (w/ Cache Write)" = "inputwcachewrite"). */
+const norm = (h: string): string => h.toLowerCase().replace(/[^a-z0-9]/g, '')
+
+/** A non-negative number from a cell ("1,234", "$0.19"); undefined when empty, NaN when not a number. */
+function amount(cell: string | undefined): number | undefined {
+  if (cell === undefined) return undefined
+  const t = cell.trim().replace(/^\$/, '').replace(/,/g, '')
+  if (t === '') return undefined
+  const n = Number(t)
+  return Number.isFinite(n) && n >= 0 ? n : Number.NaN
+}
+
 /** A whole token count from a cell ("1,234"; empty = 0), or NaN. */
 function count(cell: string | undefined): number {
   const n = amount(cell)
@@ -57,8 +68,9 @@ export function notCursorExport(text: string): string | undefined {
     return `not a CSV file (${(err as Error).message})`
   }
   if (!header) return 'the file is empty'
-  const kind = detectKind(header)
-  return kind === 'cursor' ? undefined : kind === 'anthropic' || kind === 'openai' ? `this is ${kind === 'openai' ? 'an OpenAI' : 'an Anthropic'} export, not Cursor's usage export` : kind
+  const h = new Set(header.map(norm))
+  if (h.has('inputwcachewrite') && h.has('inputwocachewrite') && h.has('date')) return undefined
+  return `not Cursor's usage export (headers: ${header.join(', ')}); export it from Cursor's dashboard (Usage, Export CSV)`
 }
 
 /**

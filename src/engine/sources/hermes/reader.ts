@@ -14,6 +14,9 @@ export interface HermesState {
 
 type Row = Record<string, unknown>
 
+const COLUMNS = ['id', 'model', 'cwd', 'git_repo_root', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
+  'reasoning_tokens', 'estimated_cost_usd', 'actual_cost_usd', 'started_at', 'last_activity_at', 'ended_at']
+
 /** A count column: a non-negative integer (REAL columns truncated); NaN when it is something else. */
 function count(v: unknown): number {
   if (v === null || v === undefined) return 0
@@ -50,12 +53,15 @@ export function hermesReader(now: () => number = Date.now): DatabaseReader<Herme
     source: 'hermes',
     initialState: () => ({ sessions: {} }),
     readRows(db: Database.Database, state, ctx: FileContext): RecordsOutcome<HermesState> & { done: boolean; bytes: number } {
-      const rows = db.prepare("SELECT * FROM sessions WHERE model IS NOT NULL AND trim(model) != '' ORDER BY started_at, id").all() as Row[]
+      // Only the columns counted (a row also holds the system prompt and model config), those this schema has.
+      const have = new Set((db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map((c) => c.name))
+      const cols = COLUMNS.filter((c) => have.has(c)).join(', ')
+      const rows = db.prepare(`SELECT ${cols} FROM sessions WHERE model IS NOT NULL AND trim(model) != '' ORDER BY started_at, id`).all() as Row[]
       const sessions = { ...state.sessions }
       const events: UsageEvent[] = []
       const skips: SkipReason[] = []
       for (const r of rows) {
-        const id = typeof r.id === 'string' && r.id.length > 0 ? r.id : undefined
+        const id = (typeof r.id === 'string' && r.id.length > 0) || typeof r.id === 'number' ? String(r.id) : undefined
         const totals = [count(r.input_tokens), count(r.output_tokens) + count(r.reasoning_tokens), count(r.cache_read_tokens), count(r.cache_write_tokens)]
         const started = instant(r.started_at)
         if (!id || totals.some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS * 1000) || Number.isNaN(started)) {
