@@ -24,8 +24,8 @@ let ctx: BrowserContext
 let page: Page
 const servers: WebServer[] = []
 
-async function serve(api: AppApi): Promise<WebServer> {
-  const s = await startWebServer({ api, staticDir })
+async function serve(api: AppApi, opts: { port?: number; token?: string } = {}): Promise<WebServer> {
+  const s = await startWebServer({ api, staticDir, ...opts })
   servers.push(s)
   return s
 }
@@ -87,7 +87,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ctx?.close()
-  for (const s of servers) await s.close()
+  for (const s of servers) await s.close().catch(() => undefined) // some were stopped by their test
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -437,4 +437,37 @@ describe('the view in the address', () => {
     await until(() => page.url() === `http://127.0.0.1:${server.port}/`)
     expect(page.url()).toBe(`http://127.0.0.1:${server.port}/`)
   })
+})
+
+describe('a stopped or restarted server', () => {
+  it('says the figures are frozen, reconnects when the server is back, and asks for the new link after a restart', async () => {
+    const backend = fixtureBackend()
+    let server = await serve(backend)
+    const { port, token } = server
+    await page.goto(server.url)
+    expect(await until(async () => (await page.getByTestId('kpi-requests-value').textContent()) === '317')).toBe(true)
+    expect(await page.getByTestId('connection-lost').count()).toBe(0)
+
+    // The server stops: the page says so instead of showing frozen numbers as if live.
+    await server.close()
+    await page.getByTestId('connection-lost').waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('connection-lost').textContent()).toContain('The Token Watch server stopped answering at Mar 5, 04:20 PM: the figures below are from then.')
+
+    // It comes back on the same port with the same access (a restart of the same session): the
+    // notice goes and the figures refetch, including what arrived meanwhile.
+    backend.rows.push({ ...(backend.rows.at(-1) as (typeof backend.rows)[number]), requests: 5, session: 'while-away' })
+    server = await serve(backend, { port, token })
+    await until(async () => (await page.getByTestId('connection-lost').count()) === 0, 15_000)
+    expect(await page.getByTestId('connection-lost').count()).toBe(0)
+    expect(await until(async () => (await page.getByTestId('kpi-requests-value').textContent()) === '322')).toBe(true)
+
+    // A real restart hands out a new token: the page asks for the new link.
+    await server.close()
+    await page.getByTestId('connection-lost').waitFor({ timeout: 10_000 })
+    server = await serve(backend, { port })
+    await page.getByTestId('connection-signed-out').waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId('connection-signed-out').textContent()).toContain('open the new link it printed')
+    expect(await page.getByTestId('connection-lost').count()).toBe(0)
+    backend.rows.pop()
+  }, 60_000)
 })

@@ -1,6 +1,7 @@
 import { type JSX, useCallback, useEffect, useMemo, useState } from 'react'
 import type { DataScope, Settings } from '../../shared/contract'
 import type { Connection } from './api'
+import { ConnectionNotice } from './components/ConnectionNotice'
 import { DashboardView } from './components/DashboardView'
 import { DataSourceSwitch } from './components/DataSourceSwitch'
 import { FilterBar } from './components/FilterBar'
@@ -138,6 +139,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
         {loaded.error !== undefined && (
           <p className="notice notice-warn" role="alert">Settings could not be loaded ({loaded.error}); showing times in {tz}.</p>
         )}
+        {conn.link !== undefined && <ConnectionNotice link={conn.link} tz={tz} />}
         {settings?.paused === true && (
           <p className="notice notice-warn" role="status" data-testid="paused-notice">
             <strong>Watching is paused:</strong> new usage in the agents&apos; logs is not read, so these figures stop at the pause.

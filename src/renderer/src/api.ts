@@ -3,7 +3,8 @@
  * page was served by the headless server and talks to it over HTTP.
  */
 import type { AppApi, DataScope } from '../../shared/contract'
-import { createHttpApi } from './lib/http-api'
+import { createHttpApi, probeServer } from './lib/http-api'
+import { ServerLink } from './lib/server-link'
 import { takeToken } from './lib/token'
 
 declare global {
@@ -23,6 +24,8 @@ export interface Connection {
   transport: Transport
   /** The same contract over one data scope's data (`local` is `api`); the same object for each call with one scope. */
   scoped(scope: DataScope): AppApi
+  /** Web only: whether the server still answers this page. */
+  link?: ServerLink
 }
 
 /** Builds a Connection's `scoped` from a factory, one API object per scope. */
@@ -43,6 +46,7 @@ export function connect(): Connection {
     return { api, transport: 'desktop', scoped: scopedFrom(api, (s) => other?.[s] ?? api) }
   }
   const token = takeToken()
-  const api = createHttpApi(token)
-  return { api, transport: 'web', scoped: scopedFrom(api, (s) => createHttpApi(token, '', s)) }
+  const link = new ServerLink(() => probeServer(token))
+  const api = createHttpApi(token, '', 'local', link)
+  return { api, transport: 'web', link, scoped: scopedFrom(api, (s) => createHttpApi(token, '', s, link)) }
 }

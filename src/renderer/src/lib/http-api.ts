@@ -1,5 +1,6 @@
 /** The contract over HTTP, for the headless server: POST /api/<method>, SSE for change events. */
 import { contractMethods, type ApiMethod, type AppApi, type ChangeEvent, type DataScope } from '../../../shared/contract'
+import type { ProbeResult, ServerLink } from './server-link'
 
 /** Header the server checks on every /api request. */
 export const TOKEN_HEADER = 'X-TokenWatch-Token'
@@ -18,7 +19,7 @@ function isReply(v: unknown): v is Reply {
 }
 
 /** Builds an AppApi that talks to the server at `base` (same origin when ''), over one scope's data (`/api/<scope>/…`). */
-export function createHttpApi(token: string | null, base = '', scope: DataScope = 'local'): AppApi {
+export function createHttpApi(token: string | null, base = '', scope: DataScope = 'local', link?: ServerLink): AppApi {
   const prefix = `${base}/api/${scope === 'local' ? '' : `${scope}/`}`
   async function post(method: ApiMethod, arg?: unknown): Promise<unknown> {
     let res: Response
@@ -29,8 +30,11 @@ export function createHttpApi(token: string | null, base = '', scope: DataScope 
         body: JSON.stringify(arg === undefined ? {} : { arg }),
       })
     } catch {
+      link?.unreachable()
       throw new ApiError(0, 'The Token Watch server is not reachable. Is `tokenwatch serve` still running?')
     }
+    if (res.status === 401) link?.unauthorized()
+    else link?.reachable()
     let body: unknown
     try {
       body = await res.json()
@@ -48,15 +52,28 @@ export function createHttpApi(token: string | null, base = '', scope: DataScope 
 
   const listeners = new Set<(e: ChangeEvent) => void>()
   let source: EventSource | null = null
+  // The server answers again (seen by a probe or a call): reopen a stream that gave up and refetch.
+  link?.onRevive(() => {
+    if (listeners.size === 0) return
+    if (source === null || source.readyState === EventSource.CLOSED) {
+      source?.close()
+      openStream()
+    }
+    for (const l of listeners) l({ at: Date.now() })
+  })
 
   function openStream(): void {
     const q = token === null ? '' : `?token=${encodeURIComponent(token)}`
-    source = new EventSource(`${prefix}events${q}`)
+    const es = new EventSource(`${prefix}events${q}`)
+    source = es
     let dropped = false
-    source.addEventListener('error', () => {
+    es.addEventListener('error', () => {
       dropped = true
+      // Retrying (CONNECTING) or given up (CLOSED, e.g. a 401 after a restart): the link probes and says which.
+      link?.unreachable()
     })
-    source.addEventListener('open', () => {
+    es.addEventListener('open', () => {
+      link?.reachable()
       // EventSource reconnects by itself; changes made while it was away were never sent.
       if (dropped) for (const l of listeners) l({ at: Date.now() })
       dropped = false
@@ -85,5 +102,19 @@ export function createHttpApi(token: string | null, base = '', scope: DataScope 
         }
       }
     },
+  }
+}
+
+/** One cheap authorised question to the server at `base`: does it answer, and does it know us? */
+export async function probeServer(token: string | null, base = ''): Promise<ProbeResult> {
+  try {
+    const res = await fetch(`${base}/api/getSettings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token === null ? {} : { [TOKEN_HEADER]: token }) },
+      body: '{}',
+    })
+    return res.status === 401 ? 'unauthorized' : res.ok ? 'ok' : 'down'
+  } catch {
+    return 'down'
   }
 }
