@@ -13,6 +13,8 @@ import { message, parseMessage, text, timestamp, uint, type ProtoField } from '.
  */
 export interface AntigravityCursor {
   idx: number
+  /** The highest idx looked at: a row read again counts as a record, or a skip, only once. */
+  seen?: number
   created: number | null
   project: string | null
 }
@@ -65,6 +67,9 @@ function trajectoryMeta(db: Database.Database): { created: number | null; projec
   }
   return { created: Number.isNaN(created) ? null : created, project }
 }
+
+/** `seen` of a database without `gen_metadata`, already reported. */
+const UNKNOWN_SHAPE = -2
 
 type Outcome = { kind: 'event'; event: UsageEvent } | { kind: 'none' } | { kind: 'skip'; reason: SkipReason }
 
@@ -120,27 +125,35 @@ function rowEvent(r: Row, conversation: string, cursor: AntigravityCursor, ctx: 
  */
 export const antigravityReader: DatabaseReader<AntigravityCursor> = {
   source: 'antigravity',
-  initialState: () => ({ idx: -1, created: null, project: null }),
+  initialState: () => ({ idx: -1, seen: -1, created: null, project: null }),
   readRows(db, cursor, ctx, maxRows): RecordsOutcome<AntigravityCursor> & { done: boolean; bytes: number } {
     const conversation = basename(ctx.path).replace(/\.db$/, '')
     const hasTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gen_metadata'").pluck().get() !== undefined
-    if (!hasTable) return { events: [], records: 1, skips: ['unknown-shape'], state: cursor, done: true, bytes: 0 }
+    // Not a conversation database (the IDE's `steps` layout): said once, not at every change.
+    if (!hasTable) {
+      const told = cursor.seen === UNKNOWN_SHAPE
+      return { events: [], records: told ? 0 : 1, skips: told ? [] : ['unknown-shape'], state: { ...cursor, seen: UNKNOWN_SHAPE }, done: true, bytes: 0 }
+    }
     let state = cursor
     if (state.created === null && state.project === null) state = { ...state, ...trajectoryMeta(db) }
     const rows = db.prepare('SELECT idx, data FROM gen_metadata WHERE idx >= ? ORDER BY idx LIMIT ?').all(state.idx, maxRows) as Row[]
     const events: UsageEvent[] = []
     const skips: SkipReason[] = []
     let bytes = 0
+    const seen = state.seen ?? -1
+    let records = 0
     for (const r of rows) {
       bytes += bytesOf(r.data)?.length ?? 0
+      const again = r.idx <= seen
+      if (!again) records++
       const o = rowEvent(r, conversation, state, ctx)
       if (o.kind === 'event') events.push(o.event)
-      else if (o.kind === 'skip') skips.push(o.reason)
+      else if (o.kind === 'skip' && !again) skips.push(o.reason)
     }
     const done = rows.length < maxRows
     const last = rows[rows.length - 1]
     // Done: the last row is read again next time; not done: read on after it.
     const idx = last ? (done ? last.idx : last.idx + 1) : state.idx
-    return { events, records: rows.length, skips, state: { ...state, idx }, done, bytes }
+    return { events, records, skips, state: { ...state, idx, seen: Math.max(seen, last?.idx ?? seen) }, done, bytes }
   },
 }

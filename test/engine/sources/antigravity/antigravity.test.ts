@@ -117,6 +117,11 @@ describe('antigravity: conversation databases read-only, gen_metadata by a curso
     agent.db.exec('COMMIT')
     expect(s.skipReasons).toEqual({ 'bad-field': 1, 'implausible-time': 1, 'unknown-shape': 1 })
     expect(ledgerTotals(t.store)).toMatchObject({ input: 5, output: 5, requests: 1 })
+    // The last row (bad) is read again at the next change, but not counted as skipped again.
+    agent.put(4, Buffer.from([0x0a, 0x01]))
+    expect((await t.scan()).skipReasons).toEqual({ 'bad-field': 1 })
+    agent.put(5, genBlob({ input: 1, response: 1, responseId: 'later' }))
+    expect((await t.scan()).skipReasons).toEqual({})
     const status = sourceStatus(t.store, t.sources, {}, { discover: true })[0]
     expect([status?.found, status?.files, status?.discovered]).toEqual([true, 2, { files: 2, sessions: 2 }])
     agent.close()
