@@ -102,3 +102,28 @@ describe('tailer: real file events on temp folders', () => {
     await eventually(() => expect(t.deliveredAt.some((at) => at >= last)).toBe(true), 2000)
   })
 })
+
+describe('tailer: a walked root inside a flat one (Copilot: ~/.copilot flat, its session-state/ walked)', () => {
+  it('files deep in the walked root are seen; the flat root sees its top files only', async () => {
+    const home = join(tempDir(), 'copilot')
+    const state = join(home, 'session-state')
+    mkdirSync(join(state, 's1'), { recursive: true })
+    mkdirSync(join(home, 'pkg', 'universal'), { recursive: true })
+    const src: LogSource = {
+      id: 'copilot-cli', readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }), roots: () => [state, home],
+      isLogFile: (p) => p.endsWith('.jsonl'), flat: (root) => root === home, hint: '',
+    }
+    const t = await startTailer([src])
+    writeFileSync(join(home, 'pkg', 'universal', 'deep.jsonl'), '{}\n') // below the flat root: not watched
+    writeFileSync(join(state, 's1', 'events.jsonl'), '{}\n')
+    writeFileSync(join(home, 'top.jsonl'), '{}\n')
+    await eventually(() => expect(owners(t.seen).sort()).toEqual([
+      ['copilot-cli', home, join(home, 'top.jsonl')], ['copilot-cli', state, join(state, 's1', 'events.jsonl')],
+    ].sort()))
+    // A session folder created later is walked too.
+    mkdirSync(join(state, 's2'))
+    writeFileSync(join(state, 's2', 'events.jsonl'), '{}\n')
+    await eventually(() => expect(owners(t.seen).map((o) => o[2])).toContain(join(state, 's2', 'events.jsonl')))
+    expect(owners(t.seen).map((o) => o[2])).not.toContain(join(home, 'pkg', 'universal', 'deep.jsonl'))
+  })
+})
