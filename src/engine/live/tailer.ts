@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { basename, join, sep } from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { LogSource } from '../sources/types'
@@ -34,7 +34,11 @@ export interface TailerOptions {
 
 /**
  * Watches every source root with the OS's file events (inotify, FSEvents, ReadDirectoryChangesW
- * via chokidar; no polling of files): new files and folders, appends, rewrites. Roots that do
+ * via chokidar; no polling of files): new files and folders, appends, rewrites. Only folders are
+ * watched (and roots that are files themselves): a folder's watch reports every file created,
+ * written or replaced in it, so a file costs no watch and no watcher state of its own, and memory
+ * stays bounded by the folders (100,000 session files took ~1 GB with a watch per file;
+ * docs/BENCHMARKS.md, watch-memory). Roots that do
  * not exist yet are checked for now and then and watched once they appear; a root that is deleted
  * is dropped (its OS watch dies with it) and watched again once it is back.
  */
@@ -57,12 +61,16 @@ export class Tailer {
       ignoreInitial: true,
       persistent: true,
       followSymlinks: false,
-      // Only log files matter; folders must pass so new subfolders are walked.
-      ignored: (path, stats) => (stats?.isFile() === true && !this.ownerOf(path)) || (stats?.isDirectory() === true && this.inFlatRoot(path)),
+      // Files are seen through their folder's watch (raw events), never watched one by one; a
+      // root that is a file (a database) is watched itself. Folders must pass so new subfolders
+      // are walked.
+      ignored: (path, stats) => (stats?.isFile() === true && !this.owners.has(path)) || (stats?.isDirectory() === true && this.inFlatRoot(path)),
     })
     this.watcher.on('add', (p) => this.touch(p))
     this.watcher.on('change', (p) => this.touch(p))
     this.watcher.on('raw', (_event, evPath, details) => this.raw(evPath, details))
+    // A folder made after the start may hold files written before its watch began.
+    this.watcher.on('addDir', (p) => this.touchFilesIn(p))
     this.watcher.on('unlinkDir', (p) => this.dropRoot(p))
     this.watcher.on('error', () => {
       /* a vanished or unreadable folder: the next scan reports unreadable files */
@@ -145,18 +153,33 @@ export class Tailer {
   }
 
   /**
-   * A raw file event on a database's WAL. Reading a database touches its WAL's atime, which raises
-   * a file event that chokidar checks and drops (only the atime moved); a commit landing within
-   * chokidar's 5 ms per-file window after it (stretched by a busy event loop) is dropped with it,
-   * and its change is never emitted. So every raw event on a WAL is looked at: an unchanged
-   * database costs one stat (its size and mtime stamp), and that stat touches nothing.
+   * A raw event of a folder's watch (or a file root's): the file it names changed, appeared or
+   * was replaced. Every one is looked at (a database's WAL too: reading a database touches its
+   * WAL's atime, and chokidar's own checks would drop a commit landing just after); an unchanged
+   * file costs the engine one stat.
    */
   private raw(evPath: unknown, details: unknown): void {
     const watched = (details as { watchedPath?: unknown } | undefined)?.watchedPath
     if (typeof watched !== 'string' || typeof evPath !== 'string' || evPath === '') return
     const path = basename(watched) === evPath ? watched : join(watched, evPath)
-    const owner = this.ownerOf(path)
-    if (owner && owner.path !== path) this.touch(path)
+    if (this.ownerOf(path)) this.touch(path)
+  }
+
+  /** Reports the log files under a folder that appeared (bounded walk, links not followed). */
+  private touchFilesIn(dir: string, depth = 0): void {
+    if (depth > 8) return
+    let entries
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return // gone again, or unreadable: the next scan reports it
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name)
+      if (e.isDirectory()) {
+        if (!this.inFlatRoot(p)) this.touchFilesIn(p, depth + 1)
+      } else if (e.isFile() && this.ownerOf(p)) this.touch(p)
+    }
   }
 
   private touch(path: string): void {
