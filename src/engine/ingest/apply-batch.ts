@@ -5,10 +5,13 @@ import type { BulkLoad } from './bulk-load'
 import type { SourceId, UsageEvent } from '../../shared/usage'
 import type { Supersede } from '../sources/types'
 import type { Store } from '../store/open-store'
-import { ADD_SUMS_ON_CONFLICT, applyRollupDeltas, rollupZones, SUM_COLUMNS } from '../store/rollup'
+import { applyProjections } from '../projections'
+import { countEvent, isZero, namesOf, zeroMeasures } from '../projections/measures'
+import type { AggregateDelta, BatchChanges, Span } from '../projections/types'
 import { nextChangeSeq } from '../store/changes'
 import { SumGuard } from './bounds'
-import { bucketOf, eventFromRow, hourOf, mergeRecords, type EventRow, type LedgerEvent } from './merge'
+import { mergeRecords } from './merge'
+import { bucketOf, eventFromRow, hourOf, type EventRow, type LedgerEvent } from '../store/ledger'
 import { findTwins } from './twins'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
@@ -76,27 +79,12 @@ export interface WriteStages {
 interface Statements {
   insertEvent: Database.Statement
   updateEvent: Database.Statement
-  addBucket: Database.Statement
-  dropEmptyBucket: Database.Statement
-  addDrop: Database.Statement
-  addDimension: Database.Statement
-  upsertSession: Database.Statement
-  upsertSpan: Database.Statement
-  spanOf: Database.Statement
-  setSpan: Database.Statement
-  dropSpan: Database.Statement
-  sessionSpanOf: Database.Statement
-  setSession: Database.Statement
-  dropSession: Database.Statement
   supersededOf: Database.Statement
   deleteEvent: Database.Statement
   getFileOffset: Database.Statement
   upsertFile: Database.Statement
   skipRefused: Database.Statement
 }
-
-/** Aggregate row columns 1..5 (after bucket_start), as the dimension names the pickers use. */
-const DIM_NAMES = ['source', 'user', 'agent', 'project', 'model'] as const
 
 const statements = new WeakMap<Database.Database, Statements>()
 
@@ -111,33 +99,6 @@ function prepare(db: Database.Database): Statements {
     updateEvent: db.prepare(`UPDATE usage_events SET ts = ?, source = ?, user_id = ?, agent_id = ?, project = ?,
       session_id = ?, model = ?, input = ?, output = ?, cache_read = ?, cache_write = ?, cache_write_1h = ?,
       reported_cost_nusd = ?, cost_nusd = ? WHERE key = ?`),
-    // The row's change sequence becomes the commit's: a sync sends it again (its absolute values).
-    addBucket: db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS}, change_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}, change_seq = excluded.change_seq`),
-    // A correction that moved a record to another row can leave its old row empty: drop it, so
-    // reports, pickers and spans never show a group with no requests.
-    dropEmptyBucket: db.prepare(`DELETE FROM usage_buckets WHERE bucket_start = ? AND source = ? AND user_id = ?
-      AND agent_id = ? AND project = ? AND model = ? AND requests = 0`),
-    // ...and tell the sinks it is gone.
-    addDrop: db.prepare(`INSERT INTO bucket_drops (bucket_start, source, user_id, agent_id, project, model, change_seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET change_seq = excluded.change_seq`),
-    addDimension: db.prepare('INSERT OR IGNORE INTO dimension_values (dim, value) VALUES (?, ?)'),
-    upsertSession: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
-      VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
-    upsertSpan: db.prepare(`INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
-    // A span a correction moved a request out of (other model, project, ... or time), from the ledger again.
-    spanOf: db.prepare(`SELECT min(ts) AS firstTs, max(ts) AS lastTs FROM usage_events WHERE session_id = ? AND source = ?
-      AND user_id = ? AND agent_id = ? AND project = ? AND model = ?`),
-    setSpan: db.prepare(`UPDATE session_spans SET first_ts = ?, last_ts = ? WHERE source = ? AND session_id = ? AND user_id = ?
-      AND agent_id = ? AND project = ? AND model = ?`),
-    dropSpan: db.prepare(`DELETE FROM session_spans WHERE source = ? AND session_id = ? AND user_id = ? AND agent_id = ?
-      AND project = ? AND model = ?`),
-    sessionSpanOf: db.prepare('SELECT min(ts) AS firstTs, max(ts) AS lastTs FROM usage_events WHERE session_id = ? AND source = ?'),
-    setSession: db.prepare('UPDATE sessions SET first_ts = ?, last_ts = ? WHERE source = ? AND session_id = ?'),
-    dropSession: db.prepare('DELETE FROM sessions WHERE source = ? AND session_id = ?'),
     supersededOf: db.prepare('SELECT * FROM usage_events WHERE key >= ? AND key < ? AND source = ? AND ts >= ? AND ts < ?'),
     deleteEvent: db.prepare('DELETE FROM usage_events WHERE key = ?'),
     getFileOffset: db.prepare('SELECT offset, skip_reasons FROM source_files WHERE path = ?'),
@@ -168,37 +129,22 @@ function toParams(e: LedgerEvent): unknown[] {
     e.cacheWrite, e.cacheWrite1h, reported, e.costNanoUsd]
 }
 
-/** An aggregate row as addBucket binds it: bucket_start, source, user, agent, project, model, then the eight sums. */
-type BucketRow = [number, string, string, string, string, string, number, number, number, number, number, number, number, number]
-
-/** A session span widened in memory: the first record seen in it (its names) and its first and last instant. */
-interface Span {
-  e: LedgerEvent
-  firstTs: number
-  lastTs: number
-}
-
-/** A record's names but its session, as one string: aggregate rows and spans are keyed by it. */
-function namesOf(e: LedgerEvent): string {
-  return `${e.source}\u0000${e.userId}\u0000${e.agentId}\u0000${e.project}\u0000${e.model}`
-}
-
 /** A session span's key: the session and the names of its requests. */
 function spanKey(e: LedgerEvent, names: string): string {
   return `${e.sessionId}\u0000${names}`
 }
 
 /**
- * What a batch does to the aggregates, the session spans and the sessions, summed in memory so
- * that each row is written once per commit. Every key is built from `namesOf` once per record.
+ * What a batch does to the derived tables, summed in memory so that each row is written once
+ * per commit (the projections receive it as BatchChanges). Every key is built from `namesOf`
+ * once per record.
  */
-class BatchEffects {
-  /** Aggregate rows, keyed by quarter-hour and names. */
-  readonly rows = new Map<string, BucketRow>()
-  /** Session spans, keyed by session and names. */
+class BatchEffects implements BatchChanges {
+  readonly rows = new Map<string, AggregateDelta>()
   readonly spans = new Map<string, Span>()
-  /** Sessions, per source, then per session id. */
   readonly sessions = new Map<string, Map<string, Span>>()
+  readonly moved = new Map<string, LedgerEvent>()
+  seq = 0
 
   /** Adds (sign 1) or takes back (-1) a record's tokens, cost and request in its aggregate row. */
   count(e: LedgerEvent, names: string, sign: 1 | -1): void {
@@ -206,19 +152,10 @@ class BatchEffects {
     const k = `${bucket}\u0000${names}`
     let row = this.rows.get(k)
     if (!row) {
-      row = [bucket, e.source, e.userId, e.agentId, e.project, e.model, 0, 0, 0, 0, 0, 0, 0, 0]
+      row = { bucket, source: e.source, userId: e.userId, agentId: e.agentId, project: e.project, model: e.model, sums: zeroMeasures() }
       this.rows.set(k, row)
     }
-    row[6] += sign * e.input
-    row[7] += sign * e.output
-    row[8] += sign * e.cacheRead
-    row[9] += sign * e.cacheWrite
-    row[10] += sign
-    if (e.costNanoUsd !== null) row[11] += sign * e.costNanoUsd
-    else {
-      row[12] += sign * (e.input + e.output + e.cacheRead + e.cacheWrite)
-      row[13] += sign
-    }
+    countEvent(row.sums, e, sign)
   }
 
   /** Widens the record's span and its session's span to include it. */
@@ -235,7 +172,7 @@ class BatchEffects {
   /** Hour starts (epoch ms UTC) whose figures change. */
   hours(): Set<number> {
     const out = new Set<number>()
-    for (const row of this.rows.values()) out.add(hourOf(row[0]))
+    for (const row of this.rows.values()) out.add(hourOf(row.bucket))
     return out
   }
 }
@@ -329,7 +266,6 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
     t1 = performance.now()
     // 3. Insert new keys; correct stored records where the new sighting carries more.
     const fx = new BatchEffects()
-    const moved = new Map<string, LedgerEvent>()
     const refusedInFile = new Map<string, number>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
@@ -350,7 +286,7 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         fx.count(kept, keptNames, -1)
         const [key, ...columns] = toParams(current)
         s.updateEvent.run(...columns, key)
-        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names) moved.set(spanKey(kept, keptNames), kept)
+        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names) fx.moved.set(spanKey(kept, keptNames), kept)
       } else {
         result.inserted++
         const info = s.insertEvent.run(toParams(current))
@@ -370,41 +306,14 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         result.updated++
         fx.count(kept, names, -1)
         s.deleteEvent.run(kept.key)
-        moved.set(spanKey(kept, names), kept)
+        fx.moved.set(spanKey(kept, names), kept)
       }
     }
-    for (const bySession of fx.sessions.values()) {
-      for (const { e: x, firstTs, lastTs } of bySession.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)
-    }
-    for (const { e: x, firstTs, lastTs } of fx.spans.values()) {
-      s.upsertSpan.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.model, firstTs, lastTs)
-    }
-    for (const x of moved.values()) {
-      const id = [x.source, x.sessionId, x.userId, x.agentId, x.project, x.model]
-      const span = s.spanOf.get(x.sessionId, x.source, x.userId, x.agentId, x.project, x.model) as { firstTs: number | null; lastTs: number | null }
-      if (span.firstTs === null) s.dropSpan.run(...id)
-      else s.setSpan.run(span.firstTs, span.lastTs, ...id)
-    }
-    // ...and the session it moved out of, whose first or last request it may have been.
-    for (const x of new Map([...moved.values()].map((m) => [`${m.source}\u0000${m.sessionId}`, m])).values()) {
-      const span = s.sessionSpanOf.get(x.sessionId, x.source) as { firstTs: number | null; lastTs: number | null }
-      if (span.firstTs === null) s.dropSession.run(x.source, x.sessionId)
-      else s.setSession.run(span.firstTs, span.lastTs, x.source, x.sessionId)
-    }
-    const dims = new Set<string>()
     // A record added and taken back in one batch (superseded by a later file of it) changes no row.
-    const changed = [...fx.rows.values()].filter((r) => r[10] !== 0 || r[6] !== 0 || r[7] !== 0 || r[8] !== 0 || r[9] !== 0 || r[11] !== 0 || r[12] !== 0 || r[13] !== 0)
-    const seq = changed.length > 0 ? nextChangeSeq(store.db) : 0
-    for (const row of changed) {
-      s.addBucket.run(row, seq)
-      if ((row[10] as number) < 0) {
-        const key = row.slice(0, 6)
-        if (s.dropEmptyBucket.run(key).changes > 0) s.addDrop.run(key, seq)
-      } else for (let i = 0; i < DIM_NAMES.length; i++) dims.add(`${DIM_NAMES[i]}\u0000${row[i + 1] as string}`)
-    }
-    // The filter pickers' values, one row per distinct value (read without scanning aggregates).
-    for (const d of dims) s.addDimension.run(d.split('\u0000'))
-    applyRollupDeltas(store.db, rollupZones(store.db), changed)
+    for (const [k, row] of fx.rows) if (isZero(row.sums)) fx.rows.delete(k)
+    // 4. Every derived table (aggregates, sessions, picker values, rollups) takes the commit's changes.
+    fx.seq = fx.rows.size > 0 ? nextChangeSeq(store.db) : 0
+    applyProjections(store.db, fx)
     result.hours = fx.hours()
     t2 = performance.now()
   })

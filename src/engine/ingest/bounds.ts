@@ -5,7 +5,7 @@
  * each a part of those totals, can overflow or lose a unit.
  */
 import type Database from 'better-sqlite3'
-import type { LedgerEvent } from './merge'
+import type { LedgerEvent } from '../store/ledger'
 
 /** The largest total (tokens, or cost in nano-USD) one store may hold: 2^53 - 1. */
 export const MAX_STORE_SUM = Number.MAX_SAFE_INTEGER

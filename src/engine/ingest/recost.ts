@@ -1,9 +1,8 @@
 import type { Coster } from './apply-batch'
-import { BUCKET_MS, eventFromRow, type EventRow } from './merge'
-import { nextChangeSeq } from '../store/changes'
+import { eventFromRow, type EventRow } from '../store/ledger'
 import { forgetTotals } from './bounds'
 import { getMeta, setMeta, type Store } from '../store/open-store'
-import { rebuildRollup, rollupZones } from '../store/rollup'
+import { rebuildProjections } from '../projections'
 import type { PriceTable } from '../pricing/types'
 
 /**
@@ -39,41 +38,12 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
         if (next !== r.cost_nusd) updates.push([next, r.key])
       }
       for (const u of updates) update.run(...u)
-      for (const model of changed) {
-        rebuildBuckets(store, model)
-        for (const tz of rollupZones(db)) rebuildRollup(store, tz, model)
-      }
+      // Re-costing is rebuilding the projections that hold cost, for these models.
+      forgetTotals(db)
+      for (const model of changed) rebuildProjections(store, { model, costedOnly: true })
     }
     setMeta(store, 'price_version', prices.version)
   })()
   forgetTotals(db) // a re-cost that rolled back may have been forgotten mid-way: measure again
   return changed
-}
-
-/**
- * Recomputes one model's aggregate rows from the ledger (the ledger is the truth). Every row
- * rebuilt gets a new change sequence, and every row that was there and is no more gets a
- * tombstone with it, so a sink receives the re-costed absolute values and learns of rows that no
- * longer exist.
- */
-export function rebuildBuckets(store: Store, model: string): void {
-  forgetTotals(store.db)
-  const seq = nextChangeSeq(store.db)
-  store.db.prepare(`INSERT INTO bucket_drops (bucket_start, source, user_id, agent_id, project, model, change_seq)
-    SELECT bucket_start, source, user_id, agent_id, project, model, ? FROM usage_buckets WHERE model = ?
-    ON CONFLICT DO UPDATE SET change_seq = excluded.change_seq`).run(seq, model)
-  store.db.prepare('DELETE FROM usage_buckets WHERE model = ?').run(model)
-  store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, input, output,
-      cache_read, cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests, change_seq)
-    SELECT ts - (ts % ${BUCKET_MS}) AS b, source, user_id, agent_id, project, model, sum(input), sum(output),
-      sum(cache_read), sum(cache_write), count(*), sum(coalesce(cost_nusd, 0)),
-      sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END),
-      sum(CASE WHEN cost_nusd IS NULL THEN 1 ELSE 0 END), ?
-    FROM usage_events WHERE model = ? GROUP BY b, source, user_id, agent_id, project, model`).run(seq, model)
-  // A tombstone whose row was rebuilt says nothing the row does not (a sink gets the row): only
-  // rows that are gone keep theirs, so re-costs do not grow the table.
-  store.db.prepare(`DELETE FROM bucket_drops WHERE model = ? AND EXISTS (SELECT 1 FROM usage_buckets b
-    WHERE b.bucket_start = bucket_drops.bucket_start AND b.source = bucket_drops.source AND b.user_id = bucket_drops.user_id
-      AND b.agent_id = bucket_drops.agent_id AND b.project = bucket_drops.project AND b.model = bucket_drops.model
-      AND b.change_seq >= bucket_drops.change_seq)`).run(model)
 }

@@ -5,7 +5,7 @@ import type { Coster } from '../pricing/types'
 import { contentSeq } from '../store/backup'
 import type { Store } from '../store/open-store'
 import { applyBatch } from './apply-batch'
-import { eventFromRow, type EventRow } from './merge'
+import { eventFromRow, type EventRow } from '../store/ledger'
 
 /**
  * Copies the pushed (socket, HTTP and OTLP) events of a backup into `store`: they exist nowhere else,

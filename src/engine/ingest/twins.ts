@@ -11,7 +11,7 @@
  * `otlp_agents`), so a store without OpenTelemetry pays nothing.
  */
 import type Database from 'better-sqlite3'
-import { eventFromRow, type EventRow, type LedgerEvent } from './merge'
+import { eventFromRow, type EventRow, type LedgerEvent } from '../store/ledger'
 
 /** How far apart a Codex or Gemini request's two sightings may be. */
 export const TWIN_WINDOW_MS = 30_000

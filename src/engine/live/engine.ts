@@ -11,7 +11,7 @@ import { startSocketServer, type SocketServerOptions } from '../push/socket-serv
 import { saveSettings } from '../settings'
 import type { Store } from '../store/open-store'
 import { machineIdentity, setMachineName, type MachineIdentity } from '../store/changes'
-import { ensureRollup } from '../store/rollup'
+import { ensureRollup } from '../projections/rollup'
 import { systemTimeZone } from '../../shared/time-zone'
 import { ChangeFeed } from './change-feed'
 import { Housekeeping } from './housekeeping'

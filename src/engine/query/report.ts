@@ -2,7 +2,7 @@ import type { Figures, GroupDim, Report, ReportQuery, ReportRow, UsageFilter } f
 import { assertNever } from '../../shared/assert-never'
 import type { Store } from '../store/open-store'
 import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments, ymdOf } from '../../shared/time-zone'
-import { ensureRollup, rollupZones } from '../store/rollup'
+import { ensureRollup, rollupZones } from '../projections/rollup'
 import { addSums, type StoredSums } from '../store/sums'
 import { machineIdentity } from '../store/changes'
 

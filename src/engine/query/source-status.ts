@@ -9,7 +9,7 @@ import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
 import { isFlatRoot, walkFiles } from '../sources/walk'
 import type { PushRefusals, PushSource } from '../ingest/refusals'
 import type { Store } from '../store/open-store'
-import { rollupZones } from '../store/rollup'
+import { rollupZones } from '../projections/rollup'
 import { otlpServices } from '../otlp/ingest'
 
 /**

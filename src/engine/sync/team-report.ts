@@ -1,7 +1,7 @@
 import type { Figures, Report, ReportQuery, ReportRow } from '../../shared/contract'
 import { runReport } from '../query/report'
 import { openStore, type Store } from '../store/open-store'
-import { ADD_SUMS_ON_CONFLICT, SUM_COLUMNS } from '../store/rollup'
+import { ADD_MEASURES_ON_CONFLICT, MEASURE_COLUMNS } from '../projections/measures'
 import { connectTeam } from './pg-sink'
 import { TEAM_SCHEMA } from './pg-schema'
 import { scrub } from '../../shared/team-url'
@@ -140,8 +140,8 @@ export function reportOverMachines(machines: MachineRows[], q: ReportQuery): Rep
 /** An in-memory store holding the given team rows as its aggregates (summed where machines share a key). */
 export function loadRows(rows: WireRow[]): Store {
   const store = openStore(':memory:')
-  const add = store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${SUM_COLUMNS})
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_SUMS_ON_CONFLICT}`)
+  const add = store.db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, ${MEASURE_COLUMNS})
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ${ADD_MEASURES_ON_CONFLICT}`)
   store.db.transaction(() => {
     for (const r of rows) add.run(r)
   })()

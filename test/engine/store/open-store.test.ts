@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname } from 'node:os'
 import { currentChangeSeq, machineIdentity, setMachineName } from '../../../src/engine/store/changes'
-import { rebuildBuckets } from '../../../src/engine/ingest/recost'
+import { buckets } from '../../../src/engine/projections/buckets'
 import { MIGRATIONS, migrate } from '../../../src/engine/store/migrations'
 import { getMeta, openStore, setMeta } from '../../../src/engine/store/open-store'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
@@ -144,7 +144,7 @@ describe('store: schema and migrations', () => {
     // A re-cost of one model rebuilds its rows with a newer number; a row it no longer finds in the
     // ledger (here: one whose events were deleted) leaves a tombstone, the rebuilt ones none.
     store.db.prepare("DELETE FROM usage_events WHERE key = 'k-new'").run()
-    rebuildBuckets(store, 'mystery-model')
+    buckets.rebuild(store, 'mystery-model')
     expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 3]])
     expect(store.db.prepare('SELECT bucket_start, change_seq FROM bucket_drops ORDER BY 1').raw().all()).toEqual([[1767956400000, 3]])
     // The id stays; the name is the host name until renamed.
