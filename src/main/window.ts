@@ -3,7 +3,7 @@
  * windows, external links only for http(s), a strict CSP and no permissions.
  */
 import { pathToFileURL } from 'node:url'
-import { CSP } from '../engine/web/security'
+import { CSP } from '../engine/http/security'
 
 /** The renderer's webPreferences. Nothing here may be loosened without a security review. */
 export function lockedWebPreferences(preloadPath: string) {

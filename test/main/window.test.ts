@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CSP } from '../../src/engine/web/security'
+import { CSP } from '../../src/engine/http/security'
 import { applySessionPolicy, isSafeExternalUrl, setupWindow } from '../../src/main/window'
 import { fakeElectron, ipcEvent, type FakeWindow } from './fake-electron'
 

@@ -5,7 +5,7 @@
 import type { BatchResult, Coster } from '../ingest/apply-batch'
 import { OtlpIngest } from '../otlp/ingest'
 import { OTLP_DEFAULT_PORT, startOtlpReceiver, type OtlpReceiver } from '../otlp/receiver'
-import type { HttpLimits } from '../web/limits'
+import type { HttpLimits } from '../http/limits'
 import type { Store } from '../store/open-store'
 
 /** How often held metric usage is looked at (ms). */

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { UsageEvent } from '../../shared/usage'
 import type { EventWriter } from '../ingest/writer'
-import { MAX_BODY_BYTES, readBody } from './body'
-import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from './limits'
-import { allowedHosts, isLoopbackHost } from './security'
+import { MAX_BODY_BYTES, readBody } from '../http/body'
+import { applyHttpLimits, httpLimits, httpServerOptions, type HttpLimits } from '../http/limits'
+import { allowedHosts, isLoopbackHost } from '../http/security'
 import { decodeEvent, decodeLine, type DecodeResult, type PushDefaults } from '../push/decode-event'
 
 /** The path this handler answers. */

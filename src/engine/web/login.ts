@@ -4,7 +4,7 @@
  * HttpOnly, SameSite=Strict cookie and redirects to the bare page. A code works once and expires.
  */
 import type { IncomingMessage } from 'node:http'
-import { newToken, tokenMatches } from './security'
+import { newToken, tokenMatches } from '../http/security'
 
 /** How long a printed link can be opened (ms). */
 export const CODE_TTL_MS = 10 * 60_000

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWebServer, type WebServer } from '../../../src/engine/web/server'
-import { CSP } from '../../../src/engine/web/security'
+import { CSP } from '../../../src/engine/http/security'
 import { fakeApi, type FakeApi } from './fake-api'
 
 interface Reply {
