@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { openContext } from '../engine/context'
 import { csvField } from '../engine/export/csv'
-import { readProviderExport } from '../engine/reconcile/provider-export'
+import { readProviderExport } from '../engine/sources/provider-export'
 import type { Reconciliation } from '../shared/contract'
 import { reconcile } from '../engine/reconcile/reconcile'
 import { parseOptions, UsageError } from './args'

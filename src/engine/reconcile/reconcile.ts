@@ -7,7 +7,7 @@ import { nameCandidates } from '../pricing/model-name'
 import { runReport } from '../query/report'
 import type { Store } from '../store/open-store'
 import type { ReconcileLine, ReconcileReason, Reconciliation } from '../../shared/contract'
-import type { BilledRow, BilledTokens, ProviderExport } from './provider-export'
+import type { BilledRow, BilledTokens, ProviderExport } from '../sources/provider-export'
 
 /** Costs within half a cent are the same bill: exports round to cents. */
 const CENT_TOLERANCE = 0.005
