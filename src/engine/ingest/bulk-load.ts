@@ -14,7 +14,7 @@
  */
 import type Database from 'better-sqlite3'
 import type { Store } from '../store/open-store'
-import { eventFromRow, type EventRow, type LedgerEvent } from './merge'
+import { eventFromRow, type EventRow, type LedgerEvent } from '../store/ledger'
 
 const LOOKUP_CHUNK = 500
 
