@@ -26,6 +26,9 @@ const COLUMNS = {
     'unpriced_tokens', 'unpriced_requests'],
   session_spans: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'model', 'first_ts', 'last_ts'],
   budget_alerts: ['budget_id', 'period_start', 'threshold', 'amount_nusd', 'notified_at'],
+  otlp_services: ['service', 'received', 'usage', 'skip_reasons', 'last_seen_at', 'last_event_at'],
+  otlp_series: ['series', 'start_nano', 'time_nano', 'value'],
+  otlp_held: ['key', 'service', 'received_at', 'event'],
 }
 
 describe('privacy: no prompt, reply or tool content is stored', () => {
