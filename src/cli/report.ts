@@ -7,9 +7,9 @@ import { localMachineFilter, runReport } from '../engine/query/report'
 import { describeTimeZone, isValidTimeZone, nextDay, startOfLocalDay, systemTimeZone, viewerTimeZone } from '../shared/time-zone'
 import { dataDir, dataPaths } from '../engine/paths'
 import { loadSettings } from '../engine/settings'
-// The team modules bring the PostgreSQL client (~25 ms of start-up): loaded only by the team report.
+// The team modules (folder-sink too) bring the PostgreSQL client (~25 ms and ~9 MiB of start-up):
+// loaded only by the team report, not by every command.
 import type { TeamReportQuery } from '../engine/sync/team-report'
-import { myMachines } from '../engine/sync/folder-sink'
 import { listOption, parseOptions, UsageError } from './args'
 import { formatCents } from '../shared/money'
 
@@ -151,8 +151,9 @@ async function teamReportCommand(o: Record<string, string | string[] | boolean |
   if (q.groupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database and the folder hold quarter-hour rows)')
   const team = await import('../engine/sync/team-report')
   const { teamUrlFrom } = await import('./sync')
+  const { myMachines } = await import('../engine/sync/folder-sink')
   const r = o.folder !== undefined
-    ? folderReport(o.folder as string, o.db as string | undefined, q, env, team)
+    ? folderReport(o.folder as string, o.db as string | undefined, q, env, team, myMachines)
     : await team.teamReport(teamUrlFrom('--from', o.from as string | undefined, env), q)
   const dims = q.groupBy
   if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, dims)) + '\n')
@@ -161,10 +162,11 @@ async function teamReportCommand(o: Record<string, string | string[] | boolean |
   return 0
 }
 
-/** `report --folder DIR`: this machine (its store) and the others' newest complete files in DIR. */
 type TeamModule = typeof import('../engine/sync/team-report')
 
-function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, env: NodeJS.ProcessEnv, team: TeamModule): ReturnType<TeamModule['reportOverMachines']> {
+/** `report --folder DIR`: this machine (its store) and the others' newest complete files in DIR. */
+function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, env: NodeJS.ProcessEnv, team: TeamModule,
+  myMachines: typeof import('../engine/sync/folder-sink').myMachines): ReturnType<TeamModule['reportOverMachines']> {
   const ctx = openContext({ env, writer: false, ...(db ? { dbPath: db } : {}) })
   try {
     const mine = myMachines(ctx.store, dir, ctx.settings.teamProjects)

@@ -76,7 +76,7 @@ export function commitBytesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
 
 /**
  * `TOKENWATCH_PARSE_WORKERS`: how many worker threads read and parse a backfill (0: the main
- * thread alone, as before). Unset: two on a machine with two or more cores.
+ * thread alone, as before). Unset: one per core but the writer's, at most three (one on two cores).
  */
 export function parseWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.TOKENWATCH_PARSE_WORKERS

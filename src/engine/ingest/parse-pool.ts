@@ -71,11 +71,22 @@ export function defaultWorkerScript(): string | null {
   return existsSync(path) ? path : null
 }
 
-/** Workers for a backfill: two on two or more cores (reading and parsing beside the writer), none on one. */
+/**
+ * Workers for a backfill: one core fewer than the machine has (the writer keeps one), at most
+ * three; none on one core. On two cores that is one worker beside the writer: a second one ran
+ * three threads on two cores for 0.08 CPU-s and 19 MiB more on the 256 MiB tree
+ * (docs/BENCHMARKS.md).
+ */
 export function defaultWorkerCount(): number {
-  const cores = availableParallelism()
-  return cores >= 2 ? 2 : 0
+  return Math.max(0, Math.min(3, availableParallelism() - 1))
 }
+
+/**
+ * A worker's young generation is capped: what it allocates (one parsed line at a time) dies young,
+ * and a smaller nursery keeps the backfill's peak RSS down (7 MiB less at 256 MiB; no CPU cost
+ * measured), against the 150 MiB target at 1 GiB of logs.
+ */
+const WORKER_OPTIONS = { resourceLimits: { maxYoungGenerationSizeMb: 4 } }
 
 export class ParsePool {
   private readonly slots: Slot[] = []
@@ -83,7 +94,7 @@ export class ParsePool {
 
   constructor(script: string, count: number) {
     for (let i = 0; i < count; i++) {
-      const slot: Slot = { worker: new Worker(script), load: 0, jobs: new Map(), failed: false }
+      const slot: Slot = { worker: new Worker(script, WORKER_OPTIONS), load: 0, jobs: new Map(), failed: false }
       slot.worker.on('message', (r: WorkerReply) => this.reply(slot, r))
       slot.worker.on('error', (err) => this.fail(slot, err))
       slot.worker.on('exit', (code) => this.fail(slot, new Error(`parse worker exited with code ${code}`)))
