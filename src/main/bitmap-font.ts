@@ -31,11 +31,6 @@ function glyph(ch: string): readonly string[] {
   return g
 }
 
-/** Whether every character of `text` can be drawn. */
-export function canDraw(text: string): boolean {
-  return [...text].every((ch) => ch in GLYPHS)
-}
-
 /** Width in device pixels of `text` drawn at `scale` with `gap` pixels between glyphs. */
 export function textWidth(text: string, scale: number, gap: number): number {
   const chars = [...text]
