@@ -10,6 +10,9 @@ import { geminiDocumentParser, geminiLineParser } from '../sources/gemini-cli/pa
 import { grokLineParser } from '../sources/grok/parser'
 import { kimiLineParser } from '../sources/kimi-code/parser'
 import { qwenLineParser } from '../sources/qwen-code/parser'
+import { piLineParser } from '../sources/pi/parser'
+import { openclawLineParser } from '../sources/openclaw/parser'
+import { codebuffDocumentParser } from '../sources/codebuff/parser'
 import type { DocumentParser, FileReader, LineParser } from '../sources/types'
 
 const READERS: readonly FileReader[] = [
@@ -20,6 +23,9 @@ const READERS: readonly FileReader[] = [
   { kind: 'append', parser: qwenLineParser as LineParser<unknown> },
   { kind: 'append', parser: kimiLineParser as LineParser<unknown> },
   { kind: 'append', parser: grokLineParser as LineParser<unknown> },
+  { kind: 'append', parser: piLineParser as LineParser<unknown> },
+  { kind: 'append', parser: openclawLineParser as LineParser<unknown> },
+  { kind: 'document', parser: codebuffDocumentParser as DocumentParser<unknown> },
 ]
 
 /** The index a worker knows `reader` by, or -1 when it must be read on the main thread. */

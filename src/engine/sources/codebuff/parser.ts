@@ -111,7 +111,7 @@ export const codebuffDocumentParser: DocumentParser<CodebuffState> = {
     const project = parts.length >= 4 ? parts[parts.length - 4] ?? 'codebuff' : 'codebuff'
     const sessionId = `${project}/${chatId}`
     let fallback = chatTime(chatId)
-    if (Number.isNaN(fallback)) fallback = Math.trunc(statSync(ctx.path).mtimeMs)
+    if (Number.isNaN(fallback)) fallback = ctx.mtimeMs ?? Math.trunc(statSync(ctx.path).mtimeMs)
     const events: UsageEvent[] = []
     const skips: SkipReason[] = []
     doc.forEach((v: unknown, i: number) => {
