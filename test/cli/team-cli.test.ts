@@ -115,7 +115,8 @@ describe('tokenwatch sync and report --from against a real PostgreSQL', () => {
     const ownCsv = runCli(['report', '--db', laptop.db, '--csv', '--group-by', 'machine,user'], laptop.env).stdout.split('\r\n')
     expect(ownCsv.slice(0, 3)).toEqual(csv.slice(0, 3))
     expect(JSON.parse(runCli(['report', '--db', laptop.db, '--json', '--group-by', 'machine', '--machine', 'desktop'], laptop.env).stdout)).toMatchObject({ rows: [], totals: { requests: 0 } })
-  })
+    // About twenty CLI runs and 2,400 rows sent three times: ~5 s alone, several times that beside the whole suite.
+  }, 120_000)
 
   it('sync --folder writes this machine\'s file; report --folder shows this machine and the others, skipping a half-written file with a line on stderr', () => {
     const folder = tempDir()

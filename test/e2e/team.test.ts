@@ -140,6 +140,10 @@ describe('the dashboard over several machines', () => {
       // The team: this machine synced itself when serve started; the desktop synced before.
       await page.getByTestId('data-scope-team').click()
       expect(await textIs('data-source', /^Team/)).toBe(`Team (${pgs.url})`)
+      // The address says so: a reload (or a shared link) opens the team again.
+      expect(new URL(page.url()).searchParams.get('data')).toBe('team')
+      await page.reload()
+      expect(await textIs('data-source', /^Team/)).toBe(`Team (${pgs.url})`)
       await page.getByTestId('breakdown-dim-machine').click()
       expect(await breakdownIs([['desktop', '9'], ['laptop', '4']])).toEqual([['desktop', '9'], ['laptop', '4']])
       expect(await textIs('kpi-requests-value', '13')).toBe('13')
@@ -164,6 +168,7 @@ describe('the dashboard over several machines', () => {
       // Back to this machine: its own store, its sessions.
       await page.getByTestId('data-scope-local').click()
       expect(await textIs('data-source', /^This machine/)).toBe('This machine (laptop)')
+      expect(new URL(page.url()).searchParams.has('data')).toBe(false)
       expect(await page.getByText('Sessions stay on each machine').count()).toBe(0)
       await page.getByTestId('tab-dashboard').click()
       expect(await textIs('kpi-requests-value', '4')).toBe('4')

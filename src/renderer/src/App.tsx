@@ -1,5 +1,5 @@
 import { type JSX, useCallback, useEffect, useMemo, useState } from 'react'
-import type { DataScope, Settings } from '../../shared/contract'
+import { DATA_SCOPES, type DataScope, type Settings } from '../../shared/contract'
 import type { Connection } from './api'
 import { ConnectionNotice } from './components/ConnectionNotice'
 import { DashboardView } from './components/DashboardView'
@@ -44,7 +44,11 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   // Whose data the dashboard and sessions show: this machine, my machines (the synced folder) or
   // the team database, as the connection offers them (a server over the team database: the team).
   const sources = useAsync(`sources#${localTick}`, () => api.dataSources())
-  const [chosen, setChosen] = useState<DataScope>()
+  // In the address too (`data=team`), so a shared team link opens the team.
+  const [chosen, setChosen] = useState<DataScope | undefined>(() => {
+    const d = new URLSearchParams(window.location.search).get('data')
+    return (DATA_SCOPES as readonly (string | null)[]).includes(d) ? (d as DataScope) : undefined
+  })
   const scopeReady = sources.data !== undefined || sources.error !== undefined
   const scope: DataScope = sources.data?.find((s) => s.scope === chosen)?.scope ?? sources.data?.[0]?.scope ?? 'local'
   const dataApi = useMemo(() => conn.scoped(scope), [conn, scope])
@@ -71,9 +75,12 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const unpricedModels = dims.data?.unpricedModels ?? []
   const [view, setView] = useState<ViewState>(initial.view)
   useEffect(() => {
-    const search = writeUrlState(view, tab, defaultView(), window.location.search)
+    const keep = new URLSearchParams(window.location.search)
+    keep.delete('data')
+    if (chosen !== undefined && chosen !== sources.data?.[0]?.scope) keep.set('data', chosen)
+    const search = writeUrlState(view, tab, defaultView(), keep.toString())
     if (search !== window.location.search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`)
-  }, [view, tab])
+  }, [view, tab, chosen, sources.data])
   const firstTs = dims.data?.firstTs ?? null
   const lastTs = dims.data?.lastTs ?? null
   const range = useMemo(() => resolveRange(view.range, now, tz, { firstTs, lastTs }), [view.range, now, tz, firstTs, lastTs])
