@@ -15,10 +15,13 @@ import { eventFromRow, type EventRow, type LedgerEvent } from '../store/ledger'
 
 /** How far apart a Codex or Gemini request's two sightings may be. */
 export const TWIN_WINDOW_MS = 30_000
-/** How far apart a Claude Code request's two sightings may be (the key joins them; this bounds the search). */
-const CLAUDE_WINDOW_MS = 3_600_000
-/** The same without a session to search in: a scan of the time index, so kept short. */
-const NEAR_WINDOW_MS = 600_000
+/**
+ * How far apart a Claude Code request's two sightings may be (the key joins them; this bounds the
+ * search, a scan of the session's requests in the window on the (session_id, ts) index).
+ */
+const CLAUDE_WINDOW_MS = 600_000
+/** The same without a session to search in: a scan of the time index, so kept shorter. */
+const NEAR_WINDOW_MS = 120_000
 
 /** Agents whose logs Token Watch reads and whose OTLP events it joins to them. */
 const JOINED = new Set(['claude-code', 'codex', 'gemini-cli'])
@@ -33,6 +36,7 @@ interface Statements {
   tupleInSession: Database.Statement
   getAgents: Database.Statement
   setAgents: Database.Statement
+  hasFiles: Database.Statement
 }
 
 const statements = new WeakMap<Database.Database, Statements>()
@@ -49,6 +53,7 @@ function prepare(db: Database.Database): Statements {
     tupleInSession: db.prepare(`SELECT * FROM usage_events WHERE session_id = ? AND ts BETWEEN ? AND ? AND key GLOB ?
       AND agent_id = ? AND input = ? AND output = ? AND cache_read = ? ORDER BY abs(ts - ?) LIMIT 1`),
     getAgents: db.prepare("SELECT value FROM meta WHERE key = 'otlp_agents'").pluck(),
+    hasFiles: db.prepare('SELECT 1 FROM source_files WHERE source = ? LIMIT 1').pluck(),
     setAgents: db.prepare("INSERT INTO meta (key, value) VALUES ('otlp_agents', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
   }
   statements.set(db, s)
@@ -103,6 +108,13 @@ export function findTwins(db: Database.Database, seen: Iterable<LedgerEvent>, st
   const agents = otlpAgents(db, s)
   const out = new Map<string, LedgerEvent>()
   let noted = false
+  // An agent whose logs were never read here has no log twin to find (one look per batch).
+  const logsRead = new Map<string, boolean>()
+  const hasLogs = (agentId: string): boolean => {
+    let v = logsRead.get(agentId)
+    if (v === undefined) logsRead.set(agentId, (v = s.hasFiles.get(agentId) !== undefined))
+    return v
+  }
   for (const e of seen) {
     if (stored.has(e.key)) continue
     let twin: LedgerEvent | undefined
@@ -112,7 +124,7 @@ export function findTwins(db: Database.Database, seen: Iterable<LedgerEvent>, st
         agents.add(e.agentId)
         noted = true
       }
-      twin = twinOfOtlp(s, e)
+      if (hasLogs(e.agentId)) twin = twinOfOtlp(s, e)
     } else if (agents.has(e.source)) {
       twin = twinOfLog(s, e)
     }

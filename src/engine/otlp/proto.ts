@@ -36,29 +36,7 @@ new protobuf.Root().define('google.rpc').add(statusType)
 /** The field each signal's partial success counts rejections in. */
 const REJECTED_FIELD: Record<OtlpSignal, string> = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints', traces: 'rejectedSpans' }
 
-/** Fields holding trace and span ids: hex strings in OTLP/JSON, bytes in protobuf. */
-const ID_FIELDS = new Set(['traceId', 'spanId', 'parentSpanId'])
-
-function bytesToHex(v: unknown): unknown {
-  if (typeof v === 'string') return Buffer.from(v, 'base64').toString('hex')
-  return v
-}
-
-/** Turns protobufjs's base64 id strings into the hex OTLP/JSON uses, in place. */
-function hexIds(o: unknown): void {
-  if (Array.isArray(o)) {
-    for (const x of o) hexIds(x)
-    return
-  }
-  if (typeof o !== 'object' || o === null) return
-  const rec = o as Record<string, unknown>
-  for (const [k, v] of Object.entries(rec)) {
-    if (ID_FIELDS.has(k)) rec[k] = bytesToHex(v)
-    else if (typeof v === 'object' && v !== null && k !== 'bytesValue') hexIds(v)
-  }
-}
-
-/** Decodes a binary OTLP request into the JSON mapping's shape, or says why it cannot. */
+/** Decodes a binary OTLP request into protobufjs messages (records.ts reads them), or says why it cannot. */
 export function decodeProtobuf(signal: OtlpSignal, bytes: Uint8Array): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   let msg: protobuf.Message
   try {
@@ -66,10 +44,9 @@ export function decodeProtobuf(signal: OtlpSignal, bytes: Uint8Array): { ok: tru
   } catch (e) {
     return { ok: false, error: `not a protobuf Export${signal === 'traces' ? 'Trace' : signal === 'logs' ? 'Logs' : 'Metrics'}ServiceRequest: ${(e as Error).message}` }
   }
-  // 64-bit integers as decimal strings (the JSON mapping's), enums as numbers, bytes as base64.
-  const value = requestTypes[signal].toObject(msg, { longs: String, enums: Number, bytes: String }) as Record<string, unknown>
-  hexIds(value)
-  return { ok: true, value }
+  // Read as decoded (records.ts reads messages and JSON objects alike): converting every field
+  // with toObject first took two thirds of the time.
+  return { ok: true, value: msg as unknown as Record<string, unknown> }
 }
 
 /** The success body: an empty Export*ServiceResponse, or one with partial_success set. */

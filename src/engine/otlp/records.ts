@@ -1,7 +1,9 @@
 /**
- * Walks a decoded OTLP request (the proto3 JSON mapping's shape, from either encoding) into flat
- * records: each log record, span and metric data point with its resource's attributes. Values
- * arrive as numbers or decimal strings (int64) and are read both ways.
+ * Walks a decoded OTLP request into flat records: each log record, span and metric data point
+ * with its resource's attributes. Two shapes arrive: the proto3 JSON mapping's objects (OTLP/JSON;
+ * int64 as numbers or decimal strings, ids as hex) and protobufjs's decoded messages (OTLP/protobuf;
+ * the same lowerCamelCase fields, int64 as Long, ids as bytes, a oneof's member named by its
+ * `value` discriminator). Reading the messages as they are saves converting every field first.
  */
 
 /** An attribute value as the mapping needs it; arrays and maps are kept as JSON text. */
@@ -22,10 +24,36 @@ function list(v: unknown, what: string): unknown[] {
   return v
 }
 
+/** A 64-bit integer as a number: a JS number, a decimal string, or a Long (toString gives its decimal). */
+function int64(v: unknown): number {
+  return typeof v === 'object' && v !== null ? Number(String(v)) : Number(v)
+}
+
+/** The member of a protobufjs oneof that is set (its `value` discriminator), or undefined for JSON objects. */
+const ONEOF_MEMBERS = new Set(['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue', 'asInt', 'asDouble'])
+
+function oneofMember(o: Record<string, unknown>): string | undefined {
+  const m = o.value
+  return typeof m === 'string' && ONEOF_MEMBERS.has(m) ? m : undefined
+}
+
 /** An AnyValue as a scalar; undefined when it is empty. */
 export function anyValue(v: unknown): Scalar | undefined {
   const o = obj(v)
   if (!o) return undefined
+  const member = oneofMember(o)
+  if (member !== undefined) {
+    // A decoded message: every member reads as its default; only the named one is set.
+    const x = o[member]
+    if (member === 'stringValue') return typeof x === 'string' ? x : undefined
+    if (member === 'boolValue') return x === true
+    if (member === 'intValue' || member === 'doubleValue') {
+      const n = int64(x)
+      return Number.isFinite(n) ? n : undefined
+    }
+    if (member === 'bytesValue') return undefined
+    return JSON.stringify(x)
+  }
   if (typeof o.stringValue === 'string') return o.stringValue
   if (o.intValue !== undefined && o.intValue !== null) {
     const n = Number(o.intValue)
@@ -54,6 +82,7 @@ export function attributes(v: unknown): Attrs {
 
 /** Epoch nanoseconds (decimal string or number) as epoch milliseconds, or undefined for 0/absent. */
 export function nanosToMs(v: unknown): number | undefined {
+  if (typeof v === 'object' && v !== null) v = String(v)
   if (typeof v === 'number') return Number.isFinite(v) && v > 0 ? Math.floor(v / 1e6) : undefined
   if (typeof v === 'string' && /^\d{1,20}$/.test(v)) {
     const ms = Number(BigInt(v) / 1_000_000n)
@@ -64,6 +93,7 @@ export function nanosToMs(v: unknown): number | undefined {
 
 /** A nanosecond timestamp as a canonical decimal string ('' for absent), for keys. */
 export function nanosText(v: unknown): string {
+  if (typeof v === 'object' && v !== null) v = String(v)
   if (typeof v === 'number' && Number.isFinite(v) && v > 0) return BigInt(Math.round(v)).toString()
   if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return BigInt(v).toString()
   return ''
@@ -117,6 +147,13 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : ''
 }
 
+/** A trace or span id as lower-case hex: hex text (JSON) or bytes (protobuf); '' when absent. */
+function idText(v: unknown): string {
+  if (typeof v === 'string') return v.toLowerCase()
+  if (v instanceof Uint8Array) return v.length === 0 ? '' : Buffer.from(v.buffer, v.byteOffset, v.length).toString('hex')
+  return ''
+}
+
 function resourceOf(r: Record<string, unknown>): Attrs {
   return attributes(obj(r.resource)?.attributes)
 }
@@ -141,7 +178,7 @@ export function logRecords(req: Record<string, unknown>): LogRec[] {
           timeNano: nanosText(l.timeUnixNano), observedNano: nanosText(l.observedTimeUnixNano),
           attrs: attributes(l.attributes),
           eventName: str(l.eventName) || (typeof body === 'string' && body.length <= 200 ? body : ''),
-          body, traceId: str(l.traceId).toLowerCase(), spanId: str(l.spanId).toLowerCase(),
+          body, traceId: idText(l.traceId), spanId: idText(l.spanId),
         })
       }
     }
@@ -166,7 +203,7 @@ export function spanRecords(req: Record<string, unknown>): SpanRec[] {
         out.push({
           resource, scope, name: str(p.name), kind: Number(p.kind ?? 0),
           startNano: nanosText(p.startTimeUnixNano), endNano: nanosText(p.endTimeUnixNano),
-          attrs: attributes(p.attributes), traceId: str(p.traceId).toLowerCase(), spanId: str(p.spanId).toLowerCase(),
+          attrs: attributes(p.attributes), traceId: idText(p.traceId), spanId: idText(p.spanId),
         })
       }
     }
@@ -175,9 +212,10 @@ export function spanRecords(req: Record<string, unknown>): SpanRec[] {
 }
 
 function pointValue(p: Record<string, unknown>, kind: PointKind): number | undefined {
-  const raw = kind === 'histogram' ? p.sum : (p.asInt ?? p.asDouble)
+  const member = kind === 'histogram' ? undefined : oneofMember(p)
+  const raw = kind === 'histogram' ? p.sum : member !== undefined ? p[member] : (p.asInt ?? p.asDouble)
   if (raw === undefined || raw === null) return undefined
-  const n = Number(raw)
+  const n = int64(raw)
   return Number.isFinite(n) ? n : undefined
 }
 

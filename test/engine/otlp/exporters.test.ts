@@ -105,6 +105,9 @@ describe('real OTel JS trace exporters', () => {
       expect(totals(rig.store)).toMatchObject({ input: 4000, output: 400, cacheRead: 8000, cacheWrite: 0, requests: 1 })
       const row = rig.store.db.prepare('SELECT agent_id, user_id, session_id, project, model FROM usage_events').get()
       expect(row).toEqual({ agent_id: 'copilot-cli', user_id: 'ada', session_id: 'conv-9', project: 'web', model: 'gpt-5.1' })
+      // The span's own ids, as hex from either encoding (bytes in protobuf): its log twin gets the same key.
+      const ctx = chat.spanContext()
+      expect(rig.store.db.prepare('SELECT key FROM usage_events').pluck().get()).toBe(`otlp:span:${ctx.traceId}:${ctx.spanId}`)
     })
   }
 })
