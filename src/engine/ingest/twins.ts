@@ -4,9 +4,9 @@
  * new key of a batch, the stored record of the same request under the other key, so the batch
  * merges into it instead (the join table of ../shared/research/agents-and-otel-2026-12.md §5):
  * - Claude Code: the OTLP key `otlp:cc:<request_id>` and the transcript's `cc:<message.id>:<requestId>`.
- * - Codex, Gemini CLI: same session, same (input, output, cache read) tuple, instants within
- *   TWIN_WINDOW_MS (Codex's `codex.sse_event` and Gemini's `gemini_cli.api_response` carry no
- *   id their logs have).
+ * - Codex, Gemini CLI, Copilot CLI: same session, same (input, output, cache read) tuple,
+ *   instants within TWIN_WINDOW_MS (Codex's `codex.sse_event`, Gemini's `gemini_cli.api_response`
+ *   and Copilot's chat spans carry no id their logs or session store have).
  * Logs look for OTLP twins only once the store holds OTLP events of that agent (meta
  * `otlp_agents`), so a store without OpenTelemetry pays nothing.
  */
@@ -24,7 +24,10 @@ const CLAUDE_WINDOW_MS = 600_000
 const NEAR_WINDOW_MS = 120_000
 
 /** Agents whose logs Token Watch reads and whose OTLP events it joins to them. */
-const JOINED = new Set(['claude-code', 'codex', 'gemini-cli'])
+const JOINED = new Set(['claude-code', 'codex', 'gemini-cli', 'copilot-cli'])
+
+/** The key prefix (GLOB) of each tuple-joined agent's own records. */
+const LOG_KEYS: Record<string, string> = { codex: 'codex:*', 'gemini-cli': 'gemini:*', 'copilot-cli': 'copilot:row:*' }
 
 const TRANSCRIPT_KEY = /^cc:[^:]+:(.+)$/
 const OTLP_CLAUDE_KEY = /^otlp:cc:(.+)$/
@@ -84,8 +87,8 @@ function twinOfOtlp(s: Statements, e: LedgerEvent): LedgerEvent | undefined {
       ? row(s.claudeInSession, e.sessionId, e.ts - CLAUDE_WINDOW_MS, e.ts + CLAUDE_WINDOW_MS, pattern)
       : row(s.claudeNear, e.ts - NEAR_WINDOW_MS, e.ts + NEAR_WINDOW_MS, pattern)
   }
-  if ((e.agentId !== 'codex' && e.agentId !== 'gemini-cli') || !e.sessionId) return undefined
-  const prefix = e.agentId === 'codex' ? 'codex:*' : 'gemini:*'
+  const prefix = LOG_KEYS[e.agentId]
+  if (prefix === undefined || !e.sessionId) return undefined
   return row(s.tupleInSession, e.sessionId, e.ts - TWIN_WINDOW_MS, e.ts + TWIN_WINDOW_MS, prefix, e.agentId, e.input, e.output, e.cacheRead, e.ts)
 }
 
@@ -95,7 +98,7 @@ function twinOfLog(s: Statements, e: LedgerEvent): LedgerEvent | undefined {
     const m = TRANSCRIPT_KEY.exec(e.key)
     return m ? row(s.byKey, `otlp:cc:${m[1] as string}`) : undefined
   }
-  if ((e.source !== 'codex' && e.source !== 'gemini-cli') || !e.sessionId) return undefined
+  if (LOG_KEYS[e.source] === undefined || !e.sessionId || (e.source === 'copilot-cli' && !e.key.startsWith('copilot:row:'))) return undefined
   return row(s.tupleInSession, e.sessionId, e.ts - TWIN_WINDOW_MS, e.ts + TWIN_WINDOW_MS, 'otlp:*', e.agentId, e.input, e.output, e.cacheRead, e.ts)
 }
 

@@ -207,3 +207,40 @@ describe('Codex and Gemini CLI events', () => {
     expect(totals(rig.store)).toMatchObject({ input: 3050, output: 1000, cacheRead: 6000, requests: 1 })
   })
 })
+
+describe('Copilot CLI: chat spans and the session store', () => {
+  const SESSION_ID = '7d9e2c4a-1b3f-4e5d-9a8b-0c1d2e3f4a5b'
+  function chatSpans(): unknown {
+    const span = (spanId: string, end: string, input: number, cacheRead: number, output: number) => ({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, name: 'chat claude-sonnet-4.5', kind: 3,
+      startTimeUnixNano: String(BigInt(Date.parse(end) - 2000) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.parse(end)) * 1_000_000n),
+      attributes: kv({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'github', 'gen_ai.response.model': 'claude-sonnet-4.5', 'gen_ai.conversation.id': SESSION_ID,
+        'gen_ai.usage.input_tokens': input, 'gen_ai.usage.cache_read.input_tokens': cacheRead, 'gen_ai.usage.output_tokens': output }),
+    })
+    return { resourceSpans: [{ resource: { attributes: kv({ 'service.name': 'github-copilot' }) }, scopeSpans: [{ spans: [
+      span('00f067aa0ba902b7', '2026-04-08T05:10:01.500Z', 12000, 9000, 300), span('00f067aa0ba902b8', '2026-04-08T05:11:00.800Z', 15000, 11000, 120),
+    ] }] }] }
+  }
+  const TOTALS = { input: 7000, cacheRead: 20000, output: 420, requests: 2 }
+
+  it('a request in session-store.db and as an OTLP chat span counts once, in either order', async () => {
+    const { CopilotStore } = await import('../sources/copilot-cli/support')
+    for (const order of ['store first', 'spans first']) {
+      rig = await otlpRig()
+      const home = join(rig.dir, 'copilot')
+      const db = new CopilotStore(join(home, 'session-store.db'))
+      db.session(SESSION_ID, '/work/cli')
+      db.request({ session: SESSION_ID, model: 'claude-sonnet-4.5', at: '2026-04-08T05:10:01.000Z', input: 3000, cacheRead: 9000, output: 300 })
+      db.request({ session: SESSION_ID, model: 'claude-sonnet-4.5', at: '2026-04-08T05:11:00.000Z', input: 4000, cacheRead: 11000, output: 120 })
+      db.close()
+      const scan = () => scanLogs((rig as OtlpRig).store, createLogSources({ env: { COPILOT_HOME: home }, home: (rig as OtlpRig).dir }).filter((s) => s.id === 'copilot-cli'), cost, { userId: 'tester' })
+      if (order === 'store first') await scan()
+      expect((await postJson(rig.receiver.port, '/v1/traces', chatSpans())).status).toBe(200)
+      if (order === 'spans first') await scan()
+      expect(totals(rig.store), order).toMatchObject(TOTALS)
+      expect(rig.store.db.prepare('SELECT DISTINCT source FROM usage_events').pluck().all(), order).toEqual(['copilot-cli'])
+      await rig.close()
+      rig = undefined
+    }
+  })
+})
