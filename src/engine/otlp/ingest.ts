@@ -3,7 +3,7 @@
  * hold (counted only for services that send no per-request events), and what each service sent
  * (otlp_services, shown in the Sources panel). Each request commits in one transaction.
  */
-import type { OtlpServiceStatus, OtlpSkipReason } from '../../shared/contract'
+import type { OtlpSkipReason } from '../../shared/contract'
 import type { UsageEvent } from '../../shared/usage'
 import { applyBatch, type BatchResult, type Coster } from '../ingest/apply-batch'
 import type { Store } from '../store/open-store'
@@ -187,18 +187,6 @@ function writeStats(store: Store, services: Map<string, ServiceDelta>, now: numb
     for (const [r, n] of d.skipped) reasons[r] = (reasons[r] ?? 0) + n
     put.run({ service, received: d.received, usage: d.usage, reasons: JSON.stringify(reasons), seen: seen ? now : 0, event: d.perRequest ? now : null })
   }
-}
-
-/** Every service that sent something, the most recent first. */
-export function otlpServices(store: Store): OtlpServiceStatus[] {
-  const rows = store.db.prepare('SELECT service, received, usage, skip_reasons, last_seen_at FROM otlp_services ORDER BY last_seen_at DESC, service').all() as {
-    service: string
-    received: number
-    usage: number
-    skip_reasons: string
-    last_seen_at: number
-  }[]
-  return rows.map((r) => ({ service: r.service, received: r.received, usage: r.usage, skipped: JSON.parse(r.skip_reasons) as OtlpServiceStatus['skipped'], lastSeenAt: r.last_seen_at }))
 }
 
 export type { HeldEvent }

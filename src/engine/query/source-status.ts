@@ -10,7 +10,7 @@ import { isFlatRoot, walkFiles } from '../sources/walk'
 import type { PushRefusals, PushSource } from '../ingest/refusals'
 import type { Store } from '../store/open-store'
 import { rollupZones } from '../projections/rollup'
-import { otlpServices } from '../otlp/ingest'
+import { otlpServices } from './otlp-services'
 
 /**
  * Counts a source's log files as they lie on disk, not as the store knows them, so the first-run

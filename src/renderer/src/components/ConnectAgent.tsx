@@ -38,7 +38,8 @@ export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }
   return (
     <section className="connect-agent" data-testid="connect-agent">
       <p className="help" data-testid="otlp-receiver">
-        {url ? <>OpenTelemetry receiver listening on <code>{url}</code> (OTLP/HTTP, protobuf or JSON, loopback only).</>
+        {receiver === undefined ? 'Looking for the OpenTelemetry receiver…'
+          : url ? <>OpenTelemetry receiver listening on <code>{url}</code> (OTLP/HTTP, protobuf or JSON, loopback only).</>
           : enabled ? 'The OpenTelemetry receiver is not listening (its port may be taken: see the log, or set another port above).'
             : 'The OpenTelemetry receiver is off: switch it on above.'}
       </p>
