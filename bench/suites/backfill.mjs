@@ -188,7 +188,7 @@ export async function run(ctx) {
   const stages = stageBreakdown(twExtra.scanJson, stats.tokenwatch?.wallMs)
   if (stages) {
     result.tokenwatch.stages = stages
-    log(`  tokenwatch cold scan by stage (median of ${stages.n} runs; ${stages.workers ? `read, search and extract on ${stages.workers} worker threads, summed over them` : 'all on one thread'}):`)
+    log(`  tokenwatch cold scan by stage (median of ${stages.n} runs; ${stages.workers ? `read, search and extract on ${stages.workers} worker thread${stages.workers === 1 ? "" : "s"}${stages.workers > 1 ? ", summed over them" : ""}` : 'all on one thread'}):`)
     log(table([['stage', 'ms', 'share', 'thread'], ...stages.rows.map((r) => [r.stage, r.ms.toFixed(1), `${r.share.toFixed(1)}%`, r.thread])]))
     log(`  the writer waited ${stages.waitMs.toFixed(1)} ms for the workers; outside the scan (node start-up, module load, store open, exit): ${stages.outsideMs.toFixed(0)} ms`)
   }
