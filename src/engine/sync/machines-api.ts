@@ -60,7 +60,9 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
   let cached: { at: number; rows: Promise<MachineRows[]>; version?: string | null } | undefined
   const all = async (): Promise<MachineRows[]> => {
     const version = source.checkEachRead ? await source.version().catch(() => null) : undefined
-    const fresh = cached && (version === undefined ? Date.now() - cached.at <= cacheMs : version !== null && version === cached.version)
+    // Kept by time only while a dashboard listens: its poll drops the cache when the data moved.
+    // Unheard, a change would go unseen for cacheMs (a machine renamed, a sync landed), so every read is fresh then.
+    const fresh = cached && (version === undefined ? listeners.size > 0 && Date.now() - cached.at <= cacheMs : version !== null && version === cached.version)
     if (!cached || !fresh) {
       const rows = source.load()
       const entry = { at: Date.now(), rows, version }
