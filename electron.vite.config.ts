@@ -8,7 +8,9 @@ export default defineConfig({
       outDir: 'out/main',
       externalizeDeps: true,
       // The backfill's parse worker, beside index.js (src/engine/ingest/parse-pool.ts finds it there).
-      rolldownOptions: { input: { index: resolve(__dirname, 'src/main/index.ts'), 'parse-worker': resolve(__dirname, 'src/engine/ingest/parse-worker.ts') } },
+      rolldownOptions: {
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'parse-worker': resolve(__dirname, 'src/engine/ingest/parse-worker.ts') },
+      },
     },
   },
   preload: {

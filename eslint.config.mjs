@@ -3,7 +3,19 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'resources/**', 'docs/**', 'coverage/**', '.bench/**', 'test-results/**', '.electron-native/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'resources/**',
+      'docs/**',
+      'coverage/**',
+      '.bench/**',
+      'test-results/**',
+      '.electron-native/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,7 +37,13 @@ export default tseslint.config(
     // The engine, shared types and CLI run under plain Node: no Electron, ever.
     files: ['src/engine/**/*', 'src/shared/**/*', 'src/cli/**/*'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The engine runs under plain Node: it must not import electron.' }], patterns: ['electron/*', '**/main/**', '**/renderer/**', '**/preload/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The engine runs under plain Node: it must not import electron.' }],
+          patterns: ['electron/*', '**/main/**', '**/renderer/**', '**/preload/**'],
+        },
+      ],
     },
   },
   {

@@ -499,12 +499,28 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
           return { file_path: fp }
         case 'Bash':
           return {
-            command: rng.pick(['npm test', 'mix test', 'git diff', 'go test ./...', 'pytest -q', 'ls -la', 'npm run build', 'git log --oneline -20', 'cargo check']) + (rng.chance(0.5) ? ' 2>&1 | head -200' : ''),
+            command:
+              rng.pick([
+                'npm test',
+                'mix test',
+                'git diff',
+                'go test ./...',
+                'pytest -q',
+                'ls -la',
+                'npm run build',
+                'git log --oneline -20',
+                'cargo check',
+              ]) + (rng.chance(0.5) ? ' 2>&1 | head -200' : ''),
             description: sentence(rng, 3, 6),
             timeout: rng.pick([30000, 120000, 600000]),
           }
         case 'Edit':
-          return { file_path: fp, old_string: f.lines.slice(5, 8).join('\n'), new_string: f.lines.slice(5, 9).join('\n'), replace_all: false }
+          return {
+            file_path: fp,
+            old_string: f.lines.slice(5, 8).join('\n'),
+            new_string: f.lines.slice(5, 9).join('\n'),
+            replace_all: false,
+          }
         case 'Write':
           return { file_path: fp, content: f.lines.join('\n') }
         case 'Grep':
@@ -514,9 +530,19 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
         case 'WebFetch':
           return { url: `https://example.org/${rng.pick(WORDS)}/${rng.pick(WORDS)}`, prompt: sentence(rng) }
         case 'TodoWrite':
-          return { todos: [0, 1, 2].map(() => ({ content: sentence(rng, 3, 8), status: rng.pick(['pending', 'in_progress', 'completed']), activeForm: sentence(rng, 2, 5) })) }
+          return {
+            todos: [0, 1, 2].map(() => ({
+              content: sentence(rng, 3, 8),
+              status: rng.pick(['pending', 'in_progress', 'completed']),
+              activeForm: sentence(rng, 2, 5),
+            })),
+          }
         case 'Task':
-          return { description: sentence(rng, 2, 5), prompt: paragraph(rng, 2, 5), subagent_type: rng.pick(['general-purpose', 'Explore', 'Plan']) }
+          return {
+            description: sentence(rng, 2, 5),
+            prompt: paragraph(rng, 2, 5),
+            subagent_type: rng.pick(['general-purpose', 'Explore', 'Plan']),
+          }
         default:
           return {}
       }
@@ -540,7 +566,16 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
             : numbered
           return {
             content,
-            result: { type: 'text', file: { filePath: input.file_path, content: lines.join('\n'), numLines: lines.length, startLine: start, totalLines: f.lines.length } },
+            result: {
+              type: 'text',
+              file: {
+                filePath: input.file_path,
+                content: lines.join('\n'),
+                numLines: lines.length,
+                startLine: start,
+                totalLines: f.lines.length,
+              },
+            },
           }
         }
         case 'Bash': {
@@ -549,7 +584,9 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
           return {
             content: out,
             isError: failed,
-            result: failed ? `Error: Exit code 1\n${out}` : { stdout: out, stderr: '', interrupted: false, isImage: false, noOutputExpected: false },
+            result: failed
+              ? `Error: Exit code 1\n${out}`
+              : { stdout: out, stderr: '', interrupted: false, isImage: false, noOutputExpected: false },
           }
         }
         case 'Edit': {
@@ -565,7 +602,9 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
               oldString: input.old_string,
               newString: input.new_string,
               originalFile: f.lines.join('\n'),
-              structuredPatch: [{ oldStart: 6, oldLines: 3, newStart: 6, newLines: 4, lines: f.lines.slice(5, 9).map((l, i) => (i === 3 ? '+' : ' ') + l) }],
+              structuredPatch: [
+                { oldStart: 6, oldLines: 3, newStart: 6, newLines: 4, lines: f.lines.slice(5, 9).map((l, i) => (i === 3 ? '+' : ' ') + l) },
+              ],
               userModified: false,
               replaceAll: false,
             },
@@ -597,11 +636,22 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
           const n = rng.logInt(2, 40)
           for (let i = 0; i < n; i++) paras.push((rng.chance(0.25) ? `## ${sentence(rng, 2, 5)}\n\n` : '') + paragraph(rng))
           const text = paras.join('\n\n')
-          return { content: text, result: { bytes: rng.int(20_000, 400_000), code: 200, codeText: 'OK', result: text, durationMs: rng.int(300, 9000), url: input.url } }
+          return {
+            content: text,
+            result: {
+              bytes: rng.int(20_000, 400_000),
+              code: 200,
+              codeText: 'OK',
+              result: text,
+              durationMs: rng.int(300, 9000),
+              url: input.url,
+            },
+          }
         }
         case 'TodoWrite':
           return {
-            content: 'Todos have been modified successfully. Ensure that you continue to use the todo list to track your progress. Please proceed with the current tasks if applicable',
+            content:
+              'Todos have been modified successfully. Ensure that you continue to use the todo list to track your progress. Please proceed with the current tasks if applicable',
             result: { oldTodos: [], newTodos: input.todos },
           }
         case 'Task': {
@@ -636,11 +686,22 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
     const userPrompt = (first) => {
       if (!s.isSidechain && rng.chance(0.5)) {
         const mid = uuid(rng)
-        w.line('meta', { type: 'file-history-snapshot', messageId: mid, snapshot: { messageId: mid, trackedFileBackups: {}, timestamp: new Date(t).toISOString() }, isSnapshotUpdate: false })
+        w.line('meta', {
+          type: 'file-history-snapshot',
+          messageId: mid,
+          snapshot: { messageId: mid, trackedFileBackups: {}, timestamp: new Date(t).toISOString() },
+          isSnapshotUpdate: false,
+        })
       }
       if (!s.isSidechain && rng.chance(0.08)) {
         const ts = tick(100, 2000)
-        w.line('meta', { type: 'queue-operation', operation: 'enqueue', timestamp: ts, sessionId: s.sessionId, content: sentence(rng, 2, 6) })
+        w.line('meta', {
+          type: 'queue-operation',
+          operation: 'enqueue',
+          timestamp: ts,
+          sessionId: s.sessionId,
+          content: sentence(rng, 2, 6),
+        })
         w.line('meta', { type: 'queue-operation', operation: 'remove', timestamp: tick(100, 2000), sessionId: s.sessionId })
       }
       const o = base()
@@ -673,7 +734,14 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
       }
       const tools = []
       if (wantTools) {
-        const nTools = Math.min(4 - blocks.length, rng.weighted([[1, 80], [2, 15], [3, 5]]))
+        const nTools = Math.min(
+          4 - blocks.length,
+          rng.weighted([
+            [1, 80],
+            [2, 15],
+            [3, 5],
+          ]),
+        )
         for (let i = 0; i < Math.max(1, nTools); i++) {
           let name = rng.weighted(TOOLS)
           if (name === 'Task' && (s.isSidechain || s.depth > 0)) name = 'Read'
@@ -744,7 +812,13 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
             const o = base()
             o.type = 'progress'
             const partial = bashOutput(rng, corpus, 8)
-            o.data = { type: 'bash_progress', output: partial, fullOutput: partial, elapsedTimeSeconds: j + 2, totalLines: partial.split('\n').length }
+            o.data = {
+              type: 'bash_progress',
+              output: partial,
+              fullOutput: partial,
+              elapsedTimeSeconds: j + 2,
+              totalLines: partial.split('\n').length,
+            }
             o.toolUseID = `bash-progress-${j}`
             o.parentToolUseID = tool.id
             withId(o, tick(900, 1100))
@@ -764,8 +838,17 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
         if (rng.chance(0.75)) progress('PostToolUse', tool.name, tool.id)
         if ((tool.name === 'Edit' || tool.name === 'Write') && !s.isSidechain) {
           const backups = {}
-          backups[corpus[tool.fileIdx].rel] = { backupFileName: `${hex(rng, 16)}@v${rng.int(1, 9)}`, version: rng.int(1, 9), backupTime: new Date(t).toISOString() }
-          w.line('meta', { type: 'file-history-snapshot', messageId: uuid(rng), snapshot: { messageId: uuid(rng), trackedFileBackups: backups, timestamp: new Date(t).toISOString() }, isSnapshotUpdate: true })
+          backups[corpus[tool.fileIdx].rel] = {
+            backupFileName: `${hex(rng, 16)}@v${rng.int(1, 9)}`,
+            version: rng.int(1, 9),
+            backupTime: new Date(t).toISOString(),
+          }
+          w.line('meta', {
+            type: 'file-history-snapshot',
+            messageId: uuid(rng),
+            snapshot: { messageId: uuid(rng), trackedFileBackups: backups, timestamp: new Date(t).toISOString() },
+            isSnapshotUpdate: true,
+          })
         }
         const len = typeof r.content === 'string' ? r.content.length : r.content[0].text.length
         pendingNew += (len >> 2) + 20
@@ -796,7 +879,8 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
         const o = base()
         o.type = 'system'
         o.subtype = 'local_command'
-        o.content = '<command-name>/model</command-name>\n            <command-message>model</command-message>\n            <command-args></command-args>'
+        o.content =
+          '<command-name>/model</command-name>\n            <command-message>model</command-message>\n            <command-args></command-args>'
         o.level = 'info'
         withId(o, ts)
         o.isMeta = false
@@ -850,7 +934,10 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
     if (!s.isSidechain && rng.chance(0.02)) {
       const o = base()
       o.type = 'user'
-      o.message = { role: 'user', content: [{ tool_use_id: `toolu_01${b62(rng, 22)}`, type: 'tool_result', content: bashOutput(rng, corpus) }] }
+      o.message = {
+        role: 'user',
+        content: [{ tool_use_id: `toolu_01${b62(rng, 22)}`, type: 'tool_result', content: bashOutput(rng, corpus) }],
+      }
       withId(o, tick(10, 100))
       const str = JSON.stringify(o)
       w.raw('torn', str.slice(0, Math.max(40, Math.floor(str.length * rng.next()))), false)
@@ -908,7 +995,11 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
       isSidechain: false,
       depth: 0,
       model: rng.weighted(MAIN_MODELS),
-      ttl: rng.weighted([['1h', 45], ['5m', 45], ['mixed', 10]]),
+      ttl: rng.weighted([
+        ['1h', 45],
+        ['5m', 45],
+        ['mixed', 10],
+      ]),
       startMs: resume ? Math.max(startMs, prev.endMs + 60_000) : startMs,
       targetBytes,
       resumeFrom: resume,
@@ -922,7 +1013,12 @@ export function generateClaudeTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } =
 
   const mix = {}
   for (const [k, v] of Object.entries(stats.kinds)) {
-    mix[k] = { lines: v.lines, bytes: v.bytes, linePct: round1((100 * v.lines) / stats.lines), bytePct: round1((100 * v.bytes) / stats.bytes) }
+    mix[k] = {
+      lines: v.lines,
+      bytes: v.bytes,
+      linePct: round1((100 * v.lines) / stats.lines),
+      bytePct: round1((100 * v.bytes) / stats.bytes),
+    }
   }
   const manifest = {
     generator: 'claude-code',
@@ -959,18 +1055,30 @@ function bashOutput(rng, corpus, maxLines = 0) {
             : `\u001b[31mFAIL\u001b[39m ${rng.pick(corpus).rel}\n  AssertionError: expected ${rng.int(0, 99)} to equal ${rng.int(0, 99)}`,
         )
       }
-      lines.push('', ` Test Files  ${rng.int(1, 60)} passed (${rng.int(1, 60)})`, `      Tests  ${rng.int(10, 900)} passed`, `   Duration  ${rng.int(1, 90)}.${rng.int(10, 99)}s`)
+      lines.push(
+        '',
+        ` Test Files  ${rng.int(1, 60)} passed (${rng.int(1, 60)})`,
+        `      Tests  ${rng.int(10, 900)} passed`,
+        `   Duration  ${rng.int(1, 90)}.${rng.int(10, 99)}s`,
+      )
       break
     case 1: {
       // git diff
       const f = rng.pick(corpus)
-      lines.push(`diff --git a/${f.rel} b/${f.rel}`, `index ${rng.u32().toString(16)}..${rng.u32().toString(16)} 100644`, `--- a/${f.rel}`, `+++ b/${f.rel}`)
+      lines.push(
+        `diff --git a/${f.rel} b/${f.rel}`,
+        `index ${rng.u32().toString(16)}..${rng.u32().toString(16)} 100644`,
+        `--- a/${f.rel}`,
+        `+++ b/${f.rel}`,
+      )
       for (let i = 0; i < n; i++) lines.push((rng.chance(0.7) ? ' ' : rng.chance(0.5) ? '+' : '-') + f.lines[i % f.lines.length])
       break
     }
     case 2: // ls -la
       for (let i = 0; i < n; i++) {
-        lines.push(`-rw-r--r--  1 dev dev ${String(rng.int(10, 999999)).padStart(7)} Feb ${String(rng.int(1, 28)).padStart(2)} ${rng.int(10, 23)}:${rng.int(10, 59)} ${rng.pick(corpus).rel.split('/').pop()}`)
+        lines.push(
+          `-rw-r--r--  1 dev dev ${String(rng.int(10, 999999)).padStart(7)} Feb ${String(rng.int(1, 28)).padStart(2)} ${rng.int(10, 23)}:${rng.int(10, 59)} ${rng.pick(corpus).rel.split('/').pop()}`,
+        )
       }
       break
     case 3: // compiler warnings
@@ -988,7 +1096,10 @@ function bashOutput(rng, corpus, maxLines = 0) {
       }
       break
     case 4: // build log
-      for (let i = 0; i < n; i++) lines.push(`[${rng.int(1, 9)}/${rng.int(10, 99)}] ${rng.pick(['Compiling', 'Bundling', 'Linking', 'Transforming'])} ${rng.pick(corpus).rel} (${rng.int(1, 900)} kB)`)
+      for (let i = 0; i < n; i++)
+        lines.push(
+          `[${rng.int(1, 9)}/${rng.int(10, 99)}] ${rng.pick(['Compiling', 'Bundling', 'Linking', 'Transforming'])} ${rng.pick(corpus).rel} (${rng.int(1, 900)} kB)`,
+        )
       break
     default: // git log
       for (let i = 0; i < n; i++) lines.push(`${rng.u32().toString(16).padStart(8, '0').slice(0, 7)} ${sentence(rng, 3, 9)}`)

@@ -19,7 +19,22 @@ export interface MixedManifest {
   bytes: number
   files: number
   totals: MixedTotals
-  sources: Record<'claude-code' | 'gemini-cli' | 'pi' | 'openclaw' | 'codebuff' | 'opencode' | 'hermes' | 'zcode' | 'cursor' | 'droid' | 'goose' | 'antigravity' | 'cline', MixedSource>
+  sources: Record<
+    | 'claude-code'
+    | 'gemini-cli'
+    | 'pi'
+    | 'openclaw'
+    | 'codebuff'
+    | 'opencode'
+    | 'hermes'
+    | 'zcode'
+    | 'cursor'
+    | 'droid'
+    | 'goose'
+    | 'antigravity'
+    | 'cline',
+    MixedSource
+  >
 }
 export const MIXED_GENERATOR_VERSION: number
 export function generateMixedTree(dir: string, opts?: { bytes?: number; seed?: number | string }): MixedManifest

@@ -37,7 +37,22 @@ function add(t, u) {
 
 /** Filler text of about n bytes (words from a small vocabulary). */
 function text(rng, n) {
-  const words = ['the', 'file', 'function', 'return', 'value', 'error', 'test', 'import', 'const', 'data', 'user', 'update', 'config', 'build']
+  const words = [
+    'the',
+    'file',
+    'function',
+    'return',
+    'value',
+    'error',
+    'test',
+    'import',
+    'const',
+    'data',
+    'user',
+    'update',
+    'config',
+    'build',
+  ]
   let s = ''
   while (s.length < n) s += words[rng.u32() % words.length] + ' '
   return s
@@ -53,7 +68,12 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
   const rng = makeRng(`mixed-tree:${seed}`)
   const claude = generateClaudeTree(path.join(dir, 'claude'), { bytes: Math.floor(bytes / 2), seed })
   const sources = {
-    'claude-code': { env: { CLAUDE_CONFIG_DIR: path.join(dir, 'claude') }, totals: { ...claude.totals }, files: claude.files, bytes: claude.bytes },
+    'claude-code': {
+      env: { CLAUDE_CONFIG_DIR: path.join(dir, 'claude') },
+      totals: { ...claude.totals },
+      files: claude.files,
+      bytes: claude.bytes,
+    },
   }
   delete sources['claude-code'].totals.totalTokens
   const budget = Math.floor(bytes / 2 / 12) // bytes per other agent
@@ -62,7 +82,12 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
     sources[id].files++
     sources[id].bytes += fs.statSync(p).size
   }
-  const tokens = () => ({ input: int(rng, 1, 3000), output: int(rng, 1, 900), cacheRead: int(rng, 0, 60_000), cacheWrite: int(rng, 0, 4000) })
+  const tokens = () => ({
+    input: int(rng, 1, 3000),
+    output: int(rng, 1, 900),
+    cacheRead: int(rng, 0, 60_000),
+    cacheWrite: int(rng, 0, 4000),
+  })
 
   // ---- Gemini CLI: JSONL streams; each message appended without tokens, then again with them.
   {
@@ -77,10 +102,19 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
       for (let m = 0; m < 60; m++) {
         const ts = iso(T0 + f * 3_600_000 + m * 60_000)
         const u = tokens()
-        const t = { input: u.input + u.cacheRead, output: u.output, cached: u.cacheRead, thoughts: 0, tool: 0, total: u.input + u.cacheRead + u.output }
+        const t = {
+          input: u.input + u.cacheRead,
+          output: u.output,
+          cached: u.cacheRead,
+          thoughts: 0,
+          tool: 0,
+          total: u.input + u.cacheRead + u.output,
+        }
         out += JSON.stringify({ id: `m${m}`, timestamp: ts, type: 'user', content: text(rng, 600) }) + '\n'
         out += JSON.stringify({ id: `a${m}`, timestamp: ts, type: 'gemini', content: text(rng, 1500), model: 'gemini-2.5-pro' }) + '\n'
-        out += JSON.stringify({ id: `a${m}`, timestamp: ts, type: 'gemini', content: text(rng, 1500), model: 'gemini-2.5-pro', tokens: t }) + '\n'
+        out +=
+          JSON.stringify({ id: `a${m}`, timestamp: ts, type: 'gemini', content: text(rng, 1500), model: 'gemini-2.5-pro', tokens: t }) +
+          '\n'
         add(sources['gemini-cli'].totals, { input: u.input, output: u.output, cacheRead: u.cacheRead })
       }
       const p = path.join(chats, `session-${sid}.jsonl`)
@@ -103,8 +137,31 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
       for (let m = 0; m < 50; m++) {
         const ts = iso(T0 + f * 3_000_000 + m * 45_000)
         const u = tokens()
-        out += JSON.stringify({ type: 'message', id: `u${f}-${m}`, timestamp: ts, message: { role: 'user', content: [{ type: 'text', text: text(rng, 800) }] } }) + '\n'
-        out += JSON.stringify({ type: 'message', id: `a${f}-${m}`, timestamp: ts, message: { role: 'assistant', content: [{ type: 'text', text: text(rng, 2500) }], model: 'claude-sonnet-4-5', usage: { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite: u.cacheWrite, totalTokens: u.input + u.output + u.cacheRead + u.cacheWrite } } }) + '\n'
+        out +=
+          JSON.stringify({
+            type: 'message',
+            id: `u${f}-${m}`,
+            timestamp: ts,
+            message: { role: 'user', content: [{ type: 'text', text: text(rng, 800) }] },
+          }) + '\n'
+        out +=
+          JSON.stringify({
+            type: 'message',
+            id: `a${f}-${m}`,
+            timestamp: ts,
+            message: {
+              role: 'assistant',
+              content: [{ type: 'text', text: text(rng, 2500) }],
+              model: 'claude-sonnet-4-5',
+              usage: {
+                input: u.input,
+                output: u.output,
+                cacheRead: u.cacheRead,
+                cacheWrite: u.cacheWrite,
+                totalTokens: u.input + u.output + u.cacheRead + u.cacheWrite,
+              },
+            },
+          }) + '\n'
         add(sources[id].totals, u)
       }
       const name = id === 'pi' ? `2026-06-01T00-00-00-000Z_${id}${f}.jsonl` : `${id}${f}.jsonl`
@@ -133,7 +190,21 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
       for (let m = 0; m < 40; m++) {
         const u = tokens()
         msgs.push({ variant: 'user', text: text(rng, 700) })
-        msgs.push({ id: `m${m}`, variant: 'ai', timestamp: iso(T0 + c * 7_200_000 + m * 60_000), text: text(rng, 2200), metadata: { model: 'claude-sonnet-4-5', usage: { inputTokens: u.input, outputTokens: u.output, cacheReadInputTokens: u.cacheRead, cacheCreationInputTokens: u.cacheWrite } } })
+        msgs.push({
+          id: `m${m}`,
+          variant: 'ai',
+          timestamp: iso(T0 + c * 7_200_000 + m * 60_000),
+          text: text(rng, 2200),
+          metadata: {
+            model: 'claude-sonnet-4-5',
+            usage: {
+              inputTokens: u.input,
+              outputTokens: u.output,
+              cacheReadInputTokens: u.cacheRead,
+              cacheCreationInputTokens: u.cacheWrite,
+            },
+          },
+        })
         add(sources.codebuff.totals, u)
       }
       const p = path.join(chat, 'chat-messages.json')
@@ -166,7 +237,15 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
         if (i % 100 === 0) db.prepare('INSERT INTO session VALUES (?, ?, 0, 0)').run(sid, `/w/oc${i % 3}`)
         const u = tokens()
         const t = T0 + i * 30_000
-        const data = JSON.stringify({ role: 'assistant', modelID: 'claude-sonnet-4-5', providerID: 'anthropic', cost: 0, summary: text(rng, 1500), tokens: { input: u.input, output: u.output, reasoning: 0, cache: { read: u.cacheRead, write: u.cacheWrite } }, time: { created: t, completed: t + 1000 } })
+        const data = JSON.stringify({
+          role: 'assistant',
+          modelID: 'claude-sonnet-4-5',
+          providerID: 'anthropic',
+          cost: 0,
+          summary: text(rng, 1500),
+          tokens: { input: u.input, output: u.output, reasoning: 0, cache: { read: u.cacheRead, write: u.cacheWrite } },
+          time: { created: t, completed: t + 1000 },
+        })
         ins.run(`msg${String(i).padStart(7, '0')}`, sid, t, t + 1000, data)
         add(sources.opencode.totals, u)
         size += data.length
@@ -187,13 +266,34 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
       let size = 0
       for (let i = 0; size < budget; i++) {
         const u = tokens()
-        db.prepare('INSERT INTO sessions (id, model, cwd, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, started_at, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(`h${i}`, 'claude-sonnet-4-5', `/w/h${i % 3}`, u.input * 20, u.output * 20, u.cacheRead * 20, u.cacheWrite * 20, (T0 + i * 600_000) / 1000, `session ${i}`)
-        add(sources.hermes.totals, { input: u.input * 20, output: u.output * 20, cacheRead: u.cacheRead * 20, cacheWrite: u.cacheWrite * 20 })
+        db.prepare(
+          'INSERT INTO sessions (id, model, cwd, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, started_at, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          `h${i}`,
+          'claude-sonnet-4-5',
+          `/w/h${i % 3}`,
+          u.input * 20,
+          u.output * 20,
+          u.cacheRead * 20,
+          u.cacheWrite * 20,
+          (T0 + i * 600_000) / 1000,
+          `session ${i}`,
+        )
+        add(sources.hermes.totals, {
+          input: u.input * 20,
+          output: u.output * 20,
+          cacheRead: u.cacheRead * 20,
+          cacheWrite: u.cacheWrite * 20,
+        })
         // The session's messages (not read: the totals are on the session row).
         for (let m = 0; m < 20; m++) {
           const c = text(rng, 1200)
-          db.prepare('INSERT INTO messages (session_id, role, content, timestamp) VALUES (?, ?, ?, ?)').run(`h${i}`, m % 2 ? 'assistant' : 'user', c, (T0 + i * 600_000) / 1000 + m)
+          db.prepare('INSERT INTO messages (session_id, role, content, timestamp) VALUES (?, ?, ?, ?)').run(
+            `h${i}`,
+            m % 2 ? 'assistant' : 'user',
+            c,
+            (T0 + i * 600_000) / 1000 + m,
+          )
           size += c.length
         }
       }
@@ -216,8 +316,20 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
         const u = tokens()
         const status = i % 17 === 0 ? 'error' : 'completed'
         const meta = JSON.stringify({ note: text(rng, 1500) })
-        db.prepare('INSERT INTO model_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(`mu${i}`, `zs${Math.floor(i / 200)}`, 'glm-4.6', status,
-          u.input + u.cacheRead + u.cacheWrite, u.output, u.cacheWrite, u.cacheRead, u.input + u.cacheRead + u.cacheWrite + u.output, meta, T0 + i * 20_000, T0 + i * 20_000 + 900)
+        db.prepare('INSERT INTO model_usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+          `mu${i}`,
+          `zs${Math.floor(i / 200)}`,
+          'glm-4.6',
+          status,
+          u.input + u.cacheRead + u.cacheWrite,
+          u.output,
+          u.cacheWrite,
+          u.cacheRead,
+          u.input + u.cacheRead + u.cacheWrite + u.output,
+          meta,
+          T0 + i * 20_000,
+          T0 + i * 20_000 + 900,
+        )
         if (status === 'completed') add(sources.zcode.totals, u)
         size += meta.length
       }
@@ -233,7 +345,9 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
     const p = path.join(data, 'User', 'globalStorage', 'state.vscdb')
     fs.mkdirSync(path.dirname(p), { recursive: true })
     const db = new Database(p)
-    db.exec('CREATE TABLE ItemTable (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB); CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB);')
+    db.exec(
+      'CREATE TABLE ItemTable (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB); CREATE TABLE cursorDiskKV (key TEXT UNIQUE ON CONFLICT REPLACE, value BLOB);',
+    )
     let days = 0
     db.transaction(() => {
       let size = 0
@@ -241,7 +355,15 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
         const at = T0 + i * 600_000
         days = Math.floor((at - T0) / DAY) + 1
         const u = { input: int(rng, 1, 4000), output: int(rng, 0, 900) }
-        const v = JSON.stringify({ bubbleId: `b${i}`, type: 2, createdAt: iso(at), requestId: `r${i}`, modelInfo: { modelName: 'gpt-5.5' }, tokenCount: { inputTokens: u.input, outputTokens: u.output }, text: text(rng, 2500) })
+        const v = JSON.stringify({
+          bubbleId: `b${i}`,
+          type: 2,
+          createdAt: iso(at),
+          requestId: `r${i}`,
+          modelInfo: { modelName: 'gpt-5.5' },
+          tokenCount: { inputTokens: u.input, outputTokens: u.output },
+          text: text(rng, 2500),
+        })
         db.prepare('INSERT INTO cursorDiskKV VALUES (?, ?)').run(`bubbleId:c${i % 9}:b${i}`, v)
         // Days 0 and 1 are covered by the export below: their bubbles do not count.
         if (at >= T0 + 2 * DAY && u.input + u.output > 0) add(sources.cursor.totals, { input: u.input, output: u.output })
@@ -254,7 +376,9 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
     const lines = ['Date,Kind,Model,Max Mode,Input (w/ Cache Write),Input (w/o Cache Write),Cache Read,Output Tokens,Total Tokens,Cost']
     for (let k = 0; k < 2 * 24 * 20; k++) {
       const u = tokens()
-      lines.push(`"${iso(T0 + k * 180_000)}","Included","auto","No","${u.cacheWrite}","${u.input}","${u.cacheRead}","${u.output}","${u.input + u.cacheWrite + u.cacheRead + u.output}","0.02"`)
+      lines.push(
+        `"${iso(T0 + k * 180_000)}","Included","auto","No","${u.cacheWrite}","${u.input}","${u.cacheRead}","${u.output}","${u.input + u.cacheWrite + u.cacheRead + u.output}","0.02"`,
+      )
       add(sources.cursor.totals, u)
     }
     const csv = path.join(imports, 'usage-events.csv')
@@ -279,9 +403,28 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
         for (const b of Object.keys(u)) u[b] += t[b]
         if (k === 10) older = { ...u }
       }
-      const settings = (x) => JSON.stringify({ model: 'claude-sonnet-4-5', providerLock: 'anthropic', tokenUsage: { inputTokens: x.input, outputTokens: x.output, cacheCreationTokens: x.cacheWrite, cacheReadTokens: x.cacheRead, thinkingTokens: 0 } })
+      const settings = (x) =>
+        JSON.stringify({
+          model: 'claude-sonnet-4-5',
+          providerLock: 'anthropic',
+          tokenUsage: {
+            inputTokens: x.input,
+            outputTokens: x.output,
+            cacheCreationTokens: x.cacheWrite,
+            cacheReadTokens: x.cacheRead,
+            thinkingTokens: 0,
+          },
+        })
       const side = path.join(folder, `d${f}.jsonl`)
-      const transcript = JSON.stringify({ type: 'session_start', id: `d${f}`, cwd: `/w/p${f % 5}` }) + '\n' + JSON.stringify({ type: 'message', id: 'a1', message: { role: 'assistant', content: [{ type: 'text', text: text(rng, 40_000) }] } }) + '\n'
+      const transcript =
+        JSON.stringify({ type: 'session_start', id: `d${f}`, cwd: `/w/p${f % 5}` }) +
+        '\n' +
+        JSON.stringify({
+          type: 'message',
+          id: 'a1',
+          message: { role: 'assistant', content: [{ type: 'text', text: text(rng, 40_000) }] },
+        }) +
+        '\n'
       fs.writeFileSync(side, transcript)
       const p = path.join(folder, `d${f}.settings.json`)
       fs.writeFileSync(p, settings(u))
@@ -315,7 +458,9 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
       CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT, session_id TEXT NOT NULL, role TEXT NOT NULL, content_json TEXT NOT NULL, created_timestamp INTEGER NOT NULL);`)
     const stamp = (ms) => iso(ms).slice(0, 19).replace('T', ' ')
     const session = db.prepare("INSERT INTO sessions VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'openai', '{\"model_name\":\"gpt-5\"}')")
-    const message = db.prepare('INSERT INTO messages (message_id, session_id, role, content_json, created_timestamp) VALUES (?, ?, ?, ?, ?)')
+    const message = db.prepare(
+      'INSERT INTO messages (message_id, session_id, role, content_json, created_timestamp) VALUES (?, ?, ?, ?, ?)',
+    )
     db.transaction(() => {
       let size = 0
       for (let i = 0; size < budget; i++) {
@@ -360,15 +505,31 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
       fs.mkdirSync(path.dirname(p), { recursive: true })
       const db = new Database(p)
       db.pragma('journal_mode = WAL')
-      db.exec('CREATE TABLE gen_metadata (idx integer, data blob, size integer NOT NULL DEFAULT 0, PRIMARY KEY (idx)); CREATE TABLE trajectory_metadata_blob (id text DEFAULT "main", data blob, PRIMARY KEY (id))')
+      db.exec(
+        'CREATE TABLE gen_metadata (idx integer, data blob, size integer NOT NULL DEFAULT 0, PRIMARY KEY (idx)); CREATE TABLE trajectory_metadata_blob (id text DEFAULT "main", data blob, PRIMARY KEY (id))',
+      )
       const ins = db.prepare('INSERT INTO gen_metadata VALUES (?, ?, ?)')
       db.transaction(() => {
         for (let g = 0; g < 40; g++) {
           const u = tokens()
           const thinking = int(rng, 0, 200)
           const ms = T0 + c * 3_600_000 + g * 60_000
-          const usage = [...vf(1, 1016), ...vf(2, u.input), ...vf(3, u.output + thinking), ...vf(5, u.cacheRead), ...vf(9, u.output), ...vf(10, thinking), ...lf(11, str(`c${c}-r${g}`))]
-          const chat = [...lf(4, usage), ...lf(9, lf(4, [...vf(1, Math.floor(ms / 1000)), ...vf(2, 0)])), ...lf(19, str('gemini-pro-default')), ...lf(21, str('Gemini 3.1 Pro (High)')), ...lf(30, str(text(rng, 1500)))]
+          const usage = [
+            ...vf(1, 1016),
+            ...vf(2, u.input),
+            ...vf(3, u.output + thinking),
+            ...vf(5, u.cacheRead),
+            ...vf(9, u.output),
+            ...vf(10, thinking),
+            ...lf(11, str(`c${c}-r${g}`)),
+          ]
+          const chat = [
+            ...lf(4, usage),
+            ...lf(9, lf(4, [...vf(1, Math.floor(ms / 1000)), ...vf(2, 0)])),
+            ...lf(19, str('gemini-pro-default')),
+            ...lf(21, str('Gemini 3.1 Pro (High)')),
+            ...lf(30, str(text(rng, 1500))),
+          ]
           const data = Buffer.from(lf(1, chat))
           ins.run(g, data, data.length)
           add(sources.antigravity.totals, { input: u.input, output: u.output + thinking, cacheRead: u.cacheRead })
@@ -387,7 +548,11 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
     const portable = path.join(dir, 'vscode-portable')
     src('cline', { CLINE_DATA_DIR: data, VSCODE_PORTABLE: portable })
     sources.cline.ccusage = null
-    const storage = [path.join(data), path.join(portable, 'user-data', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline'), path.join(portable, 'user-data', 'User', 'globalStorage', 'kilocode.kilo-code')]
+    const storage = [
+      path.join(data),
+      path.join(portable, 'user-data', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline'),
+      path.join(portable, 'user-data', 'User', 'globalStorage', 'kilocode.kilo-code'),
+    ]
     let size = 0
     for (let k = 0; size < budget; k++) {
       const vendor = k % 3
@@ -400,9 +565,27 @@ export function generateMixedTree(dir, { bytes = 64 * 1024 * 1024, seed = 1 } = 
         const ts = T0 + k * 3_600_000 + (r + 1) * 60_000
         // Cline's classic tokensIn is the remainder; Roo and Kilo (since late 2025) record the whole prompt.
         const tokensIn = vendor === 0 ? u.input : u.input + u.cacheRead + u.cacheWrite
-        ui.push({ ts, type: 'say', say: 'api_req_started', text: JSON.stringify({ request: text(rng, 600), tokensIn, tokensOut: u.output, cacheReads: u.cacheRead, cacheWrites: u.cacheWrite, apiProtocol: 'anthropic' }) })
+        ui.push({
+          ts,
+          type: 'say',
+          say: 'api_req_started',
+          text: JSON.stringify({
+            request: text(rng, 600),
+            tokensIn,
+            tokensOut: u.output,
+            cacheReads: u.cacheRead,
+            cacheWrites: u.cacheWrite,
+            apiProtocol: 'anthropic',
+          }),
+        })
         ui.push({ ts: ts + 1, type: 'say', say: 'text', text: text(rng, 1200) })
-        history += (r ? ',' : '') + JSON.stringify({ role: 'user', content: [{ type: 'text', text: `<environment_details>\n<model>claude-sonnet-4-5</model>\n</environment_details>` }], ts })
+        history +=
+          (r ? ',' : '') +
+          JSON.stringify({
+            role: 'user',
+            content: [{ type: 'text', text: `<environment_details>\n<model>claude-sonnet-4-5</model>\n</environment_details>` }],
+            ts,
+          })
         add(sources.cline.totals, u)
       }
       fs.writeFileSync(path.join(task, 'api_conversation_history.json'), history + ']')
@@ -442,5 +625,18 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     return i >= 0 ? args[i + 1] : d
   }
   const m = generateMixedTree(dir, { bytes: parseSize(opt('size', '64MiB')), seed: opt('seed', '1') })
-  console.log(JSON.stringify({ bytes: m.bytes, files: m.files, totals: m.totals, sources: Object.fromEntries(Object.entries(m.sources).map(([k, v]) => [k, { files: v.files, bytes: v.bytes, requests: v.totals.requests }])) }, null, 1))
+  console.log(
+    JSON.stringify(
+      {
+        bytes: m.bytes,
+        files: m.files,
+        totals: m.totals,
+        sources: Object.fromEntries(
+          Object.entries(m.sources).map(([k, v]) => [k, { files: v.files, bytes: v.bytes, requests: v.totals.requests }]),
+        ),
+      },
+      null,
+      1,
+    ),
+  )
 }

@@ -68,7 +68,12 @@ function parseArgs(argv) {
 
 async function loadSuites() {
   const dir = path.join(benchSrc, 'suites')
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort() : []
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.mjs'))
+        .sort()
+    : []
   const suites = []
   for (const f of files) {
     const mod = await import(pathToFileURL(path.join(dir, f)).href)
@@ -122,18 +127,44 @@ async function main() {
   }
   const suites = await loadSuites()
   if (opts.help || opts.list) {
-    if (opts.help) console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'))
+    if (opts.help)
+      console.log(
+        fs
+          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1)
+          .filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//')))
+          .map((l) => l.replace(/^\/\/ ?/, ''))
+          .join('\n'),
+      )
     console.log('suites:')
     for (const s of suites) console.log(`  ${s.name.padEnd(16)} ${s.description}`)
     return
   }
-  const wanted = opts.suite ? new Set(String(opts.suite).split(',').map((s) => s.trim())) : null
+  const wanted = opts.suite
+    ? new Set(
+        String(opts.suite)
+          .split(',')
+          .map((s) => s.trim()),
+      )
+    : null
   if (wanted) for (const w of wanted) if (!suites.some((s) => s.name === w)) console.warn(`bench: no suite named ${w}`)
 
   fs.mkdirSync(benchDir, { recursive: true })
   const m = machine()
-  const results = { startedAt: new Date().toISOString(), finishedAt: null, machine: m, opts, suites: {}, failures: [], warnings: [], targetMisses: [] }
-  console.log(`bench: ${m.cpus} cores (${m.cpuModel}), ${m.memGiB} GiB, node ${m.node}, ${m.platform}; size ${opts.size}, runs ${opts.runs}${opts.only ? `, only ${opts.only}` : ''}`)
+  const results = {
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    machine: m,
+    opts,
+    suites: {},
+    failures: [],
+    warnings: [],
+    targetMisses: [],
+  }
+  console.log(
+    `bench: ${m.cpus} cores (${m.cpuModel}), ${m.memGiB} GiB, node ${m.node}, ${m.platform}; size ${opts.size}, runs ${opts.runs}${opts.only ? `, only ${opts.only}` : ''}`,
+  )
   const busy = await cpuBusy(1000)
   results.cpuBusyAtStart = busy
   if (busy != null && busy > 0.25) {

@@ -16,20 +16,45 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const LITELLM_FILE = 'model_prices_and_context_window.json'
 // First-party providers first: on a name clash the earlier provider's entry wins.
 const GENAI_PROVIDERS = ['anthropic', 'openai', 'google', 'x-ai', 'mistral', 'deepseek', 'moonshotai', 'zai', 'zhipuai', 'minimax']
-const LITELLM_PROVIDERS = { anthropic: 'anthropic', openai: 'openai', gemini: 'google', xai: 'x-ai', mistral: 'mistral', deepseek: 'deepseek' }
+const LITELLM_PROVIDERS = {
+  anthropic: 'anthropic',
+  openai: 'openai',
+  gemini: 'google',
+  xai: 'x-ai',
+  mistral: 'mistral',
+  deepseek: 'deepseek',
+}
 const BUCKETS = ['input', 'output', 'cacheRead', 'cacheWrite5m', 'cacheWrite1h']
-const GENAI_KEYS = { input: 'input_mtok', output: 'output_mtok', cacheRead: 'cache_read_mtok', cacheWrite5m: 'cache_write_mtok', cacheWrite1h: 'cache_write_1h_mtok' }
-const LITELLM_KEYS = { input: 'input_cost_per_token', output: 'output_cost_per_token', cacheRead: 'cache_read_input_token_cost', cacheWrite5m: 'cache_creation_input_token_cost', cacheWrite1h: 'cache_creation_input_token_cost_above_1hr' }
+const GENAI_KEYS = {
+  input: 'input_mtok',
+  output: 'output_mtok',
+  cacheRead: 'cache_read_mtok',
+  cacheWrite5m: 'cache_write_mtok',
+  cacheWrite1h: 'cache_write_1h_mtok',
+}
+const LITELLM_KEYS = {
+  input: 'input_cost_per_token',
+  output: 'output_cost_per_token',
+  cacheRead: 'cache_read_input_token_cost',
+  cacheWrite5m: 'cache_creation_input_token_cost',
+  cacheWrite1h: 'cache_creation_input_token_cost_above_1hr',
+}
 const RULES = {
-  anthropic: 'Absent in the source: cacheRead = 0.1 x input, cacheWrite5m = 1.25 x input, cacheWrite1h = 2 x input (Anthropic prompt-caching multipliers).',
-  other: 'Absent in the source: cacheRead = input, cacheWrite5m = input (no cache-write surcharge, e.g. OpenAI), cacheWrite1h = cacheWrite5m.',
+  anthropic:
+    'Absent in the source: cacheRead = 0.1 x input, cacheWrite5m = 1.25 x input, cacheWrite1h = 2 x input (Anthropic prompt-caching multipliers).',
+  other:
+    'Absent in the source: cacheRead = input, cacheWrite5m = input (no cache-write surcharge, e.g. OpenAI), cacheWrite1h = cacheWrite5m.',
   tiers: 'A request whose prompt (input + cacheRead + cacheWrite) exceeds aboveTokens is priced entirely at that tier.',
 }
 
 const num = (x) => Number(x.toPrecision(12)) // drops float noise such as 0.30000000000000004
 
 function parseArgs(argv) {
-  const opts = { package: '@pydantic/genai-prices', date: new Date().toISOString().slice(0, 10), out: join(ROOT, 'resources/prices/snapshot.json') }
+  const opts = {
+    package: '@pydantic/genai-prices',
+    date: new Date().toISOString().slice(0, 10),
+    out: join(ROOT, 'resources/prices/snapshot.json'),
+  }
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, '')
     if (!['package', 'from-dir', 'date', 'out'].includes(key ?? '') || argv[i + 1] === undefined) throw new Error(`bad argument ${argv[i]}`)
@@ -41,7 +66,10 @@ function parseArgs(argv) {
 
 /** Downloads SPEC with `npm pack` into a temp dir and unpacks it; returns the package folder. */
 function packAndExtract(spec, tmp) {
-  const npm = spawnSync('npm', ['pack', spec, '--json', '--pack-destination', tmp], { encoding: 'utf8', shell: process.platform === 'win32' })
+  const npm = spawnSync('npm', ['pack', spec, '--json', '--pack-destination', tmp], {
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+  })
   if (npm.status !== 0) throw new Error(`npm pack ${spec} failed: ${npm.stderr}`)
   const [{ filename }] = JSON.parse(npm.stdout)
   const tar = spawnSync('tar', ['-xzf', join(tmp, filename), '-C', tmp], { encoding: 'utf8' })
@@ -63,7 +91,12 @@ function findFile(dir, name, depth = 3) {
 /** Fills buckets the source leaves out with the documented rules; records which were derived. */
 function withFallbacks(provider, r, derived) {
   const anthropic = provider === 'anthropic'
-  const fill = (k, v) => { if (r[k] === undefined) { r[k] = num(v); derived.add(k) } }
+  const fill = (k, v) => {
+    if (r[k] === undefined) {
+      r[k] = num(v)
+      derived.add(k)
+    }
+  }
   fill('cacheRead', anthropic ? 0.1 * r.input : r.input)
   fill('cacheWrite5m', anthropic ? 1.25 * r.input : r.input)
   fill('cacheWrite1h', anthropic ? 2 * r.input : r.cacheWrite5m)
@@ -102,7 +135,10 @@ async function fromGenaiPrices(dir, date, add, exclude) {
   for (const providerId of GENAI_PROVIDERS) {
     for (const model of findProvider({ providerId })?.models ?? []) {
       const prices = priceOnDate(model, date)
-      if (!prices) { exclude(model.id, 'price varies by time of day'); continue }
+      if (!prices) {
+        exclude(model.id, 'price varies by time of day')
+        continue
+      }
       if (prices.input_mtok === undefined || prices.output_mtok === undefined) continue // not a text model
       const starts = new Set()
       for (const key of Object.values(GENAI_KEYS)) for (const t of prices[key]?.tiers ?? []) starts.add(t.start)
@@ -125,19 +161,33 @@ function fromLiteLLM(file, add) {
     if (!provider || !['chat', 'responses'].includes(m.mode) || m[LITELLM_KEYS.input] === undefined) continue
     const perM = (field) => (m[field] === undefined ? undefined : num(m[field] * 1e6))
     const base = Object.fromEntries(BUCKETS.map((b) => [b, perM(LITELLM_KEYS[b])]))
-    const starts = new Set(Object.keys(m).flatMap((f) => /_above_(\d+)k_tokens$/.exec(f)?.[1] ?? []).map((k) => Number(k) * 1000))
-    const tiers = [...starts].sort((a, b) => a - b).map((s) => ({
-      aboveTokens: s,
-      rates: Object.fromEntries(BUCKETS.map((b) => [b, perM(`${LITELLM_KEYS[b]}_above_${s / 1000}k_tokens`) ?? base[b]])),
-    }))
+    const starts = new Set(
+      Object.keys(m)
+        .flatMap((f) => /_above_(\d+)k_tokens$/.exec(f)?.[1] ?? [])
+        .map((k) => Number(k) * 1000),
+    )
+    const tiers = [...starts]
+      .sort((a, b) => a - b)
+      .map((s) => ({
+        aboveTokens: s,
+        rates: Object.fromEntries(BUCKETS.map((b) => [b, perM(`${LITELLM_KEYS[b]}_above_${s / 1000}k_tokens`) ?? base[b]])),
+      }))
     const aliases = Array.isArray(m.aliases) ? m.aliases.filter((a) => typeof a === 'string') : []
     add(key.replace(/^[a-z_]+\//, ''), makeEntry(provider, base, tiers), aliases)
   }
 }
 
 function serialize(snapshot) {
-  const block = (obj) => Object.keys(obj).sort().map((k) => `    ${JSON.stringify(k)}: ${JSON.stringify(obj[k])}`).join(',\n')
-  const head = JSON.stringify({ schema: snapshot.schema, source: snapshot.source, units: snapshot.units, rules: snapshot.rules }, null, 2).slice(0, -2)
+  const block = (obj) =>
+    Object.keys(obj)
+      .sort()
+      .map((k) => `    ${JSON.stringify(k)}: ${JSON.stringify(obj[k])}`)
+      .join(',\n')
+  const head = JSON.stringify(
+    { schema: snapshot.schema, source: snapshot.source, units: snapshot.units, rules: snapshot.rules },
+    null,
+    2,
+  ).slice(0, -2)
   return `${head},\n  "excluded": {\n${block(snapshot.excluded)}\n  },\n  "models": {\n${block(snapshot.models)}\n  },\n  "aliases": {\n${block(snapshot.aliases)}\n  }\n}\n`
 }
 
@@ -147,7 +197,9 @@ async function main() {
   try {
     const dir = opts.fromDir ? resolve(opts.fromDir) : packAndExtract(opts.package, tmp)
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-    const models = {}, aliasClaims = new Map(), excluded = {}
+    const models = {},
+      aliasClaims = new Map(),
+      excluded = {}
     const add = (name, entry, aliases) => {
       const id = name.toLowerCase()
       // An earlier (first-party) provider already names it, as a model or as an alias.
@@ -160,7 +212,10 @@ async function main() {
     const litellm = findFile(dir, LITELLM_FILE)
     const format = litellm ? 'litellm' : 'genai-prices'
     if (litellm) fromLiteLLM(litellm, add)
-    else if (existsSync(join(dir, 'dist/index.js'))) await fromGenaiPrices(dir, opts.date, add, (id, why) => { excluded[id] = why })
+    else if (existsSync(join(dir, 'dist/index.js')))
+      await fromGenaiPrices(dir, opts.date, add, (id, why) => {
+        excluded[id] = why
+      })
     else throw new Error(`${pkg.name} holds neither ${LITELLM_FILE} nor genai-prices' dist/index.js`)
     const aliases = {}
     for (const [alias, targets] of aliasClaims) {
@@ -171,7 +226,14 @@ async function main() {
     }
     const snapshot = {
       schema: 1,
-      source: { package: pkg.name, version: pkg.version, format, pricesAsOf: opts.date, generated: opts.date, script: 'scripts/refresh-prices.mjs' },
+      source: {
+        package: pkg.name,
+        version: pkg.version,
+        format,
+        pricesAsOf: opts.date,
+        generated: opts.date,
+        script: 'scripts/refresh-prices.mjs',
+      },
       units: 'USD per million tokens',
       rules: RULES,
       excluded,
@@ -180,7 +242,9 @@ async function main() {
     }
     writeFileSync(opts.out, serialize(snapshot))
     const kb = Math.round(readFileSync(opts.out).length / 1024)
-    console.log(`wrote ${opts.out}: ${Object.keys(models).length} models, ${Object.keys(aliases).length} aliases, ${kb} KB from ${pkg.name}@${pkg.version}`)
+    console.log(
+      `wrote ${opts.out}: ${Object.keys(models).length} models, ${Object.keys(aliases).length} aliases, ${kb} KB from ${pkg.name}@${pkg.version}`,
+    )
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }

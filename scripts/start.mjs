@@ -36,7 +36,9 @@ export function probeElectron(root = ROOT, env = process.env) {
   }
   const binary = env.ELECTRON_OVERRIDE_DIST_PATH
     ? join(env.ELECTRON_OVERRIDE_DIST_PATH, rel || 'electron')
-    : rel ? join(dir, 'dist', rel) : undefined
+    : rel
+      ? join(dir, 'dist', rel)
+      : undefined
   return { installed: true, version, binary, binaryExists: binary !== undefined && existsSync(binary) }
 }
 
@@ -87,7 +89,10 @@ export async function ensureElectronNative(root, electronVersion) {
     recursive: true,
     filter: (p) => p !== ownBuild && !p.startsWith(ownBuild + sep),
   })
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tokenwatch-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'tokenwatch-electron-native', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }),
+  )
   // @electron/rebuild comes with electron-builder; it is ESM-only.
   const { rebuild } = await import(pathToFileURL(req.resolve('@electron/rebuild')).href)
   await rebuild({ buildPath: dir, electronVersion, onlyModules: ['better-sqlite3'], force: true })
@@ -137,7 +142,10 @@ async function main() {
   try {
     nativeBinding = await ensureElectronNative(ROOT, electron.version)
   } catch (err) {
-    return serveHeadless(`could not build better-sqlite3 for Electron ${electron.version} (${String(err.message ?? err).split('\n')[0]})`, rest)
+    return serveHeadless(
+      `could not build better-sqlite3 for Electron ${electron.version} (${String(err.message ?? err).split('\n')[0]})`,
+      rest,
+    )
   }
   try {
     const env = { ...process.env, TOKENWATCH_NATIVE_BINDING: nativeBinding }

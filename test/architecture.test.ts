@@ -6,7 +6,8 @@ const ENGINE = 'src/engine'
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? tsFiles(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [])
+    d.isDirectory() ? tsFiles(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  )
 }
 
 /** Relative imports of a file, resolved to repo paths (no extension). */
@@ -60,7 +61,7 @@ function loops(graph: Map<string, Map<string, string>>): string[][] {
   return found
 }
 
-describe('the engine\'s layout', () => {
+describe("the engine's layout", () => {
   it('has no import loops between its folders (store below ingest below query, and so on)', () => {
     expect(loops(folderGraph())).toEqual([])
   })

@@ -51,23 +51,46 @@ const HOUR = 3_600_000
 const DAY = 86_400_000
 
 const MODELS = [
-  'claude-opus-4-6', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001', 'claude-opus-4-5-20251101',
-  'gpt-5.3-codex', 'gpt-5.4', 'gpt-5.5', 'gemini-2.5-pro', 'o3', 'local/qwen3-coder-30b', // the last one has no price
+  'claude-opus-4-6',
+  'claude-sonnet-4-5-20250929',
+  'claude-haiku-4-5-20251001',
+  'claude-opus-4-5-20251101',
+  'gpt-5.3-codex',
+  'gpt-5.4',
+  'gpt-5.5',
+  'gemini-2.5-pro',
+  'o3',
+  'local/qwen3-coder-30b', // the last one has no price
 ]
 const AGENTS: { id: string; source: SourceId }[] = [
-  { id: 'claude-code', source: 'claude-code' }, { id: 'codex', source: 'codex' }, { id: 'gemini-cli', source: 'socket' },
-  { id: 'cursor', source: 'http' }, { id: 'review-bot', source: 'socket' },
+  { id: 'claude-code', source: 'claude-code' },
+  { id: 'codex', source: 'codex' },
+  { id: 'gemini-cli', source: 'socket' },
+  { id: 'cursor', source: 'http' },
+  { id: 'review-bot', source: 'socket' },
 ]
 const PROJECTS = [
-  '/home/dev/projects/api-server', '/home/dev/projects/web-client', '/home/dev/projects/infra', '/home/dev/projects/spotter',
-  '/home/dev/projects/ml-pipeline', '/home/dev/projects/docs.site', '/home/dev/work/billing-service', '/home/dev/work/auth-service',
-  '/home/dev/src/cli-tools', '/home/dev/src/data-etl',
+  '/home/dev/projects/api-server',
+  '/home/dev/projects/web-client',
+  '/home/dev/projects/infra',
+  '/home/dev/projects/spotter',
+  '/home/dev/projects/ml-pipeline',
+  '/home/dev/projects/docs.site',
+  '/home/dev/work/billing-service',
+  '/home/dev/work/auth-service',
+  '/home/dev/src/cli-tools',
+  '/home/dev/src/data-etl',
 ]
 
 /** 50 combinations: 10 models x 5 agents, each pair in one of the 10 projects. */
 const COMBOS = Array.from({ length: 50 }, (_, i) => {
   const agent = AGENTS[Math.floor(i / 10)] as { id: string; source: SourceId }
-  return { model: MODELS[i % 10] as string, agent: agent.id, source: agent.source, project: PROJECTS[(i * 3 + Math.floor(i / 10)) % 10] as string }
+  return {
+    model: MODELS[i % 10] as string,
+    agent: agent.id,
+    source: agent.source,
+    project: PROJECTS[(i * 3 + Math.floor(i / 10)) % 10] as string,
+  }
 })
 
 function mulberry32(seed: number): () => number {
@@ -87,10 +110,21 @@ const log = (m: string): void => {
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6
 
-interface Totals { requests: number; input: number; output: number; cacheRead: number; cacheWrite: number }
+interface Totals {
+  requests: number
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+}
 
 /** Fills the store: every combination has 1 request in every hour of the year, 3 in weekday working hours (09-18 UTC). */
-function fill(store: Store, cfg: Config, now: number, prices: PriceTable): { events: number; sessions: number; ms: number; batches: number; totals: Totals } {
+function fill(
+  store: Store,
+  cfg: Config,
+  now: number,
+  prices: PriceTable,
+): { events: number; sessions: number; ms: number; batches: number; totals: Totals } {
   const rnd = mulberry32(cfg.seed)
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1))
   const cost = createCoster(prices)
@@ -122,12 +156,27 @@ function fill(store: Store, cfg: Config, now: number, prices: PriceTable): { eve
       sessions.add(sessionId)
       for (let k = 0; k < n; k++) {
         const id = `${c}-${h / HOUR}-${k}`
-        const key = combo.source === 'claude-code' ? `cc:msg_${id}:req_${id}` : combo.source === 'codex' ? `codex:${sessionId}:${id}` : `ext:${combo.agent}:${id}`
+        const key =
+          combo.source === 'claude-code'
+            ? `cc:msg_${id}:req_${id}`
+            : combo.source === 'codex'
+              ? `codex:${sessionId}:${id}`
+              : `ext:${combo.agent}:${id}`
         const cacheWrite = rnd() < 0.3 ? int(500, 30_000) : int(0, 800)
         const e: UsageEvent = {
-          key, ts: h + Math.floor(rnd() * span), source: combo.source, userId: 'dev', agentId: combo.agent, project: combo.project,
-          sessionId, model: combo.model, input: int(1, 2000), output: int(20, 4000), cacheRead: int(0, 180_000),
-          cacheWrite, cacheWrite1h: rnd() < 0.5 ? cacheWrite : 0,
+          key,
+          ts: h + Math.floor(rnd() * span),
+          source: combo.source,
+          userId: 'dev',
+          agentId: combo.agent,
+          project: combo.project,
+          sessionId,
+          model: combo.model,
+          input: int(1, 2000),
+          output: int(20, 4000),
+          cacheRead: int(0, 180_000),
+          cacheWrite,
+          cacheWrite1h: rnd() < 0.5 ? cacheWrite : 0,
         }
         totals.requests++
         totals.input += e.input
@@ -180,12 +229,21 @@ function pct(sorted: number[], p: number): number {
 function summary(xs: number[]): { n: number; p50: number; p95: number; max: number; mean: number } {
   const s = [...xs].sort((a, b) => a - b)
   const r = (v: number): number => Math.round(v * 100) / 100
-  return { n: s.length, p50: r(pct(s, 50)), p95: r(pct(s, 95)), max: r(s[s.length - 1] ?? NaN), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) }
+  return {
+    n: s.length,
+    p50: r(pct(s, 50)),
+    p95: r(pct(s, 95)),
+    max: r(s[s.length - 1] ?? NaN),
+    mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)),
+  }
 }
 
 // ---------------------------------------------------------------- diagnosis: which statement, which plan
 
-interface Traced { sql: string; params: unknown[] }
+interface Traced {
+  sql: string
+  params: unknown[]
+}
 
 /** Runs `fn` once with db.prepare wrapped, recording every statement executed and its parameters. */
 function trace(db: Database.Database, fn: () => unknown): Traced[] {
@@ -221,7 +279,11 @@ function trace(db: Database.Database, fn: () => unknown): Traced[] {
   return out
 }
 
-interface PlanRow { id: number; parent: number; detail: string }
+interface PlanRow {
+  id: number
+  parent: number
+  detail: string
+}
 
 function planText(rows: PlanRow[]): string[] {
   const depth = new Map<number, number>()
@@ -246,7 +308,19 @@ function explain(db: Database.Database, fn: () => unknown): { sql: string; param
       times.push(ms(t0))
     }
     const plan = planText(db.prepare(`EXPLAIN QUERY PLAN ${t.sql}`).all(...t.params) as PlanRow[])
-    return { sql: t.sql.replace(/\s+/g, ' ').trim(), params: t.params, ms: Math.round(pct(times.sort((a, b) => a - b), 50) * 100) / 100, rows, plan }
+    return {
+      sql: t.sql.replace(/\s+/g, ' ').trim(),
+      params: t.params,
+      ms:
+        Math.round(
+          pct(
+            times.sort((a, b) => a - b),
+            50,
+          ) * 100,
+        ) / 100,
+      rows,
+      plan,
+    }
   })
   return out.sort((a, b) => b.ms - a.ms)
 }
@@ -276,12 +350,16 @@ function main(): void {
   const storeInfo = {
     events: count('SELECT count(*) FROM usage_events'),
     bucketRows: count('SELECT count(*) FROM usage_buckets'),
-    hourlyRows: count('SELECT count(*) FROM (SELECT 1 FROM usage_buckets GROUP BY bucket_start / 3600000, source, user_id, agent_id, project, model)'),
+    hourlyRows: count(
+      'SELECT count(*) FROM (SELECT 1 FROM usage_buckets GROUP BY bucket_start / 3600000, source, user_id, agent_id, project, model)',
+    ),
     sessions: count('SELECT count(*) FROM sessions'),
     bytes: (db().pragma('page_count', { simple: true }) as number) * pageSize,
   }
-  log(`  filled: ${filled.events.toLocaleString('en-US')} events in ${(filled.ms / 1000).toFixed(1)} s (${Math.round(filled.events / (filled.ms / 1000)).toLocaleString('en-US')} events/s, ${filled.batches} batches); ` +
-    `${storeInfo.bucketRows.toLocaleString('en-US')} quarter-hour rows, ${storeInfo.hourlyRows.toLocaleString('en-US')} hourly rows, ${storeInfo.sessions.toLocaleString('en-US')} sessions, ${(storeInfo.bytes / 2 ** 20).toFixed(0)} MiB`)
+  log(
+    `  filled: ${filled.events.toLocaleString('en-US')} events in ${(filled.ms / 1000).toFixed(1)} s (${Math.round(filled.events / (filled.ms / 1000)).toLocaleString('en-US')} events/s, ${filled.batches} batches); ` +
+      `${storeInfo.bucketRows.toLocaleString('en-US')} quarter-hour rows, ${storeInfo.hourlyRows.toLocaleString('en-US')} hourly rows, ${storeInfo.sessions.toLocaleString('en-US')} sessions, ${(storeInfo.bytes / 2 ** 20).toFixed(0)} MiB`,
+  )
 
   // ---- correctness: the store must hold exactly what was generated
   const problems: string[] = []
@@ -294,7 +372,8 @@ function main(): void {
   if (dims.models.length !== MODELS.length || dims.agents.length !== AGENTS.length || dims.projects.length !== PROJECTS.length) {
     problems.push(`dimensions: ${dims.models.length} models, ${dims.agents.length} agents, ${dims.projects.length} projects`)
   }
-  if (JSON.stringify(dims.unpricedModels) !== JSON.stringify(['local/qwen3-coder-30b'])) problems.push(`unpriced models: ${JSON.stringify(dims.unpricedModels)}`)
+  if (JSON.stringify(dims.unpricedModels) !== JSON.stringify(['local/qwen3-coder-30b']))
+    problems.push(`unpriced models: ${JSON.stringify(dims.unpricedModels)}`)
 
   // ---- scenarios: range x filter, with the dashboard's default metric (tokens) and split (model)
   const tz = cfg.tz
@@ -303,17 +382,40 @@ function main(): void {
     { id: 'none', filters: NO_FILTERS },
     { id: 'model', filters: { ...NO_FILTERS, models: ['claude-opus-4-6'] } },
     { id: 'agent', filters: { ...NO_FILTERS, agents: ['codex'] } },
-    { id: 'multi', filters: { ...NO_FILTERS, models: ['claude-opus-4-6', 'gpt-5.5', 'gemini-2.5-pro'], projects: [PROJECTS[0] as string, PROJECTS[3] as string] } },
+    {
+      id: 'multi',
+      filters: {
+        ...NO_FILTERS,
+        models: ['claude-opus-4-6', 'gpt-5.5', 'gemini-2.5-pro'],
+        projects: [PROJECTS[0] as string, PROJECTS[3] as string],
+      },
+    },
   ]
   const presets: Preset[] = ['24h', '7d', '30d', '90d', 'all']
-  const viewOf = (preset: Preset, filters: Filters): ViewState => ({ range: { preset, ...defaultCustom(now, tz) }, filters, metric: 'tokens', split: 'model' })
-  const scenarios = presets.flatMap((preset) => filterSets.map((f) => {
-    const view = viewOf(preset, f.filters)
-    const range = resolveRange(view.range, now, tz, span)
-    return { id: `${preset}/${f.id}`, preset, filter: f.id, calls: dashboardCalls(cur, view, range, tz), times: new Map<string, number[]>(), totals: [] as number[] }
-  }))
+  const viewOf = (preset: Preset, filters: Filters): ViewState => ({
+    range: { preset, ...defaultCustom(now, tz) },
+    filters,
+    metric: 'tokens',
+    split: 'model',
+  })
+  const scenarios = presets.flatMap((preset) =>
+    filterSets.map((f) => {
+      const view = viewOf(preset, f.filters)
+      const range = resolveRange(view.range, now, tz, span)
+      return {
+        id: `${preset}/${f.id}`,
+        preset,
+        filter: f.id,
+        calls: dashboardCalls(cur, view, range, tz),
+        times: new Map<string, number[]>(),
+        totals: [] as number[],
+      }
+    }),
+  )
 
-  log(`  timing ${scenarios.length} filter changes (${presets.join(', ')} x ${filterSets.map((f) => f.id).join(', ')}), ${cfg.warmup} warm-up + ${cfg.samples} rounds, round-robin, tz ${tz} ...`)
+  log(
+    `  timing ${scenarios.length} filter changes (${presets.join(', ')} x ${filterSets.map((f) => f.id).join(', ')}), ${cfg.warmup} warm-up + ${cfg.samples} rounds, round-robin, tz ${tz} ...`,
+  )
   const tRun = process.hrtime.bigint()
   for (let rep = 0; rep < cfg.warmup + cfg.samples; rep++) {
     for (const s of scenarios) {
@@ -365,7 +467,10 @@ function main(): void {
   }
   const collect = (runs: { total: number; each: Record<string, number> }[]) => {
     const names = Object.keys(runs[0]?.each ?? {})
-    return { total: summary(runs.map((r) => r.total)), calls: Object.fromEntries(names.map((n) => [n, summary(runs.map((r) => r.each[n] ?? NaN))])) }
+    return {
+      total: summary(runs.map((r) => r.total)),
+      calls: Object.fromEntries(names.map((n) => [n, summary(runs.map((r) => r.each[n] ?? NaN))])),
+    }
   }
   // Cold: a fresh connection each time (SQLite's page cache and statements empty; the OS page cache is warm).
   const cold: { total: number; each: Record<string, number> }[] = []
@@ -401,7 +506,9 @@ function main(): void {
   const sessionsKpi = (['24h', '7d', '30d', '90d', 'all'] as Preset[]).map((preset) => {
     const range = resolveRange(viewOf(preset, NO_FILTERS).range, now, tz, span)
     const f = usageFilter(range, tz, NO_FILTERS)
-    const actual = store.db.prepare('SELECT count(DISTINCT session_id) FROM usage_events WHERE ts >= ? AND ts < ?').pluck()
+    const actual = store.db
+      .prepare('SELECT count(DISTINCT session_id) FROM usage_events WHERE ts >= ? AND ts < ?')
+      .pluck()
       .get(f.from ?? 0, f.to ?? Number.MAX_SAFE_INTEGER) as number
     return { range: preset, sessionsInRange: actual, kpiShows: countSessions(store, f), listed: listSessions(store, f).length }
   })
@@ -429,7 +536,11 @@ function main(): void {
   })
 
   // ---- diagnosis: for each filter change over budget, every call of it above 10 ms at p95: its statements and their plans
-  const diagnoses: { scenario: string; totalP95: number; calls: { call: string; p95: number; statements: ReturnType<typeof explain> }[] }[] = []
+  const diagnoses: {
+    scenario: string
+    totalP95: number
+    calls: { call: string; p95: number; statements: ReturnType<typeof explain> }[]
+  }[] = []
   for (const fc of filterChanges) {
     if (fc.met) continue
     const s = scenarios.find((x) => x.id === fc.id)
@@ -442,19 +553,46 @@ function main(): void {
   const paintDiag = {
     scenario: 'first paint (warm)',
     totalP95: firstPaint.warm.total.p95,
-    calls: Object.entries(firstPaint.warm.calls).filter(([, st]) => st.p95 > 10).map(([name, st]) => {
-      const c = paintCalls.find((x) => x.name === name) as Call
-      return { call: name, p95: st.p95, statements: explain(store.db, c.run) }
-    }),
+    calls: Object.entries(firstPaint.warm.calls)
+      .filter(([, st]) => st.p95 > 10)
+      .map(([name, st]) => {
+        const c = paintCalls.find((x) => x.name === name) as Call
+        return { call: name, p95: st.p95, statements: explain(store.db, c.run) }
+      }),
   }
   store.close()
-  process.stdout.write(`${JSON.stringify({
-    now, tz, combos: COMBOS.length, models: MODELS.length, agents: AGENTS.length, projects: PROJECTS.length,
-    rollupMs: Math.round(rollupMs), fill: { events: filled.events, sessions: filled.sessions, ms: Math.round(filled.ms), batches: filled.batches, batchSize: cfg.batch, eventsPerSec: Math.round(filled.events / (filled.ms / 1000)) },
-    store: storeInfo, samples: cfg.samples, warmup: cfg.warmup, coldSamples: cfg.coldSamples, budgetMs: cfg.budgetMs,
-    filterChanges, firstPaint, diagnoses, paintDiagnoses: paintDiag, sessionsKpi, sessionsTab, problems,
-    cpu: { userS: process.cpuUsage().user / 1e6, sysS: process.cpuUsage().system / 1e6, wallS: process.uptime() },
-  })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({
+      now,
+      tz,
+      combos: COMBOS.length,
+      models: MODELS.length,
+      agents: AGENTS.length,
+      projects: PROJECTS.length,
+      rollupMs: Math.round(rollupMs),
+      fill: {
+        events: filled.events,
+        sessions: filled.sessions,
+        ms: Math.round(filled.ms),
+        batches: filled.batches,
+        batchSize: cfg.batch,
+        eventsPerSec: Math.round(filled.events / (filled.ms / 1000)),
+      },
+      store: storeInfo,
+      samples: cfg.samples,
+      warmup: cfg.warmup,
+      coldSamples: cfg.coldSamples,
+      budgetMs: cfg.budgetMs,
+      filterChanges,
+      firstPaint,
+      diagnoses,
+      paintDiagnoses: paintDiag,
+      sessionsKpi,
+      sessionsTab,
+      problems,
+      cpu: { userS: process.cpuUsage().user / 1e6, sysS: process.cpuUsage().system / 1e6, wallS: process.uptime() },
+    })}\n`,
+  )
 }
 
 main()

@@ -28,14 +28,21 @@ export function ensureCcusage(dir, { version = CCUSAGE_VERSION, log = console.lo
     fs.mkdirSync(dir, { recursive: true })
     log(`  installing ccusage@${version} into ${dir} ...`)
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-    const r = spawnSync(npm, ['install', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', `ccusage@${version}`], {
-      cwd: dir,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const r = spawnSync(
+      npm,
+      ['install', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', `ccusage@${version}`],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     pkg = readJson(path.join(pkgDir, 'package.json'))
     if (r.status !== 0 || !pkg || pkg.version !== version) {
-      return { ok: false, reason: `npm install ccusage@${version} failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}` }
+      return {
+        ok: false,
+        reason: `npm install ccusage@${version} failed (exit ${r.status}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`,
+      }
     }
   }
   const binRel = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.ccusage

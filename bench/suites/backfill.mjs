@@ -34,8 +34,14 @@ export async function run(ctx) {
   const tree = ensureTree(path.join(benchDir, 'trees'), { bytes, seed, regen: opts.regen, log })
   const m = tree.manifest
   log(`  tree: ${tree.dir}`)
-  log(`        ${fmtBytes(m.bytes)} in ${m.files} files, ${m.lines} lines; ${m.totals.requests} requests, ${m.usageLines} usage lines (${m.duplicateUsageLines} streamed/replayed duplicates, ${m.syntheticRows} <synthetic>)`)
-  log(`        mix (lines% / bytes%): ${Object.entries(m.mix).map(([k, v]) => `${k} ${v.linePct}/${v.bytePct}`).join(', ')}`)
+  log(
+    `        ${fmtBytes(m.bytes)} in ${m.files} files, ${m.lines} lines; ${m.totals.requests} requests, ${m.usageLines} usage lines (${m.duplicateUsageLines} streamed/replayed duplicates, ${m.syntheticRows} <synthetic>)`,
+  )
+  log(
+    `        mix (lines% / bytes%): ${Object.entries(m.mix)
+      .map(([k, v]) => `${k} ${v.linePct}/${v.bytePct}`)
+      .join(', ')}`,
+  )
   prewarm(path.join(tree.dir, 'projects'))
   const rss = rssMethod()
   log(`  peak RSS via ${rss.note}`)
@@ -71,10 +77,24 @@ export async function run(ctx) {
       fs.mkdirSync(ccHome, { recursive: true })
       const env = baseEnv({ HOME: ccHome, CLAUDE_CONFIG_DIR: tree.dir, CODEX_HOME: emptyDir })
       const args = ['daily', '--json', '--offline']
-      result.ccusage = { status: 'ok', version: cc.version, kind: cc.native ? `node launcher + native binary (${cc.nativePkg})` : 'node', variants: {} }
-      log(`  ccusage ${cc.version}: ${cc.native ? `native ${path.relative(repoRoot, cc.native)} (run directly) and the npm launcher` : 'launcher only (no native binary for this platform)'}`)
+      result.ccusage = {
+        status: 'ok',
+        version: cc.version,
+        kind: cc.native ? `node launcher + native binary (${cc.nativePkg})` : 'node',
+        variants: {},
+      }
+      log(
+        `  ccusage ${cc.version}: ${cc.native ? `native ${path.relative(repoRoot, cc.native)} (run directly) and the npm launcher` : 'launcher only (no native binary for this platform)'}`,
+      )
       if (cc.native) contenders.push({ id: 'ccusage', label: `ccusage ${cc.version} (native)`, kind: 'ccusage', cmd: cc.native, args, env })
-      contenders.push({ id: 'ccusage-launcher', label: `ccusage ${cc.version} (npm launcher)`, kind: 'ccusage', cmd: process.execPath, args: [cc.launcher, ...args], env })
+      contenders.push({
+        id: 'ccusage-launcher',
+        label: `ccusage ${cc.version} (npm launcher)`,
+        kind: 'ccusage',
+        cmd: process.execPath,
+        args: [cc.launcher, ...args],
+        env,
+      })
     }
   }
 
@@ -139,7 +159,9 @@ export async function run(ctx) {
         twExtra.scanJson.push(r.scanJson)
         twExtra.rescanJson.push(r.rescanJson)
         twExtra.dbBytes.push(r.dbBytes)
-        log(`           tokenwatch rescan: ${r.rescan.wallMs.toFixed(0)} ms (${rescanNote(r.rescanJson)}), report: ${r.report.wallMs.toFixed(0)} ms, db ${fmtBytes(r.dbBytes)}`)
+        log(
+          `           tokenwatch rescan: ${r.rescan.wallMs.toFixed(0)} ms (${rescanNote(r.rescanJson)}), report: ${r.report.wallMs.toFixed(0)} ms, db ${fmtBytes(r.dbBytes)}`,
+        )
         if (!twChecked) {
           twChecked = true
           result.tokenwatch.check = r.check
@@ -155,7 +177,8 @@ export async function run(ctx) {
   const stats = {}
   for (const c of contenders) stats[c.id] = summarize(samples[c.id], m.bytes)
   if (result.ccusage?.status === 'ok') {
-    for (const c of contenders) if (c.kind === 'ccusage') result.ccusage.variants[c.id] = { label: c.label, ...stats[c.id], samples: samples[c.id] }
+    for (const c of contenders)
+      if (c.kind === 'ccusage') result.ccusage.variants[c.id] = { label: c.label, ...stats[c.id], samples: samples[c.id] }
   }
   if (result.tokenwatch?.status === 'ok') {
     Object.assign(result.tokenwatch, {
@@ -173,7 +196,16 @@ export async function run(ctx) {
   const cpu = (s) => (s.cpuS == null ? '—' : `${s.cpuS.toFixed(2)} s`)
   for (const c of contenders) {
     const s = stats[c.id]
-    rows.push([c.label, fmtMs(s.wallMs), fmtNum(s.mibPerS), fmtNum(s.bestMibPerS), fmtRss(s.maxRssKiB), cpu(s), fmtNum(s.mibPerCpuS), String(s.n)])
+    rows.push([
+      c.label,
+      fmtMs(s.wallMs),
+      fmtNum(s.mibPerS),
+      fmtNum(s.bestMibPerS),
+      fmtRss(s.maxRssKiB),
+      cpu(s),
+      fmtNum(s.mibPerCpuS),
+      String(s.n),
+    ])
   }
   if (result.tokenwatch?.rescan?.n) {
     const s = result.tokenwatch.rescan
@@ -188,9 +220,18 @@ export async function run(ctx) {
   const stages = stageBreakdown(twExtra.scanJson, stats.tokenwatch?.wallMs)
   if (stages) {
     result.tokenwatch.stages = stages
-    log(`  tokenwatch cold scan by stage (median of ${stages.n} runs; ${stages.workers ? `read, search and extract on ${stages.workers} worker thread${stages.workers === 1 ? "" : "s"}${stages.workers > 1 ? ", summed over them" : ""}` : 'all on one thread'}):`)
-    log(table([['stage', 'ms', 'share', 'thread'], ...stages.rows.map((r) => [r.stage, r.ms.toFixed(1), `${r.share.toFixed(1)}%`, r.thread])]))
-    log(`  the writer waited ${stages.waitMs.toFixed(1)} ms for the workers; outside the scan (node start-up, module load, store open, exit): ${stages.outsideMs.toFixed(0)} ms`)
+    log(
+      `  tokenwatch cold scan by stage (median of ${stages.n} runs; ${stages.workers ? `read, search and extract on ${stages.workers} worker thread${stages.workers === 1 ? '' : 's'}${stages.workers > 1 ? ', summed over them' : ''}` : 'all on one thread'}):`,
+    )
+    log(
+      table([
+        ['stage', 'ms', 'share', 'thread'],
+        ...stages.rows.map((r) => [r.stage, r.ms.toFixed(1), `${r.share.toFixed(1)}%`, r.thread]),
+      ]),
+    )
+    log(
+      `  the writer waited ${stages.waitMs.toFixed(1)} ms for the workers; outside the scan (node start-up, module load, store open, exit): ${stages.outsideMs.toFixed(0)} ms`,
+    )
   }
   log('')
 
@@ -199,14 +240,24 @@ export async function run(ctx) {
   const ccBase = stats.ccusage || stats['ccusage-launcher']
   if (tw?.mibPerS && ccBase?.mibPerS) {
     const ratio = tw.mibPerS / ccBase.mibPerS
-    result.targets.throughput = { ratio, target: TARGET_RATIO, vs: stats.ccusage ? 'ccusage native' : 'ccusage launcher', pass: ratio >= TARGET_RATIO }
+    result.targets.throughput = {
+      ratio,
+      target: TARGET_RATIO,
+      vs: stats.ccusage ? 'ccusage native' : 'ccusage launcher',
+      pass: ratio >= TARGET_RATIO,
+    }
     if (tw.mibPerCpuS && ccBase.mibPerCpuS) result.targets.throughput.cpuRatio = tw.mibPerCpuS / ccBase.mibPerCpuS
     if (stats['ccusage-launcher']?.mibPerS) result.targets.throughput.ratioVsLauncher = tw.mibPerS / stats['ccusage-launcher'].mibPerS
   }
   if (tw?.maxRssKiB != null) {
     const rssMiB = tw.maxRssKiB / 1024
     const applies = m.bytes >= 1024 * MiB * 0.95
-    result.targets.rss = { peakMiB: rssMiB, target: TARGET_RSS_MIB, appliesAtThisSize: applies, pass: applies ? rssMiB <= TARGET_RSS_MIB : null }
+    result.targets.rss = {
+      peakMiB: rssMiB,
+      target: TARGET_RSS_MIB,
+      appliesAtThisSize: applies,
+      pass: applies ? rssMiB <= TARGET_RSS_MIB : null,
+    }
   }
   if (result.tokenwatch?.rescan?.n) {
     const ms = result.tokenwatch.rescan.wallMs
@@ -215,12 +266,27 @@ export async function run(ctx) {
   }
   const t = result.targets
   if (t.throughput && ccBase?.wallMs) {
-    t.throughput.stretch = { ratio: STRETCH_RATIO, wallMs: round(ccBase.wallMs / STRETCH_RATIO, 1), pass: t.throughput.ratio >= STRETCH_RATIO }
-    log(`  ${STRETCH_RATIO}x ccusage would be a ${t.throughput.stretch.wallMs.toFixed(0)} ms cold scan, start-up and durable close included (now ${tw.wallMs.toFixed(0)} ms)`)
+    t.throughput.stretch = {
+      ratio: STRETCH_RATIO,
+      wallMs: round(ccBase.wallMs / STRETCH_RATIO, 1),
+      pass: t.throughput.ratio >= STRETCH_RATIO,
+    }
+    log(
+      `  ${STRETCH_RATIO}x ccusage would be a ${t.throughput.stretch.wallMs.toFixed(0)} ms cold scan, start-up and durable close included (now ${tw.wallMs.toFixed(0)} ms)`,
+    )
   }
-  if (t.throughput) log(`  target throughput >= ${TARGET_RATIO}x ccusage: ${t.throughput.ratio.toFixed(2)}x vs ${t.throughput.vs}${t.throughput.ratioVsLauncher ? ` (${t.throughput.ratioVsLauncher.toFixed(2)}x vs launcher)` : ''}${t.throughput.cpuRatio ? `; per CPU-second ${t.throughput.cpuRatio.toFixed(2)}x` : ''} -> ${t.throughput.pass ? 'PASS' : 'MISS'}`)
-  if (t.rss) log(`  target peak RSS <= ${TARGET_RSS_MIB} MiB at 1 GiB: ${t.rss.peakMiB.toFixed(0)} MiB at ${fmtBytes(m.bytes)} -> ${t.rss.pass == null ? 'n/a (run with --size 1GiB)' : t.rss.pass ? 'PASS' : 'MISS'}`)
-  if (t.rescan) log(`  target rescan in ms, no re-read: ${t.rescan.wallMs.toFixed(0)} ms${t.rescan.reread ? ', re-read bytes' : ''} -> ${t.rescan.pass ? 'PASS' : 'MISS'}`)
+  if (t.throughput)
+    log(
+      `  target throughput >= ${TARGET_RATIO}x ccusage: ${t.throughput.ratio.toFixed(2)}x vs ${t.throughput.vs}${t.throughput.ratioVsLauncher ? ` (${t.throughput.ratioVsLauncher.toFixed(2)}x vs launcher)` : ''}${t.throughput.cpuRatio ? `; per CPU-second ${t.throughput.cpuRatio.toFixed(2)}x` : ''} -> ${t.throughput.pass ? 'PASS' : 'MISS'}`,
+    )
+  if (t.rss)
+    log(
+      `  target peak RSS <= ${TARGET_RSS_MIB} MiB at 1 GiB: ${t.rss.peakMiB.toFixed(0)} MiB at ${fmtBytes(m.bytes)} -> ${t.rss.pass == null ? 'n/a (run with --size 1GiB)' : t.rss.pass ? 'PASS' : 'MISS'}`,
+    )
+  if (t.rescan)
+    log(
+      `  target rescan in ms, no re-read: ${t.rescan.wallMs.toFixed(0)} ms${t.rescan.reread ? ', re-read bytes' : ''} -> ${t.rescan.pass ? 'PASS' : 'MISS'}`,
+    )
   for (const [k, v] of Object.entries(t)) if (v.pass === false) ctx.targetMiss(`${name}: ${k}`)
   return result
 }
@@ -307,7 +373,9 @@ async function runTokenwatch(ctx, { cli, tree, tmpRoot, emptyDir, baseEnv, manif
   try {
     out.cold = await measure(node, [cli, 'scan', '--json', '--db', db], { env, cwd: dir })
     if (out.cold.code !== 0) {
-      ctx.fail(`tokenwatch scan exited ${out.cold.code}${out.cold.signal ? ` (${out.cold.signal})` : ''}: ${out.cold.stderr.trim().slice(-600)}`)
+      ctx.fail(
+        `tokenwatch scan exited ${out.cold.code}${out.cold.signal ? ` (${out.cold.signal})` : ''}: ${out.cold.stderr.trim().slice(-600)}`,
+      )
       out.failed = true
       return out
     }
@@ -323,7 +391,9 @@ async function runTokenwatch(ctx, { cli, tree, tmpRoot, emptyDir, baseEnv, manif
 
     if (verify) {
       if (!rep || !rep.totals) {
-        ctx.fail(`tokenwatch report --json gave no totals (exit ${out.report.code}): ${(out.report.stderr || out.report.stdout).trim().slice(-600)}`)
+        ctx.fail(
+          `tokenwatch report --json gave no totals (exit ${out.report.code}): ${(out.report.stderr || out.report.stdout).trim().slice(-600)}`,
+        )
         out.check = { ok: false, reason: 'no report totals' }
       } else {
         out.check = checkTokenwatch(ctx, rep.totals, manifest, 'after cold scan')
@@ -357,11 +427,15 @@ function checkTokenwatch(ctx, got, manifest, when) {
   const bad = BUCKETS.filter((k) => got[k] !== exp[k]).map((k) => `${k} ${got[k]} != ${exp[k]}`)
   let requestsNote = null
   if (got.requests !== exp.requests) {
-    if (got.requests === exp.requests + manifest.syntheticRows) requestsNote = `counts the ${manifest.syntheticRows} <synthetic> rows as requests`
+    if (got.requests === exp.requests + manifest.syntheticRows)
+      requestsNote = `counts the ${manifest.syntheticRows} <synthetic> rows as requests`
     else bad.push(`requests ${got.requests} != ${exp.requests}`)
   }
   if (bad.length) ctx.fail(`tokenwatch totals ${when} differ from the generator's: ${bad.join('; ')}`)
-  else ctx.log(`  tokenwatch totals ${when} match the generator (${exp.requests} requests, ${exp.totalTokens} tokens)${requestsNote ? `; note: ${requestsNote}` : ''}`)
+  else
+    ctx.log(
+      `  tokenwatch totals ${when} match the generator (${exp.requests} requests, ${exp.totalTokens} tokens)${requestsNote ? `; note: ${requestsNote}` : ''}`,
+    )
   return { ok: bad.length === 0, mismatches: bad, requestsNote }
 }
 
@@ -443,7 +517,10 @@ function fmtNum(x) {
 }
 function rescanNote(j) {
   if (!j) return 'no JSON'
-  return ['files', 'filesRead', 'lines', 'events', 'bytes'].filter((k) => k in j).map((k) => `${k} ${j[k]}`).join(', ')
+  return ['files', 'filesRead', 'lines', 'events', 'bytes']
+    .filter((k) => k in j)
+    .map((k) => `${k} ${j[k]}`)
+    .join(', ')
 }
 function round(x, d) {
   const f = 10 ** d

@@ -49,7 +49,16 @@ function pct(sorted, p) {
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b)
   const r = (v) => (v == null ? null : +v.toFixed(1))
-  return { n: s.length, min: r(s[0]), p50: r(pct(s, 50)), p90: r(pct(s, 90)), p95: r(pct(s, 95)), p99: r(pct(s, 99)), max: r(s[s.length - 1]), mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)) }
+  return {
+    n: s.length,
+    min: r(s[0]),
+    p50: r(pct(s, 50)),
+    p90: r(pct(s, 90)),
+    p95: r(pct(s, 95)),
+    p99: r(pct(s, 99)),
+    max: r(s[s.length - 1]),
+    mean: r(s.reduce((a, b) => a + b, 0) / (s.length || 1)),
+  }
 }
 
 // ---------------------------------------------------------------- machine load
@@ -109,7 +118,10 @@ function inotifyWatches(pid) {
       }
       if (link !== 'anon_inode:inotify') continue
       found = true
-      n += fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length
+      n += fs
+        .readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('inotify wd:')).length
     }
     return found ? n : null
   } catch {
@@ -119,9 +131,11 @@ function inotifyWatches(pid) {
 
 // ---------------------------------------------------------------- realistic Claude Code lines
 
-const WORDS = ('the a to of and in is it that for on with as this be by are from at or not have an was will can we if but all so one do ' +
+const WORDS = (
+  'the a to of and in is it that for on with as this be by are from at or not have an was will can we if but all so one do ' +
   'use new time file data user value error function test code type server client request response session token cache model input ' +
-  'output build config module update change check return list state event handler path query result stream buffer line parse write').split(' ')
+  'output build config module update change check return list state event handler path query result stream buffer line parse write'
+).split(' ')
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 const HEX = '0123456789abcdef'
 const MODELS = ['claude-opus-4-6', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001']
@@ -136,7 +150,17 @@ const hex = (rng, n) => Array.from({ length: n }, () => HEX[rng.u32() & 15]).joi
 const uuid = (rng) => `${hex(rng, 8)}-${hex(rng, 4)}-4${hex(rng, 3)}-${HEX[8 + (rng.u32() & 3)]}${hex(rng, 3)}-${hex(rng, 12)}`
 
 function baseLine(s, parent, rng, ts) {
-  return { parentUuid: parent, isSidechain: false, userType: 'external', cwd: s.cwd, sessionId: s.sessionId, version: '2.1.39', gitBranch: 'main', uuid: uuid(rng), timestamp: new Date(ts).toISOString() }
+  return {
+    parentUuid: parent,
+    isSidechain: false,
+    userType: 'external',
+    cwd: s.cwd,
+    sessionId: s.sessionId,
+    version: '2.1.39',
+    gitBranch: 'main',
+    uuid: uuid(rng),
+    timestamp: new Date(ts).toISOString(),
+  }
 }
 function promptLine(s, rng, ts) {
   const o = baseLine(s, s.parent, rng, ts)
@@ -153,13 +177,21 @@ function assistantLine(s, rng, ts, idTag) {
   const cacheWrite = rng.int(0, 6000)
   const w1h = rng.chance(0.5) ? cacheWrite : 0
   o.message = {
-    model: s.model, id: msgId, type: 'message', role: 'assistant',
+    model: s.model,
+    id: msgId,
+    type: 'message',
+    role: 'assistant',
     content: [{ type: 'text', text: textOf(rng, rng.int(600, 2200)) }],
-    stop_reason: 'end_turn', stop_sequence: null,
+    stop_reason: 'end_turn',
+    stop_sequence: null,
     usage: {
-      input_tokens: rng.int(1, 600), cache_creation_input_tokens: cacheWrite, cache_read_input_tokens: rng.int(10_000, 150_000),
+      input_tokens: rng.int(1, 600),
+      cache_creation_input_tokens: cacheWrite,
+      cache_read_input_tokens: rng.int(10_000, 150_000),
       cache_creation: { ephemeral_5m_input_tokens: cacheWrite - w1h, ephemeral_1h_input_tokens: w1h },
-      output_tokens: rng.int(20, 3000), service_tier: 'standard', inference_geo: 'not_available',
+      output_tokens: rng.int(20, 3000),
+      service_tier: 'standard',
+      inference_geo: 'not_available',
     },
   }
   o.requestId = reqId
@@ -221,7 +253,9 @@ function startEngine(cli, env, cwd) {
     child.stdout.setEncoding('utf8')
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`engine did not print "watching" within 10 min; stdout: ${info.stdout.slice(-400)} stderr: ${info.stderr.slice(-400)}`))
+      reject(
+        new Error(`engine did not print "watching" within 10 min; stdout: ${info.stdout.slice(-400)} stderr: ${info.stderr.slice(-400)}`),
+      )
     }, 600_000)
     const onExit = (code, sig) => {
       clearTimeout(timer)
@@ -270,7 +304,14 @@ async function idleWindow(pid, seconds, tck) {
   const wall = (performance.now() - w0) / 1000
   if (a === null || b === null) return null
   const cpuS = (b - a) / tck
-  return { seconds: +wall.toFixed(2), cpuS: +cpuS.toFixed(3), pctOfCore: +((cpuS / wall) * 100).toFixed(3), ticks: b - a, machineBusyPct: pctOr(busyBetween(sa, sb)), loadavg1: +la.toFixed(2) }
+  return {
+    seconds: +wall.toFixed(2),
+    cpuS: +cpuS.toFixed(3),
+    pctOfCore: +((cpuS / wall) * 100).toFixed(3),
+    ticks: b - a,
+    machineBusyPct: pctOr(busyBetween(sa, sb)),
+    loadavg1: +la.toFixed(2),
+  }
 }
 const pctOr = (x) => (x == null ? null : +(x * 100).toFixed(1))
 
@@ -302,11 +343,20 @@ export async function run(ctx) {
 
   const g0 = performance.now()
   const tree = layTree(projectsDir, { files, folders, seed })
-  log(`  tree: ${files} files in ${folders} project folders, ${fmtBytes(tree.bytes)}, ${tree.requests} requests (laid out in ${((performance.now() - g0) / 1000).toFixed(1)} s) under ${path.relative(repoRoot, tmp)}`)
+  log(
+    `  tree: ${files} files in ${folders} project folders, ${fmtBytes(tree.bytes)}, ${tree.requests} requests (laid out in ${((performance.now() - g0) / 1000).toFixed(1)} s) under ${path.relative(repoRoot, tmp)}`,
+  )
 
   const env = {
-    PATH: process.env.PATH, LANG: 'C.UTF-8', TZ: 'UTC', NO_COLOR: '1',
-    TOKENWATCH_HOME: home, HOME: home, TOKENWATCH_USER: 'bench', CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: empty,
+    PATH: process.env.PATH,
+    LANG: 'C.UTF-8',
+    TZ: 'UTC',
+    NO_COLOR: '1',
+    TOKENWATCH_HOME: home,
+    HOME: home,
+    TOKENWATCH_USER: 'bench',
+    CLAUDE_CONFIG_DIR: claudeDir,
+    CODEX_HOME: empty,
   }
   const result = {
     tree: { files, folders, bytes: tree.bytes, requests: tree.requests },
@@ -337,7 +387,9 @@ export async function run(ctx) {
     // 1. idle, before any append (let the backfill's last commit and checkpoint settle first)
     await sleep(2000)
     const idle1 = await idleWindow(pid, idleS, tck)
-    log(`  idle ${idleS} s: ${idle1?.pctOfCore}% of a core (${idle1?.ticks} ticks), machine ${idle1?.machineBusyPct}% busy, ${result.watches ?? '?'} inotify watches`)
+    log(
+      `  idle ${idleS} s: ${idle1?.pctOfCore}% of a core (${idle1?.ticks} ticks), machine ${idle1?.machineBusyPct}% busy, ${result.watches ?? '?'} inotify watches`,
+    )
 
     const waitFor = async (key, t0) => {
       for (;;) {
@@ -370,16 +422,24 @@ export async function run(ctx) {
       lat.push(ms)
       await sleep(spacingMs)
     }
-    const append = { ...stats(lat), lineBytes: stats(linesBytes), machineBusyPct: pctOr(busyBetween(sbA, sysStat())), loadavg1: +os.loadavg()[0].toFixed(2) }
+    const append = {
+      ...stats(lat),
+      lineBytes: stats(linesBytes),
+      machineBusyPct: pctOr(busyBetween(sbA, sysStat())),
+      loadavg1: +os.loadavg()[0].toFixed(2),
+    }
     result.appendExisting = append
-    log(`  append to an existing file (${append.n}): p50 ${append.p50} ms, p95 ${append.p95} ms, p99 ${append.p99} ms, max ${append.max} ms; machine ${append.machineBusyPct}% busy`)
+    log(
+      `  append to an existing file (${append.n}): p50 ${append.p50} ms, p95 ${append.p95} ms, p99 ${append.p99} ms, max ${append.max} ms; machine ${append.machineBusyPct}% busy`,
+    )
 
     // 3. new session in a new project folder; 4. new session file in an existing folder
     const newSession = async (kind, n) => {
       const xs = []
       const sb = sysStat()
       for (let j = 0; j < n; j++) {
-        const cwd = kind === 'folder' ? `/home/dev/new/project-${seed}-${j}-${b62(rng, 6)}` : tree.sessions[rng.int(0, tree.sessions.length - 1)].cwd
+        const cwd =
+          kind === 'folder' ? `/home/dev/new/project-${seed}-${j}-${b62(rng, 6)}` : tree.sessions[rng.int(0, tree.sessions.length - 1)].cwd
         const s = { cwd, sessionId: uuid(rng), model: rng.pick(MODELS), parent: null }
         const dir = path.join(projectsDir, projectSlug(cwd))
         s.path = path.join(dir, `${s.sessionId}.jsonl`)
@@ -394,7 +454,9 @@ export async function run(ctx) {
         appended.push(key)
         tree.sessions.push(s) // later appends may land in it too
         if (ms === null) {
-          ctx.fail(`the first line of a new session (${kind === 'folder' ? 'new folder' : 'existing folder'}, ${key}) was not visible after ${GIVE_UP_MS / 1000} s`)
+          ctx.fail(
+            `the first line of a new session (${kind === 'folder' ? 'new folder' : 'existing folder'}, ${key}) was not visible after ${GIVE_UP_MS / 1000} s`,
+          )
           continue
         }
         xs.push(ms)
@@ -403,16 +465,22 @@ export async function run(ctx) {
       return { ...stats(xs), machineBusyPct: pctOr(busyBetween(sb, sysStat())) }
     }
     result.newFolder = await newSession('folder', newSamples)
-    log(`  new session, new folder (${result.newFolder.n}): p50 ${result.newFolder.p50} ms, p95 ${result.newFolder.p95} ms, max ${result.newFolder.max} ms`)
+    log(
+      `  new session, new folder (${result.newFolder.n}): p50 ${result.newFolder.p50} ms, p95 ${result.newFolder.p95} ms, max ${result.newFolder.max} ms`,
+    )
     result.newFile = await newSession('file', newSamples)
-    log(`  new session, existing folder (${result.newFile.n}): p50 ${result.newFile.p50} ms, p95 ${result.newFile.p95} ms, max ${result.newFile.max} ms`)
+    log(
+      `  new session, existing folder (${result.newFile.n}): p50 ${result.newFile.p50} ms, p95 ${result.newFile.p95} ms, max ${result.newFile.max} ms`,
+    )
 
     // idle again, after activity (tailer timers, the 5 s root check, watches on the new folders)
     await sleep(2000)
     const idle2 = await idleWindow(pid, idleS, tck)
     result.watchesAfter = inotifyWatches(pid)
     result.engineAtEnd = procStatus(pid)
-    log(`  idle ${idleS} s after the appends: ${idle2?.pctOfCore}% of a core (${idle2?.ticks} ticks), machine ${idle2?.machineBusyPct}% busy`)
+    log(
+      `  idle ${idleS} s after the appends: ${idle2?.pctOfCore}% of a core (${idle2?.ticks} ticks), machine ${idle2?.machineBusyPct}% busy`,
+    )
     result.idle = { before: idle1, after: idle2 }
 
     const storedEnd = count.get()
@@ -424,43 +492,91 @@ export async function run(ctx) {
     if (engine) {
       const stop = await stopEngine(engine.child)
       result.stop = { code: stop.code, signal: stop.signal, ms: Math.round(stop.ms) }
-      if (stop.code !== 0) ctx.fail(`the engine exited with ${stop.code ?? stop.signal} on SIGTERM (expected 0): ${engine.stderr.slice(-400)}`)
+      if (stop.code !== 0)
+        ctx.fail(`the engine exited with ${stop.code ?? stop.signal} on SIGTERM (expected 0): ${engine.stderr.slice(-400)}`)
     }
   }
   if (result.stored && result.stored.end !== result.stored.expected) {
-    ctx.fail(`the store holds ${result.stored.end} requests, expected ${result.stored.expected} (${tree.requests} in the tree + ${appended.length} appended)`)
+    ctx.fail(
+      `the store holds ${result.stored.end} requests, expected ${result.stored.expected} (${tree.requests} in the tree + ${appended.length} appended)`,
+    )
   }
   result.loadavgAtEnd = os.loadavg().map((x) => +x.toFixed(2))
   if (!opts.keepTmp) fs.rmSync(tmp, { recursive: true, force: true })
 
   // ---- targets
   const idleMax = Math.max(result.idle?.before?.pctOfCore ?? Infinity, result.idle?.after?.pctOfCore ?? Infinity)
-  result.targets.appendP95 = { target: `<= ${TARGET_P95_MS} ms`, value: result.appendExisting?.p95 ?? null, met: (result.appendExisting?.p95 ?? Infinity) <= TARGET_P95_MS }
-  result.targets.newSessionP95 = { target: `<= ${TARGET_P95_MS} ms`, value: Math.max(result.newFolder?.p95 ?? Infinity, result.newFile?.p95 ?? Infinity), met: Math.max(result.newFolder?.p95 ?? Infinity, result.newFile?.p95 ?? Infinity) <= TARGET_P95_MS }
+  result.targets.appendP95 = {
+    target: `<= ${TARGET_P95_MS} ms`,
+    value: result.appendExisting?.p95 ?? null,
+    met: (result.appendExisting?.p95 ?? Infinity) <= TARGET_P95_MS,
+  }
+  result.targets.newSessionP95 = {
+    target: `<= ${TARGET_P95_MS} ms`,
+    value: Math.max(result.newFolder?.p95 ?? Infinity, result.newFile?.p95 ?? Infinity),
+    met: Math.max(result.newFolder?.p95 ?? Infinity, result.newFile?.p95 ?? Infinity) <= TARGET_P95_MS,
+  }
   result.targets.idleCpu = { target: `< ${TARGET_IDLE_PCT}% of a core`, value: idleMax, met: idleMax < TARGET_IDLE_PCT }
   if (!result.targets.appendP95.met) ctx.targetMiss(`live: appended line p95 ${result.targets.appendP95.value} ms > ${TARGET_P95_MS} ms`)
-  if (!result.targets.newSessionP95.met) ctx.targetMiss(`live: new-session line p95 ${result.targets.newSessionP95.value} ms > ${TARGET_P95_MS} ms`)
+  if (!result.targets.newSessionP95.met)
+    ctx.targetMiss(`live: new-session line p95 ${result.targets.newSessionP95.value} ms > ${TARGET_P95_MS} ms`)
   if (!result.targets.idleCpu.met) ctx.targetMiss(`live: idle CPU ${idleMax}% of a core >= ${TARGET_IDLE_PCT}%`)
 
   const ok = (t) => (t.met ? 'met' : 'MISSED')
-  const row = (label, s, target) => [label, s?.n ?? '—', s?.p50 ?? '—', s?.p95 ?? '—', s?.p99 ?? '—', s?.max ?? '—', s?.machineBusyPct == null ? '—' : `${s.machineBusyPct}%`, target]
+  const row = (label, s, target) => [
+    label,
+    s?.n ?? '—',
+    s?.p50 ?? '—',
+    s?.p95 ?? '—',
+    s?.p99 ?? '—',
+    s?.max ?? '—',
+    s?.machineBusyPct == null ? '—' : `${s.machineBusyPct}%`,
+    target,
+  ]
   log('')
-  log(table([
-    ['line visible in the store (ms)', 'n', 'p50', 'p95', 'p99', 'max', 'machine busy', 'target'],
-    row('append to an existing file', result.appendExisting, `p95 <= ${TARGET_P95_MS} ${ok(result.targets.appendP95)}`),
-    row('new session, new folder', result.newFolder, `p95 <= ${TARGET_P95_MS} ${result.newFolder?.p95 <= TARGET_P95_MS ? 'met' : 'MISSED'}`),
-    row('new session, existing folder', result.newFile, `p95 <= ${TARGET_P95_MS} ${result.newFile?.p95 <= TARGET_P95_MS ? 'met' : 'MISSED'}`),
-  ]).split('\n').map((l) => `  ${l}`).join('\n'))
+  log(
+    table([
+      ['line visible in the store (ms)', 'n', 'p50', 'p95', 'p99', 'max', 'machine busy', 'target'],
+      row('append to an existing file', result.appendExisting, `p95 <= ${TARGET_P95_MS} ${ok(result.targets.appendP95)}`),
+      row(
+        'new session, new folder',
+        result.newFolder,
+        `p95 <= ${TARGET_P95_MS} ${result.newFolder?.p95 <= TARGET_P95_MS ? 'met' : 'MISSED'}`,
+      ),
+      row(
+        'new session, existing folder',
+        result.newFile,
+        `p95 <= ${TARGET_P95_MS} ${result.newFile?.p95 <= TARGET_P95_MS ? 'met' : 'MISSED'}`,
+      ),
+    ])
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  )
   log('')
-  const idleRow = (label, w) => [label, w ? (w.ticks === 0 ? `< ${(100 / tck / w.seconds).toFixed(2)}% (0 ticks)` : `${w.pctOfCore}%`) : '—', w ? `${w.cpuS} s / ${w.seconds} s` : '—', w?.machineBusyPct == null ? '—' : `${w.machineBusyPct}%`]
-  log(table([
-    [`engine idle CPU (${files} files, ${result.watches ?? '?'} inotify watches)`, '% of a core', 'CPU / wall', 'machine busy'],
-    idleRow('after the backfill', result.idle?.before),
-    idleRow('after the appends', result.idle?.after),
-    ['target', `< ${TARGET_IDLE_PCT}% ${ok(result.targets.idleCpu)}`, '', ''],
-  ]).split('\n').map((l) => `  ${l}`).join('\n'))
+  const idleRow = (label, w) => [
+    label,
+    w ? (w.ticks === 0 ? `< ${(100 / tck / w.seconds).toFixed(2)}% (0 ticks)` : `${w.pctOfCore}%`) : '—',
+    w ? `${w.cpuS} s / ${w.seconds} s` : '—',
+    w?.machineBusyPct == null ? '—' : `${w.machineBusyPct}%`,
+  ]
+  log(
+    table([
+      [`engine idle CPU (${files} files, ${result.watches ?? '?'} inotify watches)`, '% of a core', 'CPU / wall', 'machine busy'],
+      idleRow('after the backfill', result.idle?.before),
+      idleRow('after the appends', result.idle?.after),
+      ['target', `< ${TARGET_IDLE_PCT}% ${ok(result.targets.idleCpu)}`, '', ''],
+    ])
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  )
   log('')
-  log(`  engine: ready (backfill of ${files} files + watching) in ${(result.startup.readyMs / 1000).toFixed(2)} s; RSS ${Math.round((result.engineAtEnd?.rssKiB ?? NaN) / 1024)} MiB at the end, ${result.engineAtEnd?.threads} threads; SIGTERM -> exit ${result.stop?.code} in ${result.stop?.ms} ms`)
-  log(`  store: ${result.stored?.end} requests = ${tree.requests} in the tree + ${appended.length} appended: ${result.stored?.end === result.stored?.expected ? 'exact' : 'MISMATCH'}`)
+  log(
+    `  engine: ready (backfill of ${files} files + watching) in ${(result.startup.readyMs / 1000).toFixed(2)} s; RSS ${Math.round((result.engineAtEnd?.rssKiB ?? NaN) / 1024)} MiB at the end, ${result.engineAtEnd?.threads} threads; SIGTERM -> exit ${result.stop?.code} in ${result.stop?.ms} ms`,
+  )
+  log(
+    `  store: ${result.stored?.end} requests = ${tree.requests} in the tree + ${appended.length} appended: ${result.stored?.end === result.stored?.expected ? 'exact' : 'MISMATCH'}`,
+  )
   return result
 }

@@ -30,8 +30,13 @@ async function buildEntry(repoRoot, outDir) {
   const outfile = path.join(outDir, 'otlp-entry.cjs')
   await esbuild.build({
     entryPoints: [path.join(repoRoot, 'bench/entries/otlp.ts')],
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'],
-    outfile, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    outfile,
+    logLevel: 'warning',
   })
   return outfile
 }
@@ -89,13 +94,28 @@ export async function run(ctx) {
       timeUnixNano: String(BigInt(t0 + (i % 3_600_000)) * 1_000_000n),
       body: { stringValue: 'claude_code.api_request' },
       attributes: kv({
-        'event.name': 'api_request', 'event.timestamp': new Date(t0 + (i % 3_600_000)).toISOString(), 'event.sequence': i,
-        'session.id': `s${i % 101}`, model: i % 3 ? 'claude-sonnet-4-5' : 'claude-haiku-4-5', request_id: `req_bench_${i}`,
-        input_tokens: a.input, output_tokens: a.output, cache_read_tokens: a.cacheRead, cache_creation_tokens: 0, duration_ms: 900,
+        'event.name': 'api_request',
+        'event.timestamp': new Date(t0 + (i % 3_600_000)).toISOString(),
+        'event.sequence': i,
+        'session.id': `s${i % 101}`,
+        model: i % 3 ? 'claude-sonnet-4-5' : 'claude-haiku-4-5',
+        request_id: `req_bench_${i}`,
+        input_tokens: a.input,
+        output_tokens: a.output,
+        cache_read_tokens: a.cacheRead,
+        cache_creation_tokens: 0,
+        duration_ms: 900,
       }),
     }
   }
-  const request = (n) => ({ resourceLogs: [{ resource: { attributes: kv({ 'service.name': 'claude-code' }) }, scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: Array.from({ length: n }, record) }] }] })
+  const request = (n) => ({
+    resourceLogs: [
+      {
+        resource: { attributes: kv({ 'service.name': 'claude-code' }) },
+        scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: Array.from({ length: n }, record) }],
+      },
+    ],
+  })
   const result = { records, batch: BATCH, targets: {} }
   try {
     const measure = async (encoding) => {
@@ -109,7 +129,9 @@ export async function run(ctx) {
         const body = encoding === 'json' ? JSON.stringify(req) : encodeLogs(req)
         bytes += body.length
         const start = process.hrtime.bigint()
-        const r = await fetch(url, { method: "POST", headers: { "content-type": type }, body }).catch((e) => { throw new Error(`POST ${url}: ${e.cause?.message ?? e.message}`) })
+        const r = await fetch(url, { method: 'POST', headers: { 'content-type': type }, body }).catch((e) => {
+          throw new Error(`POST ${url}: ${e.cause?.message ?? e.message}`)
+        })
         const reply = Buffer.from(await r.arrayBuffer())
         if (r.status !== 200 || (encoding === 'json' && reply.toString() !== '{}') || (encoding === 'protobuf' && reply.length !== 0)) {
           ctx.fail(`OTLP ${encoding} request answered ${r.status} ${reply.toString().slice(0, 200)}`)
@@ -126,23 +148,31 @@ export async function run(ctx) {
   }
   const Database = createRequire(path.join(repoRoot, 'package.json'))('better-sqlite3')
   const db = new Database(ready.db, { readonly: true })
-  const got = db.prepare('SELECT count(*) AS requests, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead FROM usage_events').get()
+  const got = db
+    .prepare('SELECT count(*) AS requests, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead FROM usage_events')
+    .get()
   db.close()
   result.stored = got
-  if (JSON.stringify(got) !== JSON.stringify(sent)) ctx.fail(`stored totals ${JSON.stringify(got)} differ from sent ${JSON.stringify(sent)}`)
+  if (JSON.stringify(got) !== JSON.stringify(sent))
+    ctx.fail(`stored totals ${JSON.stringify(got)} differ from sent ${JSON.stringify(sent)}`)
   fs.rmSync(home, { recursive: true, force: true })
   for (const enc of ['json', 'protobuf']) {
     result.targets[enc] = { target: `>= ${TARGET_RPS} records/s`, met: result[enc].recordsPerSec >= TARGET_RPS }
     if (!result.targets[enc].met) ctx.targetMiss(`OTLP ${enc} ${result[enc].recordsPerSec}/s < ${TARGET_RPS}/s`)
   }
-  log(table([
-    ['measure', 'value', 'target'],
-    ...['json', 'protobuf'].map((enc) => [
-      `OTLP/HTTP ${enc}, ${BATCH} records a request`,
-      `${result[enc].recordsPerSec.toLocaleString('en-US')} records/s (${(result[enc].bytes / 1024 / 1024).toFixed(1)} MiB)`,
-      `>= ${TARGET_RPS.toLocaleString('en-US')}/s ${result.targets[enc].met ? 'met' : 'MISSED'}`,
-    ]),
-    ['stored = sent', got.requests === sent.requests ? `${sent.requests} records, exact` : 'MISMATCH', ''],
-  ]).split('\n').map((l) => `  ${l}`).join('\n'))
+  log(
+    table([
+      ['measure', 'value', 'target'],
+      ...['json', 'protobuf'].map((enc) => [
+        `OTLP/HTTP ${enc}, ${BATCH} records a request`,
+        `${result[enc].recordsPerSec.toLocaleString('en-US')} records/s (${(result[enc].bytes / 1024 / 1024).toFixed(1)} MiB)`,
+        `>= ${TARGET_RPS.toLocaleString('en-US')}/s ${result.targets[enc].met ? 'met' : 'MISSED'}`,
+      ]),
+      ['stored = sent', got.requests === sent.requests ? `${sent.requests} records, exact` : 'MISMATCH', ''],
+    ])
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  )
   return result
 }

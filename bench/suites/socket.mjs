@@ -43,8 +43,13 @@ async function buildEntry(repoRoot, outDir) {
   // CommonJS, so NODE_PATH can point require('better-sqlite3') at the repo's native build.
   await esbuild.build({
     entryPoints: [path.join(repoRoot, 'src/engine/ingest-process/bench-entry.ts')],
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'],
-    outfile, logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    outfile,
+    logLevel: 'warning',
   })
   return outfile
 }
@@ -95,7 +100,17 @@ export async function run(ctx) {
   // `random`: the id a real sender has (a UUID, a provider's request id), not a counter.
   const make = (tag, random = false) => {
     const i = seq++
-    const e = { id: random ? randomUUID() : `${tag}-${i}`, ts: t0 + (i % 3_600_000), agentId: 'bench', model: i % 3 ? 'claude-sonnet-4-5' : 'gpt-5', project: `p${i % 7}`, sessionId: `s${i % 101}`, input: 1 + (i % 500), output: 1 + (i % 1000), cacheRead: i % 20_000 }
+    const e = {
+      id: random ? randomUUID() : `${tag}-${i}`,
+      ts: t0 + (i % 3_600_000),
+      agentId: 'bench',
+      model: i % 3 ? 'claude-sonnet-4-5' : 'gpt-5',
+      project: `p${i % 7}`,
+      sessionId: `s${i % 101}`,
+      input: 1 + (i % 500),
+      output: 1 + (i % 1000),
+      cacheRead: i % 20_000,
+    }
     sent.requests++
     sent.input += e.input
     sent.output += e.output
@@ -169,10 +184,13 @@ export async function run(ctx) {
   // The store must hold exactly what was acknowledged.
   const Database = createRequire(path.join(repoRoot, 'package.json'))('better-sqlite3')
   const db = new Database(ready.db, { readonly: true })
-  const got = db.prepare('SELECT count(*) AS requests, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead FROM usage_events').get()
+  const got = db
+    .prepare('SELECT count(*) AS requests, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead FROM usage_events')
+    .get()
   db.close()
   result.stored = got
-  if (JSON.stringify(got) !== JSON.stringify(sent)) ctx.fail(`stored totals ${JSON.stringify(got)} differ from sent ${JSON.stringify(sent)}`)
+  if (JSON.stringify(got) !== JSON.stringify(sent))
+    ctx.fail(`stored totals ${JSON.stringify(got)} differ from sent ${JSON.stringify(sent)}`)
   fs.rmSync(home, { recursive: true, force: true })
 
   const eps = result.throughput.eventsPerSec
@@ -183,15 +201,28 @@ export async function run(ctx) {
   if (!result.targets.throughput.met) ctx.targetMiss(`socket throughput ${eps}/s < ${TARGET_EPS}/s`)
   if (!result.targets.throughputRandomIds.met) ctx.targetMiss(`socket throughput with random ids ${epsRandom}/s < ${TARGET_EPS}/s`)
   if (!result.targets.latencyP99.met) ctx.targetMiss(`socket p99 ${result.latency.p99Ms} ms >= ${TARGET_P99_MS} ms`)
-  log(table([
-    ['measure', 'value', 'target'],
-    ['socket, pipelined, acked', `${eps.toLocaleString('en-US')} events/s`, `>= ${TARGET_EPS.toLocaleString('en-US')}/s ${result.targets.throughput.met ? 'met' : 'MISSED'}`],
-    ['  the same, random UUID ids', `${epsRandom.toLocaleString('en-US')} events/s`, `>= ${TARGET_EPS.toLocaleString('en-US')}/s ${result.targets.throughputRandomIds.met ? 'met' : 'MISSED'}`],
-    ['socket round trip p50', `${result.latency.p50Ms} ms`, ''],
-    ['socket round trip p99', `${result.latency.p99Ms} ms`, `< ${TARGET_P99_MS} ms ${result.targets.latencyP99.met ? 'met' : 'MISSED'}`],
-    ['connect+send+close p50 / p99', `${result.oneShot.p50Ms} / ${result.oneShot.p99Ms} ms`, ''],
-    ['HTTP arrays of 1000', `${result.http.eventsPerSec.toLocaleString('en-US')} events/s`, ''],
-    ['stored = sent', result.stored.requests === sent.requests ? `${sent.requests} events, exact` : 'MISMATCH', ''],
-  ]).split('\n').map((l) => `  ${l}`).join('\n'))
+  log(
+    table([
+      ['measure', 'value', 'target'],
+      [
+        'socket, pipelined, acked',
+        `${eps.toLocaleString('en-US')} events/s`,
+        `>= ${TARGET_EPS.toLocaleString('en-US')}/s ${result.targets.throughput.met ? 'met' : 'MISSED'}`,
+      ],
+      [
+        '  the same, random UUID ids',
+        `${epsRandom.toLocaleString('en-US')} events/s`,
+        `>= ${TARGET_EPS.toLocaleString('en-US')}/s ${result.targets.throughputRandomIds.met ? 'met' : 'MISSED'}`,
+      ],
+      ['socket round trip p50', `${result.latency.p50Ms} ms`, ''],
+      ['socket round trip p99', `${result.latency.p99Ms} ms`, `< ${TARGET_P99_MS} ms ${result.targets.latencyP99.met ? 'met' : 'MISSED'}`],
+      ['connect+send+close p50 / p99', `${result.oneShot.p50Ms} / ${result.oneShot.p99Ms} ms`, ''],
+      ['HTTP arrays of 1000', `${result.http.eventsPerSec.toLocaleString('en-US')} events/s`, ''],
+      ['stored = sent', result.stored.requests === sent.requests ? `${sent.requests} events, exact` : 'MISMATCH', ''],
+    ])
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n'),
+  )
   return result
 }

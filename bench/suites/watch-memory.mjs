@@ -47,7 +47,10 @@ function inotifyWatches(pid) {
       }
       if (link !== 'anon_inode:inotify') continue
       found = true
-      n += fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length
+      n += fs
+        .readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('inotify wd:')).length
     }
     return found ? n : null
   } catch {
@@ -67,7 +70,9 @@ function startEngine(cli, env, cwd) {
     child.stdout.setEncoding('utf8')
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`engine did not print "watching" within 10 min; stdout: ${info.stdout.slice(-400)} stderr: ${info.stderr.slice(-400)}`))
+      reject(
+        new Error(`engine did not print "watching" within 10 min; stdout: ${info.stdout.slice(-400)} stderr: ${info.stderr.slice(-400)}`),
+      )
     }, 600_000)
     const onExit = (code, sig) => {
       clearTimeout(timer)
@@ -92,10 +97,23 @@ function startEngine(cli, env, cwd) {
 }
 
 function assistantLine(id, ts) {
-  return JSON.stringify({
-    type: 'assistant', timestamp: ts, sessionId: id, cwd: '/work/app', requestId: `req_${id}`, uuid: id,
-    message: { id: `msg_${id}`, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 } },
-  }) + '\n'
+  return (
+    JSON.stringify({
+      type: 'assistant',
+      timestamp: ts,
+      sessionId: id,
+      cwd: '/work/app',
+      requestId: `req_${id}`,
+      uuid: id,
+      message: {
+        id: `msg_${id}`,
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5-20250929',
+        usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 },
+      },
+    }) + '\n'
+  )
 }
 
 function layTree(projects, files, folders) {
@@ -117,7 +135,19 @@ async function measureTree(ctx, cli, files, folders, settleS) {
     const g0 = performance.now()
     layTree(path.join(claude, 'projects'), files, folders)
     log(`  ${files} files in ${folders} folders laid out in ${((performance.now() - g0) / 1000).toFixed(1)} s`)
-    const env = { PATH: process.env.PATH, LANG: 'C.UTF-8', TZ: 'UTC', TOKENWATCH_HOME: home, HOME: home, TOKENWATCH_USER: 'bench', CLAUDE_CONFIG_DIR: claude, CODEX_HOME: empty, GEMINI_CLI_HOME: empty, AMP_DATA_DIR: empty, OPENCODE_DB: path.join(empty, 'none.db') }
+    const env = {
+      PATH: process.env.PATH,
+      LANG: 'C.UTF-8',
+      TZ: 'UTC',
+      TOKENWATCH_HOME: home,
+      HOME: home,
+      TOKENWATCH_USER: 'bench',
+      CLAUDE_CONFIG_DIR: claude,
+      CODEX_HOME: empty,
+      GEMINI_CLI_HOME: empty,
+      AMP_DATA_DIR: empty,
+      OPENCODE_DB: path.join(empty, 'none.db'),
+    }
     const engine = await startEngine(cli, env, tmp)
     const pid = engine.child.pid
     await sleep(settleS * 1000)
@@ -146,7 +176,15 @@ async function measureTree(ctx, cli, files, folders, settleS) {
       engine.child.kill('SIGTERM')
     })
     if (exit !== 0) ctx.fail(`${files} files: the engine exited with ${exit} on SIGTERM`)
-    return { files, folders, readyMs: Math.round(engine.readyMs), rssMiB: +(status.rssKiB / 1024).toFixed(1), hwmMiB: +(status.hwmKiB / 1024).toFixed(1), inotifyWatches: watches, appendSeenMs: seen === null ? null : Math.round(seen) }
+    return {
+      files,
+      folders,
+      readyMs: Math.round(engine.readyMs),
+      rssMiB: +(status.rssKiB / 1024).toFixed(1),
+      hwmMiB: +(status.hwmKiB / 1024).toFixed(1),
+      inotifyWatches: watches,
+      appendSeenMs: seen === null ? null : Math.round(seen),
+    }
   } finally {
     if (!ctx.opts.keepTmp) fs.rmSync(tmp, { recursive: true, force: true })
   }
@@ -169,8 +207,20 @@ export async function run(ctx) {
     log(`  ${n} files: RSS ${r.rssMiB} MiB (peak ${r.hwmMiB} MiB), ${r.inotifyWatches} inotify watches`)
     rows.push(r)
   }
-  log(table([['files', 'folders', 'backfill + watching', 'RSS', 'peak RSS', 'inotify watches', 'append seen'],
-    ...rows.map((r) => [r.files.toLocaleString('en-US'), r.folders, `${(r.readyMs / 1000).toFixed(1)} s`, `${r.rssMiB} MiB`, `${r.hwmMiB} MiB`, r.inotifyWatches ?? '?', r.appendSeenMs === null ? 'never' : `${r.appendSeenMs} ms`])]))
+  log(
+    table([
+      ['files', 'folders', 'backfill + watching', 'RSS', 'peak RSS', 'inotify watches', 'append seen'],
+      ...rows.map((r) => [
+        r.files.toLocaleString('en-US'),
+        r.folders,
+        `${(r.readyMs / 1000).toFixed(1)} s`,
+        `${r.rssMiB} MiB`,
+        `${r.hwmMiB} MiB`,
+        r.inotifyWatches ?? '?',
+        r.appendSeenMs === null ? 'never' : `${r.appendSeenMs} ms`,
+      ]),
+    ]),
+  )
   const last = rows[rows.length - 1]
   const met = last.rssMiB <= TARGET_RSS_MIB
   if (!met) ctx.targetMiss(`watch-memory: RSS ${last.rssMiB} MiB at ${last.files} files > ${TARGET_RSS_MIB} MiB`)

@@ -15,6 +15,9 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 /** Splits repeated and comma-separated values: `--model a,b --model c` → [a, b, c]. */
 export function listOption(v: string | string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined
-  const all = (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)
+  const all = (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean)
   return all.length ? all : undefined
 }

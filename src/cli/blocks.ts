@@ -18,10 +18,21 @@ const when = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
 export function blocksToTable(blocks: UsageBlock[], now: number): string {
   if (blocks.length === 0) return 'no Claude Code usage blocks\n'
   const head = ['start (UTC)', 'end', 'requests', 'tokens', 'cost', '']
-  const body = blocks.map((b) => [when(b.start), b.end.slice(11, 16), int.format(b.requests), int.format(tokensOf(b)), usd(b.costUsd), b.active ? 'active' : ''])
+  const body = blocks.map((b) => [
+    when(b.start),
+    b.end.slice(11, 16),
+    int.format(b.requests),
+    int.format(tokensOf(b)),
+    usd(b.costUsd),
+    b.active ? 'active' : '',
+  ])
   const all = [head, ...body]
   const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
-  const fmt = (r: string[]) => r.map((c, i) => (i < 2 || i === 5 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i < 2 || i === 5 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
   const lines = [fmt(head), ...body.map(fmt)]
   for (const b of blocks.filter((x) => x.active)) {
     const left = Math.max(0, Math.round((Date.parse(b.end) - now) / 60_000))

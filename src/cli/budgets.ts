@@ -14,7 +14,10 @@ export function budgetsToJson(statuses: BudgetStatus[], all: PeriodOutlook[] = [
   return {
     outlook: all.map((o) => ({ ...o, periodStart: iso(o.periodStart), periodEnd: iso(o.periodEnd) })),
     budgets: statuses.map((s) => ({
-      ...s, periodStart: iso(s.periodStart), periodEnd: iso(s.periodEnd), runsOutAt: iso(s.runsOutAt),
+      ...s,
+      periodStart: iso(s.periodStart),
+      periodEnd: iso(s.periodEnd),
+      runsOutAt: iso(s.runsOutAt),
       fraction: Number.isFinite(s.fraction) ? s.fraction : null,
     })),
   }
@@ -33,20 +36,31 @@ function clock(t: number, now: number, tz: string): string {
 /** A plain-text table for people, and the "runs out at" sentence per budget. */
 export function budgetsToTable(statuses: BudgetStatus[], now: number, tz: string, outlookRows: PeriodOutlook[] = []): string {
   const THIS = { day: 'today', week: 'this week', month: 'this month' } as const
-  const outlookLines = outlookRows.map((o) => `all usage ${THIS[o.period].padEnd(10)} ${usd(o.spentUsd)} so far` +
-    (o.forecast.method === 'none' ? '' : `, forecast ${usd(o.forecast.endUsd)} (${usd(o.forecast.lowUsd)}-${usd(o.forecast.highUsd)})`))
+  const outlookLines = outlookRows.map(
+    (o) =>
+      `all usage ${THIS[o.period].padEnd(10)} ${usd(o.spentUsd)} so far` +
+      (o.forecast.method === 'none' ? '' : `, forecast ${usd(o.forecast.endUsd)} (${usd(o.forecast.lowUsd)}-${usd(o.forecast.highUsd)})`),
+  )
   const tail = outlookLines.length ? `\n${outlookLines.join('\n')}\n` : ''
   if (statuses.length === 0) return `no budgets (set them in Settings, or "budgets" in settings.json; see docs/SPEND.md)\n${tail}`
   const head = ['budget', 'period', 'spent', 'of', 'left', 'used', 'forecast (band)', 'state']
   const body = statuses.map((s) => [
-    s.budget.name, s.budget.period, usd(s.spentUsd), usd(s.budget.amountUsd), usd(s.leftUsd),
+    s.budget.name,
+    s.budget.period,
+    usd(s.spentUsd),
+    usd(s.budget.amountUsd),
+    usd(s.leftUsd),
     Number.isFinite(s.fraction) ? `${Math.round(s.fraction * 100)}%` : '-',
     s.forecast.method === 'none' ? '-' : `${usd(s.forecast.endUsd)} (${usd(s.forecast.lowUsd)}-${usd(s.forecast.highUsd)})`,
     s.level,
   ])
   const all = [head, ...body]
   const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
-  const fmt = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
   const lines = [fmt(head), ...body.map(fmt)]
   for (const s of statuses) {
     if (s.runsOutAt !== null) lines.push(`at this pace ${s.budget.name} runs out at ${clock(s.runsOutAt, now, tz)}`)

@@ -30,10 +30,20 @@ const stdio: EmitIo = {
 }
 
 const OPTIONS = {
-  agent: { type: 'string' }, model: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' },
-  'cache-read': { type: 'string' }, 'cache-write': { type: 'string' }, user: { type: 'string' },
-  project: { type: 'string' }, session: { type: 'string' }, id: { type: 'string' }, ts: { type: 'string' },
-  'cost-usd': { type: 'string' }, socket: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  agent: { type: 'string' },
+  model: { type: 'string' },
+  input: { type: 'string' },
+  output: { type: 'string' },
+  'cache-read': { type: 'string' },
+  'cache-write': { type: 'string' },
+  user: { type: 'string' },
+  project: { type: 'string' },
+  session: { type: 'string' },
+  id: { type: 'string' },
+  ts: { type: 'string' },
+  'cost-usd': { type: 'string' },
+  socket: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const
 
 function count(flag: string, v: string | undefined): number | undefined {
@@ -49,7 +59,11 @@ export function reportFromArgs(args: string[]): { report: UsageReport; socket: s
     const flag = /^--(input|output|cache-read|cache-write|cost-usd)$/.exec(args[i] ?? '')?.[1]
     const next = args[i + 1] ?? ''
     if (flag && /^-\d/.test(next)) {
-      throw new UsageError(flag === 'cost-usd' ? '--cost-usd: must be a non-negative number' : `--${flag}: must be a non-negative integer, got ${JSON.stringify(next)}`)
+      throw new UsageError(
+        flag === 'cost-usd'
+          ? '--cost-usd: must be a non-negative number'
+          : `--${flag}: must be a non-negative integer, got ${JSON.stringify(next)}`,
+      )
     }
   }
   const o = parseOptions(args, OPTIONS)
@@ -57,7 +71,12 @@ export function reportFromArgs(args: string[]): { report: UsageReport; socket: s
   if (!o.agent) throw new UsageError('--agent is required')
   if (!o.model) throw new UsageError('--model is required')
   const report: UsageReport = { agentId: o.agent, model: o.model }
-  const counts = [['input', 'input'], ['output', 'output'], ['cacheRead', 'cache-read'], ['cacheWrite', 'cache-write']] as const
+  const counts = [
+    ['input', 'input'],
+    ['output', 'output'],
+    ['cacheRead', 'cache-read'],
+    ['cacheWrite', 'cache-write'],
+  ] as const
   for (const [field, flag] of counts) {
     const n = count(flag, o[flag])
     if (n !== undefined) report[field] = n

@@ -100,7 +100,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return 0
   }
   try {
-    return await (await load())(rest, env)
+    return await (
+      await load()
+    )(rest, env)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`tokenwatch ${name}: ${err.message}\n`)

@@ -13,8 +13,10 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): { upda
       const width = 30
       const fill = Math.round(frac * width)
       const mib = (n: number): string => (n / 1048576).toFixed(1)
-      stream.write(`\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}%  ` +
-        `${p.filesDone}/${p.filesTotal} files  ${mib(p.bytesDone)}/${mib(p.bytesTotal)} MiB`)
+      stream.write(
+        `\r[${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}%  ` +
+          `${p.filesDone}/${p.filesTotal} files  ${mib(p.bytesDone)}/${mib(p.bytesTotal)} MiB`,
+      )
       drawn = true
     },
     done() {

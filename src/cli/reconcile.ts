@@ -18,15 +18,43 @@ export function reconciliationToTable(r: Reconciliation): string {
   const total = ['total', '', usd(r.totals.billedUsd), usd(r.totals.countedUsd), usd(r.totals.diffUsd), '']
   const all = [head, ...body, total]
   const widths = head.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)))
-  const fmt = (row: string[]) => row.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
   return [fmt(head), ...body.map(fmt), fmt(total)].join('\n') + '\n'
 }
 
 /** RFC 4180 CSV, one line per day and model, formula-safe like every export of ours. */
 export function reconciliationToCsv(r: Reconciliation): string {
-  const head = ['day', 'model', 'billed_usd', 'counted_usd', 'difference_usd', 'billed_tokens', 'counted_tokens', 'unpriced_tokens', 'reason', 'note']
-  const rows = r.lines.map((l) => [l.day, l.model, l.billedUsd, l.countedUsd, l.diffUsd, l.billedTokens, l.countedTokens, l.unpricedTokens, l.reason, l.note])
-  return [head, ...rows].map((row) => row.map((c) => csvField(typeof c === 'number' ? Number(c.toFixed(6)) : c)).join(',')).join('\r\n') + '\r\n'
+  const head = [
+    'day',
+    'model',
+    'billed_usd',
+    'counted_usd',
+    'difference_usd',
+    'billed_tokens',
+    'counted_tokens',
+    'unpriced_tokens',
+    'reason',
+    'note',
+  ]
+  const rows = r.lines.map((l) => [
+    l.day,
+    l.model,
+    l.billedUsd,
+    l.countedUsd,
+    l.diffUsd,
+    l.billedTokens,
+    l.countedTokens,
+    l.unpricedTokens,
+    l.reason,
+    l.note,
+  ])
+  return (
+    [head, ...rows].map((row) => row.map((c) => csvField(typeof c === 'number' ? Number(c.toFixed(6)) : c)).join(',')).join('\r\n') + '\r\n'
+  )
 }
 
 /** Runs `tokenwatch reconcile FILE [--json | --csv] [--db FILE]`. */

@@ -19,7 +19,6 @@ const COMPACT_DAY_RE = /^(\d{4})(\d{2})(\d{2})$/
 
 /** The values `--source` takes. */
 
-
 const isSourceId = (s: string): s is SourceId => (SOURCE_IDS as readonly string[]).includes(s)
 
 /**
@@ -30,14 +29,16 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
   const tz = typeof o.tz === 'string' ? o.tz : defaultTz
   if (!isValidTimeZone(tz)) throw new UsageError(`--tz: unknown time zone ${tz}`)
   const groupBy = (listOption(o['group-by'] as string | undefined) ?? ['day']) as GroupDim[]
-  for (const d of groupBy) if (!GROUP_DIMS.includes(d)) throw new UsageError(`--group-by: unknown dimension ${d} (use ${GROUP_DIMS.join(', ')})`)
+  for (const d of groupBy)
+    if (!GROUP_DIMS.includes(d)) throw new UsageError(`--group-by: unknown dimension ${d} (use ${GROUP_DIMS.join(', ')})`)
   const q: ReportQuery = { tz, groupBy }
   const day = (flag: string): string | undefined => {
     const v = o[flag]
     if (v === undefined) return undefined
     const compact = typeof v === 'string' ? COMPACT_DAY_RE.exec(v) : null
     const iso = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : v
-    if (typeof iso !== 'string' || !DAY_RE.test(iso)) throw new UsageError(`--${flag}: expected YYYY-MM-DD or YYYYMMDD, got ${JSON.stringify(v)}`)
+    if (typeof iso !== 'string' || !DAY_RE.test(iso))
+      throw new UsageError(`--${flag}: expected YYYY-MM-DD or YYYYMMDD, got ${JSON.stringify(v)}`)
     return iso
   }
   const since = day('since')
@@ -69,8 +70,13 @@ export function reportQueryFromArgs(o: Record<string, string | string[] | boolea
 /** The `--json` shape: one field per dimension, the figures, cost null when wholly unpriced. */
 export function reportToJson(r: Report, groupBy: GroupDim[]): unknown {
   const fig = (f: Figures) => ({
-    input: f.input, output: f.output, cacheRead: f.cacheRead, cacheWrite: f.cacheWrite, requests: f.requests,
-    costUsd: reportedCost(f), unpricedTokens: f.unpricedTokens,
+    input: f.input,
+    output: f.output,
+    cacheRead: f.cacheRead,
+    cacheWrite: f.cacheWrite,
+    requests: f.requests,
+    costUsd: reportedCost(f),
+    unpricedTokens: f.unpricedTokens,
   })
   return {
     rows: r.rows.map((row) => ({ ...Object.fromEntries(groupBy.map((d) => [d, row[d]])), ...fig(row) })),
@@ -92,14 +98,32 @@ function money(f: Figures): string {
 /** A plain-text table for people. */
 export function reportToTable(r: Report, groupBy: GroupDim[]): string {
   const head = [...groupBy, 'input', 'output', 'cache read', 'cache write', 'requests', 'cost']
-  const line = (labels: string[], f: Figures) =>
-    [...labels, int.format(f.input), int.format(f.output), int.format(f.cacheRead), int.format(f.cacheWrite), int.format(f.requests), money(f)]
-  const body = r.rows.map((row) => line(groupBy.map((d) => row[d] ?? ''), row))
-  const total = line(groupBy.map((_, i) => (i === 0 ? 'total' : '')), r.totals)
+  const line = (labels: string[], f: Figures) => [
+    ...labels,
+    int.format(f.input),
+    int.format(f.output),
+    int.format(f.cacheRead),
+    int.format(f.cacheWrite),
+    int.format(f.requests),
+    money(f),
+  ]
+  const body = r.rows.map((row) =>
+    line(
+      groupBy.map((d) => row[d] ?? ''),
+      row,
+    ),
+  )
+  const total = line(
+    groupBy.map((_, i) => (i === 0 ? 'total' : '')),
+    r.totals,
+  )
   const all = [head, ...body, total]
   const widths = head.map((_, i) => Math.max(...all.map((cells) => (cells[i] ?? '').length)))
   const fmt = (cells: string[]) =>
-    cells.map((c, i) => (i < groupBy.length ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd()
+    cells
+      .map((c, i) => (i < groupBy.length ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
   const rule = widths.map((w) => '-'.repeat(w)).join('  ')
   const note = r.unpricedModels.length ? `\nunpriced models (tokens counted, cost unknown): ${r.unpricedModels.join(', ')}\n` : ''
   return [fmt(head), rule, ...body.map(fmt), rule, fmt(total)].join('\n') + '\n' + note
@@ -121,11 +145,21 @@ function zoneLine(zone: CliZone): string {
 /** `tokenwatch report`: sums from the store, grouped and filtered. */
 export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(args, {
-    db: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, tz: { type: 'string' },
-    'group-by': { type: 'string' }, user: { type: 'string', multiple: true }, agent: { type: 'string', multiple: true },
-    project: { type: 'string', multiple: true }, model: { type: 'string', multiple: true },
-    source: { type: 'string', multiple: true }, json: { type: 'boolean' }, csv: { type: 'boolean' },
-    from: { type: 'string' }, machine: { type: 'string', multiple: true }, folder: { type: 'string' },
+    db: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    tz: { type: 'string' },
+    'group-by': { type: 'string' },
+    user: { type: 'string', multiple: true },
+    agent: { type: 'string', multiple: true },
+    project: { type: 'string', multiple: true },
+    model: { type: 'string', multiple: true },
+    source: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    csv: { type: 'boolean' },
+    from: { type: 'string' },
+    machine: { type: 'string', multiple: true },
+    folder: { type: 'string' },
   })
   if (o.json && o.csv) throw new UsageError('--json and --csv exclude each other')
   const zone = cliTimeZone(o, env)
@@ -144,17 +178,23 @@ export async function runReportCommand(args: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** `report --from postgres://…`: the same report over the team database, with the machine dimension and filter. */
-async function teamReportCommand(o: Record<string, string | string[] | boolean | undefined>, env: NodeJS.ProcessEnv, zone: CliZone): Promise<number> {
+async function teamReportCommand(
+  o: Record<string, string | string[] | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+  zone: CliZone,
+): Promise<number> {
   if (o.from !== undefined && o.folder !== undefined) throw new UsageError('--from and --folder exclude each other')
   if (o.db !== undefined && o.folder === undefined) throw new UsageError('--from and --db exclude each other')
   const q = reportQueryFromArgs(o, zone.tz)
-  if (q.groupBy.includes('session')) throw new UsageError('--group-by session: sessions stay on each machine (the team database and the folder hold quarter-hour rows)')
+  if (q.groupBy.includes('session'))
+    throw new UsageError('--group-by session: sessions stay on each machine (the team database and the folder hold quarter-hour rows)')
   const team = await import('../engine/sync/team-report')
   const { teamUrlFrom } = await import('./sync')
   const { myMachines } = await import('../engine/sync/folder-sink')
-  const r = o.folder !== undefined
-    ? folderReport(o.folder as string, o.db as string | undefined, q, env, team, myMachines)
-    : await team.teamReport(teamUrlFrom('--from', o.from as string | undefined, env), q)
+  const r =
+    o.folder !== undefined
+      ? folderReport(o.folder as string, o.db as string | undefined, q, env, team, myMachines)
+      : await team.teamReport(teamUrlFrom('--from', o.from as string | undefined, env), q)
   const dims = q.groupBy
   if (o.json) process.stdout.write(JSON.stringify(reportToJson(r, dims)) + '\n')
   else if (o.csv) process.stdout.write(reportToCsv(r, dims))
@@ -165,8 +205,14 @@ async function teamReportCommand(o: Record<string, string | string[] | boolean |
 type TeamModule = typeof import('../engine/sync/team-report')
 
 /** `report --folder DIR`: this machine (its store) and the others' newest complete files in DIR. */
-function folderReport(dir: string, db: string | undefined, q: TeamReportQuery, env: NodeJS.ProcessEnv, team: TeamModule,
-  myMachines: typeof import('../engine/sync/folder-sink').myMachines): ReturnType<TeamModule['reportOverMachines']> {
+function folderReport(
+  dir: string,
+  db: string | undefined,
+  q: TeamReportQuery,
+  env: NodeJS.ProcessEnv,
+  team: TeamModule,
+  myMachines: typeof import('../engine/sync/folder-sink').myMachines,
+): ReturnType<TeamModule['reportOverMachines']> {
   const ctx = openContext({ env, writer: false, ...(db ? { dbPath: db } : {}) })
   try {
     const mine = myMachines(ctx.store, dir, ctx.settings.teamProjects)

@@ -28,23 +28,36 @@ export async function runScan(args: string[], env: NodeJS.ProcessEnv): Promise<n
     const stages = { ...s.stages, commitMs: s.stages.commitMs + closeMs, closeMs }
     const r1 = (x: number): number => Math.round(x * 10) / 10
     const out = {
-      files: s.files, filesRead: s.filesRead, bytes: s.bytes, lines: s.lines, events: s.events, inserted: s.inserted,
-      updated: s.updated, duplicates: s.duplicates, skipped: s.skipped, skipReasons: s.skipReasons,
-      errors: s.errors, unpricedModels: unpriced, ms, db: ctx.store.path,
+      files: s.files,
+      filesRead: s.filesRead,
+      bytes: s.bytes,
+      lines: s.lines,
+      events: s.events,
+      inserted: s.inserted,
+      updated: s.updated,
+      duplicates: s.duplicates,
+      skipped: s.skipped,
+      skipReasons: s.skipReasons,
+      errors: s.errors,
+      unpricedModels: unpriced,
+      ms,
+      db: ctx.store.path,
       stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, r1(v)])),
     }
     for (const e of s.errors) process.stderr.write(`warning: could not read ${e.path}: ${e.error}\n`)
     if (o.json) {
       process.stdout.write(JSON.stringify(out) + '\n')
     } else {
-      const reasons = Object.entries(s.skipReasons).map(([k, n]) => `${k} ${n}`).join(', ')
+      const reasons = Object.entries(s.skipReasons)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')
       process.stdout.write(
         `files      ${s.files} (${s.filesRead} read, ${(s.bytes / 1048576).toFixed(1)} MiB in ${ms} ms)\n` +
-        `lines      ${s.lines}\n` +
-        `events     ${s.events} (${s.inserted} new, ${s.duplicates} duplicates, ${s.updated} corrected)\n` +
-        `skipped    ${s.skipped}${reasons ? ` (${reasons})` : ''}\n` +
-        `unpriced   ${unpriced.length ? unpriced.join(', ') : 'none'}\n` +
-        `store      ${ctx.store.path}\n`,
+          `lines      ${s.lines}\n` +
+          `events     ${s.events} (${s.inserted} new, ${s.duplicates} duplicates, ${s.updated} corrected)\n` +
+          `skipped    ${s.skipped}${reasons ? ` (${reasons})` : ''}\n` +
+          `unpriced   ${unpriced.length ? unpriced.join(', ') : 'none'}\n` +
+          `store      ${ctx.store.path}\n`,
       )
     }
     return 0

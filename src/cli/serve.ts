@@ -23,17 +23,25 @@ export function rendererDir(): string {
  */
 export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const o = parseOptions(args, {
-    db: { type: 'string' }, user: { type: 'string' }, port: { type: 'string' },
-    'no-watch': { type: 'boolean' }, 'no-web': { type: 'boolean' }, 'no-socket': { type: 'boolean' },
-    team: { type: 'string' }, 'otlp-port': { type: 'string' }, 'no-otlp': { type: 'boolean' },
+    db: { type: 'string' },
+    user: { type: 'string' },
+    port: { type: 'string' },
+    'no-watch': { type: 'boolean' },
+    'no-web': { type: 'boolean' },
+    'no-socket': { type: 'boolean' },
+    team: { type: 'string' },
+    'otlp-port': { type: 'string' },
+    'no-otlp': { type: 'boolean' },
   })
   const otlpPort = o['otlp-port'] === undefined ? undefined : Number(o['otlp-port'])
-  if (otlpPort !== undefined && (!Number.isInteger(otlpPort) || otlpPort < 0 || otlpPort > 65535)) throw new UsageError('--otlp-port: expected 0..65535')
+  if (otlpPort !== undefined && (!Number.isInteger(otlpPort) || otlpPort < 0 || otlpPort > 65535))
+    throw new UsageError('--otlp-port: expected 0..65535')
   if (otlpPort !== undefined && o['no-otlp']) throw new UsageError('--otlp-port and --no-otlp do not go together')
   const port = o.port === undefined ? 0 : Number(o.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port: expected 0..65535')
   if (o.team !== undefined) {
-    if (o.db !== undefined || o.user !== undefined || o['no-web']) throw new UsageError('--team serves the team database: --db, --user and --no-web do not apply')
+    if (o.db !== undefined || o.user !== undefined || o['no-web'])
+      throw new UsageError('--team serves the team database: --db, --user and --no-web do not apply')
     return serveTeam(teamUrlFrom('--team', o.team, env), port)
   }
   const engine = await Engine.open({
@@ -94,7 +102,10 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
   const done = new Promise<number>((resolveExit) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.stderr.write(`\n${sig}: flushing and closing\n`)
-      void stop().then(() => resolveExit(0), () => resolveExit(1))
+      void stop().then(
+        () => resolveExit(0),
+        () => resolveExit(1),
+      )
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
@@ -108,13 +119,17 @@ export async function runServe(args: string[], env: NodeJS.ProcessEnv): Promise<
     bar.done()
   }
   const s = engine.lastScan
-  if (s) process.stdout.write(`backfill   ${s.filesRead} files, ${s.inserted} new events, ${s.duplicates} duplicates, ${s.skipped} lines skipped\n`)
+  if (s)
+    process.stdout.write(
+      `backfill   ${s.filesRead} files, ${s.inserted} new events, ${s.duplicates} duplicates, ${s.skipped} lines skipped\n`,
+    )
   process.stdout.write(engine.watching ? 'watching   agent logs for new usage (Ctrl-C to stop)\n' : 'ready      (Ctrl-C to stop)\n')
   return done
 }
 
 /** Under the printed link: what it is good for. */
-const LINK_NOTE = '           (the link works once, within 10 minutes, and signs that browser in; the next one is printed when it is used)\n'
+const LINK_NOTE =
+  '           (the link works once, within 10 minutes, and signs that browser in; the next one is printed when it is used)\n'
 
 /** A fresh link, made when the last one was used or a spent one was opened. */
 function printNextLink(url: string): void {
@@ -139,7 +154,13 @@ async function serveTeam(url: string, port: number): Promise<number> {
   return new Promise<number>((resolveExit) => {
     const onSignal = (sig: NodeJS.Signals) => {
       process.stderr.write(`\n${sig}: closing\n`)
-      void web.close().then(() => api.close()).then(() => resolveExit(0), () => resolveExit(1))
+      void web
+        .close()
+        .then(() => api.close())
+        .then(
+          () => resolveExit(0),
+          () => resolveExit(1),
+        )
     }
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)

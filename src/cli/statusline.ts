@@ -62,7 +62,10 @@ export function parseHookInput(text: string, now: number): HookInput {
   const model = o.model as Record<string, unknown> | undefined
   const cost = o.cost as Record<string, unknown> | undefined
   const name = typeof model?.display_name === 'string' ? model.display_name : typeof model?.id === 'string' ? model.id : null
-  const usd = typeof cost?.total_cost_usd === 'number' && Number.isFinite(cost.total_cost_usd) && cost.total_cost_usd >= 0 ? cost.total_cost_usd : null
+  const usd =
+    typeof cost?.total_cost_usd === 'number' && Number.isFinite(cost.total_cost_usd) && cost.total_cost_usd >= 0
+      ? cost.total_cost_usd
+      : null
   return {
     sessionId: typeof o.session_id === 'string' ? o.session_id : null,
     model: name,
@@ -90,7 +93,9 @@ export function storeParts(store: Store, settings: ReturnType<typeof loadSetting
   }
   const [top] = budgetStatuses(store, settings, tz, now)
   if (top && Number.isFinite(top.fraction)) {
-    parts.push(`${top.budget.id === 'daily' ? 'budget' : top.budget.name} ${Math.round(top.fraction * 100)}%${top.level === 'over' ? ' over' : ''}`)
+    parts.push(
+      `${top.budget.id === 'daily' ? 'budget' : top.budget.name} ${Math.round(top.fraction * 100)}%${top.level === 'over' ? ' over' : ''}`,
+    )
   }
   return parts
 }
@@ -104,14 +109,22 @@ export async function runStatusline(_args: string[], env: NodeJS.ProcessEnv = pr
     input = parseHookInput(await io.readInput(), now)
     if (input.model) head.push(input.model)
     if (input.costUsd !== null) head.push(`session ${usd(input.costUsd)}`)
-    if (input.rateLimits) for (const w of input.rateLimits.windows) head.push(`${w.name === 'five_hour' ? '5h' : w.name === 'seven_day' ? '7d' : w.name} ${Math.round(w.usedPercent)}%`)
+    if (input.rateLimits)
+      for (const w of input.rateLimits.windows)
+        head.push(`${w.name === 'five_hour' ? '5h' : w.name === 'seven_day' ? '7d' : w.name} ${Math.round(w.usedPercent)}%`)
   } catch {
     // Keep going: the store may still answer.
   }
   const dir = dataDir(env)
   try {
     if (input.sessionId) {
-      const rec: StatuslineRecord = { observedAt: now, sessionId: input.sessionId, model: input.model, costUsd: input.costUsd, rateLimits: input.rateLimits }
+      const rec: StatuslineRecord = {
+        observedAt: now,
+        sessionId: input.sessionId,
+        model: input.model,
+        costUsd: input.costUsd,
+        rateLimits: input.rateLimits,
+      }
       writeStatuslineRecord(dir, rec)
     }
   } catch {

@@ -17,7 +17,13 @@ export function teamUrlFrom(flag: string, value: string | undefined, env: NodeJS
 
 /** `tokenwatch sync --to postgres://…`: sends this machine's changed quarter-hour rows to the team database once. */
 export async function runSync(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const o = parseOptions(args, { to: { type: 'string' }, folder: { type: 'string' }, db: { type: 'string' }, projects: { type: 'string' }, json: { type: 'boolean' } })
+  const o = parseOptions(args, {
+    to: { type: 'string' },
+    folder: { type: 'string' },
+    db: { type: 'string' },
+    projects: { type: 'string' },
+    json: { type: 'boolean' },
+  })
   if (o.folder !== undefined && o.to !== undefined) throw new UsageError('--to and --folder exclude each other')
   const url = o.folder === undefined ? teamUrlFrom('--to', o.to, env) : ''
   if (o.projects !== undefined && !(TEAM_PROJECTS as readonly string[]).includes(o.projects)) {
@@ -30,7 +36,10 @@ export async function runSync(args: string[], env: NodeJS.ProcessEnv): Promise<n
       const w = writeMachineFile(ctx.store, o.folder, projects)
       const gone = removeOwnConflicts(o.folder, machineIdentity(ctx.store).id)
       if (o.json) process.stdout.write(JSON.stringify({ ...w, projects, removedConflicts: gone }) + '\n')
-      else process.stdout.write(`${w.written ? 'wrote' : 'up to date:'} ${w.rows} rows to ${w.file}${gone.length ? ` (removed ${gone.length} conflicted copies of it)` : ''}\n`)
+      else
+        process.stdout.write(
+          `${w.written ? 'wrote' : 'up to date:'} ${w.rows} rows to ${w.file}${gone.length ? ` (removed ${gone.length} conflicted copies of it)` : ''}\n`,
+        )
       return 0
     }
     const r = await syncToPostgres(ctx.store, url, { projects })

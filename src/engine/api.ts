@@ -1,4 +1,12 @@
-import { API_METHOD_TABLE, type AppApi, type DataSource, type ExportResult, type ReportQuery, type Settings, type UsageFilter } from '../shared/contract'
+import {
+  API_METHOD_TABLE,
+  type AppApi,
+  type DataSource,
+  type ExportResult,
+  type ReportQuery,
+  type Settings,
+  type UsageFilter,
+} from '../shared/contract'
 import { reportToCsv } from './export/csv'
 import type { Engine } from './live/engine'
 import { budgetStatuses, outlook } from './budgets/status'
@@ -53,7 +61,9 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
   // What this connection can show: this machine, then my machines and the team where they are set.
   const dataSources = (): DataSource[] => [
     { scope: 'local', label: 'This machine', detail: machineIdentity(store()).name },
-    ...(engine.settings.machinesFolder ? [{ scope: 'machines' as const, label: 'My machines', detail: engine.settings.machinesFolder }] : []),
+    ...(engine.settings.machinesFolder
+      ? [{ scope: 'machines' as const, label: 'My machines', detail: engine.settings.machinesFolder }]
+      : []),
     ...(engine.teamUrl ? [{ scope: 'team' as const, label: 'Team', detail: redactUrl(engine.teamUrl) }] : []),
   ]
   return {
@@ -74,15 +84,29 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
     forecast: async (q) => rangeForecast(store(), own(q)),
     userTotals: async () => userTotals(store()),
     activity: async (q) => activityReport(store(), own(q)),
-    planLimits: async () => planLimits(engine.dir, engine.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots())),
+    planLimits: async () =>
+      planLimits(
+        engine.dir,
+        engine.sources.filter((s) => s.id === 'codex').flatMap((s) => s.roots()),
+      ),
     blocks: async ({ active }) => listBlocks(store(), active ? { active } : {}),
     sourceStatus: async () =>
       // Every source, switched off or not: the panel lists them all.
-      sourceStatus(store(), engine.allSources(), {
-        ...(opts.socketPath ? { socket: opts.socketPath } : {}),
-        ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
-        ...(engine.otlp ? { otlp: engine.otlp.url } : {}),
-      }, { discover: true, scanErrors: engine.lastScan?.errors ?? [], disabled: engine.settings.disabledSources, pushRefusals: engine.writer.refusals }),
+      sourceStatus(
+        store(),
+        engine.allSources(),
+        {
+          ...(opts.socketPath ? { socket: opts.socketPath } : {}),
+          ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
+          ...(engine.otlp ? { otlp: engine.otlp.url } : {}),
+        },
+        {
+          discover: true,
+          scanErrors: engine.lastScan?.errors ?? [],
+          disabled: engine.settings.disabledSources,
+          pushRefusals: engine.writer.refusals,
+        },
+      ),
     backfillProgress: async () => ({ ...engine.progress }),
     getSettings: async () => shown(engine.settings),
     setSettings: async (patch) => {

@@ -82,13 +82,19 @@ export function parseWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined 
   const raw = env.TOKENWATCH_PARSE_WORKERS
   if (raw === undefined || raw === '') return undefined
   const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n < 0 || n > 64) throw new Error(`TOKENWATCH_PARSE_WORKERS: expected a whole number from 0 to 64, got ${raw}`)
+  if (!Number.isSafeInteger(n) || n < 0 || n > 64)
+    throw new Error(`TOKENWATCH_PARSE_WORKERS: expected a whole number from 0 to 64, got ${raw}`)
   return n
 }
 
 /** Sources for the environment's folders plus the ones added in settings. */
 export function sourcesFor(env: NodeJS.ProcessEnv, settings: Settings): LogSource[] {
-  return createLogSources({ env, folders: settings.logFolders, disabled: settings.disabledSources, ...(env.HOME ? { home: env.HOME } : {}) })
+  return createLogSources({
+    env,
+    folders: settings.logFolders,
+    disabled: settings.disabledSources,
+    ...(env.HOME ? { home: env.HOME } : {}),
+  })
 }
 
 /**
@@ -109,8 +115,15 @@ export function openContext(opts: ContextOptions = {}): EngineContext {
   const commitBytes = commitBytesFromEnv(env)
   const parseWorkers = parseWorkersFromEnv(env)
   const base = {
-    dir, paths, settings, userId, sources: sourcesFor(env, settings), prices, cost,
-    ...(commitBytes ? { commitBytes } : {}), ...(parseWorkers !== undefined ? { parseWorkers } : {}),
+    dir,
+    paths,
+    settings,
+    userId,
+    sources: sourcesFor(env, settings),
+    prices,
+    cost,
+    ...(commitBytes ? { commitBytes } : {}),
+    ...(parseWorkers !== undefined ? { parseWorkers } : {}),
   }
   if (opts.writer === false) {
     const store = openReader(dbPath, storeOpts)
@@ -150,15 +163,19 @@ export function checkStoreLocation(dbPath: string): void {
   const folder = realpathSync(dirname(dbPath))
   const fst = statSync(folder)
   if (fst.uid !== uid && (fst.mode & 0o022) !== 0) {
-    throw new Error(`${dbPath}: its folder ${folder} belongs to another user (uid ${fst.uid}) and others may write to it; ` +
-      'refusing to keep the store there — use a folder of your own (--db or TOKENWATCH_HOME)')
+    throw new Error(
+      `${dbPath}: its folder ${folder} belongs to another user (uid ${fst.uid}) and others may write to it; ` +
+        'refusing to keep the store there — use a folder of your own (--db or TOKENWATCH_HOME)',
+    )
   }
   if (!existsSync(dbPath)) return
   const real = realpathSync(dbPath)
   const st = statSync(real)
   if (st.uid !== uid) throw new Error(`${dbPath} (${real}) belongs to another user (uid ${st.uid}); refusing to use it as the store`)
   if ((st.mode & 0o022) !== 0) {
-    throw new Error(`${dbPath} (${real}) is writable by others (mode ${(st.mode & 0o777).toString(8)}); refusing to use it as the store — chmod 600 it`)
+    throw new Error(
+      `${dbPath} (${real}) is writable by others (mode ${(st.mode & 0o777).toString(8)}); refusing to use it as the store — chmod 600 it`,
+    )
   }
 }
 
@@ -172,8 +189,10 @@ export function tryRecost(store: Store, prices: PriceTable, cost: Coster, log: (
   try {
     return recostHistory(store, prices, cost)
   } catch (err) {
-    log(`token-watch: re-costing history with the new prices failed (${err instanceof Error ? err.message : String(err)}); ` +
-      'costs stay at the previous prices until it succeeds (tried again at the next start or price change); counts are unchanged.')
+    log(
+      `token-watch: re-costing history with the new prices failed (${err instanceof Error ? err.message : String(err)}); ` +
+        'costs stay at the previous prices until it succeeds (tried again at the next start or price change); counts are unchanged.',
+    )
     return null
   }
 }
@@ -222,10 +241,13 @@ function openRecovering(path: string, storeOpts: OpenStoreOptions, cost: Coster,
   let pushed = 'no usable backup exists, so every event pushed over the socket or HTTP is lost'
   if (backup) {
     const r = importPushedEvents(store, backup, cost)
-    pushed = `${r.events} pushed events restored from ${describeBackup(backup)} (taken ` +
+    pushed =
+      `${r.events} pushed events restored from ${describeBackup(backup)} (taken ` +
       `${new Date(r.takenAt).toISOString()}); events pushed over the socket or HTTP after that instant are lost`
   }
-  log(`token-watch: the store ${path} failed its integrity check; moved it to ${aside} and rebuilt it. ` +
-    `Usage from agent logs is read again from the logs; ${pushed}.`)
+  log(
+    `token-watch: the store ${path} failed its integrity check; moved it to ${aside} and rebuilt it. ` +
+      `Usage from agent logs is read again from the logs; ${pushed}.`,
+  )
   return store
 }

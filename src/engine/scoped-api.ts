@@ -32,10 +32,16 @@ export function createScopedApis(engine: Engine, local: AppApi, opts: MachinesAp
       return url ? { key: url, make: () => createTeamApi(url, opts) } : null
     }
     const dir = engine.settings.machinesFolder
-    return dir ? {
-      key: `${dir}\n${engine.settings.teamProjects}`,
-      make: () => createFolderApi({ store: () => engine.store, dir, projects: () => engine.settings.teamProjects, ...(opts.log ? { log: opts.log } : {}) }, opts),
-    } : null
+    return dir
+      ? {
+          key: `${dir}\n${engine.settings.teamProjects}`,
+          make: () =>
+            createFolderApi(
+              { store: () => engine.store, dir, projects: () => engine.settings.teamProjects, ...(opts.log ? { log: opts.log } : {}) },
+              opts,
+            ),
+        }
+      : null
   }
   /** The scope's current contract (rebuilt when its setting changed), or null when not set up. */
   const current = (scope: Exclude<DataScope, 'local'>): MachinesApi | null => {
@@ -52,9 +58,12 @@ export function createScopedApis(engine: Engine, local: AppApi, opts: MachinesAp
     built.set(scope, { key: w.key, api })
     return api
   }
-  const missing = (scope: Exclude<DataScope, 'local'>): Error => new Error(scope === 'team'
-    ? 'no team database is set (Settings → Team and my machines, or TOKENWATCH_TEAM_URL)'
-    : 'no "my machines" folder is set (Settings → Team and my machines)')
+  const missing = (scope: Exclude<DataScope, 'local'>): Error =>
+    new Error(
+      scope === 'team'
+        ? 'no team database is set (Settings → Team and my machines, or TOKENWATCH_TEAM_URL)'
+        : 'no "my machines" folder is set (Settings → Team and my machines)',
+    )
 
   const facade = (scope: Exclude<DataScope, 'local'>): AppApi => {
     const call = (method: ApiMethod, ...arg: [] | [unknown]): Promise<unknown> => {

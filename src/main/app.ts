@@ -182,7 +182,12 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   // The dashboard's data switch: my machines (the synced folder) and the team database, read-only.
   const scopes = createScopedApis(engine, windowApi, { log })
   const disposeIpc = setupIpc({
-    electron, api: windowApi, scoped: (scope) => scopes.get(scope), isAppSender: (e) => window.isAppSender(e), target: () => window.current()?.webContents, log,
+    electron,
+    api: windowApi,
+    scoped: (scope) => scopes.get(scope),
+    isAppSender: (e) => window.isAppSender(e),
+    target: () => window.current()?.webContents,
+    log,
   })
   const tray = setupTray({
     electron,

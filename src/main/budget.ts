@@ -60,7 +60,11 @@ export interface BudgetElectron {
 
 /** A budget watch that raises real desktop notifications, amounts in `locale` (the app's). */
 export function setupBudget({ electron, claim, locale }: { electron: BudgetElectron; claim: ClaimAlerts; locale?: string }): BudgetWatch {
-  return createBudgetWatch(claim, (notice) => {
-    if (electron.Notification.isSupported()) new electron.Notification(notice).show()
-  }, locale)
+  return createBudgetWatch(
+    claim,
+    (notice) => {
+      if (electron.Notification.isSupported()) new electron.Notification(notice).show()
+    },
+    locale,
+  )
 }

@@ -71,7 +71,11 @@ export function compactUsd(costUsd: number): string {
 export function formatTokens(n: number, locale?: string): string {
   const f = formatsFor(locale)
   if (Math.round(n) < 1000) return f.int.format(Math.round(n))
-  const units: [number, string][] = [[1e3, 'k'], [1e6, 'M'], [1e9, 'B']]
+  const units: [number, string][] = [
+    [1e3, 'k'],
+    [1e6, 'M'],
+    [1e9, 'B'],
+  ]
   for (const [i, [size, unit]] of units.entries()) {
     const v = n / size
     const shown = v >= 99.95 ? Math.round(v) : Number(v.toFixed(1))

@@ -6,7 +6,15 @@
 import { API_METHODS, type ApiMethod, type AppApi, type DataScope } from '../shared/contract'
 import { Invalid, validateCall, type ValidCall } from '../engine/schema/contract'
 import { callApi } from '../engine/api-dispatch'
-import { CHANGE_CHANNEL, OTHER_SCOPES, changeChannelOf, channelOf, watchChannelOf, type IpcReply, type OtherScope } from '../shared/ipc-protocol'
+import {
+  CHANGE_CHANNEL,
+  OTHER_SCOPES,
+  changeChannelOf,
+  channelOf,
+  watchChannelOf,
+  type IpcReply,
+  type OtherScope,
+} from '../shared/ipc-protocol'
 import type { IpcSenderLike } from './window'
 
 export interface IpcDeps {
@@ -80,7 +88,11 @@ export function setupIpc(deps: IpcSetup & { scoped?: (scope: DataScope) => AppAp
         if (typeof on !== 'boolean') return { ok: false, error: 'arg: must be true or false' }
         watching.get(scope)?.()
         watching.delete(scope)
-        if (on) watching.set(scope, scopeDeps.api.onChange((e) => deps.target()?.send(changeChannelOf(scope), e)))
+        if (on)
+          watching.set(
+            scope,
+            scopeDeps.api.onChange((e) => deps.target()?.send(changeChannelOf(scope), e)),
+          )
         return { ok: true, result: on }
       })
     }

@@ -44,7 +44,11 @@ function dialogTitle(kind: LogFolderKind): string {
 /** The `addLogFolder` contract method for the desktop: dialog, checks, then the settings. */
 export function setupLogFolders(deps: LogFolderDeps): (arg: { kind: LogFolderKind }) => Promise<AddLogFolderResult> {
   return async ({ kind }) => {
-    const options: OpenDialogOptions = { title: dialogTitle(kind), buttonLabel: 'Watch this folder', properties: ['openDirectory', 'showHiddenFiles', 'dontAddToRecent'] }
+    const options: OpenDialogOptions = {
+      title: dialogTitle(kind),
+      buttonLabel: 'Watch this folder',
+      properties: ['openDirectory', 'showHiddenFiles', 'dontAddToRecent'],
+    }
     const parent = deps.parent()
     const choice = await (parent ? deps.electron.dialog.showOpenDialog(parent, options) : deps.electron.dialog.showOpenDialog(options))
     const picked = choice.filePaths[0]
@@ -65,7 +69,8 @@ export function setupLogFolders(deps: LogFolderDeps): (arg: { kind: LogFolderKin
 export function setupMachinesFolder(deps: LogFolderDeps): () => Promise<AddLogFolderResult> {
   return async () => {
     const options: OpenDialogOptions = {
-      title: 'My machines: a folder Syncthing, Dropbox, iCloud Drive or a share mirrors', buttonLabel: 'Use this folder',
+      title: 'My machines: a folder Syncthing, Dropbox, iCloud Drive or a share mirrors',
+      buttonLabel: 'Use this folder',
       properties: ['openDirectory', 'showHiddenFiles', 'dontAddToRecent'],
     }
     const parent = deps.parent()

@@ -168,9 +168,7 @@ export function setupTray(deps: TrayDeps): TrayHandle {
   const setIcon = (view: TrayView, costUsd: number): void => {
     // Redraw only when the picture changes: Linux trays write every new image to a temp file.
     const fraction = view.fraction === undefined ? undefined : Math.min(1, Math.round(view.fraction * 28) / 28)
-    const key = mac
-      ? `mac|${view.state}|${fraction}`
-      : `${badgeText(costUsd, 16)}|${badgeText(costUsd, 32)}|${view.state}|${fraction}`
+    const key = mac ? `mac|${view.state}|${fraction}` : `${badgeText(costUsd, 16)}|${badgeText(costUsd, 32)}|${view.state}|${fraction}`
     if (key === shownIcon) return
     shownIcon = key
     if (mac && view.state === 'none') tray.setImage(template)
@@ -192,7 +190,11 @@ export function setupTray(deps: TrayDeps): TrayHandle {
     const [today, budgets] = await Promise.all([api.todaySpend({ tz, at }), api.budgets({ tz, at })])
     deps.budget.notifyDue(budgets, at)
     const view = trayView(today, {
-      budgets, paused: settings.paused, platform, actions: deps.actions, ...(deps.locale ? { locale: deps.locale } : {}),
+      budgets,
+      paused: settings.paused,
+      platform,
+      actions: deps.actions,
+      ...(deps.locale ? { locale: deps.locale } : {}),
     })
     if (disposed) return view
     setIcon(view, today.costUsd)
@@ -216,10 +218,12 @@ export function setupTray(deps: TrayDeps): TrayHandle {
         running = show().finally(() => (running = undefined))
         return running
       }
-      again ??= running.catch(() => undefined).then(() => {
-        again = undefined
-        return handle.refresh()
-      })
+      again ??= running
+        .catch(() => undefined)
+        .then(() => {
+          again = undefined
+          return handle.refresh()
+        })
       return again
     },
     dispose() {

@@ -4,4 +4,7 @@ import { createPreloadApi } from './api'
 
 contextBridge.exposeInMainWorld('api', createPreloadApi(ipcRenderer))
 // The same contract over my machines and the team (the dashboard's data switch).
-contextBridge.exposeInMainWorld('scopedApi', { machines: createPreloadApi(ipcRenderer, 'machines'), team: createPreloadApi(ipcRenderer, 'team') })
+contextBridge.exposeInMainWorld('scopedApi', {
+  machines: createPreloadApi(ipcRenderer, 'machines'),
+  team: createPreloadApi(ipcRenderer, 'team'),
+})

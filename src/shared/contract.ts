@@ -10,21 +10,20 @@ import type { SourceId } from './usage'
  * `machine` is the machine the usage was counted on (its name; name and id where two share one):
  * a local store is one machine, the team database and the "my machines" folder are several.
  */
-export type GroupDim =
-  | 'hour'
-  | 'day'
-  | 'week'
-  | 'month'
-  | 'model'
-  | 'agent'
-  | 'user'
-  | 'project'
-  | 'session'
-  | 'source'
-  | 'machine'
+export type GroupDim = 'hour' | 'day' | 'week' | 'month' | 'model' | 'agent' | 'user' | 'project' | 'session' | 'source' | 'machine'
 
 export const GROUP_DIMS: readonly GroupDim[] = [
-  'hour', 'day', 'week', 'month', 'model', 'agent', 'user', 'project', 'session', 'source', 'machine',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'model',
+  'agent',
+  'user',
+  'project',
+  'session',
+  'source',
+  'machine',
 ]
 
 /** Which usage to look at. Instants are epoch ms UTC; `tz` is an IANA zone name. */
@@ -442,13 +441,7 @@ export interface ChangeEvent {
 export type ExportKind = 'cursor' | 'anthropic' | 'openai'
 
 /** Why billed and counted differ on a line; `match` when they agree. */
-export type ReconcileReason =
-  | 'match'
-  | 'not-counted'
-  | 'not-billed'
-  | 'unpriced'
-  | 'tokens-differ'
-  | 'price-differs'
+export type ReconcileReason = 'match' | 'not-counted' | 'not-billed' | 'unpriced' | 'tokens-differ' | 'price-differs'
 
 /** One day and model: billed, counted, and the difference (billed − counted). */
 export interface ReconcileLine {

@@ -34,8 +34,14 @@ function formatter(tz: string): Intl.DateTimeFormat {
   let f = formatters.get(tz)
   if (f === undefined) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     })
     formatters.set(tz, f)
   }
@@ -58,7 +64,8 @@ export function viewerTimeZone(setting: string): { tz: string; from: 'settings' 
 
 /** "Europe/Berlin (the Settings time zone)": how a zone picked by viewerTimeZone is stated. */
 export function describeTimeZone(z: { tz: string; from: 'settings' | 'system' | 'flag' }): string {
-  const why = z.from === 'settings' ? 'the Settings time zone' : z.from === 'system' ? 'the system time zone; none set in Settings' : 'from --tz'
+  const why =
+    z.from === 'settings' ? 'the Settings time zone' : z.from === 'system' ? 'the system time zone; none set in Settings' : 'from --tz'
   return `${z.tz} (${why})`
 }
 

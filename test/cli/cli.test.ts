@@ -31,7 +31,10 @@ describe('tokenwatch scan', () => {
   it('counts malformed lines per file and keeps going', () => {
     const dir = tempDir()
     layout(dir, { 'claude/projects/p/a.jsonl': 'ccusage/claude_project-beta_chat.jsonl' })
-    appendFileSync(join(dir, 'claude/projects/p/a.jsonl'), '{"message":{"usage":{"input_tokens":1}\n{"message":{"id":"x","model":"m","usage":{"input_tokens":-5}},"timestamp":"2026-02-03T08:00:00Z"}\n')
+    appendFileSync(
+      join(dir, 'claude/projects/p/a.jsonl'),
+      '{"message":{"usage":{"input_tokens":1}\n{"message":{"id":"x","model":"m","usage":{"input_tokens":-5}},"timestamp":"2026-02-03T08:00:00Z"}\n',
+    )
     const s = JSON.parse(runCli(['scan', '--json'], cliEnv(dir)).stdout)
     expect(s).toMatchObject({ inserted: 2, skipped: 2, skipReasons: { 'malformed-json': 1, 'bad-field': 1 } })
   })
@@ -61,7 +64,25 @@ describe('tokenwatch report', () => {
     const env = cliEnv(dir)
     runCli(['scan'], env)
     // msg-alpha-2 is at 12:30Z on 01-09 = 18:15 in Kathmandu; msg-beta-2 at 11:45Z = 17:30.
-    const j = JSON.parse(runCli(['report', '--json', '--tz', 'Asia/Kathmandu', '--group-by', 'hour', '--since', '2026-01-09', '--until', '2026-01-09', '--model', 'claude-opus-4-20250514'], env).stdout)
+    const j = JSON.parse(
+      runCli(
+        [
+          'report',
+          '--json',
+          '--tz',
+          'Asia/Kathmandu',
+          '--group-by',
+          'hour',
+          '--since',
+          '2026-01-09',
+          '--until',
+          '2026-01-09',
+          '--model',
+          'claude-opus-4-20250514',
+        ],
+        env,
+      ).stdout,
+    )
     expect(j.rows.map((x: Record<string, unknown>) => [x.hour, x.requests])).toEqual([['2026-01-09T18:00', 1]])
   })
 
@@ -70,12 +91,22 @@ describe('tokenwatch report', () => {
     const env = cliEnv(dir)
     const log = join(dir, 'claude/projects/p/s.jsonl')
     layout(dir, { 'claude/projects/p/s.jsonl': 'ccusage/claude_project-beta_chat.jsonl' })
-    writeFileSync(log, JSON.stringify({ timestamp: '2026-02-03T08:00:00Z', cwd: '=HYPERLINK("http://x","y"), "quoted"', sessionId: 's', requestId: 'r',
-      message: { id: 'm1', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 1, output_tokens: 2 } } }) + '\n')
+    writeFileSync(
+      log,
+      JSON.stringify({
+        timestamp: '2026-02-03T08:00:00Z',
+        cwd: '=HYPERLINK("http://x","y"), "quoted"',
+        sessionId: 's',
+        requestId: 'r',
+        message: { id: 'm1', model: 'claude-haiku-4-5-20251001', usage: { input_tokens: 1, output_tokens: 2 } },
+      }) + '\n',
+    )
     runCli(['scan'], env)
     const csv = runCli(['report', '--csv', '--tz', 'UTC', '--group-by', 'project'], env).stdout
-    expect(csv).toBe('project,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens\r\n' +
-      '"\'=HYPERLINK(""http://x"",""y""), ""quoted""",1,2,0,0,1,0.000011,0\r\n')
+    expect(csv).toBe(
+      'project,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens\r\n' +
+        '"\'=HYPERLINK(""http://x"",""y""), ""quoted""",1,2,0,0,1,0.000011,0\r\n',
+    )
   })
 
   it('rejects bad arguments with exit code 2 and a one-line reason', () => {
@@ -100,8 +131,14 @@ describe('tokenwatch serve', () => {
       const emit = runCli(['emit', '--agent', 'bot', '--model', 'gpt-5', '--input', '1000', '--output', '10', '--id', 'e-1'], env)
       expect(emit.code).toBe(0)
       expect(JSON.parse(emit.stdout)).toEqual({ ok: true, id: 'e-1' })
-      const res = await fetch(served.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify([{ id: 'e-1', agentId: 'bot', model: 'gpt-5', input: 1000, output: 10 }, { id: 'e-2', agentId: 'bot', model: 'gpt-5', input: 5, output: 5 }]) })
+      const res = await fetch(served.ingestUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          { id: 'e-1', agentId: 'bot', model: 'gpt-5', input: 1000, output: 10 },
+          { id: 'e-2', agentId: 'bot', model: 'gpt-5', input: 5, output: 5 },
+        ]),
+      })
       expect(res.status).toBe(200)
       // A second engine on the same store is refused, clearly; reports keep working.
       const second = runCli(['scan'], env)

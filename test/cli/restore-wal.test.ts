@@ -16,7 +16,9 @@ describe('restore treats a store and its WAL as one', () => {
     const env = cliEnv(dir)
     // A store as a crash leaves it: its last commits in the -wal file, never checkpointed.
     const live = openStore(join(dir, 'crashed', 'tokenwatch.db'))
-    const events = Array.from({ length: 40 }, (_, i) => event(`ext:bot:${i}`, Date.parse('2026-03-01T10:00:00Z') + i * 1000, { source: 'socket', input: 10, output: 1 }))
+    const events = Array.from({ length: 40 }, (_, i) =>
+      event(`ext:bot:${i}`, Date.parse('2026-03-01T10:00:00Z') + i * 1000, { source: 'socket', input: 10, output: 1 }),
+    )
     applyBatch(live, [{ events }], () => null)
     const aside = join(dir, 'aside.db')
     copyFileSync(live.path, aside)
@@ -26,7 +28,9 @@ describe('restore treats a store and its WAL as one', () => {
 
     const r = runCli(['restore', aside], env)
     expect(r.code, r.stderr).toBe(0)
-    const j = JSON.parse(runCli(['report', '--json', '--group-by', 'source'], env).stdout) as { totals: { requests: number; input: number } }
+    const j = JSON.parse(runCli(['report', '--json', '--group-by', 'source'], env).stdout) as {
+      totals: { requests: number; input: number }
+    }
     expect(j.totals).toMatchObject({ requests: 40, input: 400 })
     // The restored store is one file, and the set-aside one (with its WAL) is untouched.
     const db = join(dir, 'home', 'tokenwatch.db')

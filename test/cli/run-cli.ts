@@ -31,7 +31,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv): { code: number; 
 }
 
 /** The totals of `tokenwatch report --json`, as the bucket sums and request count. */
-export interface ReportTotals { input: number; output: number; cacheRead: number; cacheWrite: number; requests: number }
+export interface ReportTotals {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+}
 
 export function reportTotals(env: NodeJS.ProcessEnv): ReportTotals {
   const t = JSON.parse(runCli(['report', '--json', '--group-by', 'source'], env).stdout).totals as ReportTotals

@@ -17,11 +17,23 @@ describe('tokenwatch serve and OpenTelemetry', () => {
     const url = /^otlp\s+(\S+)/m.exec(served.out())?.[1] ?? ''
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
     const exporter = new OTLPLogExporter({ url: `${url}/v1/logs` })
-    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'claude-code' }), processors: [new SimpleLogRecordProcessor({ exporter })] })
-    provider.getLogger('com.anthropic.claude_code.events').emit({ body: 'claude_code.api_request', attributes: {
-      'event.name': 'api_request', 'event.timestamp': '2026-11-30T08:00:00Z', request_id: 'req_cli1', model: 'claude-sonnet-4-5',
-      input_tokens: 1234, output_tokens: 56, cache_read_tokens: 7000, cache_creation_tokens: 80,
-    } })
+    const provider = new LoggerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'claude-code' }),
+      processors: [new SimpleLogRecordProcessor({ exporter })],
+    })
+    provider.getLogger('com.anthropic.claude_code.events').emit({
+      body: 'claude_code.api_request',
+      attributes: {
+        'event.name': 'api_request',
+        'event.timestamp': '2026-11-30T08:00:00Z',
+        request_id: 'req_cli1',
+        model: 'claude-sonnet-4-5',
+        input_tokens: 1234,
+        output_tokens: 56,
+        cache_read_tokens: 7000,
+        cache_creation_tokens: 80,
+      },
+    })
     await provider.forceFlush()
     await provider.shutdown()
     expect(await served.stop()).toBe(0)

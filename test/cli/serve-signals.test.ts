@@ -66,7 +66,13 @@ describe.each<NodeJS.Signals>(['SIGTERM', 'SIGINT'])('tokenwatch serve and %s', 
     // Restarted, it reads on from the committed offsets and ends with the exact totals.
     expect(runCli(['scan'], env).code).toBe(0)
     const t = manifest.totals
-    expect(reportTotals(env)).toEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests })
+    expect(reportTotals(env)).toEqual({
+      input: t.input,
+      output: t.output,
+      cacheRead: t.cacheRead,
+      cacheWrite: t.cacheWrite,
+      requests: t.requests,
+    })
   }, 60_000)
 
   it(`${sig} just after start-up, while the watcher takes its first walk, still exits 0 promptly`, async () => {

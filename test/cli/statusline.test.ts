@@ -32,15 +32,28 @@ describe('tokenwatch statusline', () => {
     const left = Math.floor((now - 20 * 60_000) / 3_600_000) * 3_600_000 + 5 * 3_600_000 - now
     const leftText = (m: number) => (m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m`)
     // The minute can turn between here and the run: either reading is right.
-    const lines = [0, -1].map((d) => `Sonnet 4 · session $0.06 · today $3.00 · block ${leftText(Math.round(left / 60_000) + d)} left $18.00/h · budget 38%\n`)
+    const lines = [0, -1].map(
+      (d) => `Sonnet 4 · session $0.06 · today $3.00 · block ${leftText(Math.round(left / 60_000) + d)} left $18.00/h · budget 38%\n`,
+    )
     expect(lines).toContain(out)
     // What the hook said is kept for the dashboard.
-    expect(readStatuslineRecord(home)).toMatchObject({ sessionId: '73cc9f9a-2775-4418-beec-bc36b62a1c6f', model: 'Sonnet 4', costUsd: 0.056266149999999994, rateLimits: null })
+    expect(readStatuslineRecord(home)).toMatchObject({
+      sessionId: '73cc9f9a-2775-4418-beec-bc36b62a1c6f',
+      model: 'Sonnet 4',
+      costUsd: 0.056266149999999994,
+      rateLimits: null,
+    })
   })
 
   it("records Claude Code's rate_limits and shows them", async () => {
     const home = tempDir()
-    const input = JSON.stringify({ ...JSON.parse(HOOK), rate_limits: { five_hour: { used_percentage: 23.5, resets_at: 1738425600 }, seven_day: { used_percentage: 41.2, resets_at: 1738857600 } } })
+    const input = JSON.stringify({
+      ...JSON.parse(HOOK),
+      rate_limits: {
+        five_hour: { used_percentage: 23.5, resets_at: 1738425600 },
+        seven_day: { used_percentage: 41.2, resets_at: 1738857600 },
+      },
+    })
     const { code, out } = await run(home, input)
     expect(code).toBe(0)
     expect(out).toBe('Sonnet 4 · session $0.06 · 5h 24% · 7d 41% · Token Watch: no data\n')
@@ -60,7 +73,17 @@ describe('tokenwatch statusline', () => {
   })
 
   it('reads only what it needs from the hook JSON', () => {
-    expect(parseHookInput(HOOK, 0)).toEqual({ sessionId: '73cc9f9a-2775-4418-beec-bc36b62a1c6f', model: 'Sonnet 4', costUsd: 0.056266149999999994, rateLimits: null })
-    expect(parseHookInput('{"model":{"id":"claude-x"},"cost":{"total_cost_usd":-1}}', 0)).toEqual({ sessionId: null, model: 'claude-x', costUsd: null, rateLimits: null })
+    expect(parseHookInput(HOOK, 0)).toEqual({
+      sessionId: '73cc9f9a-2775-4418-beec-bc36b62a1c6f',
+      model: 'Sonnet 4',
+      costUsd: 0.056266149999999994,
+      rateLimits: null,
+    })
+    expect(parseHookInput('{"model":{"id":"claude-x"},"cost":{"total_cost_usd":-1}}', 0)).toEqual({
+      sessionId: null,
+      model: 'claude-x',
+      costUsd: null,
+      rateLimits: null,
+    })
   })
 })

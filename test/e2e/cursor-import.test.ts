@@ -28,7 +28,16 @@ beforeAll(async () => {
   cursor.close()
   writeFileSync(join(root, 'usage-events-2025-11-13.csv'), CSV)
   writeFileSync(join(root, 'notes.csv'), 'when,what\n2026-11-02,lunch\n')
-  env = { PATH: process.env.PATH ?? '', HOME: root, TZ: 'UTC', TOKENWATCH_HOME: join(root, 'home'), CLAUDE_CONFIG_DIR: join(root, 'claude'), CODEX_HOME: join(root, 'codex'), CURSOR_DATA_DIR: data, TOKENWATCH_USER: 'e2e' }
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: root,
+    TZ: 'UTC',
+    TOKENWATCH_HOME: join(root, 'home'),
+    CLAUDE_CONFIG_DIR: join(root, 'claude'),
+    CODEX_HOME: join(root, 'codex'),
+    CURSOR_DATA_DIR: data,
+    TOKENWATCH_USER: 'e2e',
+  }
   serve = await startServe(['--port', '0', '--no-socket'], env)
   const launched = await launchPage(root, 'UTC')
   ctx = launched.ctx
@@ -38,7 +47,9 @@ beforeAll(async () => {
 afterAll(() => teardown(ctx, serve, root))
 
 const cursorTotals = async () => {
-  const r = JSON.parse(await tokenwatch(['report', '--source', 'cursor', '--json', '--tz', 'UTC', '--db', join(root, 'home', 'tokenwatch.db')], env)) as { totals: Record<string, number> }
+  const r = JSON.parse(
+    await tokenwatch(['report', '--source', 'cursor', '--json', '--tz', 'UTC', '--db', join(root, 'home', 'tokenwatch.db')], env),
+  ) as { totals: Record<string, number> }
   return [r.totals.requests, r.totals.input, r.totals.output, r.totals.cacheRead, r.totals.cacheWrite]
 }
 
@@ -48,7 +59,9 @@ describe('Cursor in the Sources panel', () => {
     await page.getByTestId('tab-sources').click()
     const card = page.getByTestId('source-cursor')
     await card.waitFor({ timeout: 10_000 })
-    expect(await card.getByTestId('cursor-limits').textContent()).toContain('newer ones write zeros), never cache reads or writes, and no cost')
+    expect(await card.getByTestId('cursor-limits').textContent()).toContain(
+      'newer ones write zeros), never cache reads or writes, and no cost',
+    )
     expect(await cursorTotals()).toEqual([2, 730, 21003, 0, 0])
     await card.getByTestId('cursor-import-file').setInputFiles(join(root, 'usage-events-2025-11-13.csv'))
     const summary = card.getByTestId('cursor-import-summary')

@@ -38,8 +38,20 @@ const EXPECTED_TOKENS_OPUS = sum([EXPECTED_MD.opus_0210, EXPECTED_MD.opus_0212_s
 const LIVE = { input: 1_000, output: 2_000, cacheRead: 30_000, cacheWrite: 4_000, ts: '2026-02-12T12:00:00.000Z' }
 const LIVE_TOKENS = LIVE.input + LIVE.output + LIVE.cacheRead + LIVE.cacheWrite
 
-interface Figures { input: number; output: number; cacheRead: number; cacheWrite: number; requests: number; costUsd: number | null; unpricedTokens: number }
-interface JsonReport { rows: (Figures & Record<string, string | number | null>)[]; totals: Figures; unpricedModels: string[] }
+interface Figures {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  costUsd: number | null
+  unpricedTokens: number
+}
+interface JsonReport {
+  rows: (Figures & Record<string, string | number | null>)[]
+  totals: Figures
+  unpricedModels: string[]
+}
 
 // The dashboard formats for the browser's locale (en-US here).
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
@@ -70,7 +82,15 @@ async function expectedKpis(models: string[] = [], since = SINCE, until = UNTIL)
   const { totals } = await cliJson('model', models, since, until)
   const sessions = (await cliJson('session', models, since, until)).rows.length
   if (totals.costUsd === null) throw new Error('the viewed range is expected to be priced')
-  return { kpis: { cost: usd.format(totals.costUsd), tokens: int.format(tokensOf(totals)), requests: int.format(totals.requests), sessions: int.format(sessions) }, totals }
+  return {
+    kpis: {
+      cost: usd.format(totals.costUsd),
+      tokens: int.format(tokensOf(totals)),
+      requests: int.format(totals.requests),
+      sessions: int.format(sessions),
+    },
+    totals,
+  }
 }
 
 /** Polls an element's text until it equals `expected` (or times out); returns the last text seen. */
@@ -158,7 +178,8 @@ beforeAll(async () => {
 })
 
 afterEach((t) => {
-  if (t.task.result?.state === 'fail') process.stderr.write(`\n${serve?.output() ?? '(serve stopped)'}\npage errors: ${JSON.stringify(pageErrors)}\n`)
+  if (t.task.result?.state === 'fail')
+    process.stderr.write(`\n${serve?.output() ?? '(serve stopped)'}\npage errors: ${JSON.stringify(pageErrors)}\n`)
 })
 
 afterAll(() => teardown(ctx, serve, root))
@@ -175,7 +196,9 @@ describe('dashboard over the real tokenwatch serve', () => {
     await openView()
     // The token is gone from the address; the view is in it (bookmarkable).
     expect(page.url()).toBe(`http://127.0.0.1:${serve?.port}/?range=custom&from=${SINCE}&to=${UNTIL}`)
-    expect(await textOf('tz-note', `Times in ${TZ} (the system time zone; none set in Settings)`)).toBe(`Times in ${TZ} (the system time zone; none set in Settings)`)
+    expect(await textOf('tz-note', `Times in ${TZ} (the system time zone; none set in Settings)`)).toBe(
+      `Times in ${TZ} (the system time zone; none set in Settings)`,
+    )
     expect(await readKpis(want.kpis)).toEqual(want.kpis)
     // The chart plots the same total, one bar per local day, largest series first.
     expect(await attrOf('chart', 'data-total', String(EXPECTED_TOKENS_ALL))).toBe(String(EXPECTED_TOKENS_ALL))
@@ -216,16 +239,26 @@ describe('dashboard over the real tokenwatch serve', () => {
 
     // A new assistant message (new message and request id) in an existing session's transcript.
     const file = join(env.CLAUDE_CONFIG_DIR as string, 'projects', 'spotter', 'tool_heavy.jsonl')
-    const template = readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('"usage"')).at(-1)
+    const template = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"usage"'))
+      .at(-1)
     const line = JSON.parse(template as string) as { message: Record<string, unknown>; [k: string]: unknown }
     line.uuid = '00000000-0000-4000-8000-0000000e2e01'
     line.timestamp = LIVE.ts
     line.requestId = 'req_e2e_live_0001'
     line.message = {
-      ...line.message, id: 'msg_e2e_live_0001', model: OPUS, content: [{ type: 'text', text: 'live' }],
+      ...line.message,
+      id: 'msg_e2e_live_0001',
+      model: OPUS,
+      content: [{ type: 'text', text: 'live' }],
       usage: {
-        input_tokens: LIVE.input, output_tokens: LIVE.output, cache_read_input_tokens: LIVE.cacheRead, cache_creation_input_tokens: LIVE.cacheWrite,
-        cache_creation: { ephemeral_5m_input_tokens: LIVE.cacheWrite, ephemeral_1h_input_tokens: 0 }, service_tier: 'standard',
+        input_tokens: LIVE.input,
+        output_tokens: LIVE.output,
+        cache_read_input_tokens: LIVE.cacheRead,
+        cache_creation_input_tokens: LIVE.cacheWrite,
+        cache_creation: { ephemeral_5m_input_tokens: LIVE.cacheWrite, ephemeral_1h_input_tokens: 0 },
+        service_tier: 'standard',
       },
     }
     appendFileSync(file, JSON.stringify(line) + '\n')
@@ -238,8 +271,13 @@ describe('dashboard over the real tokenwatch serve', () => {
     expect(tokensOf(after.totals)).toBe(EXPECTED_TOKENS_OPUS + LIVE_TOKENS)
     expect(after.totals.requests).toBe(before.totals.requests + 1)
     // Cost of the new message from the bundled price table (USD per million tokens, 5-minute cache write).
-    const p = (JSON.parse(readFileSync(join(REPO, 'resources', 'prices', 'snapshot.json'), 'utf8')) as { models: Record<string, Record<string, number>> }).models[OPUS]
-    const liveCost = (LIVE.input * p!.input! + LIVE.output * p!.output! + LIVE.cacheRead * p!.cacheRead! + LIVE.cacheWrite * p!.cacheWrite5m!) / 1e6
+    const p = (
+      JSON.parse(readFileSync(join(REPO, 'resources', 'prices', 'snapshot.json'), 'utf8')) as {
+        models: Record<string, Record<string, number>>
+      }
+    ).models[OPUS]
+    const liveCost =
+      (LIVE.input * p!.input! + LIVE.output * p!.output! + LIVE.cacheRead * p!.cacheRead! + LIVE.cacheWrite * p!.cacheWrite5m!) / 1e6
     expect((after.totals.costUsd ?? 0) - (before.totals.costUsd ?? 0)).toBeCloseTo(liveCost, 9)
     expect(after.kpis).toEqual({ cost: '$2.42', tokens: '1,884,811', requests: '30', sessions: '3' })
     expect(await readKpis(after.kpis)).toEqual(after.kpis)
@@ -271,8 +309,9 @@ describe('dashboard over the real tokenwatch serve', () => {
     await page.getByTestId('split').selectOption('project')
     await page.locator('#chart-title', { hasText: 'Tokens per hour' }).waitFor({ timeout: WAIT_MS })
     expect(await attrOf('chart', 'data-buckets', '48')).toBe('48')
-    expect(await attrOf('chart', 'data-series', '/home/USER/projects/spotter-worktrees/spotter-dov|/home/marco/projects/spotter'))
-      .toBe('/home/USER/projects/spotter-worktrees/spotter-dov|/home/marco/projects/spotter')
+    expect(await attrOf('chart', 'data-series', '/home/USER/projects/spotter-worktrees/spotter-dov|/home/marco/projects/spotter')).toBe(
+      '/home/USER/projects/spotter-worktrees/spotter-dov|/home/marco/projects/spotter',
+    )
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
     expect(download.suggestedFilename()).toBe('tokenwatch-2026-02-12_2026-02-13-hour-project.csv')
     const cli = await tokenwatch([...reportArgs('hour,project', [], '2026-02-12', '2026-02-13'), '--csv'], env)
@@ -298,8 +337,9 @@ describe('dashboard over the real tokenwatch serve', () => {
     await page.getByTestId('metric-cost').click()
     await page.locator('#chart-title', { hasText: 'Cost per day' }).waitFor({ timeout: WAIT_MS })
     expect(await attrOf('chart', 'data-buckets', '41')).toBe('41')
-    expect(await attrOf('chart', 'data-series', `${OPUS}|claude-sonnet-4-20250514|claude-opus-4-20250514|${HAIKU}`))
-      .toBe(`${OPUS}|claude-sonnet-4-20250514|claude-opus-4-20250514|${HAIKU}`)
+    expect(await attrOf('chart', 'data-series', `${OPUS}|claude-sonnet-4-20250514|claude-opus-4-20250514|${HAIKU}`)).toBe(
+      `${OPUS}|claude-sonnet-4-20250514|claude-opus-4-20250514|${HAIKU}`,
+    )
     expect(want.kpis.sessions).toBe('5')
     expect(await readKpis(want.kpis)).toEqual(want.kpis)
     expect(await page.getByTestId('breakdown-row').count()).toBe(4)
@@ -311,13 +351,25 @@ describe('dashboard over the real tokenwatch serve', () => {
     await shot('sessions')
 
     // Every stored event of each source, fork replays and streamed duplicates counted once.
-    const bySource = Object.fromEntries((JSON.parse(await tokenwatch(['report', '--tz', TZ, '--group-by', 'source', '--json'], env)) as JsonReport).rows.map((r) => [r.source, r.requests]))
+    const bySource = Object.fromEntries(
+      (JSON.parse(await tokenwatch(['report', '--tz', TZ, '--group-by', 'source', '--json'], env)) as JsonReport).rows.map((r) => [
+        r.source,
+        r.requests,
+      ]),
+    )
     expect(bySource).toEqual({ 'claude-code': 35, codex: 196 })
     await page.getByTestId('tab-sources').click()
     await page.getByTestId('source-socket').waitFor()
-    const stat = (source: string, label: string) => page.getByTestId(`source-${source}`).locator('dl > div', { hasText: label }).locator('dd').textContent()
-    expect(await page.getByTestId('source-claude-code').locator('code').textContent()).toBe(join(env.CLAUDE_CONFIG_DIR as string, 'projects'))
-    expect([await stat('claude-code', 'Files'), await stat('claude-code', 'Events'), await stat('claude-code', 'Sessions')]).toEqual(['6', '35', '5'])
+    const stat = (source: string, label: string) =>
+      page.getByTestId(`source-${source}`).locator('dl > div', { hasText: label }).locator('dd').textContent()
+    expect(await page.getByTestId('source-claude-code').locator('code').textContent()).toBe(
+      join(env.CLAUDE_CONFIG_DIR as string, 'projects'),
+    )
+    expect([await stat('claude-code', 'Files'), await stat('claude-code', 'Events'), await stat('claude-code', 'Sessions')]).toEqual([
+      '6',
+      '35',
+      '5',
+    ])
     expect([await stat('codex', 'Files'), await stat('codex', 'Events'), await stat('codex', 'Lines skipped')]).toEqual(['3', '196', '0'])
     expect(serve?.socket).toBe(join(env.TOKENWATCH_HOME as string, 'ingest.sock'))
     expect(await page.getByTestId('source-socket').locator('code').textContent()).toBe(serve?.socket)

@@ -46,7 +46,10 @@ beforeAll(async () => {
   // The Claude Code fixtures are on disk; Codex is not installed here.
   env = { ...fixtureEnv(join(root, 'data'), TZ), CODEX_HOME: join(root, 'data', 'no-codex-here') }
   engine = await Engine.open({ env, changeDebounceMs: 5, log: () => {} })
-  server = await startWebServer({ api: createEngineApi(engine, { socketPath: engine.paths.socket }), staticDir: join(REPO, 'out', 'renderer') })
+  server = await startWebServer({
+    api: createEngineApi(engine, { socketPath: engine.paths.socket }),
+    staticDir: join(REPO, 'out', 'renderer'),
+  })
   const launched = await launchPage(root, TZ)
   ctx = launched.ctx
   page = launched.page
@@ -72,12 +75,19 @@ describe('first run over the real engine', () => {
 
     // Counted from the files: spotter (three transcripts; the subagent's belongs to its session),
     // project-alpha and project-beta. Nothing is in the store yet.
-    expect(await textOf('first-run-claude-code', 'found Claude Code: 5 sessions in 3 projects')).toBe('found Claude Code: 5 sessions in 3 projects')
+    expect(await textOf('first-run-claude-code', 'found Claude Code: 5 sessions in 3 projects')).toBe(
+      'found Claude Code: 5 sessions in 3 projects',
+    )
     const codexLine = `not found Codex: nothing at ${join(codex, 'sessions')}, ${join(codex, 'archived_sessions')}. Codex CLI keeps rollouts in ~/.codex/sessions (set CODEX_HOME to point elsewhere).`
     expect(await textOf('first-run-codex', codexLine)).toBe(codexLine)
     expect(await page.getByTestId('first-run').textContent()).toContain(engine.paths.socket)
     const api = createEngineApi(engine)
-    expect((await api.sourceStatus()).find((s) => s.source === 'claude-code')).toMatchObject({ location: claude, files: 0, sessions: 0, events: 0 })
+    expect((await api.sourceStatus()).find((s) => s.source === 'claude-code')).toMatchObject({
+      location: claude,
+      files: 0,
+      sessions: 0,
+      events: 0,
+    })
     // The backfill has not started: the bar waits, and the page keeps asking.
     expect(await textOf('backfill-label', 'Getting ready to read their history…')).toBe('Getting ready to read their history…')
     expect(await page.getByTestId('backfill-progress').getAttribute('value')).toBeNull()

@@ -36,7 +36,15 @@ async function textOf(testid: string, matches: (t: string) => boolean): Promise<
 beforeAll(async () => {
   requireBuild()
   root = mkdtempSync(join(tmpdir(), 'tw-e2e-otlp-'))
-  env = { PATH: process.env.PATH ?? '', HOME: root, TZ: 'UTC', TOKENWATCH_HOME: join(root, 'home'), TOKENWATCH_USER: 'e2e', CLAUDE_CONFIG_DIR: join(root, 'claude'), CODEX_HOME: join(root, 'codex') }
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: root,
+    TZ: 'UTC',
+    TOKENWATCH_HOME: join(root, 'home'),
+    TOKENWATCH_USER: 'e2e',
+    CLAUDE_CONFIG_DIR: join(root, 'claude'),
+    CODEX_HOME: join(root, 'codex'),
+  }
   serve = await startServe(['--port', '0', '--no-socket', '--otlp-port', '0'], env)
   otlpUrl = /^otlp\s+(\S+)/m.exec(serve.output())?.[1] ?? ''
   const launched = await launchPage(root, 'UTC')
@@ -63,10 +71,20 @@ describe('OpenTelemetry over the real tokenwatch serve', () => {
       processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${otlpUrl}/v1/logs` }) })],
     })
     const logger = provider.getLogger('com.anthropic.claude_code.events')
-    logger.emit({ body: 'claude_code.api_request', attributes: {
-      'event.name': 'api_request', 'event.timestamp': new Date().toISOString(), 'session.id': 'e2e-s', request_id: 'req_e2e_1',
-      model: 'claude-sonnet-4-5', input_tokens: 2000, output_tokens: 500, cache_read_tokens: 10000, cache_creation_tokens: 0,
-    } })
+    logger.emit({
+      body: 'claude_code.api_request',
+      attributes: {
+        'event.name': 'api_request',
+        'event.timestamp': new Date().toISOString(),
+        'session.id': 'e2e-s',
+        request_id: 'req_e2e_1',
+        model: 'claude-sonnet-4-5',
+        input_tokens: 2000,
+        output_tokens: 500,
+        cache_read_tokens: 10000,
+        cache_creation_tokens: 0,
+      },
+    })
     logger.emit({ body: 'claude_code.tool_result', attributes: { 'event.name': 'tool_result', tool_name: 'Bash' } })
     await provider.forceFlush()
     await provider.shutdown()
@@ -78,9 +96,17 @@ describe('OpenTelemetry over the real tokenwatch serve', () => {
     await page.getByTestId('tab-sources').click()
     const services = page.getByTestId('services-otlp')
     await services.waitFor()
-    expect(await services.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['claude-code', '2', '1', 'not-usage 1', expect.any(String) as string])
+    expect(await services.locator('tbody tr').first().locator('td').allTextContents()).toEqual([
+      'claude-code',
+      '2',
+      '1',
+      'not-usage 1',
+      expect.any(String) as string,
+    ])
 
-    const report = JSON.parse(await tokenwatch(['report', '--json', '--group-by', 'source'], env)) as { rows: { source: string; input: number; output: number; cacheRead: number; requests: number }[] }
+    const report = JSON.parse(await tokenwatch(['report', '--json', '--group-by', 'source'], env)) as {
+      rows: { source: string; input: number; output: number; cacheRead: number; requests: number }[]
+    }
     expect(report.rows).toEqual([expect.objectContaining({ source: 'otlp', input: 2000, output: 500, cacheRead: 10000, requests: 1 })])
   })
 })

@@ -17,7 +17,9 @@ const execFileP = promisify(execFile)
 export function requireBuild(): void {
   const missing = [join(REPO, 'out', 'cli', 'tokenwatch.js'), join(REPO, 'out', 'renderer', 'index.html')].filter((f) => !existsSync(f))
   if (missing.length > 0) {
-    throw new Error(`The E2E tests run the built app and ${missing.map((f) => relative(REPO, f)).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: run npm run build first`)
+    throw new Error(
+      `The E2E tests run the built app and ${missing.map((f) => relative(REPO, f)).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: run npm run build first`,
+    )
   }
 }
 
@@ -31,7 +33,8 @@ export const FIXTURE_LAYOUT: Readonly<Record<string, string>> = {
   'claude/projects/spotter/tool_heavy.jsonl': 'claude_real/spotter__tool_heavy.jsonl',
   'claude/projects/spotter/4d5611e5-241a-462a-8d15-5122611a9569/subagents/agent-acompact-e1f845.jsonl':
     'claude_real/spotter__4d5611e5-241a-462a-8d15-5122611a9569_subagents_agent-acompact-e1f845.jsonl',
-  'claude/projects/spotter/4d5611e5-241a-462a-8d15-5122611a9569.jsonl': 'claude_real/DERIVED_spotter_4d5611e5_usage_rows_content_stripped.jsonl',
+  'claude/projects/spotter/4d5611e5-241a-462a-8d15-5122611a9569.jsonl':
+    'claude_real/DERIVED_spotter_4d5611e5_usage_rows_content_stripped.jsonl',
   'claude/projects/project-alpha/session-alpha/chat.jsonl': 'ccusage/claude_project-alpha_chat.jsonl',
   'claude/projects/project-beta/session-beta/chat.jsonl': 'ccusage/claude_project-beta_chat.jsonl',
   'codex/archived_sessions/parent.jsonl': 'codexbar/Issue2037__live-fork-4d90-52bf_codex-home_archived_sessions_parent.jsonl',
@@ -92,10 +95,12 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeout
   let err = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
   child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
-    live.delete(child)
-    done(code)
-  }))
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      live.delete(child)
+      done(code)
+    }),
+  )
   const output = (): string => `--- stdout\n${out}--- stderr\n${err}`
 
   const stop = async (graceMs = 5000): Promise<number | null> => {
@@ -110,7 +115,8 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeout
 
   const deadline = Date.now() + timeoutMs
   while (!/^watching\s/m.test(out)) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`tokenwatch serve exited (${child.exitCode ?? child.signalCode}) before watching:\n${output()}`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`tokenwatch serve exited (${child.exitCode ?? child.signalCode}) before watching:\n${output()}`)
     if (Date.now() > deadline) {
       await stop(1000)
       throw new Error(`tokenwatch serve did not print "watching" within ${timeoutMs} ms:\n${output()}`)
@@ -143,7 +149,11 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv, timeout
 }
 
 /** Closes the browser, then stops serve, then removes the test's root: each step runs whatever the one before did. */
-export async function teardown(ctx: { close(): Promise<void> } | undefined, serve: Serve | undefined, root: string | undefined): Promise<void> {
+export async function teardown(
+  ctx: { close(): Promise<void> } | undefined,
+  serve: Serve | undefined,
+  root: string | undefined,
+): Promise<void> {
   try {
     await ctx?.close()
   } finally {

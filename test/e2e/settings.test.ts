@@ -28,8 +28,18 @@ const OPUS_TOKENS = [57 + 3 + 41, 225 + 8 + 6_230, 99_746 + 164_830 + 1_380_819,
 const OVERRIDE = [3, 15, 3, 3, 3] as const
 const WAIT_MS = 10_000
 
-interface Figures { input: number; output: number; cacheRead: number; cacheWrite: number; requests: number; costUsd: number | null }
-interface JsonReport { rows: (Figures & Record<string, string | number | null>)[]; totals: Figures }
+interface Figures {
+  input: number
+  output: number
+  cacheRead: number
+  cacheWrite: number
+  requests: number
+  costUsd: number | null
+}
+interface JsonReport {
+  rows: (Figures & Record<string, string | number | null>)[]
+  totals: Figures
+}
 
 const usd = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 })
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
@@ -42,7 +52,9 @@ let ctx: BrowserContext | undefined
 let page: Page
 
 async function cliJson(groupBy: string): Promise<JsonReport> {
-  return JSON.parse(await tokenwatch(['report', '--since', SINCE, '--until', UNTIL, '--tz', TZ, '--group-by', groupBy, '--json'], env)) as JsonReport
+  return JSON.parse(
+    await tokenwatch(['report', '--since', SINCE, '--until', UNTIL, '--tz', TZ, '--group-by', groupBy, '--json'], env),
+  ) as JsonReport
 }
 
 async function textOf(testid: string, expected: string, timeoutMs = WAIT_MS): Promise<string> {
@@ -79,7 +91,12 @@ describe('settings over the real tokenwatch serve', () => {
   it('saves a price override in the form; history is re-costed and the KPI cost follows', async () => {
     const before = await cliJson('model')
     const haikuCost = before.rows.find((r) => r.model === HAIKU)?.costUsd ?? NaN
-    expect(before.rows.find((r) => r.model === OPUS)).toMatchObject({ input: OPUS_TOKENS[0], output: OPUS_TOKENS[1], cacheRead: OPUS_TOKENS[2], cacheWrite: OPUS_TOKENS[3] })
+    expect(before.rows.find((r) => r.model === OPUS)).toMatchObject({
+      input: OPUS_TOKENS[0],
+      output: OPUS_TOKENS[1],
+      cacheRead: OPUS_TOKENS[2],
+      cacheWrite: OPUS_TOKENS[3],
+    })
     expect(usd.format(before.totals.costUsd ?? NaN)).toBe('$2.40')
     await openView()
     expect(await textOf('kpi-cost-value', '$2.40')).toBe('$2.40')
@@ -95,7 +112,8 @@ describe('settings over the real tokenwatch serve', () => {
     expect(await textOf('settings-status', 'Saved.')).toBe('Saved.')
 
     // 101 × $3 + 6,463 × $15 + 1,645,395 × $3 + 195,852 × $3, per million tokens: $5.620989.
-    const opusCost = (OPUS_TOKENS[0] * OVERRIDE[0] + OPUS_TOKENS[1] * OVERRIDE[1] + OPUS_TOKENS[2] * OVERRIDE[2] + OPUS_TOKENS[3] * OVERRIDE[3]) / 1e6
+    const opusCost =
+      (OPUS_TOKENS[0] * OVERRIDE[0] + OPUS_TOKENS[1] * OVERRIDE[1] + OPUS_TOKENS[2] * OVERRIDE[2] + OPUS_TOKENS[3] * OVERRIDE[3]) / 1e6
     expect(opusCost).toBeCloseTo(5.620989, 12)
     const after = await cliJson('model')
     expect(after.rows.find((r) => r.model === OPUS)?.costUsd).toBeCloseTo(opusCost, 9)
@@ -115,8 +133,19 @@ describe('settings over the real tokenwatch serve', () => {
     const extra = join(root, 'work-laptop-claude')
     mkdirSync(join(extra, 'projects', 'side-project'), { recursive: true })
     const line = {
-      type: 'assistant', timestamp: '2026-02-12T12:00:00.000Z', sessionId: 'side-1', cwd: '/work/side-project', requestId: 'req_side_1', uuid: '00000000-0000-4000-8000-00000000e2e2',
-      message: { id: 'msg_side_1', type: 'message', role: 'assistant', model: SONNET, usage: { input_tokens: 4000, output_tokens: 1000, cache_read_input_tokens: 20_000, cache_creation_input_tokens: 0 } },
+      type: 'assistant',
+      timestamp: '2026-02-12T12:00:00.000Z',
+      sessionId: 'side-1',
+      cwd: '/work/side-project',
+      requestId: 'req_side_1',
+      uuid: '00000000-0000-4000-8000-00000000e2e2',
+      message: {
+        id: 'msg_side_1',
+        type: 'message',
+        role: 'assistant',
+        model: SONNET,
+        usage: { input_tokens: 4000, output_tokens: 1000, cache_read_input_tokens: 20_000, cache_creation_input_tokens: 0 },
+      },
     }
     writeFileSync(join(extra, 'projects', 'side-project', 'side-1.jsonl'), JSON.stringify(line) + '\n')
     const before = await cliJson('model')
@@ -132,7 +161,13 @@ describe('settings over the real tokenwatch serve', () => {
     const after = await cliJson('model')
     expect(tokensOf(after.totals)).toBe(tokensOf(before.totals) + 25_000)
     expect(after.totals.requests).toBe(before.totals.requests + 1)
-    expect(after.rows.find((r) => r.model === SONNET)).toMatchObject({ input: 4000, output: 1000, cacheRead: 20_000, cacheWrite: 0, requests: 1 })
+    expect(after.rows.find((r) => r.model === SONNET)).toMatchObject({
+      input: 4000,
+      output: 1000,
+      cacheRead: 20_000,
+      cacheWrite: 0,
+      requests: 1,
+    })
 
     await page.getByTestId('tab-dashboard').click()
     expect(await textOf('kpi-tokens-value', int.format(tokensOf(after.totals)))).toBe(int.format(tokensOf(after.totals)))
@@ -156,7 +191,7 @@ describe('settings over the real tokenwatch serve', () => {
     expect(saved.logFolders.codex).toEqual([])
   })
 
-  it('Team and my machines: a bad team URL is refused in the form; a machines folder saved in the form gets this machine\'s file, projects hashed', async () => {
+  it("Team and my machines: a bad team URL is refused in the form; a machines folder saved in the form gets this machine's file, projects hashed", async () => {
     await openView()
     await page.getByTestId('tab-settings').click()
     await page.getByTestId('settings-team-url').fill('mysql://db/team')
@@ -172,13 +207,16 @@ describe('settings over the real tokenwatch serve', () => {
     expect(await textOf('settings-status', 'Saved.')).toBe('Saved.')
     // The engine writes the file at once; its rows sum to this machine's own report.
     const deadline = Date.now() + WAIT_MS
-    while (!readdirSync(folder).some((f) => /^tokenwatch-[0-9a-f-]{36}\.json$/.test(f)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    while (!readdirSync(folder).some((f) => /^tokenwatch-[0-9a-f-]{36}\.json$/.test(f)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50))
     const [file] = readdirSync(folder)
     const body = JSON.parse(readFileSync(join(folder, file ?? ''), 'utf8')) as { projects: string; rows: (string | number)[][] }
     expect(body.projects).toBe('hashed')
     for (const r of body.rows) expect(r[4]).toMatch(/^sha256:[0-9a-f]{16}$/)
     const all = JSON.parse(await tokenwatch(['report', '--json', '--group-by', 'model'], env)) as JsonReport
     expect(body.rows.reduce((n, r) => n + (r[10] as number), 0)).toBe(all.totals.requests)
-    expect(body.rows.reduce((n, r) => n + (r[6] as number) + (r[7] as number) + (r[8] as number) + (r[9] as number), 0)).toBe(tokensOf(all.totals))
+    expect(body.rows.reduce((n, r) => n + (r[6] as number) + (r[7] as number) + (r[8] as number) + (r[9] as number), 0)).toBe(
+      tokensOf(all.totals),
+    )
   })
 })

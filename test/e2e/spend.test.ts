@@ -35,10 +35,21 @@ async function textOf(testid: string, expected: string, timeoutMs = WAIT_MS): Pr
   }
 }
 
-const claudeLine = (id: string, ts: number, costUSD: number) => JSON.stringify({
-  timestamp: new Date(ts).toISOString(), sessionId: 'live', type: 'assistant', requestId: `req-${id}`, costUSD, version: '2.0.0',
-  message: { role: 'assistant', id: `msg-${id}`, model: 'claude-sonnet-4-5', usage: { input_tokens: 1000, output_tokens: 200, cache_creation_input_tokens: 0, cache_read_input_tokens: 5000 } },
-})
+const claudeLine = (id: string, ts: number, costUSD: number) =>
+  JSON.stringify({
+    timestamp: new Date(ts).toISOString(),
+    sessionId: 'live',
+    type: 'assistant',
+    requestId: `req-${id}`,
+    costUSD,
+    version: '2.0.0',
+    message: {
+      role: 'assistant',
+      id: `msg-${id}`,
+      model: 'claude-sonnet-4-5',
+      usage: { input_tokens: 1000, output_tokens: 200, cache_creation_input_tokens: 0, cache_read_input_tokens: 5000 },
+    },
+  })
 
 beforeAll(async () => {
   requireBuild()
@@ -47,21 +58,44 @@ beforeAll(async () => {
   const data = join(root, 'data')
   mkdirSync(join(data, 'claude/projects/live'), { recursive: true })
   // Two Claude Code requests, 20 and 10 minutes ago, $0.40 each by Claude Code's own figure.
-  writeFileSync(join(data, 'claude/projects/live/live.jsonl'), `${claudeLine('a', now - 20 * 60_000, 0.4)}\n${claudeLine('b', now - 10 * 60_000, 0.4)}\n`)
+  writeFileSync(
+    join(data, 'claude/projects/live/live.jsonl'),
+    `${claudeLine('a', now - 20 * 60_000, 0.4)}\n${claudeLine('b', now - 10 * 60_000, 0.4)}\n`,
+  )
   // Another session 30 hours ago: two requests two minutes apart (two minutes of active time), free.
   const old = now - 30 * 3_600_000
-  writeFileSync(join(data, 'claude/projects/live/old.jsonl'), [claudeLine('o1', old, 0), claudeLine('o2', old + 2 * 60_000, 0)].map((l) => l.replace('"sessionId":"live"', '"sessionId":"old"')).join('\n') + '\n')
+  writeFileSync(
+    join(data, 'claude/projects/live/old.jsonl'),
+    [claudeLine('o1', old, 0), claudeLine('o2', old + 2 * 60_000, 0)]
+      .map((l) => l.replace('"sessionId":"live"', '"sessionId":"old"'))
+      .join('\n') + '\n',
+  )
   const day = join(data, 'codex/sessions/2026/12/03')
   mkdirSync(day, { recursive: true })
-  writeFileSync(join(day, 'rollout-live.jsonl'), JSON.stringify({
-    timestamp: new Date(now - 5 * 60_000).toISOString(), type: 'event_msg',
-    payload: { type: 'token_count', info: null, rate_limits: { primary: { used_percent: 42, window_minutes: 300, resets_at: Math.round((now + 2 * 3_600_000) / 1000) }, secondary: null, plan_type: 'plus' } },
-  }) + '\n')
+  writeFileSync(
+    join(day, 'rollout-live.jsonl'),
+    JSON.stringify({
+      timestamp: new Date(now - 5 * 60_000).toISOString(),
+      type: 'event_msg',
+      payload: {
+        type: 'token_count',
+        info: null,
+        rate_limits: {
+          primary: { used_percent: 42, window_minutes: 300, resets_at: Math.round((now + 2 * 3_600_000) / 1000) },
+          secondary: null,
+          plan_type: 'plus',
+        },
+      },
+    }) + '\n',
+  )
   mkdirSync(env.TOKENWATCH_HOME ?? '', { recursive: true })
-  writeFileSync(join(env.TOKENWATCH_HOME ?? '', 'settings.json'), JSON.stringify({
-    dailyBudgetUsd: 1,
-    budgets: [{ id: 'claude-week', name: 'Claude weekly', amountUsd: 100, period: 'week', scope: { sources: ['claude-code'] } }],
-  }))
+  writeFileSync(
+    join(env.TOKENWATCH_HOME ?? '', 'settings.json'),
+    JSON.stringify({
+      dailyBudgetUsd: 1,
+      budgets: [{ id: 'claude-week', name: 'Claude weekly', amountUsd: 100, period: 'week', scope: { sources: ['claude-code'] } }],
+    }),
+  )
   serve = await startServe(['--port', '0', '--no-socket'], env)
   const launched = await launchPage(root, TZ)
   ctx = launched.ctx
@@ -72,7 +106,15 @@ afterAll(() => teardown(ctx, serve, root))
 
 describe('the Spend view over the real tokenwatch serve', () => {
   it('shows every budget with the figures tokenwatch budgets prints', async () => {
-    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as { budgets: { budget: { id: string }; spentUsd: number; leftUsd: number; level: string; forecast: { endUsd: number; lowUsd: number; highUsd: number; method: string } }[] }
+    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as {
+      budgets: {
+        budget: { id: string }
+        spentUsd: number
+        leftUsd: number
+        level: string
+        forecast: { endUsd: number; lowUsd: number; highUsd: number; method: string }
+      }[]
+    }
     const daily = cli.budgets.find((b) => b.budget.id === 'daily')
     // Today: the two live requests (the fixtures are from other days).
     expect(daily?.spentUsd).toBeCloseTo(0.8, 9)
@@ -81,7 +123,8 @@ describe('the Spend view over the real tokenwatch serve', () => {
     await page.getByTestId('tab-spend').click()
     for (const b of cli.budgets) {
       const f = b.forecast
-      const want = `${usd.format(b.spentUsd)} of ${usd.format(b.budget.id === 'daily' ? 1 : 100)} · ${usd.format(b.leftUsd)} left` +
+      const want =
+        `${usd.format(b.spentUsd)} of ${usd.format(b.budget.id === 'daily' ? 1 : 100)} · ${usd.format(b.leftUsd)} left` +
         (f.method === 'none' ? '' : ` · forecast ${usd.format(f.endUsd)} (${usd.format(f.lowUsd)}–${usd.format(f.highUsd)})`)
       expect(await textOf(`budget-${b.budget.id}-figures`, want)).toBe(want)
       expect(await page.getByTestId(`budget-${b.budget.id}`).getAttribute('data-level')).toBe(b.level)
@@ -94,7 +137,9 @@ describe('the Spend view over the real tokenwatch serve', () => {
   })
 
   it("lists Claude Code's blocks with the active one's burn rate, as tokenwatch blocks has them", async () => {
-    const cli = JSON.parse(await tokenwatch(['blocks', '--active', '--json'], env)) as { blocks: { requests: number; costUsd: number; burnRate: { costPerHour: number }; projection: { totalCostUsd: number } }[] }
+    const cli = JSON.parse(await tokenwatch(['blocks', '--active', '--json'], env)) as {
+      blocks: { requests: number; costUsd: number; burnRate: { costPerHour: number }; projection: { totalCostUsd: number } }[]
+    }
     expect(cli.blocks).toHaveLength(1)
     expect(cli.blocks[0]?.requests).toBe(2)
     // $0.80 over the 10 minutes between the first and last request: $4.80 an hour.
@@ -114,15 +159,26 @@ describe('the Spend view over the real tokenwatch serve', () => {
   })
 
   it('shows plan limits as the agents reported them, with their age', async () => {
-    const hook = JSON.parse(readFileSync(join(REPO, 'test/fixtures/ccusage/claude_statusline_hook_input.json'), 'utf8')) as Record<string, unknown>
+    const hook = JSON.parse(readFileSync(join(REPO, 'test/fixtures/ccusage/claude_statusline_hook_input.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >
     hook.rate_limits = { five_hour: { used_percentage: 23.5, resets_at: Math.round((now + 3 * 3_600_000) / 1000) } }
-    const line = execFileSync(process.execPath, [join(REPO, 'bin/tokenwatch.js'), 'statusline'], { env, input: JSON.stringify(hook), encoding: 'utf8' })
+    const line = execFileSync(process.execPath, [join(REPO, 'bin/tokenwatch.js'), 'statusline'], {
+      env,
+      input: JSON.stringify(hook),
+      encoding: 'utf8',
+    })
     expect(line).toMatch(/^Sonnet 4 · session \$0\.06 · 5h 24% · today \$0\.80 · block \d+h\d\dm left \$4\.80\/h · budget 80%\n$/)
     await page.reload()
     await page.getByTestId('tab-spend').click()
-    expect(await textOf('limits-codex-primary', '5-hour window: 42% used, resets in 2 hours')).toBe('5-hour window: 42% used, resets in 2 hours')
+    expect(await textOf('limits-codex-primary', '5-hour window: 42% used, resets in 2 hours')).toBe(
+      '5-hour window: 42% used, resets in 2 hours',
+    )
     expect(await textOf('limits-codex-age', 'Reported 5 minutes ago · plan plus')).toBe('Reported 5 minutes ago · plan plus')
-    expect(await textOf('limits-claude-five_hour', '5-hour window: 24% used, resets in 3 hours')).toBe('5-hour window: 24% used, resets in 3 hours')
+    expect(await textOf('limits-claude-five_hour', '5-hour window: 24% used, resets in 3 hours')).toBe(
+      '5-hour window: 24% used, resets in 3 hours',
+    )
   })
 
   it('Settings edits budgets: a negative amount gets a clear error, a good one is saved and shown', async () => {
@@ -144,9 +200,21 @@ describe('the Spend view over the real tokenwatch serve', () => {
     await page.getByTestId('settings-save').click()
     expect(await textOf('settings-status', 'Saved.')).toBe('Saved.')
 
-    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as { budgets: { budget: { id: string; name: string; amountUsd: number; period: string; scope: unknown; thresholds: number[] }; spentUsd: number }[] }
+    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as {
+      budgets: {
+        budget: { id: string; name: string; amountUsd: number; period: string; scope: unknown; thresholds: number[] }
+        spentUsd: number
+      }[]
+    }
     const added = cli.budgets.find((b) => b.budget.id === 'sonnet-monthly')
-    expect(added?.budget).toEqual({ id: 'sonnet-monthly', name: 'Sonnet monthly', amountUsd: 40, period: 'month', scope: { models: ['claude-sonnet-4-5'] }, thresholds: [80, 100] })
+    expect(added?.budget).toEqual({
+      id: 'sonnet-monthly',
+      name: 'Sonnet monthly',
+      amountUsd: 40,
+      period: 'month',
+      scope: { models: ['claude-sonnet-4-5'] },
+      thresholds: [80, 100],
+    })
     await page.getByTestId('tab-spend').click()
     const want = `${usd.format(added?.spentUsd ?? NaN)} of ${usd.format(40)}`
     const figures = page.getByTestId('budget-sonnet-monthly-figures')
@@ -173,13 +241,39 @@ describe('the Spend view over the real tokenwatch serve', () => {
     await page.locator('#chart-title', { hasText: 'Sessions per day' }).waitFor({ timeout: WAIT_MS })
     // The 7 d range: today and the six days before (the Codex fixtures are dated 2030), per day.
     const since = new Date(Date.parse(new Date(now).toISOString().slice(0, 10)) - 6 * 86_400_000).toISOString().slice(0, 10)
-    const byDaySession = JSON.parse(await tokenwatch(['report', '--since', since, '--until', new Date(now).toISOString().slice(0, 10), '--tz', TZ, '--group-by', 'day,session', '--json'], env)) as { rows: { session: string }[] }
+    const byDaySession = JSON.parse(
+      await tokenwatch(
+        [
+          'report',
+          '--since',
+          since,
+          '--until',
+          new Date(now).toISOString().slice(0, 10),
+          '--tz',
+          TZ,
+          '--group-by',
+          'day,session',
+          '--json',
+        ],
+        env,
+      ),
+    ) as { rows: { session: string }[] }
     expect(byDaySession.rows.map((r) => r.session)).toContain('old')
     expect(await total(String(byDaySession.rows.length))).toBe(String(byDaySession.rows.length))
   })
 
   it("every user's lifetime and last-24-hour totals", async () => {
-    const life = JSON.parse(await tokenwatch(['report', '--tz', TZ, '--group-by', 'user', '--json'], env)) as { rows: { user: string; input: number; output: number; cacheRead: number; cacheWrite: number; costUsd: number; unpricedTokens: number }[] }
+    const life = JSON.parse(await tokenwatch(['report', '--tz', TZ, '--group-by', 'user', '--json'], env)) as {
+      rows: {
+        user: string
+        input: number
+        output: number
+        cacheRead: number
+        cacheWrite: number
+        costUsd: number
+        unpricedTokens: number
+      }[]
+    }
     expect(life.rows.map((r) => r.user)).toEqual(['e2e'])
     const u = life.rows[0]
     const int = new Intl.NumberFormat('en-US')
@@ -189,12 +283,18 @@ describe('the Spend view over the real tokenwatch serve', () => {
     // The last 24 hours: the two live requests, $0.40 and 6,200 tokens each (the old session is 30 h ago).
     expect(await row.locator('td').allTextContents()).toEqual([
       // The fixtures hold a model without a price: its tokens count, its cost is unknown.
-      'e2e', `${usd.format(u?.costUsd ?? NaN)}${(u?.unpricedTokens ?? 0) > 0 ? ' + unpriced' : ''}`, int.format((u?.input ?? 0) + (u?.output ?? 0) + (u?.cacheRead ?? 0) + (u?.cacheWrite ?? 0)), '$0.80', '12,400',
+      'e2e',
+      `${usd.format(u?.costUsd ?? NaN)}${(u?.unpricedTokens ?? 0) > 0 ? ' + unpriced' : ''}`,
+      int.format((u?.input ?? 0) + (u?.output ?? 0) + (u?.cacheRead ?? 0) + (u?.cacheWrite ?? 0)),
+      '$0.80',
+      '12,400',
     ])
   })
 
   it('the cost forecast: in the KPI tile and as the dashed continuation of the chart, as for the daily budget', async () => {
-    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as { budgets: { budget: { id: string }; spentUsd: number; forecast: { endUsd: number; lowUsd: number; highUsd: number; method: string } }[] }
+    const cli = JSON.parse(await tokenwatch(['budgets', '--json', '--tz', TZ], env)) as {
+      budgets: { budget: { id: string }; spentUsd: number; forecast: { endUsd: number; lowUsd: number; highUsd: number; method: string } }[]
+    }
     const daily = cli.budgets.find((b) => b.budget.id === 'daily')
     expect(daily?.forecast.method).not.toBe('none')
     const f = daily?.forecast ?? { endUsd: NaN, lowUsd: NaN, highUsd: NaN }

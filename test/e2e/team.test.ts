@@ -52,7 +52,17 @@ function machineStore(path: string, name: string, prefix: string, n: number): St
 
 function addWork(store: Store, prefix: string, n: number): void {
   const start = Math.floor((Date.now() - 4 * 3_600_000) / Q) * Q
-  applyBatch(store, [{ events: Array.from({ length: n }, (_, i) => event(`${prefix}-${i}`, start + (i % 12) * Q, { userId: 'ana', input: 100, output: 10 })) }], () => 1_000_000)
+  applyBatch(
+    store,
+    [
+      {
+        events: Array.from({ length: n }, (_, i) =>
+          event(`${prefix}-${i}`, start + (i % 12) * Q, { userId: 'ana', input: 100, output: 10 }),
+        ),
+      },
+    ],
+    () => 1_000_000,
+  )
 }
 
 /** The breakdown by machine as [machine, requests] pairs, once it equals `want` (10 s at most). */
@@ -60,7 +70,11 @@ async function breakdownIs(want: [string, string][]): Promise<[string, string][]
   const end = Date.now() + 10_000
   let got: [string, string][] = []
   for (;;) {
-    got = await page.getByTestId('breakdown-row').evaluateAll((rows) => rows.map((r) => [r.querySelector('th')?.textContent ?? '', r.querySelector('td')?.textContent ?? ''] as [string, string]))
+    got = await page
+      .getByTestId('breakdown-row')
+      .evaluateAll((rows) =>
+        rows.map((r) => [r.querySelector('th')?.textContent ?? '', r.querySelector('td')?.textContent ?? ''] as [string, string]),
+      )
     if (JSON.stringify([...got].sort()) === JSON.stringify([...want].sort()) || Date.now() > end) return [...got].sort()
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -91,7 +105,15 @@ describe('the dashboard over several machines', () => {
       expect(await page.getByTestId('data-scope').count()).toBe(0)
       expect(await textIs('kpi-requests-value', '17')).toBe('17')
       await page.getByTestId('breakdown-dim-machine').click()
-      expect(await breakdownIs([['north', '12'], ['south', '5']])).toEqual([['north', '12'], ['south', '5']])
+      expect(
+        await breakdownIs([
+          ['north', '12'],
+          ['south', '5'],
+        ]),
+      ).toEqual([
+        ['north', '12'],
+        ['south', '5'],
+      ])
       // The machine picker narrows everything to one machine.
       await page.getByTestId('filter-machine-button').click()
       await page.locator('.multi-panel label', { hasText: 'south' }).click()
@@ -104,7 +126,15 @@ describe('the dashboard over several machines', () => {
       addWork(south, 's2', 4)
       await syncToPostgres(south, pgs.url, { projects: 'basename' })
       expect(await textIs('kpi-requests-value', '21')).toBe('21')
-      expect(await breakdownIs([['north', '12'], ['south', '9']])).toEqual([['north', '12'], ['south', '9']])
+      expect(
+        await breakdownIs([
+          ['north', '12'],
+          ['south', '9'],
+        ]),
+      ).toEqual([
+        ['north', '12'],
+        ['south', '9'],
+      ])
       // Sessions stay on each machine: said plainly.
       await page.getByTestId('tab-sessions').click()
       expect(await page.getByText('Sessions stay on each machine').count()).toBe(1)
@@ -115,7 +145,7 @@ describe('the dashboard over several machines', () => {
     }
   }, 90_000)
 
-  it('a machine\'s own dashboard with a team database and a my-machines folder: a switch between this machine, my machines and the team, each read from its own source, each live', async () => {
+  it("a machine's own dashboard with a team database and a my-machines folder: a switch between this machine, my machines and the team, each read from its own source, each live", async () => {
     await pgs.query('DROP SCHEMA IF EXISTS tokenwatch CASCADE')
     const folder = join(root, 'Sync')
     mkdirSync(folder)
@@ -145,12 +175,28 @@ describe('the dashboard over several machines', () => {
       await page.reload()
       expect(await textIs('data-source', /^Team/)).toBe(`Team (${pgs.url})`)
       await page.getByTestId('breakdown-dim-machine').click()
-      expect(await breakdownIs([['desktop', '9'], ['laptop', '4']])).toEqual([['desktop', '9'], ['laptop', '4']])
+      expect(
+        await breakdownIs([
+          ['desktop', '9'],
+          ['laptop', '4'],
+        ]),
+      ).toEqual([
+        ['desktop', '9'],
+        ['laptop', '4'],
+      ])
       expect(await textIs('kpi-requests-value', '13')).toBe('13')
       expect(await page.getByTestId('filter-machine').count()).toBe(1)
       addWork(desktop, 'd2', 3)
       await syncToPostgres(desktop, pgs.url, { projects: 'basename' })
-      expect(await breakdownIs([['desktop', '12'], ['laptop', '4']])).toEqual([['desktop', '12'], ['laptop', '4']])
+      expect(
+        await breakdownIs([
+          ['desktop', '12'],
+          ['laptop', '4'],
+        ]),
+      ).toEqual([
+        ['desktop', '12'],
+        ['laptop', '4'],
+      ])
       const shots = process.env.SCREENSHOTS === '1' ? join(REPO, 'docs', 'screenshots') : join(REPO, 'test-results', 'e2e')
       mkdirSync(shots, { recursive: true })
       await page.screenshot({ path: join(shots, 'team.png'), fullPage: true })
@@ -159,9 +205,25 @@ describe('the dashboard over several machines', () => {
       await page.getByTestId('data-scope-machines').click()
       expect(await textIs('data-source', /^My machines/)).toBe(`My machines (${folder})`)
       await page.getByTestId('breakdown-dim-machine').click()
-      expect(await breakdownIs([['desktop', '9'], ['laptop', '4']])).toEqual([['desktop', '9'], ['laptop', '4']])
+      expect(
+        await breakdownIs([
+          ['desktop', '9'],
+          ['laptop', '4'],
+        ]),
+      ).toEqual([
+        ['desktop', '9'],
+        ['laptop', '4'],
+      ])
       writeMachineFile(desktop, folder, 'basename')
-      expect(await breakdownIs([['desktop', '12'], ['laptop', '4']])).toEqual([['desktop', '12'], ['laptop', '4']])
+      expect(
+        await breakdownIs([
+          ['desktop', '12'],
+          ['laptop', '4'],
+        ]),
+      ).toEqual([
+        ['desktop', '12'],
+        ['laptop', '4'],
+      ])
       await page.getByTestId('tab-sessions').click()
       expect(await page.getByText('Switch to This machine to see its sessions.', { exact: false }).count()).toBe(1)
 
@@ -185,7 +247,15 @@ describe('the dashboard over several machines', () => {
       expect(await textIs('data-source', 'This machine (ana-laptop)')).toBe('This machine (ana-laptop)')
       await page.getByTestId('data-scope-team').click()
       await page.getByTestId('breakdown-dim-machine').click()
-      expect(await breakdownIs([['ana-laptop', '4'], ['desktop', '12']])).toEqual([['ana-laptop', '4'], ['desktop', '12']])
+      expect(
+        await breakdownIs([
+          ['ana-laptop', '4'],
+          ['desktop', '12'],
+        ]),
+      ).toEqual([
+        ['ana-laptop', '4'],
+        ['desktop', '12'],
+      ])
     } finally {
       expect(await served?.stop()).toBe(0)
       desktop.close()

@@ -18,10 +18,11 @@ async function started() {
   return { s, engine, api: createEngineApi(engine) }
 }
 
-const saved = (home: string) => JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')) as { teamUrl: string; logFolders: Record<string, string[]> }
+const saved = (home: string) =>
+  JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')) as { teamUrl: string; logFolders: Record<string, string[]> }
 
 describe('getSettings / setSettings', () => {
-  it('masks the team URL\'s password (userinfo and password=) and keeps it for the engine', async () => {
+  it("masks the team URL's password (userinfo and password=) and keeps it for the engine", async () => {
     const { s, engine, api } = await started()
     try {
       const url = 'postgres://tw:s3cr%40t-pw@127.0.0.1:1/team?sslmode=disable'
@@ -46,7 +47,9 @@ describe('getSettings / setSettings', () => {
       // Every answer that carries settings is masked: removing a log folder too.
       const folder = join(s.dir, 'codex-b')
       mkdirSync(folder)
-      expect((await api.setSettings({ logFolders: { codex: [folder] } as never })).teamUrl).toBe('postgres://tw@db.internal/team2?password=***')
+      expect((await api.setSettings({ logFolders: { codex: [folder] } as never })).teamUrl).toBe(
+        'postgres://tw@db.internal/team2?password=***',
+      )
       expect((await api.removeLogFolder({ kind: 'codex', index: 0 })).teamUrl).toBe('postgres://tw@db.internal/team2?password=***')
     } finally {
       await engine.stop()
@@ -60,12 +63,16 @@ describe('getSettings / setSettings', () => {
       mkdirSync(real)
       writeFileSync(join(s.dir, 'a-file'), 'x')
       const add = (path: string) => api.setSettings({ logFolders: { codex: [path] } as never })
-      await expect(add('relative/codex')).rejects.toThrow('logFolders.codex: relative/codex is not an absolute path (give the whole path, e.g. /home/me/.codex)')
+      await expect(add('relative/codex')).rejects.toThrow(
+        'logFolders.codex: relative/codex is not an absolute path (give the whole path, e.g. /home/me/.codex)',
+      )
       await expect(add(join(s.dir, 'nope'))).rejects.toThrow(`logFolders.codex: ${join(s.dir, 'nope')} does not exist`)
       await expect(add(join(s.dir, 'a-file'))).rejects.toThrow(`logFolders.codex: ${join(s.dir, 'a-file')} is not a folder`)
       expect(engine.settings.logFolders.codex).toEqual([])
       expect((await add(real)).logFolders.codex).toEqual([real])
-      await expect(api.setSettings({ logFolders: { codex: [real, real] } as never })).rejects.toThrow(`logFolders.codex: ${real} is already watched`)
+      await expect(api.setSettings({ logFolders: { codex: [real, real] } as never })).rejects.toThrow(
+        `logFolders.codex: ${real} is already watched`,
+      )
       expect(saved(s.env.TOKENWATCH_HOME).logFolders.codex).toEqual([real])
     } finally {
       await engine.stop()

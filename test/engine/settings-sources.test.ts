@@ -20,13 +20,23 @@ describe('settings: one logFolders list per source, from the one list of sources
   })
 
   it('checks ids and lists; a source can be switched off', () => {
-    expect(validateSettingsPatch({ logFolders: { 'gemini-cli': ['/g'] }, disabledSources: ['opencode'] }))
-      .toEqual({ ok: true, value: { logFolders: { 'gemini-cli': ['/g'] }, disabledSources: ['opencode'] } })
-    expect(validateSettingsPatch({ logFolders: { gemini: ['/g'] } })).toMatchObject({ ok: false, error: expect.stringContaining('unknown source "gemini"') as string })
-    expect(validateSettingsPatch({ logFolders: { codex: '/x' } })).toEqual({ ok: false, error: 'logFolders.codex: must be a list of folders' })
+    expect(validateSettingsPatch({ logFolders: { 'gemini-cli': ['/g'] }, disabledSources: ['opencode'] })).toEqual({
+      ok: true,
+      value: { logFolders: { 'gemini-cli': ['/g'] }, disabledSources: ['opencode'] },
+    })
+    expect(validateSettingsPatch({ logFolders: { gemini: ['/g'] } })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('unknown source "gemini"') as string,
+    })
+    expect(validateSettingsPatch({ logFolders: { codex: '/x' } })).toEqual({
+      ok: false,
+      error: 'logFolders.codex: must be a list of folders',
+    })
     expect(validateSettingsPatch({ disabledSources: ['socket'] })).toMatchObject({ ok: false })
     // The contract's validator agrees, and still takes the old names.
-    expect(settingsPatch({ codexHomes: ['/c'], logFolders: { opencode: ['/o'] } })).toEqual({ logFolders: { codex: ['/c'], opencode: ['/o'] } })
+    expect(settingsPatch({ codexHomes: ['/c'], logFolders: { opencode: ['/o'] } })).toEqual({
+      logFolders: { codex: ['/c'], opencode: ['/o'] },
+    })
     expect(() => settingsPatch({ logFolders: { nope: [] } })).toThrow(/logFolders\.nope/)
   })
 
@@ -38,6 +48,9 @@ describe('settings: one logFolders list per source, from the one list of sources
     expect(() => settingsPatch(misspelt)).toThrow('arg.priceOverrides[0].cachRead: unknown field')
     expect(validateSettingsPatch({ timeZone: 'Nowhere/City' })).toEqual({ ok: false, error: 'timeZone: unknown time zone "Nowhere/City"' })
     expect(() => settingsPatch({ timeZone: 'Nowhere/City' })).toThrow('arg.timeZone: unknown time zone "Nowhere/City"')
-    expect(validateSettingsPatch({ timeZone: '', weekStart: null, dailyBudgetUsd: null })).toEqual({ ok: true, value: { timeZone: '', weekStart: null, dailyBudgetUsd: null } })
+    expect(validateSettingsPatch({ timeZone: '', weekStart: null, dailyBudgetUsd: null })).toEqual({
+      ok: true,
+      value: { timeZone: '', weekStart: null, dailyBudgetUsd: null },
+    })
   })
 })

@@ -12,7 +12,12 @@ function fakeExecutable(dir: string, name: string): string {
 }
 
 /** A machine made of a set of executables; installers add to it. */
-function machine(o: { exes?: string[]; root?: boolean; env?: NodeJS.ProcessEnv; pw?: string | null }): BrowserProbes & { exes: Set<string> } {
+function machine(o: {
+  exes?: string[]
+  root?: boolean
+  env?: NodeJS.ProcessEnv
+  pw?: string | null
+}): BrowserProbes & { exes: Set<string> } {
   const exes = new Set(o.exes ?? [])
   return {
     exes,
@@ -36,13 +41,18 @@ function provision(m: ReturnType<typeof machine>, gives: Partial<Record<InstallS
 }
 
 describe('findBrowser', () => {
-  it('prefers TOKENWATCH_CHROMIUM, then the fixed places, then PATH, then Playwright\'s download (real files)', () => {
+  it("prefers TOKENWATCH_CHROMIUM, then the fixed places, then PATH, then Playwright's download (real files)", () => {
     const dir = tempDir()
     const chrome = fakeExecutable(dir, 'google-chrome')
     const fixed = fakeExecutable(dir, 'debian-chromium')
     const pw = fakeExecutable(dir, 'pw-chrome')
     const none = { PATH: join(dir, 'nothing') }
-    const real = (env: NodeJS.ProcessEnv, f: string[], pwPath?: string): BrowserProbes => ({ ...MACHINE, env, fixed: f, playwrightPath: () => pwPath })
+    const real = (env: NodeJS.ProcessEnv, f: string[], pwPath?: string): BrowserProbes => ({
+      ...MACHINE,
+      env,
+      fixed: f,
+      playwrightPath: () => pwPath,
+    })
     expect(findBrowser(real({ PATH: dir }, [], pw))).toBe(chrome)
     expect(findBrowser(real({ PATH: dir }, [fixed], pw))).toBe(fixed)
     expect(findBrowser(real({ ...none, TOKENWATCH_CHROMIUM: pw }, [fixed]))).toBe(pw)
@@ -65,7 +75,7 @@ describe('provisionBrowser', () => {
     expect(ran).toEqual([])
   })
 
-  it('Debian as root: installs Debian\'s chromium with apt-get', () => {
+  it("Debian as root: installs Debian's chromium with apt-get", () => {
     const m = machine({ exes: ['/usr/bin/apt-get'], root: true })
     expect(planBrowser(m)).toEqual({ kind: 'install', step: 'apt' })
     const { got, ran } = provision(m, { apt: '/usr/bin/chromium' })
@@ -73,7 +83,7 @@ describe('provisionBrowser', () => {
     expect(ran).toEqual(['apt'])
   })
 
-  it('Debian, not root: Playwright\'s own download (no apt-get without root)', () => {
+  it("Debian, not root: Playwright's own download (no apt-get without root)", () => {
     const pw = '/home/u/.cache/ms-playwright/chromium-1/chrome'
     const m = machine({ exes: ['/usr/bin/apt-get'], root: false })
     expect(planBrowser(m)).toEqual({ kind: 'install', step: 'playwright' })
@@ -82,14 +92,14 @@ describe('provisionBrowser', () => {
     expect(ran).toEqual(['playwright'])
   })
 
-  it('root without apt-get (another distribution, macOS): Playwright\'s download', () => {
+  it("root without apt-get (another distribution, macOS): Playwright's download", () => {
     const pw = '/root/.cache/ms-playwright/chromium-1/chrome'
     const { got, ran } = provision(machine({ root: true, pw }), { playwright: pw })
     expect(got).toEqual({ path: pw })
     expect(ran).toEqual(['playwright'])
   })
 
-  it('apt-get that gives no browser (no network, no package): then Playwright\'s download', () => {
+  it("apt-get that gives no browser (no network, no package): then Playwright's download", () => {
     const pw = '/root/.cache/ms-playwright/chromium-1/chrome'
     const { got, ran } = provision(machine({ exes: ['/usr/bin/apt-get'], root: true, pw }), { playwright: pw })
     expect(got).toEqual({ path: pw })
@@ -112,7 +122,11 @@ describe('provisionBrowser', () => {
   })
 
   it('a TOKENWATCH_CHROMIUM that is not a browser is named, and nothing is installed over it', () => {
-    const m = machine({ exes: ['/usr/bin/apt-get', '/usr/bin/chromium'], root: true, env: { PATH: '/usr/bin', TOKENWATCH_CHROMIUM: '/opt/none' } })
+    const m = machine({
+      exes: ['/usr/bin/apt-get', '/usr/bin/chromium'],
+      root: true,
+      env: { PATH: '/usr/bin', TOKENWATCH_CHROMIUM: '/opt/none' },
+    })
     const { got, ran } = provision(m, {})
     expect(ran).toEqual([])
     expect(got).toEqual({ message: `TOKENWATCH_CHROMIUM=/opt/none is not an executable browser. ${NO_BROWSER}` })

@@ -25,11 +25,7 @@ export interface BrowserProbes {
 /** The ways a browser can be installed, tried at most once each. */
 export type InstallStep = 'apt' | 'playwright'
 
-
-export type BrowserPlan =
-  | { kind: 'found'; path: string }
-  | { kind: 'install'; step: InstallStep }
-  | { kind: 'none'; message: string }
+export type BrowserPlan = { kind: 'found'; path: string } | { kind: 'install'; step: InstallStep } | { kind: 'none'; message: string }
 
 function isExecutable(p: string): boolean {
   try {
@@ -81,7 +77,10 @@ export function locateBrowser(p: BrowserProbes = MACHINE): { path: string } | { 
 }
 
 function onPath(p: BrowserProbes, name: string): boolean {
-  return (p.env.PATH ?? '').split(delimiter).filter(Boolean).some((d) => p.isExecutable(join(d, name)))
+  return (p.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .some((d) => p.isExecutable(join(d, name)))
 }
 
 /**
@@ -107,14 +106,14 @@ const quiet = { stdio: ['ignore', 'ignore', 'inherit'] as ('ignore' | 'inherit')
 export const INSTALL: Installer = (step) => {
   switch (step) {
     case 'apt': {
-      process.stderr.write('Installing Debian\'s chromium for the browser tests (apt-get install chromium)…\n')
+      process.stderr.write("Installing Debian's chromium for the browser tests (apt-get install chromium)…\n")
       const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
       spawnSync('apt-get', ['update', '-q'], { ...quiet, env, timeout: 300_000 })
       spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { ...quiet, env, timeout: 600_000 })
       return
     }
     case 'playwright': {
-      process.stderr.write('Downloading Playwright\'s Chromium for the browser tests (npx playwright-core install chromium)…\n')
+      process.stderr.write("Downloading Playwright's Chromium for the browser tests (npx playwright-core install chromium)…\n")
       const cli = join(__dirname, '..', '..', 'node_modules', 'playwright-core', 'cli.js')
       spawnSync(process.execPath, [cli, 'install', 'chromium'], { ...quiet, timeout: 300_000 })
       return

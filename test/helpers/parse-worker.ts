@@ -16,8 +16,13 @@ export function parseWorkerScript(): string {
   mkdirSync(dir, { recursive: true })
   const out = join(dir, 'parse-worker.js')
   buildSync({
-    entryPoints: [join(REPO, 'src', 'engine', 'ingest', 'parse-worker.ts')], bundle: true, platform: 'node', format: 'cjs',
-    target: 'node20', outfile: out, logLevel: 'silent',
+    entryPoints: [join(REPO, 'src', 'engine', 'ingest', 'parse-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: out,
+    logLevel: 'silent',
   })
   built = out
   return out

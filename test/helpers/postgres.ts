@@ -15,7 +15,9 @@ import pg from 'pg'
 export function postgresBin(): string | null {
   const root = '/usr/lib/postgresql'
   if (!existsSync(root)) return null
-  const majors = readdirSync(root).filter((d) => existsSync(join(root, d, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+  const majors = readdirSync(root)
+    .filter((d) => existsSync(join(root, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))
   return majors[0] ? join(root, majors[0], 'bin') : null
 }
 
@@ -79,8 +81,20 @@ export async function startPostgres(): Promise<TestPostgres> {
   const url = `postgres://tw@127.0.0.1:${port}/tw`
   let proc: ChildProcess | null = null
   const start = async () => {
-    const [c, a] = asOwner(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'fsync=off', '-c', 'max_connections=40'])
+    const [c, a] = asOwner(join(bin, 'postgres'), [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=40',
+    ])
     proc = spawn(c, a, { stdio: 'ignore' })
     const deadline = Date.now() + 30_000
     for (;;) {
@@ -115,7 +129,10 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   await start()
   return {
-    url, port, start, stop,
+    url,
+    port,
+    start,
+    stop,
     destroy: async () => {
       await stop()
       rmSync(dir, { recursive: true, force: true })

@@ -18,7 +18,17 @@ interface Started {
   socket: { opened: unknown[]; closed: number }
 }
 
-async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?: ReturnType<typeof engineEnv>; socketFails?: boolean; realSocket?: boolean; locale?: string; otlp?: { port?: number } } = {}): Promise<Started> {
+async function launch(
+  opts: {
+    argv?: string[]
+    platform?: NodeJS.Platform
+    env?: ReturnType<typeof engineEnv>
+    socketFails?: boolean
+    realSocket?: boolean
+    locale?: string
+    otlp?: { port?: number }
+  } = {},
+): Promise<Started> {
   const fake = fakeElectron()
   if (opts.locale !== undefined) fake.app.locale = opts.locale
   const env = opts.env ?? engineEnv()
@@ -30,12 +40,19 @@ async function launch(opts: { argv?: string[]; platform?: NodeJS.Platform; env?:
     platform: opts.platform ?? 'linux',
     argv: opts.argv ?? ['/usr/bin/electron', '.'],
     execPath: '/usr/bin/electron',
-    paths: { preload: '/app/out/preload/index.js', page: { file: PAGE }, trayTemplate: '/app/resources/icons/trayTemplate.png', appIcon: '/app/resources/icons/icon.png' },
-    startSocketServer: opts.realSocket ? startSocketServer : async (o) => {
-      if (opts.socketFails) throw new Error(`Token Watch is already running (socket ${o.path} answers); stop that instance first`)
-      socket.opened.push(o)
-      return { close: async () => void socket.closed++ }
+    paths: {
+      preload: '/app/out/preload/index.js',
+      page: { file: PAGE },
+      trayTemplate: '/app/resources/icons/trayTemplate.png',
+      appIcon: '/app/resources/icons/icon.png',
     },
+    startSocketServer: opts.realSocket
+      ? startSocketServer
+      : async (o) => {
+          if (opts.socketFails) throw new Error(`Token Watch is already running (socket ${o.path} answers); stop that instance first`)
+          socket.opened.push(o)
+          return { close: async () => void socket.closed++ }
+        },
     ...(opts.otlp ? { otlp: opts.otlp } : {}),
     engineOptions: { changeDebounceMs: 5 },
     trayThrottleMs: 20,
@@ -53,10 +70,28 @@ describe('the desktop app', () => {
     const { fake, app, logs } = await launch({ otlp: { port: 0 } })
     const url = app.engine.otlp?.url ?? ''
     expect(logs).toContain(`OpenTelemetry receiver on ${url}`)
-    const body = JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] }, scopeLogs: [{ logRecords: [{
-      attributes: [['event.name', { stringValue: 'api_request' }], ['request_id', { stringValue: 'req_tray' }], ['model', { stringValue: 'claude-sonnet-4-5' }],
-        ['input_tokens', { intValue: 100000 }], ['output_tokens', { intValue: 20000 }]].map(([key, value]) => ({ key, value })),
-    }] }] }] })
+    const body = JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'claude-code' } }] },
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  attributes: [
+                    ['event.name', { stringValue: 'api_request' }],
+                    ['request_id', { stringValue: 'req_tray' }],
+                    ['model', { stringValue: 'claude-sonnet-4-5' }],
+                    ['input_tokens', { intValue: 100000 }],
+                    ['output_tokens', { intValue: 20000 }],
+                  ].map(([key, value]) => ({ key, value })),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    })
     const r = await fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
     expect(r.status).toBe(200)
     // $3 / $15 per million: 0.30 + 0.30.
@@ -135,7 +170,15 @@ describe('the desktop app', () => {
     const fake = fakeElectron()
     fake.app.lock = false
     const env = engineEnv()
-    const app = await runApp({ electron: fake.electron, env, platform: 'linux', argv: [], execPath: '/x', paths: { preload: '', page: { file: PAGE }, trayTemplate: '', appIcon: '' }, log: () => {} })
+    const app = await runApp({
+      electron: fake.electron,
+      env,
+      platform: 'linux',
+      argv: [],
+      execPath: '/x',
+      paths: { preload: '', page: { file: PAGE }, trayTemplate: '', appIcon: '' },
+      log: () => {},
+    })
     expect(app).toBeUndefined()
     expect(fake.app.quitted).toBe(true)
     expect(fake.trays).toHaveLength(0)
@@ -174,32 +217,49 @@ describe('the desktop app', () => {
     const w = fake.windows[0]
     if (!w) throw new Error('no window')
     const call = (arg: unknown) => fake.ipcMain.invoke('api:setSettings', ipcEvent(w.webContents, `file://${PAGE}`), arg)
-    expect(await call({ launchAtLogin: true, dailyBudgetUsd: 2 })).toMatchObject({ ok: true, result: { launchAtLogin: true, dailyBudgetUsd: 2 } })
-    expect(readFileSync(join(env.XDG_CONFIG_HOME as string, 'autostart', 'token-watch.desktop'), 'utf8')).toContain('Exec=/usr/bin/electron /app --hidden\n')
+    expect(await call({ launchAtLogin: true, dailyBudgetUsd: 2 })).toMatchObject({
+      ok: true,
+      result: { launchAtLogin: true, dailyBudgetUsd: 2 },
+    })
+    expect(readFileSync(join(env.XDG_CONFIG_HOME as string, 'autostart', 'token-watch.desktop'), 'utf8')).toContain(
+      'Exec=/usr/bin/electron /app --hidden\n',
+    )
     expect(fake.tray().tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens\nBudget: 0% of $2.00')
     await call({ launchAtLogin: false })
     expect(existsSync(join(env.XDG_CONFIG_HOME as string, 'autostart', 'token-watch.desktop'))).toBe(false)
   })
 
-  it('exports today\'s figures from the tray through the save dialog', async () => {
+  it("exports today's figures from the tray through the save dialog", async () => {
     const { fake, app } = await launch()
     await app.engine.writer.submit([usage('a', Date.now())])
     const path = join(app.engine.dir, 'today.csv')
     fake.saveDialog.answer = { canceled: false, filePath: path }
     fake.tray().menu?.item('Export CSV...').click?.()
-    const csv = await waitFor(() => (existsSync(path) && readFileSync(path, 'utf8').endsWith('\r\n') ? readFileSync(path, 'utf8') : undefined), 1000, 'csv written')
-    expect(csv).toBe('model,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens\r\nclaude-sonnet-4-5,100000,20000,0,0,1,0.6,0\r\n')
+    const csv = await waitFor(
+      () => (existsSync(path) && readFileSync(path, 'utf8').endsWith('\r\n') ? readFileSync(path, 'utf8') : undefined),
+      1000,
+      'csv written',
+    )
+    expect(csv).toBe(
+      'model,input,output,cacheRead,cacheWrite,requests,costUsd,unpricedTokens\r\nclaude-sonnet-4-5,100000,20000,0,0,1,0.6,0\r\n',
+    )
     expect(fake.errorBoxes).toEqual([])
   })
 
-  it('shows the tray\'s amounts and tokens in the app\'s locale (app.getLocale)', async () => {
+  it("shows the tray's amounts and tokens in the app's locale (app.getLocale)", async () => {
     const { fake, app } = await launch({ locale: 'de-DE' })
     // 10,000 in ($0.03) + 2,345 out ($0.035175) on claude-sonnet-4-5.
     await app.engine.writer.submit([usage('a', Date.now(), { input: 10_000, output: 2_345 })])
     const tray = fake.tray()
     await waitFor(() => (tray.tooltip?.startsWith('Token Watch\nToday 0,07') ? true : undefined), 1000, 'tray update')
     expect(tray.tooltip).toBe('Token Watch\nToday 0,07\u00a0$ · 12,3k tokens')
-    expect(tray.menu?.labels().slice(0, 5)).toEqual(['Today: 0,07\u00a0$', '12,3k tokens · 1 request', '---', 'Top models today', 'claude-sonnet-4-5  0,07\u00a0$ · 12,3k'])
+    expect(tray.menu?.labels().slice(0, 5)).toEqual([
+      'Today: 0,07\u00a0$',
+      '12,3k tokens · 1 request',
+      '---',
+      'Top models today',
+      'claude-sonnet-4-5  0,07\u00a0$ · 12,3k',
+    ])
   })
 
   it('tells the window when settings change from the tray, so an open form shows the pause', async () => {
@@ -207,8 +267,14 @@ describe('the desktop app', () => {
     const w = fake.windows[0]
     if (!w) throw new Error('no window')
     fake.tray().menu?.item('Pause watching').click?.()
-    const sent = await waitFor(() => (w.webContents.sent.some((m) => m.channel === 'api:change') ? w.webContents.sent : undefined), 2000, 'api:change')
-    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([{ channel: 'api:change', args: [{ at: expect.any(Number), settings: true }] }])
+    const sent = await waitFor(
+      () => (w.webContents.sent.some((m) => m.channel === 'api:change') ? w.webContents.sent : undefined),
+      2000,
+      'api:change',
+    )
+    expect(sent.filter((m) => m.channel === 'api:change')).toEqual([
+      { channel: 'api:change', args: [{ at: expect.any(Number), settings: true }] },
+    ])
     const settings = await fake.ipcMain.invoke('api:getSettings', ipcEvent(w.webContents, `file://${PAGE}`))
     expect(settings).toMatchObject({ ok: true, result: { paused: true } })
   })
@@ -222,14 +288,27 @@ describe('the desktop app', () => {
     const extra = join(tempDir(), 'work-claude')
     mkdirSync(join(extra, 'projects', 'side-project'), { recursive: true })
     const line = {
-      type: 'assistant', timestamp: new Date().toISOString(), sessionId: 'side-1', cwd: '/work/side', requestId: 'req_side_1',
-      message: { id: 'msg_side_1', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', usage: { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
+      type: 'assistant',
+      timestamp: new Date().toISOString(),
+      sessionId: 'side-1',
+      cwd: '/work/side',
+      requestId: 'req_side_1',
+      message: {
+        id: 'msg_side_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-5',
+        usage: { input_tokens: 1000, output_tokens: 500, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      },
     }
     writeFileSync(join(extra, 'projects', 'side-project', 'side-1.jsonl'), JSON.stringify(line) + '\n')
 
     // Dismissed: nothing changes.
     fake.openDialog.answer = { canceled: true, filePaths: [] }
-    expect(await call('addLogFolder', { kind: 'claude-code' })).toEqual({ ok: true, result: { ok: false, cancelled: true, error: 'No folder chosen' } })
+    expect(await call('addLogFolder', { kind: 'claude-code' })).toEqual({
+      ok: true,
+      result: { ok: false, cancelled: true, error: 'No folder chosen' },
+    })
     expect(fake.openDialogCalls).toHaveLength(1)
     expect(fake.openDialogCalls[0]?.parent).toBe(w)
     expect(fake.openDialogCalls[0]?.options.properties).toContain('openDirectory')
@@ -238,46 +317,77 @@ describe('the desktop app', () => {
     // A folder: checked, saved, scanned; its usage is in the store when the call answers.
     fake.openDialog.answer = { canceled: false, filePaths: [extra] }
     const added = await call('addLogFolder', { kind: 'claude-code' })
-    expect(added).toMatchObject({ ok: true, result: { ok: true, path: extra, settings: { logFolders: { 'claude-code': [extra], codex: [] } } } })
+    expect(added).toMatchObject({
+      ok: true,
+      result: { ok: true, path: extra, settings: { logFolders: { 'claude-code': [extra], codex: [] } } },
+    })
     const totals = (await app.api.report({ tz: 'UTC', groupBy: [] })).totals
     expect([totals.input, totals.output, totals.requests]).toEqual([1000, 500, 1])
     expect((await app.api.dimensions()).projects).toEqual(['/work/side'])
 
     // The same folder again, or a file: refused with the reason, settings untouched.
-    expect(await call('addLogFolder', { kind: 'claude-code' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${extra} is already watched` } })
+    expect(await call('addLogFolder', { kind: 'claude-code' })).toEqual({
+      ok: true,
+      result: { ok: false, cancelled: false, error: `${extra} is already watched` },
+    })
     const file = join(extra, 'projects', 'side-project', 'side-1.jsonl')
     fake.openDialog.answer = { canceled: false, filePaths: [file] }
-    expect(await call('addLogFolder', { kind: 'codex' })).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${file} is not a folder` } })
+    expect(await call('addLogFolder', { kind: 'codex' })).toEqual({
+      ok: true,
+      result: { ok: false, cancelled: false, error: `${file} is not a folder` },
+    })
     expect(app.engine.settings.logFolders.codex).toEqual([])
 
     // The window can never name a folder itself.
     expect(await call('setSettings', { claudeConfigDirs: ['/etc'] })).toEqual({
-      ok: false, error: 'log folders are added with the folder dialog (addLogFolder) and removed by index (removeLogFolder)',
+      ok: false,
+      error: 'log folders are added with the folder dialog (addLogFolder) and removed by index (removeLogFolder)',
     })
     expect(await call('addLogFolder', { kind: 'claude-code', path: '/etc' })).toEqual({ ok: false, error: 'arg.path: unknown field' })
     expect(await call('addLogFolder', { kind: 'gemini' })).toEqual({ ok: false, error: 'arg.kind: unknown log folder kind "gemini"' })
-    expect(await call('removeLogFolder', { kind: 'claude-code', index: 1.5 })).toEqual({ ok: false, error: 'arg.index: must be a whole number' })
-    expect(await call('removeLogFolder', { kind: 'claude-code', index: 3 })).toEqual({ ok: false, error: 'logFolders.claude-code has no entry 3' })
+    expect(await call('removeLogFolder', { kind: 'claude-code', index: 1.5 })).toEqual({
+      ok: false,
+      error: 'arg.index: must be a whole number',
+    })
+    expect(await call('removeLogFolder', { kind: 'claude-code', index: 3 })).toEqual({
+      ok: false,
+      error: 'logFolders.claude-code has no entry 3',
+    })
 
-    expect(await call('removeLogFolder', { kind: 'claude-code', index: 0 })).toMatchObject({ ok: true, result: { logFolders: { 'claude-code': [] } } })
+    expect(await call('removeLogFolder', { kind: 'claude-code', index: 0 })).toMatchObject({
+      ok: true,
+      result: { logFolders: { 'claude-code': [] } },
+    })
 
     // The my-machines folder, picked in the dialog too: a folder is set (this machine writes its file there), a file is refused.
     const sync = join(tempDir(), 'Sync')
     mkdirSync(sync)
     fake.openDialog.answer = { canceled: false, filePaths: [file] }
-    expect(await call('pickMachinesFolder', undefined)).toEqual({ ok: true, result: { ok: false, cancelled: false, error: `${file} is not a folder` } })
+    expect(await call('pickMachinesFolder', undefined)).toEqual({
+      ok: true,
+      result: { ok: false, cancelled: false, error: `${file} is not a folder` },
+    })
     fake.openDialog.answer = { canceled: false, filePaths: [sync] }
-    expect(await call('pickMachinesFolder', undefined)).toMatchObject({ ok: true, result: { ok: true, path: sync, settings: { machinesFolder: sync } } })
+    expect(await call('pickMachinesFolder', undefined)).toMatchObject({
+      ok: true,
+      result: { ok: true, path: sync, settings: { machinesFolder: sync } },
+    })
     expect(fake.openDialogCalls.at(-1)?.options.title).toMatch(/^My machines/)
     expect(app.engine.settings.machinesFolder).toBe(sync)
-    await waitFor(() => (readdirSync(sync).some((n) => /^tokenwatch-[0-9a-f-]{36}\.json$/.test(n)) ? true : undefined), 10_000, 'machine file')
+    await waitFor(
+      () => (readdirSync(sync).some((n) => /^tokenwatch-[0-9a-f-]{36}\.json$/.test(n)) ? true : undefined),
+      10_000,
+      'machine file',
+    )
     expect(await call('pickMachinesFolder', { path: '/etc' })).toEqual({ ok: false, error: 'arg: this method takes no argument' })
     expect(JSON.parse(readFileSync(join(app.engine.dir, 'settings.json'), 'utf8')).logFolders['claude-code']).toEqual([])
   })
 
   it('runs without the push socket when another process holds it', async () => {
     const { app, logs, env } = await launch({ socketFails: true })
-    expect(logs).toEqual([`push socket not started: Token Watch is already running (socket ${join(env.TOKENWATCH_HOME, 'ingest.sock')} answers); stop that instance first`])
+    expect(logs).toEqual([
+      `push socket not started: Token Watch is already running (socket ${join(env.TOKENWATCH_HOME, 'ingest.sock')} answers); stop that instance first`,
+    ])
     expect(app.engine.watching).toBe(true)
   })
 
@@ -286,9 +396,19 @@ describe('the desktop app', () => {
     mkdirSync(env.TOKENWATCH_HOME, { recursive: true })
     writeFileSync(join(env.TOKENWATCH_HOME, 'settings.json'), '{ not json')
     const fake = fakeElectron()
-    const app = await runApp({ electron: fake.electron, env, platform: 'linux', argv: [], execPath: '/x', paths: { preload: '', page: { file: PAGE }, trayTemplate: '', appIcon: '' }, log: () => {} })
+    const app = await runApp({
+      electron: fake.electron,
+      env,
+      platform: 'linux',
+      argv: [],
+      execPath: '/x',
+      paths: { preload: '', page: { file: PAGE }, trayTemplate: '', appIcon: '' },
+      log: () => {},
+    })
     expect(app).toBeUndefined()
-    expect(fake.errorBoxes).toEqual([{ title: 'Token Watch could not start', content: `settings file ${join(env.TOKENWATCH_HOME, 'settings.json')} is not valid JSON` }])
+    expect(fake.errorBoxes).toEqual([
+      { title: 'Token Watch could not start', content: `settings file ${join(env.TOKENWATCH_HOME, 'settings.json')} is not valid JSON` },
+    ])
     expect(fake.app.quitted).toBe(true)
   })
 })

@@ -39,22 +39,36 @@ describe('createBudgetWatch', () => {
   it('notifies once per threshold and period, never again after a restart', async () => {
     const env = engineEnv()
     let engine = await makeEngine({ env })
-    await engine.updateSettings({ dailyBudgetUsd: 1, budgets: [{ id: 'wk', name: 'Weekly', amountUsd: 5, period: 'week', scope: {}, thresholds: [50, 100] }] })
+    await engine.updateSettings({
+      dailyBudgetUsd: 1,
+      budgets: [{ id: 'wk', name: 'Weekly', amountUsd: 5, period: 'week', scope: {}, thresholds: [50, 100] }],
+    })
     const notices: BudgetNotice[] = []
-    const watch = createBudgetWatch((st, now) => claimAlerts(engine.store, st, now), (n) => notices.push(n))
+    const watch = createBudgetWatch(
+      (st, now) => claimAlerts(engine.store, st, now),
+      (n) => notices.push(n),
+    )
     await engine.writer.submit([usage('a', NOW - 60_000)]) // $0.60
-    expect(check(watch, engine, 'UTC', NOW).map((s) => [s.budget.id, s.level])).toEqual([['daily', 'under'], ['wk', 'under']])
+    expect(check(watch, engine, 'UTC', NOW).map((s) => [s.budget.id, s.level])).toEqual([
+      ['daily', 'under'],
+      ['wk', 'under'],
+    ])
     await engine.writer.submit([usage('b', NOW - 50_000, { input: 80_000, output: 0 })]) // $0.84
     expect(check(watch, engine, 'UTC', NOW)[0]?.level).toBe('near')
     expect(notices).toEqual([{ title: 'Daily budget: 80% used', body: "Today's AI spend is $0.84 of your daily budget of $1.00." }])
     await engine.writer.submit([usage('c', NOW - 40_000, { input: 100_000, output: 0 })]) // $1.14
     check(watch, engine, 'UTC', NOW)
     check(watch, engine, 'UTC', NOW)
-    expect(notices.slice(1)).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." }])
+    expect(notices.slice(1)).toEqual([
+      { title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." },
+    ])
     await engine.stop()
 
     engine = await makeEngine({ env })
-    const again = createBudgetWatch((st, now) => claimAlerts(engine.store, st, now), (n) => notices.push(n))
+    const again = createBudgetWatch(
+      (st, now) => claimAlerts(engine.store, st, now),
+      (n) => notices.push(n),
+    )
     expect(check(again, engine, 'UTC', NOW + 1000)[0]?.level).toBe('over')
     expect(notices).toHaveLength(2)
     // Four more requests of $0.45: $2.94 this week, 59 % of $5.
@@ -74,11 +88,19 @@ describe('createBudgetWatch', () => {
     fake.setNotificationsSupported(true)
     await engine.updateSettings({ dailyBudgetUsd: 0.4 }) // a new amount is a new limit
     check(setupBudget({ electron: fake.electron, claim: (st, now) => claimAlerts(engine.store, st, now) }), engine, 'UTC', NOW)
-    expect(fake.notifications).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $0.60, over your daily budget of $0.40." }])
+    expect(fake.notifications).toEqual([
+      { title: 'Daily budget reached', body: "Today's AI spend is $0.60, over your daily budget of $0.40." },
+    ])
   })
 
   it("writes the notification's amounts in the app's locale", () => {
-    const n = budgetNotice({ budgetId: 'daily', budgetName: 'Daily budget', period: 'day', threshold: 100, periodStart: 0, spentUsd: 1234.5, amountUsd: 1000 }, 'de-DE')
-    expect(n).toEqual({ title: 'Daily budget reached', body: "Today's AI spend is 1.234,50\u00a0$, over your daily budget of 1.000,00\u00a0$." })
+    const n = budgetNotice(
+      { budgetId: 'daily', budgetName: 'Daily budget', period: 'day', threshold: 100, periodStart: 0, spentUsd: 1234.5, amountUsd: 1000 },
+      'de-DE',
+    )
+    expect(n).toEqual({
+      title: 'Daily budget reached',
+      body: "Today's AI spend is 1.234,50\u00a0$, over your daily budget of 1.000,00\u00a0$.",
+    })
   })
 })

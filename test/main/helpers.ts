@@ -56,8 +56,19 @@ export async function makeEngine(opts: Partial<EngineOptions> = {}): Promise<Eng
  */
 export function usage(key: string, ts: number, overrides: Partial<UsageEvent> = {}): UsageEvent {
   return {
-    key, ts, source: 'socket', userId: 'tester', agentId: 'claude-code', project: 'demo', sessionId: 's1',
-    model: 'claude-sonnet-4-5', input: 100_000, output: 20_000, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0,
+    key,
+    ts,
+    source: 'socket',
+    userId: 'tester',
+    agentId: 'claude-code',
+    project: 'demo',
+    sessionId: 's1',
+    model: 'claude-sonnet-4-5',
+    input: 100_000,
+    output: 20_000,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
     ...overrides,
   }
 }
@@ -78,7 +89,7 @@ export function readPng(png: Buffer): Bitmap {
   const width = png.readUInt32BE(16)
   const height = png.readUInt32BE(20)
   const idat: Buffer[] = []
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const len = png.readUInt32BE(at)
     if (png.toString('ascii', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + len))
     at += 12 + len
@@ -104,7 +115,7 @@ export function readBadge(bmp: Bitmap): string {
   const ink = (x: number, y: number) => pixel(bmp, x, y).join() === '255,255,255,255'
   const inkColumn = (x: number) => Array.from({ length: FONT_HEIGHT }, (_, gy) => ink(x, top + gy * scale)).some(Boolean)
   let text = ''
-  for (let x = 0; x < bmp.width; ) {
+  for (let x = 0; x < bmp.width;) {
     if (!inkColumn(x)) {
       x++
       continue
@@ -113,7 +124,8 @@ export function readBadge(bmp: Bitmap): string {
     while (x < bmp.width && inkColumn(x)) x++
     const cols = (x - start) / scale
     const rows = Array.from({ length: FONT_HEIGHT }, (_, gy) =>
-      Array.from({ length: cols }, (_, gx) => (ink(start + gx * scale, top + gy * scale) ? '#' : '.')).join(''))
+      Array.from({ length: cols }, (_, gx) => (ink(start + gx * scale, top + gy * scale) ? '#' : '.')).join(''),
+    )
     const ch = Object.entries(GLYPHS).find(([, g]) => g.join('|') === rows.join('|'))?.[0]
     if (ch === undefined) throw new Error(`unknown glyph:\n${rows.join('\n')}`)
     text += ch

@@ -12,22 +12,40 @@ describe('launch at login', () => {
       const apply = setupLoginItem({ electron: fake.electron, platform, env: {}, execPath: '/x' })
       apply(true)
       apply(false)
-      expect(fake.app.loginItemCalls).toEqual(platform === 'darwin'
-        ? [{ openAtLogin: true }, { openAtLogin: false }]
-        : [{ openAtLogin: true, args: ['--hidden'] }, { openAtLogin: false, args: ['--hidden'] }])
+      expect(fake.app.loginItemCalls).toEqual(
+        platform === 'darwin'
+          ? [{ openAtLogin: true }, { openAtLogin: false }]
+          : [
+              { openAtLogin: true, args: ['--hidden'] },
+              { openAtLogin: false, args: ['--hidden'] },
+            ],
+      )
     }
   })
 
   it('writes and removes an XDG autostart entry on Linux', () => {
     const config = tempDir()
     const fake = fakeElectron({ appPath: '/home/u/token watch' })
-    const apply = setupLoginItem({ electron: fake.electron, platform: 'linux', env: { XDG_CONFIG_HOME: config }, execPath: '/usr/bin/electron' })
+    const apply = setupLoginItem({
+      electron: fake.electron,
+      platform: 'linux',
+      env: { XDG_CONFIG_HOME: config },
+      execPath: '/usr/bin/electron',
+    })
     const file = join(config, 'autostart', 'token-watch.desktop')
     apply(true)
-    expect(readFileSync(file, 'utf8')).toBe([
-      '[Desktop Entry]', 'Type=Application', 'Name=Token Watch', 'Comment=What your AI coding agents cost today',
-      'Exec=/usr/bin/electron "/home/u/token watch" --hidden', 'Terminal=false', 'X-GNOME-Autostart-enabled=true', '',
-    ].join('\n'))
+    expect(readFileSync(file, 'utf8')).toBe(
+      [
+        '[Desktop Entry]',
+        'Type=Application',
+        'Name=Token Watch',
+        'Comment=What your AI coding agents cost today',
+        'Exec=/usr/bin/electron "/home/u/token watch" --hidden',
+        'Terminal=false',
+        'X-GNOME-Autostart-enabled=true',
+        '',
+      ].join('\n'),
+    )
     apply(false)
     expect(existsSync(file)).toBe(false)
     expect(fake.app.loginItemCalls).toEqual([])
@@ -39,7 +57,13 @@ describe('launch at login', () => {
     const fake = fakeElectron()
     fake.app.isPackaged = true
     const fs = { write: (_p: string, text: string) => written.push(text), remove: () => {} }
-    setupLoginItem({ electron: fake.electron, platform: 'linux', env: { HOME: '/h', APPIMAGE: '/h/Apps/Token.AppImage' }, execPath: '/tmp/.mount_x/token-watch', fs })(true)
+    setupLoginItem({
+      electron: fake.electron,
+      platform: 'linux',
+      env: { HOME: '/h', APPIMAGE: '/h/Apps/Token.AppImage' },
+      execPath: '/tmp/.mount_x/token-watch',
+      fs,
+    })(true)
     setupLoginItem({ electron: fake.electron, platform: 'linux', env: { HOME: '/h' }, execPath: '/opt/tw/token-watch', fs })(true)
     expect(written.map((t) => t.split('\n')[4])).toEqual(['Exec=/h/Apps/Token.AppImage --hidden', 'Exec=/opt/tw/token-watch --hidden'])
   })

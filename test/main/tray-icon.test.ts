@@ -19,7 +19,9 @@ describe('badgeText', () => {
   })
 
   it('draws every amount whole, $ first, inside both badge sizes (nothing clipped)', () => {
-    const amounts = [0, 0.004, 0.6, 0.995, 1.234, 9.96, 12.34, 99.6, 512, 999.7, 1234, 12_345, 123_456, 999_999, 2_345_678, 123_456_789, 4_321_000_000]
+    const amounts = [
+      0, 0.004, 0.6, 0.995, 1.234, 9.96, 12.34, 99.6, 512, 999.7, 1234, 12_345, 123_456, 999_999, 2_345_678, 123_456_789, 4_321_000_000,
+    ]
     for (const size of [16, 32] as const) {
       for (const costUsd of amounts) {
         const bmp = renderBadge({ costUsd, state: 'under', size })
@@ -70,7 +72,10 @@ describe('badgeImage', () => {
   it('gives the native image a 16 px 1x and a 32 px 2x representation', () => {
     const fake = fakeElectron()
     const image = badgeImage(fake.electron, { costUsd: 0.6, state: 'none' }) as FakeImage
-    expect(image.reps.map((r) => [r.scaleFactor, r.width, r.height])).toEqual([[1, 16, 16], [2, 32, 32]])
+    expect(image.reps.map((r) => [r.scaleFactor, r.width, r.height])).toEqual([
+      [1, 16, 16],
+      [2, 32, 32],
+    ])
     expect(image.reps.map((r) => readBadge(readPng(r.buffer as Buffer)))).toEqual(['$.60', '$0.60'])
   })
 })

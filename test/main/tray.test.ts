@@ -17,9 +17,17 @@ async function start(engine: Engine, platform: NodeJS.Platform, opts: { now?: ()
   const fake = fakeElectron()
   const alerts: BudgetNotice[] = []
   const handle = setupTray({
-    electron: fake.electron, api: createEngineApi(engine), platform, templateIconPath: '/icons/trayTemplate.png',
-    budget: createBudgetWatch((s, now) => claimAlerts(engine.store, s, now), (a) => alerts.push(a)), actions: opts.actions ?? noop,
-    throttleMs: 50, now: opts.now ?? (() => NOW),
+    electron: fake.electron,
+    api: createEngineApi(engine),
+    platform,
+    templateIconPath: '/icons/trayTemplate.png',
+    budget: createBudgetWatch(
+      (s, now) => claimAlerts(engine.store, s, now),
+      (a) => alerts.push(a),
+    ),
+    actions: opts.actions ?? noop,
+    throttleMs: 50,
+    now: opts.now ?? (() => NOW),
   })
   await handle.refresh()
   return { fake, tray: fake.tray(), handle, alerts }
@@ -35,7 +43,7 @@ function iconColor(tray: FakeTray): number[] {
 }
 
 describe('tray on macOS', () => {
-  it('shows today\'s amount as the title beside a template icon, and follows change events within a second', async () => {
+  it("shows today's amount as the title beside a template icon, and follows change events within a second", async () => {
     const engine = await makeEngine()
     const { tray, handle, fake } = await start(engine, 'darwin')
     expect(fake.images[0]).toMatchObject({ path: '/icons/trayTemplate.png', template: true })
@@ -44,8 +52,16 @@ describe('tray on macOS', () => {
     expect(tray.titleOptions).toEqual({ fontType: 'monospacedDigit' })
     expect(tray.tooltip).toBe('Token Watch\nToday $0.00 · 0 tokens')
     expect(tray.menu?.labels()).toEqual([
-      'Today: $0.00', '0 tokens · 0 requests', '---', 'No usage yet today', '---',
-      'Open dashboard', 'Pause watching', 'Export CSV...', '---', 'Quit Token Watch',
+      'Today: $0.00',
+      '0 tokens · 0 requests',
+      '---',
+      'No usage yet today',
+      '---',
+      'Open dashboard',
+      'Pause watching',
+      'Export CSV...',
+      '---',
+      'Quit Token Watch',
     ])
     const before = Date.now()
     await engine.writer.submit([usage('a', NOW - 3_600_000)])
@@ -53,8 +69,17 @@ describe('tray on macOS', () => {
     expect(Date.now() - before).toBeLessThan(1000)
     expect(tray.tooltip).toBe('Token Watch\nToday $0.60 · 120k tokens')
     expect(tray.menu?.labels()).toEqual([
-      'Today: $0.60', '120k tokens · 1 request', '---', 'Top models today', 'claude-sonnet-4-5  $0.60 · 120k', '---',
-      'Open dashboard', 'Pause watching', 'Export CSV...', '---', 'Quit Token Watch',
+      'Today: $0.60',
+      '120k tokens · 1 request',
+      '---',
+      'Top models today',
+      'claude-sonnet-4-5  $0.60 · 120k',
+      '---',
+      'Open dashboard',
+      'Pause watching',
+      'Export CSV...',
+      '---',
+      'Quit Token Watch',
     ])
     handle.dispose()
     expect(tray.destroyed).toBe(true)
@@ -79,15 +104,25 @@ describe('tray on Linux and Windows', () => {
     expect(iconText(tray)).toEqual(['$.60', '$0.60'])
     expect(tray.title).toBeUndefined()
     expect(tray.tooltip).toBe('Token Watch\nToday $0.60 · 240k tokens\n120k tokens unpriced')
-    expect(tray.menu?.labels().slice(0, 6)).toEqual(['Today: $0.60', '240k tokens · 2 requests', '120k tokens unpriced', '---', 'Top models today', 'claude-sonnet-4-5  $0.60 · 120k'])
+    expect(tray.menu?.labels().slice(0, 6)).toEqual([
+      'Today: $0.60',
+      '240k tokens · 2 requests',
+      '120k tokens unpriced',
+      '---',
+      'Top models today',
+      'claude-sonnet-4-5  $0.60 · 120k',
+    ])
   })
 
-  it('counts the day in the viewer\'s time zone from settings', async () => {
+  it("counts the day in the viewer's time zone from settings", async () => {
     const engine = await makeEngine()
     await engine.updateSettings({ timeZone: 'Asia/Kolkata' })
     // 20:00 UTC is 01:30 on the 11th in Kolkata: the day began at 18:30 UTC.
     const now = Date.UTC(2026, 2, 10, 20, 0)
-    await engine.writer.submit([usage('before', Date.UTC(2026, 2, 10, 18, 0)), usage('after', Date.UTC(2026, 2, 10, 19, 0), { input: 200_000 })])
+    await engine.writer.submit([
+      usage('before', Date.UTC(2026, 2, 10, 18, 0)),
+      usage('after', Date.UTC(2026, 2, 10, 19, 0), { input: 200_000 }),
+    ])
     const { tray, handle } = await start(engine, 'win32', { now: () => now })
     expect(iconText(tray)).toEqual(['$.90', '$0.90'])
     expect((await handle.refresh()).menu[0]?.label).toBe('Today: $0.90')
@@ -110,7 +145,9 @@ describe('tray on Linux and Windows', () => {
     await step('c', 100_000, '$1.14')
     expect(iconColor(tray)).toEqual([...STATE_COLORS.over])
     await step('d', 100_000, '$1.44')
-    expect(alerts.slice(1)).toEqual([{ title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." }])
+    expect(alerts.slice(1)).toEqual([
+      { title: 'Daily budget reached', body: "Today's AI spend is $1.14, over your daily budget of $1.00." },
+    ])
   })
 
   it('rolls over to the new day at local midnight', async () => {
@@ -129,8 +166,10 @@ describe('tray on Linux and Windows', () => {
     const engine = await makeEngine()
     const calls: string[] = []
     const actions: TrayActions = {
-      openDashboard: () => calls.push('open'), togglePause: () => calls.push('pause'),
-      exportCsv: () => calls.push('export'), quit: () => calls.push('quit'),
+      openDashboard: () => calls.push('open'),
+      togglePause: () => calls.push('pause'),
+      exportCsv: () => calls.push('export'),
+      quit: () => calls.push('quit'),
     }
     const { tray } = await start(engine, 'win32', { actions })
     for (const label of ['Open dashboard', 'Pause watching', 'Export CSV...', 'Quit Token Watch']) tray.menu?.item(label).click?.()

@@ -7,7 +7,12 @@ const PAGE = '/app/out/renderer/index.html'
 
 function openWindow() {
   const fake = fakeElectron()
-  const win = setupWindow({ electron: fake.electron, preloadPath: '/app/out/preload/index.js', page: { file: PAGE }, iconPath: '/app/resources/icons/icon.png' })
+  const win = setupWindow({
+    electron: fake.electron,
+    preloadPath: '/app/out/preload/index.js',
+    page: { file: PAGE },
+    iconPath: '/app/resources/icons/icon.png',
+  })
   const w = win.show() as FakeWindow
   return { fake, win, w }
 }
@@ -35,7 +40,14 @@ describe('the dashboard window', () => {
 
   it('prevents every navigation and opens only http(s) links in the browser', () => {
     const { fake, w } = openWindow()
-    const urls = ['https://docs.anthropic.com/pricing', 'http://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'mailto:a@b.c', `file://${PAGE}#/other`]
+    const urls = [
+      'https://docs.anthropic.com/pricing',
+      'http://example.com/',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'mailto:a@b.c',
+      `file://${PAGE}#/other`,
+    ]
     for (const url of urls) expect(w.webContents.navigate(url).defaultPrevented).toBe(true)
     expect(fake.opened).toEqual(['https://docs.anthropic.com/pricing', 'http://example.com/'])
   })
@@ -97,7 +109,7 @@ describe('session policy', () => {
   it('sets our CSP on every response, replacing any other, and refuses all permissions', () => {
     const fake = fakeElectron()
     applySessionPolicy(fake.session)
-    expect(fake.session.respond({ 'content-type': ['text/html'], 'content-security-policy': ["default-src *"] })).toEqual({
+    expect(fake.session.respond({ 'content-type': ['text/html'], 'content-security-policy': ['default-src *'] })).toEqual({
       'content-type': ['text/html'],
       'Content-Security-Policy': [CSP],
     })
@@ -112,7 +124,8 @@ describe('session policy', () => {
 describe('isSafeExternalUrl', () => {
   it('allows http and https with a host, nothing else', () => {
     expect(['https://a.b/c', 'http://a.b', 'HTTPS://A.B/'].map(isSafeExternalUrl)).toEqual([true, true, true])
-    expect(['file:///x', 'javascript:1', 'data:text/html,x', 'ftp://a.b', 'not a url', 'https://', 'vbscript:x'].map(isSafeExternalUrl)).toEqual(
-      [false, false, false, false, false, false, false])
+    expect(
+      ['file:///x', 'javascript:1', 'data:text/html,x', 'ftp://a.b', 'not a url', 'https://', 'vbscript:x'].map(isSafeExternalUrl),
+    ).toEqual([false, false, false, false, false, false, false])
   })
 })

@@ -37,7 +37,8 @@ describe('preload api', () => {
     expect(await api.todaySpend({ tz: 'UTC' })).toBe('answer of api:todaySpend')
     expect(await api.sessionCount({ tz: 'UTC', models: ['m'] })).toBe('answer of api:sessionCount')
     expect(invoked).toEqual([
-      { channel: 'api:dimensions', args: [] }, { channel: 'api:todaySpend', args: [{ tz: 'UTC' }] },
+      { channel: 'api:dimensions', args: [] },
+      { channel: 'api:todaySpend', args: [{ tz: 'UTC' }] },
       { channel: 'api:sessionCount', args: [{ tz: 'UTC', models: ['m'] }] },
     ])
   })
@@ -76,12 +77,13 @@ describe('preload api', () => {
     const today = await api.todaySpend({ tz: 'UTC' })
     expect([today.costUsd, today.tokens, today.requests]).toEqual([0.6, 120_000, 1])
     expect(await api.sessionCount({ tz: 'UTC' })).toBe(1)
-    await expect(api.sessionCount({ tz: 'UTC', sources: ['windsurf' as 'http'] })).rejects.toThrow('arg.sources[0]: unknown source "windsurf"')
+    await expect(api.sessionCount({ tz: 'UTC', sources: ['windsurf' as 'http'] })).rejects.toThrow(
+      'arg.sources[0]: unknown source "windsurf"',
+    )
     await expect(api.report({ tz: 'UTC', groupBy: ['nope' as 'day'] })).rejects.toThrow('arg.groupBy[0]: unknown group dimension "nope"')
   })
 
-
-  it('over another scope: api:<scope>:<method> channels, and that scope\'s change events asked for (watch) while anyone listens', async () => {
+  it("over another scope: api:<scope>:<method> channels, and that scope's change events asked for (watch) while anyone listens", async () => {
     const { ipc, invoked, emitter } = scriptedIpc((channel) => ({ ok: true, result: `answer of ${channel}` }))
     const team = createPreloadApi(ipc, 'team')
     expect(Object.keys(team).sort()).toEqual([...API_METHODS, 'onChange'].sort())
@@ -101,4 +103,5 @@ describe('preload api', () => {
       { channel: 'api:team:watch', args: [true] },
       { channel: 'api:team:watch', args: [false] },
     ])
-  })})
+  })
+})

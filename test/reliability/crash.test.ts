@@ -14,15 +14,21 @@ beforeAll(requireBuild)
  * Starts `tokenwatch scan`, SIGKILLs it as soon as the store holds at least `target` events, and
  * resolves with the signal it died of (null if it exited first) and the events it left behind.
  */
-function scanKilledAt(env: NodeJS.ProcessEnv, dbPath: string, target: number): Promise<{ signal: NodeJS.Signals | null; code: number | null; events: number }> {
+function scanKilledAt(
+  env: NodeJS.ProcessEnv,
+  dbPath: string,
+  target: number,
+): Promise<{ signal: NodeJS.Signals | null; code: number | null; events: number }> {
   const child = spawn(process.execPath, [CLI, 'scan'], { env, stdio: 'ignore' })
   const poll = setInterval(() => {
     if (child.exitCode === null && storedEvents(dbPath) >= target) child.kill('SIGKILL')
   }, 1)
-  return new Promise((resolve) => child.once('exit', (code, signal) => {
-    clearInterval(poll)
-    resolve({ signal, code, events: storedEvents(dbPath) })
-  }))
+  return new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      clearInterval(poll)
+      resolve({ signal, code, events: storedEvents(dbPath) })
+    }),
+  )
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -53,7 +59,13 @@ describe('crash consistency: SIGKILL at many points never double counts or loses
     expect(new Set(left).size).toBeGreaterThanOrEqual(6)
     expect(runCli(['scan'], env).code).toBe(0)
     const t = manifest.totals
-    expect(uninterrupted).toEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests })
+    expect(uninterrupted).toEqual({
+      input: t.input,
+      output: t.output,
+      cacheRead: t.cacheRead,
+      cacheWrite: t.cacheWrite,
+      requests: t.requests,
+    })
     expect(reportTotals(env)).toEqual(uninterrupted)
   }, 120_000)
 
@@ -95,14 +107,29 @@ describe('crash consistency: SIGKILL at many points never double counts or loses
     while (appendSome(100));
     expect(runCli(['scan'], env).code).toBe(0)
     const t = manifest.totals
-    expect(reportTotals(env)).toEqual({ input: t.input, output: t.output, cacheRead: t.cacheRead, cacheWrite: t.cacheWrite, requests: t.requests })
+    expect(reportTotals(env)).toEqual({
+      input: t.input,
+      output: t.output,
+      cacheRead: t.cacheRead,
+      cacheWrite: t.cacheWrite,
+      requests: t.requests,
+    })
   }, 120_000)
 
   it('socket: every acknowledged event survives kills; resending is idempotent', async () => {
     const dir = tempDir()
     const env = cliEnv(dir)
     const N = 3000
-    const line = (i: number) => JSON.stringify({ id: `ev-${i}`, sessionId: `s-${i}`, agentId: 'bot', model: 'gpt-5', input: i % 97, output: i % 13, ts: Date.UTC(2026, 5, 1) + i * 1000 }) + '\n'
+    const line = (i: number) =>
+      JSON.stringify({
+        id: `ev-${i}`,
+        sessionId: `s-${i}`,
+        agentId: 'bot',
+        model: 'gpt-5',
+        input: i % 97,
+        output: i % 13,
+        ts: Date.UTC(2026, 5, 1) + i * 1000,
+      }) + '\n'
     const acked = new Set<number>()
     let next = 0
     for (let round = 0; round < 8 && next < N; round++) {
@@ -132,8 +159,9 @@ describe('crash consistency: SIGKILL at many points never double counts or loses
     }
     // Every acknowledged event is in the store after the kills.
     const stored = new Set<number>(
-      (JSON.parse(runCli(['report', '--json', '--group-by', 'session'], env).stdout).rows as { session: string }[])
-        .map((r) => Number(r.session.slice(2))),
+      (JSON.parse(runCli(['report', '--json', '--group-by', 'session'], env).stdout).rows as { session: string }[]).map((r) =>
+        Number(r.session.slice(2)),
+      ),
     )
     expect(acked.size).toBeGreaterThan(100)
     expect([...acked].filter((i) => !stored.has(i))).toEqual([])
@@ -141,7 +169,11 @@ describe('crash consistency: SIGKILL at many points never double counts or loses
     const served = await startServe([], env)
     const payload = Array.from({ length: N }, (_, i) => line(i)).join('')
     writeFileSync(join(dir, 'all.ndjson'), payload)
-    const res = await fetch(served.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: payload.slice(0, 900_000) })
+    const res = await fetch(served.ingestUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: payload.slice(0, 900_000),
+    })
     expect(res.status).toBe(200)
     const rest = payload.slice(payload.lastIndexOf('\n', 900_000) + 1)
     if (rest) await fetch(served.ingestUrl, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: rest })

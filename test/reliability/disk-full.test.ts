@@ -7,9 +7,15 @@ import type { UsageEvent } from '../../src/shared/usage'
 import { tempDir } from '../helpers/temp'
 import { eventually } from '../helpers/eventually'
 
-const line = (i: number) => JSON.stringify({ type: 'assistant', timestamp: '2026-03-01T10:00:00Z', sessionId: 's', cwd: '/p', requestId: `r${i}`,
-  message: { id: `m${i}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: i, output_tokens: 1 } } }) + '\n'
-
+const line = (i: number) =>
+  JSON.stringify({
+    type: 'assistant',
+    timestamp: '2026-03-01T10:00:00Z',
+    sessionId: 's',
+    cwd: '/p',
+    requestId: `r${i}`,
+    message: { id: `m${i}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: i, output_tokens: 1 } },
+  }) + '\n'
 
 describe('disk full: writes fail cleanly, nothing is corrupted, ingestion resumes', () => {
   it('a full store refuses commits whole, then catches up once space returns', async () => {
@@ -32,9 +38,21 @@ describe('disk full: writes fail cleanly, nothing is corrupted, ingestion resume
     for (let i = 2; i <= 400; i++) appendFileSync(log, line(i).replace('"usage"', `"pad":"${'x'.repeat(2000)}","usage"`))
     await eventually(() => expect(messages.some((m) => m.includes('could not record usage') && m.includes('full'))).toBe(true), 8000)
     // A pushed event is refused too: its sender gets no acknowledgement.
-    const pushed: UsageEvent[] = Array.from({ length: 300 }, (_, i) => ({ key: `ext:a:${i}`, ts: Date.parse('2026-03-01T10:00:00Z'),
-      source: 'socket', userId: 'u', agentId: 'a', project: `/p/${'y'.repeat(500)}`, sessionId: `s${i}`, model: 'm',
-      input: 5, output: 5, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0 }))
+    const pushed: UsageEvent[] = Array.from({ length: 300 }, (_, i) => ({
+      key: `ext:a:${i}`,
+      ts: Date.parse('2026-03-01T10:00:00Z'),
+      source: 'socket',
+      userId: 'u',
+      agentId: 'a',
+      project: `/p/${'y'.repeat(500)}`,
+      sessionId: `s${i}`,
+      model: 'm',
+      input: 5,
+      output: 5,
+      cacheRead: 0,
+      cacheWrite: 0,
+      cacheWrite1h: 0,
+    }))
     await expect(engine.writer.submit(pushed)).rejects.toThrow(/full/)
     expect(totals().input).toBe(1)
     expect(db.pragma('quick_check', { simple: true })).toBe('ok')

@@ -51,7 +51,8 @@ describe('the offset fingerprint keeps a hash of the bytes before the offset, ne
     // Tables later migrations add go too, so v7 onwards really run again on a v6 store.
     const v6 = new Database(':memory:')
     for (const m of MIGRATIONS.slice(0, 6)) m(v6)
-    const tables = (d: Database.Database) => (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name)
+    const tables = (d: Database.Database) =>
+      (d.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name)
     const v6Tables = new Set(tables(v6))
     v6.close()
     for (const t of tables(db)) if (!v6Tables.has(t) && !t.startsWith('sqlite_')) db.exec(`DROP TABLE "${t}"`)
@@ -78,7 +79,9 @@ describe('the offset fingerprint keeps a hash of the bytes before the offset, ne
     await env.scan()
     const before = fileRow(env.store, log)
     const content = readFileSync(log)
-    env.store.db.prepare('UPDATE source_files SET fingerprint = ? WHERE path = ?').run(content.subarray(content.length - 64).toString('hex'), log)
+    env.store.db
+      .prepare('UPDATE source_files SET fingerprint = ? WHERE path = ?')
+      .run(content.subarray(content.length - 64).toString('hex'), log)
     appendFileSync(log, claudeLine({ id: 'b', ts: TS, output: 7 }) + '\n')
     await env.scan()
     expect(fileRow(env.store, log)).toMatchObject({ rewrites: before?.rewrites, lines: (before?.lines ?? 0) + 1 })

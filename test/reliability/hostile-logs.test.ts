@@ -9,8 +9,14 @@ import { sourceStatus } from '../../src/engine/query/source-status'
 import { tempDir } from '../helpers/temp'
 
 function usage(id: string, ts: string, u: Record<string, unknown>): string {
-  return JSON.stringify({ type: 'assistant', timestamp: ts, sessionId: 's', cwd: '/p', requestId: `r${id}`,
-    message: { id: `m${id}`, model: 'claude-sonnet-4-20250514', usage: u } })
+  return JSON.stringify({
+    type: 'assistant',
+    timestamp: ts,
+    sessionId: 's',
+    cwd: '/p',
+    requestId: `r${id}`,
+    message: { id: `m${id}`, model: 'claude-sonnet-4-20250514', usage: u },
+  })
 }
 
 const GOOD = [
@@ -20,7 +26,10 @@ const GOOD = [
 
 // The binary file's bytes i*7919 mod 256 hold NULs and newlines; every line that has a NUL counts.
 const BINARY_BYTES = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))
-const BINARY_LINES = BINARY_BYTES.toString('latin1').split('\n').slice(0, -1).filter((l) => l.includes('\u0000')).length
+const BINARY_LINES = BINARY_BYTES.toString('latin1')
+  .split('\n')
+  .slice(0, -1)
+  .filter((l) => l.includes('\u0000')).length
 
 describe('hostile and broken log input: nothing crashes, valid totals stay exact, problems are counted', () => {
   it('a tree full of bad lines and bad files', async () => {
@@ -41,7 +50,10 @@ describe('hostile and broken log input: nothing crashes, valid totals stay exact
     ]
     writeFileSync(join(p, 'mixed.jsonl'), [GOOD[0], ...bad, GOOD[1]].join('\n') + '\n')
     // Invalid UTF-8 inside a usage line.
-    writeFileSync(join(p, 'utf8.jsonl'), Buffer.concat([Buffer.from('{"message":{"usage":1},"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]))
+    writeFileSync(
+      join(p, 'utf8.jsonl'),
+      Buffer.concat([Buffer.from('{"message":{"usage":1},"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]),
+    )
     // A binary file named .jsonl, a directory named like a file, a symlink loop.
     writeFileSync(join(p, 'binary.jsonl'), BINARY_BYTES)
     mkdirSync(join(p, 'folder.jsonl'))
@@ -61,7 +73,13 @@ describe('hostile and broken log input: nothing crashes, valid totals stay exact
     const t = runReport(store, { tz: 'UTC', groupBy: [] }).totals
     expect([t.input, t.output, t.cacheRead, t.cacheWrite, t.requests]).toEqual([111, 222, 30, 40, 3])
     expect(s.skipReasons).toEqual({
-      'malformed-json': 1, 'bad-field': 6, 'implausible-time': 2, 'invalid-utf8': 1, 'line-too-long': 1, binary: BINARY_LINES, 'unknown-shape': 1,
+      'malformed-json': 1,
+      'bad-field': 6,
+      'implausible-time': 2,
+      'invalid-utf8': 1,
+      'line-too-long': 1,
+      binary: BINARY_LINES,
+      'unknown-shape': 1,
     })
     // The directory named x.jsonl is walked as the folder it is; the loop is not followed.
     expect(s.errors).toEqual([])

@@ -32,7 +32,13 @@ async function listen(kind: Listener, limits: Partial<HttpLimits> = {}): Promise
   const staticDir = join(tempDir(), 'renderer')
   mkdirSync(staticDir, { recursive: true })
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Token Watch</title>')
-  const s = await startWebServer({ api: fakeApi(), staticDir, port: 0, ingest: { writer: r.writer, userId: 'tester', now: () => NOW }, limits })
+  const s = await startWebServer({
+    api: fakeApi(),
+    staticDir,
+    port: 0,
+    ingest: { writer: r.writer, userId: 'tester', now: () => NOW },
+    limits,
+  })
   r.defer(() => s.close())
   return { port: s.port, rig: r }
 }
@@ -66,7 +72,14 @@ function raw(port: number, text: string): Promise<Raw> {
 function postEvent(port: number, id: string, input: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/v1/usage', method: 'POST', agent: false, headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/usage',
+        method: 'POST',
+        agent: false,
+        headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' },
+      },
       (res) => {
         let body = ''
         res.setEncoding('utf8')
@@ -113,7 +126,10 @@ describe.each<Listener>(['ingest port', 'dashboard server'])('HTTP limits on the
     const { port } = await listen(kind, { headersTimeoutMs: 300, requestTimeoutMs: 700 })
     const t0 = Date.now()
     const headers = await raw(port, STALL(port))
-    const body = await raw(port, `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`)
+    const body = await raw(
+      port,
+      `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`,
+    )
     await until(() => headers.closed, 3000)
     expect(headers.received()).toMatch(/^HTTP\/1\.1 408 /)
     await until(() => body.closed, 3000)
@@ -142,7 +158,9 @@ describe.each<Listener>(['ingest port', 'dashboard server'])('HTTP limits on the
           request({ host: '127.0.0.1', port, path: '/', agent: false, headers: { host: `127.0.0.1:${port}` } }, (res) => {
             res.resume()
             resolve(res.statusCode ?? 0)
-          }).on('error', reject).end()
+          })
+            .on('error', reject)
+            .end()
         })
         expect(page).toBe(200)
       }
@@ -159,7 +177,10 @@ describe.each<Listener>(['ingest port', 'dashboard server'])('HTTP limits on the
 
   it('answers 408 and closes a body still trickling at its deadline, though it is never idle', async () => {
     const { port } = await listen(kind, { bodyTimeoutMs: 500 })
-    const c = await raw(port, `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`)
+    const c = await raw(
+      port,
+      `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`,
+    )
     const trickle = setInterval(() => {
       if (!c.closed) c.socket.write(' ')
     }, 50)
@@ -181,8 +202,18 @@ describe.each<Listener>(['ingest port', 'dashboard server'])('HTTP limits on the
       const bytes = Buffer.from(Array.from({ length: 200 }, (_, k) => (i * 31 + k * 17) % 256))
       junk.push(raw(port, `${bytes.toString('latin1')}\r\n\r\n`))
       // HTTP, but a body that is not JSON, and a form post.
-      junk.push(raw(port, `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{{{{{{{{{`))
-      junk.push(raw(port, `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\na=1`))
+      junk.push(
+        raw(
+          port,
+          `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 9\r\nConnection: close\r\n\r\n{{{{{{{{{`,
+        ),
+      )
+      junk.push(
+        raw(
+          port,
+          `POST /v1/usage HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\nConnection: close\r\n\r\na=1`,
+        ),
+      )
       if (i % 5 === 0) valid.push(postEvent(port, `ok-${i}`, i))
     }
     const answers = await Promise.all(valid)

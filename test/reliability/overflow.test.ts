@@ -12,11 +12,16 @@ describe('a re-cost that cannot be done never stops start-up', () => {
     const dir = tempDir()
     const env = { TOKENWATCH_HOME: join(dir, 'home'), HOME: dir, CLAUDE_CONFIG_DIR: join(dir, 'claude'), CODEX_HOME: join(dir, 'codex') }
     const first = openContext({ env, log: () => {} })
-    const events = Array.from({ length: 16 }, (_, i) => event(`ext:bot:${i}`, Date.parse('2026-03-01T10:00:00Z') + i, { source: 'socket', model: 'pricey-model', output: 1e12 }))
+    const events = Array.from({ length: 16 }, (_, i) =>
+      event(`ext:bot:${i}`, Date.parse('2026-03-01T10:00:00Z') + i, { source: 'socket', model: 'pricey-model', output: 1e12 }),
+    )
     applyBatch(first.store, [{ events }], () => null)
     first.close()
     // Each event now costs $600,000,000 (6e17 nano-USD): the quarter-hour sum is past 2^63.
-    writeFileSync(join(dir, 'home', 'settings.json'), JSON.stringify({ priceOverrides: [{ model: 'pricey-model', input: 1, output: 600 }] }))
+    writeFileSync(
+      join(dir, 'home', 'settings.json'),
+      JSON.stringify({ priceOverrides: [{ model: 'pricey-model', input: 1, output: 600 }] }),
+    )
     const messages: string[] = []
     const ctx = openContext({ env, log: (m) => messages.push(m) })
     try {

@@ -23,7 +23,7 @@ async function underUmask0<T>(fn: () => Promise<T> | T): Promise<T> {
 
 const LOGS = { 'claude/projects/project-alpha/session-alpha/chat.jsonl': 'ccusage/claude_project-alpha_chat.jsonl' }
 
-describe('permissions: only the user can read Token Watch\'s files, whatever the umask', () => {
+describe("permissions: only the user can read Token Watch's files, whatever the umask", () => {
   it('serve: data dir 0700 (tightened from 0777), store, WAL, SHM and writer lock 0600, socket 0600, settings 0600, backups 0600 in a 0700 folder', async () => {
     const dir = tempDir()
     layout(dir, LOGS)
@@ -36,7 +36,8 @@ describe('permissions: only the user can read Token Watch\'s files, whatever the
     try {
       const { cookie, origin } = await signIn(served.url)
       const res = await fetch(`${origin}/api/setSettings`, {
-        method: 'POST', headers: { 'content-type': 'application/json', cookie },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
         body: JSON.stringify({ arg: { dailyBudgetUsd: 12 } }),
       })
       expect(res.status).toBe(200)
@@ -52,7 +53,17 @@ describe('permissions: only the user can read Token Watch\'s files, whatever the
         settings: mode(join(home, 'settings.json')),
         backups: mode(join(home, 'backups')),
         autoBackup: mode(join(home, 'backups', auto ?? '')),
-      }).toEqual({ dataDir: 0o700, store: 0o600, wal: 0o600, shm: 0o600, lock: 0o600, socket: 0o600, settings: 0o600, backups: 0o700, autoBackup: 0o600 })
+      }).toEqual({
+        dataDir: 0o700,
+        store: 0o600,
+        wal: 0o600,
+        shm: 0o600,
+        lock: 0o600,
+        socket: 0o600,
+        settings: 0o600,
+        backups: 0o700,
+        autoBackup: 0o600,
+      })
       expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8'))).toMatchObject({ dailyBudgetUsd: 12 })
       // `backup --out` into a shared folder: still the user's alone.
       const shared = join(dir, 'shared')
@@ -114,12 +125,21 @@ describe('restore', () => {
     writeFileSync(join(dir, 'junk.db'), 'not a database')
     const cases: [string, string][] = [
       [join(dir, 'junk.db'), 'is not a SQLite database'],
-      [make('other-app.db', (d) => d.exec('CREATE TABLE notes (t TEXT)')), 'is not a Token Watch store (no schema version or no usage_events table)'],
-      [make('no-ledger.db', (d) => d.pragma('user_version = 2')), 'is not a Token Watch store (no schema version or no usage_events table)'],
-      [make('newer.db', (d) => {
-        d.exec('CREATE TABLE usage_events (key TEXT)')
-        d.pragma(`user_version = ${MIGRATIONS.length + 1}`)
-      }), `is from a newer Token Watch (schema v${MIGRATIONS.length + 1}`],
+      [
+        make('other-app.db', (d) => d.exec('CREATE TABLE notes (t TEXT)')),
+        'is not a Token Watch store (no schema version or no usage_events table)',
+      ],
+      [
+        make('no-ledger.db', (d) => d.pragma('user_version = 2')),
+        'is not a Token Watch store (no schema version or no usage_events table)',
+      ],
+      [
+        make('newer.db', (d) => {
+          d.exec('CREATE TABLE usage_events (key TEXT)')
+          d.pragma(`user_version = ${MIGRATIONS.length + 1}`)
+        }),
+        `is from a newer Token Watch (schema v${MIGRATIONS.length + 1}`,
+      ],
       [join(dir, 'missing.db'), 'does not exist'],
     ]
     for (const [file, reason] of cases) {

@@ -8,22 +8,93 @@ import { layout, tempDir } from '../helpers/temp'
 
 /** Every column the store keeps: usage metadata only (docs/SECURITY.md lists the same). */
 const COLUMNS = {
-  usage_events: ['key', 'ts', 'source', 'user_id', 'agent_id', 'project', 'session_id', 'model', 'input', 'output', 'cache_read',
-    'cache_write', 'cache_write_1h', 'reported_cost_nusd', 'cost_nusd'],
-  usage_buckets: ['bucket_start', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read', 'cache_write',
-    'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests', 'change_seq'],
+  usage_events: [
+    'key',
+    'ts',
+    'source',
+    'user_id',
+    'agent_id',
+    'project',
+    'session_id',
+    'model',
+    'input',
+    'output',
+    'cache_read',
+    'cache_write',
+    'cache_write_1h',
+    'reported_cost_nusd',
+    'cost_nusd',
+  ],
+  usage_buckets: [
+    'bucket_start',
+    'source',
+    'user_id',
+    'agent_id',
+    'project',
+    'model',
+    'input',
+    'output',
+    'cache_read',
+    'cache_write',
+    'requests',
+    'cost_nusd',
+    'unpriced_tokens',
+    'unpriced_requests',
+    'change_seq',
+  ],
   bucket_drops: ['bucket_start', 'source', 'user_id', 'agent_id', 'project', 'model', 'change_seq'],
   sessions: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'parent_session_id', 'first_ts', 'last_ts'],
-  source_files: ['path', 'source', 'size', 'mtime_ms', 'ino', 'offset', 'fingerprint', 'state', 'lines', 'events', 'skipped',
-    'skip_reasons', 'last_event_ts', 'rewrites', 'updated_at'],
+  source_files: [
+    'path',
+    'source',
+    'size',
+    'mtime_ms',
+    'ino',
+    'offset',
+    'fingerprint',
+    'state',
+    'lines',
+    'events',
+    'skipped',
+    'skip_reasons',
+    'last_event_ts',
+    'rewrites',
+    'updated_at',
+  ],
   prices: ['model', 'rates', 'updated_at'],
   meta: ['key', 'value'],
   rollup_zones: ['tz', 'built_at'],
-  usage_days: ['tz', 'day', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read', 'cache_write',
-    'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests'],
+  usage_days: [
+    'tz',
+    'day',
+    'source',
+    'user_id',
+    'agent_id',
+    'project',
+    'model',
+    'input',
+    'output',
+    'cache_read',
+    'cache_write',
+    'requests',
+    'cost_nusd',
+    'unpriced_tokens',
+    'unpriced_requests',
+  ],
   dimension_values: ['dim', 'value'],
-  usage_days_model: ['tz', 'day', 'model', 'input', 'output', 'cache_read', 'cache_write', 'requests', 'cost_nusd',
-    'unpriced_tokens', 'unpriced_requests'],
+  usage_days_model: [
+    'tz',
+    'day',
+    'model',
+    'input',
+    'output',
+    'cache_read',
+    'cache_write',
+    'requests',
+    'cost_nusd',
+    'unpriced_tokens',
+    'unpriced_requests',
+  ],
   session_spans: ['source', 'session_id', 'user_id', 'agent_id', 'project', 'model', 'first_ts', 'last_ts'],
   budget_alerts: ['budget_id', 'period_start', 'threshold', 'amount_nusd', 'notified_at'],
   otlp_services: ['service', 'received', 'usage', 'skip_reasons', 'last_seen_at', 'last_event_at'],
@@ -32,7 +103,7 @@ const COLUMNS = {
 }
 
 describe('privacy: no prompt, reply or tool content is stored', () => {
-  it('the store holds only the documented columns, and none of the transcripts\' text', async () => {
+  it("the store holds only the documented columns, and none of the transcripts' text", async () => {
     const dir = tempDir()
     layout(dir, {
       'claude/projects/spotter/short.jsonl': 'claude_real/spotter__short.jsonl',
@@ -41,10 +112,15 @@ describe('privacy: no prompt, reply or tool content is stored', () => {
     })
     const path = join(dir, 'tw.db')
     const store = openStore(path)
-    await scanLogs(store, createLogSources({ claudeConfigDirs: [join(dir, 'claude')], codexHomes: [join(dir, 'codex')] }), () => null, { userId: 'u' })
+    await scanLogs(store, createLogSources({ claudeConfigDirs: [join(dir, 'claude')], codexHomes: [join(dir, 'codex')] }), () => null, {
+      userId: 'u',
+    })
     const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
-    expect(Object.fromEntries(tables.map(({ name }) => [name, (store.db.pragma(`table_info(${name})`) as { name: string }[]).map((c) => c.name)])))
-      .toEqual(COLUMNS)
+    expect(
+      Object.fromEntries(
+        tables.map(({ name }) => [name, (store.db.pragma(`table_info(${name})`) as { name: string }[]).map((c) => c.name)]),
+      ),
+    ).toEqual(COLUMNS)
     store.db.pragma('wal_checkpoint(TRUNCATE)')
     store.close()
     const bytes = readFileSync(path).toString('latin1')

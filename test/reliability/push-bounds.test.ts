@@ -31,10 +31,17 @@ async function engineWithPrices(): Promise<{ engine: Engine; dir: string }> {
   const dir = tempDir()
   const home = join(dir, 'home')
   mkdirSync(home, { recursive: true })
-  writeFileSync(join(home, 'settings.json'), JSON.stringify({ priceOverrides: [PRICEY, { model: 'absurd-model', input: 1, output: 2_000_000 }] }))
+  writeFileSync(
+    join(home, 'settings.json'),
+    JSON.stringify({ priceOverrides: [PRICEY, { model: 'absurd-model', input: 1, output: 2_000_000 }] }),
+  )
   const claude = join(dir, 'claude')
   mkdirSync(join(claude, 'projects', 'app'), { recursive: true })
-  const engine = await Engine.open({ env: { TOKENWATCH_HOME: home, HOME: dir, CLAUDE_CONFIG_DIR: claude, CODEX_HOME: join(dir, 'codex') }, watch: false, log: () => {} })
+  const engine = await Engine.open({
+    env: { TOKENWATCH_HOME: home, HOME: dir, CLAUDE_CONFIG_DIR: claude, CODEX_HOME: join(dir, 'codex') },
+    watch: false,
+    log: () => {},
+  })
   await engine.start()
   stop.push(() => engine.stop())
   return { engine, dir }
@@ -55,14 +62,20 @@ describe('bounds on pushed usage', () => {
     c.write(Array.from({ length: 16 }, (_, i) => line(`huge-${i}`, 'pricey-model', 1e12, i)).join('') + line('fine', 'pricey-model', 1000))
     const replies = await c.replies(17)
     c.end()
-    expect(replies.slice(0, 16)).toEqual(Array.from({ length: 16 }, (_, i) => ({ ok: false, id: `huge-${i}`, error: 'output: must be at most 1000000000 tokens per request (refused)' })))
+    expect(replies.slice(0, 16)).toEqual(
+      Array.from({ length: 16 }, (_, i) => ({
+        ok: false,
+        id: `huge-${i}`,
+        error: 'output: must be at most 1000000000 tokens per request (refused)',
+      })),
+    )
     expect(replies[16]).toEqual({ ok: true, id: 'fine' })
     expect(stored(engine)).toEqual({ n: 1, output: 1000, cost: 600_000_000 })
     const socket = (await createEngineApi(engine, { socketPath: path }).sourceStatus()).find((s) => s.source === 'socket')
     expect(socket).toMatchObject({ events: 1, skippedLines: 16, skipReasons: { 'too-large': 16 } })
   })
 
-  it('socket: a billion output tokens per event is taken until the store\'s cost would pass 2^53 nano-USD; the 16th is refused; sums stay exact and sessions answer', async () => {
+  it("socket: a billion output tokens per event is taken until the store's cost would pass 2^53 nano-USD; the 16th is refused; sums stay exact and sessions answer", async () => {
     const { engine } = await engineWithPrices()
     const path = await engine.openSocket()
     const c = await lineConn(path)
@@ -72,10 +85,18 @@ describe('bounds on pushed usage', () => {
     expect(15 * NANO_PER_BILLION_OUT).toBeLessThanOrEqual(MAX_STORE_SUM)
     expect(16 * NANO_PER_BILLION_OUT).toBeGreaterThan(MAX_STORE_SUM)
     expect(replies.slice(0, 15).every((r) => r.ok === true)).toBe(true)
-    expect(replies[15]).toEqual({ ok: false, id: 'b-15', error: 'not stored: the store\'s totals would pass 2^53 (9,007,199,254,740,991 tokens or nano-USD), beyond which sums are no longer exact (refused)' })
+    expect(replies[15]).toEqual({
+      ok: false,
+      id: 'b-15',
+      error:
+        "not stored: the store's totals would pass 2^53 (9,007,199,254,740,991 tokens or nano-USD), beyond which sums are no longer exact (refused)",
+    })
     // A resend of a stored one is still fine (it adds nothing), and so is a small new one.
     c.write(line('b-3', 'pricey-model', 1e9, 3) + JSON.stringify({ id: 'small', agentId: 'bot', model: 'unpriced-model', input: 5 }) + '\n')
-    expect(await c.replies(2)).toEqual([{ ok: true, id: 'b-3' }, { ok: true, id: 'small' }])
+    expect(await c.replies(2)).toEqual([
+      { ok: true, id: 'b-3' },
+      { ok: true, id: 'small' },
+    ])
     c.end()
     expect(stored(engine)).toEqual({ n: 16, output: 15e9, cost: 15 * NANO_PER_BILLION_OUT })
     const r = runReport(engine.store, { tz: 'UTC', groupBy: ['model'] })
@@ -94,7 +115,11 @@ describe('bounds on pushed usage', () => {
     // $2,000,000 per million output tokens: a million output tokens cost $2,000,000.
     c.write(line('dear', 'absurd-model', 1e6) + line('ok', 'absurd-model', 1000))
     expect(await c.replies(2)).toEqual([
-      { ok: false, id: 'dear', error: 'not stored: costs $2,000,000 at the price of absurd-model, more than $1,000,000 per request (refused)' },
+      {
+        ok: false,
+        id: 'dear',
+        error: 'not stored: costs $2,000,000 at the price of absurd-model, more than $1,000,000 per request (refused)',
+      },
       { ok: true, id: 'ok' },
     ])
     c.end()
@@ -114,11 +139,18 @@ describe('bounds on pushed usage', () => {
     const res = await fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({
-      ok: false, accepted: 1, rejected: 3,
+      ok: false,
+      accepted: 1,
+      rejected: 3,
       results: [
         { ok: false, index: 0, id: 'h1', error: 'output: must be at most 1000000000 tokens per request (refused)' },
         { ok: false, index: 1, id: 'h2', error: 'costUsd: must be at most 1000000 USD per request (refused)' },
-        { ok: false, index: 2, id: 'h3', error: 'not stored: costs $2,000,000 at the price of absurd-model, more than $1,000,000 per request (refused)' },
+        {
+          ok: false,
+          index: 2,
+          id: 'h3',
+          error: 'not stored: costs $2,000,000 at the price of absurd-model, more than $1,000,000 per request (refused)',
+        },
         { ok: true, id: 'h4' },
       ],
     })
@@ -130,14 +162,31 @@ describe('bounds on pushed usage', () => {
   it('a log line over the cost bound is skipped and counted in its file as too-large, the others read', async () => {
     const { engine, dir } = await engineWithPrices()
     const file = join(dir, 'claude', 'projects', 'app', 's.jsonl')
-    const cc = (id: string, output: number) => JSON.stringify({
-      type: 'assistant', timestamp: '2026-03-01T10:00:00.000Z', sessionId: 's', cwd: '/app', requestId: `r-${id}`,
-      message: { id: `m-${id}`, model: 'absurd-model', usage: { input_tokens: 1, output_tokens: output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } },
-    }) + '\n'
+    const cc = (id: string, output: number) =>
+      JSON.stringify({
+        type: 'assistant',
+        timestamp: '2026-03-01T10:00:00.000Z',
+        sessionId: 's',
+        cwd: '/app',
+        requestId: `r-${id}`,
+        message: {
+          id: `m-${id}`,
+          model: 'absurd-model',
+          usage: { input_tokens: 1, output_tokens: output, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+        },
+      }) + '\n'
     writeFileSync(file, cc('a', 10) + cc('b', 1e6) + cc('c', 20))
     await engine.rescan()
     expect(stored(engine)).toEqual({ n: 2, output: 30, cost: (1 + 1 + 30 * 2_000_000) * 1e3 })
-    const row = engine.store.db.prepare('SELECT events, skipped, skip_reasons FROM source_files').get() as { events: number; skipped: number; skip_reasons: string }
-    expect({ ...row, skip_reasons: JSON.parse(row.skip_reasons) as unknown }).toEqual({ events: 2, skipped: 1, skip_reasons: { 'too-large': 1 } })
+    const row = engine.store.db.prepare('SELECT events, skipped, skip_reasons FROM source_files').get() as {
+      events: number
+      skipped: number
+      skip_reasons: string
+    }
+    expect({ ...row, skip_reasons: JSON.parse(row.skip_reasons) as unknown }).toEqual({
+      events: 2,
+      skipped: 1,
+      skip_reasons: { 'too-large': 1 },
+    })
   })
 })

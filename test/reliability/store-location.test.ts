@@ -22,7 +22,9 @@ describe('the store and data dir are checked where they really are', () => {
     chownSync(shared, OTHER, OTHER)
     chmodSync(shared, 0o1777)
     const db = join(shared, 'tw.db')
-    expect(() => openContext({ env: envFor(dir, join(dir, 'home')), dbPath: db, log: () => {} })).toThrow(/belongs to another user .* others may write to it; refusing/)
+    expect(() => openContext({ env: envFor(dir, join(dir, 'home')), dbPath: db, log: () => {} })).toThrow(
+      /belongs to another user .* others may write to it; refusing/,
+    )
     // Through a symlink to that folder, too.
     symlinkSync(shared, join(dir, 'via-link'))
     expect(() => checkStoreLocation(join(dir, 'via-link', 'tw.db'))).toThrow(/refusing to keep the store there/)
@@ -43,12 +45,14 @@ describe('the store and data dir are checked where they really are', () => {
     openContext({ env: envFor(dir, mine), log: () => {} }).close()
   })
 
-  it.skipIf(uid === undefined)('a store file writable by others, or another user\'s, is refused', () => {
+  it.skipIf(uid === undefined)("a store file writable by others, or another user's, is refused", () => {
     const dir = tempDir()
     const db = join(dir, 'tw.db')
     openStore(db).close()
     chmodSync(db, 0o666)
-    expect(() => openContext({ env: envFor(dir, join(dir, 'home')), dbPath: db, log: () => {} })).toThrow(/is writable by others \(mode 666\); refusing/)
+    expect(() => openContext({ env: envFor(dir, join(dir, 'home')), dbPath: db, log: () => {} })).toThrow(
+      /is writable by others \(mode 666\); refusing/,
+    )
     chmodSync(db, 0o600)
     openContext({ env: envFor(dir, join(dir, 'home')), dbPath: db, log: () => {} }).close()
     if (asRoot) {

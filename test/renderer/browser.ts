@@ -19,8 +19,16 @@ export function launchChromium(options: LaunchOptions = {}): Promise<BrowserCont
   return chromium.launchPersistentContext(mkdtempSync(join(options.profileParent ?? tmpdir(), 'pw-')), {
     executablePath,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     locale: 'en-US',
     timezoneId: options.timezoneId ?? 'Europe/Berlin',
     colorScheme: options.colorScheme ?? 'light',

@@ -5,23 +5,42 @@ import { buildChartData, chartGroupBy, effectiveSplit, PALETTE } from '../../src
 import { costState } from '../../src/renderer/src/lib/format'
 import { assignColors, loadColorBook, saveColorBook } from '../../src/renderer/src/lib/series-colors'
 
-const f = (over: Partial<ReportRow>): ReportRow => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0, ...over })
+const f = (over: Partial<ReportRow>): ReportRow => ({
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  requests: 0,
+  costUsd: 0,
+  unpricedTokens: 0,
+  ...over,
+})
 const KEYS = ['2026-03-05T10:00', '2026-03-05T11:00', '2026-03-05T12:00']
 
 describe('buildChartData', () => {
   it('splits tokens into the four exclusive buckets, quiet hours as zeros', () => {
-    const rows = [f({ hour: '2026-03-05T10:00', input: 1, output: 2, cacheRead: 3, cacheWrite: 4 }), f({ hour: '2026-03-05T12:00', input: 10 })]
+    const rows = [
+      f({ hour: '2026-03-05T10:00', input: 1, output: 2, cacheRead: 3, cacheWrite: 4 }),
+      f({ hour: '2026-03-05T12:00', input: 10 }),
+    ]
     const d = buildChartData(rows, KEYS, 'hour', 'tokens', 'bucket')
     expect(d.keys).toEqual(KEYS)
     expect(d.datasets.map((s) => [s.label, s.data])).toEqual([
-      ['Input', [1, 0, 10]], ['Output', [2, 0, 0]], ['Cache read', [3, 0, 0]], ['Cache write', [4, 0, 0]],
+      ['Input', [1, 0, 10]],
+      ['Output', [2, 0, 0]],
+      ['Cache read', [3, 0, 0]],
+      ['Cache write', [4, 0, 0]],
     ])
   })
 
   it('ranks series by the metric, folds the tail into Other and keeps colours by name', () => {
     const rows = ['a', 'b', 'c', 'd'].map((model, i) => f({ hour: '2026-03-05T11:00', model, costUsd: i + 1, requests: 10 - i }))
     const d = buildChartData(rows, KEYS, 'hour', 'cost', 'model', { maxSeries: 3, colorOrder: ['a', 'b', 'c', 'd'], unpricedModels: ['c'] })
-    expect(d.datasets.map((s) => [s.label, s.data[1]])).toEqual([['d', 4], ['c', 3], ['Other', 3]])
+    expect(d.datasets.map((s) => [s.label, s.data[1]])).toEqual([
+      ['d', 4],
+      ['c', 3],
+      ['Other', 3],
+    ])
     expect(d.datasets.map((s) => s.backgroundColor).slice(0, 2)).toEqual([PALETTE[3], PALETTE[2]])
     expect(d.datasets.map((s) => s.unpriced)).toEqual([false, true, false])
   })
@@ -39,8 +58,14 @@ describe('buildChartData', () => {
       expect([metric, byAgent.datasets.filter((s) => s.unpriced).map((s) => s.label)]).toEqual([metric, ['eval']])
     }
     // Folded into Other, the flag goes with it.
-    const folded = buildChartData([...rows, f({ hour: '2026-03-05T12:00', model: 'big', input: 900 })], KEYS, 'hour', 'tokens', 'model', { unpricedModels: ['local'], maxSeries: 2 })
-    expect(folded.datasets.map((s) => [s.label, s.unpriced])).toEqual([['big', false], ['Other', true]])
+    const folded = buildChartData([...rows, f({ hour: '2026-03-05T12:00', model: 'big', input: 900 })], KEYS, 'hour', 'tokens', 'model', {
+      unpricedModels: ['local'],
+      maxSeries: 2,
+    })
+    expect(folded.datasets.map((s) => [s.label, s.unpriced])).toEqual([
+      ['big', false],
+      ['Other', true],
+    ])
   })
 
   it('adds buckets the range did not predict instead of dropping their usage', () => {
@@ -83,7 +108,10 @@ describe('series colours', () => {
     expect(show(['b', 'd', 'a'])).toEqual([b, d, a])
     // Twelve names over time, ten colours: any eight shown together are all different.
     for (let i = 0; i < 12; i++) show([`m${i}`])
-    for (const pick of [['m0', 'm10', 'm1', 'm11', 'a', 'b', 'c', 'd'], ['m9', 'm10', 'm11', 'm0', 'm1', 'm2', 'm3', 'm4']]) {
+    for (const pick of [
+      ['m0', 'm10', 'm1', 'm11', 'a', 'b', 'c', 'd'],
+      ['m9', 'm10', 'm11', 'm0', 'm1', 'm2', 'm3', 'm4'],
+    ]) {
       expect(new Set(show(pick)).size).toBe(pick.length)
     }
   })

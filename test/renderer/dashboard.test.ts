@@ -87,7 +87,11 @@ describe('dashboard in Chromium over the headless server', () => {
       { name: `tokenwatch_${server.port}`, value: server.token, httpOnly: true, sameSite: 'Strict' },
     ])
     // The page itself never holds the token: not in script-visible cookies, storage or the URL.
-    expect(await page.evaluate(() => [document.cookie, sessionStorage.getItem('tokenwatch.token'), location.href])).toEqual(['', null, `http://127.0.0.1:${server.port}/`])
+    expect(await page.evaluate(() => [document.cookie, sessionStorage.getItem('tokenwatch.token'), location.href])).toEqual([
+      '',
+      null,
+      `http://127.0.0.1:${server.port}/`,
+    ])
     // A reload keeps working on the cookie.
     await page.reload()
     expect(await textOf('kpi-requests-value', '317')).toBe('317')
@@ -169,8 +173,17 @@ describe('dashboard in Chromium over the headless server', () => {
     await page.keyboard.press('Escape')
 
     expect(await until(() => chartReports().some((q) => q.models !== undefined))).toBe(true)
-    expect(chartReports().at(-1)).toEqual({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H, models: ['claude-sonnet-4-5'], groupBy: ['hour', 'model'] })
-    const prevQuery = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as ReportQuery).find((q) => q.from === FROM_24H - 24 * H)
+    expect(chartReports().at(-1)).toEqual({
+      tz: 'Europe/Berlin',
+      from: FROM_24H,
+      to: TO_24H,
+      models: ['claude-sonnet-4-5'],
+      groupBy: ['hour', 'model'],
+    })
+    const prevQuery = backend.calls
+      .filter((c) => c.method === 'report')
+      .map((c) => c.arg as ReportQuery)
+      .find((q) => q.from === FROM_24H - 24 * H)
     expect(prevQuery).toBeDefined()
     const sessionsQuery = backend.calls.filter((c) => c.method === 'sessionCount').at(-1)?.arg
     expect(sessionsQuery).toMatchObject({ models: ['claude-sonnet-4-5'] })
@@ -188,8 +201,20 @@ describe('dashboard in Chromium over the headless server', () => {
     const before = backend.calls.filter((c) => c.method === 'report').length
     const hour = Math.floor(NOW / H) * H
     backend.rows.push({
-      hour, user: 'alice', agent: 'claude-code', project: 'token-watch', model: 'claude-opus-4-6', session: 'live-1', source: 'claude-code',
-      input: 1000, output: 2000, cacheRead: 0, cacheWrite: 0, requests: 5, costMicro: 55_000, unpriced: false,
+      hour,
+      user: 'alice',
+      agent: 'claude-code',
+      project: 'token-watch',
+      model: 'claude-opus-4-6',
+      session: 'live-1',
+      source: 'claude-code',
+      input: 1000,
+      output: 2000,
+      cacheRead: 0,
+      cacheWrite: 0,
+      requests: 5,
+      costMicro: 55_000,
+      unpriced: false,
     })
     try {
       backend.emit({ at: NOW })
@@ -207,12 +232,25 @@ describe('dashboard in Chromium over the headless server', () => {
     await openDashboard()
     await page.getByTestId('range-7d').click()
     await page.getByTestId('split').selectOption('project')
-    expect(await until(() => backend.calls.some((c) => c.method === 'report' && JSON.stringify((c.arg as ReportQuery).groupBy) === '["day","project"]'))).toBe(true)
-    const shown = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as ReportQuery).filter((q) => q.groupBy[0] === 'day').at(-1)
+    expect(
+      await until(() =>
+        backend.calls.some((c) => c.method === 'report' && JSON.stringify((c.arg as ReportQuery).groupBy) === '["day","project"]'),
+      ),
+    ).toBe(true)
+    const shown = backend.calls
+      .filter((c) => c.method === 'report')
+      .map((c) => c.arg as ReportQuery)
+      .filter((q) => q.groupBy[0] === 'day')
+      .at(-1)
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
     const exported = backend.calls.find((c) => c.method === 'reportCsv')?.arg
     expect(exported).toEqual(shown)
-    expect(exported).toEqual({ tz: 'Europe/Berlin', from: Date.UTC(2026, 1, 26, 23), to: Date.UTC(2026, 2, 5, 23), groupBy: ['day', 'project'] })
+    expect(exported).toEqual({
+      tz: 'Europe/Berlin',
+      from: Date.UTC(2026, 1, 26, 23),
+      to: Date.UTC(2026, 2, 5, 23),
+      groupBy: ['day', 'project'],
+    })
     expect(download.suggestedFilename()).toBe('tokenwatch-2026-02-27_2026-03-05-day-project.csv')
     const path = await download.path()
     expect(readFileSync(path, 'utf8')).toBe('hour,model,requests\r\n2026-03-05T16:00,claude-opus-4-6,3\r\n')
@@ -234,14 +272,17 @@ describe('dashboard in Chromium over the headless server', () => {
     await page.getByTestId('sessions-table').waitFor()
     // 30 days hold 357 sessions: all counted, the most recent listed (the fixture cuts at 100).
     await page.getByTestId('range-30d').click()
-    expect(await textOf('sessions-count', '357 in this range, showing the 100 most recent')).toBe('357 in this range, showing the 100 most recent')
+    expect(await textOf('sessions-count', '357 in this range, showing the 100 most recent')).toBe(
+      '357 in this range, showing the 100 most recent',
+    )
   })
 
   it('sorts the breakdown by the header clicked, numbers first descending, then ascending', async () => {
     await openDashboard()
     const q = { tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H, groupBy: ['model' as const] }
     const rows = aggregate(backend.rows, q).rows
-    const order = (key: (r: (typeof rows)[number]) => number): string[] => [...rows].sort((a, b) => key(b) - key(a)).map((r) => r.model ?? '')
+    const order = (key: (r: (typeof rows)[number]) => number): string[] =>
+      [...rows].sort((a, b) => key(b) - key(a)).map((r) => r.model ?? '')
     const names = async (): Promise<string[]> => page.getByTestId('breakdown-row').locator('th').allTextContents()
     const shown = async (want: string[]): Promise<string[]> => {
       const deadline = Date.now() + 5000
@@ -287,7 +328,8 @@ describe('dashboard in Chromium over the headless server', () => {
     await page.getByTestId('metric-tokens').click()
     await page.getByTestId('split').selectOption('agent')
     const deadline = Date.now() + 5000
-    while ((await chart.getAttribute('data-series'))?.includes('nightly-eval') !== true && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    while ((await chart.getAttribute('data-series'))?.includes('nightly-eval') !== true && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50))
     expect(await chart.getAttribute('data-unpriced')).toBe('nightly-eval')
   })
 })

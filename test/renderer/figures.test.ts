@@ -101,7 +101,9 @@ describe('breakdown', () => {
     const names = (): Promise<string[]> => page.getByTestId('breakdown-row').locator('th').allTextContents()
     for (const dim of ['model', 'agent', 'project', 'model', 'agent'] as const) {
       if (dim !== 'model' || (await names()).length > 0) await page.getByTestId(`breakdown-dim-${dim}`).click()
-      const want = aggregate(backend.rows, { ...q, groupBy: [dim] }).rows.map((r) => r[dim] ?? '').sort()
+      const want = aggregate(backend.rows, { ...q, groupBy: [dim] })
+        .rows.map((r) => r[dim] ?? '')
+        .sort()
       const shown = async (): Promise<string[]> => (await names()).map((n) => n.replace(/unpriced$/, '')).sort()
       await until(async () => JSON.stringify(await shown()) === JSON.stringify(want))
       // While the next group loads, and once it is there, no "(none)" row: every name is a value of the group.
@@ -121,7 +123,8 @@ describe('tables fit or scroll inside themselves', () => {
   // with an ellipsis, their full text in the title); at 800 px they scroll inside their card.
   it('at 800, 1280 and 1920 px, with long project paths and several models per session', async () => {
     const backend = fixtureBackend()
-    for (const r of backend.rows) r.project = `/home/alice/work/clients/acme-corporation/monorepo/packages/${r.project}-service-with-a-long-name`
+    for (const r of backend.rows)
+      r.project = `/home/alice/work/clients/acme-corporation/monorepo/packages/${r.project}-service-with-a-long-name`
     const server = await serve(backend)
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 })
@@ -173,10 +176,16 @@ describe('session timeline', () => {
     expect(straddling.length).toBeGreaterThan(0)
     const pick = straddling[0]
     if (pick === undefined) return
-    await page.getByTestId('session-row').filter({ has: page.getByLabel(`Open Session ${pick.sessionId}`) }).getByTestId('session-open').click()
+    await page
+      .getByTestId('session-row')
+      .filter({ has: page.getByLabel(`Open Session ${pick.sessionId}`) })
+      .getByTestId('session-open')
+      .click()
     await page.getByTestId('session-events').waitFor()
     const listed = (await backend.sessionEvents({ sessionId: pick.sessionId })).reduce((n, e) => n + e.requests, 0)
-    const inRange = (await backend.sessions({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H })).find((s) => s.sessionId === pick.sessionId)?.requests
+    const inRange = (await backend.sessions({ tz: 'Europe/Berlin', from: FROM_24H, to: TO_24H })).find(
+      (s) => s.sessionId === pick.sessionId,
+    )?.requests
     expect(inRange).toBeDefined()
     expect(inRange).not.toBe(listed)
     expect(await page.getByTestId('timeline-requests').textContent()).toBe(`${listed} requests`)
@@ -184,7 +193,9 @@ describe('session timeline', () => {
     await until(async () => (await page.getByTestId('timeline-in-range').count()) > 0)
     expect(await page.getByTestId('timeline-requests').textContent()).toBe(`${listed} requests`)
     expect(await page.getByTestId('timeline-in-range').textContent()).toBe(` · ${inRange} of them in the selected range`)
-    expect(await page.getByTestId('session-events').locator('tbody tr').count()).toBe((await backend.sessionEvents({ sessionId: pick.sessionId })).length)
+    expect(await page.getByTestId('session-events').locator('tbody tr').count()).toBe(
+      (await backend.sessionEvents({ sessionId: pick.sessionId })).length,
+    )
   })
 })
 
@@ -229,11 +240,21 @@ describe('long ranges and midnights', () => {
     // Mondays from Nov 17, 2025 to Mar 2, 2026: 16 weeks; last year's carry their year.
     expect(weekly).toHaveLength(16)
     expect([weekly[0], weekly[6], weekly[7], weekly[15]]).toEqual(['Nov 17, 2025', 'Dec 29, 2025', 'Jan 5', 'Mar 2'])
-    const weekQuery = backend.calls.filter((c) => c.method === 'report').map((c) => c.arg as { groupBy: string[] }).find((q) => q.groupBy[0] === 'week')
+    const weekQuery = backend.calls
+      .filter((c) => c.method === 'report')
+      .map((c) => c.arg as { groupBy: string[] })
+      .find((q) => q.groupBy[0] === 'week')
     expect(weekQuery?.groupBy).toEqual(['week', 'model'])
     // The week bars hold every token of the range.
-    const total = aggregate(backend.rows, { tz: 'Europe/Berlin', from: Date.UTC(2025, 10, 19, 23), to: Date.UTC(2026, 2, 5, 23), groupBy: [] }).totals
-    expect(Number(await page.getByTestId('chart').getAttribute('data-total'))).toBe(total.input + total.output + total.cacheRead + total.cacheWrite)
+    const total = aggregate(backend.rows, {
+      tz: 'Europe/Berlin',
+      from: Date.UTC(2025, 10, 19, 23),
+      to: Date.UTC(2026, 2, 5, 23),
+      groupBy: [],
+    }).totals
+    expect(Number(await page.getByTestId('chart').getAttribute('data-total'))).toBe(
+      total.input + total.output + total.cacheRead + total.cacheWrite,
+    )
 
     await page.getByTestId('range-from').fill('2024-12-01')
     await page.locator('#chart-title', { hasText: 'Tokens per month' }).waitFor()
@@ -251,7 +272,21 @@ describe('long ranges and midnights', () => {
 
   it('marks midnight in a session timeline that runs past it', async () => {
     const backend = fixtureBackend()
-    const base = { user: 'alice', agent: 'claude-code', project: 'token-watch', model: 'claude-opus-4-6', session: 'late-night', source: 'claude-code' as const, input: 10, output: 20, cacheRead: 0, cacheWrite: 0, requests: 1, costMicro: 550, unpriced: false }
+    const base = {
+      user: 'alice',
+      agent: 'claude-code',
+      project: 'token-watch',
+      model: 'claude-opus-4-6',
+      session: 'late-night',
+      source: 'claude-code' as const,
+      input: 10,
+      output: 20,
+      cacheRead: 0,
+      cacheWrite: 0,
+      requests: 1,
+      costMicro: 550,
+      unpriced: false,
+    }
     // 22:00 and 23:00 on Mar 4, then 00:00 and 01:00 on Mar 5 (Berlin).
     for (const h of [21, 22, 23, 24]) backend.rows.push({ ...base, hour: Date.UTC(2026, 2, 4, h) })
     const server = await serve(backend)
@@ -260,14 +295,32 @@ describe('long ranges and midnights', () => {
     await page.getByLabel('Open Session late-night').click()
     await page.getByTestId('session-events').waitFor()
     expect(await attr('data-marks', '2:Mar 5')).toBe('2:Mar 5')
-    expect((await chartBox().getAttribute('data-labels'))?.split('|')).toEqual(['10:20:00 PM', '11:20:00 PM', 'Mar 5 12:20:00 AM', '01:20:00 AM'])
+    expect((await chartBox().getAttribute('data-labels'))?.split('|')).toEqual([
+      '10:20:00 PM',
+      '11:20:00 PM',
+      'Mar 5 12:20:00 AM',
+      '01:20:00 AM',
+    ])
   })
 })
 
 describe('implicit sessions', () => {
   it('lists pushed events without a session id as "no session id", named by agent, user and hour', async () => {
     const backend = fixtureBackend()
-    const base = { user: 'alice', agent: 'nightly-eval', project: '', model: 'local-llama-3', source: 'socket' as const, input: 10, output: 20, cacheRead: 0, cacheWrite: 0, requests: 3, costMicro: 0, unpriced: true }
+    const base = {
+      user: 'alice',
+      agent: 'nightly-eval',
+      project: '',
+      model: 'local-llama-3',
+      source: 'socket' as const,
+      input: 10,
+      output: 20,
+      cacheRead: 0,
+      cacheWrite: 0,
+      requests: 3,
+      costMicro: 0,
+      unpriced: true,
+    }
     backend.rows.push({ ...base, hour: Date.UTC(2026, 2, 5, 13), session: 'implicit:nightly-eval:alice:2026-03-05T13Z' })
     const server = await serve(backend)
     await page.goto(server.url)
@@ -310,7 +363,11 @@ describe('series colours', () => {
     await until(async () => (await colours()).size === 4)
     expect(await colours()).toEqual(all)
     // A new model arrives (first in name order): the others keep theirs, it gets a colour of its own.
-    backend.rows.push({ ...backend.rows[backend.rows.length - 1] as (typeof backend.rows)[number], model: 'claude-haiku-4-5', session: 'new-model' })
+    backend.rows.push({
+      ...(backend.rows[backend.rows.length - 1] as (typeof backend.rows)[number]),
+      model: 'claude-haiku-4-5',
+      session: 'new-model',
+    })
     backend.emit({ hours: [], at: NOW })
     await until(async () => (await colours()).size === 5)
     const five = await colours()
@@ -322,7 +379,9 @@ describe('series colours', () => {
   it('no two series shown together share a colour, with more values than colours', async () => {
     const backend = fixtureBackend()
     // Twelve projects; the two biggest sit ten apart in name order (a palette of ten colours).
-    backend.rows.forEach((r, i) => { r.project = `p${String(i % 12).padStart(2, '0')}` })
+    backend.rows.forEach((r, i) => {
+      r.project = `p${String(i % 12).padStart(2, '0')}`
+    })
     for (const r of backend.rows) if (r.project === 'p00' || r.project === 'p10') r.cacheRead *= 20
     const server = await serve(backend)
     await page.goto(server.url)
@@ -339,7 +398,7 @@ describe('series colours', () => {
 })
 
 describe('which range, which zone', () => {
-  it('names the range above the figures, dates the header\'s Today, and states the zone rule', async () => {
+  it("names the range above the figures, dates the header's Today, and states the zone rule", async () => {
     const backend = fixtureBackend()
     const server = await serve(backend)
     await page.goto(server.url)
@@ -412,7 +471,13 @@ describe('the view in the address', () => {
       expect(await page.getByTestId('range-7d').getAttribute('aria-pressed')).toBe('true')
       expect(await page.getByTestId('split').inputValue()).toBe('agent')
       const last = backend.calls.filter((c) => c.method === 'report' && (c.arg as { groupBy: string[] }).groupBy[0] === 'day').at(-1)?.arg
-      expect(last).toEqual({ tz: 'Europe/Berlin', from: Date.UTC(2026, 1, 26, 23), to: Date.UTC(2026, 2, 5, 23), models: ['claude-sonnet-4-5'], groupBy: ['day', 'agent'] })
+      expect(last).toEqual({
+        tz: 'Europe/Berlin',
+        from: Date.UTC(2026, 1, 26, 23),
+        to: Date.UTC(2026, 2, 5, 23),
+        models: ['claude-sonnet-4-5'],
+        groupBy: ['day', 'agent'],
+      })
     }
     backend.calls.length = 0
     await page.reload()
@@ -451,7 +516,9 @@ describe('a stopped or restarted server', () => {
     // The server stops: the page says so instead of showing frozen numbers as if live.
     await server.close()
     await page.getByTestId('connection-lost').waitFor({ timeout: 10_000 })
-    expect(await page.getByTestId('connection-lost').textContent()).toContain('The Token Watch server stopped answering at Mar 5, 04:20 PM: the figures below are from then.')
+    expect(await page.getByTestId('connection-lost').textContent()).toContain(
+      'The Token Watch server stopped answering at Mar 5, 04:20 PM: the figures below are from then.',
+    )
 
     // It comes back on the same port with the same access (a restart of the same session): the
     // notice goes and the figures refetch, including what arrived meanwhile.

@@ -3,7 +3,21 @@
  * dashboard view, with exact totals the tests can assert. Records every call it receives.
  */
 import { emptyLogFolders } from '../../src/shared/sources'
-import type { ApiMethod, AppApi, BackfillProgress, ChangeEvent, Dimensions, Figures, Report, ReportQuery, ReportRow, SessionSummary, Settings, SourceStatus, UsageFilter } from '../../src/shared/contract'
+import type {
+  ApiMethod,
+  AppApi,
+  BackfillProgress,
+  ChangeEvent,
+  Dimensions,
+  Figures,
+  Report,
+  ReportQuery,
+  ReportRow,
+  SessionSummary,
+  Settings,
+  SourceStatus,
+  UsageFilter,
+} from '../../src/shared/contract'
 import type { SourceId } from '../../src/shared/usage'
 import { identifyBlocks } from '../../src/engine/query/blocks'
 
@@ -78,8 +92,20 @@ export function makeRows(): Row[] {
       const costMicro = price === null ? 0 : Math.round(input * price[0] + output * price[1] + cacheRead * price[2] + cacheWrite * price[3])
       const day = Math.floor((hour + HOUR) / (24 * HOUR))
       rows.push({
-        hour, user, agent: c.agent, project, model: c.model, source: c.source, session: `${c.agent}-${project}-${day}-${Math.floor(lh / 6)}`,
-        input, output, cacheRead, cacheWrite, requests, costMicro, unpriced: price === null,
+        hour,
+        user,
+        agent: c.agent,
+        project,
+        model: c.model,
+        source: c.source,
+        session: `${c.agent}-${project}-${day}-${Math.floor(lh / 6)}`,
+        input,
+        output,
+        cacheRead,
+        cacheWrite,
+        requests,
+        costMicro,
+        unpriced: price === null,
       })
     }
   }
@@ -89,7 +115,8 @@ export function makeRows(): Row[] {
 function key(ms: number, tz: string, withHour: boolean): string {
   const p = Object.fromEntries(
     new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit' })
-      .formatToParts(ms).map((x) => [x.type, x.value]),
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
   )
   return withHour ? `${p.year}-${p.month}-${p.day}T${p.hour}:00` : `${p.year}-${p.month}-${p.day}`
 }
@@ -101,13 +128,28 @@ function mondayOf(ymd: string): string {
 }
 
 function matches(r: Row, f: UsageFilter): boolean {
-  return (f.from === undefined || r.hour >= f.from) && (f.to === undefined || r.hour < f.to)
-    && (f.users === undefined || f.users.includes(r.user)) && (f.agents === undefined || f.agents.includes(r.agent))
-    && (f.projects === undefined || f.projects.includes(r.project)) && (f.models === undefined || f.models.includes(r.model))
-    && (f.sessions === undefined || f.sessions.includes(r.session)) && (f.sources === undefined || f.sources.includes(r.source))
+  return (
+    (f.from === undefined || r.hour >= f.from) &&
+    (f.to === undefined || r.hour < f.to) &&
+    (f.users === undefined || f.users.includes(r.user)) &&
+    (f.agents === undefined || f.agents.includes(r.agent)) &&
+    (f.projects === undefined || f.projects.includes(r.project)) &&
+    (f.models === undefined || f.models.includes(r.model)) &&
+    (f.sessions === undefined || f.sessions.includes(r.session)) &&
+    (f.sources === undefined || f.sources.includes(r.source))
+  )
 }
 
-const zero = (): Figures & { micro: number } => ({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0, micro: 0 })
+const zero = (): Figures & { micro: number } => ({
+  input: 0,
+  output: 0,
+  cacheRead: 0,
+  cacheWrite: 0,
+  requests: 0,
+  costUsd: 0,
+  unpricedTokens: 0,
+  micro: 0,
+})
 
 function add(acc: Figures & { micro: number }, r: Row): void {
   acc.input += r.input
@@ -135,9 +177,28 @@ export function aggregate(rows: readonly Row[], q: ReportQuery): Report {
     if (r.unpriced) unpriced.add(r.model)
     const dims: Partial<Record<string, string>> = {}
     for (const d of q.groupBy) {
-      dims[d] = d === 'hour' ? key(r.hour, q.tz, true) : d === 'day' ? key(r.hour, q.tz, false) : d === 'week' ? mondayOf(key(r.hour, q.tz, false))
-        : d === 'month' ? key(r.hour, q.tz, false).slice(0, 7) : d === 'model' ? r.model : d === 'agent' ? r.agent
-        : d === 'user' ? r.user : d === 'project' ? r.project : d === 'session' ? r.session : d === 'source' ? r.source : 'unsupported'
+      dims[d] =
+        d === 'hour'
+          ? key(r.hour, q.tz, true)
+          : d === 'day'
+            ? key(r.hour, q.tz, false)
+            : d === 'week'
+              ? mondayOf(key(r.hour, q.tz, false))
+              : d === 'month'
+                ? key(r.hour, q.tz, false).slice(0, 7)
+                : d === 'model'
+                  ? r.model
+                  : d === 'agent'
+                    ? r.agent
+                    : d === 'user'
+                      ? r.user
+                      : d === 'project'
+                        ? r.project
+                        : d === 'session'
+                          ? r.session
+                          : d === 'source'
+                            ? r.source
+                            : 'unsupported'
     }
     const k = JSON.stringify(dims)
     const g = groups.get(k) ?? { dims, acc: zero() }
@@ -159,8 +220,15 @@ function sessionsOf(rows: readonly Row[], f: UsageFilter): SessionSummary[] {
     rs.forEach((r) => add(acc, r))
     const first = rs[0] as Row
     return {
-      ...figures(acc), sessionId, source: first.source, userId: first.user, agentId: first.agent, project: first.project,
-      models: [...new Set(rs.map((r) => r.model))], firstTs: Math.min(...rs.map((r) => r.hour)) + 5 * 60_000, lastTs: Math.max(...rs.map((r) => r.hour)) + 50 * 60_000,
+      ...figures(acc),
+      sessionId,
+      source: first.source,
+      userId: first.user,
+      agentId: first.agent,
+      project: first.project,
+      models: [...new Set(rs.map((r) => r.model))],
+      firstTs: Math.min(...rs.map((r) => r.hour)) + 5 * 60_000,
+      lastTs: Math.max(...rs.map((r) => r.hour)) + 50 * 60_000,
     }
   })
 }
@@ -189,7 +257,8 @@ export const CODEX_HINT = 'Codex CLI keeps rollouts in ~/.codex/sessions (set CO
 
 /** What the last full scan could not read under the Claude Code root (one of two paths named). */
 export const FILE_ERRORS = {
-  unreadable: 1, danglingLinks: 1,
+  unreadable: 1,
+  danglingLinks: 1,
   first: [{ path: '/home/alice/.claude/projects/app/locked.jsonl', error: 'EACCES: permission denied', kind: 'unreadable' as const }],
 }
 
@@ -213,19 +282,40 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
   const rows = empty ? [] : makeRows()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   const listeners = new Set<(e: ChangeEvent) => void>()
-  let settings: Settings = { timeZone: '', dailyBudgetUsd: 25, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null, otlpEnabled: true, otlpPort: 4319 }
+  let settings: Settings = {
+    timeZone: '',
+    dailyBudgetUsd: 25,
+    launchAtLogin: false,
+    logFolders: emptyLogFolders(),
+    disabledSources: [],
+    priceOverrides: [],
+    paused: false,
+    teamProjects: 'basename',
+    teamUrl: '',
+    machinesFolder: '',
+    budgets: [],
+    weekStart: null,
+    otlpEnabled: true,
+    otlpPort: 4319,
+  }
   const log = (method: ApiMethod, arg?: unknown): void => void calls.push({ method, arg })
   const dims = (): Dimensions => ({
-    users: [...new Set(rows.map((r) => r.user))].sort(), agents: [...new Set(rows.map((r) => r.agent))].sort(),
-    projects: [...new Set(rows.map((r) => r.project))].sort(), models: [...new Set(rows.map((r) => r.model))].sort(),
-    sources: [...new Set(rows.map((r) => r.source))].sort(), unpricedModels: [...new Set(rows.filter((r) => r.unpriced).map((r) => r.model))].sort(),
-    firstTs: rows.length === 0 ? null : Math.min(...rows.map((r) => r.hour)), lastTs: rows.length === 0 ? null : Math.max(...rows.map((r) => r.hour)) + 50 * 60_000,
+    users: [...new Set(rows.map((r) => r.user))].sort(),
+    agents: [...new Set(rows.map((r) => r.agent))].sort(),
+    projects: [...new Set(rows.map((r) => r.project))].sort(),
+    models: [...new Set(rows.map((r) => r.model))].sort(),
+    sources: [...new Set(rows.map((r) => r.source))].sort(),
+    unpricedModels: [...new Set(rows.filter((r) => r.unpriced).map((r) => r.model))].sort(),
+    firstTs: rows.length === 0 ? null : Math.min(...rows.map((r) => r.hour)),
+    lastTs: rows.length === 0 ? null : Math.max(...rows.map((r) => r.hour)) + 50 * 60_000,
   })
   const progress: BackfillProgress = empty
     ? { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: false }
     : { running: false, filesDone: 60, filesTotal: 60, bytesDone: 96_000_000, bytesTotal: 96_000_000, completedOnce: true }
   return {
-    rows, calls, progress,
+    rows,
+    calls,
+    progress,
     emit: (e) => listeners.forEach((l) => l(e)),
     // This first run finds no Codex logs, so the backfill brings no Codex usage.
     fill: () => void rows.push(...makeRows().filter((r) => r.source !== 'codex')),
@@ -238,18 +328,35 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     sessionCount: async (f) => (log('sessionCount', f), sessionsOf(rows, f).length),
     sessionEvents: async (a) => {
       log('sessionEvents', a)
-      return rows.filter((r) => r.session === a.sessionId).map((r) => ({
-        ts: r.hour + 20 * 60_000, model: r.model, input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite,
-        requests: r.requests, costUsd: r.costMicro / 1e6, unpricedTokens: r.unpriced ? r.input + r.output + r.cacheRead + r.cacheWrite : 0,
-      }))
+      return rows
+        .filter((r) => r.session === a.sessionId)
+        .map((r) => ({
+          ts: r.hour + 20 * 60_000,
+          model: r.model,
+          input: r.input,
+          output: r.output,
+          cacheRead: r.cacheRead,
+          cacheWrite: r.cacheWrite,
+          requests: r.requests,
+          costUsd: r.costMicro / 1e6,
+          unpricedTokens: r.unpriced ? r.input + r.output + r.cacheRead + r.cacheWrite : 0,
+        }))
     },
     todaySpend: async ({ tz }) => {
       log('todaySpend', { tz })
       const day = key(NOW, tz, false)
-      const r = aggregate(rows.filter((x) => key(x.hour, tz, false) === day), { tz, groupBy: ['model'] })
+      const r = aggregate(
+        rows.filter((x) => key(x.hour, tz, false) === day),
+        { tz, groupBy: ['model'] },
+      )
       return {
-        day, tz, costUsd: r.totals.costUsd, tokens: r.totals.input + r.totals.output + r.totals.cacheRead + r.totals.cacheWrite,
-        requests: r.totals.requests, unpricedTokens: r.totals.unpricedTokens, topModels: [],
+        day,
+        tz,
+        costUsd: r.totals.costUsd,
+        tokens: r.totals.input + r.totals.output + r.totals.cacheRead + r.totals.cacheWrite,
+        requests: r.totals.requests,
+        unpricedTokens: r.totals.unpricedTokens,
+        topModels: [],
       }
     },
     budgets: async (a) => (log('budgets', a), []),
@@ -280,10 +387,17 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
       log('blocks', a)
       // The engine's own block rule over the fixture's Claude rows (each at its hour + 20 min).
       const claude = rows.filter((r) => r.source === 'claude-code').sort((x, y) => x.hour - y.hour)
-      const all = identifyBlocks(claude.map((r) => ({
-        ts: r.hour + 20 * 60_000, input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: r.cacheWrite,
-        costNanoUsd: r.unpriced ? null : r.costMicro * 1000,
-      })), NOW)
+      const all = identifyBlocks(
+        claude.map((r) => ({
+          ts: r.hour + 20 * 60_000,
+          input: r.input,
+          output: r.output,
+          cacheRead: r.cacheRead,
+          cacheWrite: r.cacheWrite,
+          costNanoUsd: r.unpriced ? null : r.costMicro * 1000,
+        })),
+        NOW,
+      )
       return a.active ? all.filter((b) => b.active) : all
     },
     sourceStatus: async () => {
@@ -291,22 +405,60 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
       const claude = storeCounts(rows, 'claude-code')
       const status: SourceStatus[] = [
         {
-          source: 'claude-code', location: '/home/alice/.claude/projects', found: true, files: rows.length === 0 ? 0 : CLAUDE_ON_DISK.files, ...claude,
-          skippedLines: rows.length === 0 ? 0 : 7, skipReasons: rows.length === 0 ? {} : { 'malformed-json': 2, 'unknown-shape': 5 }, discovered: CLAUDE_ON_DISK,
+          source: 'claude-code',
+          location: '/home/alice/.claude/projects',
+          found: true,
+          files: rows.length === 0 ? 0 : CLAUDE_ON_DISK.files,
+          ...claude,
+          skippedLines: rows.length === 0 ? 0 : 7,
+          skipReasons: rows.length === 0 ? {} : { 'malformed-json': 2, 'unknown-shape': 5 },
+          discovered: CLAUDE_ON_DISK,
           ...(rows.length === 0 ? {} : { fileErrors: FILE_ERRORS }),
         },
         empty
           ? {
-            source: 'codex', location: CODEX_ROOTS, found: false, files: 0, ...storeCounts([], 'codex'),
-            skippedLines: 0, skipReasons: {}, hint: CODEX_HINT, discovered: { files: 0, sessions: 0 },
-          }
-          : { source: 'codex', location: CODEX_ROOTS, found: true, files: 12, ...storeCounts(rows, 'codex'), skippedLines: 0, skipReasons: {}, discovered: { files: 12, sessions: 12 } },
+              source: 'codex',
+              location: CODEX_ROOTS,
+              found: false,
+              files: 0,
+              ...storeCounts([], 'codex'),
+              skippedLines: 0,
+              skipReasons: {},
+              hint: CODEX_HINT,
+              discovered: { files: 0, sessions: 0 },
+            }
+          : {
+              source: 'codex',
+              location: CODEX_ROOTS,
+              found: true,
+              files: 12,
+              ...storeCounts(rows, 'codex'),
+              skippedLines: 0,
+              skipReasons: {},
+              discovered: { files: 12, sessions: 12 },
+            },
         {
-          source: 'gemini-cli', location: '/home/alice/.gemini/tmp', found: false, files: 0, ...storeCounts([], 'gemini-cli'), skippedLines: 0, skipReasons: {},
+          source: 'gemini-cli',
+          location: '/home/alice/.gemini/tmp',
+          found: false,
+          files: 0,
+          ...storeCounts([], 'gemini-cli'),
+          skippedLines: 0,
+          skipReasons: {},
           hint: 'Gemini CLI keeps chats in ~/.gemini/tmp/<project>/chats (set GEMINI_CLI_HOME to point elsewhere).',
-          envVars: ['GEMINI_CLI_HOME', 'GEMINI_DATA_DIR'], lastReadAt: null, ...(settings.disabledSources.includes('gemini-cli') ? { disabled: true as const } : {}),
+          envVars: ['GEMINI_CLI_HOME', 'GEMINI_DATA_DIR'],
+          lastReadAt: null,
+          ...(settings.disabledSources.includes('gemini-cli') ? { disabled: true as const } : {}),
         },
-        { source: 'socket', location: '/home/alice/.tokenwatch/ingest.sock', found: true, files: 0, skippedLines: 0, skipReasons: {}, ...storeCounts(rows, 'socket') },
+        {
+          source: 'socket',
+          location: '/home/alice/.tokenwatch/ingest.sock',
+          found: true,
+          files: 0,
+          skippedLines: 0,
+          skipReasons: {},
+          ...storeCounts(rows, 'socket'),
+        },
       ]
       return status
     },
@@ -322,7 +474,10 @@ export function fixtureBackend({ empty = false } = {}): FixtureBackend {
     addLogFolder: async () => ({ ok: false, cancelled: false, error: 'desktop only' }),
     removeLogFolder: async (a) => {
       log('removeLogFolder', a)
-      settings = { ...settings, logFolders: { ...settings.logFolders, [a.kind]: settings.logFolders[a.kind].filter((_, i) => i !== a.index) } }
+      settings = {
+        ...settings,
+        logFolders: { ...settings.logFolders, [a.kind]: settings.logFolders[a.kind].filter((_, i) => i !== a.index) },
+      }
       return settings
     },
     onChange: (l) => {

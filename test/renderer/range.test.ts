@@ -38,21 +38,27 @@ describe('zoned time', () => {
 describe('resolveRange', () => {
   it('today: the whole local day hour by hour, compared with yesterday up to the same time', () => {
     expect(resolveRange(choice('today'), NOW, 'Asia/Kolkata')).toEqual({
-      from: Date.UTC(2026, 2, 4, 18, 30), to: Date.UTC(2026, 2, 5, 18, 30), resolution: 'hour',
+      from: Date.UTC(2026, 2, 4, 18, 30),
+      to: Date.UTC(2026, 2, 5, 18, 30),
+      resolution: 'hour',
       previous: { from: Date.UTC(2026, 2, 3, 18, 30), to: Date.UTC(2026, 2, 4, 15, 20) },
     })
   })
 
   it('24 h: the 24 local hours ending with the current one', () => {
     expect(resolveRange(choice('24h'), NOW, 'Asia/Kathmandu')).toEqual({
-      from: Date.UTC(2026, 2, 4, 16, 15), to: Date.UTC(2026, 2, 5, 16, 15), resolution: 'hour',
+      from: Date.UTC(2026, 2, 4, 16, 15),
+      to: Date.UTC(2026, 2, 5, 16, 15),
+      resolution: 'hour',
       previous: { from: Date.UTC(2026, 2, 3, 16, 15), to: Date.UTC(2026, 2, 4, 16, 15) },
     })
   })
 
   it('7 d: whole local days by day, the 7 days before as the previous period', () => {
     expect(resolveRange(choice('7d'), NOW, 'America/New_York')).toEqual({
-      from: Date.UTC(2026, 1, 27, 5), to: Date.UTC(2026, 2, 6, 5), resolution: 'day',
+      from: Date.UTC(2026, 1, 27, 5),
+      to: Date.UTC(2026, 2, 6, 5),
+      resolution: 'day',
       previous: { from: Date.UTC(2026, 1, 20, 5), to: Date.UTC(2026, 1, 27, 5) },
     })
   })
@@ -65,7 +71,10 @@ describe('resolveRange', () => {
 
   it('custom: inclusive dates in either order; two days or less are hourly', () => {
     expect(resolveRange(choice('custom', '2026-03-02', '2026-03-01'), NOW, 'UTC')).toEqual({
-      from: Date.UTC(2026, 2, 1), to: Date.UTC(2026, 2, 3), resolution: 'hour', previous: { from: Date.UTC(2026, 1, 27), to: Date.UTC(2026, 2, 1) },
+      from: Date.UTC(2026, 2, 1),
+      to: Date.UTC(2026, 2, 3),
+      resolution: 'hour',
+      previous: { from: Date.UTC(2026, 1, 27), to: Date.UTC(2026, 2, 1) },
     })
     expect(resolveRange(choice('custom', '2026-02-01', '2026-02-28'), NOW, 'UTC').resolution).toBe('day')
   })
@@ -90,7 +99,13 @@ describe('bar size for long ranges', () => {
     const from = zonedToUtc({ year: 2026, month: 3, day: 25 }, 'Europe/Berlin') // a Wednesday
     const to = zonedToUtc({ year: 2026, month: 4, day: 9 }, 'Europe/Berlin')
     expect(bucketKeys(from, to, 'week', 'Europe/Berlin')).toEqual(['2026-03-23', '2026-03-30', '2026-04-06'])
-    expect(bucketKeys(zonedToUtc({ year: 2025, month: 11, day: 15 }, 'Asia/Kolkata'), zonedToUtc({ year: 2026, month: 2, day: 1 }, 'Asia/Kolkata'), 'month', 'Asia/Kolkata'))
-      .toEqual(['2025-11', '2025-12', '2026-01'])
+    expect(
+      bucketKeys(
+        zonedToUtc({ year: 2025, month: 11, day: 15 }, 'Asia/Kolkata'),
+        zonedToUtc({ year: 2026, month: 2, day: 1 }, 'Asia/Kolkata'),
+        'month',
+        'Asia/Kolkata',
+      ),
+    ).toEqual(['2025-11', '2025-12', '2026-01'])
   })
 })

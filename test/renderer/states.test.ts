@@ -71,16 +71,22 @@ describe('first run', () => {
     await page.goto(server.newLink())
     await page.getByTestId('first-run').waitFor()
     // Counted from the files on disk; the store is empty and says 0 sessions.
-    expect(await textOf('first-run-claude-code', 'found Claude Code: 31 sessions in 3 projects')).toBe('found Claude Code: 31 sessions in 3 projects')
+    expect(await textOf('first-run-claude-code', 'found Claude Code: 31 sessions in 3 projects')).toBe(
+      'found Claude Code: 31 sessions in 3 projects',
+    )
     expect((await backend.sourceStatus()).find((s) => s.source === 'claude-code')).toMatchObject({ sessions: 0, projects: 0, events: 0 })
-    expect(await textOf('first-run-codex', `not found Codex: nothing at ${CODEX_ROOTS}. ${CODEX_HINT}`)).toBe(`not found Codex: nothing at ${CODEX_ROOTS}. ${CODEX_HINT}`)
+    expect(await textOf('first-run-codex', `not found Codex: nothing at ${CODEX_ROOTS}. ${CODEX_HINT}`)).toBe(
+      `not found Codex: nothing at ${CODEX_ROOTS}. ${CODEX_HINT}`,
+    )
     // The engine is still setting up its watcher: nothing runs yet, so the bar is indeterminate...
     expect(await textOf('backfill-label', 'Getting ready to read their history…')).toBe('Getting ready to read their history…')
     expect(await page.getByTestId('backfill-progress').getAttribute('value')).toBeNull()
 
     // ...and the page keeps asking, so it sees the backfill once it starts.
     Object.assign(backend.progress, { running: true, filesDone: 19, filesTotal: 60, bytesDone: 41_000_000, bytesTotal: 96_000_000 })
-    expect(await textOf('backfill-label', 'Reading their history: 19 of 60 files · 41 MB of 96 MB')).toBe('Reading their history: 19 of 60 files · 41 MB of 96 MB')
+    expect(await textOf('backfill-label', 'Reading their history: 19 of 60 files · 41 MB of 96 MB')).toBe(
+      'Reading their history: 19 of 60 files · 41 MB of 96 MB',
+    )
     expect(await page.getByTestId('backfill-progress').getAttribute('max')).toBe('96000000')
     expect(await page.getByTestId('backfill-progress').getAttribute('value')).toBe('41000000')
 
@@ -105,8 +111,12 @@ describe('first run', () => {
     Object.assign(backend.progress, { completedOnce: true })
     const server = await serve(backend)
     await page.goto(server.newLink())
-    expect(await textOf('backfill-label', 'No usage recorded yet. Run an agent, add its log folder in Settings, or push events to the local socket; the dashboard opens as usage arrives.'))
-      .toContain('No usage recorded yet.')
+    expect(
+      await textOf(
+        'backfill-label',
+        'No usage recorded yet. Run an agent, add its log folder in Settings, or push events to the local socket; the dashboard opens as usage arrives.',
+      ),
+    ).toContain('No usage recorded yet.')
     expect(await page.getByTestId('backfill-progress').count()).toBe(0)
   })
 })
@@ -142,10 +152,15 @@ describe('errors and themes', () => {
     const server = await serve(fixtureBackend())
     await page.goto(server.newLink())
     await page.getByTestId('kpi-cost').waitFor()
-    const colours = () => page.evaluate(() => {
-      const card = document.querySelector('.card') as HTMLElement
-      return { body: getComputedStyle(document.documentElement).backgroundColor, card: getComputedStyle(card).backgroundColor, text: getComputedStyle(card).color }
-    })
+    const colours = () =>
+      page.evaluate(() => {
+        const card = document.querySelector('.card') as HTMLElement
+        return {
+          body: getComputedStyle(document.documentElement).backgroundColor,
+          card: getComputedStyle(card).backgroundColor,
+          text: getComputedStyle(card).color,
+        }
+      })
     expect(await colours()).toEqual({ body: 'rgb(245, 246, 248)', card: 'rgb(255, 255, 255)', text: 'rgb(31, 35, 40)' })
     await page.emulateMedia({ colorScheme: 'dark' })
     try {
@@ -181,7 +196,9 @@ describe('sources panel', () => {
     const card = page.getByTestId('source-gemini-cli')
     await card.waitFor()
     expect(await card.locator('.badge').textContent()).toBe('not found')
-    expect(await page.getByTestId('source-env-gemini-cli').textContent()).toBe('Set GEMINI_CLI_HOME or GEMINI_DATA_DIR, or add a folder in Settings.')
+    expect(await page.getByTestId('source-env-gemini-cli').textContent()).toBe(
+      'Set GEMINI_CLI_HOME or GEMINI_DATA_DIR, or add a folder in Settings.',
+    )
     await page.getByTestId('source-switch-gemini-cli').click()
     expect(await until(async () => (await card.locator('.badge').textContent()) === 'switched off')).toBe(true)
     expect((await backend.getSettings()).disabledSources).toEqual(['gemini-cli'])
@@ -223,7 +240,12 @@ describe('budget and settings', () => {
     const mark = backend.calls.length
     await page.getByTestId('settings-save').click()
     expect(await textOf('settings-status', 'Saved.')).toBe('Saved.')
-    expect(backend.calls.slice(mark).filter((c) => c.method === 'setSettings').map((c) => c.arg)).toEqual([{ dailyBudgetUsd: 30 }])
+    expect(
+      backend.calls
+        .slice(mark)
+        .filter((c) => c.method === 'setSettings')
+        .map((c) => c.arg),
+    ).toEqual([{ dailyBudgetUsd: 30 }])
     expect(await backend.getSettings()).toMatchObject<Partial<Settings>>({ paused: true, dailyBudgetUsd: 30, launchAtLogin: false })
 
     // Saving again with nothing edited sends nothing.
@@ -246,7 +268,10 @@ describe('budget and settings', () => {
     expect(await textOf('folders-codex-status', 'Watching /srv/codex-b.')).toBe('Watching /srv/codex-b.')
     expect((await backend.getSettings()).logFolders.codex).toEqual(['/srv/codex-a', '/srv/codex-b'])
     // Enter in the folder box added the folder; it did not submit the settings form.
-    expect(backend.calls.filter((c) => c.method === 'setSettings').map((c) => c.arg)).toEqual([{ logFolders: { codex: ['/srv/codex-a'] } }, { logFolders: { codex: ['/srv/codex-a', '/srv/codex-b'] } }])
+    expect(backend.calls.filter((c) => c.method === 'setSettings').map((c) => c.arg)).toEqual([
+      { logFolders: { codex: ['/srv/codex-a'] } },
+      { logFolders: { codex: ['/srv/codex-a', '/srv/codex-b'] } },
+    ])
 
     await page.getByTestId('folders-codex').getByRole('button', { name: 'Stop watching /srv/codex-a' }).click()
     expect(await textOf('folders-codex-status', 'Stopped watching /srv/codex-a.')).toBe('Stopped watching /srv/codex-a.')

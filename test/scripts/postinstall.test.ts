@@ -32,7 +32,9 @@ describe('postinstall', () => {
     expect(r.status).toBe(0)
     const lines = `${r.stdout}${r.stderr}`.split('\n').filter(Boolean)
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/^token-watch: the Electron binary could not be downloaded \(ENOTFOUND\); `npm start` will serve the headless dashboard instead/)
+    expect(lines[0]).toMatch(
+      /^token-watch: the Electron binary could not be downloaded \(ENOTFOUND\); `npm start` will serve the headless dashboard instead/,
+    )
     expect(r.stderr).not.toMatch(/\s+at /)
   })
 

@@ -56,7 +56,9 @@ describe('offsets and segments', () => {
       { from: Z('2026-04-04T15:00:00Z'), to: Z('2026-04-06T00:00:00Z'), offset: 10.5 * H },
     ])
     // Unaligned bounds, a transition a minute after `from`, one a minute before `to`.
-    expect(offsetSegments(Z('2026-03-08T06:59:00.5Z'), Z('2026-11-01T06:01:00Z'), 'America/New_York').map((s) => [s.from, s.to, s.offset / H])).toEqual([
+    expect(
+      offsetSegments(Z('2026-03-08T06:59:00.5Z'), Z('2026-11-01T06:01:00Z'), 'America/New_York').map((s) => [s.from, s.to, s.offset / H]),
+    ).toEqual([
       [Z('2026-03-08T06:59:00.5Z'), Z('2026-03-08T07:00:00Z'), -5],
       [Z('2026-03-08T07:00:00Z'), Z('2026-11-01T06:00:00Z'), -4],
       [Z('2026-11-01T06:00:00Z'), Z('2026-11-01T06:01:00Z'), -5],

@@ -21,7 +21,15 @@ export function claimAlerts(store: Store, statuses: BudgetStatus[], now = Date.n
         if (r.changes === 1) top = t
       }
       if (top !== undefined) {
-        alerts.push({ budgetId: s.budget.id, budgetName: s.budget.name, period: s.budget.period, threshold: top, periodStart: s.periodStart, spentUsd: s.spentUsd, amountUsd: s.budget.amountUsd })
+        alerts.push({
+          budgetId: s.budget.id,
+          budgetName: s.budget.name,
+          period: s.budget.period,
+          threshold: top,
+          periodStart: s.periodStart,
+          spentUsd: s.spentUsd,
+          amountUsd: s.budget.amountUsd,
+        })
       }
     }
   })()

@@ -56,8 +56,14 @@ interface Estimate {
 }
 
 /** The forecast of the period [start, end) for the usage `filter` selects, at instant `now`. */
-export function forecastPeriod(store: Store, filter: Omit<UsageFilter, 'from' | 'to' | 'tz'>, tz: string,
-  start: number, end: number, now: number): PeriodForecast {
+export function forecastPeriod(
+  store: Store,
+  filter: Omit<UsageFilter, 'from' | 'to' | 'tz'>,
+  tz: string,
+  start: number,
+  end: number,
+  now: number,
+): PeriodForecast {
   const clampedNow = Math.min(Math.max(now, start), end)
   const spent = runReport(store, { ...filter, tz, from: start, to: clampedNow, groupBy: [] }).totals
   const S = spent.costUsd
@@ -97,8 +103,16 @@ export function forecastPeriod(store: Store, filter: Omit<UsageFilter, 'from' | 
   const linearRate = elapsed > 0 ? S / elapsed : 0
   let forecast: Forecast
   if (central) {
-    const singles = weeks.map(estimate).filter((e): e is Estimate => e !== null).map((e) => e.endUsd)
-    forecast = { endUsd: central.endUsd, lowUsd: Math.min(central.endUsd, ...singles), highUsd: Math.max(central.endUsd, ...singles), method: 'profile' }
+    const singles = weeks
+      .map(estimate)
+      .filter((e): e is Estimate => e !== null)
+      .map((e) => e.endUsd)
+    forecast = {
+      endUsd: central.endUsd,
+      lowUsd: Math.min(central.endUsd, ...singles),
+      highUsd: Math.max(central.endUsd, ...singles),
+      method: 'profile',
+    }
   } else if (S > 0) {
     const endUsd = S + linearRate * (end - clampedNow)
     forecast = { endUsd, lowUsd: endUsd, highUsd: endUsd, method: 'linear' }

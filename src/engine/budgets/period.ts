@@ -6,7 +6,10 @@ import { dayKey, nextDay, parseYmd, startOfLocalDay } from '../../shared/time-zo
 /** The locale's first day of the week, ISO (1 = Monday ... 7 = Sunday); Monday when unknown. */
 export function localeWeekStart(locale?: string): number {
   try {
-    const l = new Intl.Locale(locale ?? new Intl.DateTimeFormat().resolvedOptions().locale) as Intl.Locale & { weekInfo?: { firstDay: number }; getWeekInfo?: () => { firstDay: number } }
+    const l = new Intl.Locale(locale ?? new Intl.DateTimeFormat().resolvedOptions().locale) as Intl.Locale & {
+      weekInfo?: { firstDay: number }
+      getWeekInfo?: () => { firstDay: number }
+    }
     const info = l.getWeekInfo?.() ?? l.weekInfo
     return info && info.firstDay >= 1 && info.firstDay <= 7 ? info.firstDay : 1
   } catch {

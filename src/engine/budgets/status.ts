@@ -30,14 +30,20 @@ export function budgetStatus(store: Store, budget: Budget, tz: string, now: numb
   const { start, end } = periodBounds(budget.period, now, tz, weekStart)
   const s = budget.scope
   const filter = {
-    ...(s.agents?.length ? { agents: s.agents } : {}), ...(s.projects?.length ? { projects: s.projects } : {}),
-    ...(s.models?.length ? { models: s.models } : {}), ...(s.users?.length ? { users: s.users } : {}),
+    ...(s.agents?.length ? { agents: s.agents } : {}),
+    ...(s.projects?.length ? { projects: s.projects } : {}),
+    ...(s.models?.length ? { models: s.models } : {}),
+    ...(s.users?.length ? { users: s.users } : {}),
     ...(s.sources?.length ? { sources: s.sources } : {}),
   }
   const f = forecastPeriod(store, filter, tz, start, end, now)
   const spent = f.spentUsd
   return {
-    budget, periodStart: start, periodEnd: end, spentUsd: spent, leftUsd: Math.max(0, budget.amountUsd - spent),
+    budget,
+    periodStart: start,
+    periodEnd: end,
+    spentUsd: spent,
+    leftUsd: Math.max(0, budget.amountUsd - spent),
     unpricedTokens: f.unpricedTokens,
     fraction: budget.amountUsd > 0 ? spent / budget.amountUsd : spent > 0 ? Infinity : 0,
     level: levelOf(spent, budget),
@@ -48,7 +54,13 @@ export function budgetStatus(store: Store, budget: Budget, tz: string, now: numb
 }
 
 /** All usage today, this week and this month, each with its forecast. */
-export function outlook(store: Store, settings: Pick<Settings, 'weekStart'>, tz: string, now = Date.now(), locale?: string): PeriodOutlook[] {
+export function outlook(
+  store: Store,
+  settings: Pick<Settings, 'weekStart'>,
+  tz: string,
+  now = Date.now(),
+  locale?: string,
+): PeriodOutlook[] {
   const weekStart = settings.weekStart ?? localeWeekStart(locale)
   return BUDGET_PERIODS.map((period) => {
     const { start, end } = periodBounds(period, now, tz, weekStart)
@@ -58,8 +70,13 @@ export function outlook(store: Store, settings: Pick<Settings, 'weekStart'>, tz:
 }
 
 /** Every budget of the settings at `now` in `tz`, most urgent first (then by share spent). */
-export function budgetStatuses(store: Store, settings: Pick<Settings, 'dailyBudgetUsd' | 'budgets' | 'weekStart'>, tz: string,
-  now = Date.now(), locale?: string): BudgetStatus[] {
+export function budgetStatuses(
+  store: Store,
+  settings: Pick<Settings, 'dailyBudgetUsd' | 'budgets' | 'weekStart'>,
+  tz: string,
+  now = Date.now(),
+  locale?: string,
+): BudgetStatus[] {
   const weekStart = settings.weekStart ?? localeWeekStart(locale)
   return allBudgets(settings)
     .map((b) => budgetStatus(store, b, tz, now, weekStart))

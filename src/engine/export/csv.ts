@@ -30,11 +30,20 @@ export function reportToCsv(report: Report, groupBy: readonly GroupDim[]): strin
   const lines = [header.map(csvField).join(',')]
   for (const r of report.rows) {
     const cost = reportedCost(r)
-    lines.push([
-      ...groupBy.map((d) => csvField(r[d])),
-      r.input, r.output, r.cacheRead, r.cacheWrite, r.requests,
-      cost === null ? '' : usdText(cost), r.unpricedTokens,
-    ].map((v) => (typeof v === 'string' ? v : csvField(v))).join(','))
+    lines.push(
+      [
+        ...groupBy.map((d) => csvField(r[d])),
+        r.input,
+        r.output,
+        r.cacheRead,
+        r.cacheWrite,
+        r.requests,
+        cost === null ? '' : usdText(cost),
+        r.unpricedTokens,
+      ]
+        .map((v) => (typeof v === 'string' ? v : csvField(v)))
+        .join(','),
+    )
   }
   return lines.join('\r\n') + '\r\n'
 }

@@ -16,7 +16,13 @@ export interface HttpLimits {
 }
 
 /** A local sender posts a few hundred bytes; a dashboard holds a handful of connections. */
-export const HTTP_LIMITS: HttpLimits = { maxConnections: 256, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, bodyTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000 }
+export const HTTP_LIMITS: HttpLimits = {
+  maxConnections: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  bodyTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+}
 
 /** The limits with `overrides` applied (tests shorten the timeouts). */
 export function httpLimits(overrides: Partial<HttpLimits> = {}): HttpLimits {
@@ -85,7 +91,9 @@ export function applyHttpLimits(server: Server, l: HttpLimits): void {
       if (req.complete) return
       if (!res.headersSent) {
         res.writeHead(408, { 'content-type': 'application/json', connection: 'close' })
-        res.end(JSON.stringify({ ok: false, error: `request body not received within ${l.bodyTimeoutMs / 1000} s` }), () => req.socket.destroy())
+        res.end(JSON.stringify({ ok: false, error: `request body not received within ${l.bodyTimeoutMs / 1000} s` }), () =>
+          req.socket.destroy(),
+        )
       } else req.socket.destroy()
     }, l.bodyTimeoutMs)
     deadline.unref()

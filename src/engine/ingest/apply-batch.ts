@@ -125,8 +125,23 @@ function prepare(db: Database.Database): Statements {
 /** A ledger record as insertEvent's positional parameters: the key, then every column in order. */
 function toParams(e: LedgerEvent): unknown[] {
   const reported = e.reportedCostUsd === undefined ? null : Math.round(e.reportedCostUsd * 1e9)
-  return [e.key, e.ts, e.source, e.userId, e.agentId, e.project, e.sessionId, e.model, e.input, e.output, e.cacheRead,
-    e.cacheWrite, e.cacheWrite1h, reported, e.costNanoUsd]
+  return [
+    e.key,
+    e.ts,
+    e.source,
+    e.userId,
+    e.agentId,
+    e.project,
+    e.sessionId,
+    e.model,
+    e.input,
+    e.output,
+    e.cacheRead,
+    e.cacheWrite,
+    e.cacheWrite1h,
+    reported,
+    e.costNanoUsd,
+  ]
 }
 
 /** A session span's key: the session and the names of its requests. */
@@ -188,9 +203,20 @@ function widen(spans: Map<string, Span>, key: string, e: LedgerEvent): void {
 /** A pushed or parsed event as the ledger keeps it, with its cost. Built field by field (no spread: this runs per event). */
 function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
   const e: LedgerEvent = {
-    key: ev.key, ts: ev.ts, source: ev.source, userId: ev.userId, agentId: ev.agentId, project: ev.project,
-    sessionId: ev.sessionId, model: ev.model, input: ev.input, output: ev.output, cacheRead: ev.cacheRead,
-    cacheWrite: ev.cacheWrite, cacheWrite1h: ev.cacheWrite1h, costNanoUsd: cost(ev),
+    key: ev.key,
+    ts: ev.ts,
+    source: ev.source,
+    userId: ev.userId,
+    agentId: ev.agentId,
+    project: ev.project,
+    sessionId: ev.sessionId,
+    model: ev.model,
+    input: ev.input,
+    output: ev.output,
+    cacheRead: ev.cacheRead,
+    cacheWrite: ev.cacheWrite,
+    cacheWrite1h: ev.cacheWrite1h,
+    costNanoUsd: cost(ev),
   }
   if (ev.reportedCostUsd !== undefined) e.reportedCostUsd = ev.reportedCostUsd
   return e
@@ -201,11 +227,29 @@ function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
  * offsets, all in one IMMEDIATE transaction: a crash at any instant leaves either all of it or none.
  * `alsoInTransaction` runs first inside that transaction.
  */
-export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now = Date.now(), alsoInTransaction?: () => void, bulk?: BulkLoad | null): BatchResult {
+export function applyBatch(
+  store: Store,
+  batches: FileBatch[],
+  cost: Coster,
+  now = Date.now(),
+  alsoInTransaction?: () => void,
+  bulk?: BulkLoad | null,
+): BatchResult {
   guardWal(store)
   const s = prepare(store.db)
-  setDurability(store.db, batches.some((b) => !b.file))
-  const result: BatchResult = { inserted: 0, updated: 0, duplicates: 0, stale: [], hours: new Set(), refused: new Map(), stages: { dedupMs: 0, sqlMs: 0, commitMs: 0 } }
+  setDurability(
+    store.db,
+    batches.some((b) => !b.file),
+  )
+  const result: BatchResult = {
+    inserted: 0,
+    updated: 0,
+    duplicates: 0,
+    stale: [],
+    hours: new Set(),
+    refused: new Map(),
+    stages: { dedupMs: 0, sqlMs: 0, commitMs: 0 },
+  }
   const guard = new SumGuard(store.db)
   const t0 = performance.now()
   let t1 = t0
@@ -249,9 +293,20 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
       }
       if (f) {
         s.upsertFile.run({
-          path: f.path, source: f.source, size: f.size, mtimeMs: f.mtimeMs, ino: f.ino, offset: f.offset,
-          fingerprint: f.fingerprint, state: f.state, lines: f.lines, events: f.events, skipped: f.skipped,
-          skipReasons: JSON.stringify(skipReasons), lastEventTs: batch.lastEventTs !== undefined ? batch.lastEventTs : lastTs(batch.events), rewrites: f.rewritten ? 1 : 0,
+          path: f.path,
+          source: f.source,
+          size: f.size,
+          mtimeMs: f.mtimeMs,
+          ino: f.ino,
+          offset: f.offset,
+          fingerprint: f.fingerprint,
+          state: f.state,
+          lines: f.lines,
+          events: f.events,
+          skipped: f.skipped,
+          skipReasons: JSON.stringify(skipReasons),
+          lastEventTs: batch.lastEventTs !== undefined ? batch.lastEventTs : lastTs(batch.events),
+          rewrites: f.rewritten ? 1 : 0,
           now,
         })
       }
@@ -286,7 +341,8 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
         fx.count(kept, keptNames, -1)
         const [key, ...columns] = toParams(current)
         s.updateEvent.run(...columns, key)
-        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names) fx.moved.set(spanKey(kept, keptNames), kept)
+        if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names)
+          fx.moved.set(spanKey(kept, keptNames), kept)
       } else {
         result.inserted++
         const info = s.insertEvent.run(toParams(current))
@@ -328,7 +384,12 @@ export function applyBatch(store: Store, batches: FileBatch[], cost: Coster, now
  * Moves each sighting that has a stored twin under the twin's key (merged with any other
  * sighting of it in the batch), and puts the twin among the stored records.
  */
-function rekeyTwins(seen: Map<string, LedgerEvent>, twins: Map<string, LedgerEvent>, stored: Map<string, LedgerEvent>, result: BatchResult): void {
+function rekeyTwins(
+  seen: Map<string, LedgerEvent>,
+  twins: Map<string, LedgerEvent>,
+  stored: Map<string, LedgerEvent>,
+  result: BatchResult,
+): void {
   for (const [key, twin] of twins) {
     const e = seen.get(key)
     if (!e) continue
@@ -373,7 +434,8 @@ function fetchStored(db: Database.Database, keys: string[]): Map<string, LedgerE
   }
   for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
     const chunk = keys.slice(i, i + LOOKUP_CHUNK)
-    const stmt = chunk.length === LOOKUP_CHUNK ? full : db.prepare(`SELECT * FROM usage_events WHERE key IN (${chunk.map(() => '?').join(',')})`)
+    const stmt =
+      chunk.length === LOOKUP_CHUNK ? full : db.prepare(`SELECT * FROM usage_events WHERE key IN (${chunk.map(() => '?').join(',')})`)
     for (const row of stmt.all(...chunk) as EventRow[]) out.set(row.key, eventFromRow(row))
   }
   return out

@@ -28,8 +28,12 @@ function tokensOf(e: LedgerEvent): number {
 /** The store's totals, summed from its aggregate rows (Infinity if they are already past 2^63). */
 function measure(db: Database.Database): Totals {
   try {
-    const r = db.prepare(`SELECT coalesce(sum(input + output + cache_read + cache_write), 0) AS tokens,
-      coalesce(sum(cost_nusd), 0) AS cost FROM usage_buckets`).get() as { tokens: number; cost: number }
+    const r = db
+      .prepare(
+        `SELECT coalesce(sum(input + output + cache_read + cache_write), 0) AS tokens,
+      coalesce(sum(cost_nusd), 0) AS cost FROM usage_buckets`,
+      )
+      .get() as { tokens: number; cost: number }
     return { tokens: r.tokens, cost: r.cost, exact: true }
   } catch {
     return { tokens: Infinity, cost: Infinity, exact: true }

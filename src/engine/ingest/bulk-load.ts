@@ -66,9 +66,10 @@ export class BulkLoad {
     }
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
       const chunk = ids.slice(i, i + LOOKUP_CHUNK)
-      const stmt = chunk.length === LOOKUP_CHUNK
-        ? (this.byRowid ??= this.db.prepare(`SELECT * FROM usage_events WHERE rowid IN (${Array(LOOKUP_CHUNK).fill('?').join(',')})`))
-        : this.db.prepare(`SELECT * FROM usage_events WHERE rowid IN (${chunk.map(() => '?').join(',')})`)
+      const stmt =
+        chunk.length === LOOKUP_CHUNK
+          ? (this.byRowid ??= this.db.prepare(`SELECT * FROM usage_events WHERE rowid IN (${Array(LOOKUP_CHUNK).fill('?').join(',')})`))
+          : this.db.prepare(`SELECT * FROM usage_events WHERE rowid IN (${chunk.map(() => '?').join(',')})`)
       for (const row of stmt.all(...chunk) as EventRow[]) out.set(row.key, eventFromRow(row))
     }
     return out

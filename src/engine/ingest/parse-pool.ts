@@ -27,9 +27,17 @@ export interface ReadJob {
 
 export type WorkerReply =
   | {
-    id: number; kind: 'increment'; checkpoint: FileCheckpoint; events: PackedEvents; done: boolean; bytesRead: number; stages?: ReadStages
-    premerged: number; lastEventTs: number | null; supersede?: Supersede[]
-  }
+      id: number
+      kind: 'increment'
+      checkpoint: FileCheckpoint
+      events: PackedEvents
+      done: boolean
+      bytesRead: number
+      stages?: ReadStages
+      premerged: number
+      lastEventTs: number | null
+      supersede?: Supersede[]
+    }
   | { id: number; kind: 'end' }
   | { id: number; kind: 'error'; message: string; code?: string }
 
@@ -133,8 +141,13 @@ export class ParsePool {
     switch (r.kind) {
       case 'increment':
         job.stream.push({
-          checkpoint: r.checkpoint, events: unpackEvents(r.events), done: r.done, bytesRead: r.bytesRead,
-          premerged: r.premerged, lastEventTs: r.lastEventTs, ...(r.stages ? { stages: r.stages } : {}),
+          checkpoint: r.checkpoint,
+          events: unpackEvents(r.events),
+          done: r.done,
+          bytesRead: r.bytesRead,
+          premerged: r.premerged,
+          lastEventTs: r.lastEventTs,
+          ...(r.stages ? { stages: r.stages } : {}),
           ...(r.supersede ? { supersede: r.supersede } : {}),
         })
         if (r.done) {

@@ -34,8 +34,14 @@ function run(job: ReadJob, post: (r: WorkerReply, transfer?: ArrayBuffer[]) => v
       const p = premerge(inc.events)
       const events = packEvents(p.events)
       const reply: WorkerReply = {
-        id: job.id, kind: 'increment', checkpoint: inc.checkpoint, events, done: inc.done, bytesRead: inc.bytesRead,
-        premerged: p.merged, lastEventTs: p.lastEventTs,
+        id: job.id,
+        kind: 'increment',
+        checkpoint: inc.checkpoint,
+        events,
+        done: inc.done,
+        bytesRead: inc.bytesRead,
+        premerged: p.merged,
+        lastEventTs: p.lastEventTs,
       }
       if (inc.stages) reply.stages = inc.stages
       if (inc.supersede) reply.supersede = inc.supersede

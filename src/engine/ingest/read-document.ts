@@ -19,7 +19,12 @@ export function countSkips(skips: readonly SkipReason[]): Pick<FileCheckpoint, '
  * the file's previous ones (`rewritten`), and the parser's state (e.g. a running total already
  * counted) is kept with the file.
  */
-export function readDocument<S>(path: string, stored: StoredFile | undefined, parser: DocumentParser<S>, ctx: FileContext): Increment | null {
+export function readDocument<S>(
+  path: string,
+  stored: StoredFile | undefined,
+  parser: DocumentParser<S>,
+  ctx: FileContext,
+): Increment | null {
   const fd = openSync(path, 'r')
   try {
     const st = fstatSync(fd)
@@ -27,7 +32,15 @@ export function readDocument<S>(path: string, stored: StoredFile | undefined, pa
     const ino = Number(st.ino)
     const mtimeMs = Math.trunc(st.mtimeMs)
     if (stored && stored.size === size && stored.mtimeMs === mtimeMs && stored.ino === ino) return null
-    const base = { path, source: parser.source, expectOffset: stored ? stored.offset : null, size, mtimeMs, ino, rewritten: stored !== undefined }
+    const base = {
+      path,
+      source: parser.source,
+      expectOffset: stored ? stored.offset : null,
+      size,
+      mtimeMs,
+      ino,
+      rewritten: stored !== undefined,
+    }
     let outcome: RecordsOutcome<S>
     const stages: ReadStages = { readMs: 0, searchMs: 0, extractMs: 0 }
     const state: S = stored && stored.state !== '' ? (JSON.parse(stored.state) as S) : parser.initialState(ctx)

@@ -12,7 +12,13 @@ export { MAX_DOCUMENT_BYTES, readDocument } from './read-document'
 const DB_ROWS_PER_READ = 2000
 
 /** Reads what is new in one file of a source, whatever its kind. Null when nothing changed. */
-export function readSourceFile(path: string, stored: StoredFile | undefined, reader: FileReader, ctx: FileContext, maxBytes?: number): Increment | null {
+export function readSourceFile(
+  path: string,
+  stored: StoredFile | undefined,
+  reader: FileReader,
+  ctx: FileContext,
+  maxBytes?: number,
+): Increment | null {
   switch (reader.kind) {
     case 'append':
       return readIncrement(path, stored, reader.parser, ctx, maxBytes)
@@ -44,7 +50,12 @@ function dbStamp(path: string): { size: number; mtimeMs: number; ino: number } {
  * while more wait. An unreadable database (locked for good, corrupt, not SQLite) is reported as a
  * read error for the scan to list, never retried in a loop.
  */
-export function readDatabase<S>(path: string, stored: StoredFile | undefined, reader: DatabaseReader<S>, ctx: FileContext): Increment | null {
+export function readDatabase<S>(
+  path: string,
+  stored: StoredFile | undefined,
+  reader: DatabaseReader<S>,
+  ctx: FileContext,
+): Increment | null {
   const stamp = dbStamp(path)
   // A partly read database (size -1) reads on; otherwise an unchanged one costs one stat.
   if (stored && stored.size === stamp.size && stored.mtimeMs === stamp.mtimeMs && stored.ino === stamp.ino) return null

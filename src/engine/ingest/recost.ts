@@ -31,7 +31,9 @@ export function recostHistory(store: Store, prices: PriceTable, cost: Coster): s
     }
     if (changed.length > 0) {
       // One pass over the ledger for all changed models (no index on model: it would slow every insert).
-      const rows = db.prepare(`SELECT * FROM usage_events WHERE model IN (${changed.map(() => '?').join(',')})`).iterate(...changed) as Iterable<EventRow>
+      const rows = db
+        .prepare(`SELECT * FROM usage_events WHERE model IN (${changed.map(() => '?').join(',')})`)
+        .iterate(...changed) as Iterable<EventRow>
       const updates: [number | null, string][] = []
       for (const r of rows) {
         const next = cost(eventFromRow(r))

@@ -12,7 +12,11 @@ import { eventFromRow, type EventRow } from '../store/ledger'
  * unlike log events, which a rebuild reads again from the logs. Returns how many, and the
  * instant of the newest — pushed events after it are lost and must be named as such.
  */
-export function importPushedEvents(store: Store, backupPath: string, cost: Coster): { events: number; newestTs: number | null; takenAt: number } {
+export function importPushedEvents(
+  store: Store,
+  backupPath: string,
+  cost: Coster,
+): { events: number; newestTs: number | null; takenAt: number } {
   const takenAt = statSync(backupPath).mtimeMs
   const db = new Database(backupPath, { readonly: true, fileMustExist: true })
   try {
@@ -26,8 +30,12 @@ export function importPushedEvents(store: Store, backupPath: string, cost: Coste
     // The rebuilt store carries on the backup's content: its sequence continues past the
     // backup's, so its own later backups order after the one it came from.
     const seq = contentSeq(backupPath)
-    store.db.prepare(`INSERT INTO meta (key, value) VALUES ('change_seq', ?)
-      ON CONFLICT(key) DO UPDATE SET value = CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`).run(String(Math.max(seq, 1)))
+    store.db
+      .prepare(
+        `INSERT INTO meta (key, value) VALUES ('change_seq', ?)
+      ON CONFLICT(key) DO UPDATE SET value = CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`,
+      )
+      .run(String(Math.max(seq, 1)))
     return { events: events.length, newestTs: rows.at(-1)?.ts ?? null, takenAt }
   } finally {
     db.close()

@@ -143,16 +143,35 @@ function startPool(opts: ScanOptions, bytesToRead: number): ParsePool | null {
 }
 
 /** Lists every log file of every source, with the root it was found under. */
-export function discoverFiles(sources: LogSource[], onError: (path: string, err: Error, source: LogSource) => void): NonNullable<ScanOptions['files']> {
+export function discoverFiles(
+  sources: LogSource[],
+  onError: (path: string, err: Error, source: LogSource) => void,
+): NonNullable<ScanOptions['files']> {
   return sources.flatMap((source) =>
-    source.roots().flatMap((root) => walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source), isFlatRoot(source, root)).map((path) => ({ source, root, path }))),
+    source.roots().flatMap((root) =>
+      walkFiles(root, source.isLogFile, (path, err) => onError(path, err, source), isFlatRoot(source, root)).map((path) => ({
+        source,
+        root,
+        path,
+      })),
+    ),
   )
 }
 
 export function emptySummary(): ScanSummary {
   return {
-    files: 0, filesRead: 0, bytes: 0, lines: 0, events: 0, inserted: 0, updated: 0, duplicates: 0, skipped: 0,
-    skipReasons: {}, errors: [], hours: new Set(),
+    files: 0,
+    filesRead: 0,
+    bytes: 0,
+    lines: 0,
+    events: 0,
+    inserted: 0,
+    updated: 0,
+    duplicates: 0,
+    skipped: 0,
+    skipReasons: {},
+    errors: [],
+    hours: new Set(),
     stages: { readMs: 0, searchMs: 0, extractMs: 0, dedupMs: 0, sqlMs: 0, commitMs: 0, waitMs: 0, workers: 0, bulk: 0, workerFiles: 0 },
   }
 }
@@ -244,7 +263,10 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
       if (bytes === 0 || f.source.contextFor) continue
       const reader = workerReaderIndex(f.source.readerOf(f.path))
       if (reader < 0) continue
-      streams.set(i, pool.read({ path: f.path, stored: stored.get(f.path), reader, ctx: { path: f.path, root: f.root, userId: opts.userId } }, bytes))
+      streams.set(
+        i,
+        pool.read({ path: f.path, stored: stored.get(f.path), reader, ctx: { path: f.path, root: f.root, userId: opts.userId } }, bytes),
+      )
       aheadBytes += bytes
     }
   }

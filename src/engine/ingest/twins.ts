@@ -89,7 +89,18 @@ function twinOfOtlp(s: Statements, e: LedgerEvent): LedgerEvent | undefined {
   }
   const prefix = LOG_KEYS[e.agentId]
   if (prefix === undefined || !e.sessionId) return undefined
-  return row(s.tupleInSession, e.sessionId, e.ts - TWIN_WINDOW_MS, e.ts + TWIN_WINDOW_MS, prefix, e.agentId, e.input, e.output, e.cacheRead, e.ts)
+  return row(
+    s.tupleInSession,
+    e.sessionId,
+    e.ts - TWIN_WINDOW_MS,
+    e.ts + TWIN_WINDOW_MS,
+    prefix,
+    e.agentId,
+    e.input,
+    e.output,
+    e.cacheRead,
+    e.ts,
+  )
 }
 
 /** The stored OTLP twin of a new log record, if any. */
@@ -98,8 +109,20 @@ function twinOfLog(s: Statements, e: LedgerEvent): LedgerEvent | undefined {
     const m = TRANSCRIPT_KEY.exec(e.key)
     return m ? row(s.byKey, `otlp:cc:${m[1] as string}`) : undefined
   }
-  if (LOG_KEYS[e.source] === undefined || !e.sessionId || (e.source === 'copilot-cli' && !e.key.startsWith('copilot:row:'))) return undefined
-  return row(s.tupleInSession, e.sessionId, e.ts - TWIN_WINDOW_MS, e.ts + TWIN_WINDOW_MS, 'otlp:*', e.agentId, e.input, e.output, e.cacheRead, e.ts)
+  if (LOG_KEYS[e.source] === undefined || !e.sessionId || (e.source === 'copilot-cli' && !e.key.startsWith('copilot:row:')))
+    return undefined
+  return row(
+    s.tupleInSession,
+    e.sessionId,
+    e.ts - TWIN_WINDOW_MS,
+    e.ts + TWIN_WINDOW_MS,
+    'otlp:*',
+    e.agentId,
+    e.input,
+    e.output,
+    e.cacheRead,
+    e.ts,
+  )
 }
 
 /**

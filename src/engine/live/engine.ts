@@ -91,12 +91,20 @@ export class Engine {
     return new Engine(openContext(opts), opts)
   }
 
-  private constructor(private readonly ctx: EngineContext, private readonly opts: EngineOptions) {
+  private constructor(
+    private readonly ctx: EngineContext,
+    private readonly opts: EngineOptions,
+  ) {
     this.feed = new ChangeFeed(opts.changeDebounceMs)
     this.writer = createEventWriter(ctx.store, (e) => this.ctx.cost(e), { onCommit: (r) => this.committed(r) })
-    this.housekeeping = new Housekeeping(ctx.store, { log: this.log, ...(opts.autoBackup !== undefined ? { autoBackup: opts.autoBackup } : {}) })
+    this.housekeeping = new Housekeeping(ctx.store, {
+      log: this.log,
+      ...(opts.autoBackup !== undefined ? { autoBackup: opts.autoBackup } : {}),
+    })
     this.sinks = new SyncJobs({
-      store: ctx.store, settings: () => this.ctx.settings, env: this.env,
+      store: ctx.store,
+      settings: () => this.ctx.settings,
+      env: this.env,
       onCommit: (l) => this.feed.subscribe(() => l()),
       ...(opts.teamSync ? { timing: opts.teamSync } : {}),
       ...(opts.log ? { log: opts.log } : {}),
@@ -205,12 +213,18 @@ export class Engine {
   async openOtlp(opts: { port?: number; holdMs?: number } = {}): Promise<OtlpListening> {
     if (this.otlpListener) throw new Error('the OTLP receiver is already open')
     const listener = new OtlpListener({
-      store: this.ctx.store, cost: (e) => this.ctx.cost(e), userId: this.ctx.userId,
+      store: this.ctx.store,
+      cost: (e) => this.ctx.cost(e),
+      userId: this.ctx.userId,
       logSourceActive: (agentId) => this.logSourceActive(agentId),
-      onCommit: (r) => this.committed(r), log: this.log,
+      onCommit: (r) => this.committed(r),
+      log: this.log,
       ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
     })
-    const listening = await listener.open({ ...(opts.port !== undefined ? { port: opts.port } : {}), fallbackPort: this.ctx.settings.otlpPort })
+    const listening = await listener.open({
+      ...(opts.port !== undefined ? { port: opts.port } : {}),
+      fallbackPort: this.ctx.settings.otlpPort,
+    })
     if (this.stopped) {
       await listener.close()
       throw new Error('the engine stopped while the OTLP receiver was opening')
@@ -314,7 +328,8 @@ export class Engine {
       const changed = tryRecost(this.ctx.store, this.ctx.prices, this.ctx.cost, this.log)
       if (changed && changed.length > 0) this.feed.changedAll()
     }
-    const dirsChanged = JSON.stringify([before.logFolders, before.disabledSources]) !== JSON.stringify([next.logFolders, next.disabledSources])
+    const dirsChanged =
+      JSON.stringify([before.logFolders, before.disabledSources]) !== JSON.stringify([next.logFolders, next.disabledSources])
     if (dirsChanged) {
       this.ctx.sources = sourcesFor(this.env, next)
       if (this.tailer) {

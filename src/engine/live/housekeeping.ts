@@ -18,7 +18,10 @@ export class Housekeeping {
   private backingUp: Promise<void> | undefined
   private stopped = false
 
-  constructor(private readonly store: Store, private readonly opts: HousekeepingOptions) {}
+  constructor(
+    private readonly store: Store,
+    private readonly opts: HousekeepingOptions,
+  ) {}
 
   start(): void {
     if (this.stopped || this.store.path === ':memory:') return

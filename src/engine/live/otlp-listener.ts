@@ -42,7 +42,11 @@ export class OtlpListener {
 
   constructor(private readonly deps: OtlpListenerDeps) {
     this.ingest = new OtlpIngest({
-      store: deps.store, cost: deps.cost, userId: deps.userId, logSourceActive: deps.logSourceActive, onCommit: deps.onCommit,
+      store: deps.store,
+      cost: deps.cost,
+      userId: deps.userId,
+      logSourceActive: deps.logSourceActive,
+      onCommit: deps.onCommit,
       ...(deps.holdMs !== undefined ? { holdMs: deps.holdMs } : {}),
     })
   }

@@ -87,16 +87,18 @@ export class SyncJobs {
   private startFolder(): void {
     const dir = this.opts.settings().machinesFolder
     if (this.stopped || !dir || this.opts.store.path === ':memory:') return
-    this.folder = this.run(new TeamSyncer({
-      ...this.common(),
-      url: dir,
-      sync: async (store, folder, projects) => {
-        const w = writeMachineFile(store, folder, projects)
-        const me = machineIdentity(store)
-        removeOwnConflicts(folder, me.id)
-        return { machineId: me.id, machine: me.name, sent: w.written ? w.rows : 0, ackedSeq: w.changeSeq }
-      },
-    }))
+    this.folder = this.run(
+      new TeamSyncer({
+        ...this.common(),
+        url: dir,
+        sync: async (store, folder, projects) => {
+          const w = writeMachineFile(store, folder, projects)
+          const me = machineIdentity(store)
+          removeOwnConflicts(folder, me.id)
+          return { machineId: me.id, machine: me.name, sent: w.written ? w.rows : 0, ackedSeq: w.changeSeq }
+        },
+      }),
+    )
   }
 
   private common() {

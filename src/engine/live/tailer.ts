@@ -64,7 +64,8 @@ export class Tailer {
       // Files are seen through their folder's watch (raw events), never watched one by one; a
       // root that is a file (a database) is watched itself. Folders must pass so new subfolders
       // are walked.
-      ignored: (path, stats) => (stats?.isFile() === true && !this.owners.has(path)) || (stats?.isDirectory() === true && this.inFlatRoot(path)),
+      ignored: (path, stats) =>
+        (stats?.isFile() === true && !this.owners.has(path)) || (stats?.isDirectory() === true && this.inFlatRoot(path)),
     })
     this.watcher.on('add', (p) => this.touch(p))
     this.watcher.on('change', (p) => this.touch(p))

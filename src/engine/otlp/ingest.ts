@@ -55,7 +55,8 @@ export class OtlpIngest {
     if (signal === 'metrics') return this.metrics(req)
     const now = this.now()
     const defaults = { userId: this.opts.userId, now }
-    const mapped: Mapped[] = signal === 'logs' ? logRecords(req).map((r) => mapLogRecord(r, defaults)) : spanRecords(req).map((s) => mapSpanRecord(s, defaults))
+    const mapped: Mapped[] =
+      signal === 'logs' ? logRecords(req).map((r) => mapLogRecord(r, defaults)) : spanRecords(req).map((s) => mapSpanRecord(s, defaults))
     const services = new Map<string, ServiceDelta>()
     const events: UsageEvent[] = []
     let rejected = 0
@@ -124,8 +125,14 @@ export class OtlpIngest {
   flushHeld(force = false): void {
     const now = this.now()
     const db = this.opts.store.db
-    const due = db.prepare('SELECT key, service, received_at AS receivedAt, event FROM otlp_held WHERE received_at <= ?')
-      .all(force ? Number.MAX_SAFE_INTEGER : now - (this.opts.holdMs ?? HOLD_MS)) as { key: string; service: string; receivedAt: number; event: string }[]
+    const due = db
+      .prepare('SELECT key, service, received_at AS receivedAt, event FROM otlp_held WHERE received_at <= ?')
+      .all(force ? Number.MAX_SAFE_INTEGER : now - (this.opts.holdMs ?? HOLD_MS)) as {
+      key: string
+      service: string
+      receivedAt: number
+      event: string
+    }[]
     if (due.length === 0) return
     const lastEvent = db.prepare('SELECT last_event_at FROM otlp_services WHERE service = ?').pluck()
     const events: UsageEvent[] = []
@@ -185,7 +192,14 @@ function writeStats(store: Store, services: Map<string, ServiceDelta>, now: numb
     const before = get.get(service) as string | undefined
     const reasons = before ? (JSON.parse(before) as Record<string, number>) : {}
     for (const [r, n] of d.skipped) reasons[r] = (reasons[r] ?? 0) + n
-    put.run({ service, received: d.received, usage: d.usage, reasons: JSON.stringify(reasons), seen: seen ? now : 0, event: d.perRequest ? now : null })
+    put.run({
+      service,
+      received: d.received,
+      usage: d.usage,
+      reasons: JSON.stringify(reasons),
+      seen: seen ? now : 0,
+      event: d.perRequest ? now : null,
+    })
   }
 }
 

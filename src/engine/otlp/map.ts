@@ -21,8 +21,7 @@ export const PROJECT_ATTRIBUTE = 'tokenwatch.project'
 
 /** What one record became. `service` is its resource's service.name. */
 export type Mapped =
-  | { kind: 'usage'; event: UsageEvent; service: string }
-  | { kind: 'skip'; reason: OtlpSkipReason; service: string; rejected: boolean }
+  { kind: 'usage'; event: UsageEvent; service: string } | { kind: 'skip'; reason: OtlpSkipReason; service: string; rejected: boolean }
 
 export interface MapDefaults {
   userId: string
@@ -119,13 +118,30 @@ function dims(rec: Attrs, res: Attrs, d: MapDefaults): Dims {
   }
 }
 
-function usage(key: string, ts: number, x: Dims, model: string, b: { input: number; output: number; cacheRead: number; cacheWrite: number }): Mapped {
+function usage(
+  key: string,
+  ts: number,
+  x: Dims,
+  model: string,
+  b: { input: number; output: number; cacheRead: number; cacheWrite: number },
+): Mapped {
   return {
-    kind: 'usage', service: x.service,
+    kind: 'usage',
+    service: x.service,
     event: {
-      key, ts, source: 'otlp', userId: x.userId, agentId: x.agentId, project: x.project, sessionId: x.sessionId,
-      model: model.slice(0, MAX_NAME) || 'unknown', input: b.input, output: b.output, cacheRead: b.cacheRead,
-      cacheWrite: b.cacheWrite, cacheWrite1h: 0,
+      key,
+      ts,
+      source: 'otlp',
+      userId: x.userId,
+      agentId: x.agentId,
+      project: x.project,
+      sessionId: x.sessionId,
+      model: model.slice(0, MAX_NAME) || 'unknown',
+      input: b.input,
+      output: b.output,
+      cacheRead: b.cacheRead,
+      cacheWrite: b.cacheWrite,
+      cacheWrite1h: 0,
     },
   }
 }
@@ -140,8 +156,12 @@ export function claudeRequestKey(requestId: string): string {
 
 /** Events that carry token-like numbers but must never be counted (research notes §5). */
 const NEVER_COUNT = new Set([
-  'claude_code.compaction', 'claude_code.subagent_completed', 'claude_code.api_response_body', 'claude_code.api_request_body',
-  'codex.guardian.review', 'gen_ai.evaluation.result',
+  'claude_code.compaction',
+  'claude_code.subagent_completed',
+  'claude_code.api_response_body',
+  'claude_code.api_request_body',
+  'codex.guardian.review',
+  'gen_ai.evaluation.result',
 ])
 
 /** An event name with its agent's prefix: Claude Code sends `event.name` = `api_request`. */
@@ -157,7 +177,11 @@ function canonicalName(name: string, agentId: string): string {
 const GENAI_INPUT = ['gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens']
 const GENAI_OUTPUT = ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens']
 const GENAI_CACHE_READ = ['gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens']
-const GENAI_CACHE_WRITE = ['gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_write.input_tokens', 'gen_ai.usage.cache_creation_input_tokens']
+const GENAI_CACHE_WRITE = [
+  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_write.input_tokens',
+  'gen_ai.usage.cache_creation_input_tokens',
+]
 /** Operations that summarize other requests (their tokens are their chats'). */
 const SUMMARY_OPERATIONS = new Set(['invoke_agent', 'create_agent', 'execute_tool', 'invoke_workflow'])
 
@@ -195,8 +219,10 @@ function mapLog(r: LogRec, d: MapDefaults): Mapped {
       const requestId = text(a.get('request_id'), 256)
       const key = REQUEST_ID.test(requestId) ? claudeRequestKey(requestId) : hashKey()
       return usage(key, logTime(r, d.now), x, text(a.get('model'), MAX_NAME), {
-        input: tokens(a.get('input_tokens')), output: tokens(a.get('output_tokens')),
-        cacheRead: tokens(a.get('cache_read_tokens')), cacheWrite: tokens(a.get('cache_creation_tokens')),
+        input: tokens(a.get('input_tokens')),
+        output: tokens(a.get('output_tokens')),
+        cacheRead: tokens(a.get('cache_read_tokens')),
+        cacheWrite: tokens(a.get('cache_creation_tokens')),
       })
     }
     case 'codex.sse_event': {
@@ -205,7 +231,10 @@ function mapLog(r: LogRec, d: MapDefaults): Mapped {
       const all = tokens(a.get('input_token_count'))
       const cached = Math.min(tokens(a.get('cached_token_count')), all)
       return usage(hashKey(), logTime(r, d.now), x, text(a.get('model'), MAX_NAME), {
-        input: all - cached, output: tokens(a.get('output_token_count')), cacheRead: cached, cacheWrite: 0,
+        input: all - cached,
+        output: tokens(a.get('output_token_count')),
+        cacheRead: cached,
+        cacheWrite: 0,
       })
     }
     case 'gemini_cli.api_response': {
@@ -215,7 +244,8 @@ function mapLog(r: LogRec, d: MapDefaults): Mapped {
       return usage(hashKey(), logTime(r, d.now), x, text(a.get('model'), MAX_NAME), {
         input: all - cached + tokens(a.get('tool_token_count')),
         output: tokens(a.get('output_token_count')) + tokens(a.get('thoughts_token_count')),
-        cacheRead: cached, cacheWrite: 0,
+        cacheRead: cached,
+        cacheWrite: 0,
       })
     }
     default:
@@ -223,7 +253,8 @@ function mapLog(r: LogRec, d: MapDefaults): Mapped {
   }
   if (!isGenAiUsage(a)) return { kind: 'skip', reason: 'not-usage', service: x.service, rejected: false }
   if (OWN_EVENTS.has(x.agentId)) return { kind: 'skip', reason: 'agent-twin', service: x.service, rejected: false }
-  if (SUMMARY_OPERATIONS.has(text(a.get('gen_ai.operation.name'), 64))) return { kind: 'skip', reason: 'agent-summary', service: x.service, rejected: false }
+  if (SUMMARY_OPERATIONS.has(text(a.get('gen_ai.operation.name'), 64)))
+    return { kind: 'skip', reason: 'agent-summary', service: x.service, rejected: false }
   // A log twin of an inference span carries the span's context: it gets the span's key.
   const key = r.traceId && r.spanId ? `otlp:span:${r.traceId}:${r.spanId}` : hashKey()
   return usage(key, logTime(r, d.now), x, genAiModel(a), genAiBuckets(a))
@@ -239,15 +270,20 @@ function mapSpan(s: SpanRec, d: MapDefaults): Mapped {
     const requestId = text(a.get('gen_ai.response.id') ?? a.get('request_id'), 256)
     if (!REQUEST_ID.test(requestId)) return { kind: 'skip', reason: 'agent-twin', service: x.service, rejected: false }
     return usage(claudeRequestKey(requestId), time(), x, genAiModel(a), {
-      input: tokens(a.get('input_tokens')), output: tokens(a.get('output_tokens')),
-      cacheRead: tokens(a.get('cache_read_tokens')), cacheWrite: tokens(a.get('cache_creation_tokens')),
+      input: tokens(a.get('input_tokens')),
+      output: tokens(a.get('output_tokens')),
+      cacheRead: tokens(a.get('cache_read_tokens')),
+      cacheWrite: tokens(a.get('cache_creation_tokens')),
     })
   }
   if (!isGenAiUsage(a)) return { kind: 'skip', reason: 'not-usage', service: x.service, rejected: false }
   if (OWN_EVENTS.has(x.agentId)) return { kind: 'skip', reason: 'agent-twin', service: x.service, rejected: false }
   const op = text(a.get('gen_ai.operation.name'), 64) || s.name.split(' ')[0] || ''
   if (SUMMARY_OPERATIONS.has(op)) return { kind: 'skip', reason: 'agent-summary', service: x.service, rejected: false }
-  const key = s.traceId && s.spanId ? `otlp:span:${s.traceId}:${s.spanId}` : `otlp:h:${contentKey([x.service, s.name, s.startNano, s.endNano, sortedAttrs(a)])}`
+  const key =
+    s.traceId && s.spanId
+      ? `otlp:span:${s.traceId}:${s.spanId}`
+      : `otlp:h:${contentKey([x.service, s.name, s.startNano, s.endNano, sortedAttrs(a)])}`
   return usage(key, time(), x, genAiModel(a), genAiBuckets(a))
 }
 
@@ -262,10 +298,16 @@ function guarded(service: () => string, f: () => Mapped): Mapped {
 
 /** Maps one log record; never throws on its content. */
 export function mapLogRecord(r: LogRec, d: MapDefaults): Mapped {
-  return guarded(() => text(r.resource.get('service.name'), MAX_NAME), () => mapLog(r, d))
+  return guarded(
+    () => text(r.resource.get('service.name'), MAX_NAME),
+    () => mapLog(r, d),
+  )
 }
 
 /** Maps one span; never throws on its content. */
 export function mapSpanRecord(s: SpanRec, d: MapDefaults): Mapped {
-  return guarded(() => text(s.resource.get('service.name'), MAX_NAME), () => mapSpan(s, d))
+  return guarded(
+    () => text(s.resource.get('service.name'), MAX_NAME),
+    () => mapSpan(s, d),
+  )
 }

@@ -18,11 +18,20 @@ type Classified = { bucket: Bucket; typeAttr: string } | { skip: OtlpSkipReason 
 
 const TYPE_BUCKETS: Record<string, { attr: string; map: Record<string, Bucket | null> }> = {
   // Claude Code: Anthropic's exclusive buckets.
-  'claude_code.token.usage': { attr: 'type', map: { input: 'input', output: 'output', cacheRead: 'cacheRead', cacheCreation: 'cacheWrite' } },
+  'claude_code.token.usage': {
+    attr: 'type',
+    map: { input: 'input', output: 'output', cacheRead: 'cacheRead', cacheCreation: 'cacheWrite' },
+  },
   // Gemini CLI: input includes cached content; thoughts are billed as output, tool-use prompt as input.
-  'gemini_cli.token.usage': { attr: 'type', map: { input: 'inputAll', cache: 'cacheRead', output: 'output', thought: 'output', tool: 'input' } },
+  'gemini_cli.token.usage': {
+    attr: 'type',
+    map: { input: 'inputAll', cache: 'cacheRead', output: 'output', thought: 'output', tool: 'input' },
+  },
   // Codex: input includes cached input, output includes reasoning; total is their sum.
-  'codex.turn.token_usage': { attr: 'token_type', map: { input: 'inputAll', cached_input: 'cacheRead', output: 'output', reasoning_output: null, total: null } },
+  'codex.turn.token_usage': {
+    attr: 'token_type',
+    map: { input: 'inputAll', cached_input: 'cacheRead', output: 'output', reasoning_output: null, total: null },
+  },
   // GenAI histogram: input includes any cache, with no split.
   'gen_ai.client.token.usage': { attr: 'gen_ai.token.type', map: { input: 'inputAll', output: 'output' } },
 }
@@ -170,7 +179,14 @@ export function mapMetricPoints(db: Database.Database, points: PointRec[], ctx: 
     const id = hash([sorted(p.resource), p.scope, p.metric.split('.').slice(0, 2).join('.'), sorted(p.attrs, c.typeAttr), p.timeNano])
     let g = groups.get(id)
     if (!g) {
-      g = { service, key: `otlp:m:${id}`, ts, attrs: p.attrs, resource: p.resource, sums: { input: 0, inputAll: 0, output: 0, cacheRead: 0, cacheWrite: 0 } }
+      g = {
+        service,
+        key: `otlp:m:${id}`,
+        ts,
+        attrs: p.attrs,
+        resource: p.resource,
+        sums: { input: 0, inputAll: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      }
       groups.set(id, g)
     }
     g.sums[c.bucket] += add
@@ -182,12 +198,19 @@ export function mapMetricPoints(db: Database.Database, points: PointRec[], ctx: 
     held.push({
       service: g.service,
       event: {
-        key: g.key, ts: g.ts, source: 'otlp', agentId: agentOf(g.service),
+        key: g.key,
+        ts: g.ts,
+        source: 'otlp',
+        agentId: agentOf(g.service),
         userId: pick(a, r, 'enduser.id', 'user.email', 'user.id') || ctx.userId,
         sessionId: pick(a, r, 'session.id', 'gen_ai.conversation.id', 'conversation.id'),
         project: pick(a, r, PROJECT_ATTRIBUTE),
         model: pick(a, r, 'model', 'gen_ai.response.model', 'gen_ai.request.model').slice(0, 256) || 'unknown',
-        input, output: sums.output, cacheRead: sums.cacheRead, cacheWrite: sums.cacheWrite, cacheWrite1h: 0,
+        input,
+        output: sums.output,
+        cacheRead: sums.cacheRead,
+        cacheWrite: sums.cacheWrite,
+        cacheWrite1h: 0,
       },
     })
   }

@@ -37,12 +37,18 @@ new protobuf.Root().define('google.rpc').add(statusType)
 const REJECTED_FIELD: Record<OtlpSignal, string> = { logs: 'rejectedLogRecords', metrics: 'rejectedDataPoints', traces: 'rejectedSpans' }
 
 /** Decodes a binary OTLP request into protobufjs messages (records.ts reads them), or says why it cannot. */
-export function decodeProtobuf(signal: OtlpSignal, bytes: Uint8Array): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+export function decodeProtobuf(
+  signal: OtlpSignal,
+  bytes: Uint8Array,
+): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
   let msg: protobuf.Message
   try {
     msg = requestTypes[signal].decode(bytes)
   } catch (e) {
-    return { ok: false, error: `not a protobuf Export${signal === 'traces' ? 'Trace' : signal === 'logs' ? 'Logs' : 'Metrics'}ServiceRequest: ${(e as Error).message}` }
+    return {
+      ok: false,
+      error: `not a protobuf Export${signal === 'traces' ? 'Trace' : signal === 'logs' ? 'Logs' : 'Metrics'}ServiceRequest: ${(e as Error).message}`,
+    }
   }
   // Read as decoded (records.ts reads messages and JSON objects alike): converting every field
   // with toObject first took two thirds of the time.

@@ -25,7 +25,15 @@ export const OTLP_DEFAULT_PORT = 4318
 export const OTLP_MAX_BODY_BYTES = 16 * 1024 * 1024
 
 /** gRPC status codes for the Status body of refusals. */
-const GRPC = { invalidArgument: 3, permissionDenied: 7, resourceExhausted: 8, unimplemented: 12, internal: 13, unavailable: 14, notFound: 5 }
+const GRPC = {
+  invalidArgument: 3,
+  permissionDenied: 7,
+  resourceExhausted: 8,
+  unimplemented: 12,
+  internal: 13,
+  unavailable: 14,
+  notFound: 5,
+}
 
 export interface OtlpReceiverOptions {
   ingest: OtlpIngest
@@ -80,7 +88,13 @@ function gunzipLimited(bytes: Buffer, limit: number): Promise<Buffer | 'too-larg
   })
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, signal: OtlpSignal, opts: OtlpReceiverOptions, port: number): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  signal: OtlpSignal,
+  opts: OtlpReceiverOptions,
+  port: number,
+): Promise<void> {
   const type = bodyType(req)
   const pb = type === 'protobuf'
   if (req.method !== 'POST') {
@@ -88,11 +102,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, signal: OtlpSig
     return refuse(req, res, 405, pb, GRPC.unimplemented, 'use POST')
   }
   const host = req.headers.host?.toLowerCase()
-  if (host === undefined || !allowedHosts(port).has(host)) return refuse(req, res, 403, pb, GRPC.permissionDenied, 'host not allowed: use 127.0.0.1, localhost or [::1] with the port')
-  if (req.headers.origin !== undefined) return refuse(req, res, 403, pb, GRPC.permissionDenied, 'requests from web pages (with an Origin header) are refused')
+  if (host === undefined || !allowedHosts(port).has(host))
+    return refuse(req, res, 403, pb, GRPC.permissionDenied, 'host not allowed: use 127.0.0.1, localhost or [::1] with the port')
+  if (req.headers.origin !== undefined)
+    return refuse(req, res, 403, pb, GRPC.permissionDenied, 'requests from web pages (with an Origin header) are refused')
   if (!type) return refuse(req, res, 415, false, GRPC.invalidArgument, 'content-type must be application/x-protobuf or application/json')
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim()
-  if (encoding !== 'gzip' && encoding !== 'identity') return refuse(req, res, 415, pb, GRPC.invalidArgument, 'content-encoding must be gzip or none')
+  if (encoding !== 'gzip' && encoding !== 'identity')
+    return refuse(req, res, 415, pb, GRPC.invalidArgument, 'content-encoding must be gzip or none')
   const limit = opts.maxBodyBytes ?? OTLP_MAX_BODY_BYTES
   const body = await readBodyBytes(req, limit)
   if (!body.ok) {
@@ -102,7 +119,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, signal: OtlpSig
   let bytes = body.bytes
   if (encoding === 'gzip') {
     const out = await gunzipLimited(bytes, limit)
-    if (out === 'too-large') return send(res, 413, pb, encodeStatus(pb, GRPC.resourceExhausted, `body larger than ${limit} bytes after decompression`))
+    if (out === 'too-large')
+      return send(res, 413, pb, encodeStatus(pb, GRPC.resourceExhausted, `body larger than ${limit} bytes after decompression`))
     if (out === 'bad') return send(res, 400, pb, encodeStatus(pb, GRPC.invalidArgument, 'body is not valid gzip'))
     bytes = out
   }
@@ -128,7 +146,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, signal: OtlpSig
   try {
     outcome = opts.ingest.ingest(signal, decoded)
   } catch (e) {
-    if (e instanceof ShapeError) return send(res, 400, pb, encodeStatus(pb, GRPC.invalidArgument, `not an OTLP ${signal} request: ${e.message}`))
+    if (e instanceof ShapeError)
+      return send(res, 400, pb, encodeStatus(pb, GRPC.invalidArgument, `not an OTLP ${signal} request: ${e.message}`))
     // A busy or failing store: the exporter retries 503 (and honours Retry-After); nothing was stored.
     res.setHeader('retry-after', '5')
     return send(res, 503, pb, encodeStatus(pb, GRPC.unavailable, `not stored: ${e instanceof Error ? e.message : String(e)}`))

@@ -30,7 +30,17 @@ function int64(v: unknown): number {
 }
 
 /** The member of a protobufjs oneof that is set (its `value` discriminator), or undefined for JSON objects. */
-const ONEOF_MEMBERS = new Set(['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue', 'asInt', 'asDouble'])
+const ONEOF_MEMBERS = new Set([
+  'stringValue',
+  'boolValue',
+  'intValue',
+  'doubleValue',
+  'arrayValue',
+  'kvlistValue',
+  'bytesValue',
+  'asInt',
+  'asDouble',
+])
 
 function oneofMember(o: Record<string, unknown>): string | undefined {
   const m = o.value
@@ -174,11 +184,15 @@ export function logRecords(req: Record<string, unknown>): LogRec[] {
         if (!l) continue
         const body = anyValue(l.body)
         out.push({
-          resource, scope,
-          timeNano: nanosText(l.timeUnixNano), observedNano: nanosText(l.observedTimeUnixNano),
+          resource,
+          scope,
+          timeNano: nanosText(l.timeUnixNano),
+          observedNano: nanosText(l.observedTimeUnixNano),
           attrs: attributes(l.attributes),
           eventName: str(l.eventName) || (typeof body === 'string' && body.length <= 200 ? body : ''),
-          body, traceId: idText(l.traceId), spanId: idText(l.spanId),
+          body,
+          traceId: idText(l.traceId),
+          spanId: idText(l.spanId),
         })
       }
     }
@@ -201,9 +215,15 @@ export function spanRecords(req: Record<string, unknown>): SpanRec[] {
         const p = obj(sp)
         if (!p) continue
         out.push({
-          resource, scope, name: str(p.name), kind: Number(p.kind ?? 0),
-          startNano: nanosText(p.startTimeUnixNano), endNano: nanosText(p.endTimeUnixNano),
-          attrs: attributes(p.attributes), traceId: idText(p.traceId), spanId: idText(p.spanId),
+          resource,
+          scope,
+          name: str(p.name),
+          kind: Number(p.kind ?? 0),
+          startNano: nanosText(p.startTimeUnixNano),
+          endNano: nanosText(p.endTimeUnixNano),
+          attrs: attributes(p.attributes),
+          traceId: idText(p.traceId),
+          spanId: idText(p.spanId),
         })
       }
     }
@@ -238,7 +258,11 @@ export function metricPoints(req: Record<string, unknown>): { points: PointRec[]
         const m = obj(mm)
         if (!m) continue
         const metric = str(m.name)
-        const shapes: [PointKind, Record<string, unknown> | undefined][] = [['sum', obj(m.sum)], ['histogram', obj(m.histogram)], ['gauge', obj(m.gauge)]]
+        const shapes: [PointKind, Record<string, unknown> | undefined][] = [
+          ['sum', obj(m.sum)],
+          ['histogram', obj(m.histogram)],
+          ['gauge', obj(m.gauge)],
+        ]
         for (const [kind, data] of shapes) {
           if (!data) continue
           const temporality = Number(data.aggregationTemporality ?? 0)
@@ -251,9 +275,15 @@ export function metricPoints(req: Record<string, unknown>): { points: PointRec[]
               continue
             }
             points.push({
-              resource, scope, metric, kind, temporality,
-              startNano: nanosText(p.startTimeUnixNano), timeNano: nanosText(p.timeUnixNano),
-              attrs: attributes(p.attributes), value,
+              resource,
+              scope,
+              metric,
+              kind,
+              temporality,
+              startNano: nanosText(p.startTimeUnixNano),
+              timeNano: nanosText(p.timeUnixNano),
+              attrs: attributes(p.attributes),
+              value,
             })
           }
         }

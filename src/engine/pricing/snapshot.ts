@@ -69,7 +69,13 @@ function rates(v: unknown, path: string): BucketRates {
     const n = v[k]
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) fail(`${path}.${k}`, 'must be a finite number >= 0')
   }
-  return { input: v.input, output: v.output, cacheRead: v.cacheRead, cacheWrite5m: v.cacheWrite5m, cacheWrite1h: v.cacheWrite1h } as BucketRates
+  return {
+    input: v.input,
+    output: v.output,
+    cacheRead: v.cacheRead,
+    cacheWrite5m: v.cacheWrite5m,
+    cacheWrite1h: v.cacheWrite1h,
+  } as BucketRates
 }
 
 function model(v: unknown, path: string): SnapshotModel {

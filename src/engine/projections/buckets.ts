@@ -6,7 +6,17 @@ import type Database from 'better-sqlite3'
 import { BUCKET_MS } from '../store/ledger'
 import { nextChangeSeq } from '../store/changes'
 import type { Store } from '../store/open-store'
-import { ADD_MEASURES_ON_CONFLICT, DIMENSION_COLUMNS, DIMENSIONS, MEASURE_COLUMNS, MEASURES, MEASURES_FROM_LEDGER, dimensionValues, measureValues, placeholders } from './measures'
+import {
+  ADD_MEASURES_ON_CONFLICT,
+  DIMENSION_COLUMNS,
+  DIMENSIONS,
+  MEASURE_COLUMNS,
+  MEASURES,
+  MEASURES_FROM_LEDGER,
+  dimensionValues,
+  measureValues,
+  placeholders,
+} from './measures'
 import type { BatchChanges, Projection } from './types'
 
 interface Statements {
@@ -42,7 +52,17 @@ export const buckets: Projection = {
   name: 'quarter-hour aggregates',
   tables: ['usage_buckets', 'bucket_drops'],
   costed: true,
-  answers: ['report', 'reportCsv', 'activity', 'forecast', 'budgets', 'outlook', 'todaySpend', 'blocks', 'team sync (rows changed since an ack)'],
+  answers: [
+    'report',
+    'reportCsv',
+    'activity',
+    'forecast',
+    'budgets',
+    'outlook',
+    'todaySpend',
+    'blocks',
+    'team sync (rows changed since an ack)',
+  ],
 
   apply(db: Database.Database, changes: BatchChanges): void {
     const s = prepare(db)
@@ -65,17 +85,23 @@ export const buckets: Projection = {
     const where = model === undefined ? 'WHERE 1' : 'WHERE model = ?'
     const args = model === undefined ? [] : [model]
     const seq = nextChangeSeq(db)
-    db.prepare(`INSERT INTO bucket_drops (bucket_start, ${DIMENSION_COLUMNS}, change_seq)
+    db.prepare(
+      `INSERT INTO bucket_drops (bucket_start, ${DIMENSION_COLUMNS}, change_seq)
       SELECT bucket_start, ${DIMENSION_COLUMNS}, ? FROM usage_buckets ${where}
-      ON CONFLICT DO UPDATE SET change_seq = excluded.change_seq`).run(seq, ...args)
+      ON CONFLICT DO UPDATE SET change_seq = excluded.change_seq`,
+    ).run(seq, ...args)
     db.prepare(`DELETE FROM usage_buckets ${where}`).run(...args)
-    db.prepare(`INSERT INTO usage_buckets (bucket_start, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS}, change_seq)
+    db.prepare(
+      `INSERT INTO usage_buckets (bucket_start, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS}, change_seq)
       SELECT ts - (ts % ${BUCKET_MS}) AS b, ${DIMENSION_COLUMNS}, ${MEASURES_FROM_LEDGER}, ?
-      FROM usage_events ${where} GROUP BY b, ${DIMENSION_COLUMNS}`).run(seq, ...args)
+      FROM usage_events ${where} GROUP BY b, ${DIMENSION_COLUMNS}`,
+    ).run(seq, ...args)
     // A tombstone whose row was rebuilt says nothing the row does not (a sink gets the row): only
     // rows that are gone keep theirs, so re-costs do not grow the table.
     const same = ['bucket_start', ...DIMENSIONS.map((d) => d.column)].map((c) => `b.${c} = bucket_drops.${c}`).join(' AND ')
-    db.prepare(`DELETE FROM bucket_drops WHERE ${model === undefined ? '1' : 'model = ?'} AND EXISTS (SELECT 1 FROM usage_buckets b
-      WHERE ${same} AND b.change_seq >= bucket_drops.change_seq)`).run(...args)
+    db.prepare(
+      `DELETE FROM bucket_drops WHERE ${model === undefined ? '1' : 'model = ?'} AND EXISTS (SELECT 1 FROM usage_buckets b
+      WHERE ${same} AND b.change_seq >= bucket_drops.change_seq)`,
+    ).run(...args)
   },
 }

@@ -32,11 +32,13 @@ export const MEASURES = [
   { field: 'requests', column: 'requests', fromLedger: 'count(*)' },
   { field: 'costNanoUsd', column: 'cost_nusd', fromLedger: 'sum(coalesce(cost_nusd, 0))' },
   {
-    field: 'unpricedTokens', column: 'unpriced_tokens',
+    field: 'unpricedTokens',
+    column: 'unpriced_tokens',
     fromLedger: 'sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END)',
   },
   {
-    field: 'unpricedRequests', column: 'unpriced_requests',
+    field: 'unpricedRequests',
+    column: 'unpriced_requests',
     fromLedger: 'sum(CASE WHEN cost_nusd IS NULL THEN 1 ELSE 0 END)',
   },
 ] as const

@@ -6,7 +6,21 @@
 import type Database from 'better-sqlite3'
 import type { Store } from '../store/open-store'
 import { DAY_MS as DAY, HOUR_MS as HOUR, QUARTER_MS as QUARTER, offsetMs, offsetSegments } from '../../shared/time-zone'
-import { ADD_MEASURES_ON_CONFLICT, DIMENSION_COLUMNS, DIMENSIONS, MEASURE_COLUMNS, MEASURES, SUM_OF_MEASURES, addMeasures, dimensionValues, measureValues, namesOf, placeholders, zeroMeasures, type Measures } from './measures'
+import {
+  ADD_MEASURES_ON_CONFLICT,
+  DIMENSION_COLUMNS,
+  DIMENSIONS,
+  MEASURE_COLUMNS,
+  MEASURES,
+  SUM_OF_MEASURES,
+  addMeasures,
+  dimensionValues,
+  measureValues,
+  namesOf,
+  placeholders,
+  zeroMeasures,
+  type Measures,
+} from './measures'
 import type { AggregateDelta, BatchChanges, Projection } from './types'
 
 /** Zones kept as local-day rollups at once: each is a copy of the aggregates at day resolution. */
@@ -26,7 +40,8 @@ export function rebuildRollup(store: Store, tz: string, model?: string): void {
   const byModel = model === undefined ? '' : ' AND model = ?'
   const extra = model === undefined ? [] : [model]
   db.prepare(`DELETE FROM usage_days WHERE tz = ?${byModel}`).run(tz, ...extra)
-  const r = db.prepare('SELECT (SELECT min(bucket_start) FROM usage_buckets) AS lo, (SELECT max(bucket_start) FROM usage_buckets) AS hi')
+  const r = db
+    .prepare('SELECT (SELECT min(bucket_start) FROM usage_buckets) AS lo, (SELECT max(bucket_start) FROM usage_buckets) AS hi')
     .get() as { lo: number | null; hi: number | null }
   if (r.lo === null || r.hi === null) return
   const insert = db.prepare(`INSERT INTO usage_days (tz, day, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS})
@@ -43,8 +58,10 @@ function rebuildModelDays(db: Database.Database, tz: string, model?: string): vo
   const byModel = model === undefined ? '' : ' AND model = ?'
   const extra = model === undefined ? [] : [model]
   db.prepare(`DELETE FROM usage_days_model WHERE tz = ?${byModel}`).run(tz, ...extra)
-  db.prepare(`INSERT INTO usage_days_model (tz, day, model, ${MEASURE_COLUMNS})
-    SELECT tz, day, model, ${SUM_OF_MEASURES} FROM usage_days WHERE tz = ?${byModel} GROUP BY day, model`).run(tz, ...extra)
+  db.prepare(
+    `INSERT INTO usage_days_model (tz, day, model, ${MEASURE_COLUMNS})
+    SELECT tz, day, model, ${SUM_OF_MEASURES} FROM usage_days WHERE tz = ?${byModel} GROUP BY day, model`,
+  ).run(tz, ...extra)
 }
 
 /**
@@ -55,10 +72,12 @@ export function ensureRollup(store: Store, tz: string): boolean {
   const zones = rollupZones(store.db)
   if (zones.includes(tz)) return true
   if (zones.length >= MAX_ROLLUP_ZONES) return false
-  store.db.transaction(() => {
-    rebuildRollup(store, tz)
-    store.db.prepare('INSERT INTO rollup_zones (tz, built_at) VALUES (?, ?)').run(tz, Date.now())
-  }).immediate()
+  store.db
+    .transaction(() => {
+      rebuildRollup(store, tz)
+      store.db.prepare('INSERT INTO rollup_zones (tz, built_at) VALUES (?, ?)').run(tz, Date.now())
+    })
+    .immediate()
   return true
 }
 
@@ -93,7 +112,9 @@ function prepareDays(db: Database.Database): DayStatements {
   s = {
     add: db.prepare(`INSERT INTO usage_days (tz, day, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS})
       VALUES (${placeholders(2 + DIMENSIONS.length + MEASURES.length)}) ${ADD_MEASURES_ON_CONFLICT}`),
-    drop: db.prepare(`DELETE FROM usage_days WHERE tz = ? AND day = ? AND ${DIMENSIONS.map((d) => `${d.column} = ?`).join(' AND ')} AND requests = 0`),
+    drop: db.prepare(
+      `DELETE FROM usage_days WHERE tz = ? AND day = ? AND ${DIMENSIONS.map((d) => `${d.column} = ?`).join(' AND ')} AND requests = 0`,
+    ),
     addModel: db.prepare(`INSERT INTO usage_days_model (tz, day, model, ${MEASURE_COLUMNS})
       VALUES (${placeholders(3 + MEASURES.length)}) ${ADD_MEASURES_ON_CONFLICT}`),
     dropModel: db.prepare('DELETE FROM usage_days_model WHERE tz = ? AND day = ? AND model = ? AND requests = 0'),

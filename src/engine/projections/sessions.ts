@@ -56,7 +56,8 @@ export const sessions: Projection = {
   apply(db: Database.Database, changes: BatchChanges): void {
     const s = prepare(db)
     for (const bySession of changes.sessions.values()) {
-      for (const { e: x, firstTs, lastTs } of bySession.values()) s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)
+      for (const { e: x, firstTs, lastTs } of bySession.values())
+        s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)
     }
     for (const { e: x, firstTs, lastTs } of changes.spans.values()) {
       s.upsertSpan.run(x.source, x.sessionId, x.userId, x.agentId, x.project, x.model, firstTs, lastTs)
@@ -80,14 +81,18 @@ export const sessions: Projection = {
     const db = store.db
     db.prepare('DELETE FROM session_spans').run()
     db.prepare('DELETE FROM sessions').run()
-    db.prepare(`INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
+    db.prepare(
+      `INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
       SELECT source, session_id, user_id, agent_id, project, model, min(ts), max(ts) FROM usage_events
-      GROUP BY source, session_id, user_id, agent_id, project, model`).run()
+      GROUP BY source, session_id, user_id, agent_id, project, model`,
+    ).run()
     // SQLite takes the bare columns of a min() aggregate from the row holding the minimum.
-    db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
+    db.prepare(
+      `INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
       SELECT source, session_id, user_id, agent_id, project, first_ts, last_ts FROM (
         SELECT source, session_id, user_id, agent_id, project, min(ts) AS first_ts,
           (SELECT max(ts) FROM usage_events l WHERE l.source = e.source AND l.session_id = e.session_id) AS last_ts
-        FROM usage_events e GROUP BY source, session_id)`).run()
+        FROM usage_events e GROUP BY source, session_id)`,
+    ).run()
   },
 }

@@ -58,7 +58,11 @@ const REPLY_BYTES = 48
 
 const INVALID_UTF8: DecodeResult = { ok: false, error: 'line: not valid UTF-8 (refused)', reason: 'invalid-utf8' }
 
-const OVERSIZE = (limit: number): DecodeResult => ({ ok: false, error: `line: longer than ${limit} bytes (refused)`, reason: 'line-too-long' })
+const OVERSIZE = (limit: number): DecodeResult => ({
+  ok: false,
+  error: `line: longer than ${limit} bytes (refused)`,
+  reason: 'line-too-long',
+})
 
 /**
  * Serves one client. Each chunk's lines are decoded at once and their events submitted together
@@ -111,7 +115,12 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
     const results: DecodeResult[] = []
     const events: UsageEvent[] = []
     for (const item of items) {
-      const r = item.kind === 'line' ? decodeLine(item.text, now, opts.defaults) : item.kind === 'oversize' ? OVERSIZE(opts.maxLineBytes) : INVALID_UTF8
+      const r =
+        item.kind === 'line'
+          ? decodeLine(item.text, now, opts.defaults)
+          : item.kind === 'oversize'
+            ? OVERSIZE(opts.maxLineBytes)
+            : INVALID_UTF8
       results.push(r)
       if (r.ok) events.push(r.event)
       else opts.writer.refusals.count(opts.defaults.source, r.reason)
@@ -121,9 +130,9 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Connec
       events.length === 0
         ? Promise.resolve({ failure: null, refused: NOTHING_REFUSED })
         : opts.writer.submit(events).then(
-          (refused) => ({ failure: null, refused }),
-          (e: unknown) => ({ failure: e instanceof Error ? e.message : String(e), refused: NOTHING_REFUSED }),
-        )
+            (refused) => ({ failure: null, refused }),
+            (e: unknown) => ({ failure: e instanceof Error ? e.message : String(e), refused: NOTHING_REFUSED }),
+          )
     const weight = Math.max(inputBytes, results.length * REPLY_BYTES)
     pendingBytes += weight
     opts.budget.take(weight)

@@ -34,8 +34,19 @@ const MAX_NAME = 256
 const MAX_LONG_NAME = 1024
 
 const FIELDS = new Set([
-  'id', 'ts', 'userId', 'agentId', 'project', 'sessionId', 'model',
-  'input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h', 'costUsd',
+  'id',
+  'ts',
+  'userId',
+  'agentId',
+  'project',
+  'sessionId',
+  'model',
+  'input',
+  'output',
+  'cacheRead',
+  'cacheWrite',
+  'cacheWrite1h',
+  'costUsd',
 ])
 const TOKEN_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'cacheWrite1h'] as const
 
@@ -46,7 +57,10 @@ const ISO_TS = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 const LONE_SURROGATE = /\p{Cs}/u
 
 class FieldError extends Error {
-  constructor(message: string, readonly reason: PushRefusal) {
+  constructor(
+    message: string,
+    readonly reason: PushRefusal,
+  ) {
     super(message)
   }
 }
@@ -110,7 +124,11 @@ function decode(o: Record<string, unknown>, now: number, d: PushDefaults): { eve
   const agentId = str(o, 'agentId', MAX_NAME, true) as string
   const model = str(o, 'model', MAX_NAME, true) as string
   const [input, output, cacheRead, cacheWrite, cacheWrite1h] = TOKEN_FIELDS.map((f) => tokens(o, f)) as [
-    number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ]
   if (cacheWrite1h > cacheWrite) fail('cacheWrite1h', 'must not exceed cacheWrite (it is the 1-hour part of it)')
   // A random id still gets an ext: key, so a sender may resend with the id it was given back.
@@ -127,7 +145,11 @@ function decode(o: Record<string, unknown>, now: number, d: PushDefaults): { eve
     // No session named: the implicit session of this agent, user and UTC hour (docs/PROTOCOL.md).
     sessionId: str(o, 'sessionId', MAX_LONG_NAME, false) ?? implicitSessionId(agentId, userId, ts),
     model,
-    input, output, cacheRead, cacheWrite, cacheWrite1h,
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h,
   }
   const reported = cost(o.costUsd)
   if (reported !== undefined) event.reportedCostUsd = reported
@@ -139,7 +161,8 @@ function decode(o: Record<string, unknown>, now: number, d: PushDefaults): { eve
  * unknown fields are refused so a misspelt bucket cannot silently drop tokens.
  */
 export function decodeEvent(obj: unknown, now: number, defaults: PushDefaults): DecodeResult {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return { ok: false, error: 'event: must be a JSON object', reason: 'bad-field' }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    return { ok: false, error: 'event: must be a JSON object', reason: 'bad-field' }
   const o = obj as Record<string, unknown>
   try {
     return { ok: true, ...decode(o, now, defaults) }

@@ -39,15 +39,19 @@ export function preparePrivateDir(dir: string): void {
   if (link.isSymbolicLink()) {
     const parent = statSync(dirname(dir))
     if (parent.uid !== uid && (parent.mode & 0o022) !== 0) {
-      throw new Error(`${dir} is a symlink in ${dirname(dir)}, a folder of another user (uid ${parent.uid}) that others may write to; ` +
-        'refusing it — set TOKENWATCH_HOME to the real folder')
+      throw new Error(
+        `${dir} is a symlink in ${dirname(dir)}, a folder of another user (uid ${parent.uid}) that others may write to; ` +
+          'refusing it — set TOKENWATCH_HOME to the real folder',
+      )
     }
   }
   const real = realpathSync(dir)
   const st = statSync(real)
   if (!st.isDirectory()) throw new Error(`${dir} is not a directory`)
   if (st.uid !== uid) {
-    throw new Error(`${dir} belongs to another user (uid ${st.uid}); refusing to keep Token Watch's socket and store there — set TOKENWATCH_HOME to a folder of your own`)
+    throw new Error(
+      `${dir} belongs to another user (uid ${st.uid}); refusing to keep Token Watch's socket and store there — set TOKENWATCH_HOME to a folder of your own`,
+    )
   }
   if ((st.mode & 0o077) !== 0) chmodSync(real, 0o700)
 }

@@ -32,10 +32,15 @@ export function activityReport(store: Store, q: ReportQuery): ActivityRow[] {
   const to = q.to ?? Number.MAX_SAFE_INTEGER
   const cols = colDims.map((d) => `${column(d)} AS "${d}"`)
   // Requests from one idle gap before the range: the first one inside may continue that work.
-  const rows = store.db.prepare(`SELECT ts, session_id AS sid${cols.length ? `, ${cols.join(', ')}` : ''} FROM usage_events
-    WHERE ts >= ? AND ts < ?${where.sql} ORDER BY session_id, ts`).iterate(Math.max(Number.MIN_SAFE_INTEGER, from - IDLE_GAP_MS), to, ...where.params) as Iterable<Record<string, string | number>>
+  const rows = store.db
+    .prepare(
+      `SELECT ts, session_id AS sid${cols.length ? `, ${cols.join(', ')}` : ''} FROM usage_events
+    WHERE ts >= ? AND ts < ?${where.sql} ORDER BY session_id, ts`,
+    )
+    .iterate(Math.max(Number.MIN_SAFE_INTEGER, from - IDLE_GAP_MS), to, ...where.params) as Iterable<Record<string, string | number>>
   const span = store.db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM usage_events').get() as { lo: number | null; hi: number | null }
-  const segments = span.lo === null || span.hi === null ? [] : offsetSegments(Math.max(from, span.lo - IDLE_GAP_MS), Math.min(to, span.hi + 1), q.tz)
+  const segments =
+    span.lo === null || span.hi === null ? [] : offsetSegments(Math.max(from, span.lo - IDLE_GAP_MS), Math.min(to, span.hi + 1), q.tz)
   const groups = new Map<string, { labels: Partial<Record<GroupDim, string>>; activeMs: number; sessions: Set<string> }>()
   let lastSid: string | undefined
   let lastTs = 0

@@ -76,7 +76,18 @@ export function identifyBlocks(entries: Iterable<BlockEntry>, now: number): Usag
     }
     if (!acc) {
       const start = Math.floor(e.ts / HOUR_MS) * HOUR_MS
-      acc = { start, first: e.ts, last: e.ts, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costNanoUsd: 0, unpricedTokens: 0 }
+      acc = {
+        start,
+        first: e.ts,
+        last: e.ts,
+        input: 0,
+        output: 0,
+        cacheRead: 0,
+        cacheWrite: 0,
+        requests: 0,
+        costNanoUsd: 0,
+        unpricedTokens: 0,
+      }
     }
     acc.last = e.ts
     acc.input += e.input
@@ -123,10 +134,16 @@ export interface BlocksQuery {
 export function listBlocks(store: Store, q: BlocksQuery = {}): UsageBlock[] {
   const now = q.now ?? Date.now()
   // The active block is the newest: start from the newest chain of requests without a long gap.
-  const newest = q.active ? (store.db.prepare(`SELECT max(ts) AS ts FROM usage_events WHERE source = 'claude-code'`).get() as { ts: number | null }).ts : null
-  const from = q.active ? (newest === null ? now : chainStart(store, newest) ?? now) : Number.MIN_SAFE_INTEGER
-  const rows = store.db.prepare(`SELECT ${ENTRY_COLUMNS} FROM usage_events
-    WHERE source = 'claude-code' AND ts >= ? ORDER BY ts, key`).iterate(from) as Iterable<BlockEntry>
+  const newest = q.active
+    ? (store.db.prepare(`SELECT max(ts) AS ts FROM usage_events WHERE source = 'claude-code'`).get() as { ts: number | null }).ts
+    : null
+  const from = q.active ? (newest === null ? now : (chainStart(store, newest) ?? now)) : Number.MIN_SAFE_INTEGER
+  const rows = store.db
+    .prepare(
+      `SELECT ${ENTRY_COLUMNS} FROM usage_events
+    WHERE source = 'claude-code' AND ts >= ? ORDER BY ts, key`,
+    )
+    .iterate(from) as Iterable<BlockEntry>
   const blocks = identifyBlocks(rows, now)
   return q.active ? blocks.filter((b) => b.active) : blocks
 }

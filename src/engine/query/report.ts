@@ -30,13 +30,20 @@ export function machineLabelOf(store: Store, groupBy: readonly GroupDim[], given
 
 export function column(d: ColumnDim): string {
   switch (d) {
-    case 'model': return 'model'
-    case 'agent': return 'agent_id'
-    case 'user': return 'user_id'
-    case 'project': return 'project'
-    case 'source': return 'source'
-    case 'session': return 'session_id'
-    default: return assertNever(d)
+    case 'model':
+      return 'model'
+    case 'agent':
+      return 'agent_id'
+    case 'user':
+      return 'user_id'
+    case 'project':
+      return 'project'
+    case 'source':
+      return 'source'
+    case 'session':
+      return 'session_id'
+    default:
+      return assertNever(d)
   }
 }
 
@@ -67,8 +74,12 @@ export function filterClause(f: UsageFilter): { sql: string; params: unknown[] }
   const parts: string[] = []
   const params: unknown[] = []
   const lists: [string, readonly string[] | undefined][] = [
-    ['user_id', f.users], ['agent_id', f.agents], ['project', f.projects], ['model', f.models],
-    ['source', f.sources], ['session_id', f.sessions],
+    ['user_id', f.users],
+    ['agent_id', f.agents],
+    ['project', f.projects],
+    ['model', f.models],
+    ['source', f.sources],
+    ['session_id', f.sessions],
   ]
   for (const [col, values] of lists) {
     if (!values || values.length === 0) continue
@@ -93,8 +104,12 @@ export function localMachineFilter<F extends UsageFilter>(store: Store, f: F): F
 function span(store: Store, table: Table, f: UsageFilter): { from: number; to: number } | null {
   // Two scalar subqueries: each min() or max() alone is an index seek; together in one SELECT
   // they would scan the table.
-  const r = store.db.prepare(`SELECT (SELECT min(${table.time}) FROM ${table.name}) AS lo,
-    (SELECT max(${table.time}) FROM ${table.name}) AS hi`).get() as {
+  const r = store.db
+    .prepare(
+      `SELECT (SELECT min(${table.time}) FROM ${table.name}) AS lo,
+    (SELECT max(${table.time}) FROM ${table.name}) AS hi`,
+    )
+    .get() as {
     lo: number | null
     hi: number | null
   }
@@ -108,27 +123,35 @@ function zero(): Sums {
   return { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costNanoUsd: 0, unpricedTokens: 0 }
 }
 
-
 /** Converts integer sums to the contract's figures (USD at the edge). */
 export function toFigures(s: Sums): Figures {
   return {
-    input: s.input, output: s.output, cacheRead: s.cacheRead, cacheWrite: s.cacheWrite, requests: s.requests,
-    costUsd: s.costNanoUsd / 1e9, unpricedTokens: s.unpricedTokens,
+    input: s.input,
+    output: s.output,
+    cacheRead: s.cacheRead,
+    cacheWrite: s.cacheWrite,
+    requests: s.requests,
+    costUsd: s.costNanoUsd / 1e9,
+    unpricedTokens: s.unpricedTokens,
   }
 }
 
 export function timeLabel(d: TimeDim, localMs: number): string {
   const iso = new Date(localMs).toISOString()
   switch (d) {
-    case 'hour': return `${iso.slice(0, 13)}:00`
-    case 'day': return iso.slice(0, 10)
+    case 'hour':
+      return `${iso.slice(0, 13)}:00`
+    case 'day':
+      return iso.slice(0, 10)
     case 'week': {
       const dayStart = localMs - (localMs % DAY)
       const weekday = (new Date(dayStart).getUTCDay() + 6) % 7 // Monday = 0
       return ymdOf(dayStart - weekday * DAY)
     }
-    case 'month': return iso.slice(0, 7)
-    default: return assertNever(d)
+    case 'month':
+      return iso.slice(0, 7)
+    default:
+      return assertNever(d)
   }
 }
 
@@ -155,17 +178,28 @@ function dayNumber(tz: string, t: number): number {
  * Sums from the zone's local-day rollup: for day, week and month reports (and none) over whole
  * local days, e.g. the dashboard's 7 d, 30 d, 90 d and all. Returns false when it cannot answer.
  */
-function fromRollup(store: Store, q: ReportQuery, colDims: ColumnDim[], timed: boolean, opts: ReportOptions,
-  collect: Collect, unpriced: Set<string>): boolean {
+function fromRollup(
+  store: Store,
+  q: ReportQuery,
+  colDims: ColumnDim[],
+  timed: boolean,
+  opts: ReportOptions,
+  collect: Collect,
+  unpriced: Set<string>,
+): boolean {
   if (q.groupBy.includes('hour') || !isLocalMidnight(q.tz, q.from) || !isLocalMidnight(q.tz, q.to)) return false
   if (!rollupZones(store.db).includes(q.tz) && !(opts.buildRollup && ensureRollup(store, q.tz))) return false
   const where = filterClause(q)
   // Grouped and filtered by nothing but the model: the model-only copy, a fraction of the rows.
-  const byModelOnly = colDims.every((d) => d === 'model')
-    && [q.users, q.agents, q.projects, q.sources, q.sessions].every((v) => (v?.length ?? 0) === 0)
+  const byModelOnly =
+    colDims.every((d) => d === 'model') && [q.users, q.agents, q.projects, q.sources, q.sessions].every((v) => (v?.length ?? 0) === 0)
   const days = byModelOnly ? 'usage_days_model' : 'usage_days'
-  const range = [q.tz, q.from === undefined ? Number.MIN_SAFE_INTEGER : dayNumber(q.tz, q.from),
-    q.to === undefined ? Number.MAX_SAFE_INTEGER : dayNumber(q.tz, q.to), ...where.params]
+  const range = [
+    q.tz,
+    q.from === undefined ? Number.MIN_SAFE_INTEGER : dayNumber(q.tz, q.from),
+    q.to === undefined ? Number.MAX_SAFE_INTEGER : dayNumber(q.tz, q.to),
+    ...where.params,
+  ]
   const select = [timed ? 'day AS tu' : '0 AS tu', ...colDims.map((d) => `${column(d)} AS "${d}"`)].join(', ')
   const groupBy = ['tu', ...colDims.map((d) => `"${d}"`)].join(', ')
   const cond = `tz = ? AND day >= ? AND day < ?${where.sql}`
@@ -205,7 +239,7 @@ export function runReport(store: Store, q: ReportQuery, opts: ReportOptions = {}
     return l
   }
   const label = (d: GroupDim, row: Record<string, unknown> & { tu: number }, rowUnit: number): string =>
-    (isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : d === 'machine' ? machine : String(row[d]))
+    isTimeDim(d) ? labelOf(d, row.tu * rowUnit) : d === 'machine' ? machine : String(row[d])
   const collect: Collect = (row, rowUnit) => {
     let k = ''
     for (const d of q.groupBy) k += `${label(d, row, rowUnit)}\u0000`

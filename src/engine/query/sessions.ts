@@ -70,11 +70,16 @@ export function countSessions(store: Store, f: UsageFilter): number {
   // All time with a filter: the distinct sessions of the matching spans, in key order.
   if (f.from === undefined && f.to === undefined) {
     const where = filterClause(f)
-    return store.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM session_spans WHERE 1 = 1${where.sql} GROUP BY source, session_id)`)
-      .pluck().get(...where.params) as number
+    return store.db
+      .prepare(`SELECT count(*) FROM (SELECT 1 FROM session_spans WHERE 1 = 1${where.sql} GROUP BY source, session_id)`)
+      .pluck()
+      .get(...where.params) as number
   }
   const q = sessionsInRange(f)
-  return store.db.prepare(`SELECT count(*) FROM (${q.sql})`).pluck().get(...q.params) as number
+  return store.db
+    .prepare(`SELECT count(*) FROM (${q.sql})`)
+    .pluck()
+    .get(...q.params) as number
 }
 
 /**
@@ -87,9 +92,13 @@ export function listSessions(store: Store, f: UsageFilter, limit = 500): Session
   const where = filterClause(f)
   const [from, to] = bounds(f)
   const q = sessionsInRange(f)
-  const rows = store.db.prepare(`WITH picked AS (${q.sql} ORDER BY latest DESC LIMIT ?)
+  const rows = store.db
+    .prepare(
+      `WITH picked AS (${q.sql} ORDER BY latest DESC LIMIT ?)
     SELECT ${SUMMARY} FROM usage_events WHERE session_id IN (SELECT session_id FROM picked) AND ts >= ? AND ts < ?${where.sql}
-    GROUP BY session_id ORDER BY lastTs DESC`).all(...q.params, limit, from, to, ...where.params) as SessionRow[]
+    GROUP BY session_id ORDER BY lastTs DESC`,
+    )
+    .all(...q.params, limit, from, to, ...where.params) as SessionRow[]
   return rows.map(({ costNanoUsd, models, ...r }) => ({
     ...r,
     models: models.split(',').sort(),
@@ -99,9 +108,20 @@ export function listSessions(store: Store, f: UsageFilter, limit = 500): Session
 
 /** Every request of one session, in time order, for its timeline. */
 export function sessionEvents(store: Store, sessionId: string): SessionEvent[] {
-  const rows = store.db.prepare(`SELECT ts, model, input, output, cache_read AS cacheRead, cache_write AS cacheWrite,
-      cost_nusd AS costNanoUsd FROM usage_events WHERE session_id = ? ORDER BY ts LIMIT 10000`)
-    .all(sessionId) as { ts: number; model: string; input: number; output: number; cacheRead: number; cacheWrite: number; costNanoUsd: number | null }[]
+  const rows = store.db
+    .prepare(
+      `SELECT ts, model, input, output, cache_read AS cacheRead, cache_write AS cacheWrite,
+      cost_nusd AS costNanoUsd FROM usage_events WHERE session_id = ? ORDER BY ts LIMIT 10000`,
+    )
+    .all(sessionId) as {
+    ts: number
+    model: string
+    input: number
+    output: number
+    cacheRead: number
+    cacheWrite: number
+    costNanoUsd: number | null
+  }[]
   return rows.map(({ costNanoUsd, ...r }) => ({
     ...r,
     requests: 1,

@@ -18,13 +18,19 @@ import { otlpServices } from './otlp-services'
  * readdir per folder): cheap next to reading the logs, and only done when asked for.
  */
 export function discoverLogs(s: LogSource): DiscoveredLogs {
-  const found = s.roots().flatMap((root) => walkFiles(root, s.isLogFile, () => {}, isFlatRoot(s, root)).map((path) => relative(root, path).split(sep)))
+  const found = s
+    .roots()
+    .flatMap((root) => walkFiles(root, s.isLogFile, () => {}, isFlatRoot(s, root)).map((path) => relative(root, path).split(sep)))
   switch (s.id) {
     case 'claude-code': {
       // <projects>/<project>/<session>.jsonl; a session's subagents write <session>/subagents/*.jsonl,
       // which belong to that session rather than being sessions of their own.
       const sessions = found.filter((parts) => parts.length >= 2 && !parts.slice(1, -1).includes('subagents'))
-      return { files: found.length, sessions: new Set(sessions.map((p) => p.join('/'))).size, projects: new Set(sessions.map((p) => p[0])).size }
+      return {
+        files: found.length,
+        sessions: new Set(sessions.map((p) => p.join('/'))).size,
+        projects: new Set(sessions.map((p) => p[0])).size,
+      }
     }
     case 'codex':
       // One rollout per session, filed by date: the folders say nothing about projects.
@@ -56,7 +62,11 @@ export function discoverLogs(s: LogSource): DiscoveredLogs {
       return { files: found.length, sessions: found.filter((p) => p[p.length - 1] === 'events.jsonl').length }
     case 'kimi-code':
       // <sessions>/<workDirKey>/<session>/agents/<agent>/wire.jsonl: one wire per agent of a session.
-      return { files: found.length, sessions: new Set(found.map((p) => `${p[0]}/${p[1]}`)).size, projects: new Set(found.map((p) => p[0])).size }
+      return {
+        files: found.length,
+        sessions: new Set(found.map((p) => `${p[0]}/${p[1]}`)).size,
+        projects: new Set(found.map((p) => p[0])).size,
+      }
     case 'droid':
       // One settings file per session; an archived copy is the same session.
       return { files: found.length, sessions: new Set(found.map((p) => p[p.length - 1])).size }
@@ -93,11 +103,14 @@ interface Counts {
 function eventCounts(store: Store, source: SourceId): Counts {
   const db = store.db
   const zone = rollupZones(db)[0]
-  const events = (zone === undefined
-    ? db.prepare('SELECT coalesce(sum(requests), 0) FROM usage_buckets WHERE source = ?').pluck().get(source)
-    : db.prepare('SELECT coalesce(sum(requests), 0) FROM usage_days WHERE tz = ? AND source = ?').pluck().get(zone, source)) as number
-  const sessions = db.prepare('SELECT count(*) AS sessions, max(last_ts) AS lastEventTs FROM sessions WHERE source = ?').get(source) as
-    Pick<Counts, 'sessions' | 'lastEventTs'>
+  const events = (
+    zone === undefined
+      ? db.prepare('SELECT coalesce(sum(requests), 0) FROM usage_buckets WHERE source = ?').pluck().get(source)
+      : db.prepare('SELECT coalesce(sum(requests), 0) FROM usage_days WHERE tz = ? AND source = ?').pluck().get(zone, source)
+  ) as number
+  const sessions = db
+    .prepare('SELECT count(*) AS sessions, max(last_ts) AS lastEventTs FROM sessions WHERE source = ?')
+    .get(source) as Pick<Counts, 'sessions' | 'lastEventTs'>
   const projects = db.prepare('SELECT count(DISTINCT project) FROM session_spans WHERE source = ?').pluck().get(source) as number
   return { events, ...sessions, projects }
 }
@@ -107,17 +120,26 @@ export function sourceStatus(
   store: Store,
   sources: LogSource[],
   pushed: { socket?: string; http?: string; otlp?: string },
-  opts: { discover?: boolean; scanErrors?: readonly SourceScanError[]; disabled?: readonly LogSourceId[]; pushRefusals?: PushRefusals } = {},
+  opts: {
+    discover?: boolean
+    scanErrors?: readonly SourceScanError[]
+    disabled?: readonly LogSourceId[]
+    pushRefusals?: PushRefusals
+  } = {},
 ): SourceStatus[] {
   const out: SourceStatus[] = sources.map((s) => {
     const roots = s.roots()
-    const files = store.db.prepare('SELECT count(*) AS n, sum(skipped) AS skipped, max(updated_at) AS lastReadAt FROM source_files WHERE source = ?').get(s.id) as {
+    const files = store.db
+      .prepare('SELECT count(*) AS n, sum(skipped) AS skipped, max(updated_at) AS lastReadAt FROM source_files WHERE source = ?')
+      .get(s.id) as {
       n: number
       skipped: number | null
       lastReadAt: number | null
     }
     const skipReasons: Record<string, number> = {}
-    for (const r of store.db.prepare('SELECT skip_reasons FROM source_files WHERE source = ? AND skipped > 0').iterate(s.id) as Iterable<{ skip_reasons: string }>) {
+    for (const r of store.db.prepare('SELECT skip_reasons FROM source_files WHERE source = ? AND skipped > 0').iterate(s.id) as Iterable<{
+      skip_reasons: string
+    }>) {
       for (const [k, n] of Object.entries(JSON.parse(r.skip_reasons) as Record<string, number>)) skipReasons[k] = (skipReasons[k] ?? 0) + n
     }
     const found = roots.some((r) => existsSync(r))
@@ -139,12 +161,23 @@ export function sourceStatus(
     if (opts.scanErrors) status.fileErrors = fileErrorsOf(opts.scanErrors, s.id)
     return status
   })
-  const push: [PushSource, string | undefined][] = [['socket', pushed.socket], ['http', pushed.http]]
+  const push: [PushSource, string | undefined][] = [
+    ['socket', pushed.socket],
+    ['http', pushed.http],
+  ]
   for (const [id, location] of push) {
     if (!location) continue
     // Refused lines and items since the engine started (they have no file to be counted in).
     const refused = opts.pushRefusals?.of(id) ?? { skipped: 0, reasons: {} }
-    out.push({ source: id, location, found: true, files: 0, skippedLines: refused.skipped, skipReasons: refused.reasons, ...eventCounts(store, id) })
+    out.push({
+      source: id,
+      location,
+      found: true,
+      files: 0,
+      skippedLines: refused.skipped,
+      skipReasons: refused.reasons,
+      ...eventCounts(store, id),
+    })
   }
   // The OpenTelemetry receiver: listed while it listens, or once anything was received.
   const services = otlpServices(store)
@@ -152,8 +185,14 @@ export function sourceStatus(
     const skipReasons: Record<string, number> = {}
     for (const s of services) for (const [k, n] of Object.entries(s.skipped)) skipReasons[k] = (skipReasons[k] ?? 0) + (n ?? 0)
     out.push({
-      source: 'otlp', location: pushed.otlp ?? '', found: pushed.otlp !== undefined, files: 0,
-      skippedLines: Object.values(skipReasons).reduce((a, b) => a + b, 0), skipReasons, services, ...eventCounts(store, 'otlp'),
+      source: 'otlp',
+      location: pushed.otlp ?? '',
+      found: pushed.otlp !== undefined,
+      files: 0,
+      skippedLines: Object.values(skipReasons).reduce((a, b) => a + b, 0),
+      skipReasons,
+      services,
+      ...eventCounts(store, 'otlp'),
     })
   }
   return out

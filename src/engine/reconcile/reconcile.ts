@@ -46,7 +46,12 @@ export function reconcile(store: Store, exp: ProviderExport): Reconciliation {
     return { kind: exp.kind, from: '', to: '', lines: [], totals: { billedUsd: 0, countedUsd: 0, diffUsd: 0 }, skipped: exp.skipped }
   }
   const billed = billedByDayModel(exp.rows)
-  const counted = runReport(store, { tz: 'UTC', from: Date.parse(`${from}T00:00:00Z`), to: Date.parse(`${nextDay(to)}T00:00:00Z`), groupBy: ['day', 'model'] })
+  const counted = runReport(store, {
+    tz: 'UTC',
+    from: Date.parse(`${from}T00:00:00Z`),
+    to: Date.parse(`${nextDay(to)}T00:00:00Z`),
+    groupBy: ['day', 'model'],
+  })
   const local = new Map<string, { model: string; costUsd: number; tokens: number; unpriced: number }>()
   for (const r of counted.rows) {
     const k = `${r.day ?? ''}\u0000${modelKey(r.model ?? '')}`
@@ -82,16 +87,39 @@ export function reconcile(store: Store, exp: ProviderExport): Reconciliation {
   return { kind: exp.kind, from, to, lines, totals: { billedUsd, countedUsd, diffUsd: billedUsd - countedUsd }, skipped: exp.skipped }
 }
 
-function explain(b: Billed | undefined, c: { costUsd: number; tokens: number; unpriced: number } | undefined): { reason: ReconcileReason; note: string } {
-  if (!c || c.tokens === 0) return { reason: 'not-counted', note: 'billed but not counted here: a source is not connected, or the usage ran on another machine or key' }
-  if (!b) return { reason: 'not-billed', note: 'counted here but not in this export: another account, a plan or subscription, or outside what the export covers' }
+function explain(
+  b: Billed | undefined,
+  c: { costUsd: number; tokens: number; unpriced: number } | undefined,
+): { reason: ReconcileReason; note: string } {
+  if (!c || c.tokens === 0)
+    return {
+      reason: 'not-counted',
+      note: 'billed but not counted here: a source is not connected, or the usage ran on another machine or key',
+    }
+  if (!b)
+    return {
+      reason: 'not-billed',
+      note: 'counted here but not in this export: another account, a plan or subscription, or outside what the export covers',
+    }
   const costOff = b.costUsd !== null && Math.abs(b.costUsd - c.costUsd) > CENT_TOLERANCE
-  if (c.unpriced > 0) return { reason: 'unpriced', note: `${c.unpriced.toLocaleString('en-US')} tokens counted here have no known price (set a price override)` }
+  if (c.unpriced > 0)
+    return {
+      reason: 'unpriced',
+      note: `${c.unpriced.toLocaleString('en-US')} tokens counted here have no known price (set a price override)`,
+    }
   if (b.tokens !== null && b.tokens !== c.tokens) {
     const d = b.tokens - c.tokens
-    return { reason: 'tokens-differ', note: `the export has ${Math.abs(d).toLocaleString('en-US')} tokens ${d > 0 ? 'more' : 'fewer'}: usage not seen here, or seen here from another key or machine` }
+    return {
+      reason: 'tokens-differ',
+      note: `the export has ${Math.abs(d).toLocaleString('en-US')} tokens ${d > 0 ? 'more' : 'fewer'}: usage not seen here, or seen here from another key or machine`,
+    }
   }
-  if (costOff && b.tokens === null) return { reason: 'price-differs', note: 'the costs differ; this export has no token counts, so usage and price cannot be told apart' }
-  if (costOff) return { reason: 'price-differs', note: 'same usage, different price: the provider billed other rates than the price table (a discount, a batch or priority tier, a price change)' }
+  if (costOff && b.tokens === null)
+    return { reason: 'price-differs', note: 'the costs differ; this export has no token counts, so usage and price cannot be told apart' }
+  if (costOff)
+    return {
+      reason: 'price-differs',
+      note: 'same usage, different price: the provider billed other rates than the price table (a discount, a batch or priority tier, a price change)',
+    }
   return { reason: 'match', note: 'billed and counted agree' }
 }

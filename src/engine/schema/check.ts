@@ -11,7 +11,10 @@ import type { z } from 'zod'
 
 /** Thrown by a check; caught at the edge and answered as a 400 (HTTP) or an error reply (IPC) naming `path`. */
 export class Invalid extends Error {
-  constructor(readonly path: string, problem: string) {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
     super(path === '' ? problem : `${path}: ${problem}`)
   }
 }
@@ -48,7 +51,11 @@ export function check<S extends z.ZodType>(schema: S, v: unknown, base: string):
 }
 
 /** The same, as a result: `{ ok: true, value }` or `{ ok: false, error: 'path: why' }`. */
-export function checked<S extends z.ZodType>(schema: S, v: unknown, base: string): { ok: true; value: z.output<S> } | { ok: false; error: string } {
+export function checked<S extends z.ZodType>(
+  schema: S,
+  v: unknown,
+  base: string,
+): { ok: true; value: z.output<S> } | { ok: false; error: string } {
   const r = schema.safeParse(v)
   return r.success ? { ok: true, value: r.data } : { ok: false, error: firstProblem(r.error, base).message }
 }

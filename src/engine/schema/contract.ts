@@ -3,7 +3,15 @@
  * messages). Each problem names the field (`arg.groupBy[1]: …`), so a bad request says what to fix.
  */
 import { z } from 'zod'
-import { GROUP_DIMS, LOG_FOLDER_KINDS, type ApiMethod, type ApiMethods, type DayQuery, type ReportQuery, type UsageFilter } from '../../shared/contract'
+import {
+  GROUP_DIMS,
+  LOG_FOLDER_KINDS,
+  type ApiMethod,
+  type ApiMethods,
+  type DayQuery,
+  type ReportQuery,
+  type UsageFilter,
+} from '../../shared/contract'
 import { assertNever } from '../../shared/assert-never'
 import { SOURCE_IDS } from '../../shared/sources'
 import { check, Invalid } from './check'
@@ -27,13 +35,16 @@ const filterShape = {
 
 /** `to` before `from` is a mistake, not an empty range. */
 const ordered = <T extends { from?: number | undefined; to?: number | undefined }>(f: T, ctx: z.RefinementCtx): void => {
-  if (f.from !== undefined && f.to !== undefined && f.to < f.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' })
+  if (f.from !== undefined && f.to !== undefined && f.to < f.from)
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' })
 }
 
 /** Drops the optional fields left out (zod keeps none, but the types say `?: T | undefined`). */
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
-const usageFilterSchema = record(filterShape).superRefine(ordered).transform((f) => defined(f) as UsageFilter)
+const usageFilterSchema = record(filterShape)
+  .superRefine(ordered)
+  .transform((f) => defined(f) as UsageFilter)
 
 const reportQuerySchema = record({
   ...filterShape,
@@ -42,7 +53,9 @@ const reportQuerySchema = record({
       if (dims.indexOf(d) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `duplicate group dimension "${d}"` })
     })
   }),
-}).superRefine(ordered).transform((q) => defined(q) as ReportQuery)
+})
+  .superRefine(ordered)
+  .transform((q) => defined(q) as ReportQuery)
 
 /** The latest instant a "now" may name (the year 10000). */
 const MAX_INSTANT = Date.UTC(10000, 0, 1)

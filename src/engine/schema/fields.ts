@@ -20,8 +20,7 @@ export function oneOf<const T extends string>(values: readonly T[], what: string
 }
 
 /** An IANA zone this runtime knows (`''`, the system zone, is not one: see `settingsZone`). */
-export const timeZone = () =>
-  nonEmptyText().refine(isValidTimeZone, { error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}` })
+export const timeZone = () => nonEmptyText().refine(isValidTimeZone, { error: (iss) => `unknown time zone ${JSON.stringify(iss.input)}` })
 
 /** A zone or `''` (the system's), as settings keep it. */
 export const settingsZone = () =>

@@ -16,7 +16,6 @@ import { atLeast, finite, flag, hasDuplicates, nonEmptyText, oneOf, record, sett
 /** No budget is larger than this: a bigger figure is a typo (an extra digit or a pasted number). */
 export const MAX_BUDGET_USD = 1_000_000
 
-
 const tooMuch = (v: number): string => `$${v} is more than $${MAX_BUDGET_USD.toLocaleString('en-US')}; check the amount`
 
 const rate = () => atLeast(0)
@@ -34,15 +33,25 @@ const priceOverride = record({
 const SCOPE_KEYS = ['agents', 'projects', 'models', 'users', 'sources'] as const satisfies readonly (keyof BudgetScope)[]
 const names = () => z.array(nonEmptyText(), { error: 'must be a list of non-empty names' })
 
-const scope = record({
-  agents: names().optional(),
-  projects: names().optional(),
-  models: names().optional(),
-  users: names().optional(),
-  sources: z.array(z.enum(SOURCE_IDS as readonly [SourceId, ...SourceId[]], { error: (iss) => `unknown source ${JSON.stringify(iss.input)} (use ${SOURCE_IDS.join(', ')})` }), {
-    error: 'must be a list of non-empty names',
-  }).optional(),
-}, () => `unknown dimension (use ${SCOPE_KEYS.join(', ')})`).transform((s): BudgetScope => {
+const scope = record(
+  {
+    agents: names().optional(),
+    projects: names().optional(),
+    models: names().optional(),
+    users: names().optional(),
+    sources: z
+      .array(
+        z.enum(SOURCE_IDS as readonly [SourceId, ...SourceId[]], {
+          error: (iss) => `unknown source ${JSON.stringify(iss.input)} (use ${SOURCE_IDS.join(', ')})`,
+        }),
+        {
+          error: 'must be a list of non-empty names',
+        },
+      )
+      .optional(),
+  },
+  () => `unknown dimension (use ${SCOPE_KEYS.join(', ')})`,
+).transform((s): BudgetScope => {
   // An empty list of names is no restriction: left out (sources are kept as given).
   const out: BudgetScope = {}
   for (const k of ['agents', 'projects', 'models', 'users'] as const) if (s[k]?.length) out[k] = s[k]
@@ -52,19 +61,30 @@ const scope = record({
 
 const budget = record({
   id: text().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, - or _' }),
-  name: text().refine((n) => n.trim() !== '' && n.length <= 80, { error: 'must be 1-80 characters' }).optional(),
-  amountUsd: z.number({ error: 'must be a number of US dollars' })
+  name: text()
+    .refine((n) => n.trim() !== '' && n.length <= 80, { error: 'must be 1-80 characters' })
+    .optional(),
+  amountUsd: z
+    .number({ error: 'must be a number of US dollars' })
     .refine((v) => v > 0, { error: (iss) => `must be more than $0 (got ${String(iss.input)})`, abort: true })
     .refine((v) => v <= MAX_BUDGET_USD, { error: (iss) => tooMuch(iss.input as number) }),
   period: z.enum(BUDGET_PERIODS, { error: 'must be day, week or month' }),
   scope: scope.optional(),
-  thresholds: z.array(
-    finite().refine((p) => p > 0 && p <= 1000, { error: 'must be a percentage above 0 and at most 1000' }),
-    { error: 'must be a list of 1-10 percentages' },
-  ).min(1, { error: 'must be a list of 1-10 percentages' }).max(10, { error: 'must be a list of 1-10 percentages' })
-    .refine((t) => !hasDuplicates(t), { error: 'lists a percentage twice' }).optional(),
+  thresholds: z
+    .array(
+      finite().refine((p) => p > 0 && p <= 1000, { error: 'must be a percentage above 0 and at most 1000' }),
+      { error: 'must be a list of 1-10 percentages' },
+    )
+    .min(1, { error: 'must be a list of 1-10 percentages' })
+    .max(10, { error: 'must be a list of 1-10 percentages' })
+    .refine((t) => !hasDuplicates(t), { error: 'lists a percentage twice' })
+    .optional(),
 }).transform((b): Budget => ({
-  id: b.id, name: b.name ?? b.id, amountUsd: b.amountUsd, period: b.period, scope: b.scope ?? {},
+  id: b.id,
+  name: b.name ?? b.id,
+  amountUsd: b.amountUsd,
+  period: b.period,
+  scope: b.scope ?? {},
   thresholds: b.thresholds ? [...b.thresholds].sort((x, y) => x - y) : [...DEFAULT_THRESHOLDS],
 }))
 
@@ -72,7 +92,12 @@ const budget = record({
 export const budgets = z.array(budget, { error: 'must be a list of budgets' }).superRefine((list, ctx) => {
   const seen = new Set<string>(['daily'])
   list.forEach((b, i) => {
-    if (seen.has(b.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: b.id === 'daily' ? '"daily" is the daily budget\'s id' : `"${b.id}" is used twice` })
+    if (seen.has(b.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'id'],
+        message: b.id === 'daily' ? '"daily" is the daily budget\'s id' : `"${b.id}" is used twice`,
+      })
     seen.add(b.id)
   })
 })
@@ -87,24 +112,46 @@ const logFolders = record(
 /** Every settings field; a patch may hold any of them (plus the two names before logFolders). */
 const settingsPatchSchema = record({
   timeZone: settingsZone().optional(),
-  dailyBudgetUsd: atLeast(0).refine((v) => v <= MAX_BUDGET_USD, { error: (iss) => tooMuch(iss.input as number) }).nullable().optional(),
+  dailyBudgetUsd: atLeast(0)
+    .refine((v) => v <= MAX_BUDGET_USD, { error: (iss) => tooMuch(iss.input as number) })
+    .nullable()
+    .optional(),
   launchAtLogin: flag().optional(),
   paused: flag().optional(),
   otlpEnabled: flag().optional(),
-  otlpPort: z.number({ error: 'must be a port number, 0 to 65535 (0: any free port)' }).int({ error: 'must be a port number, 0 to 65535 (0: any free port)' })
-    .min(0, { error: 'must be a port number, 0 to 65535 (0: any free port)' }).max(65535, { error: 'must be a port number, 0 to 65535 (0: any free port)' }).optional(),
+  otlpPort: z
+    .number({ error: 'must be a port number, 0 to 65535 (0: any free port)' })
+    .int({ error: 'must be a port number, 0 to 65535 (0: any free port)' })
+    .min(0, { error: 'must be a port number, 0 to 65535 (0: any free port)' })
+    .max(65535, { error: 'must be a port number, 0 to 65535 (0: any free port)' })
+    .optional(),
   logFolders: logFolders.optional(),
   // The names before logFolders (settings files and clients of that time), read into it.
   claudeConfigDirs: folders.optional(),
   codexHomes: folders.optional(),
-  disabledSources: z.array(oneOf(LOG_SOURCE_IDS, 'source'), { error: `must be a list of source ids (${LOG_SOURCE_IDS.join(', ')})` }).optional(),
+  disabledSources: z
+    .array(oneOf(LOG_SOURCE_IDS, 'source'), { error: `must be a list of source ids (${LOG_SOURCE_IDS.join(', ')})` })
+    .optional(),
   priceOverrides: z.array(priceOverride, { error: 'must be an array of price overrides' }).optional(),
   budgets: budgets.optional(),
-  weekStart: z.number({ error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" }).int({ error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" })
-    .min(1, { error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" }).max(7, { error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" }).nullable().optional(),
-  teamUrl: text().refine((v) => v === '' || checkTeamUrl(v) === null, { error: (iss) => `must be a postgres:// URL or "" (${checkTeamUrl(iss.input as string) ?? ''})` }).optional(),
-  teamProjects: z.enum(TEAM_PROJECTS as readonly [TeamProjects, ...TeamProjects[]], { error: `must be one of ${TEAM_PROJECTS.join(', ')}` }).optional(),
-  machinesFolder: text().refine((v) => v === '' || isAbsolute(v), { error: 'must be an absolute folder path or ""' }).optional(),
+  weekStart: z
+    .number({ error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" })
+    .int({ error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" })
+    .min(1, { error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" })
+    .max(7, { error: "must be 1 (Monday) to 7 (Sunday), or null for the locale's" })
+    .nullable()
+    .optional(),
+  teamUrl: text()
+    .refine((v) => v === '' || checkTeamUrl(v) === null, {
+      error: (iss) => `must be a postgres:// URL or "" (${checkTeamUrl(iss.input as string) ?? ''})`,
+    })
+    .optional(),
+  teamProjects: z
+    .enum(TEAM_PROJECTS as readonly [TeamProjects, ...TeamProjects[]], { error: `must be one of ${TEAM_PROJECTS.join(', ')}` })
+    .optional(),
+  machinesFolder: text()
+    .refine((v) => v === '' || isAbsolute(v), { error: 'must be an absolute folder path or ""' })
+    .optional(),
 }).transform((p): Partial<Settings> => {
   const { claudeConfigDirs, codexHomes, ...rest } = p
   const out = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<Settings>

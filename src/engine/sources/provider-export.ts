@@ -7,7 +7,6 @@
 import { parse } from 'csv-parse/sync'
 import type { ExportKind } from '../../shared/contract'
 
-
 /** Exclusive token buckets as billed; null where the export does not report tokens. */
 export interface BilledTokens {
   input: number
@@ -76,13 +75,19 @@ export function detectKind(headerList: string[]): ExportKind | string {
   const h = new Set(headerList.map(norm))
   if (h.has('inputwcachewrite') && h.has('inputwocachewrite')) return 'cursor'
   if (h.has('numodelrequests') || h.has('nummodelrequests') || h.has('inputcachedtokens') || h.has('lineitem')) return 'openai'
-  if (h.has('uncachedinputtokens') || h.has('cachecreationinputtokens') || h.has('usagedateutc') || h.has('tokentype') || h.has('costtype')) return 'anthropic'
+  if (h.has('uncachedinputtokens') || h.has('cachecreationinputtokens') || h.has('usagedateutc') || h.has('tokentype') || h.has('costtype'))
+    return 'anthropic'
   return `not a known provider export (headers: ${headerList.join(', ')}); see docs/TEAM.md for the formats read`
 }
 
 /** Parses `text` (a whole CSV file). Throws only when the file is no known export at all. */
 export function readProviderExport(text: string): ProviderExport {
-  const records = parse(text.replace(/^\uFEFF/, ''), { columns: false, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][]
+  const records = parse(text.replace(/^\uFEFF/, ''), {
+    columns: false,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+  }) as string[][]
   const [header, ...body] = records
   if (!header) throw new Error('the export is empty')
   const kind = detectKind(header)
@@ -117,14 +122,27 @@ function readRow(kind: ExportKind, headers: Map<string, string>, r: Row): Billed
     case 'cursor': {
       // "Input (w/ Cache Write)" is the cache-write count and "Input (w/o Cache Write)" the plain
       // input: the four columns sum to "Total Tokens" (docs/TEAM.md, shared research notes).
-      tokens = { input: count(get('Input (w/o Cache Write)')), cacheWrite: count(get('Input (w/ Cache Write)')), cacheRead: count(get('Cache Read')), output: count(get('Output Tokens')) }
+      tokens = {
+        input: count(get('Input (w/o Cache Write)')),
+        cacheWrite: count(get('Input (w/ Cache Write)')),
+        cacheRead: count(get('Cache Read')),
+        output: count(get('Output Tokens')),
+      }
       break
     }
     case 'anthropic': {
       const has = column(headers, 'uncached_input_tokens', 'input_tokens', 'output_tokens') !== undefined
       if (has) {
-        const write = count(get('cache_creation_input_tokens')) + count(get('cache_creation_ephemeral_5m_input_tokens', 'ephemeral_5m_input_tokens')) + count(get('cache_creation_ephemeral_1h_input_tokens', 'ephemeral_1h_input_tokens'))
-        tokens = { input: count(get('uncached_input_tokens', 'input_tokens')), output: count(get('output_tokens')), cacheRead: count(get('cache_read_input_tokens')), cacheWrite: write }
+        const write =
+          count(get('cache_creation_input_tokens')) +
+          count(get('cache_creation_ephemeral_5m_input_tokens', 'ephemeral_5m_input_tokens')) +
+          count(get('cache_creation_ephemeral_1h_input_tokens', 'ephemeral_1h_input_tokens'))
+        tokens = {
+          input: count(get('uncached_input_tokens', 'input_tokens')),
+          output: count(get('output_tokens')),
+          cacheRead: count(get('cache_read_input_tokens')),
+          cacheWrite: write,
+        }
       }
       break
     }

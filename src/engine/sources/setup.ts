@@ -8,7 +8,10 @@ export interface SourceSetup {
 
 /** A comma-separated list of paths from an env var. */
 export function splitList(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+  return (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
 }
 
 export const isJsonl = (p: string): boolean => p.endsWith('.jsonl')

@@ -12,7 +12,12 @@ export function isFlatRoot(source: Pick<LogSource, 'flat'>, root: string): boole
  * so a link loop cannot trap it; unreadable folders are reported through `onError` and skipped.
  * `flat`: only the files directly in `root`.
  */
-export function walkFiles(root: string, accept: (path: string) => boolean, onError: (path: string, err: Error) => void, flat = false): string[] {
+export function walkFiles(
+  root: string,
+  accept: (path: string) => boolean,
+  onError: (path: string, err: Error) => void,
+  flat = false,
+): string[] {
   const out: string[] = []
   const stack = [root]
   while (stack.length > 0) {
@@ -28,8 +33,7 @@ export function walkFiles(root: string, accept: (path: string) => boolean, onErr
       const p = join(dir, e.name)
       if (e.isDirectory()) {
         if (!flat) stack.push(p)
-      }
-      else if ((e.isFile() || e.isSymbolicLink()) && accept(p)) out.push(p)
+      } else if ((e.isFile() || e.isSymbolicLink()) && accept(p)) out.push(p)
     }
   }
   return out.sort()

@@ -129,10 +129,7 @@ export function pruneBackups(dbPath: string, keep = AUTO_BACKUP_KEEP): void {
  * Takes an automatic backup when the newest backup (of either kind) is older than `maxAgeMs`
  * or none exists, then prunes to the newest `keep` automatic ones. Returns the new file or null.
  */
-export async function backupIfDue(
-  store: Store,
-  opts: { maxAgeMs?: number; keep?: number; now?: number } = {},
-): Promise<string | null> {
+export async function backupIfDue(store: Store, opts: { maxAgeMs?: number; keep?: number; now?: number } = {}): Promise<string | null> {
   const newest = listBackups(store.path)[0]
   const now = opts.now ?? Date.now()
   if (newest && now - statSync(newest).mtimeMs < (opts.maxAgeMs ?? AUTO_BACKUP_EVERY_MS)) return null
@@ -168,7 +165,7 @@ export function storeFileProblem(path: string): string | null {
     return `cannot be opened (${(err as Error).message})`
   }
   try {
-    if (db.pragma('quick_check', { simple: true }) !== 'ok') return 'fails SQLite\'s integrity check'
+    if (db.pragma('quick_check', { simple: true }) !== 'ok') return "fails SQLite's integrity check"
     const v = db.pragma('user_version', { simple: true }) as number
     if (v > MIGRATIONS.length) return `is from a newer Token Watch (schema v${v}; this one reads up to v${MIGRATIONS.length})`
     const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'usage_events'").get()

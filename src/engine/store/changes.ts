@@ -8,8 +8,7 @@ import { getMeta, setMeta, type Store } from './open-store'
  */
 export function nextChangeSeq(db: Database.Database): number {
   const row = db.prepare("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq' RETURNING value").get() as
-    | { value: string | number }
-    | undefined
+    { value: string | number } | undefined
   if (row) return Number(row.value)
   db.prepare("INSERT INTO meta (key, value) VALUES ('change_seq', '2')").run()
   return 2

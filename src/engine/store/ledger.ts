@@ -28,9 +28,20 @@ export interface EventRow {
 /** The ledger event a stored row holds. */
 export function eventFromRow(r: EventRow): LedgerEvent {
   const e: LedgerEvent = {
-    key: r.key, ts: r.ts, source: r.source, userId: r.user_id, agentId: r.agent_id, project: r.project,
-    sessionId: r.session_id, model: r.model, input: r.input, output: r.output, cacheRead: r.cache_read,
-    cacheWrite: r.cache_write, cacheWrite1h: r.cache_write_1h, costNanoUsd: r.cost_nusd,
+    key: r.key,
+    ts: r.ts,
+    source: r.source,
+    userId: r.user_id,
+    agentId: r.agent_id,
+    project: r.project,
+    sessionId: r.session_id,
+    model: r.model,
+    input: r.input,
+    output: r.output,
+    cacheRead: r.cache_read,
+    cacheWrite: r.cache_write,
+    cacheWrite1h: r.cache_write_1h,
+    costNanoUsd: r.cost_nusd,
   }
   if (r.reported_cost_nusd !== null) e.reportedCostUsd = r.reported_cost_nusd / 1e9
   return e

@@ -267,8 +267,10 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
     db.function('tw_fingerprint_v7', { deterministic: true }, (hex: unknown) =>
       fingerprintOf(Buffer.from(typeof hex === 'string' ? hex : '', 'hex')),
     )
-    db.prepare(`UPDATE source_files SET fingerprint = tw_fingerprint_v7(fingerprint)
-      WHERE fingerprint <> '' AND fingerprint NOT LIKE '${FINGERPRINT_PREFIX}%'`).run()
+    db.prepare(
+      `UPDATE source_files SET fingerprint = tw_fingerprint_v7(fingerprint)
+      WHERE fingerprint <> '' AND fingerprint NOT LIKE '${FINGERPRINT_PREFIX}%'`,
+    ).run()
     db.pragma(`secure_delete = ${before}`)
   },
   // v8: the OpenTelemetry receiver (src/engine/otlp). What each sending service sent (the

@@ -67,7 +67,5 @@ export function getMeta(store: Store, key: string): string | undefined {
 
 /** Writes a value to the meta table. */
 export function setMeta(store: Store, key: string, value: string): void {
-  store.db
-    .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(key, value)
+  store.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
 }

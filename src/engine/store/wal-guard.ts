@@ -24,13 +24,17 @@ export function guardWal(store: Store, warn: (m: string) => void = (m) => proces
   // Everything committed so far is still in the deleted WAL: copy it into the store file.
   const [r] = store.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[]
   if (r && r.busy !== 0) {
-    throw new Error(`the store's WAL ${wal} was deleted while running and could not be checkpointed (another reader holds it); ` +
-      'refusing to go on writing into a deleted file — stop the other reader and retry')
+    throw new Error(
+      `the store's WAL ${wal} was deleted while running and could not be checkpointed (another reader holds it); ` +
+        'refusing to go on writing into a deleted file — stop the other reader and retry',
+    )
   }
   store.db.pragma('journal_mode = DELETE')
   store.db.pragma('journal_mode = WAL')
   if (!existsSync(wal)) store.db.prepare('SELECT 1 FROM meta LIMIT 1').get()
-  warn(`token-watch: the store's WAL ${wal} was deleted while running; everything committed was checkpointed into ` +
-    `${store.path} and a new WAL was started (no acknowledged event is lost)`)
+  warn(
+    `token-watch: the store's WAL ${wal} was deleted while running; everything committed was checkpointed into ` +
+      `${store.path} and a new WAL was started (no acknowledged event is lost)`,
+  )
   return 'recreated'
 }

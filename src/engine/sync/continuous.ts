@@ -43,7 +43,15 @@ export class TeamSyncer {
   readonly status: TeamSyncStatus
 
   constructor(private readonly opts: TeamSyncerOptions) {
-    this.status = { url: redactUrl(opts.url), running: false, lastSyncAt: null, lastSent: 0, ackedSeq: null, lastError: null, retryAt: null }
+    this.status = {
+      url: redactUrl(opts.url),
+      running: false,
+      lastSyncAt: null,
+      lastSent: 0,
+      ackedSeq: null,
+      lastError: null,
+      retryAt: null,
+    }
   }
 
   /** Something was committed: sync after the debounce (unless a retry is already scheduled sooner). */

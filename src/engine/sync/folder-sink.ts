@@ -55,8 +55,13 @@ export function machineRows(store: Store, projects: TeamProjects): { rows: WireR
   return store.db.transaction(() => {
     const seq = currentChangeSeq(store)
     const byKey = new Map<string, WireRow>()
-    for (const r of store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read, cache_write,
-        requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`).raw().iterate() as Iterable<WireRow>) {
+    for (const r of store.db
+      .prepare(
+        `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read, cache_write,
+        requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`,
+      )
+      .raw()
+      .iterate() as Iterable<WireRow>) {
       const row = [...r] as WireRow
       row[4] = projectAs(projects, row[4])
       const k = row.slice(0, 6).join('\u0000')
@@ -88,7 +93,17 @@ export function writeMachineFile(store: Store, dir: string, projects: TeamProjec
   if (current.ok && current.value.changeSeq === seq && current.value.name === me.name && current.value.projects === projects) {
     return { file, rows: rows.length, changeSeq: seq, written: false }
   }
-  const body: MachineFile = { format: FORMAT, version: VERSION, machineId: me.id, name: me.name, projects, changeSeq: seq, writtenAt: now, rows, checksum: checksumOf(rows) }
+  const body: MachineFile = {
+    format: FORMAT,
+    version: VERSION,
+    machineId: me.id,
+    name: me.name,
+    projects,
+    changeSeq: seq,
+    writtenAt: now,
+    rows,
+    checksum: checksumOf(rows),
+  }
   mkdirSync(dir, { recursive: true })
   // A dot name: sync tools and readers skip it until the rename makes it the machine's file.
   const tmp = join(dir, `.${machineFileName(me.id)}.${process.pid}.tmp`)
@@ -123,8 +138,14 @@ export function readMachineFile(path: string): ReadResult {
     return { ok: false, error: 'not a Token Watch machine file' }
   }
   if (v.version !== VERSION) return { ok: false, error: `machine file version ${String(v.version)} (this Token Watch reads ${VERSION})` }
-  const rowsOk = v.rows.every((r) => Array.isArray(r) && r.length === 14 && typeof r[0] === 'number'
-    && r.slice(1, 6).every((x) => typeof x === 'string') && r.slice(6).every((x) => Number.isSafeInteger(x)))
+  const rowsOk = v.rows.every(
+    (r) =>
+      Array.isArray(r) &&
+      r.length === 14 &&
+      typeof r[0] === 'number' &&
+      r.slice(1, 6).every((x) => typeof x === 'string') &&
+      r.slice(6).every((x) => Number.isSafeInteger(x)),
+  )
   if (!rowsOk || checksumOf(v.rows) !== v.checksum) return { ok: false, error: 'checksum mismatch (incomplete or altered)' }
   return { ok: true, value: v as MachineFile }
 }
@@ -177,7 +198,8 @@ export function readMachinesFolder(dir: string, exceptMachine?: string): FolderM
       best.set(r.value.machineId, { ...r.value, file: name })
     }
   }
-  for (const m of best.values()) out.machines.push({ name: m.name, machineId: m.machineId, changeSeq: m.changeSeq, file: m.file, rows: m.rows })
+  for (const m of best.values())
+    out.machines.push({ name: m.name, machineId: m.machineId, changeSeq: m.changeSeq, file: m.file, rows: m.rows })
   return out
 }
 

@@ -62,7 +62,9 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
     const version = source.checkEachRead ? await source.version().catch(() => null) : undefined
     // Kept by time only while a dashboard listens: its poll drops the cache when the data moved.
     // Unheard, a change would go unseen for cacheMs (a machine renamed, a sync landed), so every read is fresh then.
-    const fresh = cached && (version === undefined ? listeners.size > 0 && Date.now() - cached.at <= cacheMs : version !== null && version === cached.version)
+    const fresh =
+      cached &&
+      (version === undefined ? listeners.size > 0 && Date.now() - cached.at <= cacheMs : version !== null && version === cached.version)
     if (!cached || !fresh) {
       const rows = source.load()
       const entry = { at: Date.now(), rows, version }
@@ -130,13 +132,23 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
     setMachineName: async () => perMachine('a machine is renamed on that machine'),
     dimensions: async (): Promise<Dimensions> => {
       const list = await all()
-      const sets = { user: new Set<string>(), agent: new Set<string>(), project: new Set<string>(), model: new Set<string>(), source: new Set<string>() }
+      const sets = {
+        user: new Set<string>(),
+        agent: new Set<string>(),
+        project: new Set<string>(),
+        model: new Set<string>(),
+        source: new Set<string>(),
+      }
       const unpriced = new Set<string>()
       let lo: number | null = null
       let hi: number | null = null
       for (const m of list) {
         for (const r of m.rows) {
-          sets.source.add(r[1]); sets.user.add(r[2]); sets.agent.add(r[3]); sets.project.add(r[4]); sets.model.add(r[5])
+          sets.source.add(r[1])
+          sets.user.add(r[2])
+          sets.agent.add(r[3])
+          sets.project.add(r[4])
+          sets.model.add(r[5])
           if (r[12] > 0) unpriced.add(r[5])
           lo = lo === null ? r[0] : Math.min(lo, r[0])
           hi = hi === null ? r[0] : Math.max(hi, r[0])
@@ -144,9 +156,15 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
       }
       const sorted = (s: Set<string>) => [...s].sort()
       return {
-        users: sorted(sets.user), agents: sorted(sets.agent), projects: sorted(sets.project), models: sorted(sets.model),
-        sources: sorted(sets.source) as SourceId[], unpricedModels: sorted(unpriced),
-        firstTs: lo, lastTs: hi, machines: list.map((m) => m.label).sort(),
+        users: sorted(sets.user),
+        agents: sorted(sets.agent),
+        projects: sorted(sets.project),
+        models: sorted(sets.model),
+        sources: sorted(sets.source) as SourceId[],
+        unpricedModels: sorted(unpriced),
+        firstTs: lo,
+        lastTs: hi,
+        machines: list.map((m) => m.label).sort(),
         ...(info.scope === 'team' ? { team: info.detail } : {}),
       }
     },
@@ -162,11 +180,14 @@ export function createMachinesApi(source: MachinesSource, opts: MachinesApiOptio
     activity: async () => perMachine('active time is counted from sessions, which stay on each machine'),
     blocks: async () => perMachine('5-hour blocks are per machine'),
     budgets: async () => perMachine('budgets are set per machine'),
-    outlook: async () => perMachine('the outlook follows each machine\'s budgets'),
+    outlook: async () => perMachine("the outlook follows each machine's budgets"),
     planLimits: async () => perMachine('plan limits are read on each machine'),
     sourceStatus: async () => [],
     backfillProgress: async () => ({ running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),
-    getSettings: async () => ({ ...DEFAULT_SETTINGS, ...(info.scope === 'team' ? { teamUrl: info.detail } : { machinesFolder: info.detail }) }),
+    getSettings: async () => ({
+      ...DEFAULT_SETTINGS,
+      ...(info.scope === 'team' ? { teamUrl: info.detail } : { machinesFolder: info.detail }),
+    }),
     setSettings: async () => perMachine('settings are changed on each machine'),
     addLogFolder: async () => ({ ok: false, cancelled: false, error: 'this view reads no log folders' }),
     pickMachinesFolder: async () => ({ ok: false, cancelled: false, error: 'the my-machines folder is set on each machine' }),

@@ -21,10 +21,14 @@ export interface TeamRow extends StoredSums {
 /** How a project leaves the machine: the path as-is, its last folder name, or a hash of the path. */
 export function projectAs(mode: TeamProjects, project: string): string {
   switch (mode) {
-    case 'as-is': return project
-    case 'basename': return basename(project.replace(/[\\/]+$/, '')) || project
-    case 'hashed': return `sha256:${createHash('sha256').update(project).digest('hex').slice(0, 16)}`
-    default: return assertNever(mode)
+    case 'as-is':
+      return project
+    case 'basename':
+      return basename(project.replace(/[\\/]+$/, '')) || project
+    case 'hashed':
+      return `sha256:${createHash('sha256').update(project).digest('hex').slice(0, 16)}`
+    default:
+      return assertNever(mode)
   }
 }
 
@@ -52,13 +56,24 @@ export function outgoingSince(store: Store, since: number, mode: TeamProjects): 
   return db.transaction((): Outgoing => {
     const upTo = currentChangeSeq(store)
     // Changed keys: live rows newer than the ack, and tombstones of rows no longer there.
-    const changed = db.prepare(`SELECT bucket_start AS bucketStart, source, user_id AS userId, agent_id AS agentId, project, model, change_seq AS changeSeq
+    const changed = db
+      .prepare(
+        `SELECT bucket_start AS bucketStart, source, user_id AS userId, agent_id AS agentId, project, model, change_seq AS changeSeq
         FROM usage_buckets WHERE change_seq > ?
       UNION ALL
       SELECT d.bucket_start, d.source, d.user_id, d.agent_id, d.project, d.model, d.change_seq FROM bucket_drops d
         WHERE d.change_seq > ? AND NOT EXISTS (SELECT 1 FROM usage_buckets b WHERE b.bucket_start = d.bucket_start
-          AND b.source = d.source AND b.user_id = d.user_id AND b.agent_id = d.agent_id AND b.project = d.project AND b.model = d.model)`)
-      .all(since, since) as { bucketStart: number; source: string; userId: string; agentId: string; project: string; model: string; changeSeq: number }[]
+          AND b.source = d.source AND b.user_id = d.user_id AND b.agent_id = d.agent_id AND b.project = d.project AND b.model = d.model)`,
+      )
+      .all(since, since) as {
+      bucketStart: number
+      source: string
+      userId: string
+      agentId: string
+      project: string
+      model: string
+      changeSeq: number
+    }[]
     const out = new Map<string, TeamRow>()
     const keyOf = (r: { bucketStart: number; source: string; userId: string; agentId: string; model: string }, project: string) =>
       `${r.bucketStart}\u0000${r.source}\u0000${r.userId}\u0000${r.agentId}\u0000${project}\u0000${r.model}`
@@ -69,9 +84,21 @@ export function outgoingSince(store: Store, since: number, mode: TeamProjects): 
       if (row) row.changeSeq = Math.max(row.changeSeq, c.changeSeq)
       else {
         out.set(k, {
-          bucketStart: c.bucketStart, source: c.source, userId: c.userId, agentId: c.agentId, project: projectAs(mode, c.project),
-          model: c.model, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costNanoUsd: 0, unpricedTokens: 0,
-          unpricedRequests: 0, changeSeq: c.changeSeq,
+          bucketStart: c.bucketStart,
+          source: c.source,
+          userId: c.userId,
+          agentId: c.agentId,
+          project: projectAs(mode, c.project),
+          model: c.model,
+          input: 0,
+          output: 0,
+          cacheRead: 0,
+          cacheWrite: 0,
+          requests: 0,
+          costNanoUsd: 0,
+          unpricedTokens: 0,
+          unpricedRequests: 0,
+          changeSeq: c.changeSeq,
         })
       }
     }
@@ -99,7 +126,8 @@ export function outgoingSince(store: Store, since: number, mode: TeamProjects): 
         const k = `${c.bucketStart}\u0000${c.source}\u0000${c.userId}\u0000${c.agentId}\u0000${c.model}`
         if (asked.has(k)) continue
         asked.add(k)
-        for (const r of stmt.iterate(c.bucketStart, c.source, c.userId, c.agentId, c.model) as Iterable<Raw>) add(r, projectAs(mode, r.project))
+        for (const r of stmt.iterate(c.bucketStart, c.source, c.userId, c.agentId, c.model) as Iterable<Raw>)
+          add(r, projectAs(mode, r.project))
       }
     }
     return { rows: [...out.values()], upTo }

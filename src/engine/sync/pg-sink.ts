@@ -22,8 +22,24 @@ export interface PgSyncResult {
 }
 
 const ROWS_PER_STATEMENT = 1000
-const COLUMNS = ['machine_id', 'bucket_start', 'source', 'user_id', 'agent_id', 'project', 'model', 'input', 'output', 'cache_read',
-  'cache_write', 'requests', 'cost_nusd', 'unpriced_tokens', 'unpriced_requests', 'change_seq'] as const
+const COLUMNS = [
+  'machine_id',
+  'bucket_start',
+  'source',
+  'user_id',
+  'agent_id',
+  'project',
+  'model',
+  'input',
+  'output',
+  'cache_read',
+  'cache_write',
+  'requests',
+  'cost_nusd',
+  'unpriced_tokens',
+  'unpriced_requests',
+  'change_seq',
+] as const
 const SUMS = COLUMNS.slice(7)
 
 /** Opens a client for `url` (TLS from its sslmode parameters); errors never carry the password. */
@@ -54,10 +70,15 @@ export async function syncToPostgres(store: Store, url: string, opts: PgSyncOpti
     await migrateTeamSchema(client)
     await client.query('BEGIN')
     try {
-      await client.query(`INSERT INTO ${TEAM_SCHEMA}.machines (machine_id, name, project_mode) VALUES ($1, $2, $3)
-        ON CONFLICT (machine_id) DO NOTHING`, [me.id, me.name, opts.projects])
+      await client.query(
+        `INSERT INTO ${TEAM_SCHEMA}.machines (machine_id, name, project_mode) VALUES ($1, $2, $3)
+        ON CONFLICT (machine_id) DO NOTHING`,
+        [me.id, me.name, opts.projects],
+      )
       const state = await client.query<{ acked_seq: string; project_mode: string }>(
-        `SELECT acked_seq, project_mode FROM ${TEAM_SCHEMA}.machines WHERE machine_id = $1 FOR UPDATE`, [me.id])
+        `SELECT acked_seq, project_mode FROM ${TEAM_SCHEMA}.machines WHERE machine_id = $1 FOR UPDATE`,
+        [me.id],
+      )
       let acked = Number(state.rows[0]?.acked_seq ?? 0)
       if (state.rows[0]?.project_mode !== opts.projects) {
         // Projects are named differently now: the old rows' keys no longer match; send all again.
@@ -65,10 +86,14 @@ export async function syncToPostgres(store: Store, url: string, opts: PgSyncOpti
         acked = 0
       }
       const out = outgoingSince(store, acked, opts.projects)
-      for (let i = 0; i < out.rows.length; i += ROWS_PER_STATEMENT) await upsertRows(client, me.id, out.rows.slice(i, i + ROWS_PER_STATEMENT))
+      for (let i = 0; i < out.rows.length; i += ROWS_PER_STATEMENT)
+        await upsertRows(client, me.id, out.rows.slice(i, i + ROWS_PER_STATEMENT))
       const ackedSeq = Math.max(acked, out.upTo)
-      await client.query(`UPDATE ${TEAM_SCHEMA}.machines SET acked_seq = $2, name = $3, project_mode = $4, last_sync = now()
-        WHERE machine_id = $1`, [me.id, ackedSeq, me.name, opts.projects])
+      await client.query(
+        `UPDATE ${TEAM_SCHEMA}.machines SET acked_seq = $2, name = $3, project_mode = $4, last_sync = now()
+        WHERE machine_id = $1`,
+        [me.id, ackedSeq, me.name, opts.projects],
+      )
       await client.query('COMMIT')
       return { machineId: me.id, machine: me.name, sent: out.rows.length, ackedSeq }
     } catch (err) {
@@ -87,12 +112,31 @@ async function upsertRows(client: pg.Client, machineId: string, rows: TeamRow[])
   const tuples: string[] = []
   for (const r of rows) {
     const base = params.length
-    params.push(machineId, r.bucketStart, r.source, r.userId, r.agentId, r.project, r.model, r.input, r.output, r.cacheRead,
-      r.cacheWrite, r.requests, r.costNanoUsd, r.unpricedTokens, r.unpricedRequests, r.changeSeq)
+    params.push(
+      machineId,
+      r.bucketStart,
+      r.source,
+      r.userId,
+      r.agentId,
+      r.project,
+      r.model,
+      r.input,
+      r.output,
+      r.cacheRead,
+      r.cacheWrite,
+      r.requests,
+      r.costNanoUsd,
+      r.unpricedTokens,
+      r.unpricedRequests,
+      r.changeSeq,
+    )
     tuples.push(`(${COLUMNS.map((_, i) => `$${base + i + 1}`).join(', ')})`)
   }
-  await client.query(`INSERT INTO ${TEAM_SCHEMA}.buckets (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
+  await client.query(
+    `INSERT INTO ${TEAM_SCHEMA}.buckets (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
     ON CONFLICT (machine_id, bucket_start, source, user_id, agent_id, project, model) DO UPDATE SET
     ${SUMS.map((c) => `${c} = excluded.${c}`).join(', ')}
-    WHERE ${TEAM_SCHEMA}.buckets.change_seq <= excluded.change_seq`, params)
+    WHERE ${TEAM_SCHEMA}.buckets.change_seq <= excluded.change_seq`,
+    params,
+  )
 }

@@ -44,14 +44,18 @@ export async function fetchTeamMachines(url: string, q: { from?: number; to?: nu
   let rows: PgRow[]
   try {
     const exists = await client.query(`SELECT to_regclass('${TEAM_SCHEMA}.buckets') AS t`)
-    if (!(exists.rows[0] as { t: string | null }).t) throw new Error('no Token Watch team data in this database yet (run `tokenwatch sync --to …` first)')
+    if (!(exists.rows[0] as { t: string | null }).t)
+      throw new Error('no Token Watch team data in this database yet (run `tokenwatch sync --to …` first)')
     const cond: string[] = ['b.requests <> 0']
     const params: unknown[] = []
     if (q.from !== undefined) cond.push(`b.bucket_start >= $${params.push(q.from)}`)
     if (q.to !== undefined) cond.push(`b.bucket_start < $${params.push(q.to)}`)
     if (q.machines?.length) cond.push(`(m.name = ANY($${params.push(q.machines)}) OR b.machine_id = ANY($${params.push(q.machines)}))`)
-    const r = await client.query<PgRow>(`SELECT m.name AS machine, b.* FROM ${TEAM_SCHEMA}.buckets b JOIN ${TEAM_SCHEMA}.machines m USING (machine_id)
-      WHERE ${cond.join(' AND ')}`, params)
+    const r = await client.query<PgRow>(
+      `SELECT m.name AS machine, b.* FROM ${TEAM_SCHEMA}.buckets b JOIN ${TEAM_SCHEMA}.machines m USING (machine_id)
+      WHERE ${cond.join(' AND ')}`,
+      params,
+    )
     rows = r.rows
   } catch (err) {
     throw new Error(scrub((err as Error).message, url))
@@ -62,8 +66,22 @@ export async function fetchTeamMachines(url: string, q: { from?: number; to?: nu
   for (const r of rows) {
     let m = machines.get(r.machine_id)
     if (!m) machines.set(r.machine_id, (m = { name: r.machine, machineId: r.machine_id, rows: [] }))
-    m.rows.push([Number(r.bucket_start), r.source, r.user_id, r.agent_id, r.project, r.model, Number(r.input), Number(r.output),
-      Number(r.cache_read), Number(r.cache_write), Number(r.requests), Number(r.cost_nusd), Number(r.unpriced_tokens), Number(r.unpriced_requests)])
+    m.rows.push([
+      Number(r.bucket_start),
+      r.source,
+      r.user_id,
+      r.agent_id,
+      r.project,
+      r.model,
+      Number(r.input),
+      Number(r.output),
+      Number(r.cache_read),
+      Number(r.cache_write),
+      Number(r.requests),
+      Number(r.cost_nusd),
+      Number(r.unpriced_tokens),
+      Number(r.unpriced_requests),
+    ])
   }
   // Two machines may share a name: keep them apart by their id.
   return labelMachines([...machines.values()])

@@ -49,7 +49,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 function refusal(req: IncomingMessage, ctx: IngestHttpContext): [number, string] | null {
   if (req.method !== 'POST') return [405, 'use POST']
   const host = req.headers.host?.toLowerCase()
-  if (host === undefined || !allowedHosts(ctx.port).has(host)) return [403, 'host not allowed: use 127.0.0.1, localhost or [::1] with the port']
+  if (host === undefined || !allowedHosts(ctx.port).has(host))
+    return [403, 'host not allowed: use 127.0.0.1, localhost or [::1] with the port']
   if (req.headers.origin !== undefined) return [403, 'requests from web pages (with an Origin header) are refused']
   if (!/^application\/(json|x-ndjson)\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
     return [415, 'content-type must be application/json or application/x-ndjson']
@@ -60,7 +61,11 @@ function refusal(req: IncomingMessage, ctx: IngestHttpContext): [number, string]
 /** Decodes the body into per-item results: one JSON object, a JSON array, or NDJSON lines. */
 export function decodeBody(text: string, ndjson: boolean, now: number, defaults: PushDefaults): DecodeResult[] | string {
   if (ndjson) {
-    return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '').map((l) => decodeLine(l, now, defaults))
+    return text
+      .split('\n')
+      .map((l) => l.replace(/\r$/, ''))
+      .filter((l) => l.trim() !== '')
+      .map((l) => decodeLine(l, now, defaults))
   }
   let body: unknown
   try {

@@ -58,7 +58,9 @@ export function hasSession(req: IncomingMessage, port: number, token: string): b
 }
 
 /** The page a used or expired link gets. */
-export const linkSpentHtml = (ttlMs: number): string => `<!doctype html><html lang="en"><meta charset="utf-8"><title>Token Watch: link used or expired</title>
+export const linkSpentHtml = (
+  ttlMs: number,
+): string => `<!doctype html><html lang="en"><meta charset="utf-8"><title>Token Watch: link used or expired</title>
 <body style="font-family:system-ui,sans-serif;max-width:40em;margin:4em auto;line-height:1.5">
 <h1>This dashboard link was already used or has expired</h1>
 <p>Each link that <code>tokenwatch serve</code> prints opens the dashboard once, within ${Math.round(ttlMs / 60_000)} minutes.

@@ -171,7 +171,11 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
       if (redeemed) opts.onLink?.(newLink()) // another browser may want in: the next link is ready
       url.searchParams.delete('code')
       const rest = url.searchParams.toString()
-      res.writeHead(303, { location: `${url.pathname}${rest === '' ? '' : `?${rest}`}`, 'set-cookie': sessionCookie(port, token), 'cache-control': 'no-store' })
+      res.writeHead(303, {
+        location: `${url.pathname}${rest === '' ? '' : `?${rest}`}`,
+        'set-cookie': sessionCookie(port, token),
+        'cache-control': 'no-store',
+      })
       res.end()
       return
     }

@@ -6,7 +6,12 @@ import type { AppApi } from '../../shared/contract'
 export const HEARTBEAT_MS = 15_000
 
 /** Streams `api.onChange` to `res` until the client goes away; returns a function that ends it. */
-export function openEventStream(req: IncomingMessage, res: ServerResponse, api: Pick<AppApi, 'onChange'>, heartbeatMs = HEARTBEAT_MS): () => void {
+export function openEventStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: Pick<AppApi, 'onChange'>,
+  heartbeatMs = HEARTBEAT_MS,
+): () => void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',

@@ -45,7 +45,13 @@ export function resolveStaticPath(root: string, urlPath: string): string | null 
 type Send = (status: number, text: string) => void
 
 /** Answers a GET/HEAD for a static file; `notFound` is called for anything it will not serve. */
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, rootDir: string, urlPath: string, notFound: Send): Promise<void> {
+export async function serveStatic(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rootDir: string,
+  urlPath: string,
+  notFound: Send,
+): Promise<void> {
   let root: string
   try {
     root = await realpath(rootDir)
@@ -74,7 +80,9 @@ export async function serveStatic(req: IncomingMessage, res: ServerResponse, roo
       res.end()
       return
     }
-    createReadStream(real).on('error', () => res.destroy()).pipe(res)
+    createReadStream(real)
+      .on('error', () => res.destroy())
+      .pipe(res)
   } catch {
     notFound(404, 'not found')
   }

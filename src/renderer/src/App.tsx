@@ -79,7 +79,8 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
     keep.delete('data')
     if (chosen !== undefined && chosen !== sources.data?.[0]?.scope) keep.set('data', chosen)
     const search = writeUrlState(view, tab, defaultView(), keep.toString())
-    if (search !== window.location.search) window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`)
+    if (search !== window.location.search)
+      window.history.replaceState(window.history.state, '', `${window.location.pathname}${search}${window.location.hash}`)
   }, [view, tab, chosen, sources.data])
   const firstTs = dims.data?.firstTs ?? null
   const lastTs = dims.data?.lastTs ?? null
@@ -110,9 +111,24 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
 
   let content: JSX.Element
   if (tab === 'settings') {
-    content = settings === undefined
-      ? <StateMessage kind={loaded.error === undefined ? 'loading' : 'error'} title={loaded.error === undefined ? 'Loading settings…' : 'Could not load settings'}>{loaded.error}</StateMessage>
-      : <SettingsView api={api} transport={transport} settings={settings} models={dims.data?.models ?? []} onSaved={setSaved} tick={localTick} />
+    content =
+      settings === undefined ? (
+        <StateMessage
+          kind={loaded.error === undefined ? 'loading' : 'error'}
+          title={loaded.error === undefined ? 'Loading settings…' : 'Could not load settings'}
+        >
+          {loaded.error}
+        </StateMessage>
+      ) : (
+        <SettingsView
+          api={api}
+          transport={transport}
+          settings={settings}
+          models={dims.data?.models ?? []}
+          onSaved={setSaved}
+          tick={localTick}
+        />
+      )
   } else if (tab === 'spend') {
     content = <SpendView api={api} tz={tz} tick={tick} now={now} />
   } else if (tab === 'sources') {
@@ -120,21 +136,55 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   } else if (welcome) {
     content = <FirstRun api={api} tick={tick} onFinished={onFinished} />
   } else if (!settingsReady || dims.data === undefined) {
-    content = dims.error !== undefined
-      ? <StateMessage kind="error" title={local ? 'Could not reach the usage store' : `Could not read ${scope === 'team' ? 'the team database' : 'the my-machines folder'}`}>{dims.error}</StateMessage>
-      : <StateMessage kind="loading" title="Loading…" />
+    content =
+      dims.error !== undefined ? (
+        <StateMessage
+          kind="error"
+          title={
+            local
+              ? 'Could not reach the usage store'
+              : `Could not read ${scope === 'team' ? 'the team database' : 'the my-machines folder'}`
+          }
+        >
+          {dims.error}
+        </StateMessage>
+      ) : (
+        <StateMessage kind="loading" title="Loading…" />
+      )
   } else if (tab === 'sessions' && !local) {
     content = (
       <StateMessage kind="empty" title="Sessions stay on each machine">
-        The {scope === 'team' ? 'team database' : 'my-machines folder'} holds quarter-hour totals per machine, user, agent, project and model, not sessions.
+        The {scope === 'team' ? 'team database' : 'my-machines folder'} holds quarter-hour totals per machine, user, agent, project and
+        model, not sessions.
         {sources.data?.some((s) => s.scope === 'local') === true && ' Switch to This machine to see its sessions.'}
       </StateMessage>
     )
   } else if (tab === 'sessions') {
     // Keyed by scope: a view's loads are keyed by query, and another scope's answers differ for the same query.
-    content = <SessionsView key={scope} api={dataApi} filter={usageFilter(range, tz, view.filters)} tz={tz} tick={tick} unpricedModels={unpricedModels} />
+    content = (
+      <SessionsView
+        key={scope}
+        api={dataApi}
+        filter={usageFilter(range, tz, view.filters)}
+        tz={tz}
+        tick={tick}
+        unpricedModels={unpricedModels}
+      />
+    )
   } else {
-    content = <DashboardView key={scope} api={dataApi} transport={transport} tz={tz} view={view} onView={setView} range={range} dims={dims.data} tick={tick} />
+    content = (
+      <DashboardView
+        key={scope}
+        api={dataApi}
+        transport={transport}
+        tz={tz}
+        view={view}
+        onView={setView}
+        range={range}
+        dims={dims.data}
+        tick={tick}
+      />
+    )
   }
 
   return (
@@ -144,13 +194,15 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
       </Header>
       <main>
         {loaded.error !== undefined && (
-          <p className="notice notice-warn" role="alert">Settings could not be loaded ({loaded.error}); showing times in {tz}.</p>
+          <p className="notice notice-warn" role="alert">
+            Settings could not be loaded ({loaded.error}); showing times in {tz}.
+          </p>
         )}
         {conn.link !== undefined && <ConnectionNotice link={conn.link} tz={tz} />}
         {settings?.paused === true && (
           <p className="notice notice-warn" role="status" data-testid="paused-notice">
-            <strong>Watching is paused:</strong> new usage in the agents&apos; logs is not read, so these figures stop at the pause.
-            Pushed events still arrive. Resume in Settings or from the tray menu; what was written meanwhile is read then.
+            <strong>Watching is paused:</strong> new usage in the agents&apos; logs is not read, so these figures stop at the pause. Pushed
+            events still arrive. Resume in Settings or from the tray menu; what was written meanwhile is read then.
           </p>
         )}
         {dataTab && (showControls || sources.data !== undefined) && (
@@ -160,8 +212,15 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
             {showControls && (
               <>
                 <RangePicker value={view.range} onChange={(r) => setView({ ...view, range: r })} />
-                <FilterBar dims={dims.data} filters={view.filters} onChange={(filters) => setView({ ...view, filters })} unpricedModels={unpricedModels} />
-                <span className="tz-note muted" data-testid="tz-note">Times in {describeTimeZone(zone)}</span>
+                <FilterBar
+                  dims={dims.data}
+                  filters={view.filters}
+                  onChange={(filters) => setView({ ...view, filters })}
+                  unpricedModels={unpricedModels}
+                />
+                <span className="tz-note muted" data-testid="tz-note">
+                  Times in {describeTimeZone(zone)}
+                </span>
               </>
             )}
           </div>

@@ -21,7 +21,8 @@ describe('threshold notifications: one per budget, threshold and period, kept in
     const t0 = Date.parse('2026-03-04T08:00:00Z')
     let n = 0
     const spend = (usd: number, at: number) => applyBatch(store, [{ events: [event(`e${n++}`, at)] }], () => usd * 1e9)
-    const check = (now: number) => claimAlerts(store, budgetStatuses(store, { dailyBudgetUsd: null, weekStart: 1, budgets: [day] }, 'UTC', now), now)
+    const check = (now: number) =>
+      claimAlerts(store, budgetStatuses(store, { dailyBudgetUsd: null, weekStart: 1, budgets: [day] }, 'UTC', now), now)
 
     spend(7, t0)
     expect(check(t0 + 1)).toEqual([])
@@ -34,7 +35,13 @@ describe('threshold notifications: one per budget, threshold and period, kept in
     expect(check(t0 + H + 3)).toEqual([])
     spend(2, t0 + 2 * H) // $10.50: over
     const [over] = check(t0 + 2 * H + 1)
-    expect(over).toMatchObject({ budgetId: 'day', threshold: 100, amountUsd: 10, spentUsd: 10.5, periodStart: Date.parse('2026-03-04T00:00:00Z') })
+    expect(over).toMatchObject({
+      budgetId: 'day',
+      threshold: 100,
+      amountUsd: 10,
+      spentUsd: 10.5,
+      periodStart: Date.parse('2026-03-04T00:00:00Z'),
+    })
     expect(check(t0 + 2 * H + 2)).toEqual([])
 
     // The next day jumps straight past both thresholds: one notification, the higher one.
@@ -66,16 +73,30 @@ describe('budget validation names the field and says why', () => {
 
   it('fills defaults and sorts thresholds; duplicate ids are refused', () => {
     expect(one({ scope: { projects: ['/a', '/b'], agents: [] }, thresholds: [100, 50] })).toEqual({
-      ok: true, value: [{ id: 'b', name: 'b', amountUsd: 5, period: 'day', scope: { projects: ['/a', '/b'] }, thresholds: [50, 100] }],
+      ok: true,
+      value: [{ id: 'b', name: 'b', amountUsd: 5, period: 'day', scope: { projects: ['/a', '/b'] }, thresholds: [50, 100] }],
     })
-    expect(validateBudgets([{ id: 'b', amountUsd: 1, period: 'day' }, { id: 'b', amountUsd: 2, period: 'week' }]))
-      .toEqual({ ok: false, error: 'budgets[1].id: "b" is used twice' })
+    expect(
+      validateBudgets([
+        { id: 'b', amountUsd: 1, period: 'day' },
+        { id: 'b', amountUsd: 2, period: 'week' },
+      ]),
+    ).toEqual({ ok: false, error: 'budgets[1].id: "b" is used twice' })
   })
 
   it('settings: budgets, week start and an absurd daily budget', () => {
-    expect(validateSettingsPatch({ budgets: [{ id: 'x', amountUsd: -1, period: 'day' }] })).toEqual({ ok: false, error: 'budgets[0].amountUsd: must be more than $0 (got -1)' })
-    expect(validateSettingsPatch({ weekStart: 0 })).toEqual({ ok: false, error: "weekStart: must be 1 (Monday) to 7 (Sunday), or null for the locale's" })
-    expect(validateSettingsPatch({ dailyBudgetUsd: 2e7 })).toEqual({ ok: false, error: 'dailyBudgetUsd: $20000000 is more than $1,000,000; check the amount' })
+    expect(validateSettingsPatch({ budgets: [{ id: 'x', amountUsd: -1, period: 'day' }] })).toEqual({
+      ok: false,
+      error: 'budgets[0].amountUsd: must be more than $0 (got -1)',
+    })
+    expect(validateSettingsPatch({ weekStart: 0 })).toEqual({
+      ok: false,
+      error: "weekStart: must be 1 (Monday) to 7 (Sunday), or null for the locale's",
+    })
+    expect(validateSettingsPatch({ dailyBudgetUsd: 2e7 })).toEqual({
+      ok: false,
+      error: 'dailyBudgetUsd: $20000000 is more than $1,000,000; check the amount',
+    })
     expect(validateSettingsPatch({ weekStart: 7, budgets: [] })).toEqual({ ok: true, value: { weekStart: 7, budgets: [] } })
   })
 })

@@ -114,14 +114,20 @@ describe('budget statuses', () => {
   const now = Date.parse('2026-03-04T10:00:00Z')
   it('levels, left, reached thresholds and the order, most urgent first', () => {
     const store = history(now - 35 * DAY, now, () => 1)
-    const s = budgetStatuses(store, {
-      dailyBudgetUsd: 9, weekStart: 1,
-      budgets: [
-        { id: 'wk', name: 'Week', amountUsd: 100, period: 'week', scope: {}, thresholds: [80, 100] },
-        { id: 'mo', name: 'Month', amountUsd: 100, period: 'month', scope: {}, thresholds: [50, 80, 100] },
-        { id: 'codex', name: 'Codex', amountUsd: 5, period: 'day', scope: { sources: ['codex'] }, thresholds: [80, 100] },
-      ],
-    }, 'UTC', now)
+    const s = budgetStatuses(
+      store,
+      {
+        dailyBudgetUsd: 9,
+        weekStart: 1,
+        budgets: [
+          { id: 'wk', name: 'Week', amountUsd: 100, period: 'week', scope: {}, thresholds: [80, 100] },
+          { id: 'mo', name: 'Month', amountUsd: 100, period: 'month', scope: {}, thresholds: [50, 80, 100] },
+          { id: 'codex', name: 'Codex', amountUsd: 5, period: 'day', scope: { sources: ['codex'] }, thresholds: [80, 100] },
+        ],
+      },
+      'UTC',
+      now,
+    )
     expect(s.map((x) => [x.budget.id, x.level, Math.round(x.spentUsd), x.reached])).toEqual([
       ['daily', 'over', 10, [80, 100]],
       ['mo', 'near', 82, [50, 80]], // 1-4 March 10:00 = 3 days + 10 h
@@ -135,7 +141,13 @@ describe('budget statuses', () => {
 
   it('week start: Sunday-first and Monday-first weeks', () => {
     const store = history(now - DAY, now, () => 0)
-    const week = (weekStart: number) => budgetStatuses(store, { dailyBudgetUsd: null, weekStart, budgets: [{ id: 'w', name: 'w', amountUsd: 1, period: 'week', scope: {}, thresholds: [100] }] }, 'UTC', now)[0]
+    const week = (weekStart: number) =>
+      budgetStatuses(
+        store,
+        { dailyBudgetUsd: null, weekStart, budgets: [{ id: 'w', name: 'w', amountUsd: 1, period: 'week', scope: {}, thresholds: [100] }] },
+        'UTC',
+        now,
+      )[0]
     expect(new Date(week(1)?.periodStart ?? 0).toISOString()).toBe('2026-03-02T00:00:00.000Z')
     expect(new Date(week(7)?.periodStart ?? 0).toISOString()).toBe('2026-03-01T00:00:00.000Z')
     store.close()
@@ -165,8 +177,16 @@ describe('the outlook: all usage today, this week, this month', () => {
     const { outlook } = await import('../../../src/engine/budgets/status')
     const now = Date.parse('2026-03-04T10:00:00Z')
     const store = history(now - 40 * DAY, now, () => 1)
-    expect(outlook(store, { weekStart: 1 }, 'UTC', now).map((o) => [o.period, Math.round(o.spentUsd), Math.round(o.forecast.endUsd * 1e6) / 1e6])).toEqual([
-      ['day', 10, 24], ['week', 58, 168], ['month', 82, 744],
+    expect(
+      outlook(store, { weekStart: 1 }, 'UTC', now).map((o) => [
+        o.period,
+        Math.round(o.spentUsd),
+        Math.round(o.forecast.endUsd * 1e6) / 1e6,
+      ]),
+    ).toEqual([
+      ['day', 10, 24],
+      ['week', 58, 168],
+      ['month', 82, 744],
     ])
     store.close()
   })

@@ -66,7 +66,12 @@ describe('reportToCsv', () => {
     const report: Report = { rows, totals: figures, unpricedModels: [] }
     const text = reportToCsv(report, ['day', 'project'])
     expect(text.endsWith('\r\n')).toBe(true)
-    expect(text.replace(/"[^"]*(?:""[^"]*)*"/g, '').split('\r\n').every((l) => !l.includes('\n') && !l.includes('\r'))).toBe(true)
+    expect(
+      text
+        .replace(/"[^"]*(?:""[^"]*)*"/g, '')
+        .split('\r\n')
+        .every((l) => !l.includes('\n') && !l.includes('\r')),
+    ).toBe(true)
     expect(parseCsv(text)).toEqual([
       ['day', 'project', 'input', 'output', 'cacheRead', 'cacheWrite', 'requests', 'costUsd', 'unpricedTokens'],
       ['2026-03-01', '/work/a,b', '1', '2', '3', '4', '5', '0.000000123', '0'],

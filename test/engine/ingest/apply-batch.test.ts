@@ -22,19 +22,37 @@ function ledger(store: Store, key: string) {
 }
 
 function buckets(store: Store) {
-  return store.db.prepare(`SELECT bucket_start, model, input, output, cache_read, cache_write, requests, cost_nusd,
-    unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY bucket_start, model`).all()
+  return store.db
+    .prepare(
+      `SELECT bucket_start, model, input, output, cache_read, cache_write, requests, cost_nusd,
+    unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY bucket_start, model`,
+    )
+    .all()
 }
 
 function checkpoint(path: string, expectOffset: number | null, offset: number, extra: Partial<FileCheckpoint> = {}): FileCheckpoint {
   return {
-    path, source: 'claude-code', expectOffset, offset, size: offset, mtimeMs: 1, ino: 7, fingerprint: 'fp', state: '{}',
-    lines: 1, events: 1, skipped: 0, skipReasons: {}, rewritten: false, ...extra,
+    path,
+    source: 'claude-code',
+    expectOffset,
+    offset,
+    size: offset,
+    mtimeMs: 1,
+    ino: 7,
+    fingerprint: 'fp',
+    state: '{}',
+    lines: 1,
+    events: 1,
+    skipped: 0,
+    skipReasons: {},
+    rewritten: false,
+    ...extra,
   }
 }
 
 /** A coster that prices every token at 1 nano-USD, so costs are easy to check. */
-const perToken = (e: { input: number; output: number; cacheRead: number; cacheWrite: number }) => e.input + e.output + e.cacheRead + e.cacheWrite
+const perToken = (e: { input: number; output: number; cacheRead: number; cacheWrite: number }) =>
+  e.input + e.output + e.cacheRead + e.cacheWrite
 
 describe('merge rule', () => {
   const base: LedgerEvent = { ...event('k', '2026-03-01T10:00:00Z'), costNanoUsd: 1 }
@@ -47,7 +65,15 @@ describe('merge rule', () => {
   })
 
   it('keeps the earlier instant and dimensions, the tokens, model and cost of the record that carries more', () => {
-    const later: LedgerEvent = { ...base, ts: base.ts + 5000, output: 50, project: '/other', model: 'm2', costNanoUsd: 9, reportedCostUsd: 0.5 }
+    const later: LedgerEvent = {
+      ...base,
+      ts: base.ts + 5000,
+      output: 50,
+      project: '/other',
+      model: 'm2',
+      costNanoUsd: 9,
+      reportedCostUsd: 0.5,
+    }
     const m = mergeRecords(base, later)
     expect(m).toEqual({ ...base, output: 50, model: 'm2', costNanoUsd: 9, reportedCostUsd: 0.5 })
     // Seen in the other order the outcome is the same.
@@ -77,8 +103,30 @@ describe('applyBatch: dedup ledger and aggregates', () => {
     expect(bucketTotals(store)).toEqual(expected)
     expect(ledger(store, 'cc:m1:r1')).toMatchObject({ ts: T('2026-03-01T10:14:50Z'), output: 9, cost_nusd: 119 })
     expect(buckets(store)).toEqual([
-      { bucket_start: T('2026-03-01T10:00:00Z'), model: 'claude-sonnet-4-20250514', input: 10, output: 9, cache_read: 100, cache_write: 0, requests: 1, cost_nusd: 119, unpriced_tokens: 0, unpriced_requests: 0 },
-      { bucket_start: T('2026-03-01T10:15:00Z'), model: 'claude-sonnet-4-20250514', input: 4, output: 3, cache_read: 0, cache_write: 30, requests: 1, cost_nusd: 37, unpriced_tokens: 0, unpriced_requests: 0 },
+      {
+        bucket_start: T('2026-03-01T10:00:00Z'),
+        model: 'claude-sonnet-4-20250514',
+        input: 10,
+        output: 9,
+        cache_read: 100,
+        cache_write: 0,
+        requests: 1,
+        cost_nusd: 119,
+        unpriced_tokens: 0,
+        unpriced_requests: 0,
+      },
+      {
+        bucket_start: T('2026-03-01T10:15:00Z'),
+        model: 'claude-sonnet-4-20250514',
+        input: 4,
+        output: 3,
+        cache_read: 0,
+        cache_write: 30,
+        requests: 1,
+        cost_nusd: 37,
+        unpriced_tokens: 0,
+        unpriced_requests: 0,
+      },
     ])
     expectAggregatesMatchLedger(store)
   }
@@ -94,7 +142,12 @@ describe('applyBatch: dedup ledger and aggregates', () => {
   it('the same lines spread over batches (one per batch) give the same store', () => {
     const { store } = newStore()
     const results = lines.map((l) => applyBatch(store, [{ events: [l] }], perToken))
-    expect(results.map((r) => [r.inserted, r.updated, r.duplicates])).toEqual([[1, 0, 0], [0, 1, 1], [0, 0, 1], [1, 0, 0]])
+    expect(results.map((r) => [r.inserted, r.updated, r.duplicates])).toEqual([
+      [1, 0, 0],
+      [0, 1, 1],
+      [0, 0, 1],
+      [1, 0, 0],
+    ])
     checkFinal(store)
   })
 
@@ -116,7 +169,18 @@ describe('applyBatch: dedup ledger and aggregates', () => {
     const r = applyBatch(store, [{ events: [event('k', '2026-03-01T10:50:00Z', { output: 8 })] }], perToken)
     expect([...r.hours].sort()).toEqual([T('2026-03-01T10:00:00Z'), T('2026-03-01T11:00:00Z')])
     expect(buckets(store)).toEqual([
-      { bucket_start: T('2026-03-01T10:45:00Z'), model: 'claude-sonnet-4-20250514', input: 10, output: 8, cache_read: 100, cache_write: 0, requests: 1, cost_nusd: 118, unpriced_tokens: 0, unpriced_requests: 0 },
+      {
+        bucket_start: T('2026-03-01T10:45:00Z'),
+        model: 'claude-sonnet-4-20250514',
+        input: 10,
+        output: 8,
+        cache_read: 100,
+        cache_write: 0,
+        requests: 1,
+        cost_nusd: 118,
+        unpriced_tokens: 0,
+        unpriced_requests: 0,
+      },
     ])
     // The emptied 11:00 row is gone, not left as a zero (or negative) row.
     expect(store.db.prepare('SELECT count(*) FROM usage_buckets WHERE bucket_start = ?').pluck().get(T('2026-03-01T11:00:00Z'))).toBe(0)
@@ -125,7 +189,9 @@ describe('applyBatch: dedup ledger and aggregates', () => {
     applyBatch(store, [{ events: [event('k', '2026-03-01T09:59:00Z', { output: 2 })] }], perToken)
     expect(ledger(store, 'k')).toMatchObject({ ts: T('2026-03-01T09:59:00Z'), output: 8 })
     expectAggregatesMatchLedger(store)
-    expect(runReport(store, { tz: 'UTC', groupBy: ['hour'] }).rows.map((x) => [x.hour, x.output, x.requests])).toEqual([['2026-03-01T09:00', 8, 1]])
+    expect(runReport(store, { tz: 'UTC', groupBy: ['hour'] }).rows.map((x) => [x.hour, x.output, x.requests])).toEqual([
+      ['2026-03-01T09:00', 8, 1],
+    ])
   })
 
   it('a correction that changes the model moves the tokens between model rows', () => {
@@ -133,7 +199,18 @@ describe('applyBatch: dedup ledger and aggregates', () => {
     applyBatch(store, [{ events: [event('k', '2026-03-01T10:00:00Z', { output: 1, model: 'a' })] }], perToken)
     applyBatch(store, [{ events: [event('k', '2026-03-01T10:00:01Z', { output: 2, model: 'b' })] }], perToken)
     expect(buckets(store)).toEqual([
-      { bucket_start: T('2026-03-01T10:00:00Z'), model: 'b', input: 10, output: 2, cache_read: 100, cache_write: 0, requests: 1, cost_nusd: 112, unpriced_tokens: 0, unpriced_requests: 0 },
+      {
+        bucket_start: T('2026-03-01T10:00:00Z'),
+        model: 'b',
+        input: 10,
+        output: 2,
+        cache_read: 100,
+        cache_write: 0,
+        requests: 1,
+        cost_nusd: 112,
+        unpriced_tokens: 0,
+        unpriced_requests: 0,
+      },
     ])
     expectAggregatesMatchLedger(store)
   })
@@ -142,15 +219,42 @@ describe('applyBatch: dedup ledger and aggregates', () => {
     const { store } = newStore()
     const coster = (e: { model: string; input: number; output: number; cacheRead: number; cacheWrite: number }) =>
       e.model === 'mystery' ? null : perToken(e)
-    applyBatch(store, [{ events: [
-      event('a', '2026-03-01T10:00:00Z', { model: 'mystery', output: 5 }),
-      event('b', '2026-03-01T10:01:00Z', { output: 5 }),
-    ] }], coster)
+    applyBatch(
+      store,
+      [
+        {
+          events: [event('a', '2026-03-01T10:00:00Z', { model: 'mystery', output: 5 }), event('b', '2026-03-01T10:01:00Z', { output: 5 })],
+        },
+      ],
+      coster,
+    )
     expect(ledger(store, 'a')).toMatchObject({ cost_nusd: null })
     applyBatch(store, [{ events: [event('a', '2026-03-01T10:00:02Z', { model: 'mystery', output: 50 })] }], coster)
     expect(buckets(store)).toEqual([
-      { bucket_start: T('2026-03-01T10:00:00Z'), model: 'claude-sonnet-4-20250514', input: 10, output: 5, cache_read: 100, cache_write: 0, requests: 1, cost_nusd: 115, unpriced_tokens: 0, unpriced_requests: 0 },
-      { bucket_start: T('2026-03-01T10:00:00Z'), model: 'mystery', input: 10, output: 50, cache_read: 100, cache_write: 0, requests: 1, cost_nusd: 0, unpriced_tokens: 160, unpriced_requests: 1 },
+      {
+        bucket_start: T('2026-03-01T10:00:00Z'),
+        model: 'claude-sonnet-4-20250514',
+        input: 10,
+        output: 5,
+        cache_read: 100,
+        cache_write: 0,
+        requests: 1,
+        cost_nusd: 115,
+        unpriced_tokens: 0,
+        unpriced_requests: 0,
+      },
+      {
+        bucket_start: T('2026-03-01T10:00:00Z'),
+        model: 'mystery',
+        input: 10,
+        output: 50,
+        cache_read: 100,
+        cache_write: 0,
+        requests: 1,
+        cost_nusd: 0,
+        unpriced_tokens: 160,
+        unpriced_requests: 1,
+      },
     ])
     expectAggregatesMatchLedger(store)
     const report = runReport(store, { tz: 'UTC', groupBy: ['model'] })
@@ -200,13 +304,17 @@ describe('applyBatch: file offsets and the stale-offset guard', () => {
     expect(fileRow(store, f)).toMatchObject({ offset: 100, lines: 1, events: 1 })
 
     // Mixed: the stale file's events are dropped, the other file's applied, in the same transaction.
-    const r = applyBatch(store, [
-      { file: checkpoint(f, 0, 300), events: [event('c', '2026-03-01T10:00:00Z')] },
-      { file: checkpoint('/logs/b.jsonl', null, 40), events: [event('d', '2026-03-01T10:00:00Z')] },
-      { file: checkpoint(f, 100, 200), events: [event('e', '2026-03-01T10:00:00Z')] },
-      // The same file read on within the batch: its expectOffset is the one just recorded.
-      { file: checkpoint(f, 200, 250), events: [event('f', '2026-03-01T10:00:00Z')] },
-    ], perToken)
+    const r = applyBatch(
+      store,
+      [
+        { file: checkpoint(f, 0, 300), events: [event('c', '2026-03-01T10:00:00Z')] },
+        { file: checkpoint('/logs/b.jsonl', null, 40), events: [event('d', '2026-03-01T10:00:00Z')] },
+        { file: checkpoint(f, 100, 200), events: [event('e', '2026-03-01T10:00:00Z')] },
+        // The same file read on within the batch: its expectOffset is the one just recorded.
+        { file: checkpoint(f, 200, 250), events: [event('f', '2026-03-01T10:00:00Z')] },
+      ],
+      perToken,
+    )
     expect(r).toMatchObject({ stale: [f], inserted: 3 })
     expect(store.db.prepare('SELECT key FROM usage_events ORDER BY key').pluck().all()).toEqual(['a', 'd', 'e', 'f'])
     expect(fileRow(store, f)).toMatchObject({ offset: 250, lines: 3, events: 3 })
@@ -223,16 +331,31 @@ describe('applyBatch: file offsets and the stale-offset guard', () => {
       if (++n === 3) throw new Error('disk on fire')
       return perToken(e)
     }
-    expect(() => applyBatch(store, [
-      { file: checkpoint(f, 100, 200), events: [event('b', '2026-03-01T10:00:00Z'), event('a', '2026-03-01T10:00:00Z', { output: 99 }), event('c', '2026-03-01T10:00:00Z')] },
-    ], failing)).toThrow('disk on fire')
+    expect(() =>
+      applyBatch(
+        store,
+        [
+          {
+            file: checkpoint(f, 100, 200),
+            events: [
+              event('b', '2026-03-01T10:00:00Z'),
+              event('a', '2026-03-01T10:00:00Z', { output: 99 }),
+              event('c', '2026-03-01T10:00:00Z'),
+            ],
+          },
+        ],
+        failing,
+      ),
+    ).toThrow('disk on fire')
     expect({ t: ledgerTotals(store), b: bucketTotals(store), f: fileRow(store, f) }).toEqual(before)
 
     // A crash right after the batch, before its caller's transaction commits, is the same thing.
-    expect(() => store.db.transaction(() => {
-      applyBatch(store, [{ file: checkpoint(f, 100, 200), events: [event('b', '2026-03-01T10:00:00Z')] }], perToken)
-      throw new Error('killed')
-    })()).toThrow('killed')
+    expect(() =>
+      store.db.transaction(() => {
+        applyBatch(store, [{ file: checkpoint(f, 100, 200), events: [event('b', '2026-03-01T10:00:00Z')] }], perToken)
+        throw new Error('killed')
+      })(),
+    ).toThrow('killed')
     expect({ t: ledgerTotals(store), b: bucketTotals(store), f: fileRow(store, f) }).toEqual(before)
 
     // Redoing the batch after the "crash" counts it exactly once.
@@ -250,18 +373,61 @@ describe('applyBatch: file offsets and the stale-offset guard', () => {
     applyBatch(store, [{ events: [event('b', '2026-03-01T10:00:00Z', { source: 'socket' })] }], perToken)
     expect(sync()).toBe(2)
     // A batch mixing both is as durable as its most demanding part.
-    applyBatch(store, [{ file: checkpoint('/logs/a.jsonl', 10, 20), events: [] }, { events: [event('c', '2026-03-01T10:00:00Z')] }], perToken)
+    applyBatch(
+      store,
+      [{ file: checkpoint('/logs/a.jsonl', 10, 20), events: [] }, { events: [event('c', '2026-03-01T10:00:00Z')] }],
+      perToken,
+    )
     expect(sync()).toBe(2)
   })
 
   it('per-file problem counts add up per reason across reads, and restart from the re-read after a rewrite', () => {
     const { store } = newStore()
     const f = '/logs/a.jsonl'
-    applyBatch(store, [{ file: checkpoint(f, null, 100, { lines: 3, events: 1, skipped: 2, skipReasons: { 'malformed-json': 1, 'bad-field': 1 } }), events: [] }], perToken)
-    applyBatch(store, [{ file: checkpoint(f, 100, 200, { lines: 2, events: 0, skipped: 2, skipReasons: { 'malformed-json': 1, 'invalid-utf8': 1 } }), events: [] }], perToken)
-    expect(fileRow(store, f)).toMatchObject({ lines: 5, events: 1, skipped: 4, skipReasons: { 'malformed-json': 2, 'bad-field': 1, 'invalid-utf8': 1 } })
+    applyBatch(
+      store,
+      [
+        {
+          file: checkpoint(f, null, 100, { lines: 3, events: 1, skipped: 2, skipReasons: { 'malformed-json': 1, 'bad-field': 1 } }),
+          events: [],
+        },
+      ],
+      perToken,
+    )
+    applyBatch(
+      store,
+      [
+        {
+          file: checkpoint(f, 100, 200, { lines: 2, events: 0, skipped: 2, skipReasons: { 'malformed-json': 1, 'invalid-utf8': 1 } }),
+          events: [],
+        },
+      ],
+      perToken,
+    )
+    expect(fileRow(store, f)).toMatchObject({
+      lines: 5,
+      events: 1,
+      skipped: 4,
+      skipReasons: { 'malformed-json': 2, 'bad-field': 1, 'invalid-utf8': 1 },
+    })
     // The file was rewritten: the read restarted at 0 and saw every line again.
-    applyBatch(store, [{ file: checkpoint(f, 200, 150, { lines: 4, events: 1, skipped: 1, skipReasons: { 'malformed-json': 1 }, rewritten: true }), events: [] }], perToken)
-    expect(fileRow(store, f)).toMatchObject({ offset: 150, lines: 4, events: 1, skipped: 1, skipReasons: { 'malformed-json': 1 }, rewrites: 1 })
+    applyBatch(
+      store,
+      [
+        {
+          file: checkpoint(f, 200, 150, { lines: 4, events: 1, skipped: 1, skipReasons: { 'malformed-json': 1 }, rewritten: true }),
+          events: [],
+        },
+      ],
+      perToken,
+    )
+    expect(fileRow(store, f)).toMatchObject({
+      offset: 150,
+      lines: 4,
+      events: 1,
+      skipped: 1,
+      skipReasons: { 'malformed-json': 1 },
+      rewrites: 1,
+    })
   })
 })

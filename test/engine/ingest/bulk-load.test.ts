@@ -11,11 +11,17 @@ import { claudeLine, expectAggregatesMatchLedger, jsonl, ledgerTotals, makeEnv }
 
 /** What a scan left, with file paths relative to the env's folder (two envs are compared). */
 function snapshot(store: Store, dir: string) {
-  const files = store.db.prepare('SELECT path, offset, fingerprint, state, lines, events, skipped, skip_reasons, last_event_ts FROM source_files ORDER BY path').all() as { path: string }[]
+  const files = store.db
+    .prepare('SELECT path, offset, fingerprint, state, lines, events, skipped, skip_reasons, last_event_ts FROM source_files ORDER BY path')
+    .all() as { path: string }[]
   return {
     events: store.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
-    buckets: store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
-      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`).all(),
+    buckets: store.db
+      .prepare(
+        `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`,
+      )
+      .all(),
     sessions: store.db.prepare('SELECT * FROM sessions ORDER BY 1, 2').all(),
     spans: store.db.prepare('SELECT * FROM session_spans ORDER BY 1, 2, 3, 4, 5, 6').all(),
     files: files.map((f) => ({ ...f, path: f.path.slice(dir.length) })),
@@ -23,8 +29,19 @@ function snapshot(store: Store, dir: string) {
 }
 
 const pushed = (id: string, output: number): UsageEvent => ({
-  key: `ext:bot:${id}`, ts: Date.parse('2026-03-01T10:00:00Z'), source: 'socket', userId: 'tester', agentId: 'bot', project: 'p',
-  sessionId: 's', model: 'm', input: 1, output, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0,
+  key: `ext:bot:${id}`,
+  ts: Date.parse('2026-03-01T10:00:00Z'),
+  source: 'socket',
+  userId: 'tester',
+  agentId: 'bot',
+  project: 'p',
+  sessionId: 's',
+  model: 'm',
+  input: 1,
+  output,
+  cacheRead: 0,
+  cacheWrite: 0,
+  cacheWrite1h: 0,
 })
 
 describe('bulk mode (a backfill into an empty ledger)', () => {
@@ -35,8 +52,14 @@ describe('bulk mode (a backfill into an empty ledger)', () => {
       generateClaudeTree(join(env.dir, 'claude'), { bytes: 2 * 1024 * 1024, seed: 5 })
       // A message seen again two commits later carrying more: the stored record is corrected.
       const pad = { content: 'x'.repeat(70 * 1024) }
-      writeFileSync(join(env.claudeProjects, 'app', 'a.jsonl'), jsonl([claudeLine({ id: 'x', ts: '2026-03-01T10:00:00Z', output: 5, extra: pad })]))
-      writeFileSync(join(env.claudeProjects, 'app', 'b.jsonl'), jsonl([claudeLine({ id: 'y', ts: '2026-03-01T10:00:00Z', output: 5, extra: pad })]))
+      writeFileSync(
+        join(env.claudeProjects, 'app', 'a.jsonl'),
+        jsonl([claudeLine({ id: 'x', ts: '2026-03-01T10:00:00Z', output: 5, extra: pad })]),
+      )
+      writeFileSync(
+        join(env.claudeProjects, 'app', 'b.jsonl'),
+        jsonl([claudeLine({ id: 'y', ts: '2026-03-01T10:00:00Z', output: 5, extra: pad })]),
+      )
       writeFileSync(join(env.claudeProjects, 'app', 'c.jsonl'), jsonl([claudeLine({ id: 'x', ts: '2026-03-01T10:00:01Z', output: 9 })]))
     }
     // Commits of 64 KiB: replays and streamed lines land in other commits than their first sighting.
@@ -78,7 +101,9 @@ describe('bulk mode (a backfill into an empty ledger)', () => {
     const store = openStore(':memory:')
     const bulk = BulkLoad.begin(store)
     store.db.exec("CREATE TRIGGER no_c AFTER INSERT ON usage_events WHEN NEW.key = 'ext:bot:c' BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    expect(() => applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, bulk)).toThrow('disk full')
+    expect(() => applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, bulk)).toThrow(
+      'disk full',
+    )
     expect(bulk?.size).toBe(0)
     store.db.exec('DROP TRIGGER no_c')
     const r = applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, bulk)

@@ -43,11 +43,18 @@ function generateTree(root: string): { claude: string; codex: string } {
       const t = Date.parse('2026-03-01T00:00:00Z') + (f * 120 + m) * 61_000
       const streamed = 1 + Math.floor(rand() * 3)
       for (let k = 0; k < streamed; k++) {
-        lines.push(claudeLine({
-          id, ts: new Date(t + k * 1000).toISOString(), output: 10 + k * 7 + (m % 13), input: 3 + (m % 7), cacheRead: 1000 + m,
-          cacheWrite: m % 3 === 0 ? 200 : 0, model: m % 17 === 0 ? 'unpriced-model' : 'claude-sonnet-4-20250514',
-          extra: { content: pad },
-        }))
+        lines.push(
+          claudeLine({
+            id,
+            ts: new Date(t + k * 1000).toISOString(),
+            output: 10 + k * 7 + (m % 13),
+            input: 3 + (m % 7),
+            cacheRead: 1000 + m,
+            cacheWrite: m % 3 === 0 ? 200 : 0,
+            model: m % 17 === 0 ? 'unpriced-model' : 'claude-sonnet-4-20250514',
+            extra: { content: pad },
+          }),
+        )
       }
     }
     writeFileSync(join(dir, `s${f}.jsonl`), jsonl(lines))
@@ -55,7 +62,10 @@ function generateTree(root: string): { claude: string; codex: string } {
   mkdirSync(join(codex, 'sessions'), { recursive: true })
   for (let s = 0; s < 6; s++) {
     const id = `codex-${s}`
-    const lines = [codexMeta('2026-03-02T00:00:00Z', id, s % 3 === 2 ? `codex-${s - 1}` : undefined), codexTurn('2026-03-02T00:00:00Z', 'gpt-5')]
+    const lines = [
+      codexMeta('2026-03-02T00:00:00Z', id, s % 3 === 2 ? `codex-${s - 1}` : undefined),
+      codexTurn('2026-03-02T00:00:00Z', 'gpt-5'),
+    ]
     const total = [0, 0, 0, 0]
     for (let turn = 0; turn < 400; turn++) {
       const last = [500 + turn, 400, 20 + (turn % 9), turn % 4]
@@ -71,8 +81,12 @@ function snapshot(store: Store) {
   return {
     events: store.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
     // Not change_seq: it numbers commits, and a killed run commits more often.
-    buckets: store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
-      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`).all(),
+    buckets: store.db
+      .prepare(
+        `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`,
+      )
+      .all(),
     sessions: store.db.prepare('SELECT * FROM sessions ORDER BY 1, 2').all(),
     offsets: store.db.prepare('SELECT path, offset, fingerprint, state FROM source_files ORDER BY path').all(),
   }
@@ -115,8 +129,13 @@ describe('crash consistency: a scanner killed mid-scan resumes to the exact tota
 
     const bundle = join(dir, 'child.cjs')
     buildSync({
-      entryPoints: [join(__dirname, 'crash-child.ts')], bundle: true, platform: 'node', format: 'cjs',
-      external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent',
+      entryPoints: [join(__dirname, 'crash-child.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['better-sqlite3'],
+      outfile: bundle,
+      logLevel: 'silent',
     })
     const db = join(dir, 'crashed.db')
     const kills = []
@@ -148,8 +167,13 @@ describe('crash consistency: a scanner killed mid-scan resumes to the exact tota
 
     const bundle = join(dir, 'child.cjs')
     buildSync({
-      entryPoints: [join(__dirname, 'crash-child.ts')], bundle: true, platform: 'node', format: 'cjs',
-      external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent',
+      entryPoints: [join(__dirname, 'crash-child.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['better-sqlite3'],
+      outfile: bundle,
+      logLevel: 'silent',
     })
     for (const killAfter of [1, 4, 12]) {
       // Each from an empty store: the killed run is in bulk mode, reading on two workers.

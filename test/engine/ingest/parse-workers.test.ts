@@ -16,13 +16,21 @@ import { claudeLine, codexMeta, codexTokenLine, codexTurn, expectAggregatesMatch
 function snapshot(store: Store) {
   return {
     events: store.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
-    buckets: store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
-      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`).all(),
+    buckets: store.db
+      .prepare(
+        `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+      cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`,
+      )
+      .all(),
     sessions: store.db.prepare('SELECT * FROM sessions ORDER BY 1, 2').all(),
     spans: store.db.prepare('SELECT * FROM session_spans ORDER BY 1, 2, 3, 4, 5, 6').all(),
     dims: store.db.prepare('SELECT * FROM dimension_values ORDER BY 1, 2').all(),
-    files: store.db.prepare(`SELECT path, source, size, mtime_ms, ino, offset, fingerprint, state, lines, events, skipped,
-      skip_reasons, last_event_ts, rewrites FROM source_files ORDER BY path`).all(),
+    files: store.db
+      .prepare(
+        `SELECT path, source, size, mtime_ms, ino, offset, fingerprint, state, lines, events, skipped,
+      skip_reasons, last_event_ts, rewrites FROM source_files ORDER BY path`,
+      )
+      .all(),
   }
 }
 
@@ -33,12 +41,21 @@ function makeHome(dir: string): { claude: string; codex: string; gemini: string 
   const odd = join(claude, 'projects', 'odd')
   mkdirSync(odd, { recursive: true })
   // Bad lines the workers must count exactly as the main thread does; a torn last line waits.
-  writeFileSync(join(odd, 'bad.jsonl'), Buffer.concat([Buffer.from(jsonl([
-    claudeLine({ id: 'ok1', ts: '2026-03-01T10:00:00Z', output: 4 }),
-    '{"type":"assistant","message":{"usage":',
-    JSON.stringify({ type: 'hologram', usage: { input_tokens: 9 } }),
-    claudeLine({ id: 'ok1', ts: '2026-03-01T10:00:01Z', output: 9 }),
-  ])), Buffer.from([0xff, 0xfe]), Buffer.from(`"usage"\n${claudeLine({ id: 'torn', ts: '2026-03-01T10:00:02Z', output: 1 }).slice(0, 40)}`)]))
+  writeFileSync(
+    join(odd, 'bad.jsonl'),
+    Buffer.concat([
+      Buffer.from(
+        jsonl([
+          claudeLine({ id: 'ok1', ts: '2026-03-01T10:00:00Z', output: 4 }),
+          '{"type":"assistant","message":{"usage":',
+          JSON.stringify({ type: 'hologram', usage: { input_tokens: 9 } }),
+          claudeLine({ id: 'ok1', ts: '2026-03-01T10:00:01Z', output: 9 }),
+        ]),
+      ),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`"usage"\n${claudeLine({ id: 'torn', ts: '2026-03-01T10:00:02Z', output: 1 }).slice(0, 40)}`),
+    ]),
+  )
   // A link to a folder (the read fails on the worker) and a dangling link: each reported for its path.
   mkdirSync(join(dir, 'a-folder'))
   symlinkSync(join(dir, 'a-folder'), join(odd, 'folder.jsonl'))
@@ -50,10 +67,14 @@ function makeHome(dir: string): { claude: string; codex: string; gemini: string 
   copyFileSync(join(FIXTURES, 'gemini', 'agentsview_standard_session.legacy.json'), join(chats, 'session-b.json'))
   const codex = join(dir, 'codex')
   mkdirSync(join(codex, 'sessions'), { recursive: true })
-  writeFileSync(join(codex, 'sessions', 'rollout-a.jsonl'), jsonl([
-    codexMeta('2026-03-02T00:00:00Z', 'codex-a'), codexTurn('2026-03-02T00:00:00Z', 'gpt-5'),
-    codexTokenLine('2026-03-02T00:00:05Z', [100, 40, 7, 1], [100, 40, 7, 1]),
-  ]))
+  writeFileSync(
+    join(codex, 'sessions', 'rollout-a.jsonl'),
+    jsonl([
+      codexMeta('2026-03-02T00:00:00Z', 'codex-a'),
+      codexTurn('2026-03-02T00:00:00Z', 'gpt-5'),
+      codexTokenLine('2026-03-02T00:00:05Z', [100, 40, 7, 1], [100, 40, 7, 1]),
+    ]),
+  )
   return { claude, codex, gemini }
 }
 
@@ -73,8 +94,12 @@ describe('parse workers', () => {
     expect(one.summary.stages.workers).toBe(0)
     expect(two.summary.stages.workers).toBe(2)
     // Every Claude Code and Gemini file but the link to a folder was read on a worker.
-    const sizes = two.store.db.prepare("SELECT source, count(*) AS n FROM source_files GROUP BY source ORDER BY source").all()
-    expect(sizes).toEqual([{ source: 'claude-code', n: expect.any(Number) }, { source: 'codex', n: 1 }, { source: 'gemini-cli', n: 2 }])
+    const sizes = two.store.db.prepare('SELECT source, count(*) AS n FROM source_files GROUP BY source ORDER BY source').all()
+    expect(sizes).toEqual([
+      { source: 'claude-code', n: expect.any(Number) },
+      { source: 'codex', n: 1 },
+      { source: 'gemini-cli', n: 2 },
+    ])
     const claudeFiles = (sizes[0] as { n: number }).n
     expect(two.summary.stages.workerFiles).toBe(claudeFiles + 2)
     expect(one.summary.stages.workerFiles).toBe(0)
@@ -92,8 +117,12 @@ describe('parse workers', () => {
     expectAggregatesMatchLedger(two.store)
 
     // The torn line completes; both stores take it the same way (a grown file read on from its offset).
-    appendFileSync(join(home.claude, 'projects', 'odd', 'bad.jsonl'), claudeLine({ id: 'torn', ts: '2026-03-01T10:00:02Z', output: 1 }).slice(40) + '\n')
-    const again = (s: Store) => scanLogs(s, one.sources, crashCoster, { userId: 'tester', workers: 2, workerScript: parseWorkerScript(), workerMinBytes: 0 })
+    appendFileSync(
+      join(home.claude, 'projects', 'odd', 'bad.jsonl'),
+      claudeLine({ id: 'torn', ts: '2026-03-01T10:00:02Z', output: 1 }).slice(40) + '\n',
+    )
+    const again = (s: Store) =>
+      scanLogs(s, one.sources, crashCoster, { userId: 'tester', workers: 2, workerScript: parseWorkerScript(), workerMinBytes: 0 })
     const r1 = await again(one.store)
     const r2 = await again(two.store)
     expect(r1.inserted).toBe(1)
@@ -120,10 +149,25 @@ describe('parse workers', () => {
 
   it('events cross from a worker packed, and come back field for field', () => {
     const base: UsageEvent = {
-      key: 'cc:m:r', ts: 1_772_000_000_123, source: 'claude-code', userId: 'ü', agentId: 'claude-code', project: '/w/ä',
-      sessionId: 's', model: 'claude-x', input: 1, output: 2, cacheRead: 3, cacheWrite: 4, cacheWrite1h: 2,
+      key: 'cc:m:r',
+      ts: 1_772_000_000_123,
+      source: 'claude-code',
+      userId: 'ü',
+      agentId: 'claude-code',
+      project: '/w/ä',
+      sessionId: 's',
+      model: 'claude-x',
+      input: 1,
+      output: 2,
+      cacheRead: 3,
+      cacheWrite: 4,
+      cacheWrite1h: 2,
     }
-    const events: UsageEvent[] = [base, { ...base, key: 'cc:n', reportedCostUsd: 0.125, model: '' }, { ...base, key: 'cc:o', reportedCostUsd: 0, input: 2 ** 52 }]
+    const events: UsageEvent[] = [
+      base,
+      { ...base, key: 'cc:n', reportedCostUsd: 0.125, model: '' },
+      { ...base, key: 'cc:o', reportedCostUsd: 0, input: 2 ** 52 },
+    ]
     expect(unpackEvents(packEvents(events))).toEqual(events)
     expect(unpackEvents(packEvents([]))).toEqual([])
   })

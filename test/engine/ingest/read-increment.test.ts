@@ -22,7 +22,12 @@ function stored(inc: Increment): StoredFile {
 }
 
 /** Reads on until done, as scan does; returns every increment. */
-function readAll(path: string, prev: StoredFile | undefined, ctx: FileContext, maxBytes?: number): { incs: Increment[]; last: StoredFile | undefined } {
+function readAll(
+  path: string,
+  prev: StoredFile | undefined,
+  ctx: FileContext,
+  maxBytes?: number,
+): { incs: Increment[]; last: StoredFile | undefined } {
   const incs: Increment[] = []
   let at = prev
   for (let i = 0; i < 10_000; i++) {

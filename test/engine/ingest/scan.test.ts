@@ -7,7 +7,16 @@ import { openStore } from '../../../src/engine/store/open-store'
 import { sourceStatus } from '../../../src/engine/query/source-status'
 import { FIXTURES } from '../../helpers/temp'
 import {
-  bucketTotals, claudeLine, codexMeta, codexTokenLine, codexTurn, expectAggregatesMatchLedger, fileRow, jsonl, ledgerTotals, makeEnv,
+  bucketTotals,
+  claudeLine,
+  codexMeta,
+  codexTokenLine,
+  codexTurn,
+  expectAggregatesMatchLedger,
+  fileRow,
+  jsonl,
+  ledgerTotals,
+  makeEnv,
   type Env,
 } from './support'
 
@@ -171,7 +180,8 @@ describe('scan: files rewritten, truncated, replaced, deleted', () => {
     const roll = join(env.codexHome, 'sessions', '2026', '03', '01', 'rollout-x.jsonl')
     mkdirSync(join(roll, '..'), { recursive: true })
     const lines = [
-      codexMeta(ts(0), 'sess-x'), codexTurn(ts(0), 'gpt-5'),
+      codexMeta(ts(0), 'sess-x'),
+      codexTurn(ts(0), 'gpt-5'),
       codexTokenLine(ts(1), [100, 40, 10, 0], [100, 40, 10, 0]),
       codexTokenLine(ts(2), [300, 140, 30, 5], [200, 100, 20, 5]),
     ]
@@ -200,14 +210,19 @@ describe('scan: bad input never crashes, is counted per file, and leaves valid t
     const dir = join(env.claudeProjects, 'app')
     const mixed = join(dir, 'mixed.jsonl')
     const huge = claudeLine({ id: 'huge', ts: ts(0), output: 100_000, extra: { content: 'x'.repeat(20 * MiB) } })
-    writeFileSync(mixed, Buffer.concat([
-      Buffer.from(L('a', 5) + '\r\n\r\n\n'),
-      Buffer.from('{"usage": "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}\n'),
-      Buffer.from('{"message": {"usage": {"input_tokens": 1}\n'),
-      Buffer.from(huge + '\n'),
-      Buffer.from(claudeLine({ id: 'neg', ts: ts(1), output: -5 }) + '\n'),
-      Buffer.from(L('b', 7, 2) + '\r\n'),
-    ]))
+    writeFileSync(
+      mixed,
+      Buffer.concat([
+        Buffer.from(L('a', 5) + '\r\n\r\n\n'),
+        Buffer.from('{"usage": "'),
+        Buffer.from([0xff, 0xfe, 0xc3]),
+        Buffer.from('"}\n'),
+        Buffer.from('{"message": {"usage": {"input_tokens": 1}\n'),
+        Buffer.from(huge + '\n'),
+        Buffer.from(claudeLine({ id: 'neg', ts: ts(1), output: -5 }) + '\n'),
+        Buffer.from(L('b', 7, 2) + '\r\n'),
+      ]),
+    )
     // Random bytes (with the needle inside) in a file named like a log.
     const noise = Buffer.alloc(64 * 1024)
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919 + 13) % 251
@@ -226,11 +241,19 @@ describe('scan: bad input never crashes, is counted per file, and leaves valid t
     const root = process.getuid?.() === 0 // root reads a chmod 000 file anyway
     chmodSync(locked, 0o600)
 
-    const valid = { input: 30 + (root ? 10 : 0), output: 14 + (root ? 1 : 0), cacheRead: 300 + (root ? 100 : 0), cacheWrite: 0, requests: 3 + (root ? 1 : 0) }
+    const valid = {
+      input: 30 + (root ? 10 : 0),
+      output: 14 + (root ? 1 : 0),
+      cacheRead: 300 + (root ? 100 : 0),
+      cacheWrite: 0,
+      requests: 3 + (root ? 1 : 0),
+    }
     expect(ledgerTotals(env.store)).toEqual(valid)
     expectAggregatesMatchLedger(env.store)
     expect(fileRow(env.store, mixed)).toMatchObject({
-      lines: 6, events: 2, skipped: 4,
+      lines: 6,
+      events: 2,
+      skipped: 4,
       skipReasons: { 'invalid-utf8': 1, 'malformed-json': 1, 'line-too-long': 1, 'bad-field': 1 },
     })
     expect(s.skipReasons).toMatchObject({ 'line-too-long': 1, 'bad-field': 1 })
@@ -288,10 +311,7 @@ describe('scan: writers, progress and file lists', () => {
     const other = openStore(env.dbPath)
     const stale: string[] = []
     const opts = { userId: 'tester', commitBytes: 1, onCommit: (r: { stale: string[] }) => stale.push(...r.stale) }
-    const [a, b] = await Promise.all([
-      scanLogs(env.store, env.sources, () => null, opts),
-      scanLogs(other, env.sources, () => null, opts),
-    ])
+    const [a, b] = await Promise.all([scanLogs(env.store, env.sources, () => null, opts), scanLogs(other, env.sources, () => null, opts)])
     other.close()
     expect(stale.length).toBeGreaterThan(0) // they did interleave, and the guard did drop batches
     // Between them they read every file; whatever one committed first, the other's copy was dropped.
@@ -318,7 +338,7 @@ describe('scan: writers, progress and file lists', () => {
     expect(seen.at(-1)).toEqual({ filesDone: 2, filesTotal: 2, bytesDone: more.length, bytesTotal: more.length })
   })
 
-  it('with a file list (a watcher\'s), only those files are read', async () => {
+  it("with a file list (a watcher's), only those files are read", async () => {
     const env = makeEnv()
     writeFileSync(logPath(env, 'a.jsonl'), jsonl([L('a', 1)]))
     writeFileSync(logPath(env, 'b.jsonl'), jsonl([L('b', 1)]))
@@ -415,8 +435,16 @@ describe('scan: unreadable files and dangling links, per source', () => {
     const status = sourceStatus(env.store, env.sources, {}, { scanErrors: s.errors })
     const of = (id: string) => status.find((x) => x.source === id)?.fileErrors
     expect(of('claude-code')).toMatchObject({ unreadable: 1, danglingLinks: 2 })
-    expect(of('claude-code')?.first.map((e) => e.path).sort()).toEqual([join(dir, 'dangling.jsonl'), join(dir, 'dirlink.jsonl'), join(dir, 'self.jsonl')])
-    expect(of('codex')).toEqual({ unreadable: 0, danglingLinks: 1, first: [{ path: join(rollouts, 'rollout-dangling.jsonl'), error: expect.stringMatching(/ENOENT/), kind: 'dangling-link' }] })
+    expect(
+      of('claude-code')
+        ?.first.map((e) => e.path)
+        .sort(),
+    ).toEqual([join(dir, 'dangling.jsonl'), join(dir, 'dirlink.jsonl'), join(dir, 'self.jsonl')])
+    expect(of('codex')).toEqual({
+      unreadable: 0,
+      danglingLinks: 1,
+      first: [{ path: join(rollouts, 'rollout-dangling.jsonl'), error: expect.stringMatching(/ENOENT/), kind: 'dangling-link' }],
+    })
     // Without a scan's errors (e.g. a report-only reader) the field is left out, not zeroed.
     expect(sourceStatus(env.store, env.sources, {}).find((x) => x.source === 'claude-code')?.fileErrors).toBeUndefined()
   })

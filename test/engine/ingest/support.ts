@@ -58,7 +58,10 @@ export function claudeLine(o: ClaudeLineOpts): string {
 /** A Codex `token_count` event line. `total`/`last`: [input incl. cached, cached, output, reasoning]. */
 export function codexTokenLine(ts: string, total: number[] | null, last: number[] | null, model?: string): string {
   const u = (c: number[]) => ({
-    input_tokens: c[0], cached_input_tokens: c[1], output_tokens: c[2], reasoning_output_tokens: c[3] ?? 0,
+    input_tokens: c[0],
+    cached_input_tokens: c[1],
+    output_tokens: c[2],
+    reasoning_output_tokens: c[3] ?? 0,
     total_tokens: (c[0] ?? 0) + (c[2] ?? 0),
   })
   const info: Record<string, unknown> = {}
@@ -133,16 +136,24 @@ export interface Totals {
 
 /** Totals straight from the ledger. */
 export function ledgerTotals(store: Store): Totals {
-  return store.db.prepare(`SELECT coalesce(sum(input), 0) AS input, coalesce(sum(output), 0) AS output,
+  return store.db
+    .prepare(
+      `SELECT coalesce(sum(input), 0) AS input, coalesce(sum(output), 0) AS output,
     coalesce(sum(cache_read), 0) AS cacheRead, coalesce(sum(cache_write), 0) AS cacheWrite, count(*) AS requests
-    FROM usage_events`).get() as Totals
+    FROM usage_events`,
+    )
+    .get() as Totals
 }
 
 /** Totals from the quarter-hour aggregates. */
 export function bucketTotals(store: Store): Totals {
-  return store.db.prepare(`SELECT coalesce(sum(input), 0) AS input, coalesce(sum(output), 0) AS output,
+  return store.db
+    .prepare(
+      `SELECT coalesce(sum(input), 0) AS input, coalesce(sum(output), 0) AS output,
     coalesce(sum(cache_read), 0) AS cacheRead, coalesce(sum(cache_write), 0) AS cacheWrite,
-    coalesce(sum(requests), 0) AS requests FROM usage_buckets`).get() as Totals
+    coalesce(sum(requests), 0) AS requests FROM usage_buckets`,
+    )
+    .get() as Totals
 }
 
 /**
@@ -150,24 +161,44 @@ export function bucketTotals(store: Store): Totals {
  * negative rows, and no empty rows left behind by a correction that moved a record).
  */
 export function expectAggregatesMatchLedger(store: Store): void {
-  const fromLedger = store.db.prepare(`SELECT ts - (ts % 900000) AS bucket_start, source, user_id, agent_id, project, model,
+  const fromLedger = store.db
+    .prepare(
+      `SELECT ts - (ts % 900000) AS bucket_start, source, user_id, agent_id, project, model,
       sum(input) AS input, sum(output) AS output, sum(cache_read) AS cache_read, sum(cache_write) AS cache_write,
       count(*) AS requests, sum(coalesce(cost_nusd, 0)) AS cost_nusd,
       sum(CASE WHEN cost_nusd IS NULL THEN input + output + cache_read + cache_write ELSE 0 END) AS unpriced_tokens,
       sum(cost_nusd IS NULL) AS unpriced_requests
-    FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`).all()
-  const buckets = store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+    FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
+    )
+    .all()
+  const buckets = store.db
+    .prepare(
+      `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
       cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests FROM usage_buckets
-    ORDER BY 1, 2, 3, 4, 5, 6`).all()
+    ORDER BY 1, 2, 3, 4, 5, 6`,
+    )
+    .all()
   expect(buckets).toEqual(fromLedger)
   // Session spans: first and last request per session and dimensions, as the ledger has them.
-  const spansFromLedger = store.db.prepare(`SELECT source, session_id, user_id, agent_id, project, model, min(ts) AS first_ts,
-      max(ts) AS last_ts FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`).all()
-  const spans = store.db.prepare(`SELECT source, session_id, user_id, agent_id, project, model, first_ts, last_ts
-    FROM session_spans ORDER BY 1, 2, 3, 4, 5, 6`).all()
+  const spansFromLedger = store.db
+    .prepare(
+      `SELECT source, session_id, user_id, agent_id, project, model, min(ts) AS first_ts,
+      max(ts) AS last_ts FROM usage_events GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`,
+    )
+    .all()
+  const spans = store.db
+    .prepare(
+      `SELECT source, session_id, user_id, agent_id, project, model, first_ts, last_ts
+    FROM session_spans ORDER BY 1, 2, 3, 4, 5, 6`,
+    )
+    .all()
   expect(spans).toEqual(spansFromLedger)
-  const sessionsFromLedger = store.db.prepare(`SELECT source, session_id, min(ts) AS first_ts, max(ts) AS last_ts FROM usage_events
-    GROUP BY 1, 2 ORDER BY 1, 2`).all()
+  const sessionsFromLedger = store.db
+    .prepare(
+      `SELECT source, session_id, min(ts) AS first_ts, max(ts) AS last_ts FROM usage_events
+    GROUP BY 1, 2 ORDER BY 1, 2`,
+    )
+    .all()
   expect(store.db.prepare('SELECT source, session_id, first_ts, last_ts FROM sessions ORDER BY 1, 2').all()).toEqual(sessionsFromLedger)
 }
 
@@ -211,10 +242,16 @@ export function event(key: string, ts: string | number, tokens: Partial<UsageEve
 }
 
 /** A row of source_files, parsed. */
-export function fileRow(store: Store, path: string): { offset: number; lines: number; events: number; skipped: number; skipReasons: Record<string, number>; rewrites: number; size: number } | undefined {
-  const r = store.db.prepare('SELECT offset, lines, events, skipped, skip_reasons, rewrites, size FROM source_files WHERE path = ?').get(path) as
-    | { offset: number; lines: number; events: number; skipped: number; skip_reasons: string; rewrites: number; size: number }
-    | undefined
+export function fileRow(
+  store: Store,
+  path: string,
+):
+  | { offset: number; lines: number; events: number; skipped: number; skipReasons: Record<string, number>; rewrites: number; size: number }
+  | undefined {
+  const r = store.db
+    .prepare('SELECT offset, lines, events, skipped, skip_reasons, rewrites, size FROM source_files WHERE path = ?')
+    .get(path) as
+    { offset: number; lines: number; events: number; skipped: number; skip_reasons: string; rewrites: number; size: number } | undefined
   if (!r) return undefined
   const { skip_reasons, ...rest } = r
   return { ...rest, skipReasons: JSON.parse(skip_reasons) as Record<string, number> }

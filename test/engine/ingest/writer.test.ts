@@ -17,7 +17,10 @@ describe('event writer (group commit for pushed events)', () => {
   it('many submitters in one turn share one commit; each promise resolves after it; duplicates count once', async () => {
     const { store, writer, commits } = setup()
     const a = writer.submit([event('ext:a:1', '2026-03-01T10:00:00Z', { source: 'socket', output: 3 })])
-    const b = writer.submit([event('ext:a:1', '2026-03-01T10:00:00Z', { source: 'socket', output: 5 }), event('ext:a:2', '2026-03-01T10:20:00Z', { source: 'socket' })])
+    const b = writer.submit([
+      event('ext:a:1', '2026-03-01T10:00:00Z', { source: 'socket', output: 5 }),
+      event('ext:a:2', '2026-03-01T10:20:00Z', { source: 'socket' }),
+    ])
     expect(writer.queued).toBe(3)
     expect(ledgerTotals(store).requests).toBe(0) // nothing is durable before the promise resolves
     await Promise.all([a, b])

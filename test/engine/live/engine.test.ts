@@ -11,10 +11,20 @@ import { liveSetup } from './support'
 
 /** A Claude Code assistant line with usage, as Claude Code writes it. */
 function claudeLine(id: string, output: number, ts: string, input = 10): string {
-  return JSON.stringify({
-    type: 'assistant', timestamp: ts, sessionId: 's1', cwd: '/work/app', requestId: `req_${id}`,
-    message: { id: `msg_${id}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: input, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 } },
-  }) + '\n'
+  return (
+    JSON.stringify({
+      type: 'assistant',
+      timestamp: ts,
+      sessionId: 's1',
+      cwd: '/work/app',
+      requestId: `req_${id}`,
+      message: {
+        id: `msg_${id}`,
+        model: 'claude-sonnet-4-20250514',
+        usage: { input_tokens: input, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 },
+      },
+    }) + '\n'
+  )
 }
 
 const setup = liveSetup
@@ -23,7 +33,6 @@ function totals(engine: Engine) {
   const t = runReport(engine.store, { tz: 'UTC', groupBy: [] }).totals
   return { input: t.input, output: t.output, cacheRead: t.cacheRead, requests: t.requests }
 }
-
 
 describe('live engine: tailing real files', () => {
   it('backfills, then sees appended lines, waits for a partial line, and announces the hour', async () => {
@@ -102,9 +111,17 @@ describe('live engine: tailing real files', () => {
     expect(totals(engine).requests).toBe(0)
     const dir = join(codexHome, 'sessions', '2026', '03', '01')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'rollout-x.jsonl'),
-      JSON.stringify({ timestamp: '2026-03-01T09:00:00Z', type: 'turn_context', payload: { model: 'gpt-5' } }) + '\n' +
-      JSON.stringify({ timestamp: '2026-03-01T09:01:00Z', type: 'event_msg', payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7 } } } }) + '\n')
+    writeFileSync(
+      join(dir, 'rollout-x.jsonl'),
+      JSON.stringify({ timestamp: '2026-03-01T09:00:00Z', type: 'turn_context', payload: { model: 'gpt-5' } }) +
+        '\n' +
+        JSON.stringify({
+          timestamp: '2026-03-01T09:01:00Z',
+          type: 'event_msg',
+          payload: { type: 'token_count', info: { total_token_usage: { input_tokens: 100, cached_input_tokens: 40, output_tokens: 7 } } },
+        }) +
+        '\n',
+    )
     await eventually(() => expect(totals(engine)).toEqual({ input: 60, output: 7, cacheRead: 40, requests: 1 }))
     await engine.stop()
   })

@@ -13,11 +13,19 @@ import { liveSetup } from './support'
  * last (so no two lines end alike, as in real transcripts).
  */
 function line(id: string, output: number, ts: string, input = 10): string {
-  return JSON.stringify({
-    parentUuid: null, isSidechain: false, cwd: '/work/app', sessionId: 's1',
-    message: { id: `msg_${id}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: input, output_tokens: output } },
-    requestId: `req_${id}`, type: 'assistant', uuid: `uuid-${id}-${output}`, timestamp: ts,
-  }) + '\n'
+  return (
+    JSON.stringify({
+      parentUuid: null,
+      isSidechain: false,
+      cwd: '/work/app',
+      sessionId: 's1',
+      message: { id: `msg_${id}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: input, output_tokens: output } },
+      requestId: `req_${id}`,
+      type: 'assistant',
+      uuid: `uuid-${id}-${output}`,
+      timestamp: ts,
+    }) + '\n'
+  )
 }
 
 const setup = liveSetup
@@ -70,7 +78,10 @@ describe('live engine: files truncated, deleted and re-created while tailed', ()
       appendFileSync(s.log, line('f', 1, at(12)))
       await eventually(() => expect(totals(engine)).toEqual({ input: 40, output: 21, requests: 4 }))
       const hours = runReport(engine.store, { tz: 'UTC', groupBy: ['hour'] }).rows.map((r) => [r.hour, r.requests])
-      expect(hours).toEqual([['2026-03-01T10:00', 2], ['2026-03-01T12:00', 2]])
+      expect(hours).toEqual([
+        ['2026-03-01T10:00', 2],
+        ['2026-03-01T12:00', 2],
+      ])
     } finally {
       await engine.stop()
     }

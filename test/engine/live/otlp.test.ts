@@ -32,18 +32,37 @@ function totals(engine: Engine) {
 
 const event = (id: string, input: number, output: number, at: string) => ({
   body: 'claude_code.api_request',
-  attrs: { 'event.name': 'api_request', 'event.timestamp': at, 'session.id': 's1', request_id: `req_${id}`, model: 'claude-sonnet-4-20250514',
-    input_tokens: input, output_tokens: output, cache_read_tokens: 100, cache_creation_tokens: 0 },
+  attrs: {
+    'event.name': 'api_request',
+    'event.timestamp': at,
+    'session.id': 's1',
+    request_id: `req_${id}`,
+    model: 'claude-sonnet-4-20250514',
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_tokens: 100,
+    cache_creation_tokens: 0,
+  },
 })
 
 function transcriptLine(id: string, output: number, ts: string, input = 10): string {
-  return JSON.stringify({
-    type: 'assistant', timestamp: ts, sessionId: 's1', cwd: '/work/app', requestId: `req_${id}`,
-    message: { id: `msg_${id}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: input, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 } },
-  }) + '\n'
+  return (
+    JSON.stringify({
+      type: 'assistant',
+      timestamp: ts,
+      sessionId: 's1',
+      cwd: '/work/app',
+      requestId: `req_${id}`,
+      message: {
+        id: `msg_${id}`,
+        model: 'claude-sonnet-4-20250514',
+        usage: { input_tokens: input, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 },
+      },
+    }) + '\n'
+  )
 }
 
-describe('the engine\'s OTLP receiver', () => {
+describe("the engine's OTLP receiver", () => {
   it('OTLP events and the live transcript of the same requests count once; the Sources panel lists the service', async () => {
     const s = liveSetup()
     const engine = await Engine.open({ env: s.env, changeDebounceMs: 5 })
@@ -54,18 +73,38 @@ describe('the engine\'s OTLP receiver', () => {
     let changes = 0
     engine.onChange(() => changes++)
     const port = Number(new URL(otlp?.url ?? '').port)
-    expect((await postJson(port, '/v1/logs', logsBody({ 'service.name': 'claude-code' }, [event('a', 10, 5, '2026-03-01T10:05:00Z'), event('b', 20, 7, '2026-03-01T10:06:00Z')]))).status).toBe(200)
+    expect(
+      (
+        await postJson(
+          port,
+          '/v1/logs',
+          logsBody({ 'service.name': 'claude-code' }, [
+            event('a', 10, 5, '2026-03-01T10:05:00Z'),
+            event('b', 20, 7, '2026-03-01T10:06:00Z'),
+          ]),
+        )
+      ).status,
+    ).toBe(200)
     expect(totals(engine)).toEqual({ input: 30, output: 12, cacheRead: 200, requests: 2 })
     await eventually(() => expect(changes).toBeGreaterThan(0))
     // Claude Code writes the same two requests to its transcript (and one more).
-    appendFileSync(s.log, transcriptLine('a', 5, '2026-03-01T10:05:00Z') + transcriptLine('b', 7, '2026-03-01T10:06:00Z', 20) + transcriptLine('c', 1, '2026-03-01T10:07:00Z', 1))
+    appendFileSync(
+      s.log,
+      transcriptLine('a', 5, '2026-03-01T10:05:00Z') +
+        transcriptLine('b', 7, '2026-03-01T10:06:00Z', 20) +
+        transcriptLine('c', 1, '2026-03-01T10:07:00Z', 1),
+    )
     await eventually(() => expect(totals(engine)).toEqual({ input: 31, output: 13, cacheRead: 300, requests: 3 }))
     const api = createEngineApi(engine)
     const status = (await api.sourceStatus()).find((x) => x.source === 'otlp')
     expect(status).toMatchObject({ location: otlp?.url, found: true, skippedLines: 0 })
-    expect(status?.services).toEqual([{ service: 'claude-code', received: 2, usage: 2, skipped: {}, lastSeenAt: expect.any(Number) as number }])
+    expect(status?.services).toEqual([
+      { service: 'claude-code', received: 2, usage: 2, skipped: {}, lastSeenAt: expect.any(Number) as number },
+    ])
     // The transcript's names won: both requests are Claude Code's now.
-    expect(runReport(engine.store, { tz: 'UTC', groupBy: ['source'] }).rows.map((r) => [r.source, r.requests])).toEqual([['claude-code', 3]])
+    expect(runReport(engine.store, { tz: 'UTC', groupBy: ['source'] }).rows.map((r) => [r.source, r.requests])).toEqual([
+      ['claude-code', 3],
+    ])
   })
 
   it('the otlpEnabled setting closes and reopens the receiver', async () => {
@@ -90,7 +129,14 @@ describe('the engine\'s OTLP receiver', () => {
     const store = openStore(join(tempDir(), 'db'))
     closers.push(() => store.close())
     const logs: string[] = []
-    const listener = new OtlpListener({ store, cost: createCoster(loadPriceTable()), userId: 'me', logSourceActive: () => false, onCommit: () => {}, log: (m) => logs.push(m) })
+    const listener = new OtlpListener({
+      store,
+      cost: createCoster(loadPriceTable()),
+      userId: 'me',
+      logSourceActive: () => false,
+      onCommit: () => {},
+      log: (m) => logs.push(m),
+    })
     closers.push(() => listener.close())
     const l = await listener.open({ defaultPort: busy, fallbackPort: 0 })
     expect(l.fellBackFrom).toBe(busy)

@@ -10,7 +10,13 @@ import { eventually } from '../../helpers/eventually'
 
 /** A log source with one root: the tailer needs only its id, roots and file test. */
 function source(id: LogSourceId, root: string): LogSource {
-  return { id, readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }), roots: () => [root], isLogFile: (p) => p.endsWith('.jsonl'), hint: '' }
+  return {
+    id,
+    readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }),
+    roots: () => [root],
+    isLogFile: (p) => p.endsWith('.jsonl'),
+    hint: '',
+  }
 }
 
 const running: Tailer[] = []
@@ -56,7 +62,12 @@ describe('tailer: real file events on temp folders', () => {
     writeFileSync(join(b, 'in-b.jsonl'), '{}\n')
     await eventually(() => expect(owners(t.seen)).toEqual([['codex', b, join(b, 'in-b.jsonl')]]))
     writeFileSync(join(a, 'in-a.jsonl'), '{}\n')
-    await eventually(() => expect(owners(t.seen)).toEqual([['codex', b, join(b, 'in-b.jsonl')], ['claude-code', a, join(a, 'in-a.jsonl')]]))
+    await eventually(() =>
+      expect(owners(t.seen)).toEqual([
+        ['codex', b, join(b, 'in-b.jsonl')],
+        ['claude-code', a, join(a, 'in-a.jsonl')],
+      ]),
+    )
   })
 
   it('a root deleted and re-created is watched again', async () => {
@@ -110,16 +121,25 @@ describe('tailer: a walked root inside a flat one (Copilot: ~/.copilot flat, its
     mkdirSync(join(state, 's1'), { recursive: true })
     mkdirSync(join(home, 'pkg', 'universal'), { recursive: true })
     const src: LogSource = {
-      id: 'copilot-cli', readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }), roots: () => [state, home],
-      isLogFile: (p) => p.endsWith('.jsonl'), flat: (root) => root === home, hint: '',
+      id: 'copilot-cli',
+      readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }),
+      roots: () => [state, home],
+      isLogFile: (p) => p.endsWith('.jsonl'),
+      flat: (root) => root === home,
+      hint: '',
     }
     const t = await startTailer([src])
     writeFileSync(join(home, 'pkg', 'universal', 'deep.jsonl'), '{}\n') // below the flat root: not watched
     writeFileSync(join(state, 's1', 'events.jsonl'), '{}\n')
     writeFileSync(join(home, 'top.jsonl'), '{}\n')
-    await eventually(() => expect(owners(t.seen).sort()).toEqual([
-      ['copilot-cli', home, join(home, 'top.jsonl')], ['copilot-cli', state, join(state, 's1', 'events.jsonl')],
-    ].sort()))
+    await eventually(() =>
+      expect(owners(t.seen).sort()).toEqual(
+        [
+          ['copilot-cli', home, join(home, 'top.jsonl')],
+          ['copilot-cli', state, join(state, 's1', 'events.jsonl')],
+        ].sort(),
+      ),
+    )
     // A session folder created later is walked too.
     mkdirSync(join(state, 's2'))
     writeFileSync(join(state, 's2', 'events.jsonl'), '{}\n')

@@ -23,7 +23,10 @@ function inotifyWatches(): number | null {
     } catch {
       continue
     }
-    if (link === 'anon_inode:inotify') n += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').split('\n').filter((l) => l.startsWith('inotify wd:')).length
+    if (link === 'anon_inode:inotify')
+      n += readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('inotify wd:')).length
   }
   return n
 }
@@ -41,10 +44,20 @@ describe('tailer: a watch per folder, not per file', () => {
       mkdirSync(join(root, `p${f}`), { recursive: true })
       for (let i = 0; i < 100; i++) writeFileSync(join(root, `p${f}`, `s${i}.jsonl`), '{}\n')
     }
-    const src: LogSource = { id: 'claude-code', readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }), roots: () => [root], isLogFile: (p) => p.endsWith('.jsonl'), hint: '' }
+    const src: LogSource = {
+      id: 'claude-code',
+      readerOf: () => ({ kind: 'append', parser: claudeParser as LineParser<unknown> }),
+      roots: () => [root],
+      isLogFile: (p) => p.endsWith('.jsonl'),
+      hint: '',
+    }
     const before = inotifyWatches()
     const seen = new Set<string>()
-    tailer = new Tailer({ sources: [src], onChange: (files: ChangedFile[]) => files.forEach((f) => seen.add(f.path)), onRootAppeared: () => {} })
+    tailer = new Tailer({
+      sources: [src],
+      onChange: (files: ChangedFile[]) => files.forEach((f) => seen.add(f.path)),
+      onRootAppeared: () => {},
+    })
     await tailer.start()
     const after = inotifyWatches()
     if (before !== null && after !== null) expect(after - before).toBe(21) // the root and its 20 folders
@@ -55,8 +68,15 @@ describe('tailer: a watch per folder, not per file', () => {
     writeFileSync(join(root, 'fresh', 'a.jsonl'), '{}\n')
     writeFileSync(join(root, 'fresh', 'sub', 'b.jsonl'), '{}\n')
     writeFileSync(join(root, 'p1', 'notes.txt'), 'not a log')
-    await eventually(() => expect([...seen].sort()).toEqual([
-      join(root, 'fresh', 'a.jsonl'), join(root, 'fresh', 'sub', 'b.jsonl'), join(root, 'p3', 's7.jsonl'), join(root, 'p5', 'new.jsonl'),
-    ].sort()))
+    await eventually(() =>
+      expect([...seen].sort()).toEqual(
+        [
+          join(root, 'fresh', 'a.jsonl'),
+          join(root, 'fresh', 'sub', 'b.jsonl'),
+          join(root, 'p3', 's7.jsonl'),
+          join(root, 'p5', 'new.jsonl'),
+        ].sort(),
+      ),
+    )
   })
 })

@@ -36,13 +36,24 @@ const SESSION = 'd6e0bada-1959-4eec-a9d2-0bfade768d8f'
 const TOOL_HEAVY_TOTALS = { input: 54, output: 212, cacheRead: 88231, cacheWrite: 17696, requests: 4 }
 
 function claudeEvents(reqs = TOOL_HEAVY): unknown {
-  return logsBody({ 'service.name': 'claude-code' }, reqs.map((r, i) => ({
-    body: 'claude_code.api_request',
-    attrs: {
-      'event.name': 'api_request', 'event.timestamp': r.at, 'event.sequence': i, 'session.id': SESSION, model: 'claude-opus-4-6',
-      input_tokens: r.input, output_tokens: r.output, cache_read_tokens: r.cacheRead, cache_creation_tokens: r.cacheWrite, request_id: r.id,
-    },
-  })))
+  return logsBody(
+    { 'service.name': 'claude-code' },
+    reqs.map((r, i) => ({
+      body: 'claude_code.api_request',
+      attrs: {
+        'event.name': 'api_request',
+        'event.timestamp': r.at,
+        'event.sequence': i,
+        'session.id': SESSION,
+        model: 'claude-opus-4-6',
+        input_tokens: r.input,
+        output_tokens: r.output,
+        cache_read_tokens: r.cacheRead,
+        cache_creation_tokens: r.cacheWrite,
+        request_id: r.id,
+      },
+    })),
+  )
 }
 
 function claudeHome(dir: string): string {
@@ -61,15 +72,20 @@ async function transcriptOnly(): Promise<{ figures: ReturnType<typeof totals>; r
   const dir = tempDir('tw-oracle-')
   const store = openStore(join(dir, 'db'))
   try {
-    await scanLogs(store, createLogSources({ claudeConfigDirs: [claudeHome(dir)], disabled: only('claude-code') }), cost, { userId: 'tester' })
-    return { figures: totals(store), rows: store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all() }
+    await scanLogs(store, createLogSources({ claudeConfigDirs: [claudeHome(dir)], disabled: only('claude-code') }), cost, {
+      userId: 'tester',
+    })
+    return {
+      figures: totals(store),
+      rows: store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all(),
+    }
   } finally {
     store.close()
   }
 }
 
 describe('Claude Code: OTLP events and the transcript on disk', () => {
-  it('transcript first, then the OTLP events (twice: a retry): the transcript\'s figures, exactly', async () => {
+  it("transcript first, then the OTLP events (twice: a retry): the transcript's figures, exactly", async () => {
     const oracle = await transcriptOnly()
     expect(oracle.figures).toMatchObject(TOOL_HEAVY_TOTALS)
     rig = await otlpRig()
@@ -77,10 +93,12 @@ describe('Claude Code: OTLP events and the transcript on disk', () => {
     expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents())).status).toBe(200)
     expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents())).status).toBe(200)
     expect(totals(rig.store)).toEqual(oracle.figures)
-    expect(rig.store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all()).toEqual(oracle.rows)
+    expect(
+      rig.store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all(),
+    ).toEqual(oracle.rows)
   })
 
-  it('OTLP events first, then the transcript (and a re-read after a rewrite): the transcript\'s figures and names win', async () => {
+  it("OTLP events first, then the transcript (and a re-read after a rewrite): the transcript's figures and names win", async () => {
     const oracle = await transcriptOnly()
     rig = await otlpRig()
     expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents())).status).toBe(200)
@@ -89,7 +107,9 @@ describe('Claude Code: OTLP events and the transcript on disk', () => {
     await scanClaude(rig, home)
     expect(totals(rig.store)).toEqual(oracle.figures)
     // The 1-hour cache writes come from the transcript (the OTLP event cannot tell them apart).
-    expect(rig.store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all()).toEqual(oracle.rows)
+    expect(
+      rig.store.db.prepare('SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts').all(),
+    ).toEqual(oracle.rows)
     // The file is rewritten (same content, new inode): read again from 0, nothing added.
     const file = join(home, 'projects', '-work-app', `${SESSION}.jsonl`)
     const text = readFileSync(file)
@@ -106,15 +126,35 @@ describe('Claude Code: OTLP events and the transcript on disk', () => {
     const r = TOOL_HEAVY[3] as (typeof TOOL_HEAVY)[number]
     const end = String(BigInt(Date.parse(r.at)) * 1_000_000n)
     const spans = {
-      resourceSpans: [{
-        resource: { attributes: kv({ 'service.name': 'claude-code' }) },
-        scopeSpans: [{ spans: [{
-          traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'claude_code.llm_request', kind: 3,
-          startTimeUnixNano: end, endTimeUnixNano: end,
-          attributes: kv({ 'gen_ai.system': 'anthropic', 'gen_ai.request.model': 'claude-opus-4-6', 'gen_ai.response.id': r.id, 'session.id': SESSION,
-            input_tokens: r.input, output_tokens: r.output, cache_read_tokens: r.cacheRead, cache_creation_tokens: r.cacheWrite }),
-        }] }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: kv({ 'service.name': 'claude-code' }) },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '5b8efff798038103d269b633813fc60c',
+                  spanId: 'eee19b7ec3c1b174',
+                  name: 'claude_code.llm_request',
+                  kind: 3,
+                  startTimeUnixNano: end,
+                  endTimeUnixNano: end,
+                  attributes: kv({
+                    'gen_ai.system': 'anthropic',
+                    'gen_ai.request.model': 'claude-opus-4-6',
+                    'gen_ai.response.id': r.id,
+                    'session.id': SESSION,
+                    input_tokens: r.input,
+                    output_tokens: r.output,
+                    cache_read_tokens: r.cacheRead,
+                    cache_creation_tokens: r.cacheWrite,
+                  }),
+                },
+              ],
+            },
+          ],
+        },
+      ],
     }
     expect((await postJson(rig.receiver.port, '/v1/traces', spans)).status).toBe(200)
     expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents([r]))).status).toBe(200)
@@ -125,15 +165,43 @@ describe('Claude Code: OTLP events and the transcript on disk', () => {
 describe('GenAI records', () => {
   const TRACE = '0af7651916cd43dd8448eb211c80319c'
   const SPAN = 'b7ad6b7169203331'
-  const attrs = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.model': 'claude-haiku-4-5',
-    'gen_ai.usage.input_tokens': 1500, 'gen_ai.usage.cache_read.input_tokens': 1000, 'gen_ai.usage.cache_creation.input_tokens': 200, 'gen_ai.usage.output_tokens': 50 }
+  const attrs = {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'anthropic',
+    'gen_ai.request.model': 'claude-haiku-4-5',
+    'gen_ai.usage.input_tokens': 1500,
+    'gen_ai.usage.cache_read.input_tokens': 1000,
+    'gen_ai.usage.cache_creation.input_tokens': 200,
+    'gen_ai.usage.output_tokens': 50,
+  }
 
   it('a chat span and its log twin (same span context) count once, in either order; input made exclusive', async () => {
     rig = await otlpRig()
-    const span = { resourceSpans: [{ resource: { attributes: kv({ 'service.name': 'support-bot' }) }, scopeSpans: [{ spans: [{
-      traceId: TRACE, spanId: SPAN, name: 'chat claude-haiku-4-5', kind: 3, startTimeUnixNano: '1796300000000000000', endTimeUnixNano: '1796300001000000000', attributes: kv(attrs),
-    }] }] }] }
-    const log = logsBody({ 'service.name': 'support-bot' }, [{ eventName: 'gen_ai.client.inference.operation.details', traceId: TRACE, spanId: SPAN, timeUnixNano: '1796300001000000000', attrs }])
+    const span = {
+      resourceSpans: [
+        {
+          resource: { attributes: kv({ 'service.name': 'support-bot' }) },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: TRACE,
+                  spanId: SPAN,
+                  name: 'chat claude-haiku-4-5',
+                  kind: 3,
+                  startTimeUnixNano: '1796300000000000000',
+                  endTimeUnixNano: '1796300001000000000',
+                  attributes: kv(attrs),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }
+    const log = logsBody({ 'service.name': 'support-bot' }, [
+      { eventName: 'gen_ai.client.inference.operation.details', traceId: TRACE, spanId: SPAN, timeUnixNano: '1796300001000000000', attrs },
+    ])
     expect((await postJson(rig.receiver.port, '/v1/logs', log)).status).toBe(200)
     expect((await postJson(rig.receiver.port, '/v1/traces', span)).status).toBe(200)
     expect((await postJson(rig.receiver.port, '/v1/traces', span, true)).status).toBe(200)
@@ -152,22 +220,37 @@ describe('GenAI records', () => {
 describe('Codex and Gemini CLI events', () => {
   const CONV = '019a1b2c-3d4e-7f00-8a9b-0c1d2e3f4a5b'
   function sse(at: string, input: number, cached: number, output: number, reasoning: number): Record<string, string | number> {
-    return { 'event.name': 'codex.sse_event', 'event.kind': 'response.completed', 'event.timestamp': at, 'conversation.id': CONV,
-      model: 'gpt-5.2-codex', input_token_count: input, cached_token_count: cached, output_token_count: output, reasoning_token_count: reasoning, tool_token_count: 0 }
+    return {
+      'event.name': 'codex.sse_event',
+      'event.kind': 'response.completed',
+      'event.timestamp': at,
+      'conversation.id': CONV,
+      model: 'gpt-5.2-codex',
+      input_token_count: input,
+      cached_token_count: cached,
+      output_token_count: output,
+      reasoning_token_count: reasoning,
+      tool_token_count: 0,
+    }
   }
-  const codexEvents = (): unknown => logsBody({ 'service.name': 'codex_cli_rs' }, [
-    { attrs: { 'event.name': 'codex.sse_event', 'event.kind': 'response.created', 'conversation.id': CONV } },
-    { attrs: sse('2026-05-13T09:00:59.400Z', 1000, 250, 125, 75) },
-    { attrs: sse('2026-05-14T09:59:58.900Z', 2500, 500, 300, 200) },
-  ])
+  const codexEvents = (): unknown =>
+    logsBody({ 'service.name': 'codex_cli_rs' }, [
+      { attrs: { 'event.name': 'codex.sse_event', 'event.kind': 'response.created', 'conversation.id': CONV } },
+      { attrs: sse('2026-05-13T09:00:59.400Z', 1000, 250, 125, 75) },
+      { attrs: sse('2026-05-14T09:59:58.900Z', 2500, 500, 300, 200) },
+    ])
   function codexHome(dir: string): string {
     const sessions = join(dir, 'codex', 'sessions', '2026', '05', '13')
     mkdirSync(sessions, { recursive: true })
     const meta = JSON.stringify({ timestamp: '2026-05-13T08:59:00.000Z', type: 'session_meta', payload: { id: CONV, cwd: '/work/api' } })
-    writeFileSync(join(sessions, `rollout-2026-05-13T08-59-00-${CONV}.jsonl`), `${meta}\n${readFileSync(join(FIXTURES, 'ccusage', 'codex_session-alpha.jsonl'), 'utf8')}`)
+    writeFileSync(
+      join(sessions, `rollout-2026-05-13T08-59-00-${CONV}.jsonl`),
+      `${meta}\n${readFileSync(join(FIXTURES, 'ccusage', 'codex_session-alpha.jsonl'), 'utf8')}`,
+    )
     return join(dir, 'codex')
   }
-  const scanCodex = (r: OtlpRig, home: string) => scanLogs(r.store, createLogSources({ codexHomes: [home], disabled: only('codex') }), cost, { userId: 'tester' })
+  const scanCodex = (r: OtlpRig, home: string) =>
+    scanLogs(r.store, createLogSources({ codexHomes: [home], disabled: only('codex') }), cost, { userId: 'tester' })
   const CODEX_TOTALS = { input: 2750, output: 425, cacheRead: 750, cacheWrite: 0, requests: 2 }
 
   it('codex.sse_event response.completed alone: cached input made exclusive, other kinds ignored', async () => {
@@ -194,15 +277,30 @@ describe('Codex and Gemini CLI events', () => {
     await scanCodex(rig, codexHome(rig.dir))
     expect(totals(rig.store)).toMatchObject(CODEX_TOTALS)
     // The rollout's names win: its project.
-    expect(rig.store.db.prepare('SELECT DISTINCT source, project FROM usage_events').all()).toEqual([{ source: 'codex', project: '/work/api' }])
+    expect(rig.store.db.prepare('SELECT DISTINCT source, project FROM usage_events').all()).toEqual([
+      { source: 'codex', project: '/work/api' },
+    ])
   })
 
   it('gemini_cli.api_response: cached content exclusive, thoughts as output, tool prompt as input', async () => {
     rig = await otlpRig()
-    const body = logsBody({ 'service.name': 'gemini-cli' }, [{ attrs: {
-      'event.name': 'gemini_cli.api_response', 'event.timestamp': '2026-06-01T10:00:00Z', 'session.id': 'g-1', prompt_id: 'p-1', model: 'gemini-2.5-pro',
-      input_token_count: 9000, cached_content_token_count: 6000, output_token_count: 400, thoughts_token_count: 600, tool_token_count: 50, total_token_count: 10050,
-    } }])
+    const body = logsBody({ 'service.name': 'gemini-cli' }, [
+      {
+        attrs: {
+          'event.name': 'gemini_cli.api_response',
+          'event.timestamp': '2026-06-01T10:00:00Z',
+          'session.id': 'g-1',
+          prompt_id: 'p-1',
+          model: 'gemini-2.5-pro',
+          input_token_count: 9000,
+          cached_content_token_count: 6000,
+          output_token_count: 400,
+          thoughts_token_count: 600,
+          tool_token_count: 50,
+          total_token_count: 10050,
+        },
+      },
+    ])
     expect((await postJson(rig.receiver.port, '/v1/logs', body)).status).toBe(200)
     expect(totals(rig.store)).toMatchObject({ input: 3050, output: 1000, cacheRead: 6000, requests: 1 })
   })
@@ -212,14 +310,37 @@ describe('Copilot CLI: chat spans and the session store', () => {
   const SESSION_ID = '7d9e2c4a-1b3f-4e5d-9a8b-0c1d2e3f4a5b'
   function chatSpans(): unknown {
     const span = (spanId: string, end: string, input: number, cacheRead: number, output: number) => ({
-      traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId, name: 'chat claude-sonnet-4.5', kind: 3,
-      startTimeUnixNano: String(BigInt(Date.parse(end) - 2000) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.parse(end)) * 1_000_000n),
-      attributes: kv({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'github', 'gen_ai.response.model': 'claude-sonnet-4.5', 'gen_ai.conversation.id': SESSION_ID,
-        'gen_ai.usage.input_tokens': input, 'gen_ai.usage.cache_read.input_tokens': cacheRead, 'gen_ai.usage.output_tokens': output }),
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId,
+      name: 'chat claude-sonnet-4.5',
+      kind: 3,
+      startTimeUnixNano: String(BigInt(Date.parse(end) - 2000) * 1_000_000n),
+      endTimeUnixNano: String(BigInt(Date.parse(end)) * 1_000_000n),
+      attributes: kv({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'github',
+        'gen_ai.response.model': 'claude-sonnet-4.5',
+        'gen_ai.conversation.id': SESSION_ID,
+        'gen_ai.usage.input_tokens': input,
+        'gen_ai.usage.cache_read.input_tokens': cacheRead,
+        'gen_ai.usage.output_tokens': output,
+      }),
     })
-    return { resourceSpans: [{ resource: { attributes: kv({ 'service.name': 'github-copilot' }) }, scopeSpans: [{ spans: [
-      span('00f067aa0ba902b7', '2026-04-08T05:10:01.500Z', 12000, 9000, 300), span('00f067aa0ba902b8', '2026-04-08T05:11:00.800Z', 15000, 11000, 120),
-    ] }] }] }
+    return {
+      resourceSpans: [
+        {
+          resource: { attributes: kv({ 'service.name': 'github-copilot' }) },
+          scopeSpans: [
+            {
+              spans: [
+                span('00f067aa0ba902b7', '2026-04-08T05:10:01.500Z', 12000, 9000, 300),
+                span('00f067aa0ba902b8', '2026-04-08T05:11:00.800Z', 15000, 11000, 120),
+              ],
+            },
+          ],
+        },
+      ],
+    }
   }
   const TOTALS = { input: 7000, cacheRead: 20000, output: 420, requests: 2 }
 
@@ -230,10 +351,30 @@ describe('Copilot CLI: chat spans and the session store', () => {
       const home = join(rig.dir, 'copilot')
       const db = new CopilotStore(join(home, 'session-store.db'))
       db.session(SESSION_ID, '/work/cli')
-      db.request({ session: SESSION_ID, model: 'claude-sonnet-4.5', at: '2026-04-08T05:10:01.000Z', input: 3000, cacheRead: 9000, output: 300 })
-      db.request({ session: SESSION_ID, model: 'claude-sonnet-4.5', at: '2026-04-08T05:11:00.000Z', input: 4000, cacheRead: 11000, output: 120 })
+      db.request({
+        session: SESSION_ID,
+        model: 'claude-sonnet-4.5',
+        at: '2026-04-08T05:10:01.000Z',
+        input: 3000,
+        cacheRead: 9000,
+        output: 300,
+      })
+      db.request({
+        session: SESSION_ID,
+        model: 'claude-sonnet-4.5',
+        at: '2026-04-08T05:11:00.000Z',
+        input: 4000,
+        cacheRead: 11000,
+        output: 120,
+      })
       db.close()
-      const scan = () => scanLogs((rig as OtlpRig).store, createLogSources({ env: { COPILOT_HOME: home }, home: (rig as OtlpRig).dir }).filter((s) => s.id === 'copilot-cli'), cost, { userId: 'tester' })
+      const scan = () =>
+        scanLogs(
+          (rig as OtlpRig).store,
+          createLogSources({ env: { COPILOT_HOME: home }, home: (rig as OtlpRig).dir }).filter((s) => s.id === 'copilot-cli'),
+          cost,
+          { userId: 'tester' },
+        )
       if (order === 'store first') await scan()
       expect((await postJson(rig.receiver.port, '/v1/traces', chatSpans())).status).toBe(200)
       if (order === 'spans first') await scan()

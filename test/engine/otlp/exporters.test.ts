@@ -32,11 +32,28 @@ function logProvider(url: string, protocol: Protocol, resource: Record<string, s
 }
 
 /** A Claude Code `claude_code.api_request` event as Claude Code emits it (docs/monitoring-usage.md). */
-function claudeRequest(id: string, input: number, output: number, cacheRead: number, cacheWrite: number, at: Date): Record<string, string | number> {
+function claudeRequest(
+  id: string,
+  input: number,
+  output: number,
+  cacheRead: number,
+  cacheWrite: number,
+  at: Date,
+): Record<string, string | number> {
   return {
-    'event.name': 'api_request', 'event.timestamp': at.toISOString(), 'event.sequence': Number(id.slice(-1)), 'session.id': 'sess-1',
-    'user.id': 'u-anon', model: 'claude-sonnet-4-5', input_tokens: input, output_tokens: output, cache_read_tokens: cacheRead,
-    cache_creation_tokens: cacheWrite, cost_usd: 0.5, duration_ms: 1200, request_id: id,
+    'event.name': 'api_request',
+    'event.timestamp': at.toISOString(),
+    'event.sequence': Number(id.slice(-1)),
+    'session.id': 'sess-1',
+    'user.id': 'u-anon',
+    model: 'claude-sonnet-4-5',
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_tokens: cacheRead,
+    cache_creation_tokens: cacheWrite,
+    cost_usd: 0.5,
+    duration_ms: 1200,
+    request_id: id,
   }
 }
 
@@ -60,9 +77,22 @@ describe('real OTel JS log exporters', () => {
       expect(t).toMatchObject({ input: 1010, output: 220, cacheRead: 5000, cacheWrite: 300, requests: 2, unpricedTokens: 0 })
       // claude-sonnet-4-5 at $3 / $15 / $0.30 / $3.75 per million.
       expect(t.costUsd).toBeCloseTo((1010 * 3 + 220 * 15 + 5000 * 0.3 + 300 * 3.75) / 1e6, 9)
-      const row = rig.store.db.prepare('SELECT source, agent_id, user_id, project, session_id, ts FROM usage_events WHERE key = ?').get('otlp:cc:req_011A')
-      expect(row).toEqual({ source: 'otlp', agent_id: 'claude-code', user_id: 'u-anon', project: '/work/app', session_id: 'sess-1', ts: at.getTime() })
-      const svc = rig.store.db.prepare('SELECT received, usage, skip_reasons FROM otlp_services WHERE service = ?').get('claude-code') as { received: number; usage: number; skip_reasons: string }
+      const row = rig.store.db
+        .prepare('SELECT source, agent_id, user_id, project, session_id, ts FROM usage_events WHERE key = ?')
+        .get('otlp:cc:req_011A')
+      expect(row).toEqual({
+        source: 'otlp',
+        agent_id: 'claude-code',
+        user_id: 'u-anon',
+        project: '/work/app',
+        session_id: 'sess-1',
+        ts: at.getTime(),
+      })
+      const svc = rig.store.db.prepare('SELECT received, usage, skip_reasons FROM otlp_services WHERE service = ?').get('claude-code') as {
+        received: number
+        usage: number
+        skip_reasons: string
+      }
       expect(svc.received).toBe(5)
       expect(svc.usage).toBe(3)
       expect(JSON.parse(svc.skip_reasons)).toEqual({ 'not-usage': 1, 'never-count': 1 })
@@ -72,10 +102,17 @@ describe('real OTel JS log exporters', () => {
   it('an unknown model is stored unpriced, never $0', async () => {
     rig = await otlpRig()
     const provider = logProvider(rig.receiver.url, 'protobuf', { 'service.name': 'my-app' })
-    provider.getLogger('x').emit({ eventName: 'gen_ai.client.inference.operation.details', attributes: {
-      'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'acme', 'gen_ai.response.model': 'acme-large-9',
-      'gen_ai.usage.input_tokens': 700, 'gen_ai.usage.output_tokens': 30, 'gen_ai.usage.cache_read.input_tokens': 200,
-    } })
+    provider.getLogger('x').emit({
+      eventName: 'gen_ai.client.inference.operation.details',
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'acme',
+        'gen_ai.response.model': 'acme-large-9',
+        'gen_ai.usage.input_tokens': 700,
+        'gen_ai.usage.output_tokens': 30,
+        'gen_ai.usage.cache_read.input_tokens': 200,
+      },
+    })
     await provider.forceFlush()
     await provider.shutdown()
     // costUsd covers priced usage only: the 730 tokens are unpriced, and the ledger's cost is NULL.
@@ -88,15 +125,32 @@ describe('real OTel JS trace exporters', () => {
   for (const protocol of PROTOCOLS) {
     it(`GenAI chat spans over ${protocol}: input made exclusive, invoke_agent summaries and tool spans skipped`, async () => {
       rig = await otlpRig()
-      const exporter = protocol === 'json' ? new JsonTraceExporter({ url: `${rig.receiver.url}/v1/traces` }) : new ProtoTraceExporter({ url: `${rig.receiver.url}/v1/traces` })
-      const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'github-copilot', 'tokenwatch.project': 'web' }), spanProcessors: [new SimpleSpanProcessor(exporter)] })
+      const exporter =
+        protocol === 'json'
+          ? new JsonTraceExporter({ url: `${rig.receiver.url}/v1/traces` })
+          : new ProtoTraceExporter({ url: `${rig.receiver.url}/v1/traces` })
+      const provider = new BasicTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'github-copilot', 'tokenwatch.project': 'web' }),
+        spanProcessors: [new SimpleSpanProcessor(exporter)],
+      })
       const tracer = provider.getTracer('copilot')
-      const agent = tracer.startSpan('invoke_agent copilot', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 99999, 'gen_ai.usage.output_tokens': 9999 } })
-      const chat = tracer.startSpan('chat gpt-5.1', { kind: SpanKind.CLIENT, attributes: {
-        'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-5.1', 'gen_ai.response.model': 'gpt-5.1',
-        'gen_ai.usage.input_tokens': 12000, 'gen_ai.usage.cache_read.input_tokens': 8000, 'gen_ai.usage.output_tokens': 400,
-        'gen_ai.conversation.id': 'conv-9', 'enduser.id': 'ada',
-      } })
+      const agent = tracer.startSpan('invoke_agent copilot', {
+        attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 99999, 'gen_ai.usage.output_tokens': 9999 },
+      })
+      const chat = tracer.startSpan('chat gpt-5.1', {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-5.1',
+          'gen_ai.response.model': 'gpt-5.1',
+          'gen_ai.usage.input_tokens': 12000,
+          'gen_ai.usage.cache_read.input_tokens': 8000,
+          'gen_ai.usage.output_tokens': 400,
+          'gen_ai.conversation.id': 'conv-9',
+          'enduser.id': 'ada',
+        },
+      })
       chat.end()
       tracer.startSpan('execute_tool read_file', { attributes: { 'gen_ai.operation.name': 'execute_tool' } }).end()
       agent.end()
@@ -118,9 +172,10 @@ describe('real OTel JS metric exporters', () => {
       it(`claude_code.token.usage over ${protocol}, ${temporality}: two exports and the shutdown re-export count each token once`, async () => {
         rig = await otlpRig({ holdMs: 0 })
         const pref = temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE
-        const exporter = protocol === 'json'
-          ? new JsonMetricExporter({ url: `${rig.receiver.url}/v1/metrics`, temporalityPreference: pref })
-          : new ProtoMetricExporter({ url: `${rig.receiver.url}/v1/metrics`, temporalityPreference: pref })
+        const exporter =
+          protocol === 'json'
+            ? new JsonMetricExporter({ url: `${rig.receiver.url}/v1/metrics`, temporalityPreference: pref })
+            : new ProtoMetricExporter({ url: `${rig.receiver.url}/v1/metrics`, temporalityPreference: pref })
         const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })
         const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'claude-code-ci' }), readers: [reader] })
         const counter = provider.getMeter('com.anthropic.claude_code').createCounter('claude_code.token.usage', { unit: 'tokens' })
@@ -136,7 +191,14 @@ describe('real OTel JS metric exporters', () => {
         // Shutdown exports once more: cumulative totals unchanged, or empty deltas.
         await provider.shutdown()
         rig.ingest.flushHeld(true)
-        expect(totals(rig.store)).toMatchObject({ input: 1500, output: 400, cacheRead: 4000, cacheWrite: 600, requests: 2, unpricedTokens: 0 })
+        expect(totals(rig.store)).toMatchObject({
+          input: 1500,
+          output: 400,
+          cacheRead: 4000,
+          cacheWrite: 600,
+          requests: 2,
+          unpricedTokens: 0,
+        })
       })
     }
   }

@@ -13,7 +13,9 @@ afterEach(async () => {
 })
 
 const CLAUDE = { 'service.name': 'claude-code' }
-const request = (id: string, input: number) => ({ attrs: { 'event.name': 'api_request', request_id: id, model: 'claude-sonnet-4-5', input_tokens: input, output_tokens: 1 } })
+const request = (id: string, input: number) => ({
+  attrs: { 'event.name': 'api_request', request_id: id, model: 'claude-sonnet-4-5', input_tokens: input, output_tokens: 1 },
+})
 const PB = { 'content-type': 'application/x-protobuf' }
 
 describe('OTLP/HTTP receiver', () => {
@@ -35,9 +37,15 @@ describe('OTLP/HTTP receiver', () => {
     const bad = { attrs: { 'event.name': 'api_request', request_id: 'req_bad', model: 'm', input_tokens: -5, output_tokens: 1 } }
     const r = await postJson(rig.receiver.port, '/v1/logs', logsBody(CLAUDE, [request('req_1', 10), bad, request('req_2', 5)]))
     expect(r.status).toBe(200)
-    expect(JSON.parse(r.body.toString())).toEqual({ partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 with token counts that are not non-negative integers up to 1e9' } })
+    expect(JSON.parse(r.body.toString())).toEqual({
+      partialSuccess: { rejectedLogRecords: '1', errorMessage: '1 with token counts that are not non-negative integers up to 1e9' },
+    })
     expect(totals(rig.store)).toMatchObject({ input: 15, requests: 2 })
-    const svc = rig.store.db.prepare('SELECT received, usage, skip_reasons FROM otlp_services').get() as { received: number; usage: number; skip_reasons: string }
+    const svc = rig.store.db.prepare('SELECT received, usage, skip_reasons FROM otlp_services').get() as {
+      received: number
+      usage: number
+      skip_reasons: string
+    }
     expect({ ...svc, skip_reasons: JSON.parse(svc.skip_reasons) }).toEqual({ received: 3, usage: 2, skip_reasons: { 'bad-tokens': 1 } })
   })
 
@@ -105,7 +113,9 @@ describe('OTLP/HTTP receiver', () => {
     try {
       const closed = await new Promise<string>((resolve) => {
         const s = connect(quick.port, '127.0.0.1', () => {
-          s.write(`POST /v1/logs HTTP/1.1\r\nhost: 127.0.0.1:${quick.port}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"resourceLogs":`)
+          s.write(
+            `POST /v1/logs HTTP/1.1\r\nhost: 127.0.0.1:${quick.port}\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"resourceLogs":`,
+          )
         })
         let text = ''
         s.on('data', (d) => (text += d.toString()))

@@ -28,7 +28,11 @@ export async function otlpRig(opts: Partial<OtlpIngestOptions> = {}, dbPath?: st
   const ingest = new OtlpIngest({ store, cost: createCoster(loadPriceTable()), userId: 'tester', now: () => clock.now, ...opts })
   const receiver = await startOtlpReceiver({ ingest, port: 0 })
   return {
-    dir, store, ingest, receiver, clock,
+    dir,
+    store,
+    ingest,
+    receiver,
+    clock,
     async close() {
       await receiver.close()
       store.close()
@@ -48,7 +52,13 @@ export interface RawReply {
 }
 
 /** A raw POST, so tests control Host, Origin, type and encoding exactly. */
-export function post(port: number, path: string, body: Buffer | string, headers: Record<string, string> = {}, method = 'POST'): Promise<RawReply> {
+export function post(
+  port: number,
+  path: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       const chunks: Buffer[] = []
@@ -63,7 +73,10 @@ export function post(port: number, path: string, body: Buffer | string, headers:
 /** POSTs an OTLP/JSON body (optionally gzipped). */
 export function postJson(port: number, path: string, body: unknown, gzip = false): Promise<RawReply> {
   const text = Buffer.from(JSON.stringify(body))
-  return post(port, path, gzip ? gzipSync(text) : text, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) })
+  return post(port, path, gzip ? gzipSync(text) : text, {
+    'content-type': 'application/json',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+  })
 }
 
 type Attr = string | number | boolean
@@ -72,26 +85,40 @@ type Attr = string | number | boolean
 export function kv(o: Record<string, Attr>): { key: string; value: Record<string, unknown> }[] {
   return Object.entries(o).map(([key, v]) => ({
     key,
-    value: typeof v === 'string' ? { stringValue: v } : typeof v === 'boolean' ? { boolValue: v } : Number.isInteger(v) ? { intValue: v } : { doubleValue: v },
+    value:
+      typeof v === 'string'
+        ? { stringValue: v }
+        : typeof v === 'boolean'
+          ? { boolValue: v }
+          : Number.isInteger(v)
+            ? { intValue: v }
+            : { doubleValue: v },
   }))
 }
 
 /** An ExportLogsServiceRequest with one resource and these records. */
-export function logsBody(resource: Record<string, Attr>, records: { attrs: Record<string, Attr>; body?: string; timeUnixNano?: string; traceId?: string; spanId?: string; eventName?: string }[]): unknown {
+export function logsBody(
+  resource: Record<string, Attr>,
+  records: { attrs: Record<string, Attr>; body?: string; timeUnixNano?: string; traceId?: string; spanId?: string; eventName?: string }[],
+): unknown {
   return {
-    resourceLogs: [{
-      resource: { attributes: kv(resource) },
-      scopeLogs: [{
-        scope: { name: 'test' },
-        logRecords: records.map((r) => ({
-          timeUnixNano: r.timeUnixNano ?? String(BigInt(Date.now()) * 1_000_000n),
-          attributes: kv(r.attrs),
-          ...(r.body ? { body: { stringValue: r.body } } : {}),
-          ...(r.eventName ? { eventName: r.eventName } : {}),
-          ...(r.traceId ? { traceId: r.traceId } : {}),
-          ...(r.spanId ? { spanId: r.spanId } : {}),
-        })),
-      }],
-    }],
+    resourceLogs: [
+      {
+        resource: { attributes: kv(resource) },
+        scopeLogs: [
+          {
+            scope: { name: 'test' },
+            logRecords: records.map((r) => ({
+              timeUnixNano: r.timeUnixNano ?? String(BigInt(Date.now()) * 1_000_000n),
+              attributes: kv(r.attrs),
+              ...(r.body ? { body: { stringValue: r.body } } : {}),
+              ...(r.eventName ? { eventName: r.eventName } : {}),
+              ...(r.traceId ? { traceId: r.traceId } : {}),
+              ...(r.spanId ? { spanId: r.spanId } : {}),
+            })),
+          },
+        ],
+      },
+    ],
   }
 }

@@ -9,8 +9,14 @@ const matched = (model: string): string | undefined => table.resolve(model)?.mat
 describe('bundled snapshot: exact and alias matches', () => {
   it('prices claude-sonnet-4-20250514 at the values in the snapshot', () => {
     expect(table.resolve('claude-sonnet-4-20250514')).toEqual({
-      input: 3, output: 15, cacheRead: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6,
-      matched: 'claude-sonnet-4-0', origin: 'snapshot', tiers: [],
+      input: 3,
+      output: 15,
+      cacheRead: 0.3,
+      cacheWrite5m: 3.75,
+      cacheWrite1h: 6,
+      matched: 'claude-sonnet-4-0',
+      origin: 'snapshot',
+      tiers: [],
     })
   })
 
@@ -99,8 +105,14 @@ describe('overrides', () => {
   it('win over the snapshot after normalization and fill cache prices by the Anthropic rule', () => {
     const t = loadPriceTable({ overrides: [{ model: 'claude-sonnet-4', input: 1, output: 2 }] })
     expect(t.resolve('anthropic/claude-sonnet-4-20250514')).toEqual({
-      input: 1, output: 2, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2,
-      matched: 'claude-sonnet-4', origin: 'override', tiers: [],
+      input: 1,
+      output: 2,
+      cacheRead: 0.1,
+      cacheWrite5m: 1.25,
+      cacheWrite1h: 2,
+      matched: 'claude-sonnet-4',
+      origin: 'override',
+      tiers: [],
     })
   })
 
@@ -110,7 +122,12 @@ describe('overrides', () => {
   })
 
   it('price models the snapshot does not know, and match them exactly', () => {
-    const t = loadPriceTable({ overrides: [{ model: 'my-local-model', input: 0, output: 0 }, { model: 'gpt-5', input: 9, output: 9 }] })
+    const t = loadPriceTable({
+      overrides: [
+        { model: 'my-local-model', input: 0, output: 0 },
+        { model: 'gpt-5', input: 9, output: 9 },
+      ],
+    })
     expect(t.resolve('my-local-model')?.origin).toBe('override')
     expect(t.resolve('my-local-model-large')).toBeUndefined()
     expect(t.resolve('gpt-5.2-codex')).toMatchObject({ origin: 'snapshot', matched: 'gpt-5.2' })

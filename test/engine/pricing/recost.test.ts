@@ -11,8 +11,20 @@ import { tempDir } from '../../helpers/temp'
 
 function ev(key: string, model: string, input: number, output: number, extra: Partial<UsageEvent> = {}): UsageEvent {
   return {
-    key, ts: Date.parse('2026-04-01T10:00:00Z'), source: 'socket', userId: 'u', agentId: 'a', project: 'p', sessionId: 's',
-    model, input, output, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0, ...extra,
+    key,
+    ts: Date.parse('2026-04-01T10:00:00Z'),
+    source: 'socket',
+    userId: 'u',
+    agentId: 'a',
+    project: 'p',
+    sessionId: 's',
+    model,
+    input,
+    output,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
+    ...extra,
   }
 }
 
@@ -22,11 +34,19 @@ describe('re-costing history when prices change', () => {
     let prices = loadPriceTable()
     let cost = createCoster(prices)
     recostHistory(store, prices, cost)
-    applyBatch(store, [{ events: [
-      ev('1', 'claude-sonnet-4-20250514', 1_000_000, 0),
-      ev('2', 'my-local-model', 500, 500),
-      ev('3', 'claude-sonnet-4-20250514', 1_000_000, 0, { reportedCostUsd: 0.5 }),
-    ] }], cost)
+    applyBatch(
+      store,
+      [
+        {
+          events: [
+            ev('1', 'claude-sonnet-4-20250514', 1_000_000, 0),
+            ev('2', 'my-local-model', 500, 500),
+            ev('3', 'claude-sonnet-4-20250514', 1_000_000, 0, { reportedCostUsd: 0.5 }),
+          ],
+        },
+      ],
+      cost,
+    )
     const before = runReport(store, { tz: 'UTC', groupBy: ['model'] })
     expect(before.rows.map((r) => [r.model, r.costUsd, r.unpricedTokens])).toEqual([
       ['claude-sonnet-4-20250514', 3.5, 0],
@@ -34,10 +54,12 @@ describe('re-costing history when prices change', () => {
     ])
     expect(before.unpricedModels).toEqual(['my-local-model'])
 
-    prices = loadPriceTable({ overrides: [
-      { model: 'claude-sonnet-4-20250514', input: 2, output: 10 },
-      { model: 'my-local-model', input: 1, output: 1 },
-    ] })
+    prices = loadPriceTable({
+      overrides: [
+        { model: 'claude-sonnet-4-20250514', input: 2, output: 10 },
+        { model: 'my-local-model', input: 1, output: 1 },
+      ],
+    })
     cost = createCoster(prices)
     expect(recostHistory(store, prices, cost).sort()).toEqual(['claude-sonnet-4-20250514', 'my-local-model'])
     const after = runReport(store, { tz: 'UTC', groupBy: ['model'] })

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { applyBatch } from '../../../src/engine/ingest/apply-batch'
 import { PROJECTIONS, rebuildProjections } from '../../../src/engine/projections'
-import { ADD_MEASURES_ON_CONFLICT, DIMENSION_COLUMNS, MEASURE_COLUMNS, MEASURES, MEASURES_FROM_LEDGER } from '../../../src/engine/projections/measures'
+import {
+  ADD_MEASURES_ON_CONFLICT,
+  DIMENSION_COLUMNS,
+  MEASURE_COLUMNS,
+  MEASURES,
+  MEASURES_FROM_LEDGER,
+} from '../../../src/engine/projections/measures'
 import { ensureRollup } from '../../../src/engine/projections/rollup'
 import { openStore, type Store } from '../../../src/engine/store/open-store'
 import type { UsageEvent } from '../../../src/shared/usage'
@@ -19,8 +25,12 @@ function snapshot(store: Store): Record<string, unknown[]> {
     for (const t of p.tables) {
       if (t === 'bucket_drops' || t === 'rollup_zones') continue
       const cols = (store.db.prepare(`SELECT name FROM pragma_table_info('${t}')`).all() as { name: string }[])
-        .map((c) => c.name).filter((c) => c !== 'change_seq')
-      out[t] = store.db.prepare(`SELECT ${cols.join(', ')} FROM ${t} ORDER BY ${cols.join(', ')}`).raw().all()
+        .map((c) => c.name)
+        .filter((c) => c !== 'change_seq')
+      out[t] = store.db
+        .prepare(`SELECT ${cols.join(', ')} FROM ${t} ORDER BY ${cols.join(', ')}`)
+        .raw()
+        .all()
     }
   }
   return out
@@ -37,11 +47,18 @@ const T0 = Date.parse('2026-03-28T20:00:00Z') // the night Europe/Berlin springs
 function history(): UsageEvent[] {
   const out: UsageEvent[] = []
   for (let i = 0; i < 120; i++) {
-    out.push(event(`k${i}`, T0 + i * 37 * 60_000, {
-      sessionId: `s${i % 7}`, agentId: i % 3 === 0 ? 'codex' : 'claude-code', project: `/p/${i % 7 % 4}`,
-      model: i % 5 === 0 ? 'mystery' : i % 2 === 0 ? 'claude-opus-4-6' : 'claude-sonnet-4-5', input: 100 + i, output: 10 * i,
-      cacheRead: i % 4 === 0 ? 1000 : 0, cacheWrite: i % 6 === 0 ? 50 : 0,
-    }))
+    out.push(
+      event(`k${i}`, T0 + i * 37 * 60_000, {
+        sessionId: `s${i % 7}`,
+        agentId: i % 3 === 0 ? 'codex' : 'claude-code',
+        project: `/p/${(i % 7) % 4}`,
+        model: i % 5 === 0 ? 'mystery' : i % 2 === 0 ? 'claude-opus-4-6' : 'claude-sonnet-4-5',
+        input: 100 + i,
+        output: 10 * i,
+        cacheRead: i % 4 === 0 ? 1000 : 0,
+        cacheWrite: i % 6 === 0 ? 50 : 0,
+      }),
+    )
   }
   return out
 }
@@ -55,11 +72,19 @@ describe('projections: every derived table is its declared projection', () => {
     for (let i = 0; i < events.length; i += 17) applyBatch(store, [{ events: events.slice(i, i + 17) }], cost)
     // Corrections: the same keys seen again with more (a streamed line grown), at another time
     // (moving rows, spans and a day), and under another model (moving every aggregate).
-    applyBatch(store, [{ events: [
-      event('k3', T0 + 3 * 37 * 60_000, { ...pick(events[3]), output: 9999 }),
-      event('k10', T0 + 30 * H, { ...pick(events[10]), output: 10_000 }),
-      event('k11', events[11]?.ts ?? 0, { ...pick(events[11]), model: 'mystery', output: 20_000 }),
-    ] }], cost)
+    applyBatch(
+      store,
+      [
+        {
+          events: [
+            event('k3', T0 + 3 * 37 * 60_000, { ...pick(events[3]), output: 9999 }),
+            event('k10', T0 + 30 * H, { ...pick(events[10]), output: 10_000 }),
+            event('k11', events[11]?.ts ?? 0, { ...pick(events[11]), model: 'mystery', output: 20_000 }),
+          ],
+        },
+      ],
+      cost,
+    )
     const incremental = snapshot(store)
     expect(Object.values(incremental).every((rows) => rows.length > 0)).toBe(true)
     store.db.transaction(() => rebuildProjections(store))()
@@ -104,5 +129,13 @@ describe('projections: every derived table is its declared projection', () => {
 /** An event's names and session, to see the same request again. */
 function pick(e: UsageEvent | undefined): Partial<UsageEvent> {
   if (!e) throw new Error('no such event')
-  return { sessionId: e.sessionId, agentId: e.agentId, project: e.project, model: e.model, input: e.input, cacheRead: e.cacheRead, cacheWrite: e.cacheWrite }
+  return {
+    sessionId: e.sessionId,
+    agentId: e.agentId,
+    project: e.project,
+    model: e.model,
+    input: e.input,
+    cacheRead: e.cacheRead,
+    cacheWrite: e.cacheWrite,
+  }
 }

@@ -10,13 +10,25 @@ import { claudeLine, fileRow, expectAggregatesMatchLedger, makeEnv, type Env } f
  * is whole JSON: a writer appends whole lines, so a reader only ever sees prefixes of real lines.
  */
 const lineArb = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'é'), output: fc.nat({ max: 500 }), minute: fc.nat({ max: 90 }) })
-    .map(({ id, output, minute }) => Buffer.from(claudeLine({ id, output, ts: new Date(Date.parse('2026-03-01T10:00:00Z') + minute * 60_000).toISOString() }))) },
-  { weight: 1, arbitrary: fc.constantFrom('', '{"type":"user","message":{"content":"hi ✓"}}', '{"message": {"usage": {"input_tokens": ', 'plain "usage" text').map((s) => Buffer.from(s)) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'é'), output: fc.nat({ max: 500 }), minute: fc.nat({ max: 90 }) })
+      .map(({ id, output, minute }) =>
+        Buffer.from(claudeLine({ id, output, ts: new Date(Date.parse('2026-03-01T10:00:00Z') + minute * 60_000).toISOString() })),
+      ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom('', '{"type":"user","message":{"content":"hi ✓"}}', '{"message": {"usage": {"input_tokens": ', 'plain "usage" text')
+      .map((s) => Buffer.from(s)),
+  },
   { weight: 1, arbitrary: fc.constant(Buffer.concat([Buffer.from('{"usage":"'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from('"}')])) },
 )
 
-const linesArb = fc.array(fc.tuple(lineArb, fc.boolean()), { minLength: 1, maxLength: 25 })
+const linesArb = fc
+  .array(fc.tuple(lineArb, fc.boolean()), { minLength: 1, maxLength: 25 })
   .map((lines) => lines.map(([l, crlf]) => Buffer.concat([l, Buffer.from(crlf ? '\r\n' : '\n')])))
 
 /** Cut points: anywhere, or a few bytes around a line end (where the interesting cases are). */

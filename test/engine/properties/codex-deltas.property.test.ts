@@ -12,7 +12,13 @@ const ctx: FileContext = { path: '/c/sessions/rollout-p.jsonl', root: '/c/sessio
 const t = (i: number) => new Date(Date.parse('2026-05-13T10:00:00Z') + i * 1000).toISOString()
 
 /** One turn as Codex bills it: cached input is part of input. */
-const turnArb = fc.record({ input: fc.nat({ max: 200_000 }), cachedPart: fc.double({ min: 0, max: 1, noNaN: true }), output: fc.nat({ max: 20_000 }), reasoning: fc.nat({ max: 5000 }) })
+const turnArb = fc
+  .record({
+    input: fc.nat({ max: 200_000 }),
+    cachedPart: fc.double({ min: 0, max: 1, noNaN: true }),
+    output: fc.nat({ max: 20_000 }),
+    reasoning: fc.nat({ max: 5000 }),
+  })
   .map(({ input, cachedPart, output, reasoning }): Counters => [input, Math.floor(input * cachedPart), output, reasoning])
 
 /**
@@ -55,7 +61,8 @@ function rollout(steps: Step[]): Rollout {
     const line = codexTokenLine(t(i + 1), total, s.withLast || reset ? s.turn : null)
     lines.push(line)
     for (let r = 0; r < s.reEmit; r++) lines.push(line)
-    if (s.rateLimitOnly) lines.push(JSON.stringify({ timestamp: t(i + 1), type: 'event_msg', payload: { type: 'token_count', info: null, rate_limits: {} } }))
+    if (s.rateLimitOnly)
+      lines.push(JSON.stringify({ timestamp: t(i + 1), type: 'event_msg', payload: { type: 'token_count', info: null, rate_limits: {} } }))
   })
   segments.push(total)
   return { lines, segments }
@@ -89,7 +96,11 @@ describe('property: Codex turns are the changes in total_token_usage', () => {
       fc.property(fc.array(stepArb, { minLength: 1, maxLength: 30 }), fc.nat({ max: 200 }), (steps, restartAt) => {
         const r = rollout(steps)
         const events = parse(r.lines, restartAt % r.lines.length)
-        const [input, cached, output] = [0, 1, 2].map((k) => r.segments.reduce((n, seg) => n + (seg[k] as number), 0)) as [number, number, number]
+        const [input, cached, output] = [0, 1, 2].map((k) => r.segments.reduce((n, seg) => n + (seg[k] as number), 0)) as [
+          number,
+          number,
+          number,
+        ]
         // Exclusive buckets: Codex's input holds the cached part, Token Watch's does not.
         expect(sum(events, (e) => e.input + e.cacheRead)).toBe(input)
         expect(sum(events, (e) => e.cacheRead)).toBe(cached)
@@ -106,7 +117,8 @@ describe('property: Codex turns are the changes in total_token_usage', () => {
 
   it('exclusive buckets are never negative, whatever the counters say (cached above input, totals jumping about)', () => {
     const anyCounters = fc.tuple(fc.nat({ max: 1e6 }), fc.nat({ max: 1e6 }), fc.nat({ max: 1e6 }), fc.nat({ max: 1e6 }))
-    const lineArb = fc.record({ total: fc.option(anyCounters), last: fc.option(anyCounters) })
+    const lineArb = fc
+      .record({ total: fc.option(anyCounters), last: fc.option(anyCounters) })
       .map(({ total, last }) => codexTokenLine(t(1), total, last))
     fc.assert(
       fc.property(fc.array(lineArb, { minLength: 1, maxLength: 30 }), (lines) => {

@@ -20,10 +20,13 @@ const messages = fc.uniqueArray(
     id: fc.string({ minLength: 1, maxLength: 6 }),
     input: fc.nat({ max: 5000 }),
     cacheRead: fc.nat({ max: 100_000 }),
-    sightings: fc.uniqueArray(
-      fc.record({ output: fc.nat({ max: 2000 }), extraCache: fc.nat({ max: 50 }), minute: fc.nat({ max: 180 }) }),
-      { minLength: 1, maxLength: 5, selector: (s) => `${s.output}/${s.extraCache}` },
-    ).filter((ss) => new Set(ss.map((s) => s.minute)).size === ss.length),
+    sightings: fc
+      .uniqueArray(fc.record({ output: fc.nat({ max: 2000 }), extraCache: fc.nat({ max: 50 }), minute: fc.nat({ max: 180 }) }), {
+        minLength: 1,
+        maxLength: 5,
+        selector: (s) => `${s.output}/${s.extraCache}`,
+      })
+      .filter((ss) => new Set(ss.map((s) => s.minute)).size === ss.length),
     model: fc.constantFrom('sonnet', 'opus', 'mystery'),
   }),
   { minLength: 1, maxLength: 12, selector: (m) => m.id },
@@ -31,9 +34,14 @@ const messages = fc.uniqueArray(
 
 const scenarios = messages.chain((list) => {
   const all: UsageEvent[] = list.flatMap((m) =>
-    m.sightings.map((s) => event(`cc:${m.id}`, BASE + s.minute * 61_000, {
-      input: m.input, output: s.output, cacheRead: m.cacheRead + s.extraCache, model: m.model,
-    })),
+    m.sightings.map((s) =>
+      event(`cc:${m.id}`, BASE + s.minute * 61_000, {
+        input: m.input,
+        output: s.output,
+        cacheRead: m.cacheRead + s.extraCache,
+        model: m.model,
+      }),
+    ),
   )
   return fc.record({
     all: fc.constant(all),

@@ -9,38 +9,140 @@ import type { FileContext, LineOutcome, LineParser, SkipReason } from '../../../
 import { FIXTURES } from '../../helpers/temp'
 import { ledgerTotals, makeEnv } from '../ingest/support'
 
-const REASONS: readonly SkipReason[] = ['malformed-json', 'invalid-utf8', 'line-too-long', 'bad-field', 'implausible-time', 'binary', 'unknown-shape']
+const REASONS: readonly SkipReason[] = [
+  'malformed-json',
+  'invalid-utf8',
+  'line-too-long',
+  'bad-field',
+  'implausible-time',
+  'binary',
+  'unknown-shape',
+]
 
 const claudeCtx: FileContext = { path: '/h/.claude/projects/-w/s.jsonl', root: '/h/.claude/projects', userId: 'u' }
-const codexCtx: FileContext = { path: '/h/.codex/sessions/r.jsonl', root: '/h/.codex/sessions', userId: 'u', familyOf: (id) => `root-of-${id}` }
+const codexCtx: FileContext = {
+  path: '/h/.codex/sessions/r.jsonl',
+  root: '/h/.codex/sessions',
+  userId: 'u',
+  familyOf: (id) => `root-of-${id}`,
+}
 
 /** Real lines from the fixtures: the starting point for mutations. */
-const realLines = (files: string[]) => files.flatMap((f) => readFileSync(join(FIXTURES, f), 'utf8').split('\n').filter((l) => l.length > 0))
+const realLines = (files: string[]) =>
+  files.flatMap((f) =>
+    readFileSync(join(FIXTURES, f), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0),
+  )
 const CLAUDE_LINES = realLines(['claude_real/spotter__short.jsonl', 'ccusage/claude_project-alpha_chat.jsonl'])
-const CODEX_LINES = realLines(['ccusage/codex_session-alpha.jsonl', 'codexbar/Issue2037__harness-smoke_codex-home_archived_sessions_child.jsonl', 'tokscale/codex_task_started_duration.jsonl'])
+const CODEX_LINES = realLines([
+  'ccusage/codex_session-alpha.jsonl',
+  'codexbar/Issue2037__harness-smoke_codex-home_archived_sessions_child.jsonl',
+  'tokscale/codex_task_started_duration.jsonl',
+])
 
 /** Any JSON value, in the places the parsers look. */
 const anyJson = fc.jsonValue({ maxDepth: 4 })
-const claudeShaped = fc.record({
-  type: fc.oneof(fc.constantFrom(...CLAUDE_LINE_TYPES), anyJson),
-  timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyJson),
-  requestId: anyJson, cwd: anyJson, sessionId: anyJson, costUSD: anyJson, isApiErrorMessage: anyJson,
-  message: fc.oneof(anyJson, fc.record({ id: anyJson, model: anyJson, usage: fc.oneof(anyJson, fc.dictionary(fc.constantFrom(
-    'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'cache_creation'), anyJson)) }, { requiredKeys: [] })),
-}, { requiredKeys: [] }).map((o) => JSON.stringify(o))
-const codexShaped = fc.record({
-  type: fc.oneof(fc.constantFrom(...CODEX_LINE_TYPES), anyJson),
-  timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), anyJson),
-  payload: fc.oneof(anyJson, fc.record({
-    type: fc.oneof(fc.constant('token_count'), anyJson), id: anyJson, forked_from_id: anyJson, cwd: anyJson, model: anyJson,
-    info: fc.oneof(anyJson, fc.record({ model: anyJson, total_token_usage: anyJson, last_token_usage: fc.oneof(anyJson, fc.dictionary(fc.constantFrom(
-      'input_tokens', 'cached_input_tokens', 'cache_read_input_tokens', 'output_tokens', 'reasoning_output_tokens'), anyJson)) }, { requiredKeys: [] })),
-  }, { requiredKeys: [] })),
-}, { requiredKeys: [] }).map((o) => JSON.stringify(o))
+const claudeShaped = fc
+  .record(
+    {
+      type: fc.oneof(fc.constantFrom(...CLAUDE_LINE_TYPES), anyJson),
+      timestamp: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        anyJson,
+      ),
+      requestId: anyJson,
+      cwd: anyJson,
+      sessionId: anyJson,
+      costUSD: anyJson,
+      isApiErrorMessage: anyJson,
+      message: fc.oneof(
+        anyJson,
+        fc.record(
+          {
+            id: anyJson,
+            model: anyJson,
+            usage: fc.oneof(
+              anyJson,
+              fc.dictionary(
+                fc.constantFrom(
+                  'input_tokens',
+                  'output_tokens',
+                  'cache_read_input_tokens',
+                  'cache_creation_input_tokens',
+                  'cache_creation',
+                ),
+                anyJson,
+              ),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => JSON.stringify(o))
+const codexShaped = fc
+  .record(
+    {
+      type: fc.oneof(fc.constantFrom(...CODEX_LINE_TYPES), anyJson),
+      timestamp: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        anyJson,
+      ),
+      payload: fc.oneof(
+        anyJson,
+        fc.record(
+          {
+            type: fc.oneof(fc.constant('token_count'), anyJson),
+            id: anyJson,
+            forked_from_id: anyJson,
+            cwd: anyJson,
+            model: anyJson,
+            info: fc.oneof(
+              anyJson,
+              fc.record(
+                {
+                  model: anyJson,
+                  total_token_usage: anyJson,
+                  last_token_usage: fc.oneof(
+                    anyJson,
+                    fc.dictionary(
+                      fc.constantFrom(
+                        'input_tokens',
+                        'cached_input_tokens',
+                        'cache_read_input_tokens',
+                        'output_tokens',
+                        'reasoning_output_tokens',
+                      ),
+                      anyJson,
+                    ),
+                  ),
+                },
+                { requiredKeys: [] },
+              ),
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  )
+  .map((o) => JSON.stringify(o))
 
 /** A real line cut short, with characters replaced, or with a value swapped for any JSON. */
 function mutated(lines: string[]) {
-  return fc.record({ line: fc.constantFrom(...lines), cut: fc.nat(), at: fc.nat(), ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }), how: fc.nat({ max: 2 }), json: anyJson })
+  return fc
+    .record({
+      line: fc.constantFrom(...lines),
+      cut: fc.nat(),
+      at: fc.nat(),
+      ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 3 }),
+      how: fc.nat({ max: 2 }),
+      json: anyJson,
+    })
     .map(({ line, cut, at, ch, how, json }) => {
       if (how === 0) return line.slice(0, cut % (line.length + 1))
       const i = at % line.length
@@ -57,7 +159,11 @@ const anyText = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
   fc.nat({ max: 20_000 }).map((n) => '['.repeat(n) + ']'.repeat(n)),
   fc.nat({ max: 5_000 }).map((n) => '{"message":'.repeat(n) + '{"usage":{}}' + '}'.repeat(n)),
-  fc.constantFrom('{"__proto__":{"usage":{"input_tokens":1}}}', '{"message":{"usage":{"input_tokens":1e999}}}', '{"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":9007199254740993}}}}'),
+  fc.constantFrom(
+    '{"__proto__":{"usage":{"input_tokens":1}}}',
+    '{"message":{"usage":{"input_tokens":1e999}}}',
+    '{"type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":9007199254740993}}}}',
+  ),
 )
 
 /** An outcome is one of the three kinds; an event is a real request: finite, plausible, exclusive, integral. */
@@ -95,17 +201,26 @@ function feed<S>(parser: LineParser<S>, ctx: FileContext, lines: string[]): void
 describe('property: the log parsers never throw, whatever a line holds', () => {
   it('Claude Code: arbitrary text, bytes, JSON in every field, mutated real lines', () => {
     const line = fc.oneof(anyText, claudeShaped, mutated(CLAUDE_LINES), fc.constantFrom(...CLAUDE_LINES))
-    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => feed(claudeParser, claudeCtx, lines)), { numRuns: 400 })
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => feed(claudeParser, claudeCtx, lines)),
+      { numRuns: 400 },
+    )
   })
 
   it('Codex: arbitrary text, bytes, JSON in every field, mutated real lines', () => {
     const line = fc.oneof(anyText, codexShaped, mutated(CODEX_LINES), fc.constantFrom(...CODEX_LINES))
-    fc.assert(fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => feed(codexParser, codexCtx, lines)), { numRuns: 400 })
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => feed(codexParser, codexCtx, lines)),
+      { numRuns: 400 },
+    )
   })
 
   it('through the reader and a real store: random bytes around the needles scan without an error and count no usage', async () => {
     const needles = ['"usage"', 'token_count', 'session_meta', 'turn_context', '\n', '\r\n', '{', '}']
-    const chunk = fc.oneof(fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), fc.constantFrom(...needles).map((n) => Buffer.from(n)))
+    const chunk = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+      fc.constantFrom(...needles).map((n) => Buffer.from(n)),
+    )
     await fc.assert(
       fc.asyncProperty(fc.array(chunk, { maxLength: 60 }), fc.array(chunk, { maxLength: 60 }), async (a, b) => {
         const env = makeEnv()

@@ -9,15 +9,34 @@ import { tempDir } from '../../helpers/temp'
 import { event } from '../ingest/support'
 
 const ZONES = [
-  'UTC', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'America/Havana',
-  'Pacific/Chatham', 'America/St_Johns', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Asia/Tehran', 'America/Santiago',
-  'Africa/Casablanca', 'Europe/Dublin',
+  'UTC',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  'America/New_York',
+  'Europe/Berlin',
+  'Australia/Lord_Howe',
+  'America/Havana',
+  'Pacific/Chatham',
+  'America/St_Johns',
+  'Pacific/Kiritimati',
+  'Pacific/Pago_Pago',
+  'Asia/Tehran',
+  'America/Santiago',
+  'Africa/Casablanca',
+  'Europe/Dublin',
 ]
 
 /** The local date and hour Intl gives for an instant: the oracle, independent of offsetSegments. */
 function intlLabels(tz: string, ts: number): { day: string; hour: string } {
   const p: Record<string, string> = {}
-  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit' })
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+  })
   for (const part of f.formatToParts(new Date(ts))) p[part.type] = part.value
   const day = `${p.year}-${p.month}-${p.day}`
   return { day, hour: `${day}T${p.hour}:00` }
@@ -32,12 +51,16 @@ const YEAR = 365 * 86_400_000
  */
 const instants = fc.integer({ min: 2000, max: 2038 }).chain((year) => {
   const lo = Date.UTC(year, 0, 1)
-  return fc.uniqueArray(fc.oneof(
-    fc.integer({ min: lo, max: lo + YEAR }),
-    fc.integer({ min: lo / 900_000, max: (lo + YEAR) / 900_000 }).map((q) => q * 900_000),
-    fc.tuple(fc.constantFrom(2, 3, 8, 9, 10), fc.integer({ min: 1, max: 28 }), fc.integer({ min: -180, max: 180 }))
-      .map(([m, d, min]) => Date.UTC(year, m, d) + min * 60_000),
-  ), { minLength: 1, maxLength: 25 })
+  return fc.uniqueArray(
+    fc.oneof(
+      fc.integer({ min: lo, max: lo + YEAR }),
+      fc.integer({ min: lo / 900_000, max: (lo + YEAR) / 900_000 }).map((q) => q * 900_000),
+      fc
+        .tuple(fc.constantFrom(2, 3, 8, 9, 10), fc.integer({ min: 1, max: 28 }), fc.integer({ min: -180, max: 180 }))
+        .map(([m, d, min]) => Date.UTC(year, m, d) + min * 60_000),
+    ),
+    { minLength: 1, maxLength: 25 },
+  )
 })
 
 describe('property: report day and hour labels equal what Intl says for the instant', () => {

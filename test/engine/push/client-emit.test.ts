@@ -66,15 +66,58 @@ describe('tokenwatch emit', () => {
     rig = makeRig()
     await serve(rig)
     const io = capture()
-    const code = await runEmit([
-      '--agent', 'ci', '--model', 'claude-sonnet-4-5', '--input', '100', '--output', '20', '--cache-read', '300',
-      '--cache-write', '40', '--user', 'ann', '--project', 'web', '--session', 's1', '--id', 'job-7',
-      '--ts', '2026-03-01T09:30:00Z', '--cost-usd', '0.25', '--socket', rig.socketPath,
-    ], {}, io)
+    const code = await runEmit(
+      [
+        '--agent',
+        'ci',
+        '--model',
+        'claude-sonnet-4-5',
+        '--input',
+        '100',
+        '--output',
+        '20',
+        '--cache-read',
+        '300',
+        '--cache-write',
+        '40',
+        '--user',
+        'ann',
+        '--project',
+        'web',
+        '--session',
+        's1',
+        '--id',
+        'job-7',
+        '--ts',
+        '2026-03-01T09:30:00Z',
+        '--cost-usd',
+        '0.25',
+        '--socket',
+        rig.socketPath,
+      ],
+      {},
+      io,
+    )
     expect([code, io.stdout, io.stderr]).toEqual([0, '{"ok":true,"id":"job-7"}\n', ''])
-    expect(rig.store.db.prepare('SELECT key, ts, user_id, agent_id, project, session_id, model, input, output, cache_read, cache_write, reported_cost_nusd FROM usage_events').get()).toEqual({
-      key: 'ext:ci:job-7', ts: Date.UTC(2026, 2, 1, 9, 30), user_id: 'ann', agent_id: 'ci', project: 'web', session_id: 's1',
-      model: 'claude-sonnet-4-5', input: 100, output: 20, cache_read: 300, cache_write: 40, reported_cost_nusd: 250_000_000,
+    expect(
+      rig.store.db
+        .prepare(
+          'SELECT key, ts, user_id, agent_id, project, session_id, model, input, output, cache_read, cache_write, reported_cost_nusd FROM usage_events',
+        )
+        .get(),
+    ).toEqual({
+      key: 'ext:ci:job-7',
+      ts: Date.UTC(2026, 2, 1, 9, 30),
+      user_id: 'ann',
+      agent_id: 'ci',
+      project: 'web',
+      session_id: 's1',
+      model: 'claude-sonnet-4-5',
+      input: 100,
+      output: 20,
+      cache_read: 300,
+      cache_write: 40,
+      reported_cost_nusd: 250_000_000,
     })
   })
 
@@ -82,7 +125,11 @@ describe('tokenwatch emit', () => {
     rig = makeRig()
     await serve(rig)
     const io = capture()
-    const code = await runEmit(['--agent', 'a', '--model', 'm', '--output', '3', '--id', 'h'], { TOKENWATCH_HOME: join(rig.dir, 'home') }, io)
+    const code = await runEmit(
+      ['--agent', 'a', '--model', 'm', '--output', '3', '--id', 'h'],
+      { TOKENWATCH_HOME: join(rig.dir, 'home') },
+      io,
+    )
     expect([code, io.stdout]).toEqual([0, '{"ok":true,"id":"h"}\n'])
     expect(totals(rig.store).output).toBe(3)
   })
@@ -101,7 +148,9 @@ describe('tokenwatch emit', () => {
     const io = capture()
     const sock = join(rig.dir, 'absent.sock')
     expect(await runEmit(['--agent', 'a', '--model', 'm', '--socket', sock], {}, io)).toBe(1)
-    expect(io.stderr).toBe(`tokenwatch emit: Token Watch is not running (nothing listens on ${sock}); start the app or \`tokenwatch serve\`\n`)
+    expect(io.stderr).toBe(
+      `tokenwatch emit: Token Watch is not running (nothing listens on ${sock}); start the app or \`tokenwatch serve\`\n`,
+    )
   })
 
   it.each([

@@ -14,7 +14,13 @@ async function spawnIngest(dir: string) {
   const entry = join(dir, 'ingest-entry.cjs')
   await build({
     entryPoints: [join(REPO, 'src/engine/ingest-process/bench-entry.ts')],
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], outfile: entry, logLevel: 'error',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3'],
+    outfile: entry,
+    logLevel: 'error',
   })
   const child = spawn(process.execPath, [entry, join(dir, 'home')], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -37,14 +43,19 @@ describe('durability', () => {
     let killed = false
     const sends: Promise<Ack | null>[] = []
     for (let i = 0; i < 20_000; i++) {
-      sends.push(tw.send({ id: `k${i}`, agentId: 'crash', model: 'm', input: 1 }).then((ack) => {
-        if (ack.ok) acked.push(ack.id)
-        if (acked.length >= 5000 && !killed) {
-          killed = true
-          child.kill('SIGKILL')
-        }
-        return ack
-      }, () => null))
+      sends.push(
+        tw.send({ id: `k${i}`, agentId: 'crash', model: 'm', input: 1 }).then(
+          (ack) => {
+            if (ack.ok) acked.push(ack.id)
+            if (acked.length >= 5000 && !killed) {
+              killed = true
+              child.kill('SIGKILL')
+            }
+            return ack
+          },
+          () => null,
+        ),
+      )
     }
     await Promise.all(sends)
     await exited
@@ -53,10 +64,12 @@ describe('durability', () => {
 
     const store = openStore(ready.db)
     try {
-      const stored = new Set((store.db.prepare('SELECT key FROM usage_events').pluck().all() as string[]))
+      const stored = new Set(store.db.prepare('SELECT key FROM usage_events').pluck().all() as string[])
       expect(acked.filter((id) => !stored.has(`ext:crash:${id}`))).toEqual([])
       // Nothing is counted twice or half: aggregates agree with the ledger after recovery.
-      const sums = store.db.prepare('SELECT (SELECT sum(input) FROM usage_events) AS ledger, (SELECT sum(input) FROM usage_buckets) AS buckets').get()
+      const sums = store.db
+        .prepare('SELECT (SELECT sum(input) FROM usage_events) AS ledger, (SELECT sum(input) FROM usage_buckets) AS buckets')
+        .get()
       expect(sums).toEqual({ ledger: stored.size, buckets: stored.size })
     } finally {
       store.close()

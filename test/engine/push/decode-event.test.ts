@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { decodeEvent, decodeLine, externalKey } from '../../../src/engine/push/decode-event'
 import { implicitSessionHour } from '../../../src/shared/implicit-session'
 
-
 const NOW = Date.UTC(2026, 2, 1, 12)
 const D = { userId: 'alice', source: 'socket' as const }
 const base = { agentId: 'bot', model: 'claude-opus-4-6' }
@@ -15,17 +14,42 @@ function error(obj: unknown): string {
 
 describe('decodeEvent', () => {
   it('decodes a full report into an exclusive-bucket event with an idempotent key', () => {
-    const r = decodeEvent({
-      ...base, id: 'req-1', ts: '2026-03-01T10:15:00.250+01:00', userId: 'bob', project: 'p', sessionId: 's',
-      input: 10, output: 20, cacheRead: 30, cacheWrite: 40, cacheWrite1h: 15, costUsd: 0.125,
-    }, NOW, D)
+    const r = decodeEvent(
+      {
+        ...base,
+        id: 'req-1',
+        ts: '2026-03-01T10:15:00.250+01:00',
+        userId: 'bob',
+        project: 'p',
+        sessionId: 's',
+        input: 10,
+        output: 20,
+        cacheRead: 30,
+        cacheWrite: 40,
+        cacheWrite1h: 15,
+        costUsd: 0.125,
+      },
+      NOW,
+      D,
+    )
     expect(r).toEqual({
       ok: true,
       id: 'req-1',
       event: {
-        key: 'ext:bot:req-1', ts: Date.UTC(2026, 2, 1, 9, 15, 0, 250), source: 'socket', userId: 'bob', agentId: 'bot',
-        project: 'p', sessionId: 's', model: 'claude-opus-4-6', input: 10, output: 20, cacheRead: 30, cacheWrite: 40,
-        cacheWrite1h: 15, reportedCostUsd: 0.125,
+        key: 'ext:bot:req-1',
+        ts: Date.UTC(2026, 2, 1, 9, 15, 0, 250),
+        source: 'socket',
+        userId: 'bob',
+        agentId: 'bot',
+        project: 'p',
+        sessionId: 's',
+        model: 'claude-opus-4-6',
+        input: 10,
+        output: 20,
+        cacheRead: 30,
+        cacheWrite: 40,
+        cacheWrite1h: 15,
+        reportedCostUsd: 0.125,
       },
     })
   })
@@ -35,8 +59,19 @@ describe('decodeEvent', () => {
     if (!r.ok) throw new Error(r.error)
     expect(r.id).toMatch(/^[0-9a-f-]{36}$/)
     expect(r.event).toEqual({
-      key: `ext:bot:${r.id}`, ts: NOW, source: 'http', userId: 'alice', agentId: 'bot', project: '', sessionId: 'implicit:bot:alice:2026-03-01T12Z',
-      model: 'claude-opus-4-6', input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0,
+      key: `ext:bot:${r.id}`,
+      ts: NOW,
+      source: 'http',
+      userId: 'alice',
+      agentId: 'bot',
+      project: '',
+      sessionId: 'implicit:bot:alice:2026-03-01T12Z',
+      model: 'claude-opus-4-6',
+      input: 0,
+      output: 0,
+      cacheRead: 0,
+      cacheWrite: 0,
+      cacheWrite1h: 0,
     })
     const again = decodeEvent(base, NOW, D)
     expect(again.ok && again.id).not.toBe(r.id)
@@ -98,7 +133,12 @@ describe('decodeEvent', () => {
   })
 
   it('echoes the sender id in errors so a pipelining sender can match them', () => {
-    expect(decodeEvent({ ...base, id: 'r9', input: -5 }, NOW, D)).toEqual({ ok: false, id: 'r9', error: 'input: must be a non-negative integer', reason: 'bad-field' })
+    expect(decodeEvent({ ...base, id: 'r9', input: -5 }, NOW, D)).toEqual({
+      ok: false,
+      id: 'r9',
+      error: 'input: must be a non-negative integer',
+      reason: 'bad-field',
+    })
     // Each refusal carries the reason the sources panel counts it under.
     expect(decodeEvent({ ...base, output: 1e12 }, NOW, D)).toMatchObject({ ok: false, reason: 'too-large' })
   })

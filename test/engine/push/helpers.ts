@@ -31,7 +31,10 @@ export function makeRig(): Rig {
   const writer = createEventWriter(store, createCoster({ resolve: () => undefined, version: 'none' }))
   const closers: (() => unknown)[] = [() => store.close()]
   return {
-    dir, dbPath, store, writer,
+    dir,
+    dbPath,
+    store,
+    writer,
     socketPath: join(dir, 'home', 'ingest.sock'),
     defer: (fn) => closers.push(fn),
     async cleanup() {

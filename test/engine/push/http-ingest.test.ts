@@ -43,13 +43,21 @@ describe('POST /v1/usage', () => {
     const lines = 'x\n'.repeat(512 * 1024 - 200) + JSON.stringify(ev('ok', 3)) + '\n'
     expect(Buffer.byteLength(lines)).toBeLessThanOrEqual(1024 * 1024)
     const text = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: s.port, path: '/v1/usage', method: 'POST',
-        headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/x-ndjson' } }, (res) => {
-        let t = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => (t += c))
-        res.on('end', () => resolve(t))
-      })
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: s.port,
+          path: '/v1/usage',
+          method: 'POST',
+          headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/x-ndjson' },
+        },
+        (res) => {
+          let t = ''
+          res.setEncoding('utf8')
+          res.on('data', (c: string) => (t += c))
+          res.on('end', () => resolve(t))
+        },
+      )
       req.on('error', reject)
       req.end(lines)
     })
@@ -66,12 +74,18 @@ describe('POST /v1/usage', () => {
     const r = await post(s.port, JSON.stringify(ev('a', 10)), JSON_TYPE)
     expect(r).toEqual({ status: 200, body: { ok: true, accepted: 1, rejected: 0, results: [{ ok: true, id: 'a' }] } })
     expect(totals(rig.store)).toMatchObject({ input: 10, output: 1, requests: 1 })
-    expect(rig.store.db.prepare('SELECT source, user_id, ts FROM usage_events').get()).toEqual({ source: 'http', user_id: 'tester', ts: NOW })
+    expect(rig.store.db.prepare('SELECT source, user_id, ts FROM usage_events').get()).toEqual({
+      source: 'http',
+      user_id: 'tester',
+      ts: NOW,
+    })
   })
 
   it('accepts a JSON array, counting a repeated id once', async () => {
     const s = await start()
-    const r = await post(s.port, JSON.stringify([ev('a', 10), ev('b', 20), ev('a', 10)]), { 'content-type': 'application/json; charset=utf-8' })
+    const r = await post(s.port, JSON.stringify([ev('a', 10), ev('b', 20), ev('a', 10)]), {
+      'content-type': 'application/json; charset=utf-8',
+    })
     expect(r.status).toBe(200)
     expect(r.body).toMatchObject({ ok: true, accepted: 3, rejected: 0 })
     expect(totals(rig.store)).toMatchObject({ input: 30, output: 2, requests: 2 })
@@ -79,12 +93,16 @@ describe('POST /v1/usage', () => {
 
   it('accepts NDJSON, with per-line errors naming the field (partial: 200, ok false)', async () => {
     const s = await start()
-    const body = [JSON.stringify(ev('a', 1)), '', JSON.stringify({ ...ev('b', 2), output: -1 }), 'nope', JSON.stringify(ev('c', 3))].join('\r\n')
+    const body = [JSON.stringify(ev('a', 1)), '', JSON.stringify({ ...ev('b', 2), output: -1 }), 'nope', JSON.stringify(ev('c', 3))].join(
+      '\r\n',
+    )
     const r = await post(s.port, body, { 'content-type': 'application/x-ndjson' })
     expect(r).toEqual({
       status: 200,
       body: {
-        ok: false, accepted: 2, rejected: 2,
+        ok: false,
+        accepted: 2,
+        rejected: 2,
         results: [
           { ok: true, id: 'a' },
           { ok: false, index: 1, id: 'b', error: 'output: must be a non-negative integer' },
@@ -99,10 +117,12 @@ describe('POST /v1/usage', () => {
   it('answers 400 when nothing is valid, and stores nothing', async () => {
     const s = await start()
     expect(await post(s.port, JSON.stringify({ model: 'm' }), JSON_TYPE)).toEqual({
-      status: 400, body: { ok: false, accepted: 0, rejected: 1, results: [{ ok: false, index: 0, error: 'agentId: required' }] },
+      status: 400,
+      body: { ok: false, accepted: 0, rejected: 1, results: [{ ok: false, index: 0, error: 'agentId: required' }] },
     })
     expect(await post(s.port, '{"agentId":', JSON_TYPE)).toEqual({
-      status: 400, body: { ok: false, error: 'body is not valid JSON (send application/x-ndjson for one event per line)' },
+      status: 400,
+      body: { ok: false, error: 'body is not valid JSON (send application/x-ndjson for one event per line)' },
     })
     expect(await post(s.port, '[]', JSON_TYPE)).toEqual({ status: 400, body: { ok: false, error: 'no events in the body' } })
     expect(totals(rig.store).requests).toBe(0)
@@ -112,7 +132,8 @@ describe('POST /v1/usage', () => {
     const s = await start()
     for (const origin of [`http://127.0.0.1:${s.port}`, 'https://evil.example', 'null']) {
       expect(await post(s.port, JSON.stringify(ev('a', 1)), { ...JSON_TYPE, origin })).toEqual({
-        status: 403, body: { ok: false, error: 'requests from web pages (with an Origin header) are refused' },
+        status: 403,
+        body: { ok: false, error: 'requests from web pages (with an Origin header) are refused' },
       })
     }
     expect(totals(rig.store).requests).toBe(0)

@@ -18,12 +18,15 @@ function lineWithByte(b: number): Buffer {
 
 function post(port: number, body: Buffer, type: string): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/usage', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'content-type': type } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (t: string) => (text += t))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }))
-    })
+    const req = request(
+      { host: '127.0.0.1', port, path: '/v1/usage', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'content-type': type } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (t: string) => (text += t))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -67,8 +70,16 @@ describe('pushed ids that are not valid UTF-8 are refused, not merged', () => {
 
   it('a lone surrogate escaped in JSON (stored as U+FFFD) is refused in any string field', () => {
     const d = { userId: 'u', source: 'socket' } as const
-    expect(decodeLine('{"id":"a\\udcff","agentId":"bot","model":"m","input":1}', NOW, d)).toEqual({ ok: false, error: 'id: must be valid Unicode (it holds a lone surrogate)', reason: 'bad-field' })
-    expect(decodeLine('{"id":"b","agentId":"bot\\ud800","model":"m","input":1}', NOW, d)).toMatchObject({ ok: false, error: 'agentId: must be valid Unicode (it holds a lone surrogate)', id: 'b' })
+    expect(decodeLine('{"id":"a\\udcff","agentId":"bot","model":"m","input":1}', NOW, d)).toEqual({
+      ok: false,
+      error: 'id: must be valid Unicode (it holds a lone surrogate)',
+      reason: 'bad-field',
+    })
+    expect(decodeLine('{"id":"b","agentId":"bot\\ud800","model":"m","input":1}', NOW, d)).toMatchObject({
+      ok: false,
+      error: 'agentId: must be valid Unicode (it holds a lone surrogate)',
+      id: 'b',
+    })
     // A proper pair (an emoji) is fine.
     expect(decodeLine('{"id":"a\\ud83d\\ude00","agentId":"bot","model":"m","input":1}', NOW, d)).toMatchObject({ ok: true, id: 'a😀' })
   })

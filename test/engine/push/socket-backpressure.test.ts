@@ -60,10 +60,12 @@ describe('socket server: bounded memory', () => {
     }
     // Each connection may overshoot the caps by one 64 KiB read, weighted by its replies.
     expect(await peak(() => server.pendingBytes, 500)).toBeLessThanOrEqual(512 * 1024 + 8 * 32_768 * 48)
-    const all = await Promise.all(conns.map((c) => {
-      c.socket.resume()
-      return c.replies(50_000)
-    }))
+    const all = await Promise.all(
+      conns.map((c) => {
+        c.socket.resume()
+        return c.replies(50_000)
+      }),
+    )
     expect(all.flat().filter((r) => r.error === 'line is not a JSON object')).toHaveLength(400_000)
     expect(server.pendingBytes).toBe(0)
     const c = await lineConn(rig.socketPath)

@@ -25,7 +25,10 @@ describe('socket server: replies', () => {
     const c = await lineConn(rig.socketPath)
     const line = eventLine({ id: 'same', input: 100, output: 7, cacheRead: 3, cacheWrite: 2 })
     c.write(line + line)
-    expect(await c.replies(2)).toEqual([{ ok: true, id: 'same' }, { ok: true, id: 'same' }])
+    expect(await c.replies(2)).toEqual([
+      { ok: true, id: 'same' },
+      { ok: true, id: 'same' },
+    ])
     c.write(line)
     expect(await c.replies(1)).toEqual([{ ok: true, id: 'same' }])
     expect(totals(rig.store)).toEqual({ input: 100, output: 7, cacheRead: 3, cacheWrite: 2, requests: 1, costUsd: 0, unpricedTokens: 112 })
@@ -35,7 +38,9 @@ describe('socket server: replies', () => {
     rig = makeRig()
     await serve(rig)
     const c = await lineConn(rig.socketPath)
-    c.write(eventLine({ id: 'bad', input: -3 }) + 'not json\n' + JSON.stringify({ model: 'm' }) + '\n' + eventLine({ id: 'good', input: 5 }))
+    c.write(
+      eventLine({ id: 'bad', input: -3 }) + 'not json\n' + JSON.stringify({ model: 'm' }) + '\n' + eventLine({ id: 'good', input: 5 }),
+    )
     expect(await c.replies(4)).toEqual([
       { ok: false, id: 'bad', error: 'input: must be a non-negative integer' },
       { ok: false, error: 'line is not a JSON object' },
@@ -75,10 +80,12 @@ describe('socket server: replies', () => {
     rig = makeRig()
     await serve(rig)
     const conns = await Promise.all(Array.from({ length: 200 }, () => lineConn(rig.socketPath)))
-    const replies = await Promise.all(conns.map(async (c, n) => {
-      c.write(Array.from({ length: 25 }, (_, i) => eventLine({ id: `c${n}-${i}`, input: 3, output: n })).join(''))
-      return c.replies(25)
-    }))
+    const replies = await Promise.all(
+      conns.map(async (c, n) => {
+        c.write(Array.from({ length: 25 }, (_, i) => eventLine({ id: `c${n}-${i}`, input: 3, output: n })).join(''))
+        return c.replies(25)
+      }),
+    )
     expect(replies.flat().filter((r) => r.ok === true)).toHaveLength(5000)
     expect(replies[199]?.[24]).toEqual({ ok: true, id: 'c199-24' })
     // output: 25 events per connection, each carrying its connection number n: 25 * (0 + ... + 199).
@@ -126,7 +133,9 @@ describe('socket server: replies', () => {
     expect(totals(rig.store)).toMatchObject({ input: 30, requests: 3 })
     // The oldest idle ones were told why and closed; the server never held more than 256.
     const first = idle[0]
-    expect(first && (await first.replies(1))).toEqual([{ ok: false, error: 'closed: idle while 256 connections were open; reconnect to send more' }])
+    expect(first && (await first.replies(1))).toEqual([
+      { ok: false, error: 'closed: idle while 256 connections were open; reconnect to send more' },
+    ])
     expect(server.connections).toBeLessThanOrEqual(256)
     for (const c of idle) c.end()
   }, 30_000)
@@ -135,10 +144,12 @@ describe('socket server: replies', () => {
     rig = makeRig()
     const server = await serve(rig, { maxConnections: 20 })
     const conns = await Promise.all(Array.from({ length: 200 }, () => lineConn(rig.socketPath)))
-    const first = await Promise.all(conns.map(async (c, i) => {
-      c.write(eventLine({ id: `f${i}`, input: 1 }))
-      return (await c.replies(1))[0]
-    }))
+    const first = await Promise.all(
+      conns.map(async (c, i) => {
+        c.write(eventLine({ id: `f${i}`, input: 1 }))
+        return (await c.replies(1))[0]
+      }),
+    )
     expect(server.connections).toBeLessThanOrEqual(20)
     const served = first.filter((r) => r?.ok === true).length
     const evicted = first.filter((r) => r?.error === 'closed: idle while 20 connections were open; reconnect to send more').length

@@ -36,10 +36,25 @@ async function scanned(files: Record<string, string>): Promise<Store> {
   return store
 }
 
-const ours = (b: UsageBlock) => ({ start: b.start, end: b.end, lastRequest: b.lastRequest, input: b.input, output: b.output, cacheRead: b.cacheRead, cacheWrite: b.cacheWrite, requests: b.requests })
+const ours = (b: UsageBlock) => ({
+  start: b.start,
+  end: b.end,
+  lastRequest: b.lastRequest,
+  input: b.input,
+  output: b.output,
+  cacheRead: b.cacheRead,
+  cacheWrite: b.cacheWrite,
+  requests: b.requests,
+})
 const theirs = (b: CcusageBlock) => ({
-  start: b.startTime, end: b.endTime, lastRequest: b.actualEndTime, input: b.tokenCounts.inputTokens, output: b.tokenCounts.outputTokens,
-  cacheRead: b.tokenCounts.cacheReadInputTokens, cacheWrite: b.tokenCounts.cacheCreationInputTokens, requests: b.entries,
+  start: b.startTime,
+  end: b.endTime,
+  lastRequest: b.actualEndTime,
+  input: b.tokenCounts.inputTokens,
+  output: b.tokenCounts.outputTokens,
+  cacheRead: b.tokenCounts.cacheReadInputTokens,
+  cacheWrite: b.tokenCounts.cacheCreationInputTokens,
+  requests: b.entries,
 })
 
 describe('blocks equal `ccusage blocks --json --offline` (20.0.24) on the same logs', () => {
@@ -90,13 +105,25 @@ function entry(ts: number, output = 100, costNanoUsd: number | null = 1e9): Bloc
 describe('the block rule', () => {
   it('starts at the first request floored to the UTC hour and lasts five hours', () => {
     const [b] = identifyBlocks([entry(T0)], T0 + 10 * H)
-    expect(b).toMatchObject({ start: '2026-03-02T09:00:00.000Z', end: '2026-03-02T14:00:00.000Z', lastRequest: '2026-03-02T09:17:00.000Z', requests: 1, active: false })
+    expect(b).toMatchObject({
+      start: '2026-03-02T09:00:00.000Z',
+      end: '2026-03-02T14:00:00.000Z',
+      lastRequest: '2026-03-02T09:17:00.000Z',
+      requests: 1,
+      active: false,
+    })
   })
 
   it('a request more than five hours after the block start opens the next block, even without a gap', () => {
     // 09:17, then every 50 minutes: 14:00 is exactly 5 h after the 09:00 start and stays; 14:17+ does not.
-    const blocks = identifyBlocks([entry(T0), entry(Date.parse('2026-03-02T14:00:00Z')), entry(Date.parse('2026-03-02T14:01:00Z'))], T0 + 48 * H)
-    expect(blocks.map((b) => [b.start, b.requests])).toEqual([['2026-03-02T09:00:00.000Z', 2], ['2026-03-02T14:00:00.000Z', 1]])
+    const blocks = identifyBlocks(
+      [entry(T0), entry(Date.parse('2026-03-02T14:00:00Z')), entry(Date.parse('2026-03-02T14:01:00Z'))],
+      T0 + 48 * H,
+    )
+    expect(blocks.map((b) => [b.start, b.requests])).toEqual([
+      ['2026-03-02T09:00:00.000Z', 2],
+      ['2026-03-02T14:00:00.000Z', 1],
+    ])
   })
 
   it('a gap of more than five hours starts a new block; gaps are not listed', () => {
@@ -155,4 +182,3 @@ describe('listBlocks --active reads only the newest chain of requests', () => {
     store.close()
   })
 })
-

@@ -97,13 +97,27 @@ describe('countSessions and listSessions', () => {
     expect(countSessions(store, R)).toBe(2)
   })
 
-  it('answers a model filter from the ledger: only that model\'s requests, in the range', () => {
+  it("answers a model filter from the ledger: only that model's requests, in the range", () => {
     const store = storeWith(edges)
-    expect(listSessions(store, { ...R, models: ['opus'] })).toEqual([{
-      sessionId: 'inside', source: 'claude-code', userId: 'u1', agentId: 'claude-code', project: '/work/app', models: ['opus'],
-      firstTs: Z('2026-03-01T11:00:00Z'), lastTs: Z('2026-03-01T11:00:00Z'),
-      input: 10, output: 9, cacheRead: 100, cacheWrite: 0, requests: 1, costUsd: 0.000009, unpricedTokens: 0,
-    }])
+    expect(listSessions(store, { ...R, models: ['opus'] })).toEqual([
+      {
+        sessionId: 'inside',
+        source: 'claude-code',
+        userId: 'u1',
+        agentId: 'claude-code',
+        project: '/work/app',
+        models: ['opus'],
+        firstTs: Z('2026-03-01T11:00:00Z'),
+        lastTs: Z('2026-03-01T11:00:00Z'),
+        input: 10,
+        output: 9,
+        cacheRead: 100,
+        cacheWrite: 0,
+        requests: 1,
+        costUsd: 0.000009,
+        unpricedTokens: 0,
+      },
+    ])
     expect(ids(store, { ...R, models: [SONNET, 'opus'] })).toEqual(['across', 'inside', 'at-from'])
     expect(listSessions(store, { ...R, models: ['nothing'] })).toEqual([])
     expect(countSessions(store, { ...R, models: ['nothing'] })).toBe(0)
@@ -140,7 +154,9 @@ describe('countSessions and listSessions', () => {
     ])
     expect(countSessions(store, R)).toBe(1)
     expect(countSessions(store, { ...R, models: ['opus'] })).toBe(1)
-    expect(listSessions(store, R).map((s) => [s.sessionId, s.models, s.requests])).toEqual([['mixed', ['claude-sonnet-4-20250514', 'opus'], 2]])
+    expect(listSessions(store, R).map((s) => [s.sessionId, s.models, s.requests])).toEqual([
+      ['mixed', ['claude-sonnet-4-20250514', 'opus'], 2],
+    ])
     // 'm-1' seen again with more output under another model and an earlier line in another session:
     // its tokens (and model) move to sonnet, its session and time to the earlier sighting.
     applyBatch(store, [{ events: [event('m-1', '2026-03-01T09:00:00Z', { sessionId: 'other', output: 50 })] }], (e) => e.output * 1000)

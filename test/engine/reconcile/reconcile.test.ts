@@ -22,13 +22,25 @@ function storeWith(events: { e: UsageEvent; nano: number | null }[]): Store {
 const usd = (n: number): number => Math.round(n * 1e9)
 
 describe('reading provider exports', () => {
-  it("Cursor's usage export: \"Input (w/ Cache Write)\" is the cache write, the four columns make the total", () => {
+  it('Cursor\'s usage export: "Input (w/ Cache Write)" is the cache write, the four columns make the total', () => {
     const exp = readProviderExport(fixture('cursor_usage_export.csv'))
     expect(exp.kind).toBe('cursor')
     expect(exp.skipped).toEqual([])
     expect(exp.rows).toEqual([
-      { day: '2025-11-13', model: 'auto', costUsd: 0.19, requests: null, tokens: { input: 775, cacheWrite: 28342, cacheRead: 105891, output: 21282 } },
-      { day: '2025-11-13', model: 'gpt-5-codex', costUsd: 0.03, requests: null, tokens: { input: 8263, cacheWrite: 0, cacheRead: 66964, output: 1612 } },
+      {
+        day: '2025-11-13',
+        model: 'auto',
+        costUsd: 0.19,
+        requests: null,
+        tokens: { input: 775, cacheWrite: 28342, cacheRead: 105891, output: 21282 },
+      },
+      {
+        day: '2025-11-13',
+        model: 'gpt-5-codex',
+        costUsd: 0.03,
+        requests: null,
+        tokens: { input: 8263, cacheWrite: 0, cacheRead: 66964, output: 1612 },
+      },
     ])
   })
 
@@ -36,13 +48,34 @@ describe('reading provider exports', () => {
     const exp = readProviderExport(fixture('anthropic_usage_cost.csv'))
     expect(exp.kind).toBe('anthropic')
     expect(exp.rows).toHaveLength(5)
-    expect(exp.rows[0]).toEqual({ day: '2026-11-02', model: 'claude-sonnet-4-20250514', costUsd: 0.02, requests: null, tokens: { input: 1000, cacheWrite: 0, cacheRead: 5000, output: 500 } })
-    expect(exp.skipped).toEqual([{ line: 7, reason: 'no readable date' }, { line: 8, reason: 'a token count is not a whole non-negative number' }])
+    expect(exp.rows[0]).toEqual({
+      day: '2026-11-02',
+      model: 'claude-sonnet-4-20250514',
+      costUsd: 0.02,
+      requests: null,
+      tokens: { input: 1000, cacheWrite: 0, cacheRead: 5000, output: 500 },
+    })
+    expect(exp.skipped).toEqual([
+      { line: 7, reason: 'no readable date' },
+      { line: 8, reason: 'a token count is not a whole non-negative number' },
+    ])
   })
 
   it("OpenAI's completions usage: cached input is inside input_tokens and is made exclusive; epoch start_time is the UTC day", () => {
     const exp = readProviderExport(fixture('openai_usage_completions.csv'))
-    expect(exp).toEqual({ kind: 'openai', skipped: [], rows: [{ day: '2025-11-02', model: 'gpt-5-codex', costUsd: null, requests: 3, tokens: { input: 200, cacheRead: 800, output: 50, cacheWrite: 0 } }] })
+    expect(exp).toEqual({
+      kind: 'openai',
+      skipped: [],
+      rows: [
+        {
+          day: '2025-11-02',
+          model: 'gpt-5-codex',
+          costUsd: null,
+          requests: 3,
+          tokens: { input: 200, cacheRead: 800, output: 50, cacheWrite: 0 },
+        },
+      ],
+    })
   })
 
   it('a file that is no known export is refused with its headers named', () => {
@@ -60,17 +93,32 @@ describe('reconciling an export with the store', () => {
       // Opus with no known price here.
       { e: event('o1', '2026-11-02T10:00:00Z', { model: 'claude-opus-4-6', input: 200, cacheRead: 0, output: 100 }), nano: null },
       // Haiku 3.5: fewer tokens seen here than billed.
-      { e: event('h1', '2026-11-02T11:00:00Z', { model: 'claude-3-5-haiku-20241022', input: 60, cacheRead: 0, output: 50 }), nano: usd(0.0008) },
+      {
+        e: event('h1', '2026-11-02T11:00:00Z', { model: 'claude-3-5-haiku-20241022', input: 60, cacheRead: 0, output: 50 }),
+        nano: usd(0.0008),
+      },
       // 2026-11-03 Sonnet: the same tokens, priced lower than billed.
       { e: event('s3', '2026-11-03T08:00:00Z', { input: 400, cacheRead: 0, output: 100 }), nano: usd(0.04) },
       // Counted here, not in the export.
-      { e: event('g1', '2026-11-03T12:00:00Z', { model: 'gpt-5', source: 'codex', agentId: 'codex', input: 10, cacheRead: 0, output: 10 }), nano: usd(0.001) },
+      {
+        e: event('g1', '2026-11-03T12:00:00Z', { model: 'gpt-5', source: 'codex', agentId: 'codex', input: 10, cacheRead: 0, output: 10 }),
+        nano: usd(0.001),
+      },
       // Outside the export's days: not part of the comparison.
       { e: event('late', '2026-11-04T00:00:00Z', { input: 1, cacheRead: 0, output: 1 }), nano: usd(9) },
     ])
     const r = reconcile(store, readProviderExport(fixture('anthropic_usage_cost.csv')))
     expect({ from: r.from, to: r.to }).toEqual({ from: '2026-11-02', to: '2026-11-03' })
-    const pick = r.lines.map((l) => [l.day, l.model, l.reason, l.billedUsd, round(l.countedUsd), l.diffUsd === null ? null : round(l.diffUsd), l.billedTokens, l.countedTokens])
+    const pick = r.lines.map((l) => [
+      l.day,
+      l.model,
+      l.reason,
+      l.billedUsd,
+      round(l.countedUsd),
+      l.diffUsd === null ? null : round(l.diffUsd),
+      l.billedTokens,
+      l.countedTokens,
+    ])
     expect(pick).toEqual([
       ['2026-11-02', 'claude-3-5-haiku-20241022', 'tokens-differ', 0.001, 0.0008, 0.0002, 150, 110],
       ['2026-11-02', 'claude-opus-4-6', 'unpriced', 1, 0, 1, 300, 300],
@@ -87,9 +135,31 @@ describe('reconciling an export with the store', () => {
   })
 
   it('an export without costs compares tokens; model names meet across snapshot dates and routing prefixes', () => {
-    const store = storeWith([{ e: event('c1', '2025-11-02T05:00:00Z', { model: 'openai/gpt-5-codex', source: 'codex', agentId: 'codex', input: 200, cacheRead: 800, output: 50 }), nano: usd(0.002) }])
+    const store = storeWith([
+      {
+        e: event('c1', '2025-11-02T05:00:00Z', {
+          model: 'openai/gpt-5-codex',
+          source: 'codex',
+          agentId: 'codex',
+          input: 200,
+          cacheRead: 800,
+          output: 50,
+        }),
+        nano: usd(0.002),
+      },
+    ])
     const r = reconcile(store, readProviderExport(fixture('openai_usage_completions.csv')))
-    expect(r.lines).toEqual([expect.objectContaining({ day: '2025-11-02', model: 'gpt-5-codex', reason: 'match', billedUsd: null, diffUsd: null, billedTokens: 1050, countedTokens: 1050 })])
+    expect(r.lines).toEqual([
+      expect.objectContaining({
+        day: '2025-11-02',
+        model: 'gpt-5-codex',
+        reason: 'match',
+        billedUsd: null,
+        diffUsd: null,
+        billedTokens: 1050,
+        countedTokens: 1050,
+      }),
+    ])
     store.db.close()
   })
 })

@@ -25,8 +25,13 @@ export function agentStore(id: LogSourceId, env: NodeJS.ProcessEnv) {
     },
     scan: () => scanLogs(store, sources, () => null, { userId: 'u' }),
     totals: () => ledgerTotals(store),
-    rows: () => store.db.prepare(`SELECT key, ts, model, project, session_id AS sessionId, input, output, cache_read AS cacheRead,
-      cache_write AS cacheWrite FROM usage_events ORDER BY ts, key`).all() as Record<string, unknown>[],
+    rows: () =>
+      store.db
+        .prepare(
+          `SELECT key, ts, model, project, session_id AS sessionId, input, output, cache_read AS cacheRead,
+      cache_write AS cacheWrite FROM usage_events ORDER BY ts, key`,
+        )
+        .all() as Record<string, unknown>[],
     reopen() {
       store.close()
       store = openStore(path)
@@ -53,7 +58,13 @@ function figures(e: Engine, id: LogSourceId, f: Figures): Figures {
  * Live, then restart: the engine (watching) counts what `write` adds within three seconds; a
  * second engine on the same store reads no file again and reports the same figures.
  */
-export async function liveThenRestart(id: LogSourceId, env: NodeJS.ProcessEnv, before: Figures, write: () => void, after: Figures): Promise<void> {
+export async function liveThenRestart(
+  id: LogSourceId,
+  env: NodeJS.ProcessEnv,
+  before: Figures,
+  write: () => void,
+  after: Figures,
+): Promise<void> {
   const dir = tempDir()
   const full = { TOKENWATCH_HOME: join(dir, 'tw'), HOME: dir, ...env }
   const engine = await Engine.open({ env: full })

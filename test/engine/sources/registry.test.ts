@@ -7,7 +7,10 @@ import { tempDir } from '../../helpers/temp'
 
 describe('source roots', () => {
   it('CLAUDE_CONFIG_DIR and CODEX_HOME are comma lists; blanks and spaces are dropped', () => {
-    expect(sourceConfigFromEnv({ CLAUDE_CONFIG_DIR: ' /a , /b/projects ,, ', CODEX_HOME: '/c' })).toEqual({ claudeConfigDirs: ['/a', '/b/projects'], codexHomes: ['/c'] })
+    expect(sourceConfigFromEnv({ CLAUDE_CONFIG_DIR: ' /a , /b/projects ,, ', CODEX_HOME: '/c' })).toEqual({
+      claudeConfigDirs: ['/a', '/b/projects'],
+      codexHomes: ['/c'],
+    })
     expect(sourceConfigFromEnv({})).toEqual({ claudeConfigDirs: [], codexHomes: [] })
     expect(sourceConfigFromEnv({ CLAUDE_CONFIG_DIR: '' })).toEqual({ claudeConfigDirs: [], codexHomes: [] })
   })
@@ -21,12 +24,17 @@ describe('source roots', () => {
   it('a config dir gets projects/ appended; a projects/ dir is used as is; a config dir named projects keeps its own projects/', () => {
     const dir = tempDir()
     mkdirSync(join(dir, 'weird', 'projects', 'projects'), { recursive: true })
-    expect(claudeRoots({ home: '/h', claudeConfigDirs: ['/x/.claude', '/y/projects', '/z/projects/', join(dir, 'weird', 'projects')] })).toEqual([
-      '/x/.claude/projects', '/y/projects', '/z/projects', join(dir, 'weird', 'projects', 'projects'),
-    ])
+    expect(
+      claudeRoots({ home: '/h', claudeConfigDirs: ['/x/.claude', '/y/projects', '/z/projects/', join(dir, 'weird', 'projects')] }),
+    ).toEqual(['/x/.claude/projects', '/y/projects', '/z/projects', join(dir, 'weird', 'projects', 'projects')])
     // Relative entries resolve against the working directory.
     expect(claudeRoots({ claudeConfigDirs: ['rel/cfg'] })).toEqual([resolve('rel/cfg', 'projects')])
-    expect(codexRoots({ codexHomes: ['/a', 'b'] })).toEqual(['/a/sessions', '/a/archived_sessions', resolve('b', 'sessions'), resolve('b', 'archived_sessions')])
+    expect(codexRoots({ codexHomes: ['/a', 'b'] })).toEqual([
+      '/a/sessions',
+      '/a/archived_sessions',
+      resolve('b', 'sessions'),
+      resolve('b', 'archived_sessions'),
+    ])
   })
 
   it('both sources take .jsonl files only', () => {
@@ -49,14 +57,24 @@ describe('walkFiles', () => {
     symlinkSync(root, join(root, 'p', 'loop'))
     symlinkSync(join(root, 'p', 'sub'), join(root, 'p', 'sub', 'deeper', 'up'))
     const errors: string[] = []
-    const files = walkFiles(root, (p) => p.endsWith('.jsonl'), (p) => errors.push(p))
+    const files = walkFiles(
+      root,
+      (p) => p.endsWith('.jsonl'),
+      (p) => errors.push(p),
+    )
     expect(files).toEqual([join(root, 'p/a.jsonl'), join(root, 'p/b.jsonl'), join(root, 'p/sub/deeper/c.jsonl')])
     expect(errors).toEqual([])
   })
 
   it('a missing root is not an error; an unreadable folder is reported and skipped', () => {
     const errors: string[] = []
-    expect(walkFiles(join(tempDir(), 'nope'), () => true, (p) => errors.push(p))).toEqual([])
+    expect(
+      walkFiles(
+        join(tempDir(), 'nope'),
+        () => true,
+        (p) => errors.push(p),
+      ),
+    ).toEqual([])
     expect(errors).toEqual([])
 
     const root = tempDir()
@@ -65,7 +83,11 @@ describe('walkFiles', () => {
     writeFileSync(join(root, 'ok.jsonl'), '')
     chmodSync(join(root, 'locked'), 0o000)
     try {
-      const files = walkFiles(root, (p) => p.endsWith('.jsonl'), (p) => errors.push(p))
+      const files = walkFiles(
+        root,
+        (p) => p.endsWith('.jsonl'),
+        (p) => errors.push(p),
+      )
       if (process.getuid?.() === 0) {
         expect(files).toHaveLength(2) // root reads it anyway
       } else {

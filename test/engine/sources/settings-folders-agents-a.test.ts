@@ -9,7 +9,9 @@ import { FIXTURES, tempDir } from '../../helpers/temp'
 import { ledgerTotals } from '../ingest/support'
 
 /** One folder per source, laid out as the agent's home, added in Settings (no env var; the defaults empty). */
-function layouts(dir: string): Record<'qwen-code' | 'kimi-code' | 'copilot-cli' | 'grok', { folder: string; roots: string[]; input: number }> {
+function layouts(
+  dir: string,
+): Record<'qwen-code' | 'kimi-code' | 'copilot-cli' | 'grok', { folder: string; roots: string[]; input: number }> {
   const qwen = join(dir, 'qwen-data')
   mkdirSync(join(qwen, 'projects', 'p', 'chats'), { recursive: true })
   copyFileSync(join(FIXTURES, 'qwen', 'splitrail_qwen_code.jsonl'), join(qwen, 'projects', 'p', 'chats', 's.jsonl'))
@@ -17,7 +19,10 @@ function layouts(dir: string): Record<'qwen-code' | 'kimi-code' | 'copilot-cli' 
   cpSync(join(FIXTURES, 'kimi', 'sessions'), join(kimi, 'sessions'), { recursive: true })
   const copilot = join(dir, 'copilot-home')
   mkdirSync(join(copilot, 'session-state', 's'), { recursive: true })
-  copyFileSync(join(FIXTURES, 'copilot', 'agentsview_copilot_test_go_shutdown_totalNanoAiu.events.jsonl'), join(copilot, 'session-state', 's', 'events.jsonl'))
+  copyFileSync(
+    join(FIXTURES, 'copilot', 'agentsview_copilot_test_go_shutdown_totalNanoAiu.events.jsonl'),
+    join(copilot, 'session-state', 's', 'events.jsonl'),
+  )
   const grok = join(dir, 'grok-home')
   cpSync(join(FIXTURES, 'grok', 'sessions'), join(grok, 'sessions'), { recursive: true })
   return {
@@ -45,8 +50,17 @@ describe('qwen-code, kimi-code, copilot-cli, grok: folders added in Settings', (
   it('the env var and a Settings folder are both read', () => {
     const dir = tempDir()
     const env = { QWEN_DATA_DIR: join(dir, 'a'), KIMI_CODE_HOME: join(dir, 'a'), COPILOT_HOME: join(dir, 'a'), GROK_HOME: join(dir, 'a') }
-    const folders = { 'qwen-code': [join(dir, 'b')], 'kimi-code': [join(dir, 'b')], 'copilot-cli': [join(dir, 'b')], grok: [join(dir, 'b')] }
-    const roots = Object.fromEntries(createLogSources({ env, folders, home: dir }).filter((s) => s.id in folders).map((s) => [s.id, s.roots()]))
+    const folders = {
+      'qwen-code': [join(dir, 'b')],
+      'kimi-code': [join(dir, 'b')],
+      'copilot-cli': [join(dir, 'b')],
+      grok: [join(dir, 'b')],
+    }
+    const roots = Object.fromEntries(
+      createLogSources({ env, folders, home: dir })
+        .filter((s) => s.id in folders)
+        .map((s) => [s.id, s.roots()]),
+    )
     expect(roots).toEqual({
       'qwen-code': [join(dir, 'a', 'projects'), join(dir, 'b', 'projects')],
       'kimi-code': [join(dir, 'a', 'sessions'), join(dir, 'b', 'sessions')],

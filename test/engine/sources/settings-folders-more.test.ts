@@ -18,7 +18,10 @@ const LAYOUTS: Record<string, (folder: string) => void> = {
   },
   openclaw: (f) => {
     mkdirSync(join(f, 'agents', 'main', 'sessions'), { recursive: true })
-    copyFileSync(join(FIXTURES, 'openclaw', 'codeburn_openclaw_test_ts_SESSION_LINES.jsonl'), join(f, 'agents', 'main', 'sessions', 'test-sess-1.jsonl'))
+    copyFileSync(
+      join(FIXTURES, 'openclaw', 'codeburn_openclaw_test_ts_SESSION_LINES.jsonl'),
+      join(f, 'agents', 'main', 'sessions', 'test-sess-1.jsonl'),
+    )
   },
   codebuff: (f) => {
     const chat = join(f, 'projects', 'p', 'chats', '2026-01-02T03-04-05.000Z')
@@ -51,7 +54,9 @@ describe('pi, openclaw, codebuff, hermes, zcode, cursor: folders added in Settin
       const dir = tempDir()
       const folder = join(dir, 'extra')
       lay(folder)
-      const sources = createLogSources({ env: { TOKENWATCH_HOME: join(dir, 'tw') }, home: dir, folders: { [id]: [folder] } }).filter((s) => s.id === id)
+      const sources = createLogSources({ env: { TOKENWATCH_HOME: join(dir, 'tw') }, home: dir, folders: { [id]: [folder] } }).filter(
+        (s) => s.id === id,
+      )
       const store = openStore(join(dir, 'tw.db'))
       const s = await scanLogs(store, sources, () => null, { userId: 'u' })
       expect(s.errors).toEqual([])

@@ -31,7 +31,12 @@ describe('Qwen Code, Kimi Code and Grok Build logs on the parse workers', () => 
       files: s.db.prepare('SELECT path, source, offset, state, lines, events, skipped, skip_reasons FROM source_files ORDER BY path').all(),
     })
     expect(all(two)).toEqual(all(one))
-    expect((all(one).events as { source: string }[]).map((e) => e.source).sort()).toEqual([...Array(5).fill('grok'), ...Array(5).fill('kimi-code'), 'qwen-code', 'qwen-code'])
+    expect((all(one).events as { source: string }[]).map((e) => e.source).sort()).toEqual([
+      ...Array(5).fill('grok'),
+      ...Array(5).fill('kimi-code'),
+      'qwen-code',
+      'qwen-code',
+    ])
     one.close()
     two.close()
   })

@@ -25,8 +25,19 @@ function store(): Store {
 
 function pushed(n: number, from = 0): UsageEvent[] {
   return Array.from({ length: n }, (_, i) => ({
-    key: `ext:bot:${from + i}`, ts: Date.parse('2026-03-01T10:00:00Z') + (from + i) * 1000, source: 'socket', userId: 'u',
-    agentId: 'bot', project: '/p', sessionId: `s${from + i}`, model: 'm', input: 10, output: 1, cacheRead: 0, cacheWrite: 0, cacheWrite1h: 0,
+    key: `ext:bot:${from + i}`,
+    ts: Date.parse('2026-03-01T10:00:00Z') + (from + i) * 1000,
+    source: 'socket',
+    userId: 'u',
+    agentId: 'bot',
+    project: '/p',
+    sessionId: `s${from + i}`,
+    model: 'm',
+    input: 10,
+    output: 1,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite1h: 0,
   }))
 }
 
@@ -67,13 +78,20 @@ describe('backups: files, names, pruning', () => {
     ]
     for (const n of names) writeFileSync(join(dir, n), '')
     expect(listBackups(s.path).map((p) => basename(p))).toEqual([
-      'tokenwatch-auto-20260104-080000-000.db', 'tokenwatch-auto-20260103-080000-000.db', 'tokenwatch-20260102-080000-500.db',
-      'tokenwatch-auto-20260102-080000-000.db', 'tokenwatch-auto-20260101-120000-001.db', 'tokenwatch-20260101-120000.db',
+      'tokenwatch-auto-20260104-080000-000.db',
+      'tokenwatch-auto-20260103-080000-000.db',
+      'tokenwatch-20260102-080000-500.db',
+      'tokenwatch-auto-20260102-080000-000.db',
+      'tokenwatch-auto-20260101-120000-001.db',
+      'tokenwatch-20260101-120000.db',
     ])
     pruneBackups(s.path, 3)
     expect(listBackups(s.path).map((p) => basename(p))).toEqual([
-      'tokenwatch-auto-20260104-080000-000.db', 'tokenwatch-auto-20260103-080000-000.db', 'tokenwatch-20260102-080000-500.db',
-      'tokenwatch-auto-20260102-080000-000.db', 'tokenwatch-20260101-120000.db',
+      'tokenwatch-auto-20260104-080000-000.db',
+      'tokenwatch-auto-20260103-080000-000.db',
+      'tokenwatch-20260102-080000-500.db',
+      'tokenwatch-auto-20260102-080000-000.db',
+      'tokenwatch-20260101-120000.db',
     ])
   })
 
@@ -115,7 +133,9 @@ describe('storeFileProblem: what restore and recovery accept', () => {
     expect(storeFileProblem(join(dir, 'junk.db'))).toMatch(/^is not a SQLite database/)
     expect(storeFileProblem(plain)).toBe('is not a Token Watch store (no schema version or no usage_events table)')
     expect(storeFileProblem(noLedger)).toBe('is not a Token Watch store (no schema version or no usage_events table)')
-    expect(storeFileProblem(newer)).toBe(`is from a newer Token Watch (schema v${MIGRATIONS.length + 1}; this one reads up to v${MIGRATIONS.length})`)
+    expect(storeFileProblem(newer)).toBe(
+      `is from a newer Token Watch (schema v${MIGRATIONS.length + 1}; this one reads up to v${MIGRATIONS.length})`,
+    )
   })
 })
 
@@ -216,8 +236,10 @@ describe('automatic backups by the engine', () => {
     expect(socketInput(rebuilt)).toBe(7)
     expect(messages).toHaveLength(1)
     const taken = new Date(statSync(withSeven).mtimeMs).toISOString()
-    expect(messages[0]).toContain(`7 pushed events restored from ${basename(withSeven)} (taken ${taken}); ` +
-      'events pushed over the socket or HTTP after that instant are lost')
+    expect(messages[0]).toContain(
+      `7 pushed events restored from ${basename(withSeven)} (taken ${taken}); ` +
+        'events pushed over the socket or HTTP after that instant are lost',
+    )
     expect(messages[0]).toMatch(/moved it to .*tokenwatch\.db\.corrupt-/)
     expect(readFileSync(withSeven)).toEqual(readFileSync(kept))
   }, 20_000)

@@ -68,19 +68,27 @@ function buildAtVersion(path: string, v: number): void {
 function populateV1(path: string): void {
   const db = new Database(path)
   const h = Date.parse('2026-01-09T10:00:00Z')
-  db.prepare(`INSERT INTO usage_events (key, ts, source, user_id, agent_id, project, session_id, model, input, output,
+  db.prepare(
+    `INSERT INTO usage_events (key, ts, source, user_id, agent_id, project, session_id, model, input, output,
     cache_read, cache_write, cache_write_1h, reported_cost_nusd, cost_nusd) VALUES
     ('cc:msg-1:req-1', ?, 'claude-code', 'u1', 'claude-code', '/p', 's1', 'claude-sonnet-4-20250514', 100, 50, 10, 25, 5, 120000000, 120000000),
-    ('codex:s2:10:0:5:0', ?, 'codex', 'u1', 'codex', '/q', 's2', 'mystery-model', 10, 5, 0, 0, 0, NULL, NULL)`).run(h, h + 600_000)
-  db.prepare(`INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+    ('codex:s2:10:0:5:0', ?, 'codex', 'u1', 'codex', '/q', 's2', 'mystery-model', 10, 5, 0, 0, 0, NULL, NULL)`,
+  ).run(h, h + 600_000)
+  db.prepare(
+    `INSERT INTO usage_buckets (bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
     cache_write, requests, cost_nusd, unpriced_tokens, unpriced_requests) VALUES
     (?, 'claude-code', 'u1', 'claude-code', '/p', 'claude-sonnet-4-20250514', 100, 50, 10, 25, 1, 120000000, 0, 0),
-    (?, 'codex', 'u1', 'codex', '/q', 'mystery-model', 10, 5, 0, 0, 1, 0, 15, 1)`).run(h, h)
-  db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, parent_session_id, first_ts, last_ts) VALUES
-    ('claude-code', 's1', 'u1', 'claude-code', '/p', NULL, ?, ?), ('codex', 's2', 'u1', 'codex', '/q', NULL, ?, ?)`).run(h, h, h + 600_000, h + 600_000)
-  db.prepare(`INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state, lines, events, skipped,
+    (?, 'codex', 'u1', 'codex', '/q', 'mystery-model', 10, 5, 0, 0, 1, 0, 15, 1)`,
+  ).run(h, h)
+  db.prepare(
+    `INSERT INTO sessions (source, session_id, user_id, agent_id, project, parent_session_id, first_ts, last_ts) VALUES
+    ('claude-code', 's1', 'u1', 'claude-code', '/p', NULL, ?, ?), ('codex', 's2', 'u1', 'codex', '/q', NULL, ?, ?)`,
+  ).run(h, h, h + 600_000, h + 600_000)
+  db.prepare(
+    `INSERT INTO source_files (path, source, size, mtime_ms, ino, offset, fingerprint, state, lines, events, skipped,
     skip_reasons, last_event_ts, rewrites, updated_at) VALUES
-    ('/logs/a.jsonl', 'claude-code', 300, 1, 2, 300, 'abcd', '{"projectDir":"p"}', 3, 1, 1, '{"malformed-json":1}', ?, 0, 5)`).run(h)
+    ('/logs/a.jsonl', 'claude-code', 300, 1, 2, 300, 'abcd', '{"projectDir":"p"}', 3, 1, 1, '{"malformed-json":1}', ?, 0, 5)`,
+  ).run(h)
   db.prepare("INSERT INTO prices (model, rates, updated_at) VALUES ('claude-sonnet-4-20250514', '{}', 1)").run()
   db.prepare("INSERT INTO meta (key, value) VALUES ('prices-version', 'snap-1')").run()
   db.close()
@@ -91,10 +99,20 @@ describe('store: schema and migrations', () => {
     const store = openStore(join(tempDir(), 'nested', 'dir', 'tw.db'))
     expect(store.db.pragma('user_version', { simple: true })).toBe(LATEST)
     const names = schema(store.db).map((o) => `${o.type}:${o.name}`)
-    expect(names).toEqual(expect.arrayContaining([
-      'table:usage_events', 'table:usage_buckets', 'table:sessions', 'table:source_files', 'table:prices', 'table:meta',
-      'view:usage_hourly', 'index:usage_events_key', 'index:usage_events_ts', 'index:usage_events_session',
-    ]))
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'table:usage_events',
+        'table:usage_buckets',
+        'table:sessions',
+        'table:source_files',
+        'table:prices',
+        'table:meta',
+        'view:usage_hourly',
+        'index:usage_events_key',
+        'index:usage_events_ts',
+        'index:usage_events_session',
+      ]),
+    )
     store.close()
   })
 
@@ -116,7 +134,9 @@ describe('store: schema and migrations', () => {
     expect(ddl).not.toMatch(/WITHOUT ROWID/)
     // Rows were copied in time order, so rowids follow the ledger's time.
     expect(store.db.prepare('SELECT key FROM usage_events ORDER BY rowid').raw().all()).toEqual([['cc:msg-1:req-1'], ['codex:s2:10:0:5:0']])
-    expect(() => store.db.prepare(`INSERT INTO usage_events SELECT * FROM usage_events WHERE key = 'cc:msg-1:req-1'`).run()).toThrow(/UNIQUE/)
+    expect(() => store.db.prepare(`INSERT INTO usage_events SELECT * FROM usage_events WHERE key = 'cc:msg-1:req-1'`).run()).toThrow(
+      /UNIQUE/,
+    )
     expect(store.db.prepare("EXPLAIN QUERY PLAN SELECT * FROM usage_events WHERE key = 'x'").all()).toEqual([
       expect.objectContaining({ detail: expect.stringContaining('usage_events_key') }),
     ])
@@ -135,17 +155,27 @@ describe('store: schema and migrations', () => {
     const { id } = machineIdentity(store)
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
     const seqs = () => store.db.prepare('SELECT bucket_start, model, change_seq FROM usage_buckets ORDER BY 1, 2').raw().all()
-    expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 1]])
+    expect(seqs()).toEqual([
+      [1767952800000, 'claude-sonnet-4-20250514', 1],
+      [1767952800000, 'mystery-model', 1],
+    ])
     expect(currentChangeSeq(store)).toBe(1)
     // A commit stamps only the rows it wrote, with the next number.
     applyBatch(store, [{ events: [event('k-new', '2026-01-09T11:00:00Z', { model: 'mystery-model' })] }], () => null)
     expect(currentChangeSeq(store)).toBe(2)
-    expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 1], [1767956400000, 'mystery-model', 2]])
+    expect(seqs()).toEqual([
+      [1767952800000, 'claude-sonnet-4-20250514', 1],
+      [1767952800000, 'mystery-model', 1],
+      [1767956400000, 'mystery-model', 2],
+    ])
     // A re-cost of one model rebuilds its rows with a newer number; a row it no longer finds in the
     // ledger (here: one whose events were deleted) leaves a tombstone, the rebuilt ones none.
     store.db.prepare("DELETE FROM usage_events WHERE key = 'k-new'").run()
     buckets.rebuild(store, 'mystery-model')
-    expect(seqs()).toEqual([[1767952800000, 'claude-sonnet-4-20250514', 1], [1767952800000, 'mystery-model', 3]])
+    expect(seqs()).toEqual([
+      [1767952800000, 'claude-sonnet-4-20250514', 1],
+      [1767952800000, 'mystery-model', 3],
+    ])
     expect(store.db.prepare('SELECT bucket_start, change_seq FROM bucket_drops ORDER BY 1').raw().all()).toEqual([[1767956400000, 3]])
     // The id stays; the name is the host name until renamed.
     setMachineName(store, ' laptop ')
@@ -212,11 +242,37 @@ describe('store: schema and migrations', () => {
     expectAggregatesMatchLedger(store)
     // v2 filled the pickers' values from the v1 aggregates; v3 the session spans (checked above).
     expect(store.db.prepare('SELECT dim, value FROM dimension_values ORDER BY 1, 2').raw().all()).toEqual([
-      ['agent', 'claude-code'], ['agent', 'codex'], ['model', 'claude-sonnet-4-20250514'], ['model', 'mystery-model'],
-      ['project', '/p'], ['project', '/q'], ['source', 'claude-code'], ['source', 'codex'], ['user', 'u1'],
+      ['agent', 'claude-code'],
+      ['agent', 'codex'],
+      ['model', 'claude-sonnet-4-20250514'],
+      ['model', 'mystery-model'],
+      ['project', '/p'],
+      ['project', '/q'],
+      ['source', 'claude-code'],
+      ['source', 'codex'],
+      ['user', 'u1'],
     ])
     // ...and the upgraded store keeps working: a re-seen key merges into the old record.
-    const r = applyBatch(store, [{ events: [event('cc:msg-1:req-1', '2026-01-09T10:00:00Z', { input: 100, output: 60, cacheRead: 10, cacheWrite: 25, cacheWrite1h: 5, project: '/p', sessionId: 's1', userId: 'u1' })] }], () => 130_000_000)
+    const r = applyBatch(
+      store,
+      [
+        {
+          events: [
+            event('cc:msg-1:req-1', '2026-01-09T10:00:00Z', {
+              input: 100,
+              output: 60,
+              cacheRead: 10,
+              cacheWrite: 25,
+              cacheWrite1h: 5,
+              project: '/p',
+              sessionId: 's1',
+              userId: 'u1',
+            }),
+          ],
+        },
+      ],
+      () => 130_000_000,
+    )
     expect(r).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 })
     expectAggregatesMatchLedger(store)
     store.close()

@@ -11,7 +11,9 @@ import { tempDir } from '../../helpers/temp'
 import { event } from '../ingest/support'
 
 const pushed = (from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => event(`ext:bot:${from + i}`, Date.parse('2026-03-01T10:00:00Z') + (from + i) * 1000, { source: 'socket', input: 1 }))
+  Array.from({ length: n }, (_, i) =>
+    event(`ext:bot:${from + i}`, Date.parse('2026-03-01T10:00:00Z') + (from + i) * 1000, { source: 'socket', input: 1 }),
+  )
 
 /** What a SIGKILL now would leave: the files on disk as they are, opened by a new process. */
 function countAfterKill(dbPath: string): number {

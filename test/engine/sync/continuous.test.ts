@@ -18,10 +18,20 @@ afterAll(async () => {
 })
 
 function claudeLine(id: string, output: number, ts: string): string {
-  return JSON.stringify({
-    type: 'assistant', timestamp: ts, sessionId: 's1', cwd: '/work/app', requestId: `req_${id}`,
-    message: { id: `msg_${id}`, model: 'claude-sonnet-4-20250514', usage: { input_tokens: 10, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 } },
-  }) + '\n'
+  return (
+    JSON.stringify({
+      type: 'assistant',
+      timestamp: ts,
+      sessionId: 's1',
+      cwd: '/work/app',
+      requestId: `req_${id}`,
+      message: {
+        id: `msg_${id}`,
+        model: 'claude-sonnet-4-20250514',
+        usage: { input_tokens: 10, output_tokens: output, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 },
+      },
+    }) + '\n'
+  )
 }
 
 async function until(ok: () => Promise<boolean>, ms = 30_000): Promise<void> {
@@ -38,7 +48,12 @@ describe('continuous team sync while the engine runs', () => {
     writeFileSync(s.log, claudeLine('a', 5, '2026-03-01T10:05:00Z'))
     const logs: string[] = []
     const url = pgs.url.replace('tw@', 'tw:not-needed-pw@') // trust auth ignores it; it must never be logged
-    const engine = await Engine.open({ env: { ...s.env, TOKENWATCH_TEAM_URL: url }, autoBackup: false, log: (m) => logs.push(m), teamSync: { debounceMs: 20, backoffMs: 50, maxBackoffMs: 200 } })
+    const engine = await Engine.open({
+      env: { ...s.env, TOKENWATCH_TEAM_URL: url },
+      autoBackup: false,
+      log: (m) => logs.push(m),
+      teamSync: { debounceMs: 20, backoffMs: 50, maxBackoffMs: 200 },
+    })
     try {
       await engine.start()
       const local = () => runReport(engine.store, { tz: 'UTC', groupBy: [] }).totals

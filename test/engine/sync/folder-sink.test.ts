@@ -24,7 +24,17 @@ function machine(name: string): Store {
 }
 
 function work(s: Store, prefix: string, n: number, from = T0): void {
-  applyBatch(s, [{ events: Array.from({ length: n }, (_, i) => event(`${prefix}-${i}`, from + i * Q, { userId: i % 2 ? 'ana' : 'bo', input: 10 + i, output: 3 + i })) }], () => 2_000_000)
+  applyBatch(
+    s,
+    [
+      {
+        events: Array.from({ length: n }, (_, i) =>
+          event(`${prefix}-${i}`, from + i * Q, { userId: i % 2 ? 'ana' : 'bo', input: 10 + i, output: 3 + i }),
+        ),
+      },
+    ],
+    () => 2_000_000,
+  )
 }
 
 const q: ReportQuery = { tz: 'Australia/Adelaide', groupBy: ['day', 'user'] }
@@ -47,7 +57,10 @@ describe('my machines through a synced folder', () => {
     try {
       await engine.start()
       await engine.updateSettings({ machinesFolder: folder })
-      await engine.writer.submit([event('ext:a:1', T0, { source: 'socket', agentId: 'a' }), event('ext:a:2', T0 + Q, { source: 'socket', agentId: 'a' })])
+      await engine.writer.submit([
+        event('ext:a:1', T0, { source: 'socket', agentId: 'a' }),
+        event('ext:a:2', T0 + Q, { source: 'socket', agentId: 'a' }),
+      ])
       const other = machine('other')
       const count = () => readMachinesFolder(folder, machineIdentity(other).id).machines[0]?.rows.reduce((n, r) => n + (r[10] as number), 0)
       await eventually(() => expect(count()).toBe(2))
@@ -68,7 +81,9 @@ describe('my machines through a synced folder', () => {
     work(desktop, 'd', 9, T0 + 7 * Q)
     expect(writeMachineFile(laptop, dir, 'basename')).toMatchObject({ rows: 20, written: true })
     expect(writeMachineFile(desktop, dir, 'basename')).toMatchObject({ rows: 9, written: true })
-    expect(readdirSync(dir).sort()).toEqual([machineFileName(machineIdentity(desktop).id), machineFileName(machineIdentity(laptop).id)].sort())
+    expect(readdirSync(dir).sort()).toEqual(
+      [machineFileName(machineIdentity(desktop).id), machineFileName(machineIdentity(laptop).id)].sort(),
+    )
     expect(statSync(join(dir, machineFileName(machineIdentity(laptop).id))).mode & 0o777).toBe(0o600)
     expectMyMachinesEqual(laptop, dir, [laptop, desktop])
     expectMyMachinesEqual(desktop, dir, [laptop, desktop])
@@ -103,14 +118,19 @@ describe('my machines through a synced folder', () => {
     writeFileSync(join(dir, `tokenwatch-${machineIdentity(desktop).id}.sync-conflict-20261203-111111-XYZ.json`), JSON.stringify(altered))
     const read = readMachinesFolder(dir, machineIdentity(laptop).id)
     expect(read.conflicts).toHaveLength(3)
-    expect(read.skipped.map((s) => s.error).sort()).toEqual(['checksum mismatch (incomplete or altered)', 'not complete JSON (half-written?)'])
+    expect(read.skipped.map((s) => s.error).sort()).toEqual([
+      'checksum mismatch (incomplete or altered)',
+      'not complete JSON (half-written?)',
+    ])
     expect(read.machines).toHaveLength(1)
     expect(read.machines[0]).toMatchObject({ name: 'desktop', file: machineFileName(machineIdentity(desktop).id) })
     expectMyMachinesEqual(laptop, dir, [laptop, desktop])
     // When the only complete state is the conflicted copy (the main file half-written), it counts.
     writeFileSync(deskFile, text.slice(0, 100))
     const fallback = readMachinesFolder(dir, machineIdentity(laptop).id)
-    expect(fallback.machines[0]?.file).toBe(machineFileName(machineIdentity(desktop).id).replace(/\.json$/, '.sync-conflict-20261203-101500-ABCDEF1.json'))
+    expect(fallback.machines[0]?.file).toBe(
+      machineFileName(machineIdentity(desktop).id).replace(/\.json$/, '.sync-conflict-20261203-101500-ABCDEF1.json'),
+    )
     expect(fallback.machines[0]?.rows.reduce((n, r) => n + (r[10] as number), 0)).toBe(5)
     // The desktop's next write puts its file right and removes the copies of its own file.
     writeMachineFile(desktop, dir, 'basename')

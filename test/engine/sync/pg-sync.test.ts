@@ -54,10 +54,17 @@ function machine(name: string): Store {
 
 /** `n` requests on `store`, one per quarter-hour from `from`, across two users, models and projects. */
 function work(store: Store, prefix: string, n: number, from = T0, extra: { output?: number } = {}): void {
-  const events = Array.from({ length: n }, (_, i) => event(`${prefix}-${i}`, from + i * Q, {
-    userId: i % 2 ? 'ana' : 'bo', model: i % 3 ? 'claude-sonnet-4-20250514' : 'mystery-model',
-    project: i % 5 ? '/home/ana/src/app' : '/srv/other/app', input: 100 + i, output: extra.output ?? 7 + (i % 11), cacheRead: i, cacheWrite: i % 4,
-  }))
+  const events = Array.from({ length: n }, (_, i) =>
+    event(`${prefix}-${i}`, from + i * Q, {
+      userId: i % 2 ? 'ana' : 'bo',
+      model: i % 3 ? 'claude-sonnet-4-20250514' : 'mystery-model',
+      project: i % 5 ? '/home/ana/src/app' : '/srv/other/app',
+      input: 100 + i,
+      output: extra.output ?? 7 + (i % 11),
+      cacheRead: i,
+      cacheWrite: i % 4,
+    }),
+  )
   applyBatch(store, [{ events }], cost)
 }
 
@@ -93,7 +100,7 @@ async function expectTeamEqualsMachines(stores: Store[], groupBy: ReportQuery['g
 }
 
 describe('team sync to a real PostgreSQL', () => {
-  it('two machines sync; the team report per machine equals each machine\'s own report to the token; a re-sync sends nothing, new work only its rows', async () => {
+  it("two machines sync; the team report per machine equals each machine's own report to the token; a re-sync sends nothing, new work only its rows", async () => {
     await freshTeam()
     const laptop = machine('laptop')
     const desktop = machine('desktop')
@@ -109,17 +116,36 @@ describe('team sync to a real PostgreSQL', () => {
     // Nothing changed: nothing is sent.
     expect((await syncToPostgres(laptop, pgs.url, opts)).sent).toBe(0)
     // Three new requests in two new quarter-hours and one existing one: three rows.
-    applyBatch(laptop, [{ events: [event('n1', T0 + 100 * Q), event('n2', T0 + 101 * Q), event('n3', T0 + Q, { userId: 'ana', model: 'claude-sonnet-4-20250514', project: '/home/ana/src/app' })] }], cost)
+    applyBatch(
+      laptop,
+      [
+        {
+          events: [
+            event('n1', T0 + 100 * Q),
+            event('n2', T0 + 101 * Q),
+            event('n3', T0 + Q, { userId: 'ana', model: 'claude-sonnet-4-20250514', project: '/home/ana/src/app' }),
+          ],
+        },
+      ],
+      cost,
+    )
     expect((await syncToPostgres(laptop, pgs.url, opts)).sent).toBe(3)
     await expectTeamEqualsMachines([laptop, desktop])
     // The documented hourly view reads the same totals.
-    const [v] = await pgs.query<{ requests: string; input: string }>('SELECT sum(requests) AS requests, sum(input) AS input FROM tokenwatch.hourly')
+    const [v] = await pgs.query<{ requests: string; input: string }>(
+      'SELECT sum(requests) AS requests, sum(input) AS input FROM tokenwatch.hourly',
+    )
     const local = localReports([laptop, desktop], { tz: 'UTC', groupBy: [] }).totals
     expect({ requests: Number(v?.requests), input: Number(v?.input) }).toEqual({ requests: local.requests, input: local.input })
     const perMachineUser = await pgs.query<{ machine: string; user_id: string; requests: string }>(
-      'SELECT machine, user_id, sum(requests) AS requests FROM tokenwatch.hourly GROUP BY 1, 2 ORDER BY 1, 2')
+      'SELECT machine, user_id, sum(requests) AS requests FROM tokenwatch.hourly GROUP BY 1, 2 ORDER BY 1, 2',
+    )
     expect(perMachineUser.map((r) => [r.machine, r.user_id, Number(r.requests)])).toEqual([
-      ['desktop', 'ana', 12], ['desktop', 'bo', 13], ['laptop', 'ana', 21], ['laptop', 'bo', 20], ['laptop', 'u1', 2],
+      ['desktop', 'ana', 12],
+      ['desktop', 'bo', 13],
+      ['laptop', 'ana', 21],
+      ['laptop', 'bo', 20],
+      ['laptop', 'u1', 2],
     ])
     laptop.close()
     desktop.close()
@@ -133,12 +159,39 @@ describe('team sync to a real PostgreSQL', () => {
     await syncToPostgres(m, pgs.url, opts)
     // k-4 re-seen with more output and an earlier instant: the record moves to that quarter-hour,
     // and its old row, which held only it, is removed (a tombstone locally, zeros on the server).
-    const moved = applyBatch(m, [{ events: [event('k-4', T0 - 3 * Q, { userId: 'bo', model: 'claude-sonnet-4-20250514', project: '/home/ana/src/app', input: 104, output: 900, cacheRead: 4, cacheWrite: 0 })] }], cost)
+    const moved = applyBatch(
+      m,
+      [
+        {
+          events: [
+            event('k-4', T0 - 3 * Q, {
+              userId: 'bo',
+              model: 'claude-sonnet-4-20250514',
+              project: '/home/ana/src/app',
+              input: 104,
+              output: 900,
+              cacheRead: 4,
+              cacheWrite: 0,
+            }),
+          ],
+        },
+      ],
+      cost,
+    )
     expect(moved.updated).toBe(1)
-    expect(m.db.prepare('SELECT bucket_start FROM bucket_drops WHERE change_seq = (SELECT max(change_seq) FROM bucket_drops)').raw().all()).toEqual([[T0 + 4 * Q]])
+    expect(
+      m.db.prepare('SELECT bucket_start FROM bucket_drops WHERE change_seq = (SELECT max(change_seq) FROM bucket_drops)').raw().all(),
+    ).toEqual([[T0 + 4 * Q]])
     expect((await syncToPostgres(m, pgs.url, opts)).sent).toBe(2)
-    expect(await pgs.query('SELECT bucket_start::float8 AS b, requests::int AS n FROM tokenwatch.buckets WHERE bucket_start IN ($1, $2) ORDER BY 1',
-      [T0 - 3 * Q, T0 + 4 * Q])).toEqual([{ b: T0 - 3 * Q, n: 1 }, { b: T0 + 4 * Q, n: 0 }])
+    expect(
+      await pgs.query(
+        'SELECT bucket_start::float8 AS b, requests::int AS n FROM tokenwatch.buckets WHERE bucket_start IN ($1, $2) ORDER BY 1',
+        [T0 - 3 * Q, T0 + 4 * Q],
+      ),
+    ).toEqual([
+      { b: T0 - 3 * Q, n: 1 },
+      { b: T0 + 4 * Q, n: 0 },
+    ])
     await expectTeamEqualsMachines([m])
     // A price override re-costs history: every row of that model is rebuilt with a newer sequence.
     const dearer = loadPriceTable({ overrides: [{ model: 'claude-sonnet-4-20250514', input: 30, output: 150 }] })
@@ -162,7 +215,9 @@ describe('team sync to a real PostgreSQL', () => {
     const r = await syncToPostgres(m, pgs.url, { projects: 'hashed' })
     expect(r.sent).toBe(50)
     await expectTeamEqualsMachines([m], ['day'])
-    const projects = (await pgs.query<{ project: string }>('SELECT DISTINCT project FROM tokenwatch.buckets ORDER BY 1')).map((p) => p.project)
+    const projects = (await pgs.query<{ project: string }>('SELECT DISTINCT project FROM tokenwatch.buckets ORDER BY 1')).map(
+      (p) => p.project,
+    )
     expect(projects).toHaveLength(2)
     for (const p of projects) expect(p).toMatch(/^sha256:[0-9a-f]{16}$/)
     m.close()
@@ -185,10 +240,20 @@ describe('team sync to a real PostgreSQL', () => {
     locker.on('error', () => undefined)
     await locker.connect()
     await locker.query('BEGIN')
-    await locker.query(`SELECT 1 FROM tokenwatch.buckets WHERE bucket_start = $1 AND user_id = $2 AND model = $3 FOR UPDATE`,
-      [held.bucketStart, held.userId, held.model])
-    const sync = syncToPostgres(m, pgs.url, opts).then(() => 'finished', (err: Error) => err.message)
-    await until(async () => (await pgs.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tokenwatch.buckets%'")).length === 1)
+    await locker.query(`SELECT 1 FROM tokenwatch.buckets WHERE bucket_start = $1 AND user_id = $2 AND model = $3 FOR UPDATE`, [
+      held.bucketStart,
+      held.userId,
+      held.model,
+    ])
+    const sync = syncToPostgres(m, pgs.url, opts).then(
+      () => 'finished',
+      (err: Error) => err.message,
+    )
+    await until(
+      async () =>
+        (await pgs.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO tokenwatch.buckets%'"))
+          .length === 1,
+    )
     await pgs.stop()
     expect(await sync).toMatch(/terminat|Connection|ECONNRESET|shut/i)
     await locker.end().catch(() => undefined)
@@ -204,12 +269,17 @@ describe('team sync to a real PostgreSQL', () => {
     const url = `postgres://tw:s3cret-pw@127.0.0.1:${pgs.port + 1}/tw`
     const m = machine('offline')
     work(m, 'o', 3)
-    const err = await syncToPostgres(m, url, { ...opts, connectTimeoutMs: 2000 }).then(() => null, (e: Error) => e)
+    const err = await syncToPostgres(m, url, { ...opts, connectTimeoutMs: 2000 }).then(
+      () => null,
+      (e: Error) => e,
+    )
     expect(err?.message).toMatch(/^cannot connect to the team database: /)
     expect(err?.message).not.toContain('s3cret-pw')
     expect(redactUrl(url)).toBe(`postgres://tw:***@127.0.0.1:${pgs.port + 1}/tw`)
     expect(redactUrl('postgres://h/db?sslmode=require&password=zz')).toBe('postgres://h/db?sslmode=require&password=***')
-    expect(scrub(`failed for ${url}: password s3cret-pw rejected`, url)).toBe(`failed for postgres://tw:***@127.0.0.1:${pgs.port + 1}/tw: password *** rejected`)
+    expect(scrub(`failed for ${url}: password s3cret-pw rejected`, url)).toBe(
+      `failed for postgres://tw:***@127.0.0.1:${pgs.port + 1}/tw: password *** rejected`,
+    )
     m.close()
   })
 })

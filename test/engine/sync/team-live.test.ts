@@ -41,7 +41,11 @@ function machine(name: string): Store {
 }
 
 function work(store: Store, prefix: string, n: number, output = 5): void {
-  applyBatch(store, [{ events: Array.from({ length: n }, (_, i) => event(`${prefix}-${i}`, T0 + i * Q, { userId: 'ana', input: 10 + i, output })) }], () => 1_000_000)
+  applyBatch(
+    store,
+    [{ events: Array.from({ length: n }, (_, i) => event(`${prefix}-${i}`, T0 + i * Q, { userId: 'ana', input: 10 + i, output })) }],
+    () => 1_000_000,
+  )
 }
 
 /** A real SSE connection to the server: collects the change events it receives. */
@@ -49,22 +53,25 @@ function listen(server: WebServer, path = '/api/events'): { events: string[]; cl
   const events: string[] = []
   let ready!: () => void
   const connected = new Promise<void>((r) => (ready = r))
-  const req = request({ host: '127.0.0.1', port: server.port, path: `${path}?token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } }, (res) => {
-    res.setEncoding('utf8')
-    let text = ''
-    res.on('data', (c: string) => {
-      text += c
-      if (text.includes(': connected')) ready()
-      for (;;) {
-        const i = text.indexOf('event: change\n')
-        if (i < 0) break
-        const end = text.indexOf('\n\n', i)
-        if (end < 0) break
-        events.push(text.slice(i, end))
-        text = text.slice(end + 2)
-      }
-    })
-  })
+  const req = request(
+    { host: '127.0.0.1', port: server.port, path: `${path}?token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } },
+    (res) => {
+      res.setEncoding('utf8')
+      let text = ''
+      res.on('data', (c: string) => {
+        text += c
+        if (text.includes(': connected')) ready()
+        for (;;) {
+          const i = text.indexOf('event: change\n')
+          if (i < 0) break
+          const end = text.indexOf('\n\n', i)
+          if (end < 0) break
+          events.push(text.slice(i, end))
+          text = text.slice(end + 2)
+        }
+      })
+    },
+  )
   req.on('error', () => undefined)
   req.end()
   return { events, connected, close: () => req.destroy() }
@@ -84,15 +91,17 @@ async function untilEqual(get: () => Promise<unknown>, want: unknown): Promise<v
 
 async function call<T>(server: WebServer, path: string, arg?: unknown): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${server.port}${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-tokenwatch-token': server.token }, body: JSON.stringify(arg === undefined ? {} : { arg }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tokenwatch-token': server.token },
+    body: JSON.stringify(arg === undefined ? {} : { arg }),
   })
   const body = (await res.json()) as { ok: boolean; result?: T; error?: string }
   if (!body.ok) throw new Error(body.error)
   return body.result as T
 }
 
-describe('live change events over several machines\' data', () => {
-  it('serve --team\'s API: a dashboard listening over SSE hears each other machine\'s sync (and not a sync that changed nothing), and the report it then reads has that machine\'s figures', async () => {
+describe("live change events over several machines' data", () => {
+  it("serve --team's API: a dashboard listening over SSE hears each other machine's sync (and not a sync that changed nothing), and the report it then reads has that machine's figures", async () => {
     await pgs.query('DROP SCHEMA IF EXISTS tokenwatch CASCADE')
     const north = machine('north')
     const south = machine('south')
@@ -121,7 +130,10 @@ describe('live change events over several machines\' data', () => {
       await eventually(() => expect(sse.events).toHaveLength(2), 10_000)
       // The cache was dropped on the change: the very next read has south.
       const both = await report()
-      expect(both.rows.map((r) => [r.machine, r.requests])).toEqual([['north', 12], ['south', 7]])
+      expect(both.rows.map((r) => [r.machine, r.requests])).toEqual([
+        ['north', 12],
+        ['south', 7],
+      ])
       const local = [north, south].map((s) => runReport(s, { tz: 'UTC', groupBy: [] }).totals)
       expect(both.totals.requests).toBe((local[0]?.requests ?? 0) + (local[1]?.requests ?? 0))
       expect(both.totals.output).toBe((local[0]?.output ?? 0) + (local[1]?.output ?? 0))
@@ -135,7 +147,9 @@ describe('live change events over several machines\' data', () => {
       work(north, 'n', 12, 50)
       await syncToPostgres(north, pgs.url, { projects: 'basename' })
       await eventually(() => expect(sse.events).toHaveLength(3), 10_000)
-      expect((await report()).rows.find((r) => r.machine === 'north')?.output).toBe(runReport(north, { tz: 'UTC', groupBy: [] }).totals.output)
+      expect((await report()).rows.find((r) => r.machine === 'north')?.output).toBe(
+        runReport(north, { tz: 'UTC', groupBy: [] }).totals.output,
+      )
 
       // The server stopped: polls fail quietly (no event); back up with a new sync: one event.
       await pgs.stop()
@@ -145,7 +159,10 @@ describe('live change events over several machines\' data', () => {
       work(south, 's2', 3)
       await syncToPostgres(south, pgs.url, { projects: 'basename' })
       await eventually(() => expect(sse.events).toHaveLength(4), 15_000)
-      expect((await report()).rows.map((r) => [r.machine, r.requests])).toEqual([['north', 12], ['south', 10]])
+      expect((await report()).rows.map((r) => [r.machine, r.requests])).toEqual([
+        ['north', 12],
+        ['south', 10],
+      ])
     } finally {
       sse.close()
       await server.close()
@@ -171,7 +188,7 @@ describe('live change events over several machines\' data', () => {
     }
   })
 
-  it('my machines (the synced folder): a dashboard hears another machine\'s new file and this machine\'s own commits; a half-written file is no state', async () => {
+  it("my machines (the synced folder): a dashboard hears another machine's new file and this machine's own commits; a half-written file is no state", async () => {
     const dir = tempDir()
     const laptop = machine('laptop')
     const desktop = machine('desktop')
@@ -187,15 +204,24 @@ describe('live change events over several machines\' data', () => {
       work(desktop, 'd', 9)
       writeMachineFile(desktop, dir, 'basename')
       await eventually(() => expect(events).toHaveLength(1))
-      expect(await byMachine()).toEqual([['desktop', 9], ['laptop', 4]])
+      expect(await byMachine()).toEqual([
+        ['desktop', 9],
+        ['laptop', 4],
+      ])
       work(laptop, 'l2', 2)
       await eventually(() => expect(events).toHaveLength(2))
-      expect(await byMachine()).toEqual([['desktop', 9], ['laptop', 6]])
+      expect(await byMachine()).toEqual([
+        ['desktop', 9],
+        ['laptop', 6],
+      ])
       // A sync tool's half-written copy: a new file (an event), but the view keeps each machine's newest complete state.
       writeFileSync(join(dir, 'tokenwatch-00000000-0000-0000-0000-000000000000.json'), '{"format":"tokenwatch-machine","ver')
       await eventually(() => expect(events).toHaveLength(3))
-      expect(await byMachine()).toEqual([['desktop', 9], ['laptop', 6]])
-      expect((await api.dataSources())).toEqual([{ scope: 'machines', label: 'My machines', detail: dir }])
+      expect(await byMachine()).toEqual([
+        ['desktop', 9],
+        ['laptop', 6],
+      ])
+      expect(await api.dataSources()).toEqual([{ scope: 'machines', label: 'My machines', detail: dir }])
     } finally {
       off()
       await api.close()
@@ -219,12 +245,19 @@ describe('live change events over several machines\' data', () => {
       applyBatch(engine.store, [{ events: [event('me-1', T0, { userId: 'ana', input: 3, output: 4 })] }], () => 1000)
       const me = machineIdentity(engine.store).name
       expect(await scopesOf()).toEqual([{ scope: 'local', label: 'This machine', detail: me }])
-      const byMachine = (path: string) => call<Report>(server, path, { tz: 'UTC', groupBy: ['machine'] }).then((r) => r.rows.map((x) => [x.machine, x.requests]))
+      const byMachine = (path: string) =>
+        call<Report>(server, path, { tz: 'UTC', groupBy: ['machine'] }).then((r) => r.rows.map((x) => [x.machine, x.requests]))
       expect(await byMachine('/api/report')).toEqual([[me, 1]])
       // Not set up yet: a clear error, not someone else's data.
-      await expect(byMachine('/api/team/report')).rejects.toThrow('no team database is set (Settings → Team and my machines, or TOKENWATCH_TEAM_URL)')
+      await expect(byMachine('/api/team/report')).rejects.toThrow(
+        'no team database is set (Settings → Team and my machines, or TOKENWATCH_TEAM_URL)',
+      )
       await expect(byMachine('/api/machines/report')).rejects.toThrow('no "my machines" folder is set')
-      const bad = await fetch(`http://127.0.0.1:${server.port}/api/elsewhere/report`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tokenwatch-token': server.token }, body: '{}' })
+      const bad = await fetch(`http://127.0.0.1:${server.port}/api/elsewhere/report`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tokenwatch-token': server.token },
+        body: '{}',
+      })
       expect([bad.status, await bad.json()]).toEqual([404, { ok: false, error: 'unknown data scope "elsewhere"' }])
 
       const teamEvents = listen(server, '/api/team/events')
@@ -239,22 +272,48 @@ describe('live change events over several machines\' data', () => {
       work(other, 'd', 5)
       await syncToPostgres(other, pgs.url, { projects: 'basename' })
       writeMachineFile(other, folder, 'basename')
-      await untilEqual(() => byMachine('/api/team/report'), [['desktop', 5], [me, 1]].sort())
-      expect(await byMachine('/api/machines/report')).toEqual([['desktop', 5], [me, 1]].sort())
+      await untilEqual(
+        () => byMachine('/api/team/report'),
+        [
+          ['desktop', 5],
+          [me, 1],
+        ].sort(),
+      )
+      expect(await byMachine('/api/machines/report')).toEqual(
+        [
+          ['desktop', 5],
+          [me, 1],
+        ].sort(),
+      )
       // The team stream subscribed before the URL was set follows it, and hears the other machine's next sync.
       const heard = teamEvents.events.length
       work(other, 'd2', 2)
       await syncToPostgres(other, pgs.url, { projects: 'basename' })
       await eventually(() => expect(teamEvents.events.length).toBeGreaterThan(heard), 15_000)
-      await untilEqual(() => byMachine('/api/team/report'), [['desktop', 7], [me, 1]].sort())
+      await untilEqual(
+        () => byMachine('/api/team/report'),
+        [
+          ['desktop', 7],
+          [me, 1],
+        ].sort(),
+      )
       // Renamed from a dashboard: the scopes' label says so, the team and the folder follow at once.
       expect(await call(server, '/api/setMachineName', { name: 'laptop-2' })).toEqual([
         { scope: 'local', label: 'This machine', detail: 'laptop-2' },
         { scope: 'machines', label: 'My machines', detail: folder },
         { scope: 'team', label: 'Team', detail: pgs.url },
       ])
-      await untilEqual(() => byMachine('/api/team/report'), [['desktop', 7], ['laptop-2', 1]])
-      expect(await byMachine('/api/machines/report')).toEqual([['desktop', 5], ['laptop-2', 1]])
+      await untilEqual(
+        () => byMachine('/api/team/report'),
+        [
+          ['desktop', 7],
+          ['laptop-2', 1],
+        ],
+      )
+      expect(await byMachine('/api/machines/report')).toEqual([
+        ['desktop', 5],
+        ['laptop-2', 1],
+      ])
       expect(await byMachine('/api/report')).toEqual([['laptop-2', 1]])
       await expect(call(server, '/api/setMachineName', { name: 'x'.repeat(201) })).rejects.toThrow('arg.name: at most 200 characters')
       await expect(call(server, '/api/team/setMachineName', { name: 'y' })).rejects.toThrow('a machine is renamed on that machine')

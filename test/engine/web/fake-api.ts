@@ -13,7 +13,20 @@ export function fakeApi(): FakeApi {
   const listeners = new Set<(e: ChangeEvent) => void>()
   const calls: { method: ApiMethod; arg: unknown }[] = []
   let settings: Settings = {
-    timeZone: '', dailyBudgetUsd: null, launchAtLogin: false, logFolders: emptyLogFolders(), disabledSources: [], priceOverrides: [], paused: false, teamProjects: 'basename', teamUrl: '', machinesFolder: '', budgets: [], weekStart: null, otlpEnabled: true, otlpPort: 4319,
+    timeZone: '',
+    dailyBudgetUsd: null,
+    launchAtLogin: false,
+    logFolders: emptyLogFolders(),
+    disabledSources: [],
+    priceOverrides: [],
+    paused: false,
+    teamProjects: 'basename',
+    teamUrl: '',
+    machinesFolder: '',
+    budgets: [],
+    weekStart: null,
+    otlpEnabled: true,
+    otlpPort: 4319,
   }
   const record = (method: ApiMethod, arg?: unknown): void => {
     calls.push({ method, arg })
@@ -27,7 +40,16 @@ export function fakeApi(): FakeApi {
     setMachineName: async (a) => (record('setMachineName', a), [{ scope: 'local', label: 'This machine', detail: a.name }]),
     dimensions: async () => {
       record('dimensions')
-      return { users: ['u'], agents: ['a'], projects: ['p'], models: ['m'], sources: ['claude-code'], unpricedModels: [], firstTs: 0, lastTs: 1 }
+      return {
+        users: ['u'],
+        agents: ['a'],
+        projects: ['p'],
+        models: ['m'],
+        sources: ['claude-code'],
+        unpricedModels: [],
+        firstTs: 0,
+        lastTs: 1,
+      }
     },
     report: async (q: ReportQuery) => {
       record('report', q)
@@ -48,7 +70,10 @@ export function fakeApi(): FakeApi {
     outlook: async (a) => (record('outlook', a), []),
     planLimits: async () => (record('planLimits'), { codex: null, claude: null, claudeSession: null }),
     sourceStatus: async () => (record('sourceStatus'), []),
-    backfillProgress: async () => (record('backfillProgress'), { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }),
+    backfillProgress: async () => (
+      record('backfillProgress'),
+      { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: true }
+    ),
     getSettings: async () => (record('getSettings'), settings),
     setSettings: async (patch) => {
       record('setSettings', patch)
@@ -61,7 +86,10 @@ export function fakeApi(): FakeApi {
     addLogFolder: async (a) => (record('addLogFolder', a), { ok: false, cancelled: false, error: 'desktop only' }),
     removeLogFolder: async (a) => (record('removeLogFolder', a), settings),
     importCursorUsage: async (a) => (record('importCursorUsage', a), { file: a.name ?? 'usage.csv', requests: 0, days: [], skipped: 0 }),
-    reconcile: async (a) => (record('reconcile', a), { kind: 'cursor', from: '', to: '', lines: [], totals: { billedUsd: 0, countedUsd: 0, diffUsd: 0 }, skipped: [] }),
+    reconcile: async (a) => (
+      record('reconcile', a),
+      { kind: 'cursor', from: '', to: '', lines: [], totals: { billedUsd: 0, countedUsd: 0, diffUsd: 0 }, skipped: [] }
+    ),
     onChange: (l) => {
       listeners.add(l)
       return () => listeners.delete(l)

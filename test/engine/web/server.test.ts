@@ -22,7 +22,13 @@ let staticDir: string
 function send(path: string, opts: { method?: string; headers?: Record<string, string | number>; body?: string } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${server.port}`, ...opts.headers } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${server.port}`, ...opts.headers },
+      },
       (res) => {
         let body = ''
         res.setEncoding('utf8')
@@ -76,8 +82,13 @@ describe('startWebServer', () => {
       new Promise<Reply>((resolve, reject) => {
         request({ host: '127.0.0.1', port: s.port, path, headers: { host: `127.0.0.1:${s.port}`, ...headers } }, (res) => {
           let body = ''
-          res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
-        }).on('error', reject).end()
+          res
+            .setEncoding('utf8')
+            .on('data', (c: string) => (body += c))
+            .on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+        })
+          .on('error', reject)
+          .end()
       })
     try {
       const code = new URL(s.url).searchParams.get('code') ?? ''
@@ -88,18 +99,32 @@ describe('startWebServer', () => {
       expect(links).toHaveLength(1) // the next link, for another browser
       const cookie = `other=1; tokenwatch_${s.port}=${s.token}`
       const viaCookie = await new Promise<number>((resolve, reject) => {
-        request({ host: '127.0.0.1', port: s.port, path: '/api/dimensions', method: 'POST', headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json', cookie } }, (res) => {
-          res.resume()
-          resolve(res.statusCode ?? 0)
-        }).on('error', reject).end('{}')
+        request(
+          {
+            host: '127.0.0.1',
+            port: s.port,
+            path: '/api/dimensions',
+            method: 'POST',
+            headers: { host: `127.0.0.1:${s.port}`, 'content-type': 'application/json', cookie },
+          },
+          (res) => {
+            res.resume()
+            resolve(res.statusCode ?? 0)
+          },
+        )
+          .on('error', reject)
+          .end('{}')
       })
       expect(viaCookie).toBe(200)
       // The event stream takes the cookie too (EventSource sends it on its own).
       const events = await new Promise<number>((resolve) => {
-        const req = request({ host: '127.0.0.1', port: s.port, path: '/api/events', headers: { host: `127.0.0.1:${s.port}`, cookie } }, (res) => {
-          resolve(res.statusCode ?? 0)
-          req.destroy()
-        })
+        const req = request(
+          { host: '127.0.0.1', port: s.port, path: '/api/events', headers: { host: `127.0.0.1:${s.port}`, cookie } },
+          (res) => {
+            resolve(res.statusCode ?? 0)
+            req.destroy()
+          },
+        )
         req.on('error', () => undefined)
         req.end()
       })
@@ -151,7 +176,10 @@ describe('startWebServer', () => {
         unpricedModels: [],
       },
     })
-    expect(api.calls.at(-1)).toEqual({ method: 'report', arg: { tz: 'Europe/Paris', from: 0, to: 3_600_000, models: ['m'], groupBy: ['hour', 'model'] } })
+    expect(api.calls.at(-1)).toEqual({
+      method: 'report',
+      arg: { tz: 'Europe/Paris', from: 0, to: 3_600_000, models: ['m'], groupBy: ['hour', 'model'] },
+    })
   })
 
   it('answers sessionCount with the number, the filter passed on as validated', async () => {
@@ -169,10 +197,17 @@ describe('startWebServer', () => {
     const before = api.calls.length
     const none = await send('/api/dimensions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     expect(none.status).toBe(401)
-    expect(JSON.parse(none.body)).toEqual({ ok: false, error: 'not signed in: open a link printed by tokenwatch serve (each works once), or send the token' })
+    expect(JSON.parse(none.body)).toEqual({
+      ok: false,
+      error: 'not signed in: open a link printed by tokenwatch serve (each works once), or send the token',
+    })
     expect((await call('dimensions', undefined, { 'x-tokenwatch-token': 'x'.repeat(43) })).status).toBe(401)
     // ?token= works for the event stream only, never for method calls.
-    const inQuery = await send(`/api/dimensions?token=${server.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    const inQuery = await send(`/api/dimensions?token=${server.token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
     expect(inQuery.status).toBe(401)
     expect((await send('/api/events')).status).toBe(401)
     expect(api.calls.length).toBe(before)
@@ -205,20 +240,42 @@ describe('startWebServer', () => {
 
   it('refuses a body over 1 MiB with 413, declared or streamed', async () => {
     const declared = await new Promise<number>((resolve, reject) => {
-      const req = request({
-        host: '127.0.0.1', port: server.port, path: '/api/report', method: 'POST',
-        headers: { host: `127.0.0.1:${server.port}`, 'content-type': 'application/json', 'x-tokenwatch-token': server.token, 'content-length': 2 * 1024 * 1024 },
-      }, (res) => resolve(res.statusCode ?? 0))
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/report',
+          method: 'POST',
+          headers: {
+            host: `127.0.0.1:${server.port}`,
+            'content-type': 'application/json',
+            'x-tokenwatch-token': server.token,
+            'content-length': 2 * 1024 * 1024,
+          },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      )
       req.on('error', reject)
       req.flushHeaders() // headers only: the server must not wait for 2 MiB it will never use
     })
     expect(declared).toBe(413)
 
     const streamed = await new Promise<number>((resolve, reject) => {
-      const req = request({
-        host: '127.0.0.1', port: server.port, path: '/api/report', method: 'POST',
-        headers: { host: `127.0.0.1:${server.port}`, 'content-type': 'application/json', 'x-tokenwatch-token': server.token, 'transfer-encoding': 'chunked' },
-      }, (res) => resolve(res.statusCode ?? 0))
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/report',
+          method: 'POST',
+          headers: {
+            host: `127.0.0.1:${server.port}`,
+            'content-type': 'application/json',
+            'x-tokenwatch-token': server.token,
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => resolve(res.statusCode ?? 0),
+      )
       req.on('error', reject)
       const chunk = 'x'.repeat(64 * 1024)
       for (let i = 0; i < 17; i++) req.write(chunk) // 1.06 MiB, never ended
@@ -253,9 +310,17 @@ describe('startWebServer', () => {
       ['dimensions', { x: 1 }, 'arg: this method takes no argument'],
       ['setSettings', { dailyBudgetUsd: -5 }, 'arg.dailyBudgetUsd: must be at least 0'],
       ['setSettings', { timeZone: 'Nowhere/City' }, 'arg.timeZone: unknown time zone "Nowhere/City"'],
-      ['setSettings', { priceOverrides: [{ model: 'm', input: 1, output: null }] }, 'arg.priceOverrides[0].output: must be a finite number'],
+      [
+        'setSettings',
+        { priceOverrides: [{ model: 'm', input: 1, output: null }] },
+        'arg.priceOverrides[0].output: must be a finite number',
+      ],
       ['setSettings', { claudeConfigDirs: 'dir' }, 'arg.claudeConfigDirs: must be a list of folders'],
-      ['setSettings', { priceOverrides: [{ model: 'm', input: 1, output: 2, cachRead: 0.1 }] }, 'arg.priceOverrides[0].cachRead: unknown field'],
+      [
+        'setSettings',
+        { priceOverrides: [{ model: 'm', input: 1, output: 2, cachRead: 0.1 }] },
+        'arg.priceOverrides[0].cachRead: unknown field',
+      ],
     ]
     const before = api.calls.length
     for (const [method, arg, error] of cases) {
@@ -276,9 +341,17 @@ describe('startWebServer', () => {
   })
 
   it('accepts valid settings patches, including "" for the system zone', async () => {
-    const r = await call('setSettings', { timeZone: '', dailyBudgetUsd: 12.5, priceOverrides: [{ model: 'm', input: 3, output: 15, cacheRead: 0.3 }] })
+    const r = await call('setSettings', {
+      timeZone: '',
+      dailyBudgetUsd: 12.5,
+      priceOverrides: [{ model: 'm', input: 3, output: 15, cacheRead: 0.3 }],
+    })
     expect(r.status).toBe(200)
-    expect(JSON.parse(r.body).result).toMatchObject({ timeZone: '', dailyBudgetUsd: 12.5, priceOverrides: [{ model: 'm', input: 3, output: 15, cacheRead: 0.3 }] })
+    expect(JSON.parse(r.body).result).toMatchObject({
+      timeZone: '',
+      dailyBudgetUsd: 12.5,
+      priceOverrides: [{ model: 'm', input: 3, output: 15, cacheRead: 0.3 }],
+    })
   })
 
   it('never exports to a host path over the web: exportCsv is desktop only', async () => {
@@ -299,20 +372,23 @@ describe('startWebServer', () => {
 
   it('streams change events over SSE with heartbeats, and unsubscribes on disconnect', async () => {
     const received = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } }, (res) => {
-        expect(res.statusCode).toBe(200)
-        expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8')
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (c: string) => {
-          text += c
-          if (text.includes(': connected') && !text.includes('event: change')) api.emit({ at: 1_767_229_000_000 })
-          if (text.includes('event: change') && text.includes(': heartbeat')) {
-            req.destroy()
-            resolve(text)
-          }
-        })
-      })
+      const req = request(
+        { host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } },
+        (res) => {
+          expect(res.statusCode).toBe(200)
+          expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8')
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (c: string) => {
+            text += c
+            if (text.includes(': connected') && !text.includes('event: change')) api.emit({ at: 1_767_229_000_000 })
+            if (text.includes('event: change') && text.includes(': heartbeat')) {
+              req.destroy()
+              resolve(text)
+            }
+          })
+        },
+      )
       req.on('error', reject)
       req.end()
     })
@@ -339,7 +415,16 @@ describe('startWebServer', () => {
   })
 
   it('refuses directory traversal, encoded or through a symlink', async () => {
-    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%5csecret.txt', '/link.txt', '/%00index.html', '/%E0%A4%A']) {
+    for (const path of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+      '/link.txt',
+      '/%00index.html',
+      '/%E0%A4%A',
+    ]) {
       const r = await send(path)
       expect({ path, status: r.status }).toEqual({ path, status: 404 })
       expect(r.body).not.toContain('do not serve')

@@ -38,7 +38,12 @@ function bytesOf(v: unknown): Uint8Array | undefined {
 export function antigravityModel(chat: readonly ProtoField[]): string {
   const display = text(chat, 21)
   if (display) {
-    const name = display.toLowerCase().replace(/\([^)]*\)/g, '').replace(/\bthinking\b/g, '').trim().replace(/\s+/g, '-')
+    const name = display
+      .toLowerCase()
+      .replace(/\([^)]*\)/g, '')
+      .replace(/\bthinking\b/g, '')
+      .trim()
+      .replace(/\s+/g, '-')
     if (/^(gemini|claude|gpt)-/.test(name)) return name.startsWith('claude-') ? name.replace(/\./g, '-') : name
   }
   const raw = text(chat, 19)
@@ -132,7 +137,14 @@ export const antigravityReader: DatabaseReader<AntigravityCursor> = {
     // Not a conversation database (the IDE's `steps` layout): said once, not at every change.
     if (!hasTable) {
       const told = cursor.seen === UNKNOWN_SHAPE
-      return { events: [], records: told ? 0 : 1, skips: told ? [] : ['unknown-shape'], state: { ...cursor, seen: UNKNOWN_SHAPE }, done: true, bytes: 0 }
+      return {
+        events: [],
+        records: told ? 0 : 1,
+        skips: told ? [] : ['unknown-shape'],
+        state: { ...cursor, seen: UNKNOWN_SHAPE },
+        done: true,
+        bytes: 0,
+      }
     }
     let state = cursor
     if (state.created === null && state.project === null) state = { ...state, ...trajectoryMeta(db) }

@@ -18,8 +18,16 @@ const BAD: LineOutcome = { kind: 'skip', reason: 'bad-field' }
  * unknown-shape, so a format change shows in the sources panel instead of passing silently.
  */
 export const CLAUDE_LINE_TYPES: ReadonlySet<string> = new Set([
-  'user', 'assistant', 'system', 'summary', 'progress', 'file-history-snapshot', 'queue-operation',
-  'custom-title', 'tag', 'agent-name',
+  'user',
+  'assistant',
+  'system',
+  'summary',
+  'progress',
+  'file-history-snapshot',
+  'queue-operation',
+  'custom-title',
+  'tag',
+  'agent-name',
 ])
 
 /**

@@ -39,7 +39,8 @@ function stampOf(path: string): Stamp | undefined {
   }
 }
 
-const same = (a: Stamp | undefined, b: Stamp | undefined): boolean => a !== undefined && b !== undefined && a.size === b.size && a.mtime === b.mtime
+const same = (a: Stamp | undefined, b: Stamp | undefined): boolean =>
+  a !== undefined && b !== undefined && a.size === b.size && a.mtime === b.mtime
 
 /** Side files larger than this are not read (the usage itself is in ui_messages.json). */
 const MAX_SIDE_BYTES = 64 * 1024 * 1024
@@ -70,7 +71,10 @@ function scanHistory(text: string): { models: [number, string][]; cwd: string | 
 }
 
 /** The model in force at `ts`: the last one named at or before it, else the first named. */
-function modelAt(models: readonly (readonly [number, string, ...string[]])[], ts: number): readonly [number, string, ...string[]] | undefined {
+function modelAt(
+  models: readonly (readonly [number, string, ...string[]])[],
+  ts: number,
+): readonly [number, string, ...string[]] | undefined {
   let found: readonly [number, string, ...string[]] | undefined
   for (const m of models) if (m[0] <= ts) found = m
   return found ?? models[0]
@@ -90,7 +94,14 @@ const WHOLE_PROMPT_SINCE: Record<Exclude<ClineVendor, 'cline'>, number> = {
 }
 
 /** Whether a classic request's `tokensIn` includes its cache reads and writes. */
-function inputIncludesCache(vendor: ClineVendor, tokensIn: number, cache: number, ts: number, protocol: string | undefined, provider: string | undefined): boolean {
+function inputIncludesCache(
+  vendor: ClineVendor,
+  tokensIn: number,
+  cache: number,
+  ts: number,
+  protocol: string | undefined,
+  provider: string | undefined,
+): boolean {
   if (tokensIn < cache) return false
   if (vendor === 'cline') return provider !== undefined && CLINE_INCLUSIVE_PROVIDERS.has(provider.toLowerCase())
   // Before the change, Anthropic-protocol requests recorded the remainder; OpenAI-protocol ones the total.
@@ -144,7 +155,8 @@ function classicRequest(m: Json, ts: number, key: string, vendor: ClineVendor, t
   const output = tokenCount(info.tokensOut)
   const cacheRead = tokenCount(info.cacheReads)
   const cacheWrite = tokenCount(info.cacheWrites)
-  if ([tokensIn, output, cacheRead, cacheWrite].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) return { kind: 'skip', reason: 'bad-field' }
+  if ([tokensIn, output, cacheRead, cacheWrite].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS))
+    return { kind: 'skip', reason: 'bad-field' }
   // A placeholder (written when the request starts) has no counts yet: the rewrite that fills it in counts.
   if (tokensIn + output + cacheRead + cacheWrite === 0) return { kind: 'none' }
   if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }

@@ -6,7 +6,10 @@ import { clineParser } from './parser'
 
 const DOCUMENT: FileReader = { kind: 'document', parser: clineParser as DocumentParser<unknown> }
 /** Kilo Code 7 (the rewrite on an OpenCode-derived core): `kilo.db` in OpenCode's schema. */
-const KILO_DB: FileReader = { kind: 'database', reader: openCodeSchemaReader({ source: 'cline', agentId: 'kilo-code', keyPrefix: 'cline:kilo-db' }) as DatabaseReader<unknown> }
+const KILO_DB: FileReader = {
+  kind: 'database',
+  reader: openCodeSchemaReader({ source: 'cline', agentId: 'kilo-code', keyPrefix: 'cline:kilo-db' }) as DatabaseReader<unknown>,
+}
 
 /** Kilo Code 7's data folders: KILO_DATA_DIR (comma-separated, as ccusage reads it), else `$XDG_DATA_HOME/kilo` (default ~/.local/share/kilo). */
 export function kiloDataDirs(s: Pick<SourceSetup, 'env' | 'home'>): string[] {
@@ -24,11 +27,12 @@ const EDITORS = ['Code', 'Code - Insiders', 'VSCodium', 'Cursor', 'Windsurf', 'T
 
 /** Every editor's `User/globalStorage` folder on this OS (and a portable VS Code's). */
 export function globalStorageDirs(s: Pick<SourceSetup, 'env' | 'home'>, platform: NodeJS.Platform = process.platform): string[] {
-  const base = platform === 'darwin'
-    ? join(s.home, 'Library', 'Application Support')
-    : platform === 'win32'
-      ? (s.env.APPDATA || join(s.home, 'AppData', 'Roaming'))
-      : resolve(s.env.XDG_CONFIG_HOME || join(s.home, '.config'))
+  const base =
+    platform === 'darwin'
+      ? join(s.home, 'Library', 'Application Support')
+      : platform === 'win32'
+        ? s.env.APPDATA || join(s.home, 'AppData', 'Roaming')
+        : resolve(s.env.XDG_CONFIG_HOME || join(s.home, '.config'))
   const dirs = EDITORS.map((e) => join(base, e, 'User', 'globalStorage'))
   if (s.env.VSCODE_PORTABLE) dirs.unshift(join(resolve(s.env.VSCODE_PORTABLE), 'user-data', 'User', 'globalStorage'))
   return dirs
@@ -73,6 +77,6 @@ export function clineSource(s: SourceSetup): LogSource {
     flat: (root) => kilo.includes(root),
     isLogFile: (p) => isKiloDb(p) || CLASSIC.test(p) || SESSION.test(p),
     logFileOf: (p) => (p.endsWith('-wal') && isKiloDb(p.slice(0, -4)) ? p.slice(0, -4) : null),
-    hint: 'Cline, Roo Code and Kilo Code keep tasks in the editor\'s User/globalStorage/<extension>/tasks and in ~/.cline/data (set CLINE_DIR, CLINE_DATA_DIR or VSCODE_PORTABLE to point elsewhere).',
+    hint: "Cline, Roo Code and Kilo Code keep tasks in the editor's User/globalStorage/<extension>/tasks and in ~/.cline/data (set CLINE_DIR, CLINE_DATA_DIR or VSCODE_PORTABLE to point elsewhere).",
   }
 }

@@ -42,7 +42,14 @@ function usageOf(v: unknown): Tokens | undefined {
     input: Number.isNaN(plain) || plain > 0 ? plain : prompt - (prompt > 0 && details > 0 ? Math.min(prompt, details) : 0),
     output: pick(u, ['outputTokens', 'output_tokens', 'completionTokens', 'completion_tokens']),
     cacheRead,
-    cacheWrite: pick(u, ['cacheCreationInputTokens', 'cache_creation_input_tokens', 'cacheCreationTokens', 'cache_creation_tokens', 'cachedTokensCreated', 'cached_tokens_created']),
+    cacheWrite: pick(u, [
+      'cacheCreationInputTokens',
+      'cache_creation_input_tokens',
+      'cacheCreationTokens',
+      'cache_creation_tokens',
+      'cachedTokensCreated',
+      'cached_tokens_created',
+    ]),
   }
   const model = asString(u.model)
   if (model) t.model = model
@@ -108,7 +115,7 @@ export const codebuffDocumentParser: DocumentParser<CodebuffState> = {
     const chatDir = dirname(ctx.path)
     const chatId = basename(chatDir)
     const parts = relative(ctx.root, ctx.path).split(sep)
-    const project = parts.length >= 4 ? parts[parts.length - 4] ?? 'codebuff' : 'codebuff'
+    const project = parts.length >= 4 ? (parts[parts.length - 4] ?? 'codebuff') : 'codebuff'
     const sessionId = `${project}/${chatId}`
     let fallback = chatTime(chatId)
     if (Number.isNaN(fallback)) fallback = ctx.mtimeMs ?? Math.trunc(statSync(ctx.path).mtimeMs)

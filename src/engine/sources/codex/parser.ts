@@ -28,8 +28,14 @@ const UNKNOWN: LineOutcome = { kind: 'skip', reason: 'unknown-shape' }
 export const CODEX_LINE_TYPES: ReadonlySet<string> = new Set(['session_meta', 'turn_context', 'event_msg', 'response_item', 'compacted'])
 /** Rollouts from before Codex wrapped lines in `payload` wrote response items bare: they bill nothing. */
 const LEGACY_ITEM_TYPES: ReadonlySet<string> = new Set([
-  'message', 'reasoning', 'function_call', 'function_call_output', 'local_shell_call', 'custom_tool_call',
-  'custom_tool_call_output', 'web_search_call',
+  'message',
+  'reasoning',
+  'function_call',
+  'function_call_output',
+  'local_shell_call',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'web_search_call',
 ])
 
 function counters(u: Json | undefined): Counters | undefined {

@@ -116,7 +116,12 @@ export const copilotLineParser: LineParser<CopilotState> = {
         // counters; the compaction's own summarising request counts to the leg it reset).
         const covered = rows.rows.filter((x) => x.model === model && x.ts <= ts && (x.ts > from || (x.compaction && x.ts > state.legStart)))
         const sum = (k: keyof Buckets) => covered.reduce((a, x) => a + x.b[k], 0)
-        rest = { input: Math.max(0, leg.input - sum('input')), output: Math.max(0, leg.output - sum('output')), cacheRead: Math.max(0, leg.cacheRead - sum('cacheRead')), cacheWrite: Math.max(0, leg.cacheWrite - sum('cacheWrite')) }
+        rest = {
+          input: Math.max(0, leg.input - sum('input')),
+          output: Math.max(0, leg.output - sum('output')),
+          cacheRead: Math.max(0, leg.cacheRead - sum('cacheRead')),
+          cacheWrite: Math.max(0, leg.cacheWrite - sum('cacheWrite')),
+        }
       }
       if (rest.input + rest.output + rest.cacheRead + rest.cacheWrite === 0) continue
       events.push({

@@ -12,7 +12,11 @@ import type { DatabaseReader, FileContext, RecordsOutcome, SkipReason } from '..
  * shutdown rollup) meet under one name.
  */
 export function copilotModel(raw: string | undefined): string {
-  let m = (raw ?? '').trim().toLowerCase().replace(/^[a-z0-9_-]+\//, '').replace(/-(1m|internal)$/, '')
+  let m = (raw ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z0-9_-]+\//, '')
+    .replace(/-(1m|internal)$/, '')
   if (m.startsWith('claude-')) m = m.replace(/(\d)\.(\d)/g, '$1-$2')
   return m || 'unknown'
 }
@@ -48,7 +52,9 @@ interface Row {
 
 /** The usage table's optional columns (they came in later CLI releases). */
 function columnsOf(db: Database.Database): Set<string> {
-  return new Set((db.prepare("SELECT name FROM pragma_table_info('assistant_usage_events')").all() as { name: string }[]).map((c) => c.name))
+  return new Set(
+    (db.prepare("SELECT name FROM pragma_table_info('assistant_usage_events')").all() as { name: string }[]).map((c) => c.name),
+  )
 }
 
 function rowSelect(db: Database.Database): string | null {
@@ -97,7 +103,9 @@ export const copilotStoreReader: DatabaseReader<StoreCursor> = {
     if (select === null) return empty
     let from = cursor
     if (from.id > 0) {
-      const at = db.prepare(`SELECT ${columnsOf(db).has('created_at') ? 'created_at' : "''"} AS c FROM assistant_usage_events WHERE id = ?`).get(from.id) as { c: unknown } | undefined
+      const at = db
+        .prepare(`SELECT ${columnsOf(db).has('created_at') ? 'created_at' : "''"} AS c FROM assistant_usage_events WHERE id = ?`)
+        .get(from.id) as { c: unknown } | undefined
       // The row under the cursor is gone or another one: a new store; its rows are all new (their keys differ by time).
       if (!at || String(at.c ?? '') !== from.createdAt) from = { id: 0, createdAt: '' }
     }
@@ -137,7 +145,8 @@ export const copilotStoreReader: DatabaseReader<StoreCursor> = {
 }
 
 /** What the store holds for a session, to subtract from a shutdown rollup. */
-export type StoreRows = { kind: 'absent' } | { kind: 'unreadable' } | { kind: 'rows'; rows: { ts: number; model: string; compaction: boolean; b: Buckets }[] }
+export type StoreRows =
+  { kind: 'absent' } | { kind: 'unreadable' } | { kind: 'rows'; rows: { ts: number; model: string; compaction: boolean; b: Buckets }[] }
 
 /** The store's rows of one session (read-only, never locking it); 'absent' when there is no store or no usage table. */
 export function storeRowsOf(storePath: string, sessionId: string): StoreRows {

@@ -88,7 +88,8 @@ export const cursorCsvParser: DocumentParser<CursorCsvState> = {
   initialState: () => ({ cursorCsvDays: [] }),
   parseDocument(text, state, ctx): RecordsOutcome<CursorCsvState> {
     const why = notCursorExport(text)
-    if (why !== undefined) return { events: [], records: 1, skips: [why.startsWith('not a CSV') ? 'malformed-csv' : 'unknown-shape'], state }
+    if (why !== undefined)
+      return { events: [], records: 1, skips: [why.startsWith('not a CSV') ? 'malformed-csv' : 'unknown-shape'], state }
     let records: string[][]
     try {
       records = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][]
@@ -115,7 +116,11 @@ export const cursorCsvParser: DocumentParser<CursorCsvState> = {
       const cacheRead = count(cell(cells, 'Cache Read'))
       const output = count(cell(cells, 'Output Tokens'))
       const cost = amount(cell(cells, 'Cost'))
-      if ([input, cacheWrite, cacheRead, output].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) || Number.isNaN(ts) || Number.isNaN(cost)) {
+      if (
+        [input, cacheWrite, cacheRead, output].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) ||
+        Number.isNaN(ts) ||
+        Number.isNaN(cost)
+      ) {
         skips.push('bad-field')
         continue
       }

@@ -9,7 +9,11 @@ export const CURSOR_IMPORT_FOLDER = 'cursor-usage'
 /** A file name safe in any file system, ending in .csv. */
 function safeName(name: string | undefined, now: number): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? ''
-  const clean = base.replace(/\.csv$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 80)
+  const clean = base
+    .replace(/\.csv$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .slice(0, 80)
   return `${clean || `cursor-usage-${new Date(now).toISOString().replace(/[:.]/g, '-')}`}.csv`
 }
 
@@ -23,13 +27,18 @@ function safeName(name: string | undefined, now: number): string {
 export function importCursorUsage(dataDir: string, csv: string, name?: string, now = Date.now()): CursorImport {
   const why = notCursorExport(csv)
   if (why !== undefined) throw new Error(`not imported: ${why}`)
-  const outcome = cursorCsvParser.parseDocument(csv, cursorCsvParser.initialState({ path: '', root: '', userId: '' }), { path: '', root: '', userId: '' })
+  const outcome = cursorCsvParser.parseDocument(csv, cursorCsvParser.initialState({ path: '', root: '', userId: '' }), {
+    path: '',
+    root: '',
+    userId: '',
+  })
   if (outcome.events.length === 0 && outcome.state.cursorCsvDays.length === 0) throw new Error('not imported: the export has no usage rows')
   const dir = join(dataDir, CURSOR_IMPORT_FOLDER)
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const wanted = safeName(name, now)
   let file = wanted
-  for (let n = 2; existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== csv; n++) file = wanted.replace(/\.csv$/, `-${n}.csv`)
+  for (let n = 2; existsSync(join(dir, file)) && readFileSync(join(dir, file), 'utf8') !== csv; n++)
+    file = wanted.replace(/\.csv$/, `-${n}.csv`)
   const tmp = join(dir, `.${file}.${process.pid}.tmp`)
   writeFileSync(tmp, csv, { mode: 0o600 })
   renameSync(tmp, join(dir, file))

@@ -35,8 +35,12 @@ export const cursorDbReader: DatabaseReader<CursorDbCursor> = {
   initialState: () => ({ rowid: 0 }),
   readRows(db: Database.Database, cursor, ctx: FileContext, maxRows): RecordsOutcome<CursorDbCursor> & { done: boolean; bytes: number } {
     // Only values that mention tokenCount cross into JS: bubbles also hold whole tool outputs.
-    const rows = db.prepare(`SELECT rowid AS rid, key, CASE WHEN instr(value, '"tokenCount"') > 0 THEN value END AS value FROM cursorDiskKV
-      WHERE rowid > ? AND key LIKE 'bubbleId:%' ORDER BY rowid LIMIT ?`).all(cursor.rowid, maxRows) as Row[]
+    const rows = db
+      .prepare(
+        `SELECT rowid AS rid, key, CASE WHEN instr(value, '"tokenCount"') > 0 THEN value END AS value FROM cursorDiskKV
+      WHERE rowid > ? AND key LIKE 'bubbleId:%' ORDER BY rowid LIMIT ?`,
+      )
+      .all(cursor.rowid, maxRows) as Row[]
     const covered = csvDays(ctx)
     const events: UsageEvent[] = []
     const skips: SkipReason[] = []
@@ -83,6 +87,13 @@ export const cursorDbReader: DatabaseReader<CursorDbCursor> = {
       })
     }
     const last = rows[rows.length - 1]
-    return { events, records: rows.length, skips, state: { rowid: last ? last.rid : cursor.rowid }, done: rows.length < maxRows, bytes: bytes + rows.length * 64 }
+    return {
+      events,
+      records: rows.length,
+      skips,
+      state: { rowid: last ? last.rid : cursor.rowid },
+      done: rows.length < maxRows,
+      bytes: bytes + rows.length * 64,
+    }
   },
 }

@@ -60,8 +60,15 @@ function readSidecar(path: string): { cwd?: string; model?: string } {
  */
 export function normalizeDroidModel(raw: string): string {
   const custom = raw.trim().startsWith('custom:')
-  let s = raw.trim().replace(/^custom:/, '').replace(/\[[^\]]*\]/g, '')
-  s = s.trim().toLowerCase().replace(/[.\s-]+/g, '-').replace(/^-+|-+$/g, '')
+  let s = raw
+    .trim()
+    .replace(/^custom:/, '')
+    .replace(/\[[^\]]*\]/g, '')
+  s = s
+    .trim()
+    .toLowerCase()
+    .replace(/[.\s-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
   if (custom) s = s.replace(/-\d+$/, '')
   return s
 }
@@ -144,7 +151,8 @@ export const droidParser: DocumentParser<DroidState> = {
     if (!usage) return { events: [], records: 1, skips: ['bad-field'], state }
     const now: number[] = FIELDS.map((f) => tokenCount(usage[f]))
     const total = tokenCount(usage.totalTokens)
-    if ([...now, total].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) return { events: [], records: 1, skips: ['bad-field'], state }
+    if ([...now, total].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS))
+      return { events: [], records: 1, skips: ['bad-field'], state }
     // Only a total (older builds): count it as output, as ccusage does.
     if (!now.some((n) => n > 0) && total > 0) now[1] = total
     const session = state.droidSession

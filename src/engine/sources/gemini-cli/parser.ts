@@ -48,7 +48,8 @@ function messageEvent(m: Json, state: GeminiState, ctx: FileContext): Message {
   const thoughts = tokenCount(tokens.thoughts)
   const tool = tokenCount(tokens.tool)
   if (!id || Number.isNaN(ts)) return { kind: 'skip', reason: 'bad-field' }
-  if ([input, output, cached, thoughts, tool].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) return { kind: 'skip', reason: 'bad-field' }
+  if ([input, output, cached, thoughts, tool].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS))
+    return { kind: 'skip', reason: 'bad-field' }
   if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
   const total = tokens.total
   if (typeof total === 'number' && cached > 0) {

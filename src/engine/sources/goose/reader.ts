@@ -59,7 +59,10 @@ export function lookBack(updated: string): string {
   if (!m) return updated
   const t = Date.parse(`${m[1]}T${m[3]}Z`) - 3_600_000
   if (Number.isNaN(t)) return updated
-  return new Date(t).toISOString().slice(0, 19).replace('T', m[2] as string)
+  return new Date(t)
+    .toISOString()
+    .slice(0, 19)
+    .replace('T', m[2] as string)
 }
 
 /** Which of the columns this database's `sessions` table has (schemas grew over Goose releases). */
@@ -91,10 +94,13 @@ export const gooseReader: DatabaseReader<GooseCursor> = {
     // A new pass starts an hour before the last second it saw: a session whose update was stamped
     // earlier than that (the clock set back) is still read; re-reading the others adds nothing.
     const from = cursor.id === '' ? lookBack(cursor.updated) : cursor.updated
-    const rows = (byTime
-      ? db.prepare(`${select} WHERE (${UPDATED} > ? OR (${UPDATED} = ? AND id > ?)) ORDER BY ${UPDATED}, id LIMIT ?`)
-        .all(from, from, cursor.id, maxRows)
-      : db.prepare(`${select} WHERE id > ? ORDER BY id LIMIT ?`).all(cursor.id, maxRows)) as SessionRow[]
+    const rows = (
+      byTime
+        ? db
+            .prepare(`${select} WHERE (${UPDATED} > ? OR (${UPDATED} = ? AND id > ?)) ORDER BY ${UPDATED}, id LIMIT ?`)
+            .all(from, from, cursor.id, maxRows)
+        : db.prepare(`${select} WHERE id > ? ORDER BY id LIMIT ?`).all(cursor.id, maxRows)
+    ) as SessionRow[]
     const events: UsageEvent[] = []
     const skips: SkipReason[] = []
     const sessions = { ...cursor.sessions }
@@ -104,7 +110,8 @@ export const gooseReader: DatabaseReader<GooseCursor> = {
       bytes += 200 + (typeof r.model_config_json === 'string' ? r.model_config_json.length : 0)
       // A row of the look-back window, already looked at in an earlier pass: it counts as a record,
       // or a skip, only if it changed.
-      const seenBefore = byTime && cursor.id === '' && cursor.updated !== '' && r.updated_at !== null && String(r.updated_at) <= cursor.updated
+      const seenBefore =
+        byTime && cursor.id === '' && cursor.updated !== '' && r.updated_at !== null && String(r.updated_at) <= cursor.updated
       const skip = (reason: SkipReason): void => {
         if (!seenBefore) skips.push(reason)
       }

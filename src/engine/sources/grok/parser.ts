@@ -63,7 +63,8 @@ function figuresOf(u: Json): Figures | null {
   return { input: Math.max(0, inputs - cacheRead - cacheWrite), output, cacheRead, cacheWrite }
 }
 
-const same = (a: Figures, b: Figures): boolean => a.input === b.input && a.output === b.output && a.cacheRead === b.cacheRead && a.cacheWrite === b.cacheWrite
+const same = (a: Figures, b: Figures): boolean =>
+  a.input === b.input && a.output === b.output && a.cacheRead === b.cacheRead && a.cacheWrite === b.cacheWrite
 
 /** The record's instant: `_meta.agentTimestampMs`, else `timestamp` (epoch seconds, or ISO). */
 function instantOf(o: Json, params: Json | undefined): number {
@@ -106,20 +107,30 @@ export const grokLineParser: LineParser<GrokState> = {
       const f = asObject(m) ? figuresOf(m as Json) : null
       if (f) perModel.push([model, f])
     }
-    const sum = perModel.reduce<Figures>((a, [, f]) => ({ input: a.input + f.input, output: a.output + f.output, cacheRead: a.cacheRead + f.cacheRead, cacheWrite: a.cacheWrite + f.cacheWrite }), { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 })
+    const sum = perModel.reduce<Figures>(
+      (a, [, f]) => ({
+        input: a.input + f.input,
+        output: a.output + f.output,
+        cacheRead: a.cacheRead + f.cacheRead,
+        cacheWrite: a.cacheWrite + f.cacheWrite,
+      }),
+      { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    )
     const parts: [string, Figures][] = perModel.length > 0 && same(sum, total) ? perModel : [[perModel[0]?.[0] ?? state.model, total]]
-    const events: UsageEvent[] = parts.filter(([, f]) => f.input + f.output + f.cacheRead + f.cacheWrite > 0).map(([model, f]) => ({
-      key: `grok:${sessionId}:${prompt}:${model}`,
-      ts,
-      source: 'grok',
-      userId: ctx.userId,
-      agentId: 'grok',
-      project: state.project,
-      sessionId,
-      model,
-      ...f,
-      cacheWrite1h: 0,
-    }))
+    const events: UsageEvent[] = parts
+      .filter(([, f]) => f.input + f.output + f.cacheRead + f.cacheWrite > 0)
+      .map(([model, f]) => ({
+        key: `grok:${sessionId}:${prompt}:${model}`,
+        ts,
+        source: 'grok',
+        userId: ctx.userId,
+        agentId: 'grok',
+        project: state.project,
+        sessionId,
+        model,
+        ...f,
+        cacheWrite1h: 0,
+      }))
     return events.length > 0 ? { kind: 'events', events } : { kind: 'none' }
   },
 }

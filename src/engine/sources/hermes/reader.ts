@@ -14,8 +14,22 @@ export interface HermesState {
 
 type Row = Record<string, unknown>
 
-const COLUMNS = ['id', 'model', 'cwd', 'git_repo_root', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_write_tokens',
-  'reasoning_tokens', 'estimated_cost_usd', 'actual_cost_usd', 'started_at', 'last_activity_at', 'ended_at']
+const COLUMNS = [
+  'id',
+  'model',
+  'cwd',
+  'git_repo_root',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'estimated_cost_usd',
+  'actual_cost_usd',
+  'started_at',
+  'last_activity_at',
+  'ended_at',
+]
 
 /** A count column: a non-negative integer (REAL columns truncated); NaN when it is something else. */
 function count(v: unknown): number {
@@ -56,13 +70,20 @@ export function hermesReader(now: () => number = Date.now): DatabaseReader<Herme
       // Only the columns counted (a row also holds the system prompt and model config), those this schema has.
       const have = new Set((db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map((c) => c.name))
       const cols = COLUMNS.filter((c) => have.has(c)).join(', ')
-      const rows = db.prepare(`SELECT ${cols} FROM sessions WHERE model IS NOT NULL AND trim(model) != '' ORDER BY started_at, id`).all() as Row[]
+      const rows = db
+        .prepare(`SELECT ${cols} FROM sessions WHERE model IS NOT NULL AND trim(model) != '' ORDER BY started_at, id`)
+        .all() as Row[]
       const sessions = { ...state.sessions }
       const events: UsageEvent[] = []
       const skips: SkipReason[] = []
       for (const r of rows) {
         const id = (typeof r.id === 'string' && r.id.length > 0) || typeof r.id === 'number' ? String(r.id) : undefined
-        const totals = [count(r.input_tokens), count(r.output_tokens) + count(r.reasoning_tokens), count(r.cache_read_tokens), count(r.cache_write_tokens)]
+        const totals = [
+          count(r.input_tokens),
+          count(r.output_tokens) + count(r.reasoning_tokens),
+          count(r.cache_read_tokens),
+          count(r.cache_write_tokens),
+        ]
         const started = instant(r.started_at)
         if (!id || totals.some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS * 1000) || Number.isNaN(started)) {
           skips.push('bad-field')
@@ -74,7 +95,7 @@ export function hermesReader(now: () => number = Date.now): DatabaseReader<Herme
         }
         const cost = costNano(r)
         const before = sessions[id]
-        const delta = totals.map((n, i) => n - (before ? before[i] ?? 0 : 0))
+        const delta = totals.map((n, i) => n - (before ? (before[i] ?? 0) : 0))
         const steps = before ? before[5] : 0
         if (delta.some((d) => d < 0)) {
           // A shrunk total: re-baseline, never un-count.
@@ -90,7 +111,12 @@ export function hermesReader(now: () => number = Date.now): DatabaseReader<Herme
           source: 'hermes',
           userId: ctx.userId,
           agentId: 'hermes',
-          project: typeof r.cwd === 'string' && r.cwd !== '' ? r.cwd : typeof r.git_repo_root === 'string' && r.git_repo_root !== '' ? r.git_repo_root : 'hermes',
+          project:
+            typeof r.cwd === 'string' && r.cwd !== ''
+              ? r.cwd
+              : typeof r.git_repo_root === 'string' && r.git_repo_root !== ''
+                ? r.git_repo_root
+                : 'hermes',
           sessionId: id,
           model: String(r.model).trim(),
           input: delta[0] ?? 0,

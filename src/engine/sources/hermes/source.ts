@@ -9,7 +9,9 @@ const READER: FileReader = { kind: 'database', reader: hermesReader() as Databas
 /** A home's named profiles, `<home>/profiles/<profile>/` (each with its own state.db). */
 function profilesOf(home: string): string[] {
   try {
-    return readdirSync(join(home, 'profiles'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(home, 'profiles', e.name))
+    return readdirSync(join(home, 'profiles'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(home, 'profiles', e.name))
   } catch {
     return []
   }

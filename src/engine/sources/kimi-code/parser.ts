@@ -31,7 +31,15 @@ function initialState(ctx: FileContext): KimiState {
   } catch {
     /* no state.json (yet): the work-dir key names the project */
   }
-  return { sessionId: basename(sessionDir).replace(/^session_/, ''), agent: basename(agentDir), project, models: {}, lastModel: '', lastTime: Number.NaN, ordinal: 0 }
+  return {
+    sessionId: basename(sessionDir).replace(/^session_/, ''),
+    agent: basename(agentDir),
+    project,
+    models: {},
+    lastModel: '',
+    lastTime: Number.NaN,
+    ordinal: 0,
+  }
 }
 
 /** Epoch ms from `time` (ms, or seconds when small) or an ISO `timestamp`. */
@@ -75,7 +83,8 @@ export const kimiLineParser: LineParser<KimiState> = {
     const cacheRead = tokenCount(usage.inputCacheRead)
     const cacheWrite = tokenCount(usage.inputCacheCreation)
     const ts = instantOf(o)
-    if (Number.isNaN(ts) || [input, output, cacheRead, cacheWrite].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) return { kind: 'skip', reason: 'bad-field' }
+    if (Number.isNaN(ts) || [input, output, cacheRead, cacheWrite].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS))
+      return { kind: 'skip', reason: 'bad-field' }
     if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
     state.ordinal = ts === state.lastTime ? state.ordinal + 1 : 0
     state.lastTime = ts

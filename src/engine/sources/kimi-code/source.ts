@@ -21,7 +21,21 @@ export function kimiSource(s: SourceSetup): LogSource {
     const all = homes.map((h) => join(resolve(h), 'sessions'))
     if (all.length > 0) return [...new Set(all)]
     const defaults = [join(s.home, '.kimi-code', 'sessions')]
-    if (process.platform === 'darwin') defaults.push(join(s.home, 'Library', 'Application Support', 'kimi-desktop', 'daimon-share', 'daimon', 'runtime', 'kimi-code', 'home', 'sessions'))
+    if (process.platform === 'darwin')
+      defaults.push(
+        join(
+          s.home,
+          'Library',
+          'Application Support',
+          'kimi-desktop',
+          'daimon-share',
+          'daimon',
+          'runtime',
+          'kimi-code',
+          'home',
+          'sessions',
+        ),
+      )
     return defaults
   }
   return {

@@ -21,7 +21,7 @@ export const openclawLineParser: LineParser<TranscriptState> = {
   initialState(ctx: FileContext): TranscriptState {
     const name = basename(ctx.path)
     const parts = relative(ctx.root, ctx.path).split(sep)
-    const agent = parts[0] === 'agents' && parts.length > 2 ? parts[1] ?? '' : ''
+    const agent = parts[0] === 'agents' && parts.length > 2 ? (parts[1] ?? '') : ''
     return { sessionId: name.slice(0, name.indexOf('.jsonl')), project: agent ? `openclaw/${agent}` : 'openclaw', model: '', ordinal: 0 }
   },
   parseLine: (line, state, ctx) => transcriptLine('openclaw', line, state, ctx),

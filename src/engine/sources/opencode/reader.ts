@@ -26,7 +26,11 @@ interface MessageRow {
  * `time_updated` moves past our cursor, so it is read again, with the same key: the ledger
  * corrects the record, it never adds it twice); zero-token rows are not requests.
  */
-export const opencodeReader: DatabaseReader<OpenCodeCursor> = openCodeSchemaReader({ source: 'opencode', agentId: 'opencode', keyPrefix: 'opencode' })
+export const opencodeReader: DatabaseReader<OpenCodeCursor> = openCodeSchemaReader({
+  source: 'opencode',
+  agentId: 'opencode',
+  keyPrefix: 'opencode',
+})
 
 /**
  * A reader for a database in OpenCode's schema, under another source's name (Kilo Code 7 keeps its
@@ -40,12 +44,17 @@ export function openCodeSchemaReader(o: { source: LogSourceId; agentId: string; 
       let rows: MessageRow[]
       const where = 'WHERE (m.time_updated > ? OR (m.time_updated = ? AND m.id > ?)) ORDER BY m.time_updated, m.id LIMIT ?'
       try {
-        rows = db.prepare(`SELECT m.id, m.session_id, m.time_updated, m.data, s.directory FROM message m
-          LEFT JOIN session s ON s.id = m.session_id ${where}`).all(cursor.updated, cursor.updated, cursor.id, maxRows) as MessageRow[]
+        rows = db
+          .prepare(
+            `SELECT m.id, m.session_id, m.time_updated, m.data, s.directory FROM message m
+          LEFT JOIN session s ON s.id = m.session_id ${where}`,
+          )
+          .all(cursor.updated, cursor.updated, cursor.id, maxRows) as MessageRow[]
       } catch (err) {
         // Older schemas without a session table: messages alone.
         if (!/no such table: session|no such column: s\./.test((err as Error).message)) throw err
-        rows = db.prepare(`SELECT m.id, m.session_id, m.time_updated, m.data, NULL AS directory FROM message m ${where}`)
+        rows = db
+          .prepare(`SELECT m.id, m.session_id, m.time_updated, m.data, NULL AS directory FROM message m ${where}`)
           .all(cursor.updated, cursor.updated, cursor.id, maxRows) as MessageRow[]
       }
       const events: UsageEvent[] = []
@@ -70,7 +79,11 @@ export function openCodeSchemaReader(o: { source: LogSourceId; agentId: string; 
         const time = asObject(d.time)
         const ts = typeof time?.created === 'number' ? time.created : Number.NaN
         const model = asString(d.modelID)
-        if ([input, output, reasoning, cacheRead, cacheWrite].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) || Number.isNaN(ts) || !model) {
+        if (
+          [input, output, reasoning, cacheRead, cacheWrite].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) ||
+          Number.isNaN(ts) ||
+          !model
+        ) {
           skips.push('bad-field')
           continue
         }

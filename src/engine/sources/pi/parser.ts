@@ -57,7 +57,8 @@ function usageEvent(source: LogSourceId, o: Json, m: Json, u: Json, state: Trans
   const cacheRead = tokenCount(u.cacheRead)
   const cacheWrite = tokenCount(u.cacheWrite)
   const total = tokenCount(u.totalTokens)
-  if ([input, output, cacheRead, cacheWrite, total].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) return { kind: 'skip', reason: 'bad-field' }
+  if ([input, output, cacheRead, cacheWrite, total].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS))
+    return { kind: 'skip', reason: 'bad-field' }
   if (input + output + cacheRead + cacheWrite === 0) {
     if (total === 0) return { kind: 'none' }
     output = total

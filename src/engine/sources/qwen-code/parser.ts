@@ -43,7 +43,8 @@ export const qwenLineParser: LineParser<QwenState> = {
     const sessionId = asString(o.sessionId)
     const ts = isoTime(o.timestamp)
     if (!uuid || !sessionId || Number.isNaN(ts)) return { kind: 'skip', reason: 'bad-field' }
-    if ([prompt, candidates, thoughts, cached].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) || cached > prompt) return { kind: 'skip', reason: 'bad-field' }
+    if ([prompt, candidates, thoughts, cached].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) || cached > prompt)
+      return { kind: 'skip', reason: 'bad-field' }
     if (Number.isNaN(tokenCount(total))) return { kind: 'skip', reason: 'bad-field' }
     if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
     if (prompt + candidates + thoughts === 0) return { kind: 'none' }

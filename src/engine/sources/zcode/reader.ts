@@ -41,7 +41,11 @@ function count(v: unknown): number {
  */
 function columns(db: Database.Database): string {
   const names = new Set((db.prepare('PRAGMA table_info(model_usage)').all() as { name: string }[]).map((c) => c.name))
-  const status = names.has('status') ? 'm.status' : names.has('completed_at') ? "CASE WHEN m.completed_at IS NULL THEN 'running' ELSE 'completed' END" : "'completed'"
+  const status = names.has('status')
+    ? 'm.status'
+    : names.has('completed_at')
+      ? "CASE WHEN m.completed_at IS NULL THEN 'running' ELSE 'completed' END"
+      : "'completed'"
   return `m.rowid AS rid, m.id, m.session_id, m.started_at, m.model_id, ${status} AS status, m.input_tokens, m.output_tokens,
   m.cache_creation_input_tokens, m.cache_read_input_tokens`
 }
@@ -66,10 +70,17 @@ export function zcodeReader(now: () => number = Date.now): DatabaseReader<ZCodeC
         dir = 'NULL'
       }
       const COLUMNS = columns(db)
-      const pending = cursor.pending.length > 0
-        ? db.prepare(`SELECT ${COLUMNS}, ${dir} AS directory FROM model_usage m ${join} WHERE m.rowid IN (${cursor.pending.map(() => '?').join(',')})`).all(...cursor.pending) as Row[]
-        : []
-      const fresh = db.prepare(`SELECT ${COLUMNS}, ${dir} AS directory FROM model_usage m ${join} WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`).all(cursor.rowid, maxRows) as Row[]
+      const pending =
+        cursor.pending.length > 0
+          ? (db
+              .prepare(
+                `SELECT ${COLUMNS}, ${dir} AS directory FROM model_usage m ${join} WHERE m.rowid IN (${cursor.pending.map(() => '?').join(',')})`,
+              )
+              .all(...cursor.pending) as Row[])
+          : []
+      const fresh = db
+        .prepare(`SELECT ${COLUMNS}, ${dir} AS directory FROM model_usage m ${join} WHERE m.rowid > ? ORDER BY m.rowid LIMIT ?`)
+        .all(cursor.rowid, maxRows) as Row[]
       const events: UsageEvent[] = []
       const skips: SkipReason[] = []
       const stillPending: number[] = []
@@ -77,7 +88,8 @@ export function zcodeReader(now: () => number = Date.now): DatabaseReader<ZCodeC
         const ts = typeof r.started_at === 'number' ? Math.trunc(r.started_at > 1e12 ? r.started_at : r.started_at * 1000) : Number.NaN
         if (r.status !== 'completed') {
           // In flight: look again next time, unless it was abandoned long ago.
-          if ((r.status === 'running' || r.status === 'pending' || r.status === null) && Number.isFinite(ts) && ts >= now() - ABANDONED_MS) stillPending.push(r.rid)
+          if ((r.status === 'running' || r.status === 'pending' || r.status === null) && Number.isFinite(ts) && ts >= now() - ABANDONED_MS)
+            stillPending.push(r.rid)
           continue
         }
         const input = count(r.input_tokens)
@@ -85,7 +97,11 @@ export function zcodeReader(now: () => number = Date.now): DatabaseReader<ZCodeC
         const cacheWrite = count(r.cache_creation_input_tokens)
         const cacheRead = count(r.cache_read_input_tokens)
         const model = typeof r.model_id === 'string' ? r.model_id.trim() : ''
-        if ([input, output, cacheWrite, cacheRead].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) || Number.isNaN(ts) || model === '') {
+        if (
+          [input, output, cacheWrite, cacheRead].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS) ||
+          Number.isNaN(ts) ||
+          model === ''
+        ) {
           skips.push('bad-field')
           continue
         }

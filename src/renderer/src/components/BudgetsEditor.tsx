@@ -19,14 +19,28 @@ export const EMPTY_BUDGET: BudgetDraft = { id: '', name: '', amount: '', period:
 const SCOPE_DIMS = ['agents', 'projects', 'models', 'users', 'sources'] as const
 
 export function scopeText(s: BudgetScope): string {
-  return SCOPE_DIMS.filter((d) => (s[d]?.length ?? 0) > 0).map((d) => `${d}: ${(s[d] ?? []).join(', ')}`).join('; ')
+  return SCOPE_DIMS.filter((d) => (s[d]?.length ?? 0) > 0)
+    .map((d) => `${d}: ${(s[d] ?? []).join(', ')}`)
+    .join('; ')
 }
 
 export function toBudgetDraft(b: Budget): BudgetDraft {
-  return { id: b.id, name: b.name, amount: String(b.amountUsd), period: b.period, scope: scopeText(b.scope), thresholds: b.thresholds.join(', ') }
+  return {
+    id: b.id,
+    name: b.name,
+    amount: String(b.amountUsd),
+    period: b.period,
+    scope: scopeText(b.scope),
+    thresholds: b.thresholds.join(', '),
+  }
 }
 
-const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'budget'
+const slug = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48) || 'budget'
 
 /**
  * Turns the drafts into budgets, or the first problem a person can fix here. The engine checks
@@ -41,15 +55,27 @@ export function fromBudgetDrafts(rows: BudgetDraft[]): Budget[] | string {
     if (name === '') return `${label}: give the budget a name.`
     if (r.amount.trim() === '' || !Number.isFinite(Number(r.amount))) return `${label}: the amount must be a number of US dollars.`
     const scope: BudgetScope = {}
-    for (const part of r.scope.split(';').map((p) => p.trim()).filter(Boolean)) {
+    for (const part of r.scope
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const m = /^(\w+)\s*:\s*(.+)$/.exec(part)
       const dim = m?.[1] as (typeof SCOPE_DIMS)[number] | undefined
-      if (!m || !dim || !(SCOPE_DIMS as readonly string[]).includes(dim)) return `${label}: scope "${part}" should read like "models: a, b" (${SCOPE_DIMS.join(', ')}).`
-      const values = (m[2] ?? '').split(',').map((v) => v.trim()).filter(Boolean)
+      if (!m || !dim || !(SCOPE_DIMS as readonly string[]).includes(dim))
+        return `${label}: scope "${part}" should read like "models: a, b" (${SCOPE_DIMS.join(', ')}).`
+      const values = (m[2] ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
       ;(scope as Record<string, string[]>)[dim] = values
     }
-    const thresholds = r.thresholds.split(',').map((t) => t.trim()).filter(Boolean).map(Number)
-    if (thresholds.length === 0 || thresholds.some((t) => !Number.isFinite(t))) return `${label}: thresholds are percentages separated by commas, e.g. 80, 100.`
+    const thresholds = r.thresholds
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .map(Number)
+    if (thresholds.length === 0 || thresholds.some((t) => !Number.isFinite(t)))
+      return `${label}: thresholds are percentages separated by commas, e.g. 80, 100.`
     let id = r.id
     if (id === '') {
       id = slug(name)
@@ -66,24 +92,55 @@ export function BudgetsEditor({ rows, onChange }: { rows: BudgetDraft[]; onChang
   const set = (i: number, patch: Partial<BudgetDraft>): void => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
   return (
     <fieldset className="budgets-editor">
-      <legend>Budgets <span className="muted">(USD; notifications at each threshold, once per period)</span></legend>
+      <legend>
+        Budgets <span className="muted">(USD; notifications at each threshold, once per period)</span>
+      </legend>
       {rows.length === 0 && <p className="muted">None besides the daily budget above.</p>}
       {rows.map((r, i) => (
         <div className="override-row" key={i} data-testid="budget-row">
-          <label>Name<input value={r.name} onChange={(e) => set(i, { name: e.target.value })} /></label>
-          <label>Amount (USD)<input type="number" inputMode="decimal" step="any" value={r.amount} onChange={(e) => set(i, { amount: e.target.value })} /></label>
+          <label>
+            Name
+            <input value={r.name} onChange={(e) => set(i, { name: e.target.value })} />
+          </label>
+          <label>
+            Amount (USD)
+            <input type="number" inputMode="decimal" step="any" value={r.amount} onChange={(e) => set(i, { amount: e.target.value })} />
+          </label>
           <label>
             Per
             <select value={r.period} onChange={(e) => set(i, { period: e.target.value as BudgetPeriod })}>
-              {BUDGET_PERIODS.map((p) => <option key={p} value={p}>{p}</option>)}
+              {BUDGET_PERIODS.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
             </select>
           </label>
-          <label>Scope<input value={r.scope} placeholder="everything (or models: a, b; sources: codex)" onChange={(e) => set(i, { scope: e.target.value })} /></label>
-          <label>Thresholds (%)<input value={r.thresholds} onChange={(e) => set(i, { thresholds: e.target.value })} /></label>
-          <button type="button" className="link danger" onClick={() => onChange(rows.filter((_, j) => j !== i))} aria-label={`Remove budget ${r.name || i + 1}`}>Remove</button>
+          <label>
+            Scope
+            <input
+              value={r.scope}
+              placeholder="everything (or models: a, b; sources: codex)"
+              onChange={(e) => set(i, { scope: e.target.value })}
+            />
+          </label>
+          <label>
+            Thresholds (%)
+            <input value={r.thresholds} onChange={(e) => set(i, { thresholds: e.target.value })} />
+          </label>
+          <button
+            type="button"
+            className="link danger"
+            onClick={() => onChange(rows.filter((_, j) => j !== i))}
+            aria-label={`Remove budget ${r.name || i + 1}`}
+          >
+            Remove
+          </button>
         </div>
       ))}
-      <button type="button" onClick={() => onChange([...rows, EMPTY_BUDGET])}>Add budget</button>
+      <button type="button" onClick={() => onChange([...rows, EMPTY_BUDGET])}>
+        Add budget
+      </button>
     </fieldset>
   )
 }

@@ -48,7 +48,9 @@ export function ChartCard(props: {
     if (report === undefined) return undefined
     book.current ??= loadColorBook(safeLocalStorage())
     const bars = buildChartData(report.rows, keys, resolution, metric, split, {
-      unpricedModels: report.unpricedModels, colorOrder, colorBook: book.current,
+      unpricedModels: report.unpricedModels,
+      colorOrder,
+      colorBook: book.current,
       onColorBook: (b) => {
         book.current = b
         saveColorBook(b, safeLocalStorage())
@@ -61,7 +63,9 @@ export function ChartCard(props: {
   return (
     <section className="card chart-card" aria-labelledby="chart-title">
       <header className="card-header">
-        <h2 id="chart-title">{METRICS.find((m) => m.id === metric)?.label} per {resolution}</h2>
+        <h2 id="chart-title">
+          {METRICS.find((m) => m.id === metric)?.label} per {resolution}
+        </h2>
         <div className="card-tools">
           <SegmentedControl label="Metric" options={METRICS} value={metric} onChange={props.onMetric} testid="metric" />
           <label className="inline-label">
@@ -74,12 +78,18 @@ export function ChartCard(props: {
               ))}
             </select>
           </label>
-          <ExportButton api={props.api} transport={props.transport} query={report === undefined ? undefined : props.query} dayOf={props.dayOf} />
+          <ExportButton
+            api={props.api}
+            transport={props.transport}
+            query={report === undefined ? undefined : props.query}
+            dayOf={props.dayOf}
+          />
         </div>
       </header>
       {report !== undefined && report.unpricedModels.length > 0 && (
         <p className="notice notice-warn" data-testid="unpriced-notice">
-          <strong>Unpriced:</strong> {report.unpricedModels.join(', ')} — {formatCompact(report.totals.unpricedTokens)} tokens with no known price
+          <strong>Unpriced:</strong> {report.unpricedModels.join(', ')} — {formatCompact(report.totals.unpricedTokens)} tokens with no known
+          price
           {metric === 'cost' ? ' are left out of the cost bars.' : '. Add a price override in Settings to cost them.'}
         </p>
       )}
@@ -87,19 +97,30 @@ export function ChartCard(props: {
         data-testid="chart"
         data-series={data?.datasets.map((d) => d.label).join('|')}
         data-colors={data?.datasets.map((d) => d.backgroundColor).join('|')}
-        data-unpriced={data?.datasets.filter((d) => d.unpriced).map((d) => d.label).join('|')}
+        data-unpriced={data?.datasets
+          .filter((d) => d.unpriced)
+          .map((d) => d.label)
+          .join('|')}
         data-buckets={data?.keys.length}
         data-total={data?.datasets.reduce((sum, d) => d.data.reduce((a, v) => a + v, sum), 0)}
         data-forecast={data?.forecast?.reduce<number>((a, v) => a + (v ?? 0), 0)}
       >
         {props.error !== undefined ? (
-          <StateMessage kind="error" title="Could not load the chart">{props.error}</StateMessage>
+          <StateMessage kind="error" title="Could not load the chart">
+            {props.error}
+          </StateMessage>
         ) : data === undefined ? (
           <StateMessage kind="loading" title="Loading usage…" />
         ) : empty ? (
-          <StateMessage kind="empty" title="No usage in this range">Try a longer range or clear the filters.</StateMessage>
+          <StateMessage kind="empty" title="No usage in this range">
+            Try a longer range or clear the filters.
+          </StateMessage>
         ) : (
-          <UsageChart data={data} metric={metric} description={`${metric} per ${resolution}, split by ${split}, ${data.keys.length} bars`} />
+          <UsageChart
+            data={data}
+            metric={metric}
+            description={`${metric} per ${resolution}, split by ${split}, ${data.keys.length} bars`}
+          />
         )}
       </div>
     </section>

@@ -17,12 +17,15 @@ export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }
   useEffect(() => {
     let live = true
     const load = (): void => {
-      api.sourceStatus().then((all) => {
-        if (!live) return
-        const o = all.find((s) => s.source === 'otlp')
-        setReceiver({ url: o?.found ? o.location : '', services: o?.services ?? [] })
-        setNow(Date.now())
-      }, () => {})
+      api.sourceStatus().then(
+        (all) => {
+          if (!live) return
+          const o = all.find((s) => s.source === 'otlp')
+          setReceiver({ url: o?.found ? o.location : '', services: o?.services ?? [] })
+          setNow(Date.now())
+        },
+        () => {},
+      )
     }
     load()
     const t = setInterval(load, POLL_MS)
@@ -33,15 +36,25 @@ export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }
   }, [api])
   const url = receiver?.url ?? ''
   const copy = (id: string, text: string): void => {
-    void navigator.clipboard?.writeText(text).then(() => setCopied(id), () => setCopied(undefined))
+    void navigator.clipboard?.writeText(text).then(
+      () => setCopied(id),
+      () => setCopied(undefined),
+    )
   }
   return (
     <section className="connect-agent" data-testid="connect-agent">
       <p className="help" data-testid="otlp-receiver">
-        {receiver === undefined ? 'Looking for the OpenTelemetry receiver…'
-          : url ? <>OpenTelemetry receiver listening on <code>{url}</code> (OTLP/HTTP, protobuf or JSON, loopback only).</>
-          : enabled ? 'The OpenTelemetry receiver is not listening (its port may be taken: see the log, or set another port above).'
-            : 'The OpenTelemetry receiver is off: switch it on above.'}
+        {receiver === undefined ? (
+          'Looking for the OpenTelemetry receiver…'
+        ) : url ? (
+          <>
+            OpenTelemetry receiver listening on <code>{url}</code> (OTLP/HTTP, protobuf or JSON, loopback only).
+          </>
+        ) : enabled ? (
+          'The OpenTelemetry receiver is not listening (its port may be taken: see the log, or set another port above).'
+        ) : (
+          'The OpenTelemetry receiver is off: switch it on above.'
+        )}
       </p>
       {agentSnippets(url || 'http://127.0.0.1:4318').map((a) => {
         const got = receivedFrom(a, receiver?.services ?? [])
@@ -49,13 +62,23 @@ export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }
           <article key={a.id} className="card agent-snippet" data-testid={`connect-${a.id}`}>
             <header className="source-head">
               <h4>{a.label}</h4>
-              {got === undefined
-                ? <span className="badge badge-muted" data-testid={`connect-state-${a.id}`}>waiting for data…</span>
-                : <span className="badge badge-ok" data-testid={`connect-state-${a.id}`}>received {formatInt(got.received)} records, {formatInt(got.usage)} with usage, {formatRelative(got.lastSeenAt, now)}</span>}
+              {got === undefined ? (
+                <span className="badge badge-muted" data-testid={`connect-state-${a.id}`}>
+                  waiting for data…
+                </span>
+              ) : (
+                <span className="badge badge-ok" data-testid={`connect-state-${a.id}`}>
+                  received {formatInt(got.received)} records, {formatInt(got.usage)} with usage, {formatRelative(got.lastSeenAt, now)}
+                </span>
+              )}
             </header>
             <p className="help">Paste into {a.where}:</p>
-            <pre className="snippet" data-testid={`snippet-${a.id}`}>{a.text}</pre>
-            <button type="button" onClick={() => copy(a.id, a.text)} data-testid={`copy-${a.id}`}>{copied === a.id ? 'Copied' : 'Copy'}</button>
+            <pre className="snippet" data-testid={`snippet-${a.id}`}>
+              {a.text}
+            </pre>
+            <button type="button" onClick={() => copy(a.id, a.text)} data-testid={`copy-${a.id}`}>
+              {copied === a.id ? 'Copied' : 'Copy'}
+            </button>
           </article>
         )
       })}

@@ -22,8 +22,8 @@ export function ConnectionNotice({ link, tz }: { link: ServerLink; tz: string })
     case 'signed-out':
       return (
         <p className="notice notice-error" role="alert" data-testid="connection-signed-out">
-          <strong>The Token Watch server restarted</strong>, so this page&apos;s access ended: open the new link it printed
-          (<code>tokenwatch serve</code> shows it at start). The view you had is kept in this address.
+          <strong>The Token Watch server restarted</strong>, so this page&apos;s access ended: open the new link it printed (
+          <code>tokenwatch serve</code> shows it at start). The view you had is kept in this address.
         </p>
       )
     default:

@@ -13,11 +13,18 @@ export function Cost({ f }: { f: Pick<Figures, 'costUsd' | 'unpricedTokens'> }):
     case 'partial':
       return (
         <>
-          {formatUsd(f.costUsd)} <span className="badge badge-warn" title={title}>+ unpriced</span>
+          {formatUsd(f.costUsd)}{' '}
+          <span className="badge badge-warn" title={title}>
+            + unpriced
+          </span>
         </>
       )
     case 'unpriced':
-      return <span className="badge badge-warn" title={title} data-unpriced="true">unpriced</span>
+      return (
+        <span className="badge badge-warn" title={title} data-unpriced="true">
+          unpriced
+        </span>
+      )
     default:
       return assertNever(state)
   }

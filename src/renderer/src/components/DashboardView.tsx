@@ -13,7 +13,16 @@ import { KpiTiles } from './KpiTiles'
 const NO_FIGURES: Figures = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
 
 /** KPIs, the chart and the breakdown for the chosen range and filters; refetches on `tick`. */
-export function DashboardView({ api, transport, tz, view, onView, range, dims, tick }: {
+export function DashboardView({
+  api,
+  transport,
+  tz,
+  view,
+  onView,
+  range,
+  dims,
+  tick,
+}: {
   api: AppApi
   transport: Transport
   tz: string
@@ -43,18 +52,27 @@ export function DashboardView({ api, transport, tz, view, onView, range, dims, t
 
   const prev = range.previous === undefined ? undefined : previousFilter(view, range.previous, tz)
   const prevKey = prev === undefined ? null : `${JSON.stringify(prev)}#${tick}`
-  const prevTotals = useAsync(prevKey, () => (prev === undefined ? Promise.reject(new Error('no previous period')) : api.report({ ...prev, groupBy: [] })))
+  const prevTotals = useAsync(prevKey, () =>
+    prev === undefined ? Promise.reject(new Error('no previous period')) : api.report({ ...prev, groupBy: [] }),
+  )
   const sessions = useAsync(`${JSON.stringify(filter)}#${tick}`, () => api.sessionCount(filter))
-  const prevSessions = useAsync(prevKey, () => (prev === undefined ? Promise.reject(new Error('no previous period')) : api.sessionCount(prev)))
+  const prevSessions = useAsync(prevKey, () =>
+    prev === undefined ? Promise.reject(new Error('no previous period')) : api.sessionCount(prev),
+  )
 
   const from = range.from ?? dims.firstTs
   const to = range.to ?? (dims.lastTs === null ? null : dims.lastTs + 1)
-  const keys = useMemo(() => (from === null || to === null ? [] : bucketKeys(from, to, range.resolution, tz)), [from, to, range.resolution, tz])
+  const keys = useMemo(
+    () => (from === null || to === null ? [] : bucketKeys(from, to, range.resolution, tz)),
+    [from, to, range.resolution, tz],
+  )
 
   return (
     <>
       {/* Which range the figures below cover, so they are never read as the header's "Today". */}
-      <p className="range-caption" data-testid="range-caption">{describeRange(view.range, range, tz)}</p>
+      <p className="range-caption" data-testid="range-caption">
+        {describeRange(view.range, range, tz)}
+      </p>
       {chart.error !== undefined && chart.data === undefined ? null : (
         <KpiTiles
           current={chart.data?.totals}

@@ -22,7 +22,17 @@ export function downloadText(text: string, fileName: string): void {
 }
 
 /** Exports exactly `query`: the native save dialog on desktop, a browser download headless. */
-export function ExportButton({ api, transport, query, dayOf }: { api: AppApi; transport: Transport; query: ReportQuery | undefined; dayOf: (ms: number) => string }): JSX.Element {
+export function ExportButton({
+  api,
+  transport,
+  query,
+  dayOf,
+}: {
+  api: AppApi
+  transport: Transport
+  query: ReportQuery | undefined
+  dayOf: (ms: number) => string
+}): JSX.Element {
   const [busy, setBusy] = useState(false)
   const [message, setMessage] = useState<{ ok: boolean; text: string }>()
 
@@ -32,7 +42,11 @@ export function ExportButton({ api, transport, query, dayOf }: { api: AppApi; tr
     try {
       if (transport === 'desktop') {
         const r = await api.exportCsv(q)
-        setMessage(r.ok ? { ok: true, text: `Saved ${formatInt(r.rows)} rows${r.path === undefined ? '' : ` to ${r.path}`}` } : { ok: false, text: r.error })
+        setMessage(
+          r.ok
+            ? { ok: true, text: `Saved ${formatInt(r.rows)} rows${r.path === undefined ? '' : ` to ${r.path}`}` }
+            : { ok: false, text: r.error },
+        )
       } else {
         downloadText(await api.reportCsv(q), csvFileName(q, dayOf))
       }
@@ -45,7 +59,12 @@ export function ExportButton({ api, transport, query, dayOf }: { api: AppApi; tr
 
   return (
     <span className="export">
-      <button type="button" data-testid="export-csv" disabled={query === undefined || busy} onClick={() => query !== undefined && void run(query)}>
+      <button
+        type="button"
+        data-testid="export-csv"
+        disabled={query === undefined || busy}
+        onClick={() => query !== undefined && void run(query)}
+      >
         {busy ? 'Exporting…' : 'Export CSV'}
       </button>
       {message !== undefined && (

@@ -4,7 +4,12 @@ import { FILTER_DIMS, NO_FILTERS, type Filters } from '../lib/view-state'
 import { MultiSelect } from './MultiSelect'
 
 /** One picker per dimension, filled from `dimensions()` (the machine where the data has several). */
-export function FilterBar({ dims, filters, onChange, unpricedModels }: {
+export function FilterBar({
+  dims,
+  filters,
+  onChange,
+  unpricedModels,
+}: {
   dims: Dimensions | undefined
   filters: Filters
   onChange: (f: Filters) => void

@@ -63,8 +63,8 @@ function SourceLine({ s }: { s: SourceStatus }): JSX.Element {
   }
   return (
     <li className="missing-source" data-testid={`first-run-${s.source}`} data-found="false">
-      <span className="badge badge-muted">not found</span> <strong>{name}</strong>: {s.found ? 'no session logs yet in' : 'nothing at'} <code>{s.location}</code>.{' '}
-      <span className="muted">{s.hint ?? ''}</span>
+      <span className="badge badge-muted">not found</span> <strong>{name}</strong>: {s.found ? 'no session logs yet in' : 'nothing at'}{' '}
+      <code>{s.location}</code>. <span className="muted">{s.hint ?? ''}</span>
     </li>
   )
 }
@@ -78,14 +78,21 @@ function Progress({ progress }: { progress: BackfillProgress | undefined }): JSX
           Reading their history: {formatInt(progress.filesDone)} of {formatInt(progress.filesTotal)} files
           {bytes && ` · ${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`}
         </label>
-        <progress id="backfill-progress" data-testid="backfill-progress" max={(bytes ? progress.bytesTotal : progress.filesTotal) || 1} value={bytes ? progress.bytesDone : progress.filesDone} />
+        <progress
+          id="backfill-progress"
+          data-testid="backfill-progress"
+          max={(bytes ? progress.bytesTotal : progress.filesTotal) || 1}
+          value={bytes ? progress.bytesDone : progress.filesDone}
+        />
       </>
     )
   }
   if (progress === undefined || !progress.completedOnce) {
     return (
       <>
-        <label className="progress-label" htmlFor="backfill-progress" data-testid="backfill-label">Getting ready to read their history…</label>
+        <label className="progress-label" htmlFor="backfill-progress" data-testid="backfill-label">
+          Getting ready to read their history…
+        </label>
         {/* No value: an indeterminate bar until the backfill reports its size. */}
         <progress id="backfill-progress" data-testid="backfill-progress" />
       </>
@@ -120,14 +127,29 @@ export function FirstRun({ api, tick, onFinished }: { api: AppApi; tick: number;
           </p>
         ) : (
           <ul className="found-sources" data-testid="first-run-sources">
-            {logSources.map((s) => <SourceLine key={s.source} s={s} />)}
+            {logSources.map((s) => (
+              <SourceLine key={s.source} s={s} />
+            ))}
           </ul>
         )}
         <Progress progress={progress} />
         {pushed.length > 0 && (
-          <p className="muted">Also accepting pushed usage at {pushed.map((s, i) => <span key={s.source}>{i > 0 && ', '}<code>{s.location}</code></span>)}.</p>
+          <p className="muted">
+            Also accepting pushed usage at{' '}
+            {pushed.map((s, i) => (
+              <span key={s.source}>
+                {i > 0 && ', '}
+                <code>{s.location}</code>
+              </span>
+            ))}
+            .
+          </p>
         )}
-        {error !== undefined && <p className="error-text" role="alert" data-testid="backfill-error">Could not ask how the backfill is doing: {error} (retrying)</p>}
+        {error !== undefined && (
+          <p className="error-text" role="alert" data-testid="backfill-error">
+            Could not ask how the backfill is doing: {error} (retrying)
+          </p>
+        )}
       </section>
     </div>
   )

@@ -20,7 +20,14 @@ export function Header({ tab, onTab, children }: { tab: Tab; onTab: (t: Tab) => 
       </h1>
       <nav aria-label="Views">
         {TABS.map((t) => (
-          <button key={t.id} type="button" className="tab" aria-current={t.id === tab ? 'page' : undefined} data-testid={`tab-${t.id}`} onClick={() => onTab(t.id)}>
+          <button
+            key={t.id}
+            type="button"
+            className="tab"
+            aria-current={t.id === tab ? 'page' : undefined}
+            data-testid={`tab-${t.id}`}
+            onClick={() => onTab(t.id)}
+          >
             {t.label}
           </button>
         ))}

@@ -9,7 +9,13 @@ export function change(current: number | undefined, previous: number | undefined
 }
 
 /** One headline figure with its change against the previous period. */
-export function KpiTile({ label, testid, value, delta, note }: {
+export function KpiTile({
+  label,
+  testid,
+  value,
+  delta,
+  note,
+}: {
   label: string
   testid: string
   value: ReactNode
@@ -20,7 +26,9 @@ export function KpiTile({ label, testid, value, delta, note }: {
   return (
     <section className="kpi card" data-testid={testid} aria-label={label}>
       <h3 className="kpi-label">{label}</h3>
-      <p className="kpi-value" data-testid={`${testid}-value`}>{value}</p>
+      <p className="kpi-value" data-testid={`${testid}-value`}>
+        {value}
+      </p>
       <p className={`kpi-change ${dir}`} data-testid={`${testid}-change`}>
         {delta === undefined ? (
           <span className="muted">no earlier period</span>

@@ -14,7 +14,13 @@ function kindLabel(kind: LogFolderKind): { title: string; help: string } {
  * page never names a path; the headless dashboard has no native dialog and takes a typed path
  * (its server runs as the same local user as the browser).
  */
-function FolderList({ kind, api, transport, settings, onSaved }: {
+function FolderList({
+  kind,
+  api,
+  transport,
+  settings,
+  onSaved,
+}: {
   kind: LogFolderKind
   api: AppApi
   transport: Transport
@@ -73,7 +79,9 @@ function FolderList({ kind, api, transport, settings, onSaved }: {
 
   return (
     <fieldset className="folders" data-testid={`folders-${kind}`}>
-      <legend>{label.title} <span className="help">{label.help}</span></legend>
+      <legend>
+        {label.title} <span className="help">{label.help}</span>
+      </legend>
       {list.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
@@ -81,25 +89,55 @@ function FolderList({ kind, api, transport, settings, onSaved }: {
           {list.map((p, i) => (
             <li key={`${i}:${p}`} data-testid="folder-entry">
               <code>{p}</code>
-              <button type="button" className="link danger" disabled={busy} onClick={() => void remove(i)} aria-label={`Stop watching ${p}`}>Remove</button>
+              <button
+                type="button"
+                className="link danger"
+                disabled={busy}
+                onClick={() => void remove(i)}
+                aria-label={`Stop watching ${p}`}
+              >
+                Remove
+              </button>
             </li>
           ))}
         </ul>
       )}
       {transport === 'desktop' ? (
-        <button type="button" disabled={busy} onClick={() => void pick()} data-testid={`folders-${kind}-pick`}>Add folder…</button>
+        <button type="button" disabled={busy} onClick={() => void pick()} data-testid={`folders-${kind}-pick`}>
+          Add folder…
+        </button>
       ) : (
         <div className="folder-add">
-          <input value={typed} onChange={(e) => setTyped(e.target.value)} onKeyDown={onKey} placeholder="/path/to/folder" spellCheck={false} aria-label={`${label.title}: folder to add`} data-testid={`folders-${kind}-input`} />
-          <button type="button" disabled={busy} onClick={() => void addTyped()} data-testid={`folders-${kind}-add`}>Add</button>
+          <input
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            onKeyDown={onKey}
+            placeholder="/path/to/folder"
+            spellCheck={false}
+            aria-label={`${label.title}: folder to add`}
+            data-testid={`folders-${kind}-input`}
+          />
+          <button type="button" disabled={busy} onClick={() => void addTyped()} data-testid={`folders-${kind}-add`}>
+            Add
+          </button>
         </div>
       )}
-      {status !== undefined && <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid={`folders-${kind}-status`}>{status.text}</span>}
+      {status !== undefined && (
+        <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid={`folders-${kind}-status`}>
+          {status.text}
+        </span>
+      )}
     </fieldset>
   )
 }
 
 /** Every log source's extra folders. */
 export function LogFolders(props: { api: AppApi; transport: Transport; settings: Settings; onSaved: (s: Settings) => void }): JSX.Element {
-  return <>{LOG_FOLDER_KINDS.map((kind) => <FolderList key={kind} kind={kind} {...props} />)}</>
+  return (
+    <>
+      {LOG_FOLDER_KINDS.map((kind) => (
+        <FolderList key={kind} kind={kind} {...props} />
+      ))}
+    </>
+  )
 }

@@ -28,7 +28,12 @@ export function MachineName({ api, tick }: { api: AppApi; tick: number }): JSX.E
     <div className="machine-name">
       <label>
         This machine&apos;s name
-        <input type="text" value={draft ?? current.data ?? ''} maxLength={200} placeholder="The host name" data-testid="settings-machine-name"
+        <input
+          type="text"
+          value={draft ?? current.data ?? ''}
+          maxLength={200}
+          placeholder="The host name"
+          data-testid="settings-machine-name"
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={(e) => {
             // Enter renames; it must not submit the settings form around it.
@@ -36,11 +41,18 @@ export function MachineName({ api, tick }: { api: AppApi; tick: number }): JSX.E
               e.preventDefault()
               void rename()
             }
-          }} />
+          }}
+        />
         <span className="help">How the team database and your other machines show it. Empty: the host name.</span>
       </label>
-      <button type="button" onClick={() => void rename()} data-testid="settings-machine-rename">Rename</button>
-      {status !== undefined && <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid="settings-machine-status">{status.text}</span>}
+      <button type="button" onClick={() => void rename()} data-testid="settings-machine-rename">
+        Rename
+      </button>
+      {status !== undefined && (
+        <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid="settings-machine-status">
+          {status.text}
+        </span>
+      )}
     </div>
   )
 }

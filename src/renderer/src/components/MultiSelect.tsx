@@ -1,7 +1,14 @@
 import { type JSX, useEffect, useId, useRef, useState } from 'react'
 
 /** A filter picker: a button that opens a list of checkboxes. Empty selection means "all". */
-export function MultiSelect({ label, options, selected, onChange, testid, flagged = [] }: {
+export function MultiSelect({
+  label,
+  options,
+  selected,
+  onChange,
+  testid,
+  flagged = [],
+}: {
   label: string
   options: readonly string[]
   selected: readonly string[]
@@ -56,12 +63,21 @@ export function MultiSelect({ label, options, selected, onChange, testid, flagge
       >
         <span className="multi-label">{label}</span>
         <span className="multi-value">{summary}</span>
-        <span className="caret" aria-hidden="true">▾</span>
+        <span className="caret" aria-hidden="true">
+          ▾
+        </span>
       </button>
       {open && (
         <div className="multi-panel" id={panelId} role="group" aria-label={`${label} filter`}>
           {options.length > 8 && (
-            <input type="search" className="multi-search" placeholder={`Find ${label.toLowerCase()}…`} aria-label={`Find ${label.toLowerCase()}`} value={search} onChange={(e) => setSearch(e.target.value)} />
+            <input
+              type="search"
+              className="multi-search"
+              placeholder={`Find ${label.toLowerCase()}…`}
+              aria-label={`Find ${label.toLowerCase()}`}
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+            />
           )}
           <ul>
             {[...missing, ...shown].map((o) => (

@@ -4,7 +4,11 @@ import { formatCompact, formatUsd } from '../lib/format'
 
 const usd = (n: number | null): string => (n === null ? '–' : n < 0 ? `−${formatUsd(-n)}` : formatUsd(n))
 
-const KIND: Record<Reconciliation['kind'], string> = { cursor: 'Cursor usage export', anthropic: 'Anthropic Console export', openai: 'OpenAI usage export' }
+const KIND: Record<Reconciliation['kind'], string> = {
+  cursor: 'Cursor usage export',
+  anthropic: 'Anthropic Console export',
+  openai: 'OpenAI usage export',
+}
 
 function Line({ l }: { l: ReconcileLine }): JSX.Element {
   return (
@@ -14,7 +18,9 @@ function Line({ l }: { l: ReconcileLine }): JSX.Element {
       <td className="num">{usd(l.billedUsd)}</td>
       <td className="num">{usd(l.countedUsd)}</td>
       <td className="num">{usd(l.diffUsd)}</td>
-      <td className="num">{l.billedTokens === null ? '–' : formatCompact(l.billedTokens)} / {formatCompact(l.countedTokens)}</td>
+      <td className="num">
+        {l.billedTokens === null ? '–' : formatCompact(l.billedTokens)} / {formatCompact(l.countedTokens)}
+      </td>
       <td>{l.note}</td>
     </tr>
   )
@@ -47,24 +53,55 @@ export function ReconcileCard({ api }: { api: AppApi }): JSX.Element {
     <section className="card" aria-labelledby="reconcile-title">
       <h2 id="reconcile-title">Reconcile an invoice</h2>
       <p className="muted">
-        Pick a provider&apos;s own usage or cost export (Cursor usage CSV, Anthropic Console, OpenAI usage): billed beside counted, per UTC day and model.
+        Pick a provider&apos;s own usage or cost export (Cursor usage CSV, Anthropic Console, OpenAI usage): billed beside counted, per UTC
+        day and model.
       </p>
       <label>
         Export file{' '}
-        <input type="file" accept=".csv,text/csv" data-testid="reconcile-file" disabled={busy} onChange={(e) => void pick(e.target.files?.[0])} />
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          data-testid="reconcile-file"
+          disabled={busy}
+          onChange={(e) => void pick(e.target.files?.[0])}
+        />
       </label>
-      {error !== null && <p className="error-text" role="alert" data-testid="reconcile-error">{error}</p>}
+      {error !== null && (
+        <p className="error-text" role="alert" data-testid="reconcile-error">
+          {error}
+        </p>
+      )}
       {result !== null && (
         <>
           <p data-testid="reconcile-summary">
-            {KIND[result.r.kind]} {result.name}, {result.r.from} to {result.r.to}: billed {usd(result.r.totals.billedUsd)}, counted {usd(result.r.totals.countedUsd)},
-            difference {usd(result.r.totals.diffUsd)}
-            {result.r.skipped.length > 0 && <> · {result.r.skipped.length} unreadable line{result.r.skipped.length === 1 ? '' : 's'} skipped (first: line {result.r.skipped[0]?.line}, {result.r.skipped[0]?.reason})</>}
+            {KIND[result.r.kind]} {result.name}, {result.r.from} to {result.r.to}: billed {usd(result.r.totals.billedUsd)}, counted{' '}
+            {usd(result.r.totals.countedUsd)}, difference {usd(result.r.totals.diffUsd)}
+            {result.r.skipped.length > 0 && (
+              <>
+                {' '}
+                · {result.r.skipped.length} unreadable line{result.r.skipped.length === 1 ? '' : 's'} skipped (first: line{' '}
+                {result.r.skipped[0]?.line}, {result.r.skipped[0]?.reason})
+              </>
+            )}
           </p>
           <div className="reconcile-scroll">
             <table className="blocks-table">
-              <thead><tr><th>Day (UTC)</th><th>Model</th><th className="num">Billed</th><th className="num">Counted</th><th className="num">Difference</th><th className="num">Tokens billed / counted</th><th>Why</th></tr></thead>
-              <tbody>{result.r.lines.map((l) => <Line key={`${l.day} ${l.model}`} l={l} />)}</tbody>
+              <thead>
+                <tr>
+                  <th>Day (UTC)</th>
+                  <th>Model</th>
+                  <th className="num">Billed</th>
+                  <th className="num">Counted</th>
+                  <th className="num">Difference</th>
+                  <th className="num">Tokens billed / counted</th>
+                  <th>Why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.r.lines.map((l) => (
+                  <Line key={`${l.day} ${l.model}`} l={l} />
+                ))}
+              </tbody>
             </table>
           </div>
         </>

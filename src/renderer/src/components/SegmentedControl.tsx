@@ -7,7 +7,13 @@ export interface Segment<T extends string> {
 }
 
 /** A row of toggle buttons for one choice (aria-pressed marks the current one). */
-export function SegmentedControl<T extends string>({ label, options, value, onChange, testid }: {
+export function SegmentedControl<T extends string>({
+  label,
+  options,
+  value,
+  onChange,
+  testid,
+}: {
   label: string
   options: readonly Segment<T>[]
   value: T

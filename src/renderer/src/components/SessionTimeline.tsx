@@ -17,7 +17,17 @@ function formatDay(day: string): string {
 
 /** The whole session's figures from its requests, as listed. */
 function sumEvents(ev: readonly SessionEvent[]): Figures & { firstTs: number; lastTs: number } {
-  const f = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0, firstTs: Infinity, lastTs: -Infinity }
+  const f = {
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    requests: 0,
+    costUsd: 0,
+    unpricedTokens: 0,
+    firstTs: Infinity,
+    lastTs: -Infinity,
+  }
   for (const e of ev) {
     f.input += e.input
     f.output += e.output
@@ -33,7 +43,13 @@ function sumEvents(ev: readonly SessionEvent[]): Figures & { firstTs: number; la
 }
 
 /** One session request by request: tokens per request as bars, then the requests as a table. */
-export function SessionTimeline({ api, session, tz, tick, onBack }: {
+export function SessionTimeline({
+  api,
+  session,
+  tz,
+  tick,
+  onBack,
+}: {
   api: AppApi
   session: SessionSummary
   tz: string
@@ -50,9 +66,16 @@ export function SessionTimeline({ api, session, tz, tick, onBack }: {
     const marks = days.flatMap((d, i) => (i > 0 && d !== days[i - 1] ? [{ index: i, label: formatDay(d) }] : []))
     return {
       keys: ev.map((e) => formatTime(e.ts, tz)),
-      labels: ev.map((e, i) => (i > 0 && days[i] !== days[i - 1] ? `${formatDay(days[i] ?? '')} ${formatTime(e.ts, tz)}` : formatTime(e.ts, tz))),
+      labels: ev.map((e, i) =>
+        i > 0 && days[i] !== days[i - 1] ? `${formatDay(days[i] ?? '')} ${formatTime(e.ts, tz)}` : formatTime(e.ts, tz),
+      ),
       marks,
-      datasets: TOKEN_BUCKETS.map((b, i) => ({ label: BUCKET_LABELS[b], data: ev.map((e) => e[b]), backgroundColor: PALETTE[i] ?? '#888', unpriced: false })),
+      datasets: TOKEN_BUCKETS.map((b, i) => ({
+        label: BUCKET_LABELS[b],
+        data: ev.map((e) => e[b]),
+        backgroundColor: PALETTE[i] ?? '#888',
+        unpriced: false,
+      })),
     }
   }, [events.data, tz])
 
@@ -64,21 +87,30 @@ export function SessionTimeline({ api, session, tz, tick, onBack }: {
     <section className="card" aria-labelledby="timeline-title" data-testid="session-timeline">
       <header className="card-header">
         <div>
-          <button type="button" className="link" onClick={onBack} data-testid="session-back">← All sessions</button>
+          <button type="button" className="link" onClick={onBack} data-testid="session-back">
+            ← All sessions
+          </button>
           <h2 id="timeline-title">{sessionLabel(session, tz)}</h2>
           <p className="muted" data-testid="timeline-summary">
-            {session.agentId} · {session.project} · {formatDateTime(whole?.firstTs ?? session.firstTs, tz)} – {formatDateTime(whole?.lastTs ?? session.lastTs, tz)}
+            {session.agentId} · {session.project} · {formatDateTime(whole?.firstTs ?? session.firstTs, tz)} –{' '}
+            {formatDateTime(whole?.lastTs ?? session.lastTs, tz)}
             {whole !== undefined && (
               <>
-                {' · '}<span data-testid="timeline-requests">{formatInt(whole.requests)} requests</span> · {formatInt(totalTokens(whole))} tokens · <Cost f={whole} />
-                {inRange !== undefined && <span data-testid="timeline-in-range"> · {formatInt(inRange)} of them in the selected range</span>}
+                {' · '}
+                <span data-testid="timeline-requests">{formatInt(whole.requests)} requests</span> · {formatInt(totalTokens(whole))} tokens ·{' '}
+                <Cost f={whole} />
+                {inRange !== undefined && (
+                  <span data-testid="timeline-in-range"> · {formatInt(inRange)} of them in the selected range</span>
+                )}
               </>
             )}
           </p>
         </div>
       </header>
       {events.error !== undefined ? (
-        <StateMessage kind="error" title="Could not load this session">{events.error}</StateMessage>
+        <StateMessage kind="error" title="Could not load this session">
+          {events.error}
+        </StateMessage>
       ) : events.data === undefined || chart === undefined ? (
         <StateMessage kind="loading" title="Loading requests…" />
       ) : events.data.length === 0 ? (
@@ -90,10 +122,23 @@ export function SessionTimeline({ api, session, tz, tick, onBack }: {
             <table data-testid="session-events">
               <thead>
                 <tr>
-                  <th scope="col">Time</th><th scope="col">Model</th>
-                  <th scope="col" className="num">Input</th><th scope="col" className="num">Output</th>
-                  <th scope="col" className="num">Cache read</th><th scope="col" className="num">Cache write</th>
-                  <th scope="col" className="num">Cost</th>
+                  <th scope="col">Time</th>
+                  <th scope="col">Model</th>
+                  <th scope="col" className="num">
+                    Input
+                  </th>
+                  <th scope="col" className="num">
+                    Output
+                  </th>
+                  <th scope="col" className="num">
+                    Cache read
+                  </th>
+                  <th scope="col" className="num">
+                    Cache write
+                  </th>
+                  <th scope="col" className="num">
+                    Cost
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -105,7 +150,9 @@ export function SessionTimeline({ api, session, tz, tick, onBack }: {
                     <td className="num">{formatInt(e.output)}</td>
                     <td className="num">{formatInt(e.cacheRead)}</td>
                     <td className="num">{formatInt(e.cacheWrite)}</td>
-                    <td className="num"><Cost f={e} /></td>
+                    <td className="num">
+                      <Cost f={e} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

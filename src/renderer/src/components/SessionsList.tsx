@@ -13,18 +13,27 @@ const PAGE = 50
 
 function value(s: SessionSummary, c: Col): string | number {
   switch (c) {
-    case 'tokens': return totalTokens(s)
-    case 'cost': return s.costUsd
+    case 'tokens':
+      return totalTokens(s)
+    case 'cost':
+      return s.costUsd
     case 'lastTs':
     case 'agentId':
     case 'project':
-    case 'requests': return s[c]
-    default: return assertNever(c)
+    case 'requests':
+      return s[c]
+    default:
+      return assertNever(c)
   }
 }
 
 /** Sessions in the range, newest first; each opens its own timeline. */
-export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
+export function SessionsList({
+  sessions,
+  tz,
+  unpricedModels,
+  onOpen,
+}: {
   sessions: readonly SessionSummary[]
   tz: string
   unpricedModels: ReadonlySet<string>
@@ -46,7 +55,9 @@ export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
               <SortableHeader id="requests" label="Requests" sort={sort} onSort={setSort} numeric />
               <SortableHeader id="tokens" label="Tokens" sort={sort} onSort={setSort} numeric />
               <SortableHeader id="cost" label="Cost" sort={sort} onSort={setSort} numeric />
-              <th scope="col"><span className="sr-only">Open</span></th>
+              <th scope="col">
+                <span className="sr-only">Open</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -55,19 +66,41 @@ export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
                 <td>{formatDateTime(s.lastTs, tz)}</td>
                 <td>
                   {s.agentId}
-                  {implicitSessionHour(s.sessionId) !== null && <span className="badge badge-muted" title={sessionLabel(s, tz)} data-testid="session-implicit">no session id</span>}
+                  {implicitSessionHour(s.sessionId) !== null && (
+                    <span className="badge badge-muted" title={sessionLabel(s, tz)} data-testid="session-implicit">
+                      no session id
+                    </span>
+                  )}
                 </td>
-                <td className="name"><span className="cut" title={s.project}>{s.project}</span></td>
+                <td className="name">
+                  <span className="cut" title={s.project}>
+                    {s.project}
+                  </span>
+                </td>
                 <td className="models">
                   {s.models.map((m) => (
-                    <span key={m} className={`chip${unpricedModels.has(m) ? ' chip-warn' : ''}`} title={unpricedModels.has(m) ? 'no known price' : undefined}>{m}</span>
+                    <span
+                      key={m}
+                      className={`chip${unpricedModels.has(m) ? ' chip-warn' : ''}`}
+                      title={unpricedModels.has(m) ? 'no known price' : undefined}
+                    >
+                      {m}
+                    </span>
                   ))}
                 </td>
                 <td className="num">{formatInt(s.requests)}</td>
                 <td className="num">{formatInt(totalTokens(s))}</td>
-                <td className="num"><Cost f={s} /></td>
+                <td className="num">
+                  <Cost f={s} />
+                </td>
                 <td>
-                  <button type="button" className="link" data-testid="session-open" onClick={() => onOpen(s)} aria-label={`Open ${sessionLabel(s, tz)}`}>
+                  <button
+                    type="button"
+                    className="link"
+                    data-testid="session-open"
+                    onClick={() => onOpen(s)}
+                    aria-label={`Open ${sessionLabel(s, tz)}`}
+                  >
                     Timeline →
                   </button>
                 </td>
@@ -78,7 +111,9 @@ export function SessionsList({ sessions, tz, unpricedModels, onOpen }: {
       </div>
       {rows.length > limit && (
         <p className="more">
-          <button type="button" onClick={() => setLimit(limit + PAGE)}>Show {formatInt(Math.min(PAGE, rows.length - limit))} more of {formatInt(rows.length - limit)}</button>
+          <button type="button" onClick={() => setLimit(limit + PAGE)}>
+            Show {formatInt(Math.min(PAGE, rows.length - limit))} more of {formatInt(rows.length - limit)}
+          </button>
         </p>
       )}
     </>

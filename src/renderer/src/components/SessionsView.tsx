@@ -13,7 +13,19 @@ function countNote(shown: number, total: number | undefined): string {
 }
 
 /** The sessions of the range and filters (the most recent 500 listed, all counted), with drill-down into one. */
-export function SessionsView({ api, filter, tz, tick, unpricedModels }: { api: AppApi; filter: UsageFilter; tz: string; tick: number; unpricedModels: readonly string[] }): JSX.Element {
+export function SessionsView({
+  api,
+  filter,
+  tz,
+  tick,
+  unpricedModels,
+}: {
+  api: AppApi
+  filter: UsageFilter
+  tz: string
+  tick: number
+  unpricedModels: readonly string[]
+}): JSX.Element {
   const [open, setOpen] = useState<SessionSummary>()
   const key = `${JSON.stringify(filter)}#${tick}`
   const sessions = useAsync(key, () => api.sessions(filter))
@@ -27,14 +39,22 @@ export function SessionsView({ api, filter, tz, tick, unpricedModels }: { api: A
     <section className="card" aria-labelledby="sessions-title">
       <header className="card-header">
         <h2 id="sessions-title">Sessions</h2>
-        {sessions.data !== undefined && <span className="muted" data-testid="sessions-count">{countNote(sessions.data.length, total.data)}</span>}
+        {sessions.data !== undefined && (
+          <span className="muted" data-testid="sessions-count">
+            {countNote(sessions.data.length, total.data)}
+          </span>
+        )}
       </header>
       {sessions.error !== undefined ? (
-        <StateMessage kind="error" title="Could not load sessions">{sessions.error}</StateMessage>
+        <StateMessage kind="error" title="Could not load sessions">
+          {sessions.error}
+        </StateMessage>
       ) : sessions.data === undefined ? (
         <StateMessage kind="loading" title="Loading sessions…" />
       ) : sessions.data.length === 0 ? (
-        <StateMessage kind="empty" title="No sessions in this range">Try a longer range or clear the filters.</StateMessage>
+        <StateMessage kind="empty" title="No sessions in this range">
+          Try a longer range or clear the filters.
+        </StateMessage>
       ) : (
         <SessionsList sessions={sessions.data} tz={tz} unpricedModels={new Set(unpricedModels)} onOpen={setOpen} />
       )}

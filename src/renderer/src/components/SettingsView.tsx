@@ -12,7 +12,14 @@ const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Nu
 
 function toDraft(p: PriceOverride): OverrideDraft {
   const str = (n: number | undefined): string => (n === undefined ? '' : String(n))
-  return { model: p.model, input: str(p.input), output: str(p.output), cacheRead: str(p.cacheRead), cacheWrite: str(p.cacheWrite), cacheWrite1h: str(p.cacheWrite1h) }
+  return {
+    model: p.model,
+    input: str(p.input),
+    output: str(p.output),
+    cacheRead: str(p.cacheRead),
+    cacheWrite: str(p.cacheWrite),
+    cacheWrite1h: str(p.cacheWrite1h),
+  }
 }
 
 /** Checks the drafts; returns the overrides or the first problem. */
@@ -21,9 +28,16 @@ function fromDrafts(rows: OverrideDraft[]): PriceOverride[] | string {
   for (const r of rows) {
     const model = r.model.trim()
     if (model === '') return 'Every price override needs a model name.'
-    const vals = { input: num(r.input), output: num(r.output), cacheRead: num(r.cacheRead), cacheWrite: num(r.cacheWrite), cacheWrite1h: num(r.cacheWrite1h) }
+    const vals = {
+      input: num(r.input),
+      output: num(r.output),
+      cacheRead: num(r.cacheRead),
+      cacheWrite: num(r.cacheWrite),
+      cacheWrite1h: num(r.cacheWrite1h),
+    }
     if (vals.input === undefined || vals.output === undefined) return `${model}: input and output prices are required.`
-    if (Object.values(vals).some((v) => v !== undefined && (!Number.isFinite(v) || v < 0))) return `${model}: prices must be numbers of at least 0.`
+    if (Object.values(vals).some((v) => v !== undefined && (!Number.isFinite(v) || v < 0)))
+      return `${model}: prices must be numbers of at least 0.`
     const p: PriceOverride = { model, input: vals.input, output: vals.output }
     if (vals.cacheRead !== undefined) p.cacheRead = vals.cacheRead
     if (vals.cacheWrite !== undefined) p.cacheWrite = vals.cacheWrite
@@ -56,7 +70,14 @@ const sameOverrides = (a: readonly PriceOverride[], b: readonly PriceOverride[])
  * (which apply at once) below them. Save sends only the fields the user changed, compared with
  * the settings as they are now, so a pause made from the tray meanwhile is never undone.
  */
-export function SettingsView({ api, transport, settings, models, onSaved, tick }: {
+export function SettingsView({
+  api,
+  transport,
+  settings,
+  models,
+  onSaved,
+  tick,
+}: {
   api: AppApi
   transport: Transport
   /** Moves with change events (this machine's name is reloaded on it). */
@@ -128,7 +149,8 @@ export function SettingsView({ api, transport, settings, models, onSaved, tick }
     if (drafts.otlpEnabled !== undefined && drafts.otlpEnabled !== settings.otlpEnabled) patch.otlpEnabled = drafts.otlpEnabled
     if (drafts.otlpPort !== undefined) {
       const port = Number(drafts.otlpPort)
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return 'The OpenTelemetry port must be a whole number from 0 to 65535 (0: any free port).'
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        return 'The OpenTelemetry port must be a whole number from 0 to 65535 (0: any free port).'
       if (port !== settings.otlpPort) patch.otlpPort = port
     }
     return patch
@@ -160,78 +182,165 @@ export function SettingsView({ api, transport, settings, models, onSaved, tick }
       <h2 id="settings-title">Settings</h2>
       <label>
         Time zone for days and hours
-        <input list="time-zones" value={tz} placeholder={`System (${systemTimeZone()})`} onChange={(e) => edit({ timeZone: e.target.value })} data-testid="settings-tz" />
-        <datalist id="time-zones">{zones.map((z) => <option key={z} value={z} />)}</datalist>
+        <input
+          list="time-zones"
+          value={tz}
+          placeholder={`System (${systemTimeZone()})`}
+          onChange={(e) => edit({ timeZone: e.target.value })}
+          data-testid="settings-tz"
+        />
+        <datalist id="time-zones">
+          {zones.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
         <span className="help">Leave empty to follow this computer ({systemTimeZone()}).</span>
       </label>
       <label>
         Daily budget (USD)
-        <input type="number" inputMode="decimal" min={0} step="any" value={budget} placeholder="No budget" onChange={(e) => edit({ budget: e.target.value })} data-testid="settings-budget" />
+        <input
+          type="number"
+          inputMode="decimal"
+          min={0}
+          step="any"
+          value={budget}
+          placeholder="No budget"
+          onChange={(e) => edit({ budget: e.target.value })}
+          data-testid="settings-budget"
+        />
       </label>
       <BudgetsEditor rows={budgets} onChange={(rows) => edit({ budgets: rows })} />
       <label>
         Weeks start on
         <select value={weekStart} onChange={(e) => edit({ weekStart: e.target.value })} data-testid="settings-week-start">
           <option value="">The locale&apos;s first day</option>
-          {['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'].map((d, i) => <option key={d} value={String(i + 1)}>{d}</option>)}
+          {['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'].map((d, i) => (
+            <option key={d} value={String(i + 1)}>
+              {d}
+            </option>
+          ))}
         </select>
       </label>
       <PriceOverridesEditor rows={overrides} onChange={(rows) => edit({ overrides: rows })} models={models} />
       {transport === 'desktop' && (
         <label className="check">
-          <input type="checkbox" checked={launchAtLogin} onChange={(e) => edit({ launchAtLogin: e.target.checked })} data-testid="settings-login" /> Launch at login
+          <input
+            type="checkbox"
+            checked={launchAtLogin}
+            onChange={(e) => edit({ launchAtLogin: e.target.checked })}
+            data-testid="settings-login"
+          />{' '}
+          Launch at login
         </label>
       )}
       <label className="check">
-        <input type="checkbox" checked={paused} onChange={(e) => edit({ paused: e.target.checked })} data-testid="settings-paused" /> Pause watching logs
+        <input type="checkbox" checked={paused} onChange={(e) => edit({ paused: e.target.checked })} data-testid="settings-paused" /> Pause
+        watching logs
       </label>
-      <h3 className="settings-subtitle">Team and my machines <span className="help">only quarter-hour totals leave this machine, never transcripts</span></h3>
+      <h3 className="settings-subtitle">
+        Team and my machines <span className="help">only quarter-hour totals leave this machine, never transcripts</span>
+      </h3>
       {tick !== undefined && <MachineName api={api} tick={tick} />}
       <label>
         Team database (PostgreSQL)
-        <input type="text" autoComplete="off" spellCheck={false} value={teamUrl} placeholder="postgres://user@host:5432/team?sslmode=verify-full"
-          onChange={(e) => edit({ teamUrl: e.target.value })} data-testid="settings-team-url" />
-        <span className="help">Kept current while Token Watch runs (after each change, retried while the server is down). Empty: no team sync.</span>
+        <input
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          value={teamUrl}
+          placeholder="postgres://user@host:5432/team?sslmode=verify-full"
+          onChange={(e) => edit({ teamUrl: e.target.value })}
+          data-testid="settings-team-url"
+        />
+        <span className="help">
+          Kept current while Token Watch runs (after each change, retried while the server is down). Empty: no team sync.
+        </span>
       </label>
       <label>
         My machines folder
-        <input type="text" value={machinesFolder} placeholder="A folder Syncthing, Dropbox or iCloud Drive mirrors" onChange={(e) => edit({ machinesFolder: e.target.value })} data-testid="settings-machines-folder" />
+        <input
+          type="text"
+          value={machinesFolder}
+          placeholder="A folder Syncthing, Dropbox or iCloud Drive mirrors"
+          onChange={(e) => edit({ machinesFolder: e.target.value })}
+          data-testid="settings-machines-folder"
+        />
         {transport === 'desktop' && (
-          <button type="button" data-testid="settings-machines-folder-pick" onClick={() => {
-            void api.pickMachinesFolder().then((r) => {
-              if (r.ok) {
-                setDrafts((d) => ({ ...d, machinesFolder: undefined }))
-                onSaved(r.settings)
-                setStatus({ ok: true, text: `My machines folder: ${r.path}` })
-              } else if (!r.cancelled) setStatus({ ok: false, text: r.error })
-            }, (err: unknown) => setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) }))
-          }}>Choose…</button>
+          <button
+            type="button"
+            data-testid="settings-machines-folder-pick"
+            onClick={() => {
+              void api.pickMachinesFolder().then(
+                (r) => {
+                  if (r.ok) {
+                    setDrafts((d) => ({ ...d, machinesFolder: undefined }))
+                    onSaved(r.settings)
+                    setStatus({ ok: true, text: `My machines folder: ${r.path}` })
+                  } else if (!r.cancelled) setStatus({ ok: false, text: r.error })
+                },
+                (err: unknown) => setStatus({ ok: false, text: err instanceof Error ? err.message : String(err) }),
+              )
+            }}
+          >
+            Choose…
+          </button>
         )}
-        <span className="help">This machine writes its totals there; the dashboard&apos;s My machines view (and tokenwatch report --folder) shows all your machines.</span>
+        <span className="help">
+          This machine writes its totals there; the dashboard&apos;s My machines view (and tokenwatch report --folder) shows all your
+          machines.
+        </span>
       </label>
       <label>
         Projects leave as
-        <select value={teamProjects} onChange={(e) => edit({ teamProjects: e.target.value as TeamProjects })} data-testid="settings-team-projects">
+        <select
+          value={teamProjects}
+          onChange={(e) => edit({ teamProjects: e.target.value as TeamProjects })}
+          data-testid="settings-team-projects"
+        >
           <option value="basename">Folder name (app)</option>
           <option value="as-is">Full path (/home/ana/src/app)</option>
           <option value="hashed">Hash of the path</option>
         </select>
       </label>
-      <h3 className="settings-subtitle">Connect an agent <span className="help">OpenTelemetry: usage with no log on this disk (CI, containers, your own apps)</span></h3>
+      <h3 className="settings-subtitle">
+        Connect an agent <span className="help">OpenTelemetry: usage with no log on this disk (CI, containers, your own apps)</span>
+      </h3>
       <label className="check">
-        <input type="checkbox" checked={otlpEnabled} onChange={(e) => edit({ otlpEnabled: e.target.checked })} data-testid="settings-otlp" /> Receive OpenTelemetry on 127.0.0.1:4318
+        <input
+          type="checkbox"
+          checked={otlpEnabled}
+          onChange={(e) => edit({ otlpEnabled: e.target.checked })}
+          data-testid="settings-otlp"
+        />{' '}
+        Receive OpenTelemetry on 127.0.0.1:4318
       </label>
       <label>
         Port when 4318 is taken
-        <input type="number" min={0} max={65535} step={1} value={otlpPort} onChange={(e) => edit({ otlpPort: e.target.value })} data-testid="settings-otlp-port" />
+        <input
+          type="number"
+          min={0}
+          max={65535}
+          step={1}
+          value={otlpPort}
+          onChange={(e) => edit({ otlpPort: e.target.value })}
+          data-testid="settings-otlp-port"
+        />
         <span className="help">Another collector often holds 4318; 0 picks any free port (shown below).</span>
       </label>
       <ConnectAgent api={api} enabled={settings.otlpEnabled} />
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={saving} data-testid="settings-save">{saving ? 'Saving…' : 'Save settings'}</button>
-        {status !== undefined && <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid="settings-status">{status.text}</span>}
+        <button type="submit" className="primary" disabled={saving} data-testid="settings-save">
+          {saving ? 'Saving…' : 'Save settings'}
+        </button>
+        {status !== undefined && (
+          <span role="status" className={status.ok ? 'ok-text' : 'error-text'} data-testid="settings-status">
+            {status.text}
+          </span>
+        )}
       </div>
-      <h3 className="settings-subtitle">Log folders <span className="help">changes apply at once</span></h3>
+      <h3 className="settings-subtitle">
+        Log folders <span className="help">changes apply at once</span>
+      </h3>
       <LogFolders api={api} transport={transport} settings={settings} onSaved={onSaved} />
     </form>
   )

@@ -8,7 +8,13 @@ export interface SortState<K extends string> {
 }
 
 /** A column header that sorts on click; numbers start descending, names ascending. */
-export function SortableHeader<K extends string>({ id, label, sort, onSort, numeric = false }: {
+export function SortableHeader<K extends string>({
+  id,
+  label,
+  sort,
+  onSort,
+  numeric = false,
+}: {
   id: K
   label: string
   sort: SortState<K>
@@ -21,7 +27,9 @@ export function SortableHeader<K extends string>({ id, label, sort, onSort, nume
     <th scope="col" className={numeric ? 'num' : undefined} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button type="button" className="sort" data-testid={`sort-${id}`} onClick={() => onSort({ key: id, dir: next })}>
         {label}
-        <span className="sort-mark" aria-hidden="true">{active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
+        <span className="sort-mark" aria-hidden="true">
+          {active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+        </span>
       </button>
     </th>
   )

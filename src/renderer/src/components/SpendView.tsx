@@ -22,18 +22,44 @@ function BudgetBar({ s, now, tz }: { s: BudgetStatus; now: number; tz: string })
       <div className="budget-head">
         <strong>{s.budget.name}</strong>
         <span className="muted">{PERIOD[s.budget.period]}</span>
-        <span className="budget-share" data-testid={`budget-${s.budget.id}-share`}>{Math.round(s.fraction * 100)}%</span>
+        <span className="budget-share" data-testid={`budget-${s.budget.id}-share`}>
+          {Math.round(s.fraction * 100)}%
+        </span>
       </div>
-      <div className="budget-track" role="meter" aria-valuemin={0} aria-valuemax={amount} aria-valuenow={s.spentUsd} aria-label={`${s.budget.name}: spent`}>
+      <div
+        className="budget-track"
+        role="meter"
+        aria-valuemin={0}
+        aria-valuemax={amount}
+        aria-valuenow={s.spentUsd}
+        aria-label={`${s.budget.name}: spent`}
+      >
         <div className="budget-fill" style={{ width: pct(s.spentUsd) }} />
-        {f.method !== 'none' && <div className="budget-forecast" style={{ left: pct(Math.min(s.spentUsd, f.endUsd)), width: `calc(${pct(f.endUsd)} - ${pct(s.spentUsd)})` }} title="forecast at period end" />}
+        {f.method !== 'none' && (
+          <div
+            className="budget-forecast"
+            style={{ left: pct(Math.min(s.spentUsd, f.endUsd)), width: `calc(${pct(f.endUsd)} - ${pct(s.spentUsd)})` }}
+            title="forecast at period end"
+          />
+        )}
       </div>
       <p className="budget-figures" data-testid={`budget-${s.budget.id}-figures`}>
         {formatUsd(s.spentUsd)} of {formatUsd(amount)} · {formatUsd(s.leftUsd)} left
-        {f.method !== 'none' && <> · forecast {formatUsd(f.endUsd)} ({formatUsd(f.lowUsd)}–{formatUsd(f.highUsd)})</>}
+        {f.method !== 'none' && (
+          <>
+            {' '}
+            · forecast {formatUsd(f.endUsd)} ({formatUsd(f.lowUsd)}–{formatUsd(f.highUsd)})
+          </>
+        )}
       </p>
-      {s.runsOutAt !== null && <p className="budget-runs-out" data-testid={`budget-${s.budget.id}-runs-out`}>At this pace it runs out at {runsOut(s.runsOutAt, now, tz)}.</p>}
-      {s.unpricedTokens > 0 && <p className="muted">{formatCompact(s.unpricedTokens)} tokens in scope have no known price and are not counted.</p>}
+      {s.runsOutAt !== null && (
+        <p className="budget-runs-out" data-testid={`budget-${s.budget.id}-runs-out`}>
+          At this pace it runs out at {runsOut(s.runsOutAt, now, tz)}.
+        </p>
+      )}
+      {s.unpricedTokens > 0 && (
+        <p className="muted">{formatCompact(s.unpricedTokens)} tokens in scope have no known price and are not counted.</p>
+      )}
     </li>
   )
 }
@@ -42,21 +68,31 @@ function Limits({ title, snap, now, testid }: { title: string; snap: RateLimitSn
   return (
     <div className="plan-limits" data-testid={testid}>
       <h3>{title}</h3>
-      {snap === null
-        ? <p className="muted">Not reported yet.</p>
-        : (
-          <>
-            <ul>
-              {snap.windows.map((w) => (
-                <li key={w.name} data-testid={`${testid}-${w.name}`}>
-                  {w.windowMinutes === 300 ? '5-hour' : w.windowMinutes === 10080 ? 'Weekly' : w.windowMinutes === null ? w.name : `${Math.round(w.windowMinutes / 60)}-hour`} window: {Math.round(w.usedPercent)}% used
-                  {w.resetsAt !== null && <>, resets {formatRelative(w.resetsAt, now)}</>}
-                </li>
-              ))}
-            </ul>
-            <p className="muted" data-testid={`${testid}-age`}>Reported {formatRelative(snap.observedAt, now)}{snap.planType ? ` · plan ${snap.planType}` : ''}</p>
-          </>
-        )}
+      {snap === null ? (
+        <p className="muted">Not reported yet.</p>
+      ) : (
+        <>
+          <ul>
+            {snap.windows.map((w) => (
+              <li key={w.name} data-testid={`${testid}-${w.name}`}>
+                {w.windowMinutes === 300
+                  ? '5-hour'
+                  : w.windowMinutes === 10080
+                    ? 'Weekly'
+                    : w.windowMinutes === null
+                      ? w.name
+                      : `${Math.round(w.windowMinutes / 60)}-hour`}{' '}
+                window: {Math.round(w.usedPercent)}% used
+                {w.resetsAt !== null && <>, resets {formatRelative(w.resetsAt, now)}</>}
+              </li>
+            ))}
+          </ul>
+          <p className="muted" data-testid={`${testid}-age`}>
+            Reported {formatRelative(snap.observedAt, now)}
+            {snap.planType ? ` · plan ${snap.planType}` : ''}
+          </p>
+        </>
+      )}
     </div>
   )
 }
@@ -66,7 +102,13 @@ function BlockRow({ b, now, tz }: { b: UsageBlock; now: number; tz: string }): J
   return (
     <tr data-testid="block-row" data-active={b.active ? 'true' : undefined}>
       <td>{formatDateTime(Date.parse(b.start), tz)}</td>
-      <td>{b.active ? <strong>active · {Math.max(0, Math.round((Date.parse(b.end) - now) / 60_000))} min left</strong> : formatTime(Date.parse(b.end), tz).slice(0, 5)}</td>
+      <td>
+        {b.active ? (
+          <strong>active · {Math.max(0, Math.round((Date.parse(b.end) - now) / 60_000))} min left</strong>
+        ) : (
+          formatTime(Date.parse(b.end), tz).slice(0, 5)
+        )}
+      </td>
       <td className="num">{b.requests}</td>
       <td className="num">{formatCompact(tokens)}</td>
       <td className="num">{b.costUsd === null ? 'unpriced' : formatUsd(b.costUsd)}</td>
@@ -95,7 +137,12 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
   const blocks = useAsync(`blocks#${tick}#${now}`, () => api.blocks({}))
   const outlook = useAsync(`outlook#${tz}#${tick}#${now}`, () => api.outlook({ tz }))
   const users = useAsync(`users#${tick}#${now}`, () => api.userTotals())
-  if (budgets.error !== undefined) return <StateMessage kind="error" title="Could not load budgets">{budgets.error}</StateMessage>
+  if (budgets.error !== undefined)
+    return (
+      <StateMessage kind="error" title="Could not load budgets">
+        {budgets.error}
+      </StateMessage>
+    )
   return (
     <div className="spend-view">
       <section className="card" aria-labelledby="budgets-title">
@@ -104,16 +151,27 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
           <p className="outlook" data-testid="outlook">
             {outlook.data.map((o) => (
               <span key={o.period} data-testid={`outlook-${o.period}`}>
-                All usage {PERIOD[o.period]}: {formatUsd(o.spentUsd)}{o.forecast.method === 'none' ? '' : `, forecast ${formatUsd(o.forecast.endUsd)} (${formatUsd(o.forecast.lowUsd)}–${formatUsd(o.forecast.highUsd)})`}
+                All usage {PERIOD[o.period]}: {formatUsd(o.spentUsd)}
+                {o.forecast.method === 'none'
+                  ? ''
+                  : `, forecast ${formatUsd(o.forecast.endUsd)} (${formatUsd(o.forecast.lowUsd)}–${formatUsd(o.forecast.highUsd)})`}
               </span>
             ))}
           </p>
         )}
-        {budgets.data === undefined
-          ? <p className="muted">Loading…</p>
-          : budgets.data.length === 0
-            ? <p className="muted" data-testid="no-budgets">No budgets yet: add them in Settings.</p>
-            : <ul className="budgets">{budgets.data.map((s) => <BudgetBar key={s.budget.id} s={s} now={now} tz={tz} />)}</ul>}
+        {budgets.data === undefined ? (
+          <p className="muted">Loading…</p>
+        ) : budgets.data.length === 0 ? (
+          <p className="muted" data-testid="no-budgets">
+            No budgets yet: add them in Settings.
+          </p>
+        ) : (
+          <ul className="budgets">
+            {budgets.data.map((s) => (
+              <BudgetBar key={s.budget.id} s={s} now={now} tz={tz} />
+            ))}
+          </ul>
+        )}
       </section>
       <section className="card" aria-labelledby="limits-title">
         <h2 id="limits-title">Plan limits</h2>
@@ -124,11 +182,20 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
       </section>
       <section className="card" aria-labelledby="users-title">
         <h2 id="users-title">Per user</h2>
-        {users.data === undefined || users.data.length === 0
-          ? <p className="muted">{users.data === undefined ? 'Loading…' : 'No usage yet.'}</p>
-          : (
-            <div className="table-wrap"><table className="blocks-table">
-              <thead><tr><th>User</th><th className="num">Lifetime cost</th><th className="num">Lifetime tokens</th><th className="num">Last 24 h cost</th><th className="num">Last 24 h tokens</th></tr></thead>
+        {users.data === undefined || users.data.length === 0 ? (
+          <p className="muted">{users.data === undefined ? 'Loading…' : 'No usage yet.'}</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="blocks-table">
+              <thead>
+                <tr>
+                  <th>User</th>
+                  <th className="num">Lifetime cost</th>
+                  <th className="num">Lifetime tokens</th>
+                  <th className="num">Last 24 h cost</th>
+                  <th className="num">Last 24 h tokens</th>
+                </tr>
+              </thead>
               <tbody>
                 {users.data.map((u) => (
                   <tr key={u.userId} data-testid="user-row" data-user={u.userId}>
@@ -140,19 +207,40 @@ export function SpendView({ api, tz, tick, now }: { api: AppApi; tz: string; tic
                   </tr>
                 ))}
               </tbody>
-            </table></div>
-          )}
+            </table>
+          </div>
+        )}
       </section>
       <section className="card" aria-labelledby="blocks-title">
         <h2 id="blocks-title">Claude Code 5-hour blocks</h2>
-        {blocks.data === undefined || blocks.data.length === 0
-          ? <p className="muted" data-testid="no-blocks">{blocks.data === undefined ? 'Loading…' : 'No Claude Code usage yet.'}</p>
-          : (
-            <div className="table-wrap"><table className="blocks-table">
-              <thead><tr><th>Start</th><th>End</th><th className="num">Requests</th><th className="num">Tokens</th><th className="num">Cost</th><th>Burn rate</th></tr></thead>
-              <tbody>{[...blocks.data].reverse().slice(0, BLOCKS_SHOWN).map((b) => <BlockRow key={b.start} b={b} now={now} tz={tz} />)}</tbody>
-            </table></div>
-          )}
+        {blocks.data === undefined || blocks.data.length === 0 ? (
+          <p className="muted" data-testid="no-blocks">
+            {blocks.data === undefined ? 'Loading…' : 'No Claude Code usage yet.'}
+          </p>
+        ) : (
+          <div className="table-wrap">
+            <table className="blocks-table">
+              <thead>
+                <tr>
+                  <th>Start</th>
+                  <th>End</th>
+                  <th className="num">Requests</th>
+                  <th className="num">Tokens</th>
+                  <th className="num">Cost</th>
+                  <th>Burn rate</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...blocks.data]
+                  .reverse()
+                  .slice(0, BLOCKS_SHOWN)
+                  .map((b) => (
+                    <BlockRow key={b.start} b={b} now={now} tz={tz} />
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
       <ReconcileCard api={api} />
     </div>

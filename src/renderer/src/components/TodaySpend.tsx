@@ -7,11 +7,23 @@ import { useAsync } from '../lib/use-async'
 /** "Mar 5" for the day's YYYY-MM-DD key. */
 function formatDay(day: string): string {
   const [y, m, d] = day.split('-').map(Number)
-  return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1))
+  return new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(
+    Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1),
+  )
 }
 
 /** Today's spend in the viewer's zone, against the daily budget when one is set. */
-export function TodaySpend({ api, tz, budget, tick }: { api: AppApi; tz: string; budget: number | null; tick: number }): JSX.Element | null {
+export function TodaySpend({
+  api,
+  tz,
+  budget,
+  tick,
+}: {
+  api: AppApi
+  tz: string
+  budget: number | null
+  tick: number
+}): JSX.Element | null {
   const today = useAsync(`${tz}#${tick}`, () => api.todaySpend({ tz }))
   const t = today.data
   if (t === undefined) return null
@@ -20,14 +32,34 @@ export function TodaySpend({ api, tz, budget, tick }: { api: AppApi; tz: string;
   const over = budgetIs === 'over'
   const state = costState(t)
   return (
-    <div className={`today${over ? ' over' : budgetIs === 'near' ? ' near' : ''}`} data-testid="today-spend" data-budget={budgetIs} title={t.unpricedTokens > 0 ? `${formatCompact(t.unpricedTokens)} tokens today have no known price` : undefined}>
-      <span className="today-label" data-testid="today-label" title={`Spent since midnight in ${tz}, whatever range the dashboard shows`}>Today, {formatDay(t.day)}</span>
-      <strong className="today-value" data-testid="today-spend-value">{state === 'unpriced' ? 'unpriced' : formatUsd(t.costUsd)}</strong>
+    <div
+      className={`today${over ? ' over' : budgetIs === 'near' ? ' near' : ''}`}
+      data-testid="today-spend"
+      data-budget={budgetIs}
+      title={t.unpricedTokens > 0 ? `${formatCompact(t.unpricedTokens)} tokens today have no known price` : undefined}
+    >
+      <span className="today-label" data-testid="today-label" title={`Spent since midnight in ${tz}, whatever range the dashboard shows`}>
+        Today, {formatDay(t.day)}
+      </span>
+      <strong className="today-value" data-testid="today-spend-value">
+        {state === 'unpriced' ? 'unpriced' : formatUsd(t.costUsd)}
+      </strong>
       {state === 'partial' && <span className="badge badge-warn">+ unpriced</span>}
       {budget !== null && (
         <>
-          <meter min={0} max={budget || 1} low={budget * NEAR_FRACTION} high={budget} optimum={0} value={Math.min(t.costUsd, budget || 1)} aria-label="Share of daily budget spent" />
-          <span className="today-budget" data-testid="today-budget">{over ? 'over ' : 'of '}{formatUsd(budget)}</span>
+          <meter
+            min={0}
+            max={budget || 1}
+            low={budget * NEAR_FRACTION}
+            high={budget}
+            optimum={0}
+            value={Math.min(t.costUsd, budget || 1)}
+            aria-label="Share of daily budget spent"
+          />
+          <span className="today-budget" data-testid="today-budget">
+            {over ? 'over ' : 'of '}
+            {formatUsd(budget)}
+          </span>
         </>
       )}
     </div>

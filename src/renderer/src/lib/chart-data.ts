@@ -31,7 +31,10 @@ export const SPLITS: readonly { id: Split; label: string }[] = [
 ]
 
 export const BUCKET_LABELS: Record<TokenBucket, string> = {
-  input: 'Input', output: 'Output', cacheRead: 'Cache read', cacheWrite: 'Cache write',
+  input: 'Input',
+  output: 'Output',
+  cacheRead: 'Cache read',
+  cacheWrite: 'Cache write',
 }
 
 export { PALETTE }
@@ -40,12 +43,18 @@ const OTHER_COLOR = '#a0a4ab'
 /** The figure a metric reads from a row. */
 export function metricValue(f: Figures & { activeMs?: number; sessions?: number }, metric: Metric): number {
   switch (metric) {
-    case 'tokens': return totalTokens(f)
-    case 'cost': return f.costUsd
-    case 'requests': return f.requests
-    case 'time': return (f.activeMs ?? 0) / 3_600_000
-    case 'sessions': return f.sessions ?? 0
-    default: return assertNever(metric)
+    case 'tokens':
+      return totalTokens(f)
+    case 'cost':
+      return f.costUsd
+    case 'requests':
+      return f.requests
+    case 'time':
+      return (f.activeMs ?? 0) / 3_600_000
+    case 'sessions':
+      return f.sessions ?? 0
+    default:
+      return assertNever(metric)
   }
 }
 
@@ -57,11 +66,14 @@ export function effectiveSplit(metric: Metric, split: Split): Split {
 /** The report grouping for a chart: time first, then the series dimension. */
 export function chartGroupBy(resolution: Resolution, split: Split): GroupDim[] {
   switch (split) {
-    case 'bucket': return [resolution]
+    case 'bucket':
+      return [resolution]
     case 'model':
     case 'agent':
-    case 'project': return [resolution, split]
-    default: return assertNever(split)
+    case 'project':
+      return [resolution, split]
+    default:
+      return assertNever(split)
   }
 }
 
@@ -99,7 +111,6 @@ export function withForecast(data: ChartData, points: readonly { key: string; us
   return { ...data, forecast: data.keys.map((k) => at.get(k) ?? null) }
 }
 
-
 export interface ChartOptions {
   /** Models without a known price, flagged in the legend. */
   unpricedModels?: readonly string[]
@@ -117,7 +128,14 @@ export interface ChartOptions {
  * Builds stacked series over `keys` (every bucket of the range). Beyond `maxSeries` the smallest
  * series fold into "Other" so the legend stays readable.
  */
-export function buildChartData(rows: readonly ChartRow[], keys: readonly string[], resolution: Resolution, metric: Metric, split: Split, opts: ChartOptions = {}): ChartData {
+export function buildChartData(
+  rows: readonly ChartRow[],
+  keys: readonly string[],
+  resolution: Resolution,
+  metric: Metric,
+  split: Split,
+  opts: ChartOptions = {},
+): ChartData {
   const { unpricedModels = [], colorOrder = [], maxSeries = 8, colorBook = {} } = opts
   const allKeys = [...keys]
   const index = new Map(allKeys.map((k, i) => [k, i]))
@@ -165,7 +183,10 @@ export function buildChartData(rows: readonly ChartRow[], keys: readonly string[
   const { colors, book } = assignColors(colorBook, split, shown, (n) => order.get(n))
   opts.onColorBook?.(book)
   const datasets: ChartSeries[] = shown.map((name) => ({
-    label: name, data: allKeys.map(() => 0), backgroundColor: colors.get(name) ?? OTHER_COLOR, unpriced: unpricedSet.has(name),
+    label: name,
+    data: allKeys.map(() => 0),
+    backgroundColor: colors.get(name) ?? OTHER_COLOR,
+    unpriced: unpricedSet.has(name),
   }))
   if (folded) datasets.push({ label: 'Other', data: allKeys.map(() => 0), backgroundColor: OTHER_COLOR, unpriced: false })
   for (const r of rows) {

@@ -92,7 +92,12 @@ function keyInstant(key: string): { t: number; year: number; hour: string | unde
   const m = /^(\d{4})-(\d{2})(?:-(\d{2})(?:T(\d{2}):00)?)?$/.exec(key)
   if (m === null) return null
   // The key is already wall-clock time in the viewer's zone: format it as UTC to keep it as is.
-  return { t: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? 1), Number(m[4] ?? 0)), year: Number(m[1]), hour: m[4], month: m[3] === undefined }
+  return {
+    t: Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3] ?? 1), Number(m[4] ?? 0)),
+    year: Number(m[1]),
+    hour: m[4],
+    month: m[3] === undefined,
+  }
 }
 
 /**

@@ -7,7 +7,10 @@ export const TOKEN_HEADER = 'X-TokenWatch-Token'
 
 /** A failed call: `status` is the HTTP status (0 when the server could not be reached). */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -43,7 +46,11 @@ export function createHttpApi(token: string | null, base = '', scope: DataScope 
     }
     if (!isReply(body)) throw new ApiError(res.status, 'The server answered in an unknown format.')
     if (!body.ok) {
-      if (res.status === 401) throw new ApiError(401, 'Not signed in: open the newest link `tokenwatch serve` printed in its terminal (each link works once; a restarted server needs a new one).')
+      if (res.status === 401)
+        throw new ApiError(
+          401,
+          'Not signed in: open the newest link `tokenwatch serve` printed in its terminal (each link works once; a restarted server needs a new one).',
+        )
       throw new ApiError(res.status, body.error)
     }
     // The server is ours and validated the call; its result has the contract's shape.

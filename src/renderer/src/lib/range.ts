@@ -1,6 +1,18 @@
 /** Range presets → concrete instants, chart resolution and the previous period to compare with. */
 import { assertNever } from '../../../shared/assert-never'
-import { HOUR_MS, addDays, dayKey, daysBetween, hourKey, parseYmd, startOfHour, ymdKey, zonedDate, zonedToUtc, type Ymd } from '../../../shared/time-zone'
+import {
+  HOUR_MS,
+  addDays,
+  dayKey,
+  daysBetween,
+  hourKey,
+  parseYmd,
+  startOfHour,
+  ymdKey,
+  zonedDate,
+  zonedToUtc,
+  type Ymd,
+} from '../../../shared/time-zone'
 
 export type Preset = 'today' | '24h' | '7d' | '30d' | '90d' | 'all' | 'custom'
 
@@ -60,7 +72,12 @@ function lastDays(today: Ymd, n: number, tz: string): ResolvedRange {
 }
 
 /** Resolves a choice at instant `now` in `tz`; `span` is the stored data's extent, for "all". */
-export function resolveRange(choice: RangeChoice, now: number, tz: string, span?: { firstTs: number | null; lastTs: number | null }): ResolvedRange {
+export function resolveRange(
+  choice: RangeChoice,
+  now: number,
+  tz: string,
+  span?: { firstTs: number | null; lastTs: number | null },
+): ResolvedRange {
   const today = zonedDate(now, tz)
   switch (choice.preset) {
     case 'today': {
@@ -95,7 +112,9 @@ export function resolveRange(choice: RangeChoice, now: number, tz: string, span?
       const n = daysBetween(start, end) + 1
       const from = zonedToUtc(start, tz)
       return {
-        from, to: zonedToUtc(addDays(end, 1), tz), resolution: resolutionFor(n),
+        from,
+        to: zonedToUtc(addDays(end, 1), tz),
+        resolution: resolutionFor(n),
         previous: { from: zonedToUtc(addDays(start, -n), tz), to: from },
       }
     }
@@ -128,7 +147,8 @@ export function bucketKeys(from: number, to: number, resolution: Resolution, tz:
       for (let t = startOfHour(from, tz); t < to && keys.length < 24 * 400; t += HOUR_MS) push(hourKey(t, tz))
       break
     case 'day':
-      for (let d = zonedDate(from, tz); zonedToUtc(d, tz) < to && keys.length < 366 * 30; d = addDays(d, 1)) push(dayKey(zonedToUtc(d, tz), tz))
+      for (let d = zonedDate(from, tz); zonedToUtc(d, tz) < to && keys.length < 366 * 30; d = addDays(d, 1))
+        push(dayKey(zonedToUtc(d, tz), tz))
       break
     case 'week': {
       // The report keys a week by its Monday (YYYY-MM-DD), in the viewer's zone.
@@ -139,7 +159,11 @@ export function bucketKeys(from: number, to: number, resolution: Resolution, tz:
     }
     case 'month': {
       const first = zonedDate(from, tz)
-      for (let y = first.year, m = first.month; zonedToUtc({ year: y, month: m, day: 1 }, tz) < to && keys.length < 12 * 100; m === 12 ? (y += 1, m = 1) : (m += 1)) {
+      for (
+        let y = first.year, m = first.month;
+        zonedToUtc({ year: y, month: m, day: 1 }, tz) < to && keys.length < 12 * 100;
+        m === 12 ? ((y += 1), (m = 1)) : (m += 1)
+      ) {
         push(`${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`)
       }
       break
@@ -151,7 +175,12 @@ export function bucketKeys(from: number, to: number, resolution: Resolution, tz:
 }
 
 const RANGE_NAMES: Record<Exclude<Preset, 'custom'>, string> = {
-  today: 'Today', '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days', '90d': 'Last 90 days', all: 'All time',
+  today: 'Today',
+  '24h': 'Last 24 hours',
+  '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
+  '90d': 'Last 90 days',
+  all: 'All time',
 }
 
 /**
@@ -161,8 +190,15 @@ const RANGE_NAMES: Record<Exclude<Preset, 'custom'>, string> = {
 export function describeRange(choice: RangeChoice, range: ResolvedRange, tz: string): string {
   const name = choice.preset === 'custom' ? 'Custom range' : RANGE_NAMES[choice.preset]
   if (range.from === undefined || range.to === undefined) return name
-  const day = (ms: number): string => new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric', ...(zonedDate(ms, tz).year !== zonedDate(Date.now(), tz).year ? { year: 'numeric' } : {}) }).format(ms)
-  const time = (ms: number): string => new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms)
+  const day = (ms: number): string =>
+    new Intl.DateTimeFormat(undefined, {
+      timeZone: tz,
+      month: 'short',
+      day: 'numeric',
+      ...(zonedDate(ms, tz).year !== zonedDate(Date.now(), tz).year ? { year: 'numeric' } : {}),
+    }).format(ms)
+  const time = (ms: number): string =>
+    new Intl.DateTimeFormat(undefined, { timeZone: tz, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(ms)
   if (choice.preset === '24h') return `${name}: ${time(range.from)} – ${time(range.to)}`
   const last = range.to - 1
   const a = day(range.from)

@@ -27,7 +27,12 @@ const entry = (dim: string, name: string): string => `${dim}\u0000${name}`
  * else the free colour given to the fewest names so far. Returns the colours and the new book.
  * With at most PALETTE.length names shown, every one gets its own colour.
  */
-export function assignColors(book: Readonly<ColorBook>, dim: string, names: readonly string[], preferred: (name: string) => number | undefined = () => undefined): { colors: Map<string, string>; book: ColorBook } {
+export function assignColors(
+  book: Readonly<ColorBook>,
+  dim: string,
+  names: readonly string[],
+  preferred: (name: string) => number | undefined = () => undefined,
+): { colors: Map<string, string>; book: ColorBook } {
   const next: ColorBook = { ...book }
   const taken = new Set<number>()
   const chosen = new Map<string, number>()
@@ -44,9 +49,10 @@ export function assignColors(book: Readonly<ColorBook>, dim: string, names: read
     if (chosen.has(name)) continue
     const free = PALETTE.map((_, i) => i).filter((i) => !taken.has(i))
     const want = preferred(name)
-    const pick = want !== undefined && free.includes(want % PALETTE.length) && uses(want % PALETTE.length) === 0
-      ? want % PALETTE.length
-      : free.sort((a, b) => uses(a) - uses(b) || a - b)[0]
+    const pick =
+      want !== undefined && free.includes(want % PALETTE.length) && uses(want % PALETTE.length) === 0
+        ? want % PALETTE.length
+        : free.sort((a, b) => uses(a) - uses(b) || a - b)[0]
     if (pick === undefined) continue // more series than colours: the caller folds them into Other first
     chosen.set(name, pick)
     taken.add(pick)
@@ -60,7 +66,9 @@ export function loadColorBook(storage: KeyValueStore | undefined): ColorBook {
   try {
     const v: unknown = JSON.parse(storage?.getItem(STORAGE_KEY) ?? '{}')
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return {}
-    return Object.fromEntries(Object.entries(v).filter((e): e is [string, number] => Number.isInteger(e[1]) && e[1] >= 0 && e[1] < PALETTE.length))
+    return Object.fromEntries(
+      Object.entries(v).filter((e): e is [string, number] => Number.isInteger(e[1]) && e[1] >= 0 && e[1] < PALETTE.length),
+    )
   } catch {
     return {}
   }

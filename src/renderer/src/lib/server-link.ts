@@ -21,7 +21,11 @@ export class ServerLink {
   private timer: ReturnType<typeof setTimeout> | undefined
 
   /** `probe` asks the server one cheap question; `intervalMs` is the wait between probes. */
-  constructor(private readonly probe: () => Promise<ProbeResult>, private readonly intervalMs = 2000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly probe: () => Promise<ProbeResult>,
+    private readonly intervalMs = 2000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get state(): LinkState {
     return this.current

@@ -6,7 +6,11 @@ const KEY = 'tokenwatch.token'
  * Takes `?token=` from the address bar into sessionStorage and removes it from the visible URL
  * (and so from history and bookmarks). Returns the token to use, or null when there is none.
  */
-export function takeToken(loc: Location = window.location, storage: Storage = window.sessionStorage, hist: History = window.history): string | null {
+export function takeToken(
+  loc: Location = window.location,
+  storage: Storage = window.sessionStorage,
+  hist: History = window.history,
+): string | null {
   const params = new URLSearchParams(loc.search)
   const fromUrl = params.get('token')
   if (fromUrl !== null && fromUrl !== '') {

@@ -12,7 +12,13 @@ export const URL_TABS = ['dashboard', 'sessions', 'spend', 'sources', 'settings'
 export type UrlTab = (typeof URL_TABS)[number]
 
 /** Parameter name per filter dimension: `user=alice&user=bob`. */
-const FILTER_PARAM: Record<keyof Filters, string> = { users: 'user', agents: 'agent', projects: 'project', models: 'model', machines: 'machine' }
+const FILTER_PARAM: Record<keyof Filters, string> = {
+  users: 'user',
+  agents: 'agent',
+  projects: 'project',
+  models: 'model',
+  machines: 'machine',
+}
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 const isPreset = (v: string | null): v is Preset => PRESETS.some((p) => p.id === v)

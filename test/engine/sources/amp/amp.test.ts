@@ -29,8 +29,13 @@ function setup(name: keyof typeof FILES) {
   const store = openStore(join(dir, 'tw.db'))
   const sources = createLogSources({ env: { AMP_DATA_DIR: data }, home: dir }).filter((s) => s.id === 'amp')
   const scan = () => scanLogs(store, sources, () => null, { userId: 'u' })
-  const rows = () => store.db.prepare(`SELECT key, ts, model, input, output, cache_read AS cacheRead, cache_write AS cacheWrite
-    FROM usage_events ORDER BY ts, key`).all()
+  const rows = () =>
+    store.db
+      .prepare(
+        `SELECT key, ts, model, input, output, cache_read AS cacheRead, cache_write AS cacheWrite
+    FROM usage_events ORDER BY ts, key`,
+      )
+      .all()
   return { file, store, scan, rows }
 }
 
@@ -38,21 +43,43 @@ describe('amp: thread documents', () => {
   it('anthropic family: the NOTES.md totals, stamped by the thread when the inference is not', async () => {
     const t = setup('T-anthropic.json')
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'amp:T-019ca26f-1111-2222-3333-444444444444:i1', ts: 1704067200000, model: 'claude-sonnet-4-20250514',
-      input: 7, output: 87, cacheRead: 15863, cacheWrite: 180 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'amp:T-019ca26f-1111-2222-3333-444444444444:i1',
+        ts: 1704067200000,
+        model: 'claude-sonnet-4-20250514',
+        input: 7,
+        output: 87,
+        cacheRead: 15863,
+        cacheWrite: 180,
+      },
+    ])
   })
 
   it('openai family: the prompt reported as cache creation is uncached input (OpenAI bills no cache writes)', async () => {
     const t = setup('T-openai.json')
     await t.scan()
-    expect(t.rows()).toEqual([{ key: 'amp:T-019ca26f-1111-2222-3333-444444444444:i1', ts: 1704067200000, model: 'gpt-5.6-sol',
-      input: 18621, output: 15, cacheRead: 0, cacheWrite: 0 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'amp:T-019ca26f-1111-2222-3333-444444444444:i1',
+        ts: 1704067200000,
+        model: 'gpt-5.6-sol',
+        input: 18621,
+        output: 15,
+        cacheRead: 0,
+        cacheWrite: 0,
+      },
+    ])
   })
 
-  it('per-inference timestamps decide the day, not the thread\'s created', async () => {
+  it("per-inference timestamps decide the day, not the thread's created", async () => {
     const t = setup('T-days.json')
     await t.scan()
-    const days = t.store.db.prepare("SELECT strftime('%Y-%m-%d', ts / 1000, 'unixepoch') AS day, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead FROM usage_events GROUP BY day ORDER BY day").all()
+    const days = t.store.db
+      .prepare(
+        "SELECT strftime('%Y-%m-%d', ts / 1000, 'unixepoch') AS day, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cacheRead FROM usage_events GROUP BY day ORDER BY day",
+      )
+      .all()
     expect(days).toEqual([
       { day: '2026-08-07', input: 100, output: 15, cacheRead: 0 },
       { day: '2026-08-09', input: 10, output: 20, cacheRead: 50 },
@@ -71,19 +98,44 @@ describe('amp: thread documents', () => {
   it('legacy usageLedger: read from the ledger alone (in 100, out 50), cache figures from the message it points to', async () => {
     const t = setup('T-ledger.json')
     await t.scan()
-    expect(t.rows()).toEqual([{ key: 'amp:thread-a:eevent-a', ts: Date.parse('2026-05-01T01:02:03.000Z'), model: 'claude-sonnet-4-20250514',
-      input: 100, output: 50, cacheRead: 10, cacheWrite: 20 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'amp:thread-a:eevent-a',
+        ts: Date.parse('2026-05-01T01:02:03.000Z'),
+        model: 'claude-sonnet-4-20250514',
+        input: 100,
+        output: 50,
+        cacheRead: 10,
+        cacheWrite: 20,
+      },
+    ])
   })
 
   it('a thread rewritten in place adds only its new inference; a half-written rewrite is skipped and counted; a restart reads nothing twice', async () => {
     const t = setup('T-messages.json')
     await t.scan()
     const doc = JSON.parse(readFileSync(t.file, 'utf8')) as { messages: unknown[] }
-    doc.messages.push({ role: 'user', content: 'more' }, { role: 'assistant', usage: { model: 'claude-haiku-4-5-20251001', inputTokens: 3, outputTokens: 7, cacheReadInputTokens: 100, timestamp: '2026-01-19T11:50:00.000Z' } })
+    doc.messages.push(
+      { role: 'user', content: 'more' },
+      {
+        role: 'assistant',
+        usage: {
+          model: 'claude-haiku-4-5-20251001',
+          inputTokens: 3,
+          outputTokens: 7,
+          cacheReadInputTokens: 100,
+          timestamp: '2026-01-19T11:50:00.000Z',
+        },
+      },
+    )
     writeFileSync(t.file, JSON.stringify(doc))
     await t.scan()
     expect(ledgerTotals(t.store).requests).toBe(3)
-    expect(t.store.db.prepare('SELECT sum(input) AS i, sum(output) AS o, sum(cache_read) AS cr FROM usage_events').get()).toEqual({ i: 18, o: 227, cr: 23472 })
+    expect(t.store.db.prepare('SELECT sum(input) AS i, sum(output) AS o, sum(cache_read) AS cr FROM usage_events').get()).toEqual({
+      i: 18,
+      o: 227,
+      cr: 23472,
+    })
     writeFileSync(t.file, '{"id":"T-thread-a","messages":[')
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'malformed-json': 1 })
@@ -102,11 +154,20 @@ describe('amp: thread documents', () => {
 
   it('bad records are skipped and counted, the rest of the thread still counts', async () => {
     const t = setup('T-messages.json')
-    writeFileSync(t.file, JSON.stringify({ id: 'T-bad', messages: [
-      { role: 'assistant', usage: { model: 'm', inputTokens: -1, timestamp: '2026-01-19T11:42:10.652Z' } },
-      'not an object',
-      { role: 'assistant', usage: { model: 'claude-haiku-4-5', inputTokens: 4, outputTokens: 2, timestamp: '2026-01-19T11:42:10.652Z' } },
-    ] }))
+    writeFileSync(
+      t.file,
+      JSON.stringify({
+        id: 'T-bad',
+        messages: [
+          { role: 'assistant', usage: { model: 'm', inputTokens: -1, timestamp: '2026-01-19T11:42:10.652Z' } },
+          'not an object',
+          {
+            role: 'assistant',
+            usage: { model: 'claude-haiku-4-5', inputTokens: 4, outputTokens: 2, timestamp: '2026-01-19T11:42:10.652Z' },
+          },
+        ],
+      }),
+    )
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'bad-field': 2 })
     expect(t.rows()).toMatchObject([{ key: 'amp:T-bad:i2', input: 4, output: 2 }])
@@ -124,7 +185,10 @@ describe('amp: thread documents', () => {
       const totals = () => runReport(engine.store, { tz: 'UTC', groupBy: [], sources: ['amp'] }).totals
       expect([totals().requests, totals().input, totals().output]).toEqual([2, 15, 220])
       const doc = JSON.parse(readFileSync(file, 'utf8')) as { messages: unknown[] }
-      doc.messages.push({ role: 'assistant', usage: { model: 'claude-haiku-4-5-20251001', inputTokens: 3, outputTokens: 7, timestamp: '2026-01-19T11:50:00.000Z' } })
+      doc.messages.push({
+        role: 'assistant',
+        usage: { model: 'claude-haiku-4-5-20251001', inputTokens: 3, outputTokens: 7, timestamp: '2026-01-19T11:50:00.000Z' },
+      })
       writeFileSync(file + '.tmp', JSON.stringify(doc))
       renameSync(file + '.tmp', file)
       await eventually(() => expect([totals().requests, totals().input, totals().output]).toEqual([3, 18, 227]), 3000)

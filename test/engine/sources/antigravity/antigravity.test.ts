@@ -23,7 +23,9 @@ function setup() {
   // The default location under the home folder, no env var.
   const sources = createLogSources({ env: {}, home: dir }).filter((s) => s.id === 'antigravity')
   return {
-    dir, conversations, sources,
+    dir,
+    conversations,
+    sources,
     get store(): Store {
       return store
     },
@@ -32,12 +34,17 @@ function setup() {
       store.close()
       store = openStore(storePath)
     },
-    rows: () => store.db.prepare('SELECT key, ts, model, project, session_id AS session, input, output, cache_read AS cacheRead FROM usage_events ORDER BY ts, key').all(),
+    rows: () =>
+      store.db
+        .prepare(
+          'SELECT key, ts, model, project, session_id AS session, input, output, cache_read AS cacheRead FROM usage_events ORDER BY ts, key',
+        )
+        .all(),
   }
 }
 
 describe('antigravity: conversation databases read-only, gen_metadata by a cursor in our store', () => {
-  it('the codeburn fixture row: input 30,265, output 730 (659 response + 71 thinking), at the database\'s file time', async () => {
+  it("the codeburn fixture row: input 30,265, output 730 (659 response + 71 thinking), at the database's file time", async () => {
     const t = setup()
     const agent = new ConversationDb(join(t.conversations, 'fixture-current-cli.db'))
     agent.fixtureRows()
@@ -45,8 +52,18 @@ describe('antigravity: conversation databases read-only, gen_metadata by a curso
     const at = new Date('2026-06-21T13:32:14Z')
     utimesSync(agent.path, at, at)
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'antigravity:fixture-current-cli:fixture-response-1', ts: at.getTime(), model: 'gemini-3.1-pro', project: '',
-      session: 'fixture-current-cli', input: 30265, output: 730, cacheRead: 0 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'antigravity:fixture-current-cli:fixture-response-1',
+        ts: at.getTime(),
+        model: 'gemini-3.1-pro',
+        project: '',
+        session: 'fixture-current-cli',
+        input: 30265,
+        output: 730,
+        cacheRead: 0,
+      },
+    ])
     // Not an enum mistaken for tokens: field #1 (1016, constant per model) is not input.
     expect(ledgerTotals(t.store).input).toBe(30265)
   })
@@ -59,24 +76,65 @@ describe('antigravity: conversation databases read-only, gen_metadata by a curso
     utimesSync(agent.path, new Date('2026-06-21T13:32:14Z'), new Date('2026-06-21T13:32:14Z'))
     await t.scan()
     const ours = runReport(t.store, { tz: 'UTC', groupBy: ['day', 'model'], sources: ['antigravity'] }).rows
-    const theirs = (JSON.parse(readFileSync(join(FIXTURES, 'antigravity', 'ccusage_20.0.24_antigravity_daily.json'), 'utf8')) as
-      { daily: { date: string; inputTokens: number; cacheReadTokens: number; totalTokens: number; modelsUsed: string[] }[] }).daily
-    expect(ours.map((r) => [r.day, r.model, r.input, r.cacheRead, r.input + r.output + r.cacheRead + r.cacheWrite]))
-      .toEqual(theirs.map((d) => [d.date, d.modelsUsed[0], d.inputTokens, d.cacheReadTokens, d.totalTokens]))
+    const theirs = (
+      JSON.parse(readFileSync(join(FIXTURES, 'antigravity', 'ccusage_20.0.24_antigravity_daily.json'), 'utf8')) as {
+        daily: { date: string; inputTokens: number; cacheReadTokens: number; totalTokens: number; modelsUsed: string[] }[]
+      }
+    ).daily
+    expect(ours.map((r) => [r.day, r.model, r.input, r.cacheRead, r.input + r.output + r.cacheRead + r.cacheWrite])).toEqual(
+      theirs.map((d) => [d.date, d.modelsUsed[0], d.inputTokens, d.cacheReadTokens, d.totalTokens]),
+    )
   })
 
-  it('a generation\'s own start wins, else the conversation\'s start; the workspace names the project; cache reads are their own bucket', async () => {
+  it("a generation's own start wins, else the conversation's start; the workspace names the project; cache reads are their own bucket", async () => {
     const t = setup()
     const agent = new ConversationDb(join(t.conversations, 'c1.db'), { created: T0, workspace: '/home/dev/site' })
     agent.put(0, genBlob({ input: 1200, response: 40, responseId: 'r0' }))
     agent.put(1, genBlob({ input: 300, response: 20, thinking: 5, cacheRead: 1100, responseId: 'r1', at: T0 + 3_600_000 }))
-    agent.put(2, genBlob({ input: 10, response: 1, display: 'Claude Sonnet 4.5', model: 'MODEL_PLACEHOLDER_M35', responseId: 'r2', at: T0 + 7_200_000 }))
+    agent.put(
+      2,
+      genBlob({
+        input: 10,
+        response: 1,
+        display: 'Claude Sonnet 4.5',
+        model: 'MODEL_PLACEHOLDER_M35',
+        responseId: 'r2',
+        at: T0 + 7_200_000,
+      }),
+    )
     agent.close()
     await t.scan()
     expect(t.rows()).toEqual([
-      { key: 'antigravity:c1:r0', ts: T0, model: 'gemini-3.1-pro', project: '/home/dev/site', session: 'c1', input: 1200, output: 40, cacheRead: 0 },
-      { key: 'antigravity:c1:r1', ts: T0 + 3_600_000, model: 'gemini-3.1-pro', project: '/home/dev/site', session: 'c1', input: 300, output: 25, cacheRead: 1100 },
-      { key: 'antigravity:c1:r2', ts: T0 + 7_200_000, model: 'claude-sonnet-4-5', project: '/home/dev/site', session: 'c1', input: 10, output: 1, cacheRead: 0 },
+      {
+        key: 'antigravity:c1:r0',
+        ts: T0,
+        model: 'gemini-3.1-pro',
+        project: '/home/dev/site',
+        session: 'c1',
+        input: 1200,
+        output: 40,
+        cacheRead: 0,
+      },
+      {
+        key: 'antigravity:c1:r1',
+        ts: T0 + 3_600_000,
+        model: 'gemini-3.1-pro',
+        project: '/home/dev/site',
+        session: 'c1',
+        input: 300,
+        output: 25,
+        cacheRead: 1100,
+      },
+      {
+        key: 'antigravity:c1:r2',
+        ts: T0 + 7_200_000,
+        model: 'claude-sonnet-4-5',
+        project: '/home/dev/site',
+        session: 'c1',
+        input: 10,
+        output: 1,
+        cacheRead: 0,
+      },
     ])
   })
 
@@ -99,7 +157,7 @@ describe('antigravity: conversation databases read-only, gen_metadata by a curso
     agent.close()
   })
 
-  it('bad blobs and databases that are not conversations are skipped and counted; the agent\'s file is never written', async () => {
+  it("bad blobs and databases that are not conversations are skipped and counted; the agent's file is never written", async () => {
     const t = setup()
     const agent = new ConversationDb(join(t.conversations, 'c3.db'), { created: T0 })
     agent.put(0, Buffer.from([0x0a, 0x50, 0x01]))
@@ -136,7 +194,9 @@ describe('antigravity: conversation databases read-only, gen_metadata by a curso
     b.put(0, genBlob({ input: 3, response: 3, responseId: 'y' }))
     b.close()
     const store = openStore(join(dir, 'tw.db'))
-    const sources = createLogSources({ env: { ANTIGRAVITY_DATA_DIR: `${join(dir, 'one')}, ${join(dir, 'two')}` }, home: dir }).filter((s) => s.id === 'antigravity')
+    const sources = createLogSources({ env: { ANTIGRAVITY_DATA_DIR: `${join(dir, 'one')}, ${join(dir, 'two')}` }, home: dir }).filter(
+      (s) => s.id === 'antigravity',
+    )
     await scanLogs(store, sources, () => null, { userId: 'u' })
     expect(ledgerTotals(store)).toMatchObject({ input: 5, output: 5, requests: 2 })
     store.close()
@@ -167,7 +227,9 @@ describe('antigravity: folders added in Settings', () => {
     a.put(0, genBlob({ input: 8, response: 2, responseId: 'z' }))
     a.close()
     const store = openStore(join(dir, 'tw.db'))
-    const sources = createLogSources({ folders: { antigravity: [join(dir, 'agy-data')] }, env: {}, home: dir }).filter((s) => s.id === 'antigravity')
+    const sources = createLogSources({ folders: { antigravity: [join(dir, 'agy-data')] }, env: {}, home: dir }).filter(
+      (s) => s.id === 'antigravity',
+    )
     await scanLogs(store, sources, () => null, { userId: 'u' })
     expect(ledgerTotals(store)).toMatchObject({ input: 8, output: 2, requests: 1 })
     store.close()

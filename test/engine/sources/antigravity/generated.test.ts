@@ -9,7 +9,7 @@ import { expectAggregatesMatchLedger, ledgerTotals } from '../../ingest/support'
 import { ConversationDb, genBlob } from './support'
 
 describe('antigravity: generated conversations with rows rewritten in place, repeated responses and broken blobs', () => {
-  it('totals equal the generator\'s, read after every write or once at the end', async () => {
+  it("totals equal the generator's, read after every write or once at the end", async () => {
     const rand = rng(5)
     const dir = tempDir()
     const data = join(dir, 'agy')
@@ -18,7 +18,10 @@ describe('antigravity: generated conversations with rows rewritten in place, rep
     const T0 = Date.parse('2026-09-01T00:00:00Z')
     const expected = { input: 0, output: 0, cacheRead: 0, requests: 0 }
     let broken = 0
-    const dbs = Array.from({ length: 6 }, (_, c) => new ConversationDb(join(data, c % 2 ? 'implicit' : 'conversations', `conv-${c}.db`), { created: T0 + c * 86_400_000 }))
+    const dbs = Array.from(
+      { length: 6 },
+      (_, c) => new ConversationDb(join(data, c % 2 ? 'implicit' : 'conversations', `conv-${c}.db`), { created: T0 + c * 86_400_000 }),
+    )
     const next = dbs.map(() => 0)
     for (let step = 0; step < 400; step++) {
       const c = Math.floor(rand() * dbs.length)
@@ -29,7 +32,14 @@ describe('antigravity: generated conversations with rows rewritten in place, rep
         db.put(idx, Buffer.from([0x0a, 0x7f, 0x00]))
         broken++
       } else {
-        const g = { input: Math.floor(rand() * 50_000), response: 1 + Math.floor(rand() * 900), thinking: Math.floor(rand() * 200), cacheRead: Math.floor(rand() * 80_000), responseId: `c${c}-r${idx}`, at: T0 + step * 60_000 }
+        const g = {
+          input: Math.floor(rand() * 50_000),
+          response: 1 + Math.floor(rand() * 900),
+          thinking: Math.floor(rand() * 200),
+          cacheRead: Math.floor(rand() * 80_000),
+          responseId: `c${c}-r${idx}`,
+          at: T0 + step * 60_000,
+        }
         // Written first half done, then rewritten in place with its final figures.
         db.put(idx, genBlob({ ...g, response: Math.floor(g.response / 2), thinking: 0 }))
         if (rand() < 0.5) await scanLogs(inc, sources, () => null, { userId: 'u' })

@@ -38,12 +38,20 @@ export interface Generation {
 export function genBlob(g: Generation): Buffer {
   const thinking = g.thinking ?? 0
   const usage = [
-    ...vfield(1, 1016), ...vfield(2, g.input), ...vfield(3, g.response + thinking), ...(g.cacheRead ? vfield(5, g.cacheRead) : []), ...vfield(6, 24),
-    ...vfield(9, g.response), ...(thinking ? vfield(10, thinking) : []), ...(g.responseId ? lfield(11, g.responseId) : []),
+    ...vfield(1, 1016),
+    ...vfield(2, g.input),
+    ...vfield(3, g.response + thinking),
+    ...(g.cacheRead ? vfield(5, g.cacheRead) : []),
+    ...vfield(6, 24),
+    ...vfield(9, g.response),
+    ...(thinking ? vfield(10, thinking) : []),
+    ...(g.responseId ? lfield(11, g.responseId) : []),
   ]
   const chat = [
-    ...lfield(4, usage), ...(g.at !== undefined ? lfield(9, stamp(4, g.at)) : []),
-    ...lfield(19, g.model ?? 'gemini-pro-default'), ...lfield(21, g.display ?? 'Gemini 3.1 Pro (High)'),
+    ...lfield(4, usage),
+    ...(g.at !== undefined ? lfield(9, stamp(4, g.at)) : []),
+    ...lfield(19, g.model ?? 'gemini-pro-default'),
+    ...lfield(21, g.display ?? 'Gemini 3.1 Pro (High)'),
   ]
   return Buffer.from([...lfield(2, [2, 3]), ...lfield(4, 'conversation'), ...lfield(1, chat)])
 }
@@ -51,26 +59,38 @@ export function genBlob(g: Generation): Buffer {
 /** The agent's side: one conversation database. */
 export class ConversationDb {
   readonly db: Database.Database
-  constructor(readonly path: string, opts: { created?: number; workspace?: string } = {}) {
+  constructor(
+    readonly path: string,
+    opts: { created?: number; workspace?: string } = {},
+  ) {
     mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
     this.db.exec('CREATE TABLE gen_metadata (idx integer, data blob, size integer NOT NULL DEFAULT 0, PRIMARY KEY (idx))')
     this.db.exec('CREATE TABLE trajectory_metadata_blob (id text DEFAULT "main", data blob, PRIMARY KEY (id))')
     if (opts.created !== undefined || opts.workspace !== undefined) {
-      const blob = [...(opts.workspace ? lfield(1, lfield(1, `file://${opts.workspace}`)) : []), ...(opts.created !== undefined ? stamp(2, opts.created) : [])]
+      const blob = [
+        ...(opts.workspace ? lfield(1, lfield(1, `file://${opts.workspace}`)) : []),
+        ...(opts.created !== undefined ? stamp(2, opts.created) : []),
+      ]
       this.db.prepare("INSERT INTO trajectory_metadata_blob (id, data) VALUES ('main', ?)").run(Buffer.from(blob))
     }
   }
 
   /** Writes (or rewrites in place) row `idx`. */
   put(idx: number, data: Buffer): void {
-    this.db.prepare('INSERT INTO gen_metadata (idx, data, size) VALUES (?, ?, ?) ON CONFLICT (idx) DO UPDATE SET data = excluded.data, size = excluded.size').run(idx, data, data.length)
+    this.db
+      .prepare(
+        'INSERT INTO gen_metadata (idx, data, size) VALUES (?, ?, ?) ON CONFLICT (idx) DO UPDATE SET data = excluded.data, size = excluded.size',
+      )
+      .run(idx, data, data.length)
   }
 
   /** The codeburn fixture's rows, byte for byte. */
   fixtureRows(): void {
-    const fx = JSON.parse(readFileSync(join(FIXTURES, 'antigravity', 'codeburn_antigravity-cli-current_gen-metadata.json'), 'utf8')) as { rows: { idx: number; hex: string }[] }
+    const fx = JSON.parse(readFileSync(join(FIXTURES, 'antigravity', 'codeburn_antigravity-cli-current_gen-metadata.json'), 'utf8')) as {
+      rows: { idx: number; hex: string }[]
+    }
     for (const r of fx.rows) this.put(r.idx, Buffer.from(r.hex, 'hex'))
   }
 

@@ -22,7 +22,8 @@ function setup() {
   let store = openStore(storePath)
   const sources = createLogSources({ env: {}, home }).filter((s) => s.id === 'cline')
   return {
-    home, sources,
+    home,
+    sources,
     get store(): Store {
       return store
     },
@@ -31,16 +32,26 @@ function setup() {
       store.close()
       store = openStore(storePath)
     },
-    rows: () => store.db.prepare(`SELECT key, ts, agent_id AS agent, model, project, session_id AS session, input, output, cache_read AS cacheRead,
-      cache_write AS cacheWrite, reported_cost_nusd / 1e9 AS cost FROM usage_events ORDER BY ts, key`).all(),
+    rows: () =>
+      store.db
+        .prepare(
+          `SELECT key, ts, agent_id AS agent, model, project, session_id AS session, input, output, cache_read AS cacheRead,
+      cache_write AS cacheWrite, reported_cost_nusd / 1e9 AS cost FROM usage_events ORDER BY ts, key`,
+        )
+        .all(),
   }
 }
 
 /** A ui_messages.json `api_req_started` message as the extensions write it. */
-const req = (ts: number, info: Record<string, unknown>) => ({ ts, type: 'say', say: 'api_req_started', text: JSON.stringify({ request: '<task>…</task>', ...info }) })
+const req = (ts: number, info: Record<string, unknown>) => ({
+  ts,
+  type: 'say',
+  say: 'api_req_started',
+  text: JSON.stringify({ request: '<task>…</task>', ...info }),
+})
 
 describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
-  it('the three fixtures: the README hand totals, each under its extension\'s globalStorage (or Cline\'s data folder)', async () => {
+  it("the three fixtures: the README hand totals, each under its extension's globalStorage (or Cline's data folder)", async () => {
     const t = setup()
     cpSync(join(F, 'roo-code'), storage(t.home, 'rooveterinaryinc.roo-cline'), { recursive: true })
     cpSync(join(F, 'cline'), storage(t.home, 'saoudrizwan.claude-dev', 'Cursor'), { recursive: true })
@@ -48,10 +59,45 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
     expect((await t.scan()).errors).toEqual([])
     const at = Date.parse('2026-02-18T12:00:00Z')
     expect(t.rows()).toEqual([
-      { key: `cline:cline:cline-task-1:${at}`, ts: at, agent: 'cline', model: 'claude-sonnet-4', project: '', session: 'cline-task-1', input: 40, output: 15, cacheRead: 7, cacheWrite: 3, cost: 0.05 },
-      { key: `cline:roo-code:task-abc:${at}`, ts: at, agent: 'roo-code', model: 'claude-sonnet-4', project: '', session: 'task-abc', input: 75, output: 50, cacheRead: 20, cacheWrite: 5, cost: 0.12 },
-      { key: 'cline:sdk:cline-cli-session:main:msg-1', ts: 1785320475705, agent: 'cline', model: 'cline-free/glm-5.2', project: '/home/example/project', session: 'cline-cli-session',
-        input: 7457, output: 131, cacheRead: 50, cacheWrite: 0, cost: 0.0110232 },
+      {
+        key: `cline:cline:cline-task-1:${at}`,
+        ts: at,
+        agent: 'cline',
+        model: 'claude-sonnet-4',
+        project: '',
+        session: 'cline-task-1',
+        input: 40,
+        output: 15,
+        cacheRead: 7,
+        cacheWrite: 3,
+        cost: 0.05,
+      },
+      {
+        key: `cline:roo-code:task-abc:${at}`,
+        ts: at,
+        agent: 'roo-code',
+        model: 'claude-sonnet-4',
+        project: '',
+        session: 'task-abc',
+        input: 75,
+        output: 50,
+        cacheRead: 20,
+        cacheWrite: 5,
+        cost: 0.12,
+      },
+      {
+        key: 'cline:sdk:cline-cli-session:main:msg-1',
+        ts: 1785320475705,
+        agent: 'cline',
+        model: 'cline-free/glm-5.2',
+        project: '/home/example/project',
+        session: 'cline-cli-session',
+        input: 7457,
+        output: 131,
+        cacheRead: 50,
+        cacheWrite: 0,
+        cost: 0.0110232,
+      },
     ])
     const status = sourceStatus(t.store, t.sources, {}, { discover: true })[0]
     expect(status?.discovered).toEqual({ files: 3, sessions: 3 })
@@ -79,16 +125,25 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
       req(after + 2, { tokensIn: 100, tokensOut: 1, cacheReads: 60 }),
     ])
     // Cline's task_metadata.json names the model and provider from a point on.
-    writeFileSync(join(cline, 'task_metadata.json'), JSON.stringify({ files_in_context: [], model_usage: [
-      { ts: after - 10, model_id: 'claude-sonnet-4-5', model_provider_id: 'anthropic', mode: 'act' },
-      { ts: after + 2, model_id: 'qwen3-coder', model_provider_id: 'lmstudio', mode: 'act' },
-    ] }))
+    writeFileSync(
+      join(cline, 'task_metadata.json'),
+      JSON.stringify({
+        files_in_context: [],
+        model_usage: [
+          { ts: after - 10, model_id: 'claude-sonnet-4-5', model_provider_id: 'anthropic', mode: 'act' },
+          { ts: after + 2, model_id: 'qwen3-coder', model_provider_id: 'lmstudio', mode: 'act' },
+        ],
+      }),
+    )
     await t.scan()
     const rows = t.rows() as { key: string; input: number; model: string }[]
     expect(rows.map((r) => [r.key.split(':').slice(1, 2)[0], r.input, r.model])).toEqual([
-      ['roo-code', 100, 'unknown'], ['roo-code', 40, 'unknown'],
-      ['cline', 100, 'claude-sonnet-4-5'], ['roo-code', 40, 'unknown'],
-      ['cline', 40, 'gpt-4.1'], ['roo-code', 30, 'unknown'],
+      ['roo-code', 100, 'unknown'],
+      ['roo-code', 40, 'unknown'],
+      ['cline', 100, 'claude-sonnet-4-5'],
+      ['roo-code', 40, 'unknown'],
+      ['cline', 40, 'gpt-4.1'],
+      ['roo-code', 30, 'unknown'],
       ['cline', 40, 'qwen3-coder'],
     ])
   })
@@ -111,8 +166,13 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
     messages.push(req(T + 60_000, { tokensIn: 1500, tokensOut: 20, cacheReads: 1000, apiProtocol: 'anthropic' }))
     save()
     await t.scan()
-    messages.push({ ts: T + 120_000, type: 'say', say: 'api_req_started', text: '{"tokensIn": 5' }, req(T + 180_000, { tokensIn: -4 }), 'junk',
-      { type: 'say', say: 'api_req_started', ts: 'later', text: '{}' }, req(Date.parse('2001-01-01T00:00:00Z'), { tokensIn: 1 }))
+    messages.push(
+      { ts: T + 120_000, type: 'say', say: 'api_req_started', text: '{"tokensIn": 5' },
+      req(T + 180_000, { tokensIn: -4 }),
+      'junk',
+      { type: 'say', say: 'api_req_started', ts: 'later', text: '{}' },
+      req(Date.parse('2001-01-01T00:00:00Z'), { tokensIn: 1 }),
+    )
     save()
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'malformed-json': 1, 'bad-field': 3, 'implausible-time': 1 })
@@ -126,19 +186,33 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
     expect(status?.skipReasons).toEqual({ 'malformed-json': 1, 'bad-field': 3, 'implausible-time': 1 })
   })
 
-  it('where it looks: every editor\'s globalStorage per OS, Cline\'s data folder and its env vars, a portable VS Code', () => {
+  it("where it looks: every editor's globalStorage per OS, Cline's data folder and its env vars, a portable VS Code", () => {
     const linux = clineRoots({ env: {}, home: '/h', folders: [] }, 'linux')
     expect(linux).toContain('/h/.config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks')
     expect(linux).toContain('/h/.config/VSCodium/User/globalStorage/rooveterinaryinc.roo-cline/tasks')
     expect(linux).toContain('/h/.config/Cursor/User/globalStorage/kilocode.kilo-code/tasks')
     expect(linux).toContain('/h/.cline/data/tasks')
     expect(linux).toContain('/h/.cline/data/sessions')
-    expect(clineRoots({ env: {}, home: '/h', folders: [] }, 'darwin')).toContain('/h/Library/Application Support/Code - Insiders/User/globalStorage/saoudrizwan.claude-dev/tasks')
-    expect(clineRoots({ env: { APPDATA: 'C:/U/AppData/Roaming' }, home: 'C:/U', folders: [] }, 'win32')).toContain('C:/U/AppData/Roaming/Code/User/globalStorage/saoudrizwan.claude-dev/tasks')
+    expect(clineRoots({ env: {}, home: '/h', folders: [] }, 'darwin')).toContain(
+      '/h/Library/Application Support/Code - Insiders/User/globalStorage/saoudrizwan.claude-dev/tasks',
+    )
+    expect(clineRoots({ env: { APPDATA: 'C:/U/AppData/Roaming' }, home: 'C:/U', folders: [] }, 'win32')).toContain(
+      'C:/U/AppData/Roaming/Code/User/globalStorage/saoudrizwan.claude-dev/tasks',
+    )
     const env = clineRoots({ env: { CLINE_DIR: '/c', VSCODE_PORTABLE: '/p', XDG_CONFIG_HOME: '/x' }, home: '/h', folders: ['/f'] }, 'linux')
-    expect(env).toEqual(expect.arrayContaining(['/c/data/tasks', '/c/data/sessions', '/p/user-data/User/globalStorage/saoudrizwan.claude-dev/tasks',
-      '/x/Code/User/globalStorage/kilocode.kilo-code/tasks', '/f/tasks', '/f/sessions']))
-    expect(clineRoots({ env: { CLINE_DATA_DIR: '/d', CLINE_SESSION_DATA_DIR: '/s' }, home: '/h', folders: [] }, 'linux')).toEqual(expect.arrayContaining(['/d/tasks', '/s']))
+    expect(env).toEqual(
+      expect.arrayContaining([
+        '/c/data/tasks',
+        '/c/data/sessions',
+        '/p/user-data/User/globalStorage/saoudrizwan.claude-dev/tasks',
+        '/x/Code/User/globalStorage/kilocode.kilo-code/tasks',
+        '/f/tasks',
+        '/f/sessions',
+      ]),
+    )
+    expect(clineRoots({ env: { CLINE_DATA_DIR: '/d', CLINE_SESSION_DATA_DIR: '/s' }, home: '/h', folders: [] }, 'linux')).toEqual(
+      expect.arrayContaining(['/d/tasks', '/s']),
+    )
   })
 
   it('live: a request Roo Code fills in while the engine runs is counted within a second', async () => {
@@ -153,7 +227,13 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
       await engine.start()
       const totals = () => runReport(engine.store, { tz: 'UTC', groupBy: [], sources: ['cline'] }).totals
       expect([totals().requests, totals().input, totals().output]).toEqual([1, 10, 2])
-      writeFileSync(file + '.tmp', JSON.stringify([req(T, { tokensIn: 10, tokensOut: 2, apiProtocol: 'anthropic' }), req(T + 1, { tokensIn: 7, tokensOut: 3, apiProtocol: 'anthropic' })]))
+      writeFileSync(
+        file + '.tmp',
+        JSON.stringify([
+          req(T, { tokensIn: 10, tokensOut: 2, apiProtocol: 'anthropic' }),
+          req(T + 1, { tokensIn: 7, tokensOut: 3, apiProtocol: 'anthropic' }),
+        ]),
+      )
       renameSync(file + '.tmp', file)
       await eventually(() => expect([totals().requests, totals().input, totals().output]).toEqual([2, 17, 5]), 3000)
     } finally {
@@ -163,7 +243,7 @@ describe('cline: Cline, Roo Code and Kilo Code task folders', () => {
 })
 
 describe('cline: folders added in Settings', () => {
-  it('a storage folder added in Settings (e.g. Roo Code\'s customStoragePath) is read, its vendor named by the extension id in its path', async () => {
+  it("a storage folder added in Settings (e.g. Roo Code's customStoragePath) is read, its vendor named by the extension id in its path", async () => {
     const home = tempDir()
     const custom = join(home, 'custom', 'rooveterinaryinc.roo-cline')
     cpSync(join(F, 'roo-code'), custom, { recursive: true })
@@ -175,7 +255,7 @@ describe('cline: folders added in Settings', () => {
   })
 })
 
-describe('cline: Kilo Code 7\'s kilo.db (OpenCode\'s schema)', () => {
+describe("cline: Kilo Code 7's kilo.db (OpenCode's schema)", () => {
   it('each assistant message counts once under agent kilo-code; day totals equal ccusage 20.0.24 (`ccusage kilo daily`)', async () => {
     const home = tempDir()
     const agent = new OpenCodeDb(join(home, 'share', 'kilo', 'kilo.db'))
@@ -187,13 +267,28 @@ describe('cline: Kilo Code 7\'s kilo.db (OpenCode\'s schema)', () => {
     const store = openStore(join(home, 'tw.db'))
     const sources = createLogSources({ env: { XDG_DATA_HOME: join(home, 'share') }, home }).filter((s) => s.id === 'cline')
     expect((await scanLogs(store, sources, () => null, { userId: 'u' })).errors).toEqual([])
-    expect(store.db.prepare('SELECT key, agent_id AS agent, model, input, output, cache_read AS cr, cache_write AS cw FROM usage_events').all()).toEqual([
-      { key: 'cline:kilo-db:msg_test001', agent: 'kilo-code', model: 'claude-3-5-sonnet-20241022', input: 1000, output: 500, cr: 200, cw: 100 },
+    expect(
+      store.db.prepare('SELECT key, agent_id AS agent, model, input, output, cache_read AS cr, cache_write AS cw FROM usage_events').all(),
+    ).toEqual([
+      {
+        key: 'cline:kilo-db:msg_test001',
+        agent: 'kilo-code',
+        model: 'claude-3-5-sonnet-20241022',
+        input: 1000,
+        output: 500,
+        cr: 200,
+        cw: 100,
+      },
     ])
     const ours = runReport(store, { tz: 'UTC', groupBy: ['day'], sources: ['cline'] }).rows
-    const theirs = (JSON.parse(readFileSync(join(F, 'ccusage_20.0.24_kilo_daily.json'), 'utf8')) as
-      { daily: { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }[] }).daily
-    expect(ours.map((r) => [r.day, r.input, r.output, r.cacheRead, r.cacheWrite])).toEqual(theirs.map((d) => [d.date, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheCreationTokens]))
+    const theirs = (
+      JSON.parse(readFileSync(join(F, 'ccusage_20.0.24_kilo_daily.json'), 'utf8')) as {
+        daily: { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number }[]
+      }
+    ).daily
+    expect(ours.map((r) => [r.day, r.input, r.output, r.cacheRead, r.cacheWrite])).toEqual(
+      theirs.map((d) => [d.date, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheCreationTokens]),
+    )
     // Live: a message Kilo writes (to the WAL) while the engine runs.
     store.close()
     const engine = await Engine.open({ env: { TOKENWATCH_HOME: join(home, 'tw'), HOME: home, XDG_DATA_HOME: join(home, 'share') } })

@@ -11,7 +11,7 @@ import { expectAggregatesMatchLedger, ledgerTotals } from '../../ingest/support'
 const EXT = ['saoudrizwan.claude-dev', 'rooveterinaryinc.roo-cline', 'kilocode.kilo-code'] as const
 
 describe('cline: a generated tree of tasks in three extensions, rewritten as they run, copied and broken', () => {
-  it('totals equal the generator\'s, read after every rewrite or once at the end; a task copied to another folder counts once', async () => {
+  it("totals equal the generator's, read after every rewrite or once at the end; a task copied to another folder counts once", async () => {
     const rand = rng(31)
     const home = tempDir()
     const sources = createLogSources({ env: {}, home }).filter((s) => s.id === 'cline')
@@ -44,7 +44,12 @@ describe('cline: a generated tree of tasks in three extensions, rewritten as the
       const tokensOut = 1 + Math.floor(rand() * 500)
       const cline = task.dir.includes('claude-dev')
       const tokensIn = cline ? uncached : uncached + cacheReads + cacheWrites
-      task.messages[index] = { ts, type: 'say', say: 'api_req_started', text: JSON.stringify({ request: 'x', tokensIn, tokensOut, cacheReads, cacheWrites, apiProtocol: 'anthropic' }) }
+      task.messages[index] = {
+        ts,
+        type: 'say',
+        say: 'api_req_started',
+        text: JSON.stringify({ request: 'x', tokensIn, tokensOut, cacheReads, cacheWrites, apiProtocol: 'anthropic' }),
+      }
       task.messages.push({ ts: ts + 1, type: 'say', say: 'text', text: 'ok', partial: false })
       if (rand() < 0.05) {
         save(task, JSON.stringify(task.messages).slice(0, 40))

@@ -20,7 +20,12 @@ function channel(): { root: string; fileA: string; fileB: string } {
 }
 
 type Msg = Record<string, unknown>
-const ai = (id: string, ts: string, usage: Record<string, number>, model = 'claude-sonnet-4-5'): Msg => ({ id, variant: 'ai', timestamp: ts, metadata: { model, usage } })
+const ai = (id: string, ts: string, usage: Record<string, number>, model = 'claude-sonnet-4-5'): Msg => ({
+  id,
+  variant: 'ai',
+  timestamp: ts,
+  metadata: { model, usage },
+})
 
 describe('codebuff: chat-messages.json documents rewritten as the chat grows', () => {
   it('the fixtures: (100, 50, cw 20, cr 10) stamped by the message; the run-state usage (OpenAI prompt_tokens, cached inside) stamped by the chat folder', async () => {
@@ -28,16 +33,38 @@ describe('codebuff: chat-messages.json documents rewritten as the chat grows', (
     const t = agentStore('codebuff', { CODEBUFF_DATA_DIR: root })
     expect((await t.scan()).errors).toEqual([])
     expect(t.rows()).toEqual([
-      { key: `codebuff:project-a/${CHAT_A}:assistant-message`, ts: Date.parse('2026-01-02T03:04:06.000Z'), model: 'claude-sonnet-4-20250514', project: 'project-a', sessionId: `project-a/${CHAT_A}`, input: 100, output: 50, cacheRead: 10, cacheWrite: 20 },
+      {
+        key: `codebuff:project-a/${CHAT_A}:assistant-message`,
+        ts: Date.parse('2026-01-02T03:04:06.000Z'),
+        model: 'claude-sonnet-4-20250514',
+        project: 'project-a',
+        sessionId: `project-a/${CHAT_A}`,
+        input: 100,
+        output: 50,
+        cacheRead: 10,
+        cacheWrite: 20,
+      },
       // prompt_tokens 100 includes the 10 cached (OpenAI's usage): 90 uncached. ccusage keeps 100 (docs/SOURCES.md).
-      { key: 'codebuff:project-a/2026-01-03T08-00-00.000Z:#0', ts: Date.parse('2026-01-03T08:00:00.000Z'), model: 'openai/gpt-5', project: 'project-a', sessionId: 'project-a/2026-01-03T08-00-00.000Z', input: 90, output: 50, cacheRead: 10, cacheWrite: 0 },
+      {
+        key: 'codebuff:project-a/2026-01-03T08-00-00.000Z:#0',
+        ts: Date.parse('2026-01-03T08:00:00.000Z'),
+        model: 'openai/gpt-5',
+        project: 'project-a',
+        sessionId: 'project-a/2026-01-03T08-00-00.000Z',
+        input: 90,
+        output: 50,
+        cacheRead: 10,
+        cacheWrite: 0,
+      },
     ])
   })
 
   it('the default channels (~/.config/manicode, -dev, -staging) and a projects/ folder given directly', async () => {
     const { root } = channel()
     const t = agentStore('codebuff', {})
-    expect(t.sources[0]?.roots()).toEqual(['manicode', 'manicode-dev', 'manicode-staging'].map((c) => join(t.dir, '.config', c, 'projects')))
+    expect(t.sources[0]?.roots()).toEqual(
+      ['manicode', 'manicode-dev', 'manicode-staging'].map((c) => join(t.dir, '.config', c, 'projects')),
+    )
     const direct = agentStore('codebuff', { CODEBUFF_DATA_DIR: join(root, 'projects') })
     await direct.scan()
     expect(direct.totals().requests).toBe(2)
@@ -65,7 +92,13 @@ describe('codebuff: chat-messages.json documents rewritten as the chat grows', (
           const output = 1 + Math.floor(rand() * 200)
           const cached = Math.floor(rand() * 3000)
           chat.messages.push({ variant: 'user', text: 'q' })
-          chat.messages.push(ai(`m${round}-${k}`, new Date(Date.parse('2026-02-01T10:00:00Z') + (i * 1000 + round * 10 + k) * 60_000).toISOString(), { inputTokens: input, outputTokens: output, cacheReadInputTokens: cached }))
+          chat.messages.push(
+            ai(`m${round}-${k}`, new Date(Date.parse('2026-02-01T10:00:00Z') + (i * 1000 + round * 10 + k) * 60_000).toISOString(), {
+              inputTokens: input,
+              outputTokens: output,
+              cacheReadInputTokens: cached,
+            }),
+          )
           expected.input += input
           expected.output += output
           expected.cacheRead += cached
@@ -83,7 +116,7 @@ describe('codebuff: chat-messages.json documents rewritten as the chat grows', (
       if (round === 5) writeFileSync((chats[0] as { file: string }).file, '[{"variant":"ai","metadata":')
       const s = await store.scan()
       if (round === 5) expect(s.skipReasons['malformed-json']).toBe(1)
-      skippedBad = s.skipReasons["bad-field"] ?? 0
+      skippedBad = s.skipReasons['bad-field'] ?? 0
     }
     // The half-written chat is whole again by the last rewrite; every request counted once.
     writeFileSync((chats[0] as { file: string }).file, JSON.stringify((chats[0] as { messages: Msg[] }).messages))
@@ -98,11 +131,17 @@ describe('codebuff: chat-messages.json documents rewritten as the chat grows', (
 
   it('live: a chat Codebuff rewrites while the engine runs adds its new message; a restart reads nothing again', async () => {
     const { root, fileA } = channel()
-    await liveThenRestart('codebuff', { CODEBUFF_DATA_DIR: root }, { requests: 2, input: 190, output: 100 }, () => {
-      const doc = JSON.parse(readFileSync(fileA, 'utf8')) as Msg[]
-      doc.push(ai('live', '2026-01-02T04:00:00.000Z', { inputTokens: 3, outputTokens: 7 }))
-      writeFileSync(fileA + '.tmp', JSON.stringify(doc))
-      renameSync(fileA + '.tmp', fileA)
-    }, { requests: 3, input: 193, output: 107 })
+    await liveThenRestart(
+      'codebuff',
+      { CODEBUFF_DATA_DIR: root },
+      { requests: 2, input: 190, output: 100 },
+      () => {
+        const doc = JSON.parse(readFileSync(fileA, 'utf8')) as Msg[]
+        doc.push(ai('live', '2026-01-02T04:00:00.000Z', { inputTokens: 3, outputTokens: 7 }))
+        writeFileSync(fileA + '.tmp', JSON.stringify(doc))
+        renameSync(fileA + '.tmp', fileA)
+      },
+      { requests: 3, input: 193, output: 107 },
+    )
   })
 })

@@ -10,11 +10,15 @@ import { dirname } from 'node:path'
 
 export class CopilotStore {
   readonly db: Database.Database
-  constructor(readonly path: string, opts: { outputColumn?: boolean } = {}) {
+  constructor(
+    readonly path: string,
+    opts: { outputColumn?: boolean } = {},
+  ) {
     mkdirSync(dirname(path), { recursive: true })
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
-    this.db.exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, cwd TEXT, repository TEXT, created_at TEXT NOT NULL DEFAULT (datetime('now')));
+    this.db
+      .exec(`CREATE TABLE sessions (id TEXT PRIMARY KEY, cwd TEXT, repository TEXT, created_at TEXT NOT NULL DEFAULT (datetime('now')));
       CREATE TABLE assistant_usage_events (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, model TEXT NOT NULL,
         input_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens INTEGER, reasoning_tokens INTEGER,
         created_at TEXT NOT NULL DEFAULT (datetime('now')), total_nano_aiu INTEGER, request_multiplier REAL, initiator TEXT
@@ -29,15 +33,32 @@ export class CopilotStore {
   }
 
   /** One request; `input` is the exclusive (uncached) part, written cache-inclusive as the CLI does. */
-  request(o: { session: string; model: string; at: string; input: number; output: number; cacheRead?: number; cacheWrite?: number; initiator?: string }): void {
+  request(o: {
+    session: string
+    model: string
+    at: string
+    input: number
+    output: number
+    cacheRead?: number
+    cacheWrite?: number
+    initiator?: string
+  }): void {
     const cr = o.cacheRead ?? 0
     const cw = o.cacheWrite ?? 0
     if (this.outputColumn) {
-      this.db.prepare(`INSERT INTO assistant_usage_events (session_id, model, input_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, created_at, initiator, output_tokens)
-        VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`).run(o.session, o.model, o.input + cr + cw, cr, cw, o.at, o.initiator ?? null, o.output)
+      this.db
+        .prepare(
+          `INSERT INTO assistant_usage_events (session_id, model, input_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, created_at, initiator, output_tokens)
+        VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+        )
+        .run(o.session, o.model, o.input + cr + cw, cr, cw, o.at, o.initiator ?? null, o.output)
     } else {
-      this.db.prepare(`INSERT INTO assistant_usage_events (session_id, model, input_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, created_at, initiator)
-        VALUES (?, ?, ?, ?, ?, 0, ?, ?)`).run(o.session, o.model, o.input + cr + cw, cr, cw, o.at, o.initiator ?? null)
+      this.db
+        .prepare(
+          `INSERT INTO assistant_usage_events (session_id, model, input_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, created_at, initiator)
+        VALUES (?, ?, ?, ?, ?, 0, ?, ?)`,
+        )
+        .run(o.session, o.model, o.input + cr + cw, cr, cw, o.at, o.initiator ?? null)
     }
   }
 

@@ -18,7 +18,8 @@ function setup() {
   return { env, imports, dbPath: join(data, 'User', 'globalStorage', 'state.vscdb'), t: agentStore('cursor', env) }
 }
 
-const day = (rows: Record<string, unknown>[]) => rows.map((r) => [new Date(r.ts as number).toISOString().slice(0, 10), r.key, r.input, r.output, r.cacheRead, r.cacheWrite])
+const day = (rows: Record<string, unknown>[]) =>
+  rows.map((r) => [new Date(r.ts as number).toISOString().slice(0, 10), r.key, r.input, r.output, r.cacheRead, r.cacheWrite])
 
 describe('cursor: state.vscdb bubbles and the dashboard usage-export CSV', () => {
   it('the state.vscdb fixture bubble: 123 in, 45 out, gpt-5.5; zero-token bubbles and other keys are no requests', async () => {
@@ -29,11 +30,23 @@ describe('cursor: state.vscdb bubbles and the dashboard usage-export CSV', () =>
     cursor.raw('composerData:session-123', JSON.stringify({ contextTokensUsed: 5000 }))
     cursor.db.prepare("INSERT INTO ItemTable VALUES ('cursorAuth/accessToken', 'secret')").run()
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'cursor:db:session-123:bubble-456', ts: Date.parse('2026-05-15T12:34:56.000Z'), model: 'gpt-5.5', project: 'cursor', sessionId: 'session-123', input: 123, output: 45, cacheRead: 0, cacheWrite: 0 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'cursor:db:session-123:bubble-456',
+        ts: Date.parse('2026-05-15T12:34:56.000Z'),
+        model: 'gpt-5.5',
+        project: 'cursor',
+        sessionId: 'session-123',
+        input: 123,
+        output: 45,
+        cacheRead: 0,
+        cacheWrite: 0,
+      },
+    ])
     cursor.close()
   })
 
-  it('the usage-export CSV fixture: four buckets that sum to Total Tokens (156,290 and 76,839), Cursor\'s cost kept', async () => {
+  it("the usage-export CSV fixture: four buckets that sum to Total Tokens (156,290 and 76,839), Cursor's cost kept", async () => {
     const { imports, t } = setup()
     writeFileSync(join(imports, 'usage-events-2025-11-13.csv'), CSV)
     await t.scan()
@@ -41,7 +54,11 @@ describe('cursor: state.vscdb bubbles and the dashboard usage-export CSV', () =>
       ['2025-11-13', 'cursor:csv:2025-11-13T13:35:04.658Z:gpt-5-codex:On-Demand:0', 8263, 1612, 66964, 0],
       ['2025-11-13', 'cursor:csv:2025-11-13T18:36:05.846Z:auto:Included:0', 775, 21282, 105891, 28342],
     ])
-    expect(t.store.db.prepare('SELECT sum(input + output + cache_read + cache_write) AS total, sum(reported_cost_nusd) AS cost FROM usage_events').get()).toEqual({ total: 156290 + 76839, cost: 220_000_000 })
+    expect(
+      t.store.db
+        .prepare('SELECT sum(input + output + cache_read + cache_write) AS total, sum(reported_cost_nusd) AS cost FROM usage_events')
+        .get(),
+    ).toEqual({ total: 156290 + 76839, cost: 220_000_000 })
   })
 
   it('the same usage in both: the CSV replaces the database for the UTC days it covers, whichever is read first; overlapping exports count once', async () => {
@@ -128,7 +145,13 @@ describe('cursor: state.vscdb bubbles and the dashboard usage-export CSV', () =>
         const input = Math.floor(rand() * 5000)
         const cacheRead = Math.floor(rand() * 50_000)
         const output = 1 + Math.floor(rand() * 900)
-        lines.push(csvRow(new Date(t0 + d * 86_400_000 + k * 3_600_000 / 2).toISOString(), k % 3 ? 'auto' : 'claude-4.5-sonnet', { input, cacheRead, output }))
+        lines.push(
+          csvRow(new Date(t0 + d * 86_400_000 + (k * 3_600_000) / 2).toISOString(), k % 3 ? 'auto' : 'claude-4.5-sonnet', {
+            input,
+            cacheRead,
+            output,
+          }),
+        )
         expected.input += input
         expected.cacheRead += cacheRead
         expected.output += output
@@ -155,12 +178,19 @@ describe('cursor: state.vscdb bubbles and the dashboard usage-export CSV', () =>
 
   it('default locations per OS: macOS Application Support, Windows %APPDATA%, Linux XDG_CONFIG_HOME / ~/.config', () => {
     const home = '/h'
-    const storage = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) => cursorSource({ folders: [], env: { TOKENWATCH_HOME: '/tw', ...env }, home }, platform).roots()[0]
+    const storage = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv = {}) =>
+      cursorSource({ folders: [], env: { TOKENWATCH_HOME: '/tw', ...env }, home }, platform).roots()[0]
     expect(storage('darwin')).toBe(join(home, 'Library', 'Application Support', 'Cursor', 'User', 'globalStorage'))
-    expect(storage('win32', { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' })).toBe(join('C:\\Users\\me\\AppData\\Roaming', 'Cursor', 'User', 'globalStorage'))
+    expect(storage('win32', { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' })).toBe(
+      join('C:\\Users\\me\\AppData\\Roaming', 'Cursor', 'User', 'globalStorage'),
+    )
     expect(storage('linux')).toBe(join(home, '.config', 'Cursor', 'User', 'globalStorage'))
     expect(storage('linux', { XDG_CONFIG_HOME: '/x' })).toBe(join('/x', 'Cursor', 'User', 'globalStorage'))
-    expect(cursorSource({ folders: ['/f'], env: { TOKENWATCH_HOME: '/tw' }, home }, 'linux').roots()).toEqual([join(home, '.config', 'Cursor', 'User', 'globalStorage'), join('/tw', 'cursor-usage'), '/f'])
+    expect(cursorSource({ folders: ['/f'], env: { TOKENWATCH_HOME: '/tw' }, home }, 'linux').roots()).toEqual([
+      join(home, '.config', 'Cursor', 'User', 'globalStorage'),
+      join('/tw', 'cursor-usage'),
+      '/f',
+    ])
   })
 
   it('live: an export dropped in the import folder while the engine runs counts within seconds; a restart reads nothing again', async () => {
@@ -168,7 +198,10 @@ describe('cursor: state.vscdb bubbles and the dashboard usage-export CSV', () =>
     const cursor = new CursorDb(dbPath)
     cursor.raw('bubbleId:session-123:bubble-456', JSON.stringify(BUBBLE))
     cursor.close()
-    await liveThenRestart('cursor', env, { requests: 1, input: 123, output: 45 },
-      () => writeFileSync(join(imports, 'usage.csv'), CSV), { requests: 3, input: 123 + 775 + 8263, output: 45 + 21282 + 1612 })
+    await liveThenRestart('cursor', env, { requests: 1, input: 123, output: 45 }, () => writeFileSync(join(imports, 'usage.csv'), CSV), {
+      requests: 3,
+      input: 123 + 775 + 8263,
+      output: 45 + 21282 + 1612,
+    })
   })
 })

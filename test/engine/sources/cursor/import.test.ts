@@ -27,18 +27,37 @@ describe('cursor: importing the dashboard usage export through the contract', ()
       const done = await api.importCursorUsage({ csv: CSV, name: 'usage-events-2025-11-13.csv' })
       expect(done).toEqual({ file: 'usage-events-2025-11-13.csv', requests: 2, days: ['2025-11-13'], skipped: 0 })
       expect(readFileSync(join(tw, 'cursor-usage', done.file), 'utf8')).toBe(CSV)
-      expect([totals().requests, totals().input, totals().output, totals().cacheRead, totals().cacheWrite]).toEqual([3, 30 + 775 + 8263, 3 + 21282 + 1612, 105891 + 66964, 28342])
+      expect([totals().requests, totals().input, totals().output, totals().cacheRead, totals().cacheWrite]).toEqual([
+        3,
+        30 + 775 + 8263,
+        3 + 21282 + 1612,
+        105891 + 66964,
+        28342,
+      ])
       // The same export picked again (same name, same text) and under another name: counted once.
       await api.importCursorUsage({ csv: CSV, name: 'usage-events-2025-11-13.csv' })
       const again = await api.importCursorUsage({ csv: CSV, name: '../../etc/usage events.CSV' })
       expect(again.file).toBe('usage-events.csv')
       // A different export under a taken name gets the next free one.
-      const other = await api.importCursorUsage({ csv: `${CSV_HEADER}\n"2025-11-14T10:00:00.000Z","Included","auto","No","0","10","0","5","15","0"\n`, name: 'usage-events-2025-11-13.csv' })
+      const other = await api.importCursorUsage({
+        csv: `${CSV_HEADER}\n"2025-11-14T10:00:00.000Z","Included","auto","No","0","10","0","5","15","0"\n`,
+        name: 'usage-events-2025-11-13.csv',
+      })
       expect(other.file).toBe('usage-events-2025-11-13-2.csv')
-      expect(readdirSync(join(tw, 'cursor-usage')).sort()).toEqual(['usage-events-2025-11-13-2.csv', 'usage-events-2025-11-13.csv', 'usage-events.csv'])
+      expect(readdirSync(join(tw, 'cursor-usage')).sort()).toEqual([
+        'usage-events-2025-11-13-2.csv',
+        'usage-events-2025-11-13.csv',
+        'usage-events.csv',
+      ])
       expect(totals().requests).toBe(4)
-      await expect(api.importCursorUsage({ csv: 'usage_date_utc,model,uncached_input_tokens,output_tokens\n2026-11-02,claude,1,1\n' })).rejects.toThrow("not imported: not Cursor's usage export (headers: usage_date_utc, model, uncached_input_tokens, output_tokens); export it from Cursor's dashboard (Usage, Export CSV)")
-      await expect(api.importCursorUsage({ csv: 'when,what\n2026-11-02,lunch\n' })).rejects.toThrow(/not imported: not Cursor's usage export \(headers: when, what\)/)
+      await expect(
+        api.importCursorUsage({ csv: 'usage_date_utc,model,uncached_input_tokens,output_tokens\n2026-11-02,claude,1,1\n' }),
+      ).rejects.toThrow(
+        "not imported: not Cursor's usage export (headers: usage_date_utc, model, uncached_input_tokens, output_tokens); export it from Cursor's dashboard (Usage, Export CSV)",
+      )
+      await expect(api.importCursorUsage({ csv: 'when,what\n2026-11-02,lunch\n' })).rejects.toThrow(
+        /not imported: not Cursor's usage export \(headers: when, what\)/,
+      )
       await expect(api.importCursorUsage({ csv: `${CSV_HEADER}\n` })).rejects.toThrow('not imported: the export has no usage rows')
     } finally {
       await engine.stop()
@@ -46,7 +65,10 @@ describe('cursor: importing the dashboard usage export through the contract', ()
   })
 
   it('the HTTP API validates the call: the text must be a non-empty string, the name optional', () => {
-    expect(parseCall('importCursorUsage', { csv: 'a', name: 'b.csv' })).toEqual({ method: 'importCursorUsage', arg: { csv: 'a', name: 'b.csv' } })
+    expect(parseCall('importCursorUsage', { csv: 'a', name: 'b.csv' })).toEqual({
+      method: 'importCursorUsage',
+      arg: { csv: 'a', name: 'b.csv' },
+    })
     expect(parseCall('importCursorUsage', { csv: 'a' })).toEqual({ method: 'importCursorUsage', arg: { csv: 'a' } })
     expect(() => parseCall('importCursorUsage', { csv: '' })).toThrow(/arg.csv/)
     expect(() => parseCall('importCursorUsage', { csv: 'a', path: '/etc/passwd' })).toThrow()

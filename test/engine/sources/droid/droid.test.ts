@@ -15,7 +15,9 @@ const F = join(FIXTURES, 'droid')
 
 /** The two snapshots of session-c in the ccusage fixture (archive first, then the live copy). */
 function sessionC(): { archive: string; live: string } {
-  const lines = readFileSync(join(F, 'ccusage_droid_loader_rs_duplicate_session-c.settings.json.txt'), 'utf8').split('\n').filter((l) => l.startsWith('{'))
+  const lines = readFileSync(join(F, 'ccusage_droid_loader_rs_duplicate_session-c.settings.json.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
   return { archive: lines[0] as string, live: lines[1] as string }
 }
 
@@ -34,7 +36,9 @@ function setup() {
   let store = openStore(storePath)
   const sources = createLogSources({ env: { DROID_SESSIONS_DIR: sessions }, home: dir }).filter((s) => s.id === 'droid')
   return {
-    dir, sessions, sources,
+    dir,
+    sessions,
+    sources,
     get store(): Store {
       return store
     },
@@ -43,8 +47,13 @@ function setup() {
       store.close()
       store = openStore(storePath)
     },
-    rows: () => store.db.prepare(`SELECT key, ts, model, project, session_id AS session, input, output, cache_read AS cacheRead, cache_write AS cacheWrite
-      FROM usage_events ORDER BY ts, key`).all(),
+    rows: () =>
+      store.db
+        .prepare(
+          `SELECT key, ts, model, project, session_id AS session, input, output, cache_read AS cacheRead, cache_write AS cacheWrite
+      FROM usage_events ORDER BY ts, key`,
+        )
+        .all(),
   }
 }
 
@@ -56,8 +65,19 @@ describe('droid: .settings.json running totals', () => {
     copyFileSync(join(F, 'ccusage_droid_loader_rs_session-a.settings.json'), file)
     utimesSync(file, new Date('2026-05-01T01:02:03Z'), new Date('2026-05-01T01:02:03Z'))
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'droid:session-a:100:50:20:10:5', ts: Date.parse('2026-05-01T01:02:03Z'), model: 'claude-sonnet-4', project: '',
-      session: 'session-a', input: 100, output: 55, cacheRead: 10, cacheWrite: 20 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'droid:session-a:100:50:20:10:5',
+        ts: Date.parse('2026-05-01T01:02:03Z'),
+        model: 'claude-sonnet-4',
+        project: '',
+        session: 'session-a',
+        input: 100,
+        output: 55,
+        cacheRead: 10,
+        cacheWrite: 20,
+      },
+    ])
   })
 
   it('codeburn session-1: the tokens come from the settings file alone; the sidecar transcript names the project', async () => {
@@ -67,7 +87,9 @@ describe('droid: .settings.json running totals', () => {
     copyFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.jsonl'), join(folder, 'session-1.jsonl'))
     copyFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.settings.json'), join(folder, 'session-1.settings.json'))
     await t.scan()
-    expect(t.rows()).toMatchObject([{ model: 'gpt-5', project: '/tmp/my-project', session: 'session-1', input: 101, output: 56, cacheWrite: 7, cacheRead: 11 }])
+    expect(t.rows()).toMatchObject([
+      { model: 'gpt-5', project: '/tmp/my-project', session: 'session-1', input: 101, output: 56, cacheWrite: 7, cacheRead: 11 },
+    ])
   })
 
   it('an archived copy of a session never adds again, whichever copy is read first, after a restart too', async () => {
@@ -104,7 +126,8 @@ describe('droid: .settings.json running totals', () => {
   it('each rewrite becomes one increment stamped at its write; bad files are skipped and counted; the totals stay the last snapshot', async () => {
     const t = setup()
     const file = join(t.sessions, 'p', 's1.settings.json')
-    const snap = (i: number, o: number, cr: number) => JSON.stringify({ model: 'claude-opus-4-5', tokenUsage: { inputTokens: i, outputTokens: o, cacheReadTokens: cr } })
+    const snap = (i: number, o: number, cr: number) =>
+      JSON.stringify({ model: 'claude-opus-4-5', tokenUsage: { inputTokens: i, outputTokens: o, cacheReadTokens: cr } })
     put(file, snap(10, 5, 100), '2026-06-01T09:10:00Z')
     await t.scan()
     put(file, snap(30, 9, 400), '2026-06-01T10:20:00Z')
@@ -115,8 +138,17 @@ describe('droid: .settings.json running totals', () => {
     expect((await t.scan()).skipReasons).toEqual({ 'bad-field': 1 })
     put(file, snap(31, 12, 400), '2026-06-01T11:05:00Z')
     await t.scan()
-    const hours = runReport(t.store, { tz: 'UTC', groupBy: ['hour'], sources: ['droid'] }).rows.map((r) => [r.hour, r.input, r.output, r.cacheRead])
-    expect(hours).toEqual([['2026-06-01T09:00', 10, 5, 100], ['2026-06-01T10:00', 20, 4, 300], ['2026-06-01T11:00', 1, 3, 0]])
+    const hours = runReport(t.store, { tz: 'UTC', groupBy: ['hour'], sources: ['droid'] }).rows.map((r) => [
+      r.hour,
+      r.input,
+      r.output,
+      r.cacheRead,
+    ])
+    expect(hours).toEqual([
+      ['2026-06-01T09:00', 10, 5, 100],
+      ['2026-06-01T10:00', 20, 4, 300],
+      ['2026-06-01T11:00', 1, 3, 0],
+    ])
     expect(ledgerTotals(t.store)).toEqual({ input: 31, output: 12, cacheRead: 400, cacheWrite: 0, requests: 3 })
     expectAggregatesMatchLedger(t.store)
   })
@@ -140,22 +172,38 @@ describe('droid: .settings.json running totals', () => {
   })
 })
 
-interface CcusageDay { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; totalTokens: number }
+interface CcusageDay {
+  date: string
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheCreationTokens: number
+  totalTokens: number
+}
 
 describe('droid: day totals against ccusage 20.0.24 (`ccusage droid daily --json --offline --timezone UTC`)', () => {
-  it('the three fixture sessions (session-c\'s archive read before its live copy): the same input and cache per day; ccusage\'s totalTokens (thinking apart) is our sum', async () => {
+  it("the three fixture sessions (session-c's archive read before its live copy): the same input and cache per day; ccusage's totalTokens (thinking apart) is our sum", async () => {
     const t = setup()
     const { archive, live } = sessionC()
-    put(join(t.sessions, '-work-app', 'session-a.settings.json'), readFileSync(join(F, 'ccusage_droid_loader_rs_session-a.settings.json'), 'utf8'), '2026-05-01T01:02:03Z')
+    put(
+      join(t.sessions, '-work-app', 'session-a.settings.json'),
+      readFileSync(join(F, 'ccusage_droid_loader_rs_session-a.settings.json'), 'utf8'),
+      '2026-05-01T01:02:03Z',
+    )
     put(join(t.sessions, 'archive', 'session-c.settings.json'), archive, '2026-05-01T01:02:03Z')
     put(join(t.sessions, 'work-app', 'session-c.settings.json'), live, '2026-05-02T01:02:03Z')
     copyFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.jsonl'), join(t.sessions, '-work-app', 'session-1.jsonl'))
-    put(join(t.sessions, '-work-app', 'session-1.settings.json'), readFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.settings.json'), 'utf8'), '2026-04-20T10:00:02Z')
+    put(
+      join(t.sessions, '-work-app', 'session-1.settings.json'),
+      readFileSync(join(F, 'codeburn_droid_test_ts_-tmp-my-project_session-1.settings.json'), 'utf8'),
+      '2026-04-20T10:00:02Z',
+    )
     await t.scan()
     const ours = runReport(t.store, { tz: 'UTC', groupBy: ['day'], sources: ['droid'] }).rows
     const theirs = (JSON.parse(readFileSync(join(F, 'ccusage_20.0.24_droid_daily.json'), 'utf8')) as { daily: CcusageDay[] }).daily
-    expect(ours.map((r) => [r.day, r.input, r.cacheRead, r.cacheWrite, r.input + r.output + r.cacheRead + r.cacheWrite]))
-      .toEqual(theirs.map((d) => [d.date, d.inputTokens, d.cacheReadTokens, d.cacheCreationTokens, d.totalTokens]))
+    expect(ours.map((r) => [r.day, r.input, r.cacheRead, r.cacheWrite, r.input + r.output + r.cacheRead + r.cacheWrite])).toEqual(
+      theirs.map((d) => [d.date, d.inputTokens, d.cacheReadTokens, d.cacheCreationTokens, d.totalTokens]),
+    )
   })
 })
 
@@ -163,7 +211,11 @@ describe('droid: folders added in Settings', () => {
   it('a sessions folder added in Settings is read instead of the default', async () => {
     const dir = tempDir()
     const extra = join(dir, 'elsewhere')
-    put(join(extra, '-p', 's.settings.json'), JSON.stringify({ model: 'gpt-5', tokenUsage: { inputTokens: 9, outputTokens: 1 } }), '2026-06-03T00:00:00Z')
+    put(
+      join(extra, '-p', 's.settings.json'),
+      JSON.stringify({ model: 'gpt-5', tokenUsage: { inputTokens: 9, outputTokens: 1 } }),
+      '2026-06-03T00:00:00Z',
+    )
     const sources = createLogSources({ folders: { droid: [extra] }, env: {}, home: dir }).filter((s) => s.id === 'droid')
     expect(sources[0]?.roots()).toEqual([extra])
     const store = openStore(join(dir, 'tw.db'))

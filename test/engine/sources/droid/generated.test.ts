@@ -15,7 +15,7 @@ function put(path: string, text: string, at: number): void {
 }
 
 describe('droid: a generated tree of sessions rewritten many times, archived copies and broken files', () => {
-  it('totals are each session\'s last snapshot, read once at the end or after every rewrite', async () => {
+  it("totals are each session's last snapshot, read once at the end or after every rewrite", async () => {
     const rand = rng(7)
     const dir = tempDir()
     const sessions = join(dir, 'sessions')
@@ -33,7 +33,11 @@ describe('droid: a generated tree of sessions rewritten many times, archived cop
       for (let k = 0; k < steps; k++) {
         for (let b = 0; b < 5; b++) c[b] = (c[b] ?? 0) + Math.floor(rand() * (b === 3 ? 5000 : 500))
         const [inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens, thinkingTokens] = c
-        const text = JSON.stringify({ model: 'claude-sonnet-4-5', providerLock: 'anthropic', tokenUsage: { inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens, thinkingTokens } })
+        const text = JSON.stringify({
+          model: 'claude-sonnet-4-5',
+          providerLock: 'anthropic',
+          tokenUsage: { inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens, thinkingTokens },
+        })
         writes.push([live, text, T0 + (s * 10 + k) * 3_600_000])
         if (k === 1) archived = text
         if (s % 5 === 2 && k === 0) {

@@ -27,8 +27,13 @@ function setup() {
   const store = openStore(join(dir, 'tw.db'))
   const sources = createLogSources({ env: { GEMINI_CLI_HOME: home }, home: dir }).filter((s) => s.id === 'gemini-cli')
   const scan = () => scanLogs(store, sources, () => null, { userId: 'u' })
-  const bySession = () => store.db.prepare(`SELECT session_id AS s, project, sum(input) AS input, sum(output) AS output,
-    sum(cache_read) AS cacheRead, count(*) AS requests FROM usage_events GROUP BY session_id ORDER BY session_id`).all()
+  const bySession = () =>
+    store.db
+      .prepare(
+        `SELECT session_id AS s, project, sum(input) AS input, sum(output) AS output,
+    sum(cache_read) AS cacheRead, count(*) AS requests FROM usage_events GROUP BY session_id ORDER BY session_id`,
+      )
+      .all()
   return { home, chats, store, scan, bySession }
 }
 
@@ -53,16 +58,50 @@ describe('gemini-cli: JSONL streams and legacy JSON chats', () => {
   it('stream: tokens attached later win, $rewindTo deletes nothing, malformed lines are counted and skipped', async () => {
     const t = setup()
     const f = join(t.chats, 'session-x.jsonl')
-    writeFileSync(f, line({ sessionId: 's2', projectHash: 'h', startTime: '2026-05-01T10:00:00Z', kind: 'main' }) +
-      line({ id: 'b1', timestamp: '2026-05-01T10:00:05Z', type: 'gemini', content: '', tokens: { input: 0, output: 0, cached: 0 }, model: 'gemini-2.5-pro' }))
+    writeFileSync(
+      f,
+      line({ sessionId: 's2', projectHash: 'h', startTime: '2026-05-01T10:00:00Z', kind: 'main' }) +
+        line({
+          id: 'b1',
+          timestamp: '2026-05-01T10:00:05Z',
+          type: 'gemini',
+          content: '',
+          tokens: { input: 0, output: 0, cached: 0 },
+          model: 'gemini-2.5-pro',
+        }),
+    )
     await t.scan()
-    appendFileSync(f, line({ id: 'b1', timestamp: '2026-05-01T10:00:05Z', type: 'gemini', content: 'done', tokens: { input: 1200, output: 80, cached: 200, thoughts: 20, tool: 0, total: 1300 }, model: 'gemini-2.5-pro' }) +
-      '{"id": "broken", "tokens": {\n' +
-      line({ $rewindTo: 'b1' }) +
-      line({ $set: { messages: [{ id: 'b2', timestamp: '2026-05-01T10:01:00Z', type: 'gemini', tokens: { input: 500, output: 10, cached: 0 }, model: 'gemini-2.5-pro' }] } }))
+    appendFileSync(
+      f,
+      line({
+        id: 'b1',
+        timestamp: '2026-05-01T10:00:05Z',
+        type: 'gemini',
+        content: 'done',
+        tokens: { input: 1200, output: 80, cached: 200, thoughts: 20, tool: 0, total: 1300 },
+        model: 'gemini-2.5-pro',
+      }) +
+        '{"id": "broken", "tokens": {\n' +
+        line({ $rewindTo: 'b1' }) +
+        line({
+          $set: {
+            messages: [
+              {
+                id: 'b2',
+                timestamp: '2026-05-01T10:01:00Z',
+                type: 'gemini',
+                tokens: { input: 500, output: 10, cached: 0 },
+                model: 'gemini-2.5-pro',
+              },
+            ],
+          },
+        }),
+    )
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'malformed-json': 1 })
-    const rows = t.store.db.prepare("SELECT key, input, output, cache_read AS cacheRead FROM usage_events WHERE session_id = 's2' ORDER BY key").all()
+    const rows = t.store.db
+      .prepare("SELECT key, input, output, cache_read AS cacheRead FROM usage_events WHERE session_id = 's2' ORDER BY key")
+      .all()
     // total 1300 = input + output + thoughts: input includes the 200 cached, decided for this file.
     expect(rows).toEqual([
       { key: 'gemini:s2:b1', input: 1000, output: 100, cacheRead: 200 },
@@ -74,12 +113,28 @@ describe('gemini-cli: JSONL streams and legacy JSON chats', () => {
     const t = setup()
     await t.scan()
     const f = join(t.chats, 'session-2024-01-01T10-00-sessuuid.json')
-    const doc = JSON.parse(JSON.stringify(await import(join(FIXTURES, 'gemini', 'agentsview_standard_session.legacy.json')))) as { default?: unknown; messages: unknown[] }
+    const doc = JSON.parse(JSON.stringify(await import(join(FIXTURES, 'gemini', 'agentsview_standard_session.legacy.json')))) as {
+      default?: unknown
+      messages: unknown[]
+    }
     delete doc.default
-    doc.messages.push({ id: 'a3', timestamp: '2024-01-01T10:10:00Z', type: 'gemini', content: 'x', tokens: { input: 100, output: 10, cached: 0, thoughts: 0, tool: 0, total: 110 } })
+    doc.messages.push({
+      id: 'a3',
+      timestamp: '2024-01-01T10:10:00Z',
+      type: 'gemini',
+      content: 'x',
+      tokens: { input: 100, output: 10, cached: 0, thoughts: 0, tool: 0, total: 110 },
+    })
     writeFileSync(f, JSON.stringify(doc, null, 2))
     await t.scan()
-    expect(t.bySession()[1]).toEqual({ s: 'sess-uuid-1', project: '/work/my-project', input: 3600, output: 660, cacheRead: 150, requests: 3 })
+    expect(t.bySession()[1]).toEqual({
+      s: 'sess-uuid-1',
+      project: '/work/my-project',
+      input: 3600,
+      output: 660,
+      cacheRead: 150,
+      requests: 3,
+    })
     // The file's counts are the document's, not the sum of its reads.
     const file = t.store.db.prepare('SELECT lines, events FROM source_files WHERE path = ?').get(f)
     expect(file).toEqual({ lines: 5, events: 3 })
@@ -101,7 +156,16 @@ describe('gemini-cli: JSONL streams and legacy JSON chats', () => {
     try {
       await engine.start()
       expect(totals(engine).requests).toBe(3)
-      appendFileSync(f, line({ id: 'l1', timestamp: '2026-05-01T10:00:05Z', type: 'gemini', tokens: { input: 40, output: 4, cached: 0 }, model: 'gemini-2.5-flash' }))
+      appendFileSync(
+        f,
+        line({
+          id: 'l1',
+          timestamp: '2026-05-01T10:00:05Z',
+          type: 'gemini',
+          tokens: { input: 40, output: 4, cached: 0 },
+          model: 'gemini-2.5-flash',
+        }),
+      )
       await eventually(() => expect([totals(engine).requests, totals(engine).input]).toEqual([4, 9184 + 3500 + 40]), 3000)
     } finally {
       await engine.stop()

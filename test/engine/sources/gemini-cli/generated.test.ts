@@ -21,7 +21,7 @@ function rng(seed: number): () => number {
 const line = (o: unknown): string => JSON.stringify(o) + '\n'
 
 describe('gemini-cli: a generated tree with re-appended records, rewrites and malformed lines', () => {
-  it('totals equal the generator\'s exact ones, read at once or in many increments', async () => {
+  it("totals equal the generator's exact ones, read at once or in many increments", async () => {
     const rand = rng(11)
     const home = join(tempDir(), 'gemini')
     const expected = { input: 0, output: 0, cacheRead: 0, requests: 0 }
@@ -42,7 +42,16 @@ describe('gemini-cli: a generated tree with re-appended records, rewrites and ma
           const tokens = { input, output, cached, thoughts: 0, tool: 0, total: input + output }
           // Written first without tokens, then with zeros, then final: counts once, as the final.
           lines.push(line({ id: `m${m}`, timestamp: ts, type: 'gemini', content: '', model: 'gemini-2.5-pro' }))
-          lines.push(line({ id: `m${m}`, timestamp: ts, type: 'gemini', content: '', model: 'gemini-2.5-pro', tokens: { input: 0, output: 0, cached: 0 } }))
+          lines.push(
+            line({
+              id: `m${m}`,
+              timestamp: ts,
+              type: 'gemini',
+              content: '',
+              model: 'gemini-2.5-pro',
+              tokens: { input: 0, output: 0, cached: 0 },
+            }),
+          )
           lines.push(line({ id: `m${m}`, timestamp: ts, type: 'gemini', content: 'done', model: 'gemini-2.5-pro', tokens }))
           if (m % 10 === 3) lines.push(line({ $rewindTo: `m${m - 1}` }))
           if (m % 13 === 5) {
@@ -60,7 +69,12 @@ describe('gemini-cli: a generated tree with re-appended records, rewrites and ma
       const doc = join(chats, `legacy-${p}.json`)
       const messages: unknown[] = []
       for (let m = 0; m < 3; m++) {
-        messages.push({ id: `d${m}`, timestamp: `2026-06-02T0${m}:00:00Z`, type: 'gemini', tokens: { input: 10, output: 2, cached: 4, thoughts: 1, tool: 0, total: 17 } })
+        messages.push({
+          id: `d${m}`,
+          timestamp: `2026-06-02T0${m}:00:00Z`,
+          type: 'gemini',
+          tokens: { input: 10, output: 2, cached: 4, thoughts: 1, tool: 0, total: 17 },
+        })
         expected.input += 10
         expected.output += 3
         expected.cacheRead += 4
@@ -93,7 +107,9 @@ describe('gemini-cli: a generated tree with re-appended records, rewrites and ma
       skipped += (await scanLogs(stepped, sources, () => null, { userId: 'u' })).skipped
     }
     expect(skipped).toBe(malformed)
-    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all())
+    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(
+      whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
+    )
     expectAggregatesMatchLedger(stepped)
     whole.close()
     stepped.close()

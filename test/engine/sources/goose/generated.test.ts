@@ -9,7 +9,7 @@ import { expectAggregatesMatchLedger, ledgerTotals } from '../../ingest/support'
 import { GooseDb } from './support'
 
 describe('goose: a generated history of sessions updated in place, with rows broken for a while', () => {
-  it('totals are every session\'s last running totals, read after every reply or once at the end', async () => {
+  it("totals are every session's last running totals, read after every reply or once at the end", async () => {
     const rand = rng(23)
     const dir = tempDir()
     const root = join(dir, 'root')

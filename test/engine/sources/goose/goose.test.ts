@@ -23,7 +23,9 @@ function setup(fixture?: string) {
   let store = openStore(storePath)
   const sources = createLogSources({ env: { GOOSE_PATH_ROOT: join(dir, 'goose-root') }, home: dir }).filter((s) => s.id === 'goose')
   return {
-    dir, agent, sources,
+    dir,
+    agent,
+    sources,
     get store(): Store {
       return store
     },
@@ -32,7 +34,8 @@ function setup(fixture?: string) {
       store.close()
       store = openStore(storePath)
     },
-    rows: () => store.db.prepare(`SELECT key, ts, model, project, session_id AS session, input, output FROM usage_events ORDER BY ts, key`).all(),
+    rows: () =>
+      store.db.prepare(`SELECT key, ts, model, project, session_id AS session, input, output FROM usage_events ORDER BY ts, key`).all(),
   }
 }
 
@@ -40,16 +43,34 @@ describe('goose: sessions.db running totals, read-only by a cursor in our store'
   it('ccusage fixture: input 100, output 50 + 30 reasoning, on its created_at (that schema has no updated_at)', async () => {
     const t = setup('ccusage_goose_loader_rs.sql')
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'goose:session-a:100:50:30', ts: Date.parse('2026-05-01T01:02:03Z'), model: 'claude-sonnet-4-20250514',
-      project: '', session: 'session-a', input: 100, output: 80 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'goose:session-a:100:50:30',
+        ts: Date.parse('2026-05-01T01:02:03Z'),
+        model: 'claude-sonnet-4-20250514',
+        project: '',
+        session: 'session-a',
+        input: 100,
+        output: 80,
+      },
+    ])
     t.agent.close()
   })
 
-  it('Goose\'s own schema: the session\'s running totals at its updated_at; an unanswered session is no request', async () => {
+  it("Goose's own schema: the session's running totals at its updated_at; an unanswered session is no request", async () => {
     const t = setup()
     await t.scan()
-    expect(t.rows()).toEqual([{ key: 'goose:20260612_1:2100:240:60', ts: Date.parse('2026-06-12T09:41:07Z'), model: 'gpt-5',
-      project: '/home/dev/app', session: '20260612_1', input: 2100, output: 300 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'goose:20260612_1:2100:240:60',
+        ts: Date.parse('2026-06-12T09:41:07Z'),
+        model: 'gpt-5',
+        project: '/home/dev/app',
+        session: '20260612_1',
+        input: 2100,
+        output: 300,
+      },
+    ])
     t.agent.close()
   })
 
@@ -66,7 +87,11 @@ describe('goose: sessions.db running totals, read-only by a cursor in our store'
     expect(s.errors).toEqual([])
     const hours = runReport(t.store, { tz: 'UTC', groupBy: ['hour'], sources: ['goose'] }).rows.map((r) => [r.hour, r.input, r.output])
     // The fixture's own session (2026-06-12) first, then s1's three increments by the hour they happened.
-    expect(hours).toEqual([['2026-06-12T09:00', 2100, 300], ['2026-06-20T10:00', 1000, 100], ['2026-06-20T11:00', 1501, 61]])
+    expect(hours).toEqual([
+      ['2026-06-12T09:00', 2100, 300],
+      ['2026-06-20T10:00', 1000, 100],
+      ['2026-06-20T11:00', 1501, 61],
+    ])
     t.reopen()
     expect((await t.scan()).events).toBe(0)
     t.agent.reply('s1', T0 + 80 * 60_000, 0, 0)
@@ -81,9 +106,13 @@ describe('goose: sessions.db running totals, read-only by a cursor in our store'
     t.agent.session('neg', T0)
     t.agent.db.prepare('UPDATE sessions SET accumulated_input_tokens = -5, updated_at = ? WHERE id = ?').run('2026-06-20 10:01:00', 'neg')
     t.agent.session('frac', T0)
-    t.agent.db.prepare('UPDATE sessions SET accumulated_output_tokens = 1.5, updated_at = ? WHERE id = ?').run('2026-06-20 10:02:00', 'frac')
+    t.agent.db
+      .prepare('UPDATE sessions SET accumulated_output_tokens = 1.5, updated_at = ? WHERE id = ?')
+      .run('2026-06-20 10:02:00', 'frac')
     t.agent.session('when', T0)
-    t.agent.db.prepare("UPDATE sessions SET accumulated_input_tokens = 4, updated_at = 'soon', created_at = 'later' WHERE id = ?").run('when')
+    t.agent.db
+      .prepare("UPDATE sessions SET accumulated_input_tokens = 4, updated_at = 'soon', created_at = 'later' WHERE id = ?")
+      .run('when')
     t.agent.session('old', T0)
     t.agent.db.prepare("UPDATE sessions SET accumulated_input_tokens = 4, updated_at = '1999-01-01 00:00:00' WHERE id = ?").run('old')
     t.agent.session('ok', T0)
@@ -116,8 +145,15 @@ describe('goose: sessions.db running totals, read-only by a cursor in our store'
   it('default locations per OS, GOOSE_PATH_ROOT and XDG_DATA_HOME', () => {
     expect(gooseDataDirs({ env: {}, home: '/h' }, 'linux')).toEqual(['/h/.local/share/goose', '/h/.local/share/Block/goose'])
     expect(gooseDataDirs({ env: { XDG_DATA_HOME: '/x' }, home: '/h' }, 'linux')[0]).toBe('/x/goose')
-    expect(gooseDataDirs({ env: {}, home: '/h' }, 'darwin')).toEqual(['/h/.local/share/goose', '/h/Library/Application Support/goose', '/h/Library/Application Support/Block/goose'])
-    expect(gooseDataDirs({ env: { APPDATA: 'C:/Users/u/AppData/Roaming' }, home: 'C:/Users/u' }, 'win32')).toEqual(['C:/Users/u/AppData/Roaming/Block/goose/data', 'C:/Users/u/AppData/Roaming/Block/goose'])
+    expect(gooseDataDirs({ env: {}, home: '/h' }, 'darwin')).toEqual([
+      '/h/.local/share/goose',
+      '/h/Library/Application Support/goose',
+      '/h/Library/Application Support/Block/goose',
+    ])
+    expect(gooseDataDirs({ env: { APPDATA: 'C:/Users/u/AppData/Roaming' }, home: 'C:/Users/u' }, 'win32')).toEqual([
+      'C:/Users/u/AppData/Roaming/Block/goose/data',
+      'C:/Users/u/AppData/Roaming/Block/goose',
+    ])
     expect(gooseDataDirs({ env: { GOOSE_PATH_ROOT: '/g' }, home: '/h' }, 'linux')).toEqual(['/g/data'])
   })
 
@@ -139,7 +175,14 @@ describe('goose: sessions.db running totals, read-only by a cursor in our store'
   })
 })
 
-interface CcusageDay { date: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheCreationTokens: number; totalTokens: number }
+interface CcusageDay {
+  date: string
+  inputTokens: number
+  outputTokens: number
+  cacheReadTokens: number
+  cacheCreationTokens: number
+  totalTokens: number
+}
 
 describe('goose: day totals against ccusage 20.0.24 (`ccusage goose daily --json --offline --timezone UTC`)', () => {
   for (const fixture of ['ccusage_goose_loader_rs', 'goose_sessions_db']) {
@@ -147,9 +190,12 @@ describe('goose: day totals against ccusage 20.0.24 (`ccusage goose daily --json
       const t = setup(`${fixture}.sql`)
       await t.scan()
       const ours = runReport(t.store, { tz: 'UTC', groupBy: ['day'], sources: ['goose'] }).rows
-      const theirs = (JSON.parse(readFileSync(join(FIXTURES, 'goose', `ccusage_20.0.24_goose_daily.${fixture}.json`), 'utf8')) as { daily: CcusageDay[] }).daily
-      expect(ours.map((r) => [r.day, r.input, r.cacheRead, r.cacheWrite, r.input + r.output + r.cacheRead + r.cacheWrite]))
-        .toEqual(theirs.map((d) => [d.date, d.inputTokens, d.cacheReadTokens, d.cacheCreationTokens, d.totalTokens]))
+      const theirs = (
+        JSON.parse(readFileSync(join(FIXTURES, 'goose', `ccusage_20.0.24_goose_daily.${fixture}.json`), 'utf8')) as { daily: CcusageDay[] }
+      ).daily
+      expect(ours.map((r) => [r.day, r.input, r.cacheRead, r.cacheWrite, r.input + r.output + r.cacheRead + r.cacheWrite])).toEqual(
+        theirs.map((d) => [d.date, d.inputTokens, d.cacheReadTokens, d.cacheCreationTokens, d.totalTokens]),
+      )
       t.agent.close()
     })
   }

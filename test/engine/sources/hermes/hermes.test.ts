@@ -17,10 +17,15 @@ function hermesDb(home: string): Database.Database {
 }
 
 /** Hermes growing a session's running totals in place, as it does after each API call. */
-function grow(db: Database.Database, id: string, d: { input: number; output: number; read?: number; reasoning?: number; cost?: number; at?: number }): void {
-  db.prepare(`UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?,
-    reasoning_tokens = reasoning_tokens + ?, estimated_cost_usd = coalesce(estimated_cost_usd, 0) + ?, ended_at = ? WHERE id = ?`)
-    .run(d.input, d.output, d.read ?? 0, d.reasoning ?? 0, d.cost ?? 0, d.at ?? null, id)
+function grow(
+  db: Database.Database,
+  id: string,
+  d: { input: number; output: number; read?: number; reasoning?: number; cost?: number; at?: number },
+): void {
+  db.prepare(
+    `UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_read_tokens = cache_read_tokens + ?,
+    reasoning_tokens = reasoning_tokens + ?, estimated_cost_usd = coalesce(estimated_cost_usd, 0) + ?, ended_at = ? WHERE id = ?`,
+  ).run(d.input, d.output, d.read ?? 0, d.reasoning ?? 0, d.cost ?? 0, d.at ?? null, id)
 }
 
 const STARTED = 1779549200 * 1000
@@ -31,7 +36,19 @@ describe('hermes: state.db sessions holding running totals (a database read read
     const db = hermesDb(home)
     const t = agentStore('hermes', { HERMES_HOME: home })
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'hermes:session-1:0', ts: STARTED, model: 'gpt-5.5', project: 'hermes', sessionId: 'session-1', input: 100, output: 25, cacheRead: 50, cacheWrite: 0 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'hermes:session-1:0',
+        ts: STARTED,
+        model: 'gpt-5.5',
+        project: 'hermes',
+        sessionId: 'session-1',
+        input: 100,
+        output: 25,
+        cacheRead: 50,
+        cacheWrite: 0,
+      },
+    ])
     db.close()
   })
 
@@ -49,10 +66,32 @@ describe('hermes: state.db sessions holding running totals (a database read read
     // Unchanged files are not read again; nothing doubles.
     await t.scan()
     expect(t.rows().filter((r) => r.sessionId === 'session-1')).toEqual([
-      { key: 'hermes:session-1:0', ts: STARTED, model: 'gpt-5.5', project: 'hermes', sessionId: 'session-1', input: 100, output: 25, cacheRead: 50, cacheWrite: 0 },
-      { key: 'hermes:session-1:1', ts: 1779552800 * 1000, model: 'gpt-5.5', project: 'hermes', sessionId: 'session-1', input: 30, output: 3, cacheRead: 900, cacheWrite: 0 },
+      {
+        key: 'hermes:session-1:0',
+        ts: STARTED,
+        model: 'gpt-5.5',
+        project: 'hermes',
+        sessionId: 'session-1',
+        input: 100,
+        output: 25,
+        cacheRead: 50,
+        cacheWrite: 0,
+      },
+      {
+        key: 'hermes:session-1:1',
+        ts: 1779552800 * 1000,
+        model: 'gpt-5.5',
+        project: 'hermes',
+        sessionId: 'session-1',
+        input: 30,
+        output: 3,
+        cacheRead: 900,
+        cacheWrite: 0,
+      },
     ])
-    expect(t.store.db.prepare("SELECT reported_cost_nusd FROM usage_events WHERE key = 'hermes:session-1:1'").pluck().get()).toBe(10_000_000)
+    expect(t.store.db.prepare("SELECT reported_cost_nusd FROM usage_events WHERE key = 'hermes:session-1:1'").pluck().get()).toBe(
+      10_000_000,
+    )
     expect(t.rows().find((r) => r.sessionId === 'coder-1')).toMatchObject({ project: '/w/app', input: 100 })
     db.prepare("UPDATE sessions SET input_tokens = 10 WHERE id = 'session-1'").run()
     await t.scan()
@@ -73,14 +112,25 @@ describe('hermes: state.db sessions holding running totals (a database read read
     const stepped = agentStore('hermes', { HERMES_HOME: home })
     const expected = { input: 0, output: 0, cacheRead: 0 }
     for (let s = 0; s < 20; s++) {
-      db.prepare("INSERT INTO sessions (id, model, input_tokens, output_tokens, started_at) VALUES (?, 'claude-sonnet-4-6', 0, 0, ?)").run(`s${s}`, 1779549200 + s * 600)
+      db.prepare("INSERT INTO sessions (id, model, input_tokens, output_tokens, started_at) VALUES (?, 'claude-sonnet-4-6', 0, 0, ?)").run(
+        `s${s}`,
+        1779549200 + s * 600,
+      )
     }
-    db.prepare("INSERT INTO sessions (id, model, input_tokens, output_tokens, started_at) VALUES ('broken', 'm', 'lots', 1, 1779549200)").run()
+    db.prepare(
+      "INSERT INTO sessions (id, model, input_tokens, output_tokens, started_at) VALUES ('broken', 'm', 'lots', 1, 1779549200)",
+    ).run()
     db.prepare("INSERT INTO sessions (id, model, input_tokens, output_tokens, started_at) VALUES ('ancient', 'm', 1, 1, 1000)").run()
     for (let step = 0; step < 15; step++) {
       for (let s = 0; s < 20; s++) {
         if (rand() < 0.5) continue
-        const d = { input: Math.floor(rand() * 1000), output: Math.floor(rand() * 100), read: Math.floor(rand() * 5000), reasoning: Math.floor(rand() * 20), at: 1779549200 + s * 600 + step * 60 }
+        const d = {
+          input: Math.floor(rand() * 1000),
+          output: Math.floor(rand() * 100),
+          read: Math.floor(rand() * 5000),
+          reasoning: Math.floor(rand() * 20),
+          at: 1779549200 + s * 600 + step * 60,
+        }
         grow(db, `s${s}`, d)
         expected.input += d.input
         expected.output += d.output + d.reasoning
@@ -101,7 +151,9 @@ describe('hermes: state.db sessions holding running totals (a database read read
 
   it('the reader stamps growth seen without an activity column when it reads it (the hour it happened, while running)', () => {
     const db = new Database(':memory:')
-    db.exec("CREATE TABLE sessions (id TEXT, model TEXT, input_tokens INTEGER, output_tokens INTEGER, started_at REAL); INSERT INTO sessions VALUES ('a', 'm', 10, 1, 1779549200)")
+    db.exec(
+      "CREATE TABLE sessions (id TEXT, model TEXT, input_tokens INTEGER, output_tokens INTEGER, started_at REAL); INSERT INTO sessions VALUES ('a', 'm', 10, 1, 1779549200)",
+    )
     const reader = hermesReader(() => 1779600000000)
     const ctx = { path: 'state.db', root: '.', userId: 'u' }
     const first = reader.readRows(db, reader.initialState(ctx), ctx, 100)
@@ -114,8 +166,13 @@ describe('hermes: state.db sessions holding running totals (a database read read
     const home = join(tempDir(), '.hermes')
     const db = hermesDb(home)
     try {
-      await liveThenRestart('hermes', { HERMES_HOME: home }, { requests: 1, input: 100, output: 25 },
-        () => grow(db, 'session-1', { input: 7, output: 2, at: 1779553000 }), { requests: 2, input: 107, output: 27 })
+      await liveThenRestart(
+        'hermes',
+        { HERMES_HOME: home },
+        { requests: 1, input: 100, output: 25 },
+        () => grow(db, 'session-1', { input: 7, output: 2, at: 1779553000 }),
+        { requests: 2, input: 107, output: 27 },
+      )
     } finally {
       db.close()
     }

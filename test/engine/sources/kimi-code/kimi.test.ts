@@ -12,9 +12,21 @@ import { expectAggregatesMatchLedger, ledgerTotals } from '../../ingest/support'
 
 const SESSION = join('sessions', 'wd_neutral-project_0123456789ab', 'session_7f3c9a10-kimi-fixture')
 const line = (o: unknown): string => JSON.stringify(o) + '\n'
-const usage = (alias: string, time: number, i: number, o: number, cr = 0, cw = 0, scope = 'turn') =>
-  ({ type: 'usage.record', model: alias, usage: { inputOther: i, output: o, inputCacheRead: cr, inputCacheCreation: cw }, usageScope: scope, time })
-const request = (alias: string, model: string, time: number) => ({ type: 'llm.request', kind: 'loop', model, modelAlias: alias, turnStep: '0.1', time })
+const usage = (alias: string, time: number, i: number, o: number, cr = 0, cw = 0, scope = 'turn') => ({
+  type: 'usage.record',
+  model: alias,
+  usage: { inputOther: i, output: o, inputCacheRead: cr, inputCacheCreation: cw },
+  usageScope: scope,
+  time,
+})
+const request = (alias: string, model: string, time: number) => ({
+  type: 'llm.request',
+  kind: 'loop',
+  model,
+  modelAlias: alias,
+  turnStep: '0.1',
+  time,
+})
 
 /** A KIMI_CODE_HOME holding the fixture tree. */
 function kimiHome(): string {
@@ -39,11 +51,33 @@ describe('kimi-code: wire.jsonl usage records', () => {
     expect(s.errors).toEqual([])
     expect(s.skipReasons).toEqual({ 'malformed-json': 1 })
     expect(ledgerTotals(t.store)).toEqual({ input: 2500, output: 560, cacheRead: 28700, cacheWrite: 500, requests: 5 })
-    const byModel = t.store.db.prepare(`SELECT model, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cr, sum(cache_write) AS cw,
-      count(*) AS n, min(session_id) AS s, min(project) AS project FROM usage_events GROUP BY model ORDER BY model`).all()
+    const byModel = t.store.db
+      .prepare(
+        `SELECT model, sum(input) AS input, sum(output) AS output, sum(cache_read) AS cr, sum(cache_write) AS cw,
+      count(*) AS n, min(session_id) AS s, min(project) AS project FROM usage_events GROUP BY model ORDER BY model`,
+      )
+      .all()
     expect(byModel).toEqual([
-      { model: 'kimi-k2.6-turbo', input: 700, output: 90, cr: 10000, cw: 0, n: 1, s: '7f3c9a10-kimi-fixture', project: '/workspace/neutral-project' },
-      { model: 'kimi-k3', input: 1800, output: 470, cr: 18700, cw: 500, n: 4, s: '7f3c9a10-kimi-fixture', project: '/workspace/neutral-project' },
+      {
+        model: 'kimi-k2.6-turbo',
+        input: 700,
+        output: 90,
+        cr: 10000,
+        cw: 0,
+        n: 1,
+        s: '7f3c9a10-kimi-fixture',
+        project: '/workspace/neutral-project',
+      },
+      {
+        model: 'kimi-k3',
+        input: 1800,
+        output: 470,
+        cr: 18700,
+        cw: 500,
+        n: 4,
+        s: '7f3c9a10-kimi-fixture',
+        project: '/workspace/neutral-project',
+      },
     ])
     expect((await t.scan()).filesRead).toBe(0)
   })
@@ -55,8 +89,9 @@ describe('kimi-code: wire.jsonl usage records', () => {
     const t = setup()
     await t.scan()
     const days = runReport(t.store, { tz: 'UTC', groupBy: ['day'], sources: ['kimi-code'] }).rows
-    expect(days.map((r) => [r.day, r.input, r.output, r.cacheRead, r.cacheWrite]))
-      .toEqual(cc.daily.map((d) => [d.date, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheCreationTokens]))
+    expect(days.map((r) => [r.day, r.input, r.output, r.cacheRead, r.cacheWrite])).toEqual(
+      cc.daily.map((d) => [d.date, d.inputTokens, d.outputTokens, d.cacheReadTokens, d.cacheCreationTokens]),
+    )
   })
 
   it('finds ~/.kimi-code/sessions by default; a missing state.json names the project by its work-dir key', async () => {
@@ -68,21 +103,29 @@ describe('kimi-code: wire.jsonl usage records', () => {
     const sources = createLogSources({ env: {}, home: dir }).filter((s) => s.id === 'kimi-code')
     expect(sources[0]?.roots()[0]).toBe(join(dir, '.kimi-code', 'sessions'))
     await scanLogs(store, sources, () => null, { userId: 'u' })
-    expect(store.db.prepare('SELECT key, project, model, input FROM usage_events').all())
-      .toEqual([{ key: 'kimi:s1:main:1782900001000:0', project: 'api', model: 'kimi-k3', input: 10 }])
+    expect(store.db.prepare('SELECT key, project, model, input FROM usage_events').all()).toEqual([
+      { key: 'kimi:s1:main:1782900001000:0', project: 'api', model: 'kimi-k3', input: 10 },
+    ])
   })
 
   it('bad records are skipped by reason; zero records and other scopes are not requests', async () => {
     const t = setup()
     const wire = join(t.home, SESSION, 'agents', 'main', 'wire.jsonl')
-    appendFileSync(wire, line(usage('kimi-code/k3', 1782900100000, -1, 2)) + line({ type: 'usage.record', usageScope: 'turn', time: 1782900100000 }) +
-      line(usage('kimi-code/k3', 946684800000, 5, 5)) + line(usage('kimi-code/k3', 1782900100000, 0, 0)) +
-      line(usage('kimi-code/k3', 1782900100000, 9, 9, 0, 0, 'session')) + line(usage('kimi-code/k3', 1782900100000, 3, 1)))
+    appendFileSync(
+      wire,
+      line(usage('kimi-code/k3', 1782900100000, -1, 2)) +
+        line({ type: 'usage.record', usageScope: 'turn', time: 1782900100000 }) +
+        line(usage('kimi-code/k3', 946684800000, 5, 5)) +
+        line(usage('kimi-code/k3', 1782900100000, 0, 0)) +
+        line(usage('kimi-code/k3', 1782900100000, 9, 9, 0, 0, 'session')) +
+        line(usage('kimi-code/k3', 1782900100000, 3, 1)),
+    )
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'malformed-json': 1, 'bad-field': 2, 'implausible-time': 1 })
     // The zero record took ordinal 0 of its millisecond: the real one after it is 1.
-    expect(t.store.db.prepare("SELECT key, input FROM usage_events WHERE ts = 1782900100000").all())
-      .toEqual([{ key: 'kimi:7f3c9a10-kimi-fixture:main:1782900100000:1', input: 3 }])
+    expect(t.store.db.prepare('SELECT key, input FROM usage_events WHERE ts = 1782900100000').all()).toEqual([
+      { key: 'kimi:7f3c9a10-kimi-fixture:main:1782900100000:1', input: 3 },
+    ])
   })
 
   it('a generated tree with many agents, same-millisecond bursts, rewritten wires and bad lines: exact, at once or in steps', async () => {
@@ -99,8 +142,8 @@ describe('kimi-code: wire.jsonl usage records', () => {
           n++
           if (m % 6 === 0) lines.push(line(request(`alias-${m % 2}`, `model-${m % 2}`, t)))
           if (m % 4 !== 0) t += 1000 + (n % 7) * 100 // every fourth step shares the previous one's millisecond
-          const i = 10 + (n * 31) % 500
-          const o = 1 + (n * 7) % 80
+          const i = 10 + ((n * 31) % 500)
+          const o = 1 + ((n * 7) % 80)
           const cr = (n * 53) % 4000
           const cw = n % 5 === 0 ? 100 : 0
           lines.push(line(usage(`alias-${m % 2}`, t, i, o, cr, cw)))
@@ -109,7 +152,13 @@ describe('kimi-code: wire.jsonl usage records', () => {
             lines.push('{"type":"usage.record","usage":{"inputOther":1\n')
             bad++
           }
-          Object.assign(expected, { input: expected.input + i, output: expected.output + o, cacheRead: expected.cacheRead + cr, cacheWrite: expected.cacheWrite + cw, requests: expected.requests + 1 })
+          Object.assign(expected, {
+            input: expected.input + i,
+            output: expected.output + o,
+            cacheRead: expected.cacheRead + cr,
+            cacheWrite: expected.cacheWrite + cw,
+            requests: expected.requests + 1,
+          })
         }
         const path = join(home, 'sessions', `wd_p${s}_0123456789ab`, `session_s${s}`, 'agents', agent, 'wire.jsonl')
         mkdirSync(join(path, '..'), { recursive: true })
@@ -140,7 +189,9 @@ describe('kimi-code: wire.jsonl usage records', () => {
       skipped += (await scanLogs(stepped, sources, () => null, { userId: 'u' })).skipped
     }
     expect(skipped).toBe(bad)
-    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all())
+    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(
+      whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
+    )
     expectAggregatesMatchLedger(stepped)
     whole.close()
     stepped.close()

@@ -18,23 +18,51 @@ function home(): { root: string; sessions: string; file: string } {
 }
 
 const assistant = (id: string, ts: string, input: number, output: number, extra: Record<string, unknown> = {}) =>
-  line({ type: 'message', id, timestamp: ts, message: { role: 'assistant', usage: { input, output, cacheRead: 0, cacheWrite: 0, totalTokens: input + output }, ...extra } })
+  line({
+    type: 'message',
+    id,
+    timestamp: ts,
+    message: { role: 'assistant', usage: { input, output, cacheRead: 0, cacheWrite: 0, totalTokens: input + output }, ...extra },
+  })
 
 describe('openclaw: agent session transcripts (append logs)', () => {
-  it('the fixture: 500 + 600 in, 100 + 200 out, 300 cache read, 50 cache write; OpenClaw\'s cost (0.05) kept', async () => {
+  it("the fixture: 500 + 600 in, 100 + 200 out, 300 cache read, 50 cache write; OpenClaw's cost (0.05) kept", async () => {
     const { root } = home()
     const t = agentStore('openclaw', { OPENCLAW_DIR: root })
     expect((await t.scan()).errors).toEqual([])
     expect(t.rows()).toEqual([
-      { key: `openclaw:a1:${Date.parse('2026-04-20T10:00:03.000Z')}`, ts: Date.parse('2026-04-20T10:00:03.000Z'), model: 'claude-sonnet-4-6', project: '/tmp', sessionId: 'test-sess-1', input: 500, output: 100, cacheRead: 200, cacheWrite: 50 },
-      { key: `openclaw:a2:${Date.parse('2026-04-20T10:00:05.000Z')}`, ts: Date.parse('2026-04-20T10:00:05.000Z'), model: 'claude-sonnet-4-6', project: '/tmp', sessionId: 'test-sess-1', input: 600, output: 200, cacheRead: 100, cacheWrite: 0 },
+      {
+        key: `openclaw:a1:${Date.parse('2026-04-20T10:00:03.000Z')}`,
+        ts: Date.parse('2026-04-20T10:00:03.000Z'),
+        model: 'claude-sonnet-4-6',
+        project: '/tmp',
+        sessionId: 'test-sess-1',
+        input: 500,
+        output: 100,
+        cacheRead: 200,
+        cacheWrite: 50,
+      },
+      {
+        key: `openclaw:a2:${Date.parse('2026-04-20T10:00:05.000Z')}`,
+        ts: Date.parse('2026-04-20T10:00:05.000Z'),
+        model: 'claude-sonnet-4-6',
+        project: '/tmp',
+        sessionId: 'test-sess-1',
+        input: 600,
+        output: 200,
+        cacheRead: 100,
+        cacheWrite: 0,
+      },
     ])
     expect(t.store.db.prepare('SELECT sum(reported_cost_nusd) FROM usage_events').pluck().get()).toBe(50_000_000)
   })
 
-  it('a message without its own model takes the last model_change\'s', async () => {
+  it("a message without its own model takes the last model_change's", async () => {
     const { root, file } = home()
-    appendFileSync(file, line({ type: 'model_change', provider: 'openai', modelId: 'gpt-5.2' }) + assistant('a3', '2026-04-20T10:01:00.000Z', 7, 3))
+    appendFileSync(
+      file,
+      line({ type: 'model_change', provider: 'openai', modelId: 'gpt-5.2' }) + assistant('a3', '2026-04-20T10:01:00.000Z', 7, 3),
+    )
     const t = agentStore('openclaw', { OPENCLAW_DIR: root })
     await t.scan()
     expect(t.rows().at(-1)).toMatchObject({ model: 'gpt-5.2', input: 7, output: 3 })
@@ -45,7 +73,10 @@ describe('openclaw: agent session transcripts (append logs)', () => {
     const t = agentStore('openclaw', { OPENCLAW_DIR: root })
     await t.scan()
     renameSync(file, join(sessions, 'test-sess-1.jsonl.reset.2026-04-21T06-34-44.520Z'))
-    copyFileSync(join(sessions, 'test-sess-1.jsonl.reset.2026-04-21T06-34-44.520Z'), join(sessions, 'test-sess-1.jsonl.deleted.1776900000000'))
+    copyFileSync(
+      join(sessions, 'test-sess-1.jsonl.reset.2026-04-21T06-34-44.520Z'),
+      join(sessions, 'test-sess-1.jsonl.deleted.1776900000000'),
+    )
     writeFileSync(join(sessions, 'test-sess-1.json'), '{"not":"a session"}')
     await t.scan()
     expect(t.totals()).toEqual({ input: 1100, output: 300, cacheRead: 300, cacheWrite: 50, requests: 2 })
@@ -68,7 +99,12 @@ describe('openclaw: agent session transcripts (append logs)', () => {
           for (let m = 0; m < 30; m++) {
             const input = 1 + Math.floor(rand() * 500)
             const output = 1 + Math.floor(rand() * 100)
-            text += assistant(`${id}-${m}`, new Date(Date.parse('2026-05-01T00:00:00Z') + (f * 50 + m) * 90_000).toISOString(), input, output)
+            text += assistant(
+              `${id}-${m}`,
+              new Date(Date.parse('2026-05-01T00:00:00Z') + (f * 50 + m) * 90_000).toISOString(),
+              input,
+              output,
+            )
             expected.input += input
             expected.output += output
             expected.requests++
@@ -110,7 +146,12 @@ describe('openclaw: agent session transcripts (append logs)', () => {
   it('live: a message OpenClaw appends while the engine runs counts within seconds; a restart reads nothing again', async () => {
     const { root, file } = home()
     expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true)
-    await liveThenRestart('openclaw', { OPENCLAW_DIR: root }, { requests: 2, input: 1100, output: 300 },
-      () => appendFileSync(file, assistant('live', '2026-04-20T11:00:00.000Z', 10, 1, { model: 'claude-sonnet-4-6' })), { requests: 3, input: 1110, output: 301 })
+    await liveThenRestart(
+      'openclaw',
+      { OPENCLAW_DIR: root },
+      { requests: 2, input: 1100, output: 300 },
+      () => appendFileSync(file, assistant('live', '2026-04-20T11:00:00.000Z', 10, 1, { model: 'claude-sonnet-4-6' })),
+      { requests: 3, input: 1110, output: 301 },
+    )
   })
 })

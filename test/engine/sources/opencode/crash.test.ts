@@ -14,14 +14,21 @@ const REPO = resolve(__dirname, '..', '..', '..', '..')
 function snapshot(store: Store) {
   return {
     events: store.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
-    buckets: store.db.prepare(`SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
-      cache_write, requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`).all(),
+    buckets: store.db
+      .prepare(
+        `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
+      cache_write, requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`,
+      )
+      .all(),
   }
 }
 
 function runChild(bundle: string, args: string[], killAfter: number): Promise<{ finished: boolean }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') }, stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(process.execPath, [bundle, ...args], {
+      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     let commits = 0
     let finished = false
     child.stdout.setEncoding('utf8')
@@ -50,7 +57,15 @@ describe('crash consistency on a database source: a scanner killed mid-read resu
     expect(expected.events).toHaveLength(20_000)
 
     const bundle = join(dir, 'child.cjs')
-    buildSync({ entryPoints: [join(__dirname, 'crash-child.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3'], outfile: bundle, logLevel: 'silent' })
+    buildSync({
+      entryPoints: [join(__dirname, 'crash-child.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      external: ['better-sqlite3'],
+      outfile: bundle,
+      logLevel: 'silent',
+    })
     const storePath = join(dir, 'crashed.db')
     const kills = []
     for (const killAfter of [2, 3, 2]) kills.push(await runChild(bundle, [storePath, agent.path], killAfter))

@@ -23,7 +23,9 @@ function setup() {
   let store = openStore(storePath)
   const sources = createLogSources({ env: { XDG_DATA_HOME: data }, home: dir }).filter((s) => s.id === 'opencode')
   const t = {
-    dir, agent, sources,
+    dir,
+    agent,
+    sources,
     get store(): Store {
       return store
     },
@@ -44,8 +46,12 @@ describe('opencode: opencode.db read-only, by a cursor in our store', () => {
     const s = await t.scan()
     expect(s.errors).toEqual([])
     expect(ledgerTotals(t.store)).toEqual({ input: 1000, output: 500, cacheRead: 200, cacheWrite: 100, requests: 1 })
-    expect(t.store.db.prepare('SELECT key, model, session_id AS s, ts FROM usage_events').get())
-      .toEqual({ key: 'opencode:msg_test001', model: 'claude-3-5-sonnet-20241022', s: 'ses_test001', ts: 1733011200000 })
+    expect(t.store.db.prepare('SELECT key, model, session_id AS s, ts FROM usage_events').get()).toEqual({
+      key: 'opencode:msg_test001',
+      model: 'claude-3-5-sonnet-20241022',
+      s: 'ses_test001',
+      ts: 1733011200000,
+    })
     t.agent.close()
   })
 
@@ -150,7 +156,9 @@ describe('opencode: opencode.db read-only, by a cursor in our store', () => {
       expect(requests()).toBe(1)
       await engine.updateSettings({ disabledSources: ['opencode'] })
       expect(engine.sources.map((s) => s.id)).not.toContain('opencode')
-      const listed = sourceStatus(engine.store, engine.allSources(), {}, { disabled: engine.settings.disabledSources }).find((s) => s.source === 'opencode')
+      const listed = sourceStatus(engine.store, engine.allSources(), {}, { disabled: engine.settings.disabledSources }).find(
+        (s) => s.source === 'opencode',
+      )
       expect(listed).toMatchObject({ disabled: true, found: true, events: 1, envVars: ['OPENCODE_DB', 'XDG_DATA_HOME'] })
       agent.message('m2', 's1', assistant({ created: T0 + 5000, input: 20, output: 6 }), T0 + 5000)
       await new Promise((r) => setTimeout(r, 300))

@@ -18,7 +18,10 @@ CREATE TABLE part (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, session_id TEX
 
 /** The fixture's legacy message JSON (tokscale), as `message.data` holds it. */
 export function fixtureMessage(): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(FIXTURES, 'opencode', 'tokscale_v1_legacy_storage_msg_test001.json'), 'utf8')) as Record<string, unknown>
+  return JSON.parse(readFileSync(join(FIXTURES, 'opencode', 'tokscale_v1_legacy_storage_msg_test001.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >
 }
 
 /** OpenCode's writer side: the agent's own connection to its database. */
@@ -33,21 +36,40 @@ export class OpenCodeDb {
   }
 
   session(id: string, directory = '/work/app'): void {
-    this.db.prepare("INSERT INTO session (id, project_id, directory, title, version, time_created, time_updated) VALUES (?, 'p1', ?, 't', '1.16.0', 1, 1)").run(id, directory)
+    this.db
+      .prepare(
+        "INSERT INTO session (id, project_id, directory, title, version, time_created, time_updated) VALUES (?, 'p1', ?, 't', '1.16.0', 1, 1)",
+      )
+      .run(id, directory)
   }
 
   /** Writes (or rewrites in place) a message with its step-finish part and the session's running totals, as OpenCode does. */
   message(id: string, sessionId: string, data: Record<string, unknown>, updated: number): void {
-    const created = ((data.time as { created?: number } | undefined)?.created ?? updated)
-    this.db.prepare(`INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET time_updated = excluded.time_updated, data = excluded.data`).run(id, sessionId, created, updated, JSON.stringify(data))
+    const created = (data.time as { created?: number } | undefined)?.created ?? updated
+    this.db
+      .prepare(
+        `INSERT INTO message (id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET time_updated = excluded.time_updated, data = excluded.data`,
+      )
+      .run(id, sessionId, created, updated, JSON.stringify(data))
     const tokens = data.tokens as { input: number; output: number; reasoning: number; cache: { read: number; write: number } } | undefined
     if (!tokens) return
-    this.db.prepare(`INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET data = excluded.data`).run(`prt_${id}`, id, sessionId, created, updated, JSON.stringify({ type: 'step-finish', tokens, cost: 0 }))
-    const sums = this.db.prepare(`SELECT sum(json_extract(data, '$.tokens.input')) AS i, sum(json_extract(data, '$.tokens.output')) AS o,
-      sum(json_extract(data, '$.tokens.cache.read')) AS r, sum(json_extract(data, '$.tokens.cache.write')) AS w FROM message WHERE session_id = ? AND json_valid(data)`).get(sessionId) as Record<string, number>
-    this.db.prepare('UPDATE session SET tokens_input = ?, tokens_output = ?, tokens_cache_read = ?, tokens_cache_write = ?, time_updated = ? WHERE id = ?')
+    this.db
+      .prepare(
+        `INSERT INTO part (id, message_id, session_id, time_created, time_updated, data) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+      )
+      .run(`prt_${id}`, id, sessionId, created, updated, JSON.stringify({ type: 'step-finish', tokens, cost: 0 }))
+    const sums = this.db
+      .prepare(
+        `SELECT sum(json_extract(data, '$.tokens.input')) AS i, sum(json_extract(data, '$.tokens.output')) AS o,
+      sum(json_extract(data, '$.tokens.cache.read')) AS r, sum(json_extract(data, '$.tokens.cache.write')) AS w FROM message WHERE session_id = ? AND json_valid(data)`,
+      )
+      .get(sessionId) as Record<string, number>
+    this.db
+      .prepare(
+        'UPDATE session SET tokens_input = ?, tokens_output = ?, tokens_cache_read = ?, tokens_cache_write = ?, time_updated = ? WHERE id = ?',
+      )
       .run(sums.i, sums.o, sums.r, sums.w, updated, sessionId)
   }
 
@@ -68,11 +90,29 @@ export class OpenCodeDb {
 }
 
 /** An assistant message's data: tokens, model, times; `completed` false = still in flight (zeros). */
-export function assistant(o: { created: number; input?: number; output?: number; read?: number; write?: number; reasoning?: number; completed?: boolean; model?: string }): Record<string, unknown> {
+export function assistant(o: {
+  created: number
+  input?: number
+  output?: number
+  read?: number
+  write?: number
+  reasoning?: number
+  completed?: boolean
+  model?: string
+}): Record<string, unknown> {
   const done = o.completed ?? true
   return {
-    role: 'assistant', modelID: o.model ?? 'claude-sonnet-4-5', providerID: 'anthropic', path: { cwd: '/work/app', root: '/work/app' }, cost: 0,
-    tokens: { input: done ? (o.input ?? 10) : 0, output: done ? (o.output ?? 5) : 0, reasoning: done ? (o.reasoning ?? 0) : 0, cache: { read: done ? (o.read ?? 0) : 0, write: done ? (o.write ?? 0) : 0 } },
+    role: 'assistant',
+    modelID: o.model ?? 'claude-sonnet-4-5',
+    providerID: 'anthropic',
+    path: { cwd: '/work/app', root: '/work/app' },
+    cost: 0,
+    tokens: {
+      input: done ? (o.input ?? 10) : 0,
+      output: done ? (o.output ?? 5) : 0,
+      reasoning: done ? (o.reasoning ?? 0) : 0,
+      cache: { read: done ? (o.read ?? 0) : 0, write: done ? (o.write ?? 0) : 0 },
+    },
     time: done ? { created: o.created, completed: o.created + 1000 } : { created: o.created },
   }
 }

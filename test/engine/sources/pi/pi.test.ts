@@ -18,22 +18,62 @@ function sessions(): { root: string; file: string } {
 }
 
 const assistant = (id: string, ts: string, input: number, output: number, cacheRead = 0) =>
-  line({ type: 'message', id, timestamp: ts, message: { role: 'assistant', model: 'claude-sonnet-4-5', provider: 'anthropic', usage: { input, output, cacheRead, cacheWrite: 0, totalTokens: input + output + cacheRead } } })
+  line({
+    type: 'message',
+    id,
+    timestamp: ts,
+    message: {
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      provider: 'anthropic',
+      usage: { input, output, cacheRead, cacheWrite: 0, totalTokens: input + output + cacheRead },
+    },
+  })
 
 describe('pi: session transcripts (append logs)', () => {
-  it('the fixtures: 1,000 + 500 in, 200 + 100 out, 2,000 cached, pi\'s own cost kept; a totalTokens-only line counts as output (as ccusage)', async () => {
+  it("the fixtures: 1,000 + 500 in, 200 + 100 out, 2,000 cached, pi's own cost kept; a totalTokens-only line counts as output (as ccusage)", async () => {
     const { root } = sessions()
     const t = agentStore('pi', { PI_AGENT_DIR: root })
     expect((await t.scan()).errors).toEqual([])
     expect(t.rows()).toEqual([
-      { key: 'pi:session-a:@1', ts: Date.parse('2026-01-02T00:00:00.000Z'), model: 'gpt-5', project: 'project-a', sessionId: 'session-a', input: 0, output: 333, cacheRead: 0, cacheWrite: 0 },
-      { key: `pi:msg-asst-1:${Date.parse('2026-04-14T10:00:30.000Z')}`, ts: Date.parse('2026-04-14T10:00:30.000Z'), model: 'gpt-5.4', project: '/Users/test/myproject', sessionId: 'sess-001', input: 1000, output: 200, cacheRead: 0, cacheWrite: 0 },
-      { key: `pi:msg-asst-2:${Date.parse('2026-04-14T10:01:00.000Z')}`, ts: Date.parse('2026-04-14T10:01:00.000Z'), model: 'gpt-5.4', project: '/Users/test/myproject', sessionId: 'sess-001', input: 500, output: 100, cacheRead: 2000, cacheWrite: 0 },
+      {
+        key: 'pi:session-a:@1',
+        ts: Date.parse('2026-01-02T00:00:00.000Z'),
+        model: 'gpt-5',
+        project: 'project-a',
+        sessionId: 'session-a',
+        input: 0,
+        output: 333,
+        cacheRead: 0,
+        cacheWrite: 0,
+      },
+      {
+        key: `pi:msg-asst-1:${Date.parse('2026-04-14T10:00:30.000Z')}`,
+        ts: Date.parse('2026-04-14T10:00:30.000Z'),
+        model: 'gpt-5.4',
+        project: '/Users/test/myproject',
+        sessionId: 'sess-001',
+        input: 1000,
+        output: 200,
+        cacheRead: 0,
+        cacheWrite: 0,
+      },
+      {
+        key: `pi:msg-asst-2:${Date.parse('2026-04-14T10:01:00.000Z')}`,
+        ts: Date.parse('2026-04-14T10:01:00.000Z'),
+        model: 'gpt-5.4',
+        project: '/Users/test/myproject',
+        sessionId: 'sess-001',
+        input: 500,
+        output: 100,
+        cacheRead: 2000,
+        cacheWrite: 0,
+      },
     ])
     expect(t.store.db.prepare('SELECT sum(reported_cost_nusd) FROM usage_events').pluck().get()).toBe(11_000_000)
   })
 
-  it('PI_CODING_AGENT_DIR (pi\'s own: the agent folder) and the default ~/.pi/agent/sessions are read', async () => {
+  it("PI_CODING_AGENT_DIR (pi's own: the agent folder) and the default ~/.pi/agent/sessions are read", async () => {
     const { root } = sessions()
     const agentDir = join(root, '..')
     renameSync(root, join(agentDir, 'sessions-x'))
@@ -119,7 +159,12 @@ describe('pi: session transcripts (append logs)', () => {
 
   it('live: a message pi appends while the engine runs counts within seconds; a restart reads nothing again', async () => {
     const { root, file } = sessions()
-    await liveThenRestart('pi', { PI_AGENT_DIR: root }, { requests: 3, input: 1500, output: 633 },
-      () => appendFileSync(file, assistant('live-1', '2026-04-14T11:00:00.000Z', 40, 4)), { requests: 4, input: 1540, output: 637 })
+    await liveThenRestart(
+      'pi',
+      { PI_AGENT_DIR: root },
+      { requests: 3, input: 1500, output: 633 },
+      () => appendFileSync(file, assistant('live-1', '2026-04-14T11:00:00.000Z', 40, 4)),
+      { requests: 4, input: 1540, output: 637 },
+    )
   })
 })

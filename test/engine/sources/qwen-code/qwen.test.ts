@@ -32,17 +32,51 @@ function setup(env?: NodeJS.ProcessEnv) {
 }
 
 /** An assistant record as Qwen Code writes it, and the ui_telemetry copy of the same call. */
-function call(o: { uuid: string; session: string; ts: string; prompt: number; out: number; cached?: number; thoughts?: number; total?: number; model?: string }): string {
+function call(o: {
+  uuid: string
+  session: string
+  ts: string
+  prompt: number
+  out: number
+  cached?: number
+  thoughts?: number
+  total?: number
+  model?: string
+}): string {
   const cached = o.cached ?? 0
   const thoughts = o.thoughts ?? 0
   const telemetry = {
-    uuid: `${o.uuid}-t`, sessionId: o.session, timestamp: o.ts, type: 'system', subtype: 'ui_telemetry', cwd: '/work/gen',
-    systemPayload: { uiEvent: { 'event.name': 'qwen-code.api_response', input_token_count: o.prompt, output_token_count: o.out, cached_content_token_count: cached, thoughts_token_count: thoughts } },
+    uuid: `${o.uuid}-t`,
+    sessionId: o.session,
+    timestamp: o.ts,
+    type: 'system',
+    subtype: 'ui_telemetry',
+    cwd: '/work/gen',
+    systemPayload: {
+      uiEvent: {
+        'event.name': 'qwen-code.api_response',
+        input_token_count: o.prompt,
+        output_token_count: o.out,
+        cached_content_token_count: cached,
+        thoughts_token_count: thoughts,
+      },
+    },
   }
   const assistant = {
-    uuid: o.uuid, sessionId: o.session, timestamp: o.ts, type: 'assistant', cwd: '/work/gen', model: o.model ?? 'qwen3-coder-plus',
+    uuid: o.uuid,
+    sessionId: o.session,
+    timestamp: o.ts,
+    type: 'assistant',
+    cwd: '/work/gen',
+    model: o.model ?? 'qwen3-coder-plus',
     message: { role: 'model', parts: [{ text: 'ok' }] },
-    usageMetadata: { promptTokenCount: o.prompt, candidatesTokenCount: o.out, thoughtsTokenCount: thoughts, totalTokenCount: o.total ?? o.prompt + o.out + thoughts, cachedContentTokenCount: cached },
+    usageMetadata: {
+      promptTokenCount: o.prompt,
+      candidatesTokenCount: o.out,
+      thoughtsTokenCount: thoughts,
+      totalTokenCount: o.total ?? o.prompt + o.out + thoughts,
+      cachedContentTokenCount: cached,
+    },
   }
   return line(telemetry) + line(assistant)
 }
@@ -57,8 +91,18 @@ describe('qwen-code: chat logs with usage written twice', () => {
     expect(t1).toEqual({ input: 1050, output: 25, cacheRead: 50, cacheWrite: 0, requests: 2 })
     const rows = t.store.db.prepare('SELECT key, session_id AS s, project, model FROM usage_events ORDER BY ts').all()
     expect(rows).toEqual([
-      { key: 'qwen:69f0814a-8bfc-4c8e-93d3-05757f17b96f:c5a42b61-a532-4784-88a1-fb5f254241f9', s: '69f0814a-8bfc-4c8e-93d3-05757f17b96f', project: '/tmp/qwentest', model: 'coder-model' },
-      { key: 'qwen:69f0814a-8bfc-4c8e-93d3-05757f17b96f:f134fbd1-97bd-4cbe-90f3-3ecdfbbc681c', s: '69f0814a-8bfc-4c8e-93d3-05757f17b96f', project: '/tmp/qwentest', model: 'coder-model' },
+      {
+        key: 'qwen:69f0814a-8bfc-4c8e-93d3-05757f17b96f:c5a42b61-a532-4784-88a1-fb5f254241f9',
+        s: '69f0814a-8bfc-4c8e-93d3-05757f17b96f',
+        project: '/tmp/qwentest',
+        model: 'coder-model',
+      },
+      {
+        key: 'qwen:69f0814a-8bfc-4c8e-93d3-05757f17b96f:f134fbd1-97bd-4cbe-90f3-3ecdfbbc681c',
+        s: '69f0814a-8bfc-4c8e-93d3-05757f17b96f',
+        project: '/tmp/qwentest',
+        model: 'coder-model',
+      },
     ])
     expect((await t.scan()).filesRead).toBe(0)
   })
@@ -73,7 +117,11 @@ describe('qwen-code: chat logs with usage written twice', () => {
     const days = runReport(t.store, { tz: 'UTC', groupBy: ['day'], sources: ['qwen-code'] }).rows
     expect(days.map((r) => r.day)).toEqual(cc.daily.map((d) => d.date))
     const [ours, theirs] = [days[0], cc.daily[0]]
-    expect([ours?.output, ours?.cacheRead, ours?.cacheWrite]).toEqual([theirs?.outputTokens, theirs?.cacheReadTokens, theirs?.cacheCreationTokens])
+    expect([ours?.output, ours?.cacheRead, ours?.cacheWrite]).toEqual([
+      theirs?.outputTokens,
+      theirs?.cacheReadTokens,
+      theirs?.cacheCreationTokens,
+    ])
     // ccusage keeps promptTokenCount whole (cached inside) and adds cachedContentTokenCount again;
     // totalTokenCount (605 = 600 + 5) shows the cached 50 are inside the 600.
     expect(ours?.input).toBe((theirs?.inputTokens ?? 0) - (theirs?.cacheReadTokens ?? 0))
@@ -97,17 +145,22 @@ describe('qwen-code: chat logs with usage written twice', () => {
   it('thoughts: output unless total shows them inside candidates; malformed and bad records are skipped by reason', async () => {
     const t = setup()
     const f = join(t.chats, 'x.jsonl')
-    writeFileSync(f,
+    writeFileSync(
+      f,
       call({ uuid: 'a', session: 'x', ts: '2026-06-01T10:00:00Z', prompt: 100, out: 10, thoughts: 5 }) + // total = 115: separate
-      call({ uuid: 'b', session: 'x', ts: '2026-06-01T10:01:00Z', prompt: 100, out: 10, thoughts: 5, total: 110 }) + // inside
-      '{"type":"assistant","usageMetadata": {\n' +
-      line({ uuid: 'c', sessionId: 'x', timestamp: 'yesterday', type: 'assistant', usageMetadata: { promptTokenCount: 1 } }) +
-      line({ uuid: 'd', sessionId: 'x', timestamp: '2026-06-01T10:02:00Z', type: 'assistant', usageMetadata: { promptTokenCount: -4 } }) +
-      line({ uuid: 'e', sessionId: 'x', timestamp: '1999-06-01T10:02:00Z', type: 'assistant', usageMetadata: { promptTokenCount: 4 } }))
+        call({ uuid: 'b', session: 'x', ts: '2026-06-01T10:01:00Z', prompt: 100, out: 10, thoughts: 5, total: 110 }) + // inside
+        '{"type":"assistant","usageMetadata": {\n' +
+        line({ uuid: 'c', sessionId: 'x', timestamp: 'yesterday', type: 'assistant', usageMetadata: { promptTokenCount: 1 } }) +
+        line({ uuid: 'd', sessionId: 'x', timestamp: '2026-06-01T10:02:00Z', type: 'assistant', usageMetadata: { promptTokenCount: -4 } }) +
+        line({ uuid: 'e', sessionId: 'x', timestamp: '1999-06-01T10:02:00Z', type: 'assistant', usageMetadata: { promptTokenCount: 4 } }),
+    )
     const s = await t.scan()
     expect(s.skipReasons).toEqual({ 'malformed-json': 1, 'bad-field': 2, 'implausible-time': 1 })
     const rows = t.store.db.prepare("SELECT key, input, output FROM usage_events WHERE session_id = 'x' ORDER BY key").all()
-    expect(rows).toEqual([{ key: 'qwen:x:a', input: 100, output: 15 }, { key: 'qwen:x:b', input: 100, output: 10 }])
+    expect(rows).toEqual([
+      { key: 'qwen:x:a', input: 100, output: 15 },
+      { key: 'qwen:x:b', input: 100, output: 10 },
+    ])
   })
 
   it('a generated tree with resumed sessions repeating records, rewritten files and bad lines: exact totals, at once or in steps', async () => {
@@ -168,7 +221,9 @@ describe('qwen-code: chat logs with usage written twice', () => {
       skipped += (await scanLogs(stepped, sources, () => null, { userId: 'u' })).skipped
     }
     expect(skipped).toBe(bad)
-    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all())
+    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(
+      whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
+    )
     expectAggregatesMatchLedger(stepped)
     whole.close()
     stepped.close()
@@ -185,7 +240,17 @@ describe('qwen-code: chat logs with usage written twice', () => {
       await engine.start()
       expect([totals(engine).requests, totals(engine).input]).toEqual([2, 1050])
       const before = readFileSync(f, 'utf8').length
-      appendFileSync(f, call({ uuid: 'live-1', session: '69f0814a-8bfc-4c8e-93d3-05757f17b96f', ts: '2026-06-15T14:41:00Z', prompt: 700, out: 9, cached: 600 }))
+      appendFileSync(
+        f,
+        call({
+          uuid: 'live-1',
+          session: '69f0814a-8bfc-4c8e-93d3-05757f17b96f',
+          ts: '2026-06-15T14:41:00Z',
+          prompt: 700,
+          out: 9,
+          cached: 600,
+        }),
+      )
       await eventually(() => expect([totals(engine).requests, totals(engine).input]).toEqual([3, 1150]), 10_000)
       expect(readFileSync(f, 'utf8').length).toBeGreaterThan(before)
     } finally {

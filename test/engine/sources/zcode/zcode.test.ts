@@ -16,29 +16,70 @@ function zcodeDb(home: string, fixture: string): Database.Database {
   return db
 }
 
-const insert = (db: Database.Database, id: string, status: string, ts: number, t: { input: number; output: number; read?: number; write?: number }) =>
-  db.prepare(`INSERT INTO model_usage (id, session_id, turn_id, model_id, provider_id, agent, status, input_tokens, output_tokens,
-    cache_creation_input_tokens, cache_read_input_tokens, started_at) VALUES (?, 's1', 't', 'glm-4.6', 'zai', 'main', ?, ?, ?, ?, ?, ?)`)
+const insert = (
+  db: Database.Database,
+  id: string,
+  status: string,
+  ts: number,
+  t: { input: number; output: number; read?: number; write?: number },
+) =>
+  db
+    .prepare(
+      `INSERT INTO model_usage (id, session_id, turn_id, model_id, provider_id, agent, status, input_tokens, output_tokens,
+    cache_creation_input_tokens, cache_read_input_tokens, started_at) VALUES (?, 's1', 't', 'glm-4.6', 'zai', 'main', ?, ?, ?, ?, ?, ?)`,
+    )
     .run(id, status, t.input, t.output, t.write ?? 0, t.read ?? 0, ts)
 
 describe('zcode: cli/db/db.sqlite model_usage rows (a database read read-only)', () => {
-  it('codeburn\'s fixture (db v0.14.8 subset, no status column): 9,125 input holding 8,064 cached = 1,061 uncached, 27 out', async () => {
+  it("codeburn's fixture (db v0.14.8 subset, no status column): 9,125 input holding 8,064 cached = 1,061 uncached, 27 out", async () => {
     const home = join(tempDir(), '.zcode')
     const db = zcodeDb(home, 'codeburn_zcode_test_ts_db.sql')
     const t = agentStore('zcode', { ZCODE_HOME: home })
     expect((await t.scan()).errors).toEqual([])
-    expect(t.rows()).toEqual([{ key: 'zcode:mu-1', ts: 1781981181862, model: 'GLM-5.2', project: '/Users/me/proj', sessionId: 'sess-1', input: 1061, output: 27, cacheRead: 8064, cacheWrite: 0 }])
+    expect(t.rows()).toEqual([
+      {
+        key: 'zcode:mu-1',
+        ts: 1781981181862,
+        model: 'GLM-5.2',
+        project: '/Users/me/proj',
+        sessionId: 'sess-1',
+        input: 1061,
+        output: 27,
+        cacheRead: 8064,
+        cacheWrite: 0,
+      },
+    ])
     db.close()
   })
 
-  it('ccusage\'s query (status column): completed rows only, both cache parts out of input; the default ~/.zcode', async () => {
+  it("ccusage's query (status column): completed rows only, both cache parts out of input; the default ~/.zcode", async () => {
     const home = join(tempDir(), '.zcode')
     const db = zcodeDb(home, 'ccusage_20.0.24_query_status_db.sql')
     const t = agentStore('zcode', { ZCODE_HOME: home })
     await t.scan()
     expect(t.rows()).toEqual([
-      { key: 'zcode:u1', ts: 1767261600000, model: 'glm-4.6', project: '/w/app', sessionId: 's1', input: 500, output: 100, cacheRead: 300, cacheWrite: 200 },
-      { key: 'zcode:u3', ts: 1767348000000, model: 'glm-4.6', project: '/w/app', sessionId: 's1', input: 500, output: 50, cacheRead: 1500, cacheWrite: 0 },
+      {
+        key: 'zcode:u1',
+        ts: 1767261600000,
+        model: 'glm-4.6',
+        project: '/w/app',
+        sessionId: 's1',
+        input: 500,
+        output: 100,
+        cacheRead: 300,
+        cacheWrite: 200,
+      },
+      {
+        key: 'zcode:u3',
+        ts: 1767348000000,
+        model: 'glm-4.6',
+        project: '/w/app',
+        sessionId: 's1',
+        input: 500,
+        output: 50,
+        cacheRead: 1500,
+        cacheWrite: 0,
+      },
     ])
     const byDefault = agentStore('zcode', {})
     expect(byDefault.sources[0]?.roots()).toEqual([join(byDefault.dir, '.zcode', 'cli', 'db')])
@@ -98,25 +139,31 @@ describe('zcode: cli/db/db.sqlite model_usage rows (a database read read-only)',
         }
       }
       if (step % 5 === 2) {
-        db.prepare(`INSERT INTO model_usage (id, session_id, model_id, status, input_tokens, output_tokens, started_at) VALUES (?, 's1', 'glm-4.6', 'completed', 1.5, 1, ?)`).run(`bad${step}`, now)
+        db.prepare(
+          `INSERT INTO model_usage (id, session_id, model_id, status, input_tokens, output_tokens, started_at) VALUES (?, 's1', 'glm-4.6', 'completed', 1.5, 1, ?)`,
+        ).run(`bad${step}`, now)
         bad++
       }
       // Requests still running complete a step or two later, in place.
       for (const r of running.splice(0, Math.floor(running.length / 2))) {
         const [id, input, output, read] = r.split('|')
-        db.prepare("UPDATE model_usage SET status = 'completed', input_tokens = ?, output_tokens = ?, cache_read_input_tokens = ? WHERE id = ?").run(Number(input), Number(output), Number(read), id)
+        db.prepare(
+          "UPDATE model_usage SET status = 'completed', input_tokens = ?, output_tokens = ?, cache_read_input_tokens = ? WHERE id = ?",
+        ).run(Number(input), Number(output), Number(read), id)
       }
       await stepped.scan()
     }
     for (const r of running.splice(0)) {
       const [id, input, output, read] = r.split('|')
-      db.prepare("UPDATE model_usage SET status = 'completed', input_tokens = ?, output_tokens = ?, cache_read_input_tokens = ? WHERE id = ?").run(Number(input), Number(output), Number(read), id)
+      db.prepare(
+        "UPDATE model_usage SET status = 'completed', input_tokens = ?, output_tokens = ?, cache_read_input_tokens = ? WHERE id = ?",
+      ).run(Number(input), Number(output), Number(read), id)
     }
     await stepped.scan()
     const once = agentStore('zcode', { ZCODE_HOME: home })
     const s = await once.scan()
     expect(s.skipReasons).toEqual({ 'bad-field': bad })
-    expect(stepped.store.db.prepare("SELECT sum(skipped) FROM source_files").pluck().get()).toBe(bad)
+    expect(stepped.store.db.prepare('SELECT sum(skipped) FROM source_files').pluck().get()).toBe(bad)
     for (const t of [stepped, once]) {
       const got = t.totals()
       expect({ input: got.input, output: got.output, cacheRead: got.cacheRead, requests: got.requests }).toEqual(expected)
@@ -129,8 +176,13 @@ describe('zcode: cli/db/db.sqlite model_usage rows (a database read read-only)',
     const home = join(tempDir(), '.zcode')
     const db = zcodeDb(home, 'ccusage_20.0.24_query_status_db.sql')
     try {
-      await liveThenRestart('zcode', { ZCODE_HOME: home }, { requests: 2, input: 1000, output: 150 },
-        () => insert(db, 'live', 'completed', 1767400000000, { input: 70, output: 7, read: 30 }), { requests: 3, input: 1040, output: 157 })
+      await liveThenRestart(
+        'zcode',
+        { ZCODE_HOME: home },
+        { requests: 2, input: 1000, output: 150 },
+        () => insert(db, 'live', 'completed', 1767400000000, { input: 70, output: 7, read: 30 }),
+        { requests: 3, input: 1040, output: 157 },
+      )
     } finally {
       db.close()
     }
