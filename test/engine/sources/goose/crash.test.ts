@@ -1,47 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
-import { join, resolve } from 'node:path'
-import { buildSync } from 'esbuild'
-import { openStore, type Store } from '../../../../src/engine/store/open-store'
+import { join } from 'node:path'
+import { openStore } from '../../../../src/engine/store/open-store'
 import { createLogSources } from '../../../../src/engine/sources/registry'
 import { scanLogs } from '../../../../src/engine/ingest/scan'
+import { bundleChild, runKilledAfter, storeSnapshot as snapshot } from '../../../helpers/crash-child'
 import { tempDir } from '../../../helpers/temp'
 import { expectAggregatesMatchLedger } from '../../ingest/support'
 import { GooseDb } from './support'
-
-const REPO = resolve(__dirname, '..', '..', '..', '..')
-
-function snapshot(store: Store) {
-  return {
-    events: store.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
-    buckets: store.db
-      .prepare(
-        `SELECT bucket_start, source, user_id, agent_id, project, model, input, output, cache_read,
-      cache_write, requests FROM usage_buckets ORDER BY 1, 2, 3, 4, 5, 6`,
-      )
-      .all(),
-  }
-}
-
-function runChild(bundle: string, args: string[], killAfter: number): Promise<{ finished: boolean }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [bundle, ...args], {
-      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let commits = 0
-    let finished = false
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (chunk: string) => {
-      for (const l of chunk.split('\n')) {
-        if (l === 'commit' && ++commits === killAfter) child.kill('SIGKILL')
-        if (l === 'done') finished = true
-      }
-    })
-    child.on('error', fail)
-    child.on('exit', () => done({ finished }))
-  })
-}
 
 describe("crash consistency on Goose's sessions.db: a scanner killed mid-read resumes to the exact totals", () => {
   it('SIGKILL after some commits (the per-session cursor commits with the usage), then a rescan and more replies, equals one uninterrupted scan', async () => {
@@ -54,19 +19,10 @@ describe("crash consistency on Goose's sessions.db: a scanner killed mid-read re
     const ref = openStore(join(dir, 'ref.db'))
     await scanLogs(ref, sources, () => null, { userId: 'tester' })
 
-    const bundle = join(dir, 'child.cjs')
-    buildSync({
-      entryPoints: [join(__dirname, 'crash-child.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      external: ['better-sqlite3'],
-      outfile: bundle,
-      logLevel: 'silent',
-    })
+    const bundle = bundleChild(join(__dirname, 'crash-child.ts'), join(dir, 'child.cjs'))
     const storePath = join(dir, 'crashed.db')
     const kills = []
-    for (const killAfter of [2, 2, 3]) kills.push(await runChild(bundle, [storePath, root], killAfter))
+    for (const killAfter of [2, 2, 3]) kills.push(await runKilledAfter(bundle, [storePath, root], killAfter))
     expect(kills.map((k) => k.finished)).toEqual([false, false, false])
 
     const store = openStore(storePath)
