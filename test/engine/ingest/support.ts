@@ -2,7 +2,7 @@
  * Shared helpers for the engine-core tests: realistic log lines, a temp Claude/Codex layout, and
  * the ledger oracle (aggregates recomputed from usage_events with GROUP BY).
  */
-import { mkdirSync } from 'node:fs'
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect } from 'vitest'
 import type { UsageEvent } from '../../../src/shared/usage'
@@ -255,4 +255,32 @@ export function fileRow(
   if (!r) return undefined
   const { skip_reasons, ...rest } = r
   return { ...rest, skipReasons: JSON.parse(skip_reasons) as Record<string, number> }
+}
+
+/**
+ * Writes each log as its agent would, a few lines at a time: every file is emptied, then each
+ * pass appends up to `maxLines` more lines (1, 2, … maxLines, cycling) to every file and scans
+ * `store`. Empties `files[].lines` on the way; returns the lines the scans skipped.
+ */
+export async function scanInSteps(
+  store: Store,
+  sources: LogSource[],
+  files: { path: string; lines: string[] }[],
+  maxLines: number,
+): Promise<number> {
+  for (const f of files) writeFileSync(f.path, '')
+  let skipped = 0
+  for (let i = 0; files.some((f) => f.lines.length > 0); i++) {
+    for (const f of files) {
+      const chunk = f.lines.splice(0, 1 + (i % maxLines))
+      if (chunk.length > 0) appendFileSync(f.path, chunk.join(''))
+    }
+    skipped += (await scanLogs(store, sources, () => null, { userId: 'u' })).skipped
+  }
+  return skipped
+}
+
+/** Every ledger row, by key: two stores that read the same logs compare equal. */
+export function ledgerRows(store: Store): unknown[] {
+  return store.db.prepare('SELECT * FROM usage_events ORDER BY key').all()
 }

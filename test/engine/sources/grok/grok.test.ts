@@ -8,7 +8,7 @@ import { Engine } from '../../../../src/engine/live/engine'
 import { runReport } from '../../../../src/engine/query/report'
 import { FIXTURES, tempDir } from '../../../helpers/temp'
 import { eventually } from '../../../helpers/eventually'
-import { expectAggregatesMatchLedger, ledgerTotals } from '../../ingest/support'
+import { expectAggregatesMatchLedger, ledgerTotals, ledgerRows, scanInSteps } from '../../ingest/support'
 
 const SESSION = join('sessions', '%2Fworkspace%2Fapi', '019edf9c-0000-7000-8000-000000000001')
 const line = (o: unknown): string => JSON.stringify(o) + '\n'
@@ -181,19 +181,8 @@ describe('grok: turn_completed usage in updates.jsonl', () => {
     expect(ledgerTotals(whole)).toEqual(expected)
 
     const stepped = openStore(join(dir, 'stepped.db'))
-    for (const f of files) writeFileSync(f.path, '')
-    let skipped = 0
-    for (let i = 0; files.some((f) => f.lines.length > 0); i++) {
-      for (const f of files) {
-        const c = f.lines.splice(0, 1 + (i % 4))
-        if (c.length > 0) appendFileSync(f.path, c.join(''))
-      }
-      skipped += (await scanLogs(stepped, sources, () => null, { userId: 'u' })).skipped
-    }
-    expect(skipped).toBe(bad)
-    expect(stepped.db.prepare('SELECT * FROM usage_events ORDER BY key').all()).toEqual(
-      whole.db.prepare('SELECT * FROM usage_events ORDER BY key').all(),
-    )
+    expect(await scanInSteps(stepped, sources, files, 4)).toBe(bad)
+    expect(ledgerRows(stepped)).toEqual(ledgerRows(whole))
     expectAggregatesMatchLedger(stepped)
     whole.close()
     stepped.close()
