@@ -10,11 +10,11 @@
 //
 // Suite options: --otlp-records N (default 100000, per encoding).
 
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
+import { bundleEntry, startEntry, stopEntry } from '../lib/entry-process.mjs'
 import { table } from '../lib/measure.mjs'
 
 export const name = 'otlp'
@@ -24,50 +24,6 @@ export const description = 'OTLP/HTTP receiver: Claude Code log records/s into t
 const TARGET_RPS = 50_000
 const BATCH = 512
 
-async function buildEntry(repoRoot, outDir) {
-  const require = createRequire(path.join(repoRoot, 'package.json'))
-  const esbuild = require('esbuild')
-  const outfile = path.join(outDir, 'otlp-entry.cjs')
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'bench/entries/otlp.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    outfile,
-    logLevel: 'warning',
-  })
-  return outfile
-}
-
-function startServer(entry, home, repoRoot) {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, TZ: 'UTC', NODE_PATH: path.join(repoRoot, 'node_modules') }
-    const child = spawn(process.execPath, [entry, home], { stdio: ['ignore', 'pipe', 'inherit'], env })
-    let buf = ''
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`OTLP receiver exited early (code ${code})`)))
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (t) => {
-      buf += t
-      const nl = buf.indexOf('\n')
-      if (nl >= 0) {
-        child.removeAllListeners('exit')
-        resolve({ child, ready: JSON.parse(buf.slice(0, nl)) })
-      }
-    })
-  })
-}
-
-function stopServer(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
-}
-
 const kv = (o) => Object.entries(o).map(([key, v]) => ({ key, value: typeof v === 'string' ? { stringValue: v } : { intValue: v } }))
 
 export async function run(ctx) {
@@ -76,9 +32,9 @@ export async function run(ctx) {
   const outDir = path.join(benchDir, 'otlp')
   fs.mkdirSync(path.join(benchDir, 'tmp'), { recursive: true })
   const home = fs.mkdtempSync(path.join(benchDir, 'tmp', 'otlp-'))
-  const entry = await buildEntry(repoRoot, outDir)
+  const entry = await bundleEntry(repoRoot, 'bench/entries/otlp.ts', outDir, 'otlp-entry.cjs')
   const { encodeLogs } = createRequire(import.meta.url)(entry)
-  const { child, ready } = await startServer(entry, home, repoRoot)
+  const { child, ready } = await startEntry(entry, home, repoRoot, 'OTLP receiver')
   const url = `http://127.0.0.1:${ready.port}/v1/logs`
   const sent = { requests: 0, input: 0, output: 0, cacheRead: 0 }
   const t0 = Date.now() - 3_600_000
@@ -144,7 +100,7 @@ export async function run(ctx) {
     result.json = await measure('json')
     result.protobuf = await measure('protobuf')
   } finally {
-    await stopServer(child)
+    await stopEntry(child)
   }
   const Database = createRequire(path.join(repoRoot, 'package.json'))('better-sqlite3')
   const db = new Database(ready.db, { readonly: true })

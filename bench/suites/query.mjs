@@ -33,6 +33,7 @@ import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 
 import { fmtBytes, table } from '../lib/measure.mjs'
+import { bundleEntry } from '../lib/entry-process.mjs'
 
 export const name = 'query'
 export const order = 70
@@ -67,23 +68,6 @@ function summary(xs) {
   const s = [...xs].sort((a, b) => a - b)
   const r = (v) => (v == null ? null : Math.round(v * 100) / 100)
   return { n: s.length, p50: r(pct(s, 50)), p95: r(pct(s, 95)), max: r(s[s.length - 1]) }
-}
-
-async function buildEntry(repoRoot, outDir) {
-  const require = createRequire(path.join(repoRoot, 'package.json'))
-  const esbuild = require('esbuild')
-  const outfile = path.join(outDir, 'query-entry.cjs')
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'bench/entries/query.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    outfile,
-    logLevel: 'warning',
-  })
-  return outfile
 }
 
 function runEntry(entry, config, repoRoot, log) {
@@ -351,7 +335,7 @@ export async function run(ctx) {
     coldSamples: Math.max(1, Number(opts.queryCold) || 10),
     budgetMs: TARGET_CHANGE_P95_MS,
   }
-  const entry = await buildEntry(repoRoot, outDir)
+  const entry = await bundleEntry(repoRoot, 'bench/entries/query.ts', outDir, 'query-entry.cjs')
   const la0 = os.loadavg()
   const s0 = sysStat()
   const t0 = performance.now()

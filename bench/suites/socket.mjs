@@ -15,13 +15,13 @@
 //
 // Suite options: --socket-events N (default 200000), --socket-samples N (default 2000).
 
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { randomUUID } from 'node:crypto'
 
+import { bundleEntry, startEntry, stopEntry } from '../lib/entry-process.mjs'
 import { table } from '../lib/measure.mjs'
 
 export const name = 'socket'
@@ -36,52 +36,6 @@ function pct(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null
 }
 
-async function buildEntry(repoRoot, outDir) {
-  const require = createRequire(path.join(repoRoot, 'package.json'))
-  const esbuild = require('esbuild')
-  const outfile = path.join(outDir, 'ingest-entry.cjs')
-  // CommonJS, so NODE_PATH can point require('better-sqlite3') at the repo's native build.
-  await esbuild.build({
-    entryPoints: [path.join(repoRoot, 'src/engine/ingest-process/bench-entry.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['better-sqlite3'],
-    outfile,
-    logLevel: 'warning',
-  })
-  return outfile
-}
-
-function startServer(entry, home, repoRoot) {
-  return new Promise((resolve, reject) => {
-    // NODE_PATH: the bundle's require('better-sqlite3') finds the repo's build wherever .bench is.
-    const env = { ...process.env, TZ: 'UTC', NODE_PATH: path.join(repoRoot, 'node_modules') }
-    const child = spawn(process.execPath, [entry, home], { stdio: ['ignore', 'pipe', 'inherit'], env })
-    let buf = ''
-    child.once('error', reject)
-    child.once('exit', (code) => reject(new Error(`ingest process exited early (code ${code})`)))
-    child.stdout.setEncoding('utf8')
-    child.stdout.on('data', (t) => {
-      buf += t
-      const nl = buf.indexOf('\n')
-      if (nl >= 0) {
-        child.removeAllListeners('exit')
-        resolve({ child, ready: JSON.parse(buf.slice(0, nl)) })
-      }
-    })
-  })
-}
-
-function stopServer(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 export async function run(ctx) {
@@ -91,9 +45,9 @@ export async function run(ctx) {
   const outDir = path.join(benchDir, 'socket')
   fs.mkdirSync(path.join(benchDir, 'tmp'), { recursive: true })
   const home = fs.mkdtempSync(path.join(benchDir, 'tmp', 'socket-'))
-  const entry = await buildEntry(repoRoot, outDir)
+  const entry = await bundleEntry(repoRoot, 'src/engine/ingest-process/bench-entry.ts', outDir, 'ingest-entry.cjs')
   const client = await import(pathToFileURL(path.join(repoRoot, 'clients/node/tokenwatch-client.mjs')).href)
-  const { child, ready } = await startServer(entry, home, repoRoot)
+  const { child, ready } = await startEntry(entry, home, repoRoot, 'ingest process')
   const sent = { requests: 0, input: 0, output: 0, cacheRead: 0 }
   const t0 = Date.now() - 3_600_000
   let seq = 0
@@ -178,7 +132,7 @@ export async function run(ctx) {
     const hsecs = Number(process.hrtime.bigint() - hs) / 1e9
     result.http = { events: httpEvents, eventsPerSec: Math.round(httpEvents / hsecs) }
   } finally {
-    await stopServer(child)
+    await stopEntry(child)
   }
 
   // The store must hold exactly what was acknowledged.
