@@ -175,11 +175,13 @@ async function httpPhase(ctx, { cli, db, tmp, tz, result, log }) {
   }
   const serve = await startServe(cli, db, env, tmp)
   const http = { serveReadyMs: Math.round(serve.readyMs) }
-  log(`  serve on the store: ready in ${(serve.readyMs / 1000).toFixed(2)} s (${serve.url?.replace(/token=.*/, 'token=…')})`)
+  log(`  serve on the store: ready in ${(serve.readyMs / 1000).toFixed(2)} s (${serve.url?.replace(/(token|code)=.*/, '$1=…')})`)
   try {
     const u = new URL(serve.url)
-    const token = u.searchParams.get('token')
     const origin = u.origin
+    // serve prints a one-time sign-in link (?code=): opening it sets the session cookie the API wants.
+    const signIn = await fetch(serve.url, { redirect: 'manual' })
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]
     const html = await (await fetch(`${origin}/`)).text()
     const assets = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+)"/g)].map((m) => m[1])
     http.indexHtml = await timedGet(`${origin}/`, 20)
@@ -190,7 +192,7 @@ async function httpPhase(ctx, { cli, db, tmp, tz, result, log }) {
     const post = async (c) => {
       const r = await fetch(`${origin}/api/${c.method}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tokenwatch-token': token, origin },
+        headers: { 'content-type': 'application/json', cookie, origin },
         body: JSON.stringify(c.arg === undefined ? {} : { arg: c.arg }),
       })
       const j = await r.json()
@@ -219,7 +221,8 @@ async function httpPhase(ctx, { cli, db, tmp, tz, result, log }) {
 
     // A real page load in Chromium, if there is one.
     http.browser = await browserPhase(ctx, {
-      url: serve.url,
+      url: `${origin}/`,
+      cookie,
       tz,
       samples: Math.max(1, Number(ctx.opts.queryBrowserSamples) || 5),
       repoRoot,
@@ -233,7 +236,7 @@ async function httpPhase(ctx, { cli, db, tmp, tz, result, log }) {
   return http
 }
 
-async function browserPhase(ctx, { url, tz, samples, repoRoot, log }) {
+async function browserPhase(ctx, { url, cookie, tz, samples, repoRoot, log }) {
   const exe = '/usr/bin/chromium'
   if (!fs.existsSync(exe)) return { status: 'skipped', reason: `${exe} not found` }
   let chromium
@@ -264,6 +267,9 @@ async function browserPhase(ctx, { url, tz, samples, repoRoot, log }) {
       reducedMotion: 'reduce',
       viewport: { width: 1280, height: 900 },
     })
+    // Signed in as the HTTP phase was (the printed link works once): its session cookie, then the bare page.
+    const at = cookie.indexOf('=')
+    if (at > 0) await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url }])
     for (let i = 0; i < samples + 1; i++) {
       const page = await context.newPage()
       const api = []
