@@ -284,3 +284,39 @@ export async function scanInSteps(
 export function ledgerRows(store: Store): unknown[] {
   return store.db.prepare('SELECT * FROM usage_events ORDER BY key').all()
 }
+
+/**
+ * The generated-tree check of a log source: `files` read whole count exactly `expected` and skip
+ * `bad` malformed lines; the first file rewritten whole with only the lines `rewriteKeeps` keeps
+ * (as an agent compacting its log would) adds nothing; the same files written a few lines at a
+ * time (`scanInSteps`) give the same ledger, row for row. Empties `files[].lines`.
+ */
+export async function expectTreeReadExactly(o: {
+  sources: LogSource[]
+  files: { path: string; lines: string[] }[]
+  bad: number
+  expected: Partial<Totals>
+  rewriteKeeps: (line: string) => boolean
+  maxLines: number
+}): Promise<void> {
+  const dir = tempDir()
+  for (const f of o.files) writeFileSync(f.path, f.lines.join(''))
+  const whole = openStore(join(dir, 'whole.db'))
+  const stepped = openStore(join(dir, 'stepped.db'))
+  try {
+    expect((await scanLogs(whole, o.sources, () => null, { userId: 'u' })).skipReasons).toEqual({ 'malformed-json': o.bad })
+    expect(ledgerTotals(whole)).toMatchObject(o.expected)
+    expectAggregatesMatchLedger(whole)
+    const first = o.files[0] as { path: string; lines: string[] }
+    writeFileSync(first.path, first.lines.filter(o.rewriteKeeps).join(''))
+    await scanLogs(whole, o.sources, () => null, { userId: 'u' })
+    expect(ledgerTotals(whole)).toMatchObject(o.expected)
+
+    expect(await scanInSteps(stepped, o.sources, o.files, o.maxLines)).toBe(o.bad)
+    expect(ledgerRows(stepped)).toEqual(ledgerRows(whole))
+    expectAggregatesMatchLedger(stepped)
+  } finally {
+    whole.close()
+    stepped.close()
+  }
+}
