@@ -110,7 +110,7 @@ const logFolders = record(
 )
 
 /** Every settings field; a patch may hold any of them (plus the two names before logFolders). */
-const settingsPatchSchema = record({
+export const settingsPatch = record({
   timeZone: settingsZone().optional(),
   dailyBudgetUsd: atLeast(0)
     .refine((v) => v <= MAX_BUDGET_USD, { error: (iss) => tooMuch(iss.input as number) })
@@ -165,20 +165,17 @@ const settingsPatchSchema = record({
 })
 
 /** The fields a settings patch may name. */
-export const SETTINGS_FIELDS = Object.keys(settingsPatchSchema.in.shape)
+export const SETTINGS_FIELDS = Object.keys(settingsPatch.in.shape)
 
 /**
  * Checks a settings patch (from a file or a UI) against the one schema; returns the validated
  * patch or the first problem, `field: why` (under `base`, e.g. `arg.timeZone: …`).
  */
 export function validateSettingsPatch(patch: unknown, base = ''): { ok: true; value: Partial<Settings> } | { ok: false; error: string } {
-  return checked(settingsPatchSchema, patch, base)
+  return checked(settingsPatch, patch, base)
 }
 
 /** Validates a list of budgets, filling defaults (name = id, scope = everything, thresholds 80/100). */
 export function validateBudgets(v: unknown, base = 'budgets'): { ok: true; value: Budget[] } | { ok: false; error: string } {
   return checked(budgets, v, base)
 }
-
-/** The settings patch schema, for the contract's `setSettings`. */
-export const settingsPatch = settingsPatchSchema
