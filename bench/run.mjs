@@ -182,6 +182,8 @@ async function main() {
       repoRoot,
       benchDir,
       machine: m,
+      /** The results of the suites that already ran in this invocation (the OTLP suite compares with the socket's). */
+      earlier: results.suites,
       log: (...a) => console.log(...a),
       warn: (msg) => {
         results.warnings.push(`${s.name}: ${msg}`)
