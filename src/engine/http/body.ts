@@ -5,14 +5,17 @@ import type { IncomingMessage } from 'node:http'
 /** Largest JSON body the API accepts. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
-export type BodyResult = { ok: true; text: string } | { ok: false; status: 413 | 400; error: string }
+export type BodyResult =
+  | { ok: true; text: string }
+  // `unreadable`: the sender went away (or was evicted) before the end; not a bad message.
+  | { ok: false; status: 413 | 400; error: string; why: 'too-large' | 'invalid-utf8' | 'unreadable' }
 
 /** Resolves with the body text, or a 413 as soon as the declared or received size exceeds `limit`. */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<BodyResult> {
   const r = await readBodyBytes(req, limit)
-  if (!r.ok) return r
+  if (!r.ok) return { ...r, why: r.status === 413 ? 'too-large' : 'unreadable' }
   // Decoding would turn every invalid sequence into U+FFFD: distinct ids would collide.
-  if (!isUtf8(r.bytes)) return { ok: false, status: 400, error: 'body is not valid UTF-8' }
+  if (!isUtf8(r.bytes)) return { ok: false, status: 400, error: 'body is not valid UTF-8', why: 'invalid-utf8' }
   return { ok: true, text: r.bytes.toString('utf8') }
 }
 

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { statSync } from 'node:fs'
 import type { UsageEvent } from '../../shared/usage'
+import { implicitSessionId } from '../../shared/implicit-session'
 import type { Coster } from '../pricing/types'
 import { contentSeq } from '../store/backup'
 import type { Store } from '../store/open-store'
@@ -24,6 +25,10 @@ export function importPushedEvents(
     // Re-costed with today's prices on the way in, like any new event.
     const events: UsageEvent[] = rows.map((r) => {
       const { costNanoUsd: _stale, ...event } = eventFromRow(r)
+      // A backup from before the implicit-session rule (store v9) holds blank sessions: the
+      // events get the session v9 gives them in a store it upgrades.
+      if (event.sessionId === '' && (event.source === 'socket' || event.source === 'http'))
+        event.sessionId = implicitSessionId(event.agentId, event.userId, event.ts)
       return event
     })
     for (let i = 0; i < events.length; i += 5000) applyBatch(store, [{ events: events.slice(i, i + 5000) }], cost)

@@ -11,9 +11,9 @@ export interface EventWriter {
    * resolves with the events a bound refused (key -> why; not stored, counted in `refusals`).
    */
   submit(events: UsageEvent[]): Promise<Map<string, string>>
-  /** Pushed lines and items refused so far (decoding counts its own here too). */
+  /** Pushed lines and items refused, kept in the store (decoding counts its own here too). */
   readonly refusals: PushRefusals
-  /** Commits whatever is queued now. */
+  /** Commits whatever is queued now, and writes the refusals counted so far. */
   flush(): Promise<void>
   /** Events waiting for the next commit. */
   readonly queued: number
@@ -29,7 +29,7 @@ export interface WriterOptions {
 /** Creates the writer that socket and HTTP ingestion share. */
 export function createEventWriter(store: Store, cost: Coster, opts: WriterOptions = {}): EventWriter {
   const maxBatch = opts.maxBatch ?? 5000
-  const refusals = new PushRefusals()
+  const refusals = new PushRefusals(store)
   let queue: { events: UsageEvent[]; resolve: (refused: Map<string, string>) => void; reject: (e: Error) => void }[] = []
   let queued = 0
   let scheduled = false
@@ -76,6 +76,7 @@ export function createEventWriter(store: Store, cost: Coster, opts: WriterOption
     },
     flush() {
       commit()
+      refusals.flush()
       return Promise.resolve()
     },
     get queued() {

@@ -7,7 +7,7 @@ import { assertNever } from '../../shared/assert-never'
 import type { LogSource } from '../sources/types'
 import { fileErrorsOf, type SourceScanError } from '../ingest/scan'
 import { isFlatRoot, walkFiles } from '../sources/walk'
-import type { PushRefusals, PushSource } from '../ingest/refusals'
+import { pushRefusalsOf, type PushRefusals, type PushSource } from '../ingest/refusals'
 import type { Store } from '../store/open-store'
 import { rollupZones } from '../projections/rollup'
 import { otlpServices } from './otlp-services'
@@ -167,8 +167,8 @@ export function sourceStatus(
   ]
   for (const [id, location] of push) {
     if (!location) continue
-    // Refused lines and items since the engine started (they have no file to be counted in).
-    const refused = opts.pushRefusals?.of(id) ?? { skipped: 0, reasons: {} }
+    // Refused lines and items, kept in the store (they have no file to be counted in).
+    const refused = opts.pushRefusals?.of(id) ?? pushRefusalsOf(store, id)
     out.push({
       source: id,
       location,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { randomUUID } from 'node:crypto'
+import { implicitSessionId } from '../../shared/implicit-session'
 import { FINGERPRINT_PREFIX, fingerprintOf } from './fingerprint'
 
 /**
@@ -298,6 +299,51 @@ export const MIGRATIONS: readonly ((db: Database.Database) => void)[] = [
         service TEXT NOT NULL,
         received_at INTEGER NOT NULL,
         event TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `)
+  },
+  // v9: socket and HTTP events that named no session, stored before the implicit-session rule
+  // (3 Dec 2026), kept session '': every sender's usage merged into one blank session. They get
+  // the session the rule gives a new event (src/shared/implicit-session.ts: one per agent, user
+  // and UTC hour), so they join the implicit sessions later events of the same hour are in; the
+  // sessions and spans of those ids are taken from the ledger again. Tokens and cost do not
+  // move: no aggregate row holds a session, and keys do not contain it.
+  (db) => {
+    db.function('tw_implicit_session_v9', { deterministic: true }, (agent: unknown, user: unknown, ts: unknown) =>
+      implicitSessionId(String(agent), String(user), Number(ts)),
+    )
+    const blank = "session_id = '' AND source IN ('socket', 'http')"
+    db.exec(`
+      CREATE TEMP TABLE v9_sessions (source TEXT NOT NULL, session_id TEXT NOT NULL, PRIMARY KEY (source, session_id)) WITHOUT ROWID;
+      INSERT OR IGNORE INTO temp.v9_sessions SELECT source, tw_implicit_session_v9(agent_id, user_id, ts) FROM usage_events WHERE ${blank};
+      UPDATE usage_events SET session_id = tw_implicit_session_v9(agent_id, user_id, ts) WHERE ${blank};
+      DELETE FROM sessions WHERE ${blank};
+      DELETE FROM session_spans WHERE ${blank};
+      DELETE FROM sessions WHERE (source, session_id) IN (SELECT source, session_id FROM temp.v9_sessions);
+      DELETE FROM session_spans WHERE (source, session_id) IN (SELECT source, session_id FROM temp.v9_sessions);
+      INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
+        SELECT source, session_id, user_id, agent_id, project, model, min(ts), max(ts) FROM usage_events
+        WHERE (source, session_id) IN (SELECT source, session_id FROM temp.v9_sessions)
+        GROUP BY source, session_id, user_id, agent_id, project, model;
+      -- As the sessions projection's rebuild: a session's names are those of its first request.
+      INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
+        SELECT source, session_id, user_id, agent_id, project, first_ts, last_ts FROM (
+          SELECT source, session_id, user_id, agent_id, project, min(ts) AS first_ts,
+            (SELECT max(ts) FROM usage_events l WHERE l.source = e.source AND l.session_id = e.session_id) AS last_ts
+          FROM usage_events e WHERE (source, session_id) IN (SELECT source, session_id FROM temp.v9_sessions)
+          GROUP BY source, session_id);
+      DROP TABLE temp.v9_sessions;
+    `)
+  },
+  // v10: pushed lines and items refused (per source and reason), so the Sources panel's counts
+  // outlive a restart; they were kept in memory only (src/engine/ingest/refusals.ts).
+  (db) => {
+    db.exec(`
+      CREATE TABLE push_refusals (
+        source TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (source, reason)
       ) WITHOUT ROWID;
     `)
   },

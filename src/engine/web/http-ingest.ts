@@ -87,6 +87,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: IngestHttp
   }
   const body = await readBody(req, ctx.maxBodyBytes ?? MAX_BODY_BYTES)
   if (!body.ok) {
+    // A whole body refused is counted like a refused line; a sender that went away is not.
+    if (body.why !== 'unreadable') ctx.writer.refusals.count('http', body.why)
     if (body.status === 413) {
       res.setHeader('connection', 'close')
       res.on('finish', () => req.destroy())
@@ -95,7 +97,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: IngestHttp
   }
   const ndjson = /^application\/x-ndjson/i.test(req.headers['content-type'] ?? '')
   const decoded = decodeBody(body.text, ndjson, (ctx.now ?? Date.now)(), { userId: ctx.userId, source: 'http' })
-  if (typeof decoded === 'string') return send(res, 400, { ok: false, error: decoded })
+  if (typeof decoded === 'string') {
+    ctx.writer.refusals.count('http', 'malformed-json')
+    return send(res, 400, { ok: false, error: decoded })
+  }
   if (decoded.length === 0) return send(res, 400, { ok: false, error: 'no events in the body' })
   const events: UsageEvent[] = []
   for (const r of decoded) {
