@@ -261,4 +261,100 @@ describe('the dashboard over several machines', () => {
       desktop.close()
     }
   }, 90_000)
+
+  it('over the team and my machines: the Sessions tile and the time/sessions metrics say they stay on each machine (no "—", no error), and the header\'s Today follows the view and says whose it is', async () => {
+    await pgs.query('DROP SCHEMA IF EXISTS tokenwatch CASCADE')
+    const folder = join(root, 'Sync2')
+    mkdirSync(folder)
+    const env = cliEnv(join(root, 'laptop2'), { TOKENWATCH_TEAM_URL: '' })
+    const home = env.TOKENWATCH_HOME as string
+    // Today's work only (since UTC midnight, the page's zone), $1 a request on the desktop.
+    const todayWork = (store: Store, prefix: string, n: number): void => {
+      const now = Date.now()
+      const start = Math.max(now - 10 * 60_000, Math.floor(now / 86_400_000) * 86_400_000)
+      applyBatch(
+        store,
+        [
+          {
+            events: Array.from({ length: n }, (_, i) =>
+              event(`${prefix}-${i}`, start + Math.floor(((now - start) * i) / n), { userId: 'ana' }),
+            ),
+          },
+        ],
+        () => 1_000_000_000,
+      )
+    }
+    mkdirSync(home, { recursive: true })
+    const laptop = openStore(join(home, 'tokenwatch.db'))
+    setMachineName(laptop, 'laptop')
+    todayWork(laptop, 'l', 2)
+    laptop.close()
+    writeFileSync(join(home, 'settings.json'), JSON.stringify({ teamUrl: pgs.url, machinesFolder: folder }))
+    mkdirSync(join(root, 'desktop2'))
+    const desktop = openStore(join(root, 'desktop2', 'tw.db'))
+    setMachineName(desktop, 'desktop')
+    todayWork(desktop, 'd', 9)
+    await syncToPostgres(desktop, pgs.url, { projects: 'basename' })
+    writeMachineFile(desktop, folder, 'basename')
+    let served: Served | undefined
+    try {
+      served = await startServe(['--port', '0', '--no-socket'], env)
+      await page.goto(served.url)
+      expect(await textIs('data-source', /^This machine/)).toBe('This machine (laptop)')
+      await page.getByTestId('range-today').click()
+      expect(await textIs('kpi-requests-value', '2')).toBe('2')
+      const localCost = await textIs('kpi-cost-value', /\$|unpriced/)
+      // This machine: the header's Today is the Today tile, labelled plainly.
+      expect(await textIs('today-spend-value', localCost)).toBe(localCost)
+      expect(await textIs('today-label', /^Today, /)).toMatch(/^Today, /)
+      expect(await textIs('kpi-sessions-value', '1')).toBe('1')
+
+      for (const [scope, label] of [
+        ['team', 'Team'],
+        ['machines', 'My machines'],
+      ] as const) {
+        await page.getByTestId(`data-scope-${scope}`).click()
+        expect(await textIs('data-source', new RegExp(`^${label} \\(`))).toMatch(new RegExp(`^${label} \\(`))
+        expect(await textIs('kpi-requests-value', '11')).toBe('11')
+        const cost = await textIs('kpi-cost-value', /^\$9\./)
+        expect(cost).toMatch(/^\$9\./)
+        // The header follows the view: the same figure as the Today tile, and it says whose it is.
+        expect(await textIs('today-spend-value', cost)).toBe(cost)
+        expect(await textIs('today-label', new RegExp(`^${label} today, `))).toMatch(new RegExp(`^${label} today, `))
+        // Sessions are not synced: the tile says so instead of "—".
+        expect(await textIs('kpi-sessions-value', 'per machine')).toBe('per machine')
+        expect(await textIs('kpi-sessions-change', /stay on each machine/)).toMatch(/stay on each machine/)
+        // Time and sessions cannot be charted from quarter-hour totals: offered disabled, with the reason.
+        for (const m of ['time', 'sessions']) {
+          const b = page.getByTestId(`metric-${m}`)
+          expect(await b.isDisabled()).toBe(true)
+          expect(await b.getAttribute('title')).toMatch(/stay on each machine/)
+        }
+        expect(await page.getByText('Could not load the chart').count()).toBe(0)
+      }
+      // A link asking for sessions over the team (a bookmark from this machine's view) charts tokens, without an error.
+      const u = new URL(page.url())
+      u.searchParams.set('data', 'team')
+      u.searchParams.set('metric', 'sessions')
+      await page.goto(u.toString())
+      expect(await textIs('data-source', /^Team \(/)).toMatch(/^Team \(/)
+      expect(await textIs('chart-title', /^Tokens per /)).toMatch(/^Tokens per /)
+      expect(await textIs('kpi-sessions-value', 'per machine')).toBe('per machine')
+      expect(await page.getByText('Could not load the chart').count()).toBe(0)
+      expect(await page.getByTestId('chart').getAttribute('data-total')).toBe(String(11 * (10 + 5 + 100)))
+      // Back on this machine the same link charts its sessions.
+      await page.getByTestId('data-scope-local').click()
+      expect(await textIs('chart-title', /^Sessions per /)).toMatch(/^Sessions per /)
+      expect(await textIs('today-label', /^Today, /)).toMatch(/^Today, /)
+      // Spend, Sources and Settings are this machine's: so is the header there, whatever the data switch says.
+      await page.getByTestId('data-scope-team').click()
+      expect(await textIs('today-label', /^Team today, /)).toMatch(/^Team today, /)
+      await page.getByTestId('tab-spend').click()
+      expect(await textIs('today-label', /^Today, /)).toMatch(/^Today, /)
+      expect(await textIs('today-spend-value', localCost)).toBe(localCost)
+    } finally {
+      expect(await served?.stop()).toBe(0)
+      desktop.close()
+    }
+  }, 90_000)
 })

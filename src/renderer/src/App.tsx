@@ -108,6 +108,10 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   const welcome = firstRun === 'active' || empty
   const dataTab = (tab === 'dashboard' || tab === 'sessions') && !welcome
   const showControls = dataTab && dims.data !== undefined
+  // The header's Today follows the data the tab shows: the chosen scope on Dashboard and Sessions,
+  // this machine on Spend, Sources and Settings (always this machine's).
+  const headerScope = !local && (tab === 'dashboard' || tab === 'sessions')
+  const scopeLabel = sources.data?.find((s) => s.scope === scope)?.label ?? (scope === 'team' ? 'Team' : 'My machines')
 
   let content: JSX.Element
   if (tab === 'settings') {
@@ -183,6 +187,7 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
         range={range}
         dims={dims.data}
         tick={tick}
+        sessionsHere={local}
       />
     )
   }
@@ -190,7 +195,13 @@ export function App({ conn }: { conn: Connection }): JSX.Element {
   return (
     <div className="app">
       <Header tab={tab} onTab={setTab}>
-        {settingsReady && <TodaySpend api={api} tz={tz} budget={settings?.dailyBudgetUsd ?? null} tick={tick} />}
+        {settingsReady &&
+          (headerScope ? (
+            // The data the tab shows is another scope's: so is today's figure, and it says whose (the daily budget is this machine's).
+            <TodaySpend key={scope} api={dataApi} tz={tz} budget={null} tick={tick} whose={scopeLabel} />
+          ) : (
+            <TodaySpend key="local" api={api} tz={tz} budget={settings?.dailyBudgetUsd ?? null} tick={tick} />
+          ))}
       </Header>
       <main>
         {loaded.error !== undefined && (

@@ -1,7 +1,7 @@
 import { type JSX, useMemo, useRef } from 'react'
 import type { AppApi, Dimensions, RangeForecast, Report, ReportQuery } from '../../../shared/contract'
 import type { Transport } from '../api'
-import { buildChartData, effectiveSplit, METRICS, SPLITS, withForecast, type Metric, type Split } from '../lib/chart-data'
+import { buildChartData, effectiveSplit, isActivityMetric, METRICS, SPLITS, withForecast, type Metric, type Split } from '../lib/chart-data'
 import { formatCompact } from '../lib/format'
 import { loadColorBook, saveColorBook, type ColorBook, type KeyValueStore } from '../lib/series-colors'
 import type { Resolution } from '../lib/range'
@@ -37,6 +37,8 @@ export function ChartCard(props: {
   onSplit: (s: Split) => void
   /** The cost forecast for the rest of the range, drawn dashed when the metric is cost. */
   forecast?: RangeForecast | null
+  /** Why time and sessions cannot be charted here (data without sessions); undefined where they can. */
+  noActivity?: string
 }): JSX.Element {
   const { report, metric, resolution, keys } = props
   const split = effectiveSplit(metric, props.split)
@@ -58,16 +60,19 @@ export function ChartCard(props: {
     })
     return forecast ? withForecast(bars, forecast.points) : bars
   }, [report, keys, resolution, metric, split, colorOrder, forecast])
+  const metricOptions = METRICS.map((m) =>
+    props.noActivity !== undefined && isActivityMetric(m.id) ? { ...m, disabled: true, title: props.noActivity } : m,
+  )
   const splitOptions = SPLITS.map((s) => ({ ...s, disabled: s.id === 'bucket' && metric !== 'tokens' }))
   const empty = report !== undefined && report.rows.length === 0
   return (
     <section className="card chart-card" aria-labelledby="chart-title">
       <header className="card-header">
-        <h2 id="chart-title">
+        <h2 id="chart-title" data-testid="chart-title">
           {METRICS.find((m) => m.id === metric)?.label} per {resolution}
         </h2>
         <div className="card-tools">
-          <SegmentedControl label="Metric" options={METRICS} value={metric} onChange={props.onMetric} testid="metric" />
+          <SegmentedControl label="Metric" options={metricOptions} value={metric} onChange={props.onMetric} testid="metric" />
           <label className="inline-label">
             Split by
             <select data-testid="split" value={split} onChange={(e) => props.onSplit(e.target.value as Split)}>

@@ -10,6 +10,8 @@ import { BreakdownTable } from './BreakdownTable'
 import { ChartCard } from './ChartCard'
 import { KpiTiles } from './KpiTiles'
 
+const NO_ACTIVITY = 'Time and sessions are counted from sessions, which stay on each machine: switch to This machine to chart its own'
+
 const NO_FIGURES: Figures = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, requests: 0, costUsd: 0, unpricedTokens: 0 }
 
 /** KPIs, the chart and the breakdown for the chosen range and filters; refetches on `tick`. */
@@ -22,6 +24,7 @@ export function DashboardView({
   range,
   dims,
   tick,
+  sessionsHere = true,
 }: {
   api: AppApi
   transport: Transport
@@ -32,13 +35,20 @@ export function DashboardView({
   /** Filter values (for stable colours) and the stored data's extent (for the "all" axis). */
   dims: Dimensions
   tick: number
+  /**
+   * Whether the data holds sessions (this machine's store). The team database and the my-machines
+   * folder hold quarter-hour totals: no session count, no active time, said so on screen.
+   */
+  sessionsHere?: boolean
 }): JSX.Element {
-  const query = chartQuery(view, range, tz)
+  // A link (or the view kept from this machine) asking for time or sessions over data without sessions charts tokens.
+  const metric = !sessionsHere && isActivityMetric(view.metric) ? 'tokens' : view.metric
+  const query = chartQuery({ ...view, metric }, range, tz)
   const filter = usageFilter(range, tz, view.filters)
   const qKey = JSON.stringify(query)
   const chart = useAsync(`${qKey}#${tick}`, () => api.report(query))
   // Time and sessions come from request timestamps (the activity query), grouped like the chart.
-  const activityMetric = isActivityMetric(view.metric)
+  const activityMetric = isActivityMetric(metric)
   const activity = useAsync(activityMetric ? `activity#${qKey}#${tick}` : null, () => api.activity(query))
   // The cost forecast for a range that runs past now (today, 24 h, the last N days).
   // The forecast is drawn over hourly or daily bars only.
@@ -55,8 +65,8 @@ export function DashboardView({
   const prevTotals = useAsync(prevKey, () =>
     prev === undefined ? Promise.reject(new Error('no previous period')) : api.report({ ...prev, groupBy: [] }),
   )
-  const sessions = useAsync(`${JSON.stringify(filter)}#${tick}`, () => api.sessionCount(filter))
-  const prevSessions = useAsync(prevKey, () =>
+  const sessions = useAsync(sessionsHere ? `${JSON.stringify(filter)}#${tick}` : null, () => api.sessionCount(filter))
+  const prevSessions = useAsync(sessionsHere ? prevKey : null, () =>
     prev === undefined ? Promise.reject(new Error('no previous period')) : api.sessionCount(prev),
   )
 
@@ -77,7 +87,7 @@ export function DashboardView({
         <KpiTiles
           current={chart.data?.totals}
           previous={prev === undefined ? undefined : prevTotals.data?.totals}
-          sessions={sessions.data}
+          sessions={sessionsHere ? sessions.data : 'per-machine'}
           prevSessions={prev === undefined ? undefined : prevSessions.data}
           forecast={running ? forecast.data : undefined}
         />
@@ -90,13 +100,14 @@ export function DashboardView({
         keys={keys}
         dims={dims}
         resolution={range.resolution}
-        metric={view.metric}
+        metric={metric}
         split={view.split}
         query={query}
         dayOf={(ms) => dayKey(ms, tz)}
         onMetric={(metric) => onView({ ...view, metric })}
         onSplit={(split) => onView({ ...view, split })}
         forecast={running ? forecast.data : undefined}
+        noActivity={sessionsHere ? undefined : NO_ACTIVITY}
       />
       <BreakdownTable api={api} filter={filter} tick={tick} machines={(dims.machines?.length ?? 0) > 1} />
     </>

@@ -15,12 +15,15 @@ export function KpiTile({
   value,
   delta,
   note,
+  changeText,
 }: {
   label: string
   testid: string
   value: ReactNode
   delta: number | 'new' | undefined
   note?: ReactNode
+  /** Said in place of the change when no change can be given (why). */
+  changeText?: string
 }): JSX.Element {
   const dir = delta === undefined || delta === 'new' || delta === 0 ? 'flat' : delta > 0 ? 'up' : 'down'
   return (
@@ -31,7 +34,7 @@ export function KpiTile({
       </p>
       <p className={`kpi-change ${dir}`} data-testid={`${testid}-change`}>
         {delta === undefined ? (
-          <span className="muted">no earlier period</span>
+          <span className="muted">{changeText ?? 'no earlier period'}</span>
         ) : delta === 'new' ? (
           'new vs previous period'
         ) : (

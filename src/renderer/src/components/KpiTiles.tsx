@@ -15,7 +15,8 @@ export function KpiTiles({
   forecast?: RangeForecast | null
   current: Figures | undefined
   previous: Figures | undefined
-  sessions: number | undefined
+  /** 'per-machine' where the data holds no sessions (the team, my machines). */
+  sessions: number | 'per-machine' | undefined
   prevSessions: number | undefined
 }): JSX.Element {
   const dash = '—'
@@ -73,12 +74,22 @@ export function KpiTiles({
         value={current === undefined ? dash : formatInt(current.requests)}
         delta={change(current?.requests, previous?.requests)}
       />
-      <KpiTile
-        label="Sessions"
-        testid="kpi-sessions"
-        value={sessions === undefined ? dash : formatInt(sessions)}
-        delta={change(sessions, prevSessions)}
-      />
+      {sessions === 'per-machine' ? (
+        <KpiTile
+          label="Sessions"
+          testid="kpi-sessions"
+          value="per machine"
+          delta={undefined}
+          changeText="sessions stay on each machine: switch to This machine to count its own"
+        />
+      ) : (
+        <KpiTile
+          label="Sessions"
+          testid="kpi-sessions"
+          value={sessions === undefined ? dash : formatInt(sessions)}
+          delta={change(sessions, prevSessions)}
+        />
+      )}
     </div>
   )
 }

@@ -4,6 +4,8 @@ export interface Segment<T extends string> {
   id: T
   label: string
   disabled?: boolean
+  /** The button's tooltip (say why it is disabled). */
+  title?: string
 }
 
 /** A row of toggle buttons for one choice (aria-pressed marks the current one). */
@@ -28,6 +30,7 @@ export function SegmentedControl<T extends string>({
           type="button"
           aria-pressed={o.id === value}
           disabled={o.disabled}
+          title={o.title}
           data-testid={`${testid}-${o.id}`}
           onClick={() => onChange(o.id)}
         >

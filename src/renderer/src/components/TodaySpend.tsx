@@ -12,19 +12,24 @@ function formatDay(day: string): string {
   )
 }
 
-/** Today's spend in the viewer's zone, against the daily budget when one is set. */
+/**
+ * Today's spend in the viewer's zone, against the daily budget when one is set. `whose` names the
+ * data when it is not this machine's ("Team", "My machines"): the label then says so.
+ */
 export function TodaySpend({
   api,
   tz,
   budget,
   tick,
+  whose,
 }: {
   api: AppApi
   tz: string
   budget: number | null
   tick: number
+  whose?: string
 }): JSX.Element | null {
-  const today = useAsync(`${tz}#${tick}`, () => api.todaySpend({ tz }))
+  const today = useAsync(`${whose ?? ''}#${tz}#${tick}`, () => api.todaySpend({ tz }))
   const t = today.data
   if (t === undefined) return null
   // The tray's rule (src/shared/budget.ts): reaching the budget is over.
@@ -38,8 +43,12 @@ export function TodaySpend({
       data-budget={budgetIs}
       title={t.unpricedTokens > 0 ? `${formatCompact(t.unpricedTokens)} tokens today have no known price` : undefined}
     >
-      <span className="today-label" data-testid="today-label" title={`Spent since midnight in ${tz}, whatever range the dashboard shows`}>
-        Today, {formatDay(t.day)}
+      <span
+        className="today-label"
+        data-testid="today-label"
+        title={`${whose === undefined ? 'This machine' : whose}: spent since midnight in ${tz}, whatever range the dashboard shows`}
+      >
+        {whose === undefined ? 'Today' : `${whose} today`}, {formatDay(t.day)}
       </span>
       <strong className="today-value" data-testid="today-spend-value">
         {state === 'unpriced' ? 'unpriced' : formatUsd(t.costUsd)}
