@@ -160,6 +160,7 @@ class BatchEffects implements BatchChanges {
   readonly sessions = new Map<string, Map<string, Span>>()
   readonly moved = new Map<string, LedgerEvent>()
   seq = 0
+  ledgerSince: number | null = null
 
   /** Adds (sign 1) or takes back (-1) a record's tokens, cost and request in its aggregate row. */
   count(e: LedgerEvent, names: string, sign: 1 | -1): void {
@@ -223,6 +224,29 @@ function ledgerEvent(ev: UsageEvent, cost: Coster): LedgerEvent {
 }
 
 /**
+ * A commit inserting at least this many records sums their effect on the derived tables in SQL
+ * from the ledger rows (INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE) instead of per
+ * record in JS: a cold backfill's 32 MiB commit inserts ~1,500 (docs/BENCHMARKS.md).
+ */
+export const SQL_SUMS_MIN_INSERTS = 64
+
+export interface ApplyOptions {
+  /** Bulk mode (bulk-load.ts): keys looked up in memory. */
+  bulk?: BulkLoad | null
+  /** Sum the new records in SQL from this many inserts on (default SQL_SUMS_MIN_INSERTS; Infinity: never, 0: always). */
+  sqlSumsMin?: number
+}
+
+const lastRowids = new WeakMap<Database.Database, Database.Statement>()
+
+/** The ledger's last rowid (0: empty). */
+function lastRowid(db: Database.Database): number {
+  let stmt = lastRowids.get(db)
+  if (!stmt) lastRowids.set(db, (stmt = db.prepare('SELECT coalesce(max(rowid), 0) FROM usage_events').pluck()))
+  return stmt.get() as number
+}
+
+/**
  * Records events in the ledger, applies their effect on the aggregates and moves the files'
  * offsets, all in one IMMEDIATE transaction: a crash at any instant leaves either all of it or none.
  * `alsoInTransaction` runs first inside that transaction.
@@ -233,8 +257,9 @@ export function applyBatch(
   cost: Coster,
   now = Date.now(),
   alsoInTransaction?: () => void,
-  bulk?: BulkLoad | null,
+  opts: ApplyOptions = {},
 ): BatchResult {
+  const bulk = opts.bulk
   guardWal(store)
   const s = prepare(store.db)
   setDurability(
@@ -319,8 +344,15 @@ export function applyBatch(
     const twins = findTwins(store.db, seen.values(), stored)
     if (twins.size > 0) rekeyTwins(seen, twins, stored, result)
     t1 = performance.now()
-    // 3. Insert new keys; correct stored records where the new sighting carries more.
+    // 3. Insert new keys; correct stored records where the new sighting carries more. A large
+    // commit leaves its new records' effect on the derived tables to SQL (summed from the ledger
+    // rows it inserted, all with a rowid above the ledger's last before it); corrections, and a
+    // commit that supersedes records (which may take back some it inserted), are summed here.
     const fx = new BatchEffects()
+    const newKeys = seen.size - stored.size
+    const inSql = superseding.length === 0 && newKeys >= (opts.sqlSumsMin ?? SQL_SUMS_MIN_INSERTS)
+    if (inSql) fx.ledgerSince = lastRowid(store.db)
+    const newHours = new Set<number>()
     const refusedInFile = new Map<string, number>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
@@ -334,23 +366,30 @@ export function applyBatch(
         else refusedInFile.set(path, (refusedInFile.get(path) ?? 0) + 1)
         continue
       }
-      const names = namesOf(current)
       if (kept) {
         result.updated++
+        const names = namesOf(current)
         const keptNames = namesOf(kept)
         fx.count(kept, keptNames, -1)
         const [key, ...columns] = toParams(current)
         s.updateEvent.run(...columns, key)
         if (kept.ts !== current.ts || kept.sessionId !== current.sessionId || keptNames !== names)
           fx.moved.set(spanKey(kept, keptNames), kept)
-      } else {
-        result.inserted++
-        const info = s.insertEvent.run(toParams(current))
-        if (inBulk) inserted.push([current.key, Number(info.lastInsertRowid)])
+        fx.count(current, names, 1)
+        fx.widen(current, names)
+        continue
       }
-      fx.count(current, names, 1)
-      fx.widen(current, names)
+      result.inserted++
+      const info = s.insertEvent.run(toParams(current))
+      if (inBulk) inserted.push([current.key, Number(info.lastInsertRowid)])
+      if (inSql) newHours.add(hourOf(current.ts))
+      else {
+        const names = namesOf(current)
+        fx.count(current, names, 1)
+        fx.widen(current, names)
+      }
     }
+    if (inSql && result.inserted === 0) fx.ledgerSince = null
     for (const [path, n] of refusedInFile) s.skipRefused.run({ path, n })
     // 3b. Records a batch replaces (Cursor's database figures for the days an imported CSV covers):
     // removed, their aggregates and spans with them, after this batch's own events are in.
@@ -368,9 +407,10 @@ export function applyBatch(
     // A record added and taken back in one batch (superseded by a later file of it) changes no row.
     for (const [k, row] of fx.rows) if (isZero(row.sums)) fx.rows.delete(k)
     // 4. Every derived table (aggregates, sessions, picker values, rollups) takes the commit's changes.
-    fx.seq = fx.rows.size > 0 ? nextChangeSeq(store.db) : 0
+    fx.seq = fx.rows.size > 0 || fx.ledgerSince !== null ? nextChangeSeq(store.db) : 0
     applyProjections(store.db, fx)
     result.hours = fx.hours()
+    for (const h of newHours) result.hours.add(h)
     t2 = performance.now()
   })
   run.immediate()

@@ -231,7 +231,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     const batch = pending
     pending = []
     pendingBytes = 0
-    const r = applyBatch(store, batch, cost, Date.now(), undefined, bulk)
+    const r = applyBatch(store, batch, cost, Date.now(), undefined, { bulk })
     summary.inserted += r.inserted
     summary.updated += r.updated
     summary.duplicates += r.duplicates

@@ -21,6 +21,7 @@ import type { BatchChanges, Projection } from './types'
 
 interface Statements {
   add: Database.Statement
+  addFromLedger: Database.Statement
   dropEmpty: Database.Statement
   tombstone: Database.Statement
 }
@@ -37,6 +38,11 @@ function prepare(db: Database.Database): Statements {
     // The row's change sequence becomes the commit's: a sync sends it again (its absolute values).
     add: db.prepare(`INSERT INTO usage_buckets (bucket_start, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS}, change_seq)
       VALUES (${placeholders(1 + DIMENSIONS.length + MEASURES.length + 1)}) ${ADD_MEASURES_ON_CONFLICT}, change_seq = excluded.change_seq`),
+    // A commit's new ledger rows (rowid above the first parameter), summed per row in SQL.
+    addFromLedger: db.prepare(`INSERT INTO usage_buckets (bucket_start, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS}, change_seq)
+      SELECT ts - (ts % ${BUCKET_MS}) AS b, ${DIMENSION_COLUMNS}, ${MEASURES_FROM_LEDGER}, @seq
+      FROM usage_events WHERE rowid > @since GROUP BY b, ${DIMENSION_COLUMNS}
+      ${ADD_MEASURES_ON_CONFLICT}, change_seq = excluded.change_seq`),
     // A correction that moved a record to another row can leave its old row empty: drop it, so
     // reports, pickers and spans never show a group with no requests...
     dropEmpty: db.prepare(`DELETE FROM usage_buckets WHERE ${ROW_IS} AND requests = 0`),
@@ -66,6 +72,7 @@ export const buckets: Projection = {
 
   apply(db: Database.Database, changes: BatchChanges): void {
     const s = prepare(db)
+    if (changes.ledgerSince !== null) s.addFromLedger.run({ since: changes.ledgerSince, seq: changes.seq })
     for (const row of changes.rows.values()) {
       const id = [row.bucket, ...dimensionValues(row)]
       s.add.run(...id, ...measureValues(row.sums), changes.seq)

@@ -5,6 +5,7 @@ import { DIMENSIONS } from './measures'
 import type { BatchChanges, Projection } from './types'
 
 const statements = new WeakMap<Database.Database, Database.Statement>()
+const fromLedger = new WeakMap<Database.Database, Database.Statement>()
 
 export const dimensionValues: Projection = {
   name: 'picker values',
@@ -15,6 +16,17 @@ export const dimensionValues: Projection = {
   apply(db: Database.Database, changes: BatchChanges): void {
     let add = statements.get(db)
     if (!add) statements.set(db, (add = db.prepare('INSERT OR IGNORE INTO dimension_values (dim, value) VALUES (?, ?)')))
+    if (changes.ledgerSince !== null) {
+      let stmt = fromLedger.get(db)
+      if (!stmt) {
+        // The names of the aggregate rows this commit wrote (its change sequence, indexed; the
+        // quarter-hour aggregates apply first): far fewer rows than the new ledger rows.
+        const each = DIMENSIONS.map((d) => `SELECT '${d.picker}', ${d.column} FROM usage_buckets WHERE change_seq = @seq`).join(' UNION ')
+        stmt = db.prepare(`INSERT OR IGNORE INTO dimension_values (dim, value) ${each}`)
+        fromLedger.set(db, stmt)
+      }
+      stmt.run({ seq: changes.seq })
+    }
     const seen = new Set<string>()
     for (const row of changes.rows.values()) {
       // A row a correction only took from names no value new.

@@ -12,6 +12,7 @@ import {
   DIMENSIONS,
   MEASURE_COLUMNS,
   MEASURES,
+  MEASURES_FROM_LEDGER,
   SUM_OF_MEASURES,
   addMeasures,
   dimensionValues,
@@ -97,6 +98,43 @@ function localDayNumber(tz: string, bucket: number): number {
   return Math.floor((bucket + off) / DAY)
 }
 
+interface LedgerStatements {
+  range: Database.Statement
+  days: Database.Statement
+  modelDays: Database.Statement
+}
+
+const ledgerStatements = new WeakMap<Database.Database, LedgerStatements>()
+
+/**
+ * Adds the ledger rows with a rowid above `since` (a commit's new records) to zone `tz`'s day
+ * rows, in SQL: a stretch of constant UTC offset at a time, their quarter-hours grouped by local
+ * day exactly as rebuildRollup groups the aggregates.
+ */
+function addLedgerRows(db: Database.Database, tz: string, since: number): void {
+  let s = ledgerStatements.get(db)
+  if (!s) {
+    const bucket = `(ts - (ts % ${QUARTER}))`
+    const where = `rowid > ? AND ${bucket} >= ? AND ${bucket} < ?`
+    s = {
+      range: db.prepare(`SELECT min(${bucket}) AS lo, max(${bucket}) AS hi FROM usage_events WHERE rowid > ?`),
+      days: db.prepare(`INSERT INTO usage_days (tz, day, ${DIMENSION_COLUMNS}, ${MEASURE_COLUMNS})
+        SELECT ?, (${bucket} + CAST(? AS INTEGER)) / ${DAY} AS d, ${DIMENSION_COLUMNS}, ${MEASURES_FROM_LEDGER}
+        FROM usage_events WHERE ${where} GROUP BY d, ${DIMENSION_COLUMNS} ${ADD_MEASURES_ON_CONFLICT}`),
+      modelDays: db.prepare(`INSERT INTO usage_days_model (tz, day, model, ${MEASURE_COLUMNS})
+        SELECT ?, (${bucket} + CAST(? AS INTEGER)) / ${DAY} AS d, model, ${MEASURES_FROM_LEDGER}
+        FROM usage_events WHERE ${where} GROUP BY d, model ${ADD_MEASURES_ON_CONFLICT}`),
+    }
+    ledgerStatements.set(db, s)
+  }
+  const r = s.range.get(since) as { lo: number | null; hi: number | null }
+  if (r.lo === null || r.hi === null) return
+  for (const seg of offsetSegments(r.lo, r.hi + QUARTER, tz)) {
+    s.days.run(tz, seg.offset, since, seg.from, seg.to)
+    s.modelDays.run(tz, seg.offset, since, seg.from, seg.to)
+  }
+}
+
 interface DayStatements {
   add: Database.Statement
   drop: Database.Statement
@@ -172,7 +210,9 @@ export const rollup: Projection = {
   answers: ['report and reportCsv over long ranges in a rolled-up zone'],
 
   apply(db: Database.Database, changes: BatchChanges): void {
-    applyRollupDeltas(db, rollupZones(db), changes.rows.values())
+    const zones = rollupZones(db)
+    if (changes.ledgerSince !== null) for (const tz of zones) addLedgerRows(db, tz, changes.ledgerSince)
+    applyRollupDeltas(db, zones, changes.rows.values())
   },
 
   /** From the quarter-hour aggregates (rebuilt first), for every zone rolled up. */

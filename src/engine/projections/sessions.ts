@@ -9,6 +9,9 @@ import type { BatchChanges, Projection } from './types'
 
 interface Statements {
   upsertSession: Database.Statement
+  sessionsFromLedger: Database.Statement
+  lastFromLedger: Database.Statement
+  spansFromLedger: Database.Statement
   upsertSpan: Database.Statement
   spanOf: Database.Statement
   setSpan: Database.Statement
@@ -30,6 +33,21 @@ function prepare(db: Database.Database): Statements {
     upsertSpan: db.prepare(`INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
+    // A commit's new ledger rows (rowid above the parameter), in SQL: the spans they widen, the
+    // sessions they start (named by their first request, as a rebuild names them: SQLite takes
+    // the bare columns of a lone min() from the row holding it) or widen, then the sessions' ends.
+    spansFromLedger: db.prepare(`INSERT INTO session_spans (source, session_id, user_id, agent_id, project, model, first_ts, last_ts)
+      SELECT source, session_id, user_id, agent_id, project, model, min(ts), max(ts) FROM usage_events WHERE rowid > ?
+      GROUP BY source, session_id, user_id, agent_id, project, model
+      ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), last_ts = max(last_ts, excluded.last_ts)`),
+    sessionsFromLedger: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
+      SELECT source, session_id, user_id, agent_id, project, first, first FROM
+        (SELECT source, session_id, user_id, agent_id, project, min(ts) AS first FROM usage_events WHERE rowid > ? GROUP BY source, session_id)
+      WHERE 1 ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts)`),
+    lastFromLedger: db.prepare(`INSERT INTO sessions (source, session_id, user_id, agent_id, project, first_ts, last_ts)
+      SELECT source, session_id, '', '', '', last, last FROM
+        (SELECT source, session_id, max(ts) AS last FROM usage_events WHERE rowid > ? GROUP BY source, session_id)
+      WHERE 1 ON CONFLICT DO UPDATE SET last_ts = max(last_ts, excluded.last_ts)`),
     // A span a correction moved a request out of (other model, project, ... or time), from the ledger again.
     spanOf: db.prepare(`SELECT min(ts) AS firstTs, max(ts) AS lastTs FROM usage_events WHERE session_id = ? AND source = ?
       AND user_id = ? AND agent_id = ? AND project = ? AND model = ?`),
@@ -55,6 +73,11 @@ export const sessions: Projection = {
 
   apply(db: Database.Database, changes: BatchChanges): void {
     const s = prepare(db)
+    if (changes.ledgerSince !== null) {
+      s.spansFromLedger.run(changes.ledgerSince)
+      s.sessionsFromLedger.run(changes.ledgerSince)
+      s.lastFromLedger.run(changes.ledgerSince)
+    }
     for (const bySession of changes.sessions.values()) {
       for (const { e: x, firstTs, lastTs } of bySession.values())
         s.upsertSession.run(x.source, x.sessionId, x.userId, x.agentId, x.project, firstTs, lastTs)

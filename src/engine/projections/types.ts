@@ -29,6 +29,13 @@ export interface BatchChanges {
   moved: Map<string, LedgerEvent>
   /** The commit's change sequence (rows it touches are sent again by a sync); 0 when no row changed. */
   seq: number
+  /**
+   * When set, the ledger rows with a rowid above it were inserted by this commit and are NOT in
+   * `rows`, `spans` or `sessions`: each projection sums them in SQL from the ledger (a large
+   * commit's new records, see ingest/apply-batch.ts). The maps then hold only the corrections.
+   * Applied before the maps, so a correction that empties a row sees the new records in it.
+   */
+  ledgerSince: number | null
 }
 
 /**

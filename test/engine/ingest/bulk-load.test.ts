@@ -81,16 +81,16 @@ describe('bulk mode (a backfill into an empty ledger)', () => {
     const store = openStore(':memory:')
     const bulk = BulkLoad.begin(store)
     expect(bulk).not.toBeNull()
-    applyBatch(store, [{ events: [pushed('a', 5)] }], crashCoster, Date.now(), undefined, bulk)
+    applyBatch(store, [{ events: [pushed('a', 5)] }], crashCoster, Date.now(), undefined, { bulk })
     expect(bulk?.size).toBe(1)
     // Its own key, seen again, is found in memory and merged (larger output wins).
-    const again = applyBatch(store, [{ events: [pushed('a', 9)] }], crashCoster, Date.now(), undefined, bulk)
+    const again = applyBatch(store, [{ events: [pushed('a', 9)] }], crashCoster, Date.now(), undefined, { bulk })
     expect(again).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 })
     // Another writer's row (no BulkLoad): from now on bulk mode is off, and a key it wrote is found in the store.
     applyBatch(store, [{ events: [pushed('b', 2)] }], crashCoster)
     expect(bulk?.usable()).toBe(false)
     expect(bulk?.size).toBe(0)
-    const r = applyBatch(store, [{ events: [pushed('b', 4), pushed('a', 1)] }], crashCoster, Date.now(), undefined, bulk)
+    const r = applyBatch(store, [{ events: [pushed('b', 4), pushed('a', 1)] }], crashCoster, Date.now(), undefined, { bulk })
     expect(r).toMatchObject({ inserted: 0, updated: 1, duplicates: 2 })
     expect(ledgerTotals(store)).toMatchObject({ output: 13, requests: 2 })
     expectAggregatesMatchLedger(store)
@@ -101,12 +101,12 @@ describe('bulk mode (a backfill into an empty ledger)', () => {
     const store = openStore(':memory:')
     const bulk = BulkLoad.begin(store)
     store.db.exec("CREATE TRIGGER no_c AFTER INSERT ON usage_events WHEN NEW.key = 'ext:bot:c' BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    expect(() => applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, bulk)).toThrow(
+    expect(() => applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, { bulk })).toThrow(
       'disk full',
     )
     expect(bulk?.size).toBe(0)
     store.db.exec('DROP TRIGGER no_c')
-    const r = applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, bulk)
+    const r = applyBatch(store, [{ events: [pushed('d', 1), pushed('c', 1)] }], crashCoster, Date.now(), undefined, { bulk })
     expect(r).toMatchObject({ inserted: 2 })
     expect(bulk?.size).toBe(2)
     store.close()

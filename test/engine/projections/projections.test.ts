@@ -64,33 +64,59 @@ function history(): UsageEvent[] {
 }
 
 describe('projections: every derived table is its declared projection', () => {
-  it('applied commit by commit equals rebuilt from the ledger, corrections and rollup zones included', () => {
-    const store = newStore()
-    ensureRollup(store, 'Europe/Berlin')
-    ensureRollup(store, 'Asia/Kolkata')
-    const events = history()
-    for (let i = 0; i < events.length; i += 17) applyBatch(store, [{ events: events.slice(i, i + 17) }], cost)
-    // Corrections: the same keys seen again with more (a streamed line grown), at another time
-    // (moving rows, spans and a day), and under another model (moving every aggregate).
-    applyBatch(
-      store,
-      [
-        {
-          events: [
-            event('k3', T0 + 3 * 37 * 60_000, { ...pick(events[3]), output: 9999 }),
-            event('k10', T0 + 30 * H, { ...pick(events[10]), output: 10_000 }),
-            event('k11', events[11]?.ts ?? 0, { ...pick(events[11]), model: 'mystery', output: 20_000 }),
-          ],
-        },
-      ],
-      cost,
-    )
-    const incremental = snapshot(store)
-    expect(Object.values(incremental).every((rows) => rows.length > 0)).toBe(true)
-    store.db.transaction(() => rebuildProjections(store))()
-    expect(snapshot(store)).toEqual(incremental)
-    store.close()
-  })
+  // Each commit's new records summed per record in JS, in SQL from the ledger rows it inserted
+  // (what a large commit does), and both in turn (the corrections below always in JS).
+  it.each([
+    ['in JS', () => Infinity],
+    ['in SQL', () => 0],
+    ['in JS and SQL in turn', (i: number) => (i % 2 === 0 ? 0 : Infinity)],
+  ])(
+    'applied commit by commit (new records summed %s) equals rebuilt from the ledger, corrections and rollup zones included',
+    (_, sqlSumsMin) => {
+      const store = newStore()
+      ensureRollup(store, 'Europe/Berlin')
+      ensureRollup(store, 'Asia/Kolkata')
+      const events = history()
+      for (let i = 0; i < events.length; i += 17)
+        applyBatch(store, [{ events: events.slice(i, i + 17) }], cost, Date.now(), undefined, { sqlSumsMin: sqlSumsMin(i / 17) })
+      // A commit of new records and corrections at once (a key seen before, grown).
+      applyBatch(
+        store,
+        [
+          {
+            events: [
+              event('k200', T0 + 50 * H, { sessionId: 's1', output: 7 }),
+              event('k5', events[5]?.ts ?? 0, { ...pick(events[5]), output: 777 }),
+            ],
+          },
+        ],
+        cost,
+        Date.now(),
+        undefined,
+        { sqlSumsMin: sqlSumsMin(1) === 0 ? 0 : Infinity },
+      )
+      // Corrections: the same keys seen again with more (a streamed line grown), at another time
+      // (moving rows, spans and a day), and under another model (moving every aggregate).
+      applyBatch(
+        store,
+        [
+          {
+            events: [
+              event('k3', T0 + 3 * 37 * 60_000, { ...pick(events[3]), output: 9999 }),
+              event('k10', T0 + 30 * H, { ...pick(events[10]), output: 10_000 }),
+              event('k11', events[11]?.ts ?? 0, { ...pick(events[11]), model: 'mystery', output: 20_000 }),
+            ],
+          },
+        ],
+        cost,
+      )
+      const incremental = snapshot(store)
+      expect(Object.values(incremental).every((rows) => rows.length > 0)).toBe(true)
+      store.db.transaction(() => rebuildProjections(store))()
+      expect(snapshot(store)).toEqual(incremental)
+      store.close()
+    },
+  )
 
   it('a re-cost rebuilds only the projections that hold cost, for one model', () => {
     expect(PROJECTIONS.filter((p) => p.costed).map((p) => p.name)).toEqual(['quarter-hour aggregates', 'local-day rollups'])
