@@ -51,7 +51,7 @@ export interface ScanStages {
   commitMs: number
   waitMs: number
   workers: number
-  /** 1 when the scan ran in bulk mode (an empty ledger), else 0. */
+  /** 1 when the scan ran in bulk mode (an empty ledger, or one far behind: bulk-load.ts), else 0. */
   bulk: number
   /** Files the workers read (the rest were read on the writer's thread). */
   workerFiles: number
@@ -112,8 +112,8 @@ export interface ScanOptions {
   workerScript?: string
   /** Workers start only for a read of at least this many bytes (default WORKER_MIN_BYTES). */
   workerMinBytes?: number
-  /** Bulk mode when the ledger is empty (bulk-load.ts: keys looked up in memory); default on, false: the normal path throughout. */
-  bulk?: boolean
+  /** Bulk mode when the ledger is empty or far behind (bulk-load.ts: keys looked up in memory); default on, false: the normal path throughout, 'always': bulk mode whatever the ledger holds (tests). */
+  bulk?: boolean | 'always'
 }
 
 /** A scan that reads less than this stays on one thread: starting workers would cost more. */
@@ -201,8 +201,6 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     }
     return extra
   }
-  const bulk = opts.bulk === false ? null : BulkLoad.begin(store)
-  summary.stages.bulk = bulk ? 1 : 0
   // 32 MiB in bulk mode too: commits of 128 MiB took 18% less CPU to write the 256 MiB tree but
   // raised the peak RSS at 1 GiB by 17 MiB, against its 150 MiB target (docs/BENCHMARKS.md).
   const commitBytes = opts.commitBytes ?? 32 * 1024 * 1024
@@ -221,6 +219,9 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     // A file read on from its offset (unchanged or grown) has size - offset to go; a shrunk one restarts.
     progress.bytesTotal += Math.max(0, size - (s && size >= s.offset ? s.offset : 0))
   })
+
+  const bulk = opts.bulk === false ? null : BulkLoad.begin(store, progress.bytesTotal, opts.bulk === 'always')
+  summary.stages.bulk = bulk ? 1 : 0
 
   let pending: FileBatch[] = []
   let pendingBytes = 0

@@ -93,25 +93,32 @@ function snapshot(store: Store) {
 }
 
 /** Runs the child scanner and SIGKILLs it right after its `killAfter`-th commit message. */
-function runChild(bundle: string, args: string[], killAfter: number): Promise<{ commits: number; finished: boolean; bulk: boolean }> {
+function runChild(
+  bundle: string,
+  args: string[],
+  killAfter: number,
+  env: Record<string, string> = {},
+): Promise<{ commits: number; finished: boolean; bulk: boolean; bulkRun: boolean }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [bundle, ...args], {
-      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
+      env: { ...process.env, NODE_PATH: join(REPO, 'node_modules'), ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     let commits = 0
     let finished = false
     let bulk = false
+    let bulkRun = false
     child.stdout.setEncoding('utf8')
     child.stdout.on('data', (chunk: string) => {
       for (const l of chunk.split('\n')) {
         if (l === 'commit' && ++commits === killAfter) child.kill('SIGKILL')
         if (l === 'done') finished = true
         if (l === 'bulk') bulk = true
+        if (l === 'bulk-run') bulkRun = true
       }
     })
     child.on('error', fail)
-    child.on('exit', () => done({ commits, finished, bulk }))
+    child.on('exit', () => done({ commits, finished, bulk, bulkRun }))
   })
 }
 
@@ -156,7 +163,7 @@ describe('crash consistency: a scanner killed mid-scan resumes to the exact tota
     expect(after).toEqual(expected)
   })
 
-  it('a cold backfill in bulk mode on parse workers, SIGKILLed after its 1st, 4th or 12th commit, resumes to the totals of one uninterrupted scan', async () => {
+  it('a cold backfill in bulk mode on parse workers, SIGKILLed after its 1st, 4th or 12th commit, resumes (in far-behind bulk mode too, killed once more) to the totals of one uninterrupted scan', async () => {
     const dir = tempDir()
     const { claude, codex } = generateTree(join(dir, 'logs'))
     const sources = createLogSources({ claudeConfigDirs: [claude], codexHomes: [codex] })
@@ -189,9 +196,19 @@ describe('crash consistency: a scanner killed mid-scan resumes to the exact tota
       expect(partial).toBeLessThan(expected.events.length)
       expectAggregatesMatchLedger(store)
       store.close()
-      // The next start is no longer on an empty ledger: it resumes from the offsets, on workers too.
-      const resumed = await runChild(bundle, [db, claude, codex, parseWorkerScript()], Number.POSITIVE_INFINITY)
-      expect(resumed).toMatchObject({ finished: true, bulk: false })
+      // The next start is no longer on an empty ledger: it resumes from the offsets, on workers too
+      // (in bulk mode again when the store is far behind: forced so after the 1st and 12th commits,
+      // killed once more after 3 commits, then run to the end).
+      const farBehind = killAfter !== 4
+      const resumed = await runChild(bundle, [db, claude, codex, parseWorkerScript()], farBehind ? 3 : Number.POSITIVE_INFINITY, {
+        FAR_BEHIND: farBehind ? '1' : '0',
+      })
+      expect(resumed).toMatchObject({ bulk: false })
+      if (farBehind) {
+        expect(resumed.commits).toBeGreaterThanOrEqual(1)
+        const again = await runChild(bundle, [db, claude, codex, parseWorkerScript()], Number.POSITIVE_INFINITY, { FAR_BEHIND: '1' })
+        expect(again).toMatchObject({ finished: true, bulk: false, bulkRun: true })
+      } else expect(resumed).toMatchObject({ finished: true, bulkRun: false })
       const after = openStore(db)
       expectAggregatesMatchLedger(after)
       expect(snapshot(after)).toEqual(expected)
