@@ -13,6 +13,7 @@ import { SumGuard } from './bounds'
 import { mergeRecords } from './merge'
 import { bucketOf, eventFromRow, hourOf, type EventRow, type LedgerEvent } from '../store/ledger'
 import { findTwins } from './twins'
+import { copilotRollups } from './copilot-rollups'
 
 /** Where a file's reading stands after a batch; committed with the batch's events. */
 export interface FileCheckpoint {
@@ -343,6 +344,8 @@ export function applyBatch(
     // into that record (ingest/twins.ts).
     const twins = findTwins(store.db, seen.values(), stored)
     if (twins.size > 0) rekeyTwins(seen, twins, stored, result)
+    // 2c. Copilot CLI's shutdown rollups count only beyond its chat spans (ingest/copilot-rollups.ts).
+    const rollups = copilotRollups(store.db, seen, stored, (e) => ledgerEvent(e, cost))
     t1 = performance.now()
     // 3. Insert new keys; correct stored records where the new sighting carries more. A large
     // commit leaves its new records' effect on the derived tables to SQL (summed from the ledger
@@ -353,12 +356,24 @@ export function applyBatch(
     const inSql = superseding.length === 0 && newKeys >= (opts.sqlSumsMin ?? SQL_SUMS_MIN_INSERTS)
     if (inSql) fx.ledgerSince = lastRowid(store.db)
     const newHours = new Set<number>()
+    /** Removes a stored record, its aggregates and spans with it. */
+    const dropStored = (kept: LedgerEvent): void => {
+      const names = namesOf(kept)
+      result.updated++
+      fx.count(kept, names, -1)
+      s.deleteEvent.run(kept.key)
+      fx.moved.set(spanKey(kept, names), kept)
+    }
     const refusedInFile = new Map<string, number>()
     for (const e of seen.values()) {
       const kept = stored.get(e.key)
       if (kept) result.duplicates++
-      const current = kept ? mergeRecords(kept, e) : e
-      if (!current) continue
+      const forced = rollups.get(e.key)
+      const current = forced !== undefined ? forced : kept ? mergeRecords(kept, e) : e
+      if (!current) {
+        if (forced === null && kept) dropStored(kept)
+        continue
+      }
       const why = guard.admit(current, kept)
       if (why !== undefined) {
         const path = origin.get(e.key)
@@ -390,6 +405,23 @@ export function applyBatch(
       }
     }
     if (inSql && result.inserted === 0) fx.ledgerSince = null
+    // 3a. Stored rollups a new chat span took tokens off (not among this batch's keys).
+    for (const [key, current] of rollups) {
+      const kept = stored.get(key)
+      if (seen.has(key) || !kept) continue
+      if (current === null) {
+        dropStored(kept)
+        continue
+      }
+      const names = namesOf(current)
+      const keptNames = namesOf(kept)
+      result.updated++
+      fx.count(kept, keptNames, -1)
+      const [, ...columns] = toParams(current)
+      s.updateEvent.run(...columns, key)
+      fx.count(current, names, 1)
+      fx.widen(current, names)
+    }
     for (const [path, n] of refusedInFile) s.skipRefused.run({ path, n })
     // 3b. Records a batch replaces (Cursor's database figures for the days an imported CSV covers):
     // removed, their aggregates and spans with them, after this batch's own events are in.

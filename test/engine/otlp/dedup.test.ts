@@ -4,7 +4,7 @@
  * and token tuple), in either order, over the real receiver and real log scans.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createCoster } from '../../../src/engine/pricing/coster'
 import { loadPriceTable } from '../../../src/engine/pricing/price-table'
@@ -381,6 +381,133 @@ describe('Copilot CLI: chat spans and the session store', () => {
       expect(totals(rig.store), order).toMatchObject(TOTALS)
       expect(rig.store.db.prepare('SELECT DISTINCT source FROM usage_events').pluck().all(), order).toEqual(['copilot-cli'])
       await rig.close()
+      rig = undefined
+    }
+  })
+})
+
+describe('Copilot CLI: shutdown rollups and chat spans', () => {
+  const SESSION_ID = '3c1f8e2a-6b7d-4a9e-8f10-2d3c4b5a6e7f'
+  /** A chat span as Copilot CLI exports it (`gen_ai.usage.input_tokens` includes the cache read). */
+  const span = (spanId: string, end: string, input: number, cacheRead: number, output: number) => ({
+    traceId: '5af92f3577b34da6a3ce929d0e0e4737',
+    spanId,
+    name: 'chat claude-sonnet-4.5',
+    kind: 3,
+    startTimeUnixNano: String(BigInt(Date.parse(end) - 2000) * 1_000_000n),
+    endTimeUnixNano: String(BigInt(Date.parse(end)) * 1_000_000n),
+    attributes: kv({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'github',
+      'gen_ai.response.model': 'claude-sonnet-4.5',
+      'gen_ai.conversation.id': SESSION_ID,
+      'gen_ai.usage.input_tokens': input,
+      'gen_ai.usage.cache_read.input_tokens': cacheRead,
+      'gen_ai.usage.output_tokens': output,
+    }),
+  })
+  const traces = (spans: unknown[]) => ({
+    resourceSpans: [{ resource: { attributes: kv({ 'service.name': 'github-copilot' }) }, scopeSpans: [{ spans }] }],
+  })
+  // Leg 1: two requests (exclusive 3000 + 4000 input, 20000 cache read, 420 output).
+  const LEG1 = [
+    span('10f067aa0ba902b7', '2026-04-08T05:10:01.500Z', 12000, 9000, 300),
+    span('10f067aa0ba902b8', '2026-04-08T05:11:00.800Z', 15000, 11000, 120),
+  ]
+  // Leg 2 (after a resume): one request.
+  const LEG2 = [span('10f067aa0ba902b9', '2026-04-08T06:00:30.000Z', 5000, 4000, 50)]
+  const line = (o: unknown): string => JSON.stringify(o) + '\n'
+  /** `session.shutdown` as the CLI writes it: cumulative over the session's legs, `inputTokens` with the cache. */
+  const shutdown = (ts: string, u: { input: number; cacheRead: number; output: number }) =>
+    line({
+      type: 'session.shutdown',
+      timestamp: ts,
+      data: {
+        shutdownType: 'routine',
+        totalPremiumRequests: 2,
+        currentModel: 'claude-sonnet-4.5',
+        modelMetrics: {
+          'claude-sonnet-4.5': {
+            requests: { count: 2, cost: 2 },
+            usage: { inputTokens: u.input + u.cacheRead, outputTokens: u.output, cacheReadTokens: u.cacheRead, cacheWriteTokens: 0 },
+          },
+        },
+      },
+    })
+  const start = (ts: string) =>
+    line({ type: 'session.start', timestamp: ts, data: { sessionId: SESSION_ID, context: { cwd: '/work/cli' } } })
+
+  async function setup(): Promise<{ file: string; scan: () => Promise<unknown> }> {
+    rig = await otlpRig()
+    const home = join(rig.dir, 'copilot')
+    const dir = join(home, 'session-state', SESSION_ID)
+    mkdirSync(dir, { recursive: true })
+    const file = join(dir, 'events.jsonl')
+    writeFileSync(file, '')
+    const scan = () =>
+      scanLogs(
+        (rig as OtlpRig).store,
+        createLogSources({ env: { COPILOT_HOME: home }, home: (rig as OtlpRig).dir }).filter((s) => s.id === 'copilot-cli'),
+        cost,
+        { userId: 'tester' },
+      )
+    return { file, scan }
+  }
+  const rows = () =>
+    (rig as OtlpRig).store.db
+      .prepare('SELECT key, source, input, output, cache_read AS cacheRead FROM usage_events ORDER BY ts, key')
+      .all() as { key: string; source: string }[]
+
+  it('a rollup covered by its chat spans counts once (the spans), in either order, across a resume', async () => {
+    for (const order of ['rollup first', 'spans first']) {
+      const { file, scan } = await setup()
+      const post = async (spans: unknown[]) =>
+        expect((await postJson((rig as OtlpRig).receiver.port, '/v1/traces', traces(spans))).status).toBe(200)
+      writeFileSync(file, start('2026-04-08T05:09:00.000Z'))
+      if (order === 'spans first') await post(LEG1)
+      appendFileSync(file, shutdown('2026-04-08T05:12:00.000Z', { input: 7000, cacheRead: 20000, output: 420 }))
+      await scan()
+      if (order === 'rollup first') {
+        // Only the rollup so far: it counts whole, as one record.
+        expect(totals((rig as OtlpRig).store), order).toMatchObject({ input: 7000, cacheRead: 20000, output: 420, requests: 1 })
+        await post(LEG1)
+      }
+      expect(totals((rig as OtlpRig).store), order).toMatchObject({ input: 7000, cacheRead: 20000, output: 420, requests: 2 })
+      expect(new Set(rows().map((r) => r.source)), order).toEqual(new Set(['otlp']))
+      // A retry of the spans and a re-scan change nothing.
+      await post(LEG1)
+      await scan()
+      expect(totals((rig as OtlpRig).store), order).toMatchObject({ input: 7000, cacheRead: 20000, output: 420, requests: 2 })
+      // Resumed: the second shutdown is cumulative (leg 2 = 1000 input, 4000 cache read, 50 output).
+      appendFileSync(file, start('2026-04-08T06:00:00.000Z'))
+      if (order === 'spans first') await post(LEG2)
+      appendFileSync(file, shutdown('2026-04-08T06:01:00.000Z', { input: 8000, cacheRead: 24000, output: 470 }))
+      await scan()
+      if (order === 'rollup first') await post(LEG2)
+      expect(totals((rig as OtlpRig).store), order).toMatchObject({ input: 8000, cacheRead: 24000, output: 470, requests: 3 })
+      await rig?.close()
+      rig = undefined
+    }
+  })
+
+  it('a rollup counts what its chat spans miss (spans exported for part of the leg), and whole without spans', async () => {
+    for (const order of ['rollup first', 'spans first']) {
+      const { file, scan } = await setup()
+      writeFileSync(file, start('2026-04-08T05:09:00.000Z'))
+      // Only the second request was exported (telemetry switched on mid-session).
+      if (order === 'spans first')
+        expect((await postJson((rig as OtlpRig).receiver.port, '/v1/traces', traces([LEG1[1]]))).status).toBe(200)
+      appendFileSync(file, shutdown('2026-04-08T05:12:00.000Z', { input: 7000, cacheRead: 20000, output: 420 }))
+      await scan()
+      if (order === 'rollup first')
+        expect((await postJson((rig as OtlpRig).receiver.port, '/v1/traces', traces([LEG1[1]]))).status).toBe(200)
+      expect(totals((rig as OtlpRig).store), order).toMatchObject({ input: 7000, cacheRead: 20000, output: 420, requests: 2 })
+      // The rollup holds the first request's share: 3000 input, 9000 cache read, 300 output.
+      expect(
+        rows().find((r) => r.key.includes(':shutdown:')),
+        order,
+      ).toMatchObject({ source: 'copilot-cli', input: 3000, cacheRead: 9000, output: 300 })
+      await rig?.close()
       rig = undefined
     }
   })
