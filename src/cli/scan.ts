@@ -1,4 +1,5 @@
 import { openContext } from '../engine/context'
+import { nativeScanStatus } from '../engine/ingest/native-scan'
 import { scanLogs } from '../engine/ingest/scan'
 import { unpricedModels } from '../engine/query/status'
 import { parseOptions } from './args'
@@ -43,6 +44,8 @@ export async function runScan(args: string[], env: NodeJS.ProcessEnv): Promise<n
       ms,
       db: ctx.store.path,
       stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, r1(v)])),
+      // Which line scanner read the logs: the native addon (native/scan) or the JS path, and why.
+      ...nativeScanStatus(),
     }
     for (const e of s.errors) process.stderr.write(`warning: could not read ${e.path}: ${e.error}\n`)
     if (o.json) {

@@ -2,8 +2,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import { fingerprintOf } from '../store/fingerprint'
 import type { UsageEvent } from '../../shared/usage'
-import type { FileContext, LineParser, SkipReason, Supersede } from '../sources/types'
+import type { FileContext, LineOutcome, LineParser, SkipReason, Supersede } from '../sources/types'
 import type { FileCheckpoint } from './apply-batch'
+import { claudeObject, FIELDS, HEADER, NATIVE_MODE, nativeScan, RECORD, RECORDS_PER_CALL } from './native-scan'
 
 /** What the store remembers of a file between reads. */
 export interface StoredFile {
@@ -45,6 +46,9 @@ const FINGERPRINT_BYTES = 64
 const NEWLINE = 10
 
 let shared: Buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+// The native scanner's output: records of up to RECORDS_PER_CALL candidate lines per call.
+let nativeOut: Int32Array | undefined
+let nativeNums: Float64Array | undefined
 
 /** The bytes just before `offset` (up to 64): if they change, the file was rewritten under us. */
 function bytesBefore(fd: number, offset: number): Buffer {
@@ -137,7 +141,9 @@ export function readIncrement<S>(
     const parseCandidate = (a: number, b: number): void => {
       const bytes = view.subarray(a, b)
       if (!isUtf8(bytes)) return skip('invalid-utf8')
-      const out = parser.parseLine(bytes.toString('utf8'), state, ctx)
+      take(parser.parseLine(bytes.toString('utf8'), state, ctx))
+    }
+    const take = (out: LineOutcome): void => {
       if (out.kind === 'event') {
         events.push(out.event)
         counts.events++
@@ -145,6 +151,42 @@ export function readIncrement<S>(
       else if (out.kind === 'events') {
         for (const e of out.events) events.push(e)
         counts.events += out.events.length
+      }
+    }
+
+    // The native scanner, when it loaded: the same lines, counts and outcomes as the JS loop below.
+    const native = nativeScan()
+    const nativeMode = native && parser.native && parser.parseObject ? NATIVE_MODE[parser.native] : NATIVE_MODE.none
+    const anchorOffsets = anchors.map((a) => a.offset)
+    const parseObject = parser.parseObject?.bind(parser)
+    const addSkips = (reason: SkipReason, n: number): void => {
+      if (n === 0) return
+      counts.skipped += n
+      counts.skipReasons[reason] = (counts.skipReasons[reason] ?? 0) + n
+    }
+    /** Every complete line of shared[from, end) through the native scanner; returns the offset after the last. */
+    const scanNative = (from: number, end: number): number => {
+      if (!native) return from
+      nativeOut ??= new Int32Array(HEADER + RECORDS_PER_CALL * RECORD)
+      nativeNums ??= new Float64Array(RECORDS_PER_CALL * FIELDS)
+      const out = nativeOut
+      const nums = nativeNums
+      let pos = from
+      for (;;) {
+        const next = native.scan(shared, pos, end, needles, anchorOffsets, nativeMode, out, nums)
+        counts.lines += out[0] as number
+        addSkips('binary', out[1] as number)
+        addSkips('invalid-utf8', out[2] as number)
+        const records = out[3] as number
+        const t = performance.now()
+        for (let r = 0; r < records; r++) {
+          const at = HEADER + r * RECORD
+          if (out[at] === 1 && parseObject) take(parseObject(claudeObject(shared, out, nums, r), state, ctx))
+          else take(parser.parseLine(shared.toString('utf8', out[at + 1], out[at + 2]), state, ctx))
+        }
+        stages.extractMs += performance.now() - t
+        pos = next
+        if (records < RECORDS_PER_CALL) return pos
       }
     }
 
@@ -166,27 +208,41 @@ export function readIncrement<S>(
       }
       const want = Math.min(shared.length - carry, size - offset - carry)
       const t0 = performance.now()
-      const n = readSync(fd, shared, carry, want, offset + carry)
+      // The native read returns -1 on an error: readSync then raises Node's own (EISDIR, EIO …).
+      let n = native ? native.read(fd, shared, carry, want, offset + carry) : -1
+      if (n < 0) n = readSync(fd, shared, carry, want, offset + carry)
       const t1 = performance.now()
       stages.readMs += t1 - t0
       if (n <= 0) break
       const end = carry + n
       setView(shared.subarray(0, end))
       let pos = 0
-      for (;;) {
-        const nl = shared.indexOf(NEWLINE, pos)
-        if (nl === -1 || nl >= end) break
-        if (skippingLongLine) {
+      if (native && skippingLongLine) {
+        // The end of the line being skipped, then the native scanner from the line after it.
+        const nl = shared.indexOf(NEWLINE, 0)
+        if (nl !== -1 && nl < end) {
           skippingLongLine = false
           counts.lines++
           skip('line-too-long')
-        } else {
-          // Empty lines (LF or CRLF alike) are not lines: a CRLF split across reads counts the same.
-          const end = nl > pos && shared[nl - 1] === 13 ? nl - 1 : nl
-          if (end > pos) handleLine(pos, end)
+          pos = nl + 1
         }
-        pos = nl + 1
       }
+      if (native && !skippingLongLine) pos = scanNative(pos, end)
+      else
+        for (;;) {
+          const nl = shared.indexOf(NEWLINE, pos)
+          if (nl === -1 || nl >= end) break
+          if (skippingLongLine) {
+            skippingLongLine = false
+            counts.lines++
+            skip('line-too-long')
+          } else {
+            // Empty lines (LF or CRLF alike) are not lines: a CRLF split across reads counts the same.
+            const end = nl > pos && shared[nl - 1] === 13 ? nl - 1 : nl
+            if (end > pos) handleLine(pos, end)
+          }
+          pos = nl + 1
+        }
       offset += pos
       carry = end - pos
       if (carry > 0 && pos > 0) shared.copy(shared, 0, pos, end)

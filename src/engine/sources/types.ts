@@ -53,6 +53,13 @@ export interface LineParser<S> {
   readonly needles: readonly string[]
   initialState(ctx: FileContext): S
   parseLine(line: string, state: S, ctx: FileContext): LineOutcome
+  /**
+   * Set when the native scanner (src/engine/ingest/native-scan.ts) has an extractor for this
+   * source's lines: it hands `parseObject` the line's JSON object pruned to the fields the parser
+   * reads, and any line it is not sure of to `parseLine`. Both must give the same outcome.
+   */
+  readonly native?: 'claude-code'
+  parseObject?(o: Record<string, unknown>, state: S, ctx: FileContext): LineOutcome
 }
 
 /**

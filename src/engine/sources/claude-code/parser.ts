@@ -1,5 +1,5 @@
 import type { UsageEvent } from '../../../shared/usage'
-import { asObject, asString, isoTime, parseJsonObject, plausibleTime, tokenCount } from '../parse-helpers'
+import { asObject, asString, isoTime, parseJsonObject, plausibleTime, tokenCount, type Json } from '../parse-helpers'
 import type { FileContext, LineOutcome, LineParser } from '../types'
 
 /** Per-file state: the project folder name, used when a line carries no `cwd`. */
@@ -52,51 +52,58 @@ export const claudeParser: LineParser<ClaudeState> = {
   source: 'claude-code',
   needles: ['"usage"'],
   initialState: (ctx) => ({ projectDir: projectDirOf(ctx) }),
+  native: 'claude-code',
   parseLine(line, state, ctx): LineOutcome {
     const o = parseJsonObject(line)
     if (!o) return { kind: 'skip', reason: 'malformed-json' }
-    // Old transcripts (and ccusage's fixtures) carry no `type`: their usage lines still count.
-    const type = o.type
-    if (type !== undefined && (typeof type !== 'string' || !CLAUDE_LINE_TYPES.has(type))) return UNKNOWN
-    const message = asObject(o.message)
-    const rawUsage = message?.usage
-    // A known line that merely mentions "usage" (a Task result, a progress mirror) bills nothing;
-    // an untyped line is only recognisable by its message.usage.
-    if (!message || rawUsage === undefined || rawUsage === null) return type === undefined ? UNKNOWN : NONE
-    if (o.isApiErrorMessage === true) return NONE
-    const model = asString(message.model)
-    if (model === '<synthetic>') return NONE
-    const usage = asObject(rawUsage)
-    const messageId = asString(message.id)
-    const ts = isoTime(o.timestamp)
-    if (!usage || !messageId || !model || Number.isNaN(ts)) return BAD
-    if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
-    const input = tokenCount(usage.input_tokens)
-    const output = tokenCount(usage.output_tokens)
-    const cacheRead = tokenCount(usage.cache_read_input_tokens)
-    const cacheWrite = tokenCount(usage.cache_creation_input_tokens)
-    const creation = asObject(usage.cache_creation)
-    const cacheWrite1h = Math.min(tokenCount(creation?.ephemeral_1h_input_tokens), cacheWrite)
-    if ([input, output, cacheRead, cacheWrite, cacheWrite1h].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) {
-      return BAD
-    }
-    const requestId = asString(o.requestId)
-    const event: UsageEvent = {
-      key: requestId ? `cc:${messageId}:${requestId}` : `cc:${messageId}`,
-      ts,
-      source: 'claude-code',
-      userId: ctx.userId,
-      agentId: 'claude-code',
-      project: asString(o.cwd) ?? state.projectDir,
-      sessionId: asString(o.sessionId) ?? '',
-      model,
-      input,
-      output,
-      cacheRead,
-      cacheWrite,
-      cacheWrite1h,
-    }
-    if (typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) && o.costUSD >= 0) event.reportedCostUsd = o.costUSD
-    return { kind: 'event', event }
+    return claudeOutcome(o, state, ctx)
   },
+  parseObject: claudeOutcome,
+}
+
+/** A Claude Code line's outcome from its parsed JSON object (whole, or pruned by the native scanner). */
+function claudeOutcome(o: Json, state: ClaudeState, ctx: FileContext): LineOutcome {
+  // Old transcripts (and ccusage's fixtures) carry no `type`: their usage lines still count.
+  const type = o.type
+  if (type !== undefined && (typeof type !== 'string' || !CLAUDE_LINE_TYPES.has(type))) return UNKNOWN
+  const message = asObject(o.message)
+  const rawUsage = message?.usage
+  // A known line that merely mentions "usage" (a Task result, a progress mirror) bills nothing;
+  // an untyped line is only recognisable by its message.usage.
+  if (!message || rawUsage === undefined || rawUsage === null) return type === undefined ? UNKNOWN : NONE
+  if (o.isApiErrorMessage === true) return NONE
+  const model = asString(message.model)
+  if (model === '<synthetic>') return NONE
+  const usage = asObject(rawUsage)
+  const messageId = asString(message.id)
+  const ts = isoTime(o.timestamp)
+  if (!usage || !messageId || !model || Number.isNaN(ts)) return BAD
+  if (!plausibleTime(ts)) return { kind: 'skip', reason: 'implausible-time' }
+  const input = tokenCount(usage.input_tokens)
+  const output = tokenCount(usage.output_tokens)
+  const cacheRead = tokenCount(usage.cache_read_input_tokens)
+  const cacheWrite = tokenCount(usage.cache_creation_input_tokens)
+  const creation = asObject(usage.cache_creation)
+  const cacheWrite1h = Math.min(tokenCount(creation?.ephemeral_1h_input_tokens), cacheWrite)
+  if ([input, output, cacheRead, cacheWrite, cacheWrite1h].some((n) => Number.isNaN(n) || n > MAX_REQUEST_TOKENS)) {
+    return BAD
+  }
+  const requestId = asString(o.requestId)
+  const event: UsageEvent = {
+    key: requestId ? `cc:${messageId}:${requestId}` : `cc:${messageId}`,
+    ts,
+    source: 'claude-code',
+    userId: ctx.userId,
+    agentId: 'claude-code',
+    project: asString(o.cwd) ?? state.projectDir,
+    sessionId: asString(o.sessionId) ?? '',
+    model,
+    input,
+    output,
+    cacheRead,
+    cacheWrite,
+    cacheWrite1h,
+  }
+  if (typeof o.costUSD === 'number' && Number.isFinite(o.costUSD) && o.costUSD >= 0) event.reportedCostUsd = o.costUSD
+  return { kind: 'event', event }
 }
