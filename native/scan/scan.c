@@ -528,7 +528,13 @@ static napi_value js_scan(napi_env env, napi_callback_info info) {
       if (!next_nul) nul_done = 1;
     }
     if (!nul_done && next_nul < b) {
+      /* Skips are records too, so they count in reading order (the order of a file's skip reasons). */
+      int32_t *r = out + HEADER + records * REC;
+      r[0] = 2;
+      r[1] = (int32_t)(a - buf);
+      r[2] = (int32_t)(b - buf);
       binary++;
+      records++;
       continue;
     }
     int hit = 0;
@@ -545,13 +551,15 @@ static napi_value js_scan(napi_env env, napi_callback_info info) {
       if (next_at[i] < b) hit = 1;
     }
     if (!hit) continue;
-    if (!valid_utf8(a, (size_t)(b - a))) {
-      invalid++;
-      continue;
-    }
     int32_t *r = out + HEADER + records * REC;
     r[1] = (int32_t)(a - buf);
     r[2] = (int32_t)(b - buf);
+    if (!valid_utf8(a, (size_t)(b - a))) {
+      r[0] = 3;
+      invalid++;
+      records++;
+      continue;
+    }
     if (mode == 1 && extract_claude(&P, buf, a, b)) {
       r[0] = 1;
       double *nr = nums + records * NF;
@@ -580,8 +588,10 @@ static napi_value js_read(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
 #ifdef _WIN32
-  napi_throw_error(env, NULL, "tw_scan.read: not on Windows");
-  return NULL;
+  /* No pread: the caller reads with fs.readSync. */
+  napi_value none;
+  CHECK(napi_create_int32(env, -1, &none));
+  return none;
 #else
   size_t buflen = 0;
   uint8_t *buf = argc >= 5 ? typed_data(env, argv[1], napi_uint8_array, &buflen) : NULL;

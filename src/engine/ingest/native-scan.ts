@@ -26,7 +26,11 @@ export interface NativeScan {
   layout: number
 }
 
-/** Layout of `out` (see native/scan/scan.c): header, then per record kind, line start, line end, then per field tag, start, end. */
+/**
+ * Layout of `out` (see native/scan/scan.c): header (lines, binary, invalid UTF-8, records), then per
+ * record its kind (0: a line for JS, 1: Claude Code fields, 2: a binary line, 3: invalid UTF-8),
+ * line start, line end, then per field its tag, start, end.
+ */
 export const HEADER = 8
 export const FIELDS = 17
 export const RECORD = 3 + FIELDS * 3

@@ -159,11 +159,6 @@ export function readIncrement<S>(
     const nativeMode = native && parser.native && parser.parseObject ? NATIVE_MODE[parser.native] : NATIVE_MODE.none
     const anchorOffsets = anchors.map((a) => a.offset)
     const parseObject = parser.parseObject?.bind(parser)
-    const addSkips = (reason: SkipReason, n: number): void => {
-      if (n === 0) return
-      counts.skipped += n
-      counts.skipReasons[reason] = (counts.skipReasons[reason] ?? 0) + n
-    }
     /** Every complete line of shared[from, end) through the native scanner; returns the offset after the last. */
     const scanNative = (from: number, end: number): number => {
       if (!native) return from
@@ -175,14 +170,14 @@ export function readIncrement<S>(
       for (;;) {
         const next = native.scan(shared, pos, end, needles, anchorOffsets, nativeMode, out, nums)
         counts.lines += out[0] as number
-        addSkips('binary', out[1] as number)
-        addSkips('invalid-utf8', out[2] as number)
         const records = out[3] as number
         const t = performance.now()
         for (let r = 0; r < records; r++) {
           const at = HEADER + r * RECORD
-          if (out[at] === 1 && parseObject) take(parseObject(claudeObject(shared, out, nums, r), state, ctx))
-          else take(parser.parseLine(shared.toString('utf8', out[at + 1], out[at + 2]), state, ctx))
+          const kind = out[at]
+          if (kind === 1 && parseObject) take(parseObject(claudeObject(shared, out, nums, r), state, ctx))
+          else if (kind === 0) take(parser.parseLine(shared.toString('utf8', out[at + 1], out[at + 2]), state, ctx))
+          else skip(kind === 2 ? 'binary' : 'invalid-utf8')
         }
         stages.extractMs += performance.now() - t
         pos = next
