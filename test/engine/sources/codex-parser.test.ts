@@ -127,6 +127,10 @@ describe('Codex parser', () => {
     nullInput.payload.info.total_token_usage!.input_tokens = 100
     nullInput.payload.info.last_token_usage!.output_tokens = null
     expect(run([JSON.stringify(nullInput)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
+    // A null cached count too, though Codex has another name for it that is absent here.
+    nullInput.payload.info.last_token_usage!.output_tokens = 10
+    nullInput.payload.info.last_token_usage!.cached_input_tokens = null
+    expect(run([JSON.stringify(nullInput)]).out).toEqual([{ kind: 'skip', reason: 'bad-field' }])
     expect(run(['{"type":"event_msg","payload":{"type":"token_count"']).out).toEqual([{ kind: 'skip', reason: 'malformed-json' }])
   })
 

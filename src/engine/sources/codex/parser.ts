@@ -42,7 +42,8 @@ function counters(u: Json | undefined): Counters | undefined {
   if (!u) return undefined
   const c: Counters = [
     tokenCount(u.input_tokens),
-    tokenCount(u.cached_input_tokens ?? u.cache_read_input_tokens),
+    // A null `cached_input_tokens` is a bad count, not a cue to read the other name (`??` would).
+    tokenCount(u.cached_input_tokens !== undefined ? u.cached_input_tokens : u.cache_read_input_tokens),
     tokenCount(u.output_tokens),
     tokenCount(u.reasoning_output_tokens),
   ]
