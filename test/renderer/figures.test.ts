@@ -125,6 +125,17 @@ describe('tables fit or scroll inside themselves', () => {
     const backend = fixtureBackend()
     for (const r of backend.rows)
       r.project = `/home/alice/work/clients/acme-corporation/monorepo/packages/${r.project}-service-with-a-long-name`
+    // Pushed events without a session id (the agent cell then carries a "no session id" badge) and
+    // sessions with several models and unpriced tokens (chips and a "+ unpriced" badge), as real data has.
+    const first = backend.rows[0]
+    if (first !== undefined)
+      for (const h of [10, 12])
+        backend.rows.push({
+          ...first,
+          hour: Date.UTC(2026, 2, 5, h),
+          agent: 'nightly-eval-runner',
+          session: `implicit:nightly-eval-runner:${first.user}:2026-03-05T${h}Z`,
+        })
     const server = await serve(backend)
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: 900 })
@@ -330,6 +341,10 @@ describe('implicit sessions', () => {
     expect(await row.getByTestId('session-implicit').textContent()).toBe('no session id')
     await row.getByTestId('session-open').click()
     expect(await page.locator('#timeline-title').textContent()).toBe(label)
+    // No project was pushed: the summary leaves it out instead of an empty "agent ·  · from" slot.
+    const summary = (await page.getByTestId('timeline-summary').textContent()) ?? ''
+    expect(summary).toMatch(/^nightly-eval · Mar 5, /)
+    expect(summary).not.toMatch(/·\s*·/)
   })
 })
 

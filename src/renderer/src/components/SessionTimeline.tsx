@@ -92,8 +92,8 @@ export function SessionTimeline({
           </button>
           <h2 id="timeline-title">{sessionLabel(session, tz)}</h2>
           <p className="muted" data-testid="timeline-summary">
-            {session.agentId} · {session.project} · {formatDateTime(whole?.firstTs ?? session.firstTs, tz)} –{' '}
-            {formatDateTime(whole?.lastTs ?? session.lastTs, tz)}
+            {session.agentId} · {session.project === '' ? '' : `${session.project} · `}
+            {formatDateTime(whole?.firstTs ?? session.firstTs, tz)} – {formatDateTime(whole?.lastTs ?? session.lastTs, tz)}
             {whole !== undefined && (
               <>
                 {' · '}
