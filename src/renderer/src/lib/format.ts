@@ -41,8 +41,13 @@ export function formatChange(ratio: number): string {
   return percent.format(ratio)
 }
 
-/** 12.5% */
+/**
+ * 12.5%. A share that rounds to 0% or 100% without being it reads <0.1% or >99.9%, as a tiny
+ * cost reads <$0.01: a row that holds tokens never shows 0%.
+ */
 export function formatShare(ratio: number): string {
+  if (ratio > 0 && ratio < 0.0005) return `<${share.format(0.001)}`
+  if (ratio < 1 && ratio >= 0.9995) return `>${share.format(0.999)}`
   return share.format(ratio)
 }
 
