@@ -553,3 +553,23 @@ describe('a stopped or restarted server', () => {
     backend.rows.pop()
   }, 60_000)
 })
+
+describe('clock times', () => {
+  it('a 5-hour block\'s end reads with its AM/PM, five hours after its start (was cut to "02:00" for 2 PM)', async () => {
+    const server = await serve(fixtureBackend())
+    await page.setViewportSize({ width: 1280, height: 900 })
+    await page.goto(server.url)
+    await page.getByTestId('tab-spend').click()
+    await page.getByTestId('block-row').first().waitFor()
+    const rows = await page
+      .locator('[data-testid="block-row"]:not([data-active])')
+      .evaluateAll((rs) => rs.map((r) => [r.children[0]?.textContent ?? '', r.children[1]?.textContent ?? '']))
+    expect(rows.length).toBeGreaterThan(0)
+    const hour = (s: string): number => {
+      const m = /(\d\d):(\d\d)\s?(AM|PM)$/.exec(s)
+      if (m === null) return NaN
+      return (Number(m[1]) % 12) + (m[3] === 'PM' ? 12 : 0)
+    }
+    for (const [start, end] of rows) expect([start, end, hour(end)]).toEqual([start, end, (hour(start) + 5) % 24])
+  })
+})

@@ -1,6 +1,6 @@
 import { type JSX } from 'react'
 import type { AppApi, BudgetStatus, Figures, RateLimitSnapshot, UsageBlock } from '../../../shared/contract'
-import { costState, formatCompact, formatDateTime, formatInt, formatRelative, formatTime, formatUsd, totalTokens } from '../lib/format'
+import { costState, formatClock, formatCompact, formatDateTime, formatInt, formatRelative, formatUsd, totalTokens } from '../lib/format'
 import { useAsync } from '../lib/use-async'
 import { ReconcileCard } from './ReconcileCard'
 import { StateMessage } from './StateMessage'
@@ -10,7 +10,7 @@ const PERIOD: Record<BudgetStatus['budget']['period'], string> = { day: 'today',
 /** When a budget runs out: the time today, else the date and time. */
 function runsOut(t: number, now: number, tz: string): string {
   const day = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(ms)
-  return day(t) === day(now) ? formatTime(t, tz).slice(0, 5) : formatDateTime(t, tz)
+  return day(t) === day(now) ? formatClock(t, tz) : formatDateTime(t, tz)
 }
 
 function BudgetBar({ s, now, tz }: { s: BudgetStatus; now: number; tz: string }): JSX.Element {
@@ -106,7 +106,7 @@ function BlockRow({ b, now, tz }: { b: UsageBlock; now: number; tz: string }): J
         {b.active ? (
           <strong>active · {Math.max(0, Math.round((Date.parse(b.end) - now) / 60_000))} min left</strong>
         ) : (
-          formatTime(Date.parse(b.end), tz).slice(0, 5)
+          formatClock(Date.parse(b.end), tz)
         )}
       </td>
       <td className="num">{b.requests}</td>

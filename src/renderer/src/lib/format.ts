@@ -74,6 +74,11 @@ export function formatTime(ms: number, tz: string): string {
   return new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms)
 }
 
+/** Hour and minute in `tz`, in the locale's clock ("02:00 PM", "14:00"); never cut from formatTime, which would drop the AM/PM. */
+export function formatClock(ms: number, tz: string): string {
+  return new Intl.DateTimeFormat(undefined, { timeZone: tz, hour: '2-digit', minute: '2-digit' }).format(ms)
+}
+
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' })
 
 /** "5 minutes ago". */
