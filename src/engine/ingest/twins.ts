@@ -16,12 +16,13 @@ import { eventFromRow, type EventRow, type LedgerEvent } from '../store/ledger'
 /** How far apart a Codex or Gemini request's two sightings may be. */
 export const TWIN_WINDOW_MS = 30_000
 /**
- * How far apart a Claude Code request's two sightings may be (the key joins them; this bounds the
- * search, a scan of the session's requests in the window on the (session_id, ts) index).
+ * How far apart a Claude Code request's two sightings may be when the event has no session to
+ * search in (the request id joins them; this bounds the search, a scan of the time index). With a
+ * session the whole session is searched (its rows on the (session_id, ts) index): the request id
+ * is unique, so no window is needed, and the instants may differ by any amount (a long request, an
+ * exporter's clock, an event re-sent hours later).
  */
-const CLAUDE_WINDOW_MS = 600_000
-/** The same without a session to search in: a scan of the time index, so kept shorter. */
-const NEAR_WINDOW_MS = 120_000
+const NEAR_WINDOW_MS = 600_000
 
 /** Agents whose logs Token Watch reads and whose OTLP events it joins to them. */
 const JOINED = new Set(['claude-code', 'codex', 'gemini-cli', 'copilot-cli'])
@@ -50,7 +51,7 @@ function prepare(db: Database.Database): Statements {
   if (s) return s
   s = {
     byKey: db.prepare('SELECT * FROM usage_events WHERE key = ?'),
-    claudeInSession: db.prepare(`SELECT * FROM usage_events WHERE session_id = ? AND ts BETWEEN ? AND ? AND key GLOB ? LIMIT 1`),
+    claudeInSession: db.prepare(`SELECT * FROM usage_events WHERE session_id = ? AND key GLOB ? LIMIT 1`),
     claudeNear: db.prepare(`SELECT * FROM usage_events WHERE ts BETWEEN ? AND ? AND key GLOB ? LIMIT 1`),
     // The nearest record of the other kind with the same tokens in the same session.
     tupleInSession: db.prepare(`SELECT * FROM usage_events WHERE session_id = ? AND ts BETWEEN ? AND ? AND key GLOB ?
@@ -84,7 +85,7 @@ function twinOfOtlp(s: Statements, e: LedgerEvent): LedgerEvent | undefined {
   if (cc) {
     const pattern = `cc:*:${cc[1] as string}`
     return e.sessionId
-      ? row(s.claudeInSession, e.sessionId, e.ts - CLAUDE_WINDOW_MS, e.ts + CLAUDE_WINDOW_MS, pattern)
+      ? row(s.claudeInSession, e.sessionId, pattern)
       : row(s.claudeNear, e.ts - NEAR_WINDOW_MS, e.ts + NEAR_WINDOW_MS, pattern)
   }
   const prefix = LOG_KEYS[e.agentId]

@@ -512,3 +512,31 @@ describe('Copilot CLI: shutdown rollups and chat spans', () => {
     }
   })
 })
+
+describe('Claude Code: the transcript twin hours apart and across restarts', () => {
+  // The OTLP events stamped 3 hours after the transcript (an exporter's clock, a batch re-sent later):
+  // the request id joins them in the session, whatever the distance.
+  const LATE = TOOL_HEAVY.map((r) => ({ ...r, at: new Date(Date.parse(r.at) + 3 * 3_600_000).toISOString() }))
+  const cols = 'SELECT source, project, session_id, ts, cache_write_1h, cost_nusd FROM usage_events ORDER BY ts'
+
+  for (const order of ['transcript first', 'OTLP first']) {
+    it(`${order}, the store reopened between them: the transcript's figures, exactly`, async () => {
+      const oracle = await transcriptOnly()
+      rig = await otlpRig()
+      const dbPath = join(rig.dir, 'tokenwatch.db')
+      const home = claudeHome(rig.dir)
+      if (order === 'transcript first') await scanClaude(rig, home)
+      else expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents(LATE))).status).toBe(200)
+      await rig.close()
+      // Restarted: a new receiver and store on the same file.
+      rig = await otlpRig({}, dbPath)
+      if (order === 'transcript first') {
+        expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents(LATE))).status).toBe(200)
+        expect((await postJson(rig.receiver.port, '/v1/logs', claudeEvents(LATE))).status).toBe(200)
+      } else await scanClaude(rig, home)
+      expect(totals(rig.store)).toEqual(oracle.figures)
+      expect(rig.store.db.prepare(cols).all()).toEqual(oracle.rows)
+      expect(rig.store.db.prepare('SELECT count(*) FROM usage_events').pluck().get()).toBe(4)
+    })
+  }
+})
