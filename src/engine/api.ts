@@ -99,6 +99,7 @@ export function createEngineApi(engine: Engine, opts: EngineApiOptions = {}): Ap
           ...(opts.socketPath ? { socket: opts.socketPath } : {}),
           ...(opts.httpUrl ? { http: opts.httpUrl } : {}),
           ...(engine.otlp ? { otlp: engine.otlp.url } : {}),
+          ...(engine.otlp?.fellBackFrom !== undefined ? { otlpTaken: engine.otlp.fellBackFrom } : {}),
         },
         {
           discover: true,

@@ -62,7 +62,7 @@ export interface AppDeps {
    * Run the OpenTelemetry receiver (while the otlpEnabled setting is on): 4318, else the
    * otlpPort setting. Tests pass a port (0: any free one) or leave it out.
    */
-  otlp?: { port?: number }
+  otlp?: { port?: number; /** Stands in for 4318 (tests: a port they hold). */ defaultPort?: number }
   /** Overrides for tests (e.g. `watch: false`). */
   engineOptions?: Partial<EngineOptions>
   trayThrottleMs?: number
@@ -253,8 +253,17 @@ export async function runApp(deps: AppDeps): Promise<RunningApp | undefined> {
   }
   if (deps.otlp && !stopping) {
     try {
-      const otlp = await engine.serveOtlp(deps.otlp.port !== undefined ? { port: deps.otlp.port } : {})
+      const otlp = await engine.serveOtlp({
+        ...(deps.otlp.port !== undefined ? { port: deps.otlp.port } : {}),
+        ...(deps.otlp.defaultPort !== undefined ? { defaultPort: deps.otlp.defaultPort } : {}),
+      })
       if (otlp) log(`OpenTelemetry receiver on ${otlp.url}`)
+      // 4318 taken (a local Collector): agents set up for 4318 send there, so say it where it is seen.
+      if (otlp?.fellBackFrom !== undefined && electron.Notification.isSupported())
+        new electron.Notification({
+          title: `OpenTelemetry port ${otlp.fellBackFrom} is taken`,
+          body: `Token Watch receives on ${otlp.url} instead: point agents there (Settings → Connect an agent).`,
+        }).show()
     } catch (err) {
       log(`OpenTelemetry receiver not started: ${(err as Error).message}`)
     }

@@ -242,6 +242,8 @@ export interface SourceStatus {
   discovered?: DiscoveredLogs
   /** The OTLP receiver only: what each sending service sent, newest first. */
   services?: OtlpServiceStatus[]
+  /** The OTLP receiver only: the default port (4318) it found taken, so it listens on `location`'s port instead. */
+  portTaken?: number
 }
 
 /**

@@ -70,9 +70,10 @@ export interface Served {
 }
 
 /** Starts `tokenwatch serve` and waits until its backfill is done. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-  // Parallel test files must not race for the machine's OTLP port 4318: only tests that ask for it get a receiver.
-  const otlp = args.includes('--otlp-port') ? [] : ['--no-otlp']
+export async function startServe(args: string[], env: NodeJS.ProcessEnv, opts: { defaultOtlp?: boolean } = {}): Promise<Served> {
+  // Parallel test files must not race for the machine's OTLP port 4318: only tests that ask for it
+  // (a port, or the default: 4318, else the settings' port) get a receiver.
+  const otlp = args.includes('--otlp-port') || opts.defaultOtlp ? [] : ['--no-otlp']
   const child = spawn(process.execPath, [CLI, 'serve', ...otlp, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''

@@ -1,6 +1,8 @@
 /** `tokenwatch serve --otlp-port N` / `--no-otlp`: the real CLI, the real OTel JS exporter, the real store. */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { createServer } from 'node:net'
+import { createServer, type Server } from 'node:net'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs'
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
@@ -59,5 +61,32 @@ describe('tokenwatch serve and OpenTelemetry', () => {
     const served = await startServe(['--no-web', '--no-socket'], env)
     expect(served.out()).not.toMatch(/^otlp /m)
     expect(await served.stop()).toBe(0)
+  })
+
+  it('4318 taken: serve says so on stderr and listens on the settings port', async () => {
+    const dir = tempDir()
+    const env = cliEnv(dir)
+    mkdirSync(join(dir, 'home'), { recursive: true })
+    // The settings' port when 4318 is taken: any free one (a fixed one could be another test's).
+    writeFileSync(join(dir, 'home', 'settings.json'), JSON.stringify({ otlpPort: 0 }))
+    // The real 4318, held by this test. Another process (a local Collector, another test's
+    // receiver) may hold it already: it is taken either way, so that is the same case.
+    const holder: Server = createServer()
+    const held = await new Promise<boolean>((r) => {
+      holder.once('error', () => r(false))
+      holder.listen(4318, '127.0.0.1', () => r(true))
+    })
+    try {
+      const served = await startServe(['--no-web', '--no-socket'], env, { defaultOtlp: true })
+      const url = /^otlp\s+(\S+)/m.exec(served.out())?.[1] ?? ''
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(url).not.toBe('http://127.0.0.1:4318')
+      expect(served.out()).toContain(
+        `warning: OTLP port 4318 is taken (another collector?): receiving on ${url} instead; point agents there\n`,
+      )
+      expect(await served.stop()).toBe(0)
+    } finally {
+      if (held) await new Promise((r) => holder.close(r))
+    }
   })
 })

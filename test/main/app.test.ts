@@ -1,6 +1,6 @@
 import { API_METHODS } from '../../src/shared/contract'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { connect } from 'node:net'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startSocketServer } from '../../src/engine/push/socket-server'
@@ -26,7 +26,7 @@ async function launch(
     socketFails?: boolean
     realSocket?: boolean
     locale?: string
-    otlp?: { port?: number }
+    otlp?: { port?: number; defaultPort?: number }
   } = {},
 ): Promise<Started> {
   const fake = fakeElectron()
@@ -98,6 +98,34 @@ describe('the desktop app', () => {
     await waitFor(() => (fake.tray().tooltip?.startsWith('Token Watch\nToday $0.60') ? true : undefined), 2000, 'tray update')
     await app.engine.updateSettings({ otlpEnabled: false })
     expect(app.engine.otlp).toBeUndefined()
+  })
+
+  it('4318 taken (here: a port the test holds, standing in for it): a notification and the log say so, and it listens on the settings port', async () => {
+    const taken = createServer()
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()))
+    const busy = (taken.address() as AddressInfo).port
+    try {
+      const env = engineEnv()
+      // The settings' port when the default is taken: 0, any free one (a fixed one could be another test's).
+      mkdirSync(env.TOKENWATCH_HOME, { recursive: true })
+      writeFileSync(join(env.TOKENWATCH_HOME, 'settings.json'), JSON.stringify({ otlpPort: 0 }))
+      const { fake, app, logs } = await launch({ env, otlp: { defaultPort: busy } })
+      const url = app.engine.otlp?.url ?? ''
+      expect(app.engine.otlp?.fellBackFrom).toBe(busy)
+      expect(url).not.toBe(`http://127.0.0.1:${busy}`)
+      expect(fake.notifications).toEqual([
+        {
+          title: `OpenTelemetry port ${busy} is taken`,
+          body: `Token Watch receives on ${url} instead: point agents there (Settings → Connect an agent).`,
+        },
+      ])
+      expect(logs).toContain(`OTLP port ${busy} is taken (another collector?): receiving on ${url} instead; point agents there`)
+      // The Sources panel's otlp card says it too.
+      const otlp = (await app.api.sourceStatus()).find((s) => s.source === 'otlp')
+      expect(otlp).toMatchObject({ location: url, portTaken: busy })
+    } finally {
+      await new Promise((r) => taken.close(r))
+    }
   })
 
   it('starts the engine, socket, tray and window in the per-user data folder', async () => {

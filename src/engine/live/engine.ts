@@ -72,7 +72,7 @@ export class Engine {
   private socket: { close(): Promise<void> | void } | undefined
   private otlpListener: OtlpListener | undefined
   /** Set once the host runs the receiver by the settings (serveOtlp): settings changes then open or close it. */
-  private otlpWanted: { port?: number; holdMs?: number } | undefined
+  private otlpWanted: { port?: number; holdMs?: number; defaultPort?: number } | undefined
   private scanning: Promise<void> | undefined
   private queuedFiles = new Map<string, ChangedFile>()
   private queuedFull = false
@@ -210,7 +210,7 @@ export class Engine {
    * Starts the OpenTelemetry receiver (docs/OTEL.md): on `port` when given, else on 4318, else
    * (4318 taken) on the `otlpPort` setting, saying so. stop() closes it.
    */
-  async openOtlp(opts: { port?: number; holdMs?: number } = {}): Promise<OtlpListening> {
+  async openOtlp(opts: { port?: number; holdMs?: number; defaultPort?: number } = {}): Promise<OtlpListening> {
     if (this.otlpListener) throw new Error('the OTLP receiver is already open')
     const listener = new OtlpListener({
       store: this.ctx.store,
@@ -218,11 +218,14 @@ export class Engine {
       userId: this.ctx.userId,
       logSourceActive: (agentId) => this.logSourceActive(agentId),
       onCommit: (r) => this.committed(r),
+      // Records without usage move the Sources panel's and Connect an agent's counts too.
+      onReceived: () => this.feed.changed(),
       log: this.log,
       ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
     })
     const listening = await listener.open({
       ...(opts.port !== undefined ? { port: opts.port } : {}),
+      ...(opts.defaultPort !== undefined ? { defaultPort: opts.defaultPort } : {}),
       fallbackPort: this.ctx.settings.otlpPort,
     })
     if (this.stopped) {
@@ -237,7 +240,7 @@ export class Engine {
    * Runs the OTLP receiver as the settings say: open now while `otlpEnabled` is on (or a port
    * is asked for), and opened or closed again when otlpEnabled or otlpPort change.
    */
-  async serveOtlp(opts: { port?: number; holdMs?: number } = {}): Promise<OtlpListening | undefined> {
+  async serveOtlp(opts: { port?: number; holdMs?: number; defaultPort?: number } = {}): Promise<OtlpListening | undefined> {
     this.otlpWanted = opts
     return this.ctx.settings.otlpEnabled || opts.port !== undefined ? this.openOtlp(opts) : undefined
   }

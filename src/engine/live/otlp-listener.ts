@@ -18,6 +18,8 @@ export interface OtlpListenerDeps {
   /** Whether an agent's logs are read here (then its token metrics would count twice). */
   logSourceActive: (agentId: string) => boolean
   onCommit: (r: BatchResult) => void
+  /** After every commit of received records (usage or not): the per-service counts moved. */
+  onReceived?: () => void
   log: (message: string) => void
   holdMs?: number
   limits?: Partial<HttpLimits>
@@ -47,6 +49,7 @@ export class OtlpListener {
       userId: deps.userId,
       logSourceActive: deps.logSourceActive,
       onCommit: deps.onCommit,
+      ...(deps.onReceived ? { onReceived: deps.onReceived } : {}),
       ...(deps.holdMs !== undefined ? { holdMs: deps.holdMs } : {}),
     })
   }

@@ -27,6 +27,8 @@ export interface OtlpIngestOptions {
   /** Whether an agent's logs are read on this machine (its token metrics would count twice). */
   logSourceActive?: (agentId: string) => boolean
   onCommit?: (r: BatchResult) => void
+  /** After each commit, with usage or not (the per-service counts moved): Connect an agent's "received" goes live on it. */
+  onReceived?: () => void
 }
 
 /** What one request did; `rejected` goes into the reply's partial_success. */
@@ -156,10 +158,12 @@ export class OtlpIngest {
   private commit(events: UsageEvent[], also: () => void): Map<string, string> {
     if (events.length === 0) {
       this.opts.store.db.transaction(also).immediate()
+      this.opts.onReceived?.()
       return new Map()
     }
     const r = applyBatch(this.opts.store, [{ events }], this.opts.cost, this.now(), also)
     this.opts.onCommit?.(r)
+    this.opts.onReceived?.()
     return r.refused
   }
 }

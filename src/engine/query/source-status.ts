@@ -119,7 +119,7 @@ function eventCounts(store: Store, source: SourceId): Counts {
 export function sourceStatus(
   store: Store,
   sources: LogSource[],
-  pushed: { socket?: string; http?: string; otlp?: string },
+  pushed: { socket?: string; http?: string; otlp?: string; otlpTaken?: number },
   opts: {
     discover?: boolean
     scanErrors?: readonly SourceScanError[]
@@ -192,6 +192,7 @@ export function sourceStatus(
       skippedLines: Object.values(skipReasons).reduce((a, b) => a + b, 0),
       skipReasons,
       services,
+      ...(pushed.otlp !== undefined && pushed.otlpTaken !== undefined ? { portTaken: pushed.otlpTaken } : {}),
       ...eventCounts(store, 'otlp'),
     })
   }

@@ -3,15 +3,15 @@ import type { AppApi, OtlpServiceStatus } from '../../../shared/contract'
 import { formatInt, formatRelative } from '../lib/format'
 import { agentSnippets, receivedFrom } from '../lib/otlp-snippets'
 
-/** How often the section asks whether anything arrived (ms). */
-const POLL_MS = 3000
+/** Change events (a burst of exports) collapse into one reload per this many ms. */
+const RELOAD_MS = 300
 
 /**
  * Settings → "Connect an agent": for each agent the exact env vars or config to paste, with a
  * copy button and whether its OpenTelemetry has arrived yet ("waiting for data…" / "received").
  */
 export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }): JSX.Element {
-  const [receiver, setReceiver] = useState<{ url: string; services: OtlpServiceStatus[] }>()
+  const [receiver, setReceiver] = useState<{ url: string; services: OtlpServiceStatus[]; portTaken?: number }>()
   const [now, setNow] = useState(Date.now())
   const [copied, setCopied] = useState<string>()
   useEffect(() => {
@@ -21,17 +21,29 @@ export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }
         (all) => {
           if (!live) return
           const o = all.find((s) => s.source === 'otlp')
-          setReceiver({ url: o?.found ? o.location : '', services: o?.services ?? [] })
+          setReceiver({
+            url: o?.found ? o.location : '',
+            services: o?.services ?? [],
+            ...(o?.portTaken !== undefined ? { portTaken: o.portTaken } : {}),
+          })
           setNow(Date.now())
         },
         () => {},
       )
     }
     load()
-    const t = setInterval(load, POLL_MS)
+    // Live: the engine's change feed announces every OTLP commit (and settings changes: the port).
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const off = api.onChange(() => {
+      timer ??= setTimeout(() => {
+        timer = undefined
+        load()
+      }, RELOAD_MS)
+    })
     return () => {
       live = false
-      clearInterval(t)
+      off()
+      if (timer !== undefined) clearTimeout(timer)
     }
   }, [api])
   const url = receiver?.url ?? ''
@@ -49,6 +61,8 @@ export function ConnectAgent({ api, enabled }: { api: AppApi; enabled: boolean }
         ) : url ? (
           <>
             OpenTelemetry receiver listening on <code>{url}</code> (OTLP/HTTP, protobuf or JSON, loopback only).
+            {receiver.portTaken !== undefined &&
+              ` Port ${receiver.portTaken} is taken (another collector?), so the snippets below use this port.`}
           </>
         ) : enabled ? (
           'The OpenTelemetry receiver is not listening (its port may be taken: see the log, or set another port above).'

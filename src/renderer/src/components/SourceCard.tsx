@@ -56,6 +56,11 @@ export function SourceCard({
       <p className="source-location">
         <code>{s.location}</code>
       </p>
+      {s.portTaken !== undefined && (
+        <p className="help" data-testid={`port-taken-${s.source}`}>
+          Port {s.portTaken} is taken (another collector?): receiving on <code>{s.location}</code> instead. Point agents there.
+        </p>
+      )}
       {s.found && (
         <dl className="stats">
           <div>
