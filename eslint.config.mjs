@@ -29,8 +29,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    // The bin shim is plain CommonJS by necessity (package.json has no "type": "module").
-    files: ['bin/*.js'],
+    // The bin shim and the CLI launcher are plain CommonJS by necessity (package.json has no "type": "module").
+    files: ['bin/*.js', 'scripts/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
