@@ -100,6 +100,7 @@ const COLUMNS = {
   otlp_services: ['service', 'received', 'usage', 'skip_reasons', 'last_seen_at', 'last_event_at'],
   otlp_series: ['series', 'start_nano', 'time_nano', 'value'],
   otlp_held: ['key', 'service', 'received_at', 'event'],
+  push_refusals: ['source', 'reason', 'count'],
 }
 
 describe('privacy: no prompt, reply or tool content is stored', () => {
