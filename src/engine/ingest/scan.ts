@@ -1,6 +1,7 @@
 import { lstatSync, statSync } from 'node:fs'
 import type { FileErrorCounts, ScanFileError } from '../../shared/contract'
 import type { SourceId } from '../../shared/usage'
+import type Database from 'better-sqlite3'
 import type { Store } from '../store/open-store'
 import type { FileContext, LogSource } from '../sources/types'
 import { isFlatRoot, walkFiles } from '../sources/walk'
@@ -34,6 +35,8 @@ export interface ScanSummary {
   errors: SourceScanError[]
   hours: Set<number>
   stages: ScanStages
+  /** Stored reading positions the scan looked up (one or two per file it was given: never the whole table). */
+  storedLookups: number
 }
 
 /**
@@ -96,6 +99,8 @@ export interface ScanOptions {
   onCommit?: (r: BatchResult) => void
   /** Commit after about this many bytes read (default 32 MiB). */
   commitBytes?: number
+  /** Commit after this many files read (default COMMIT_FILES). */
+  commitFiles?: number
   /**
    * Ends the scan at its next commit (what is read by then is committed; the rest waits for the
    * next scan, from the saved offsets): how a stopping engine leaves a long backfill.
@@ -121,13 +126,45 @@ export const WORKER_MIN_BYTES = 16 * 1024 * 1024
 /** How far (bytes to read) the workers may run ahead of the writer. */
 const READ_AHEAD_BYTES = 96 * 1024 * 1024
 
-/** The stored reading position of every known file, keyed by path. */
+/** The stored reading position of every known file, keyed by path (tests and tools; a scan looks files up one by one). */
 export function loadStoredFiles(store: Store): Map<string, StoredFile> {
   const rows = store.db
     .prepare('SELECT path, offset, size, mtime_ms AS mtimeMs, ino, fingerprint, state FROM source_files')
     .all() as (StoredFile & { path: string })[]
   return new Map(rows.map((r) => [r.path, r]))
 }
+
+/**
+ * The stored reading positions a scan needs, looked up by path as it reaches each file: nothing
+ * about the other files is read or held, so a watched change to one file costs that file's row,
+ * not the whole table (100,000 rows took most of an append's 2.4 s; docs/RELIABILITY.md, #10).
+ * `looked` counts the rows asked for (the per-file test holds it).
+ */
+export class StoredLookup {
+  looked = 0
+  private readonly one: Database.Statement
+  private readonly offsetOf: Database.Statement
+  constructor(private readonly store: Store) {
+    this.one = store.db.prepare('SELECT offset, size, mtime_ms AS mtimeMs, ino, fingerprint, state FROM source_files WHERE path = ?')
+    this.offsetOf = store.db.prepare('SELECT offset FROM source_files WHERE path = ?').pluck()
+  }
+  get(path: string): StoredFile | undefined {
+    this.looked++
+    return this.one.get(path) as StoredFile | undefined
+  }
+  /** The stored offset of `path`, or undefined for a file never read. */
+  offset(path: string): number | undefined {
+    this.looked++
+    return this.offsetOf.get(path) as number | undefined
+  }
+  /** Every saved state (what a source's contextFor reads: Codex forks, Droid, Cursor CSV days). */
+  states(): string[] {
+    return this.store.db.prepare('SELECT state FROM source_files').pluck().all() as string[]
+  }
+}
+
+/** Commit after about this many files too (besides the bytes): a backfill of many small files holds one file's batch each until its commit. */
+export const COMMIT_FILES = 2000
 
 /** Parse workers for a read this large, if any can run. */
 function startPool(opts: ScanOptions, bytesToRead: number): ParsePool | null {
@@ -172,6 +209,7 @@ export function emptySummary(): ScanSummary {
     skipReasons: {},
     errors: [],
     hours: new Set(),
+    storedLookups: 0,
     stages: { readMs: 0, searchMs: 0, extractMs: 0, dedupMs: 0, sqlMs: 0, commitMs: 0, waitMs: 0, workers: 0, bulk: 0, workerFiles: 0 },
   }
 }
@@ -188,15 +226,31 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     if (kind !== 'vanished') summary.errors.push({ source: source.id, path, error: err.message, kind })
   }
   const files = opts.files ?? discoverFiles(sources, onError)
-  const stored = loadStoredFiles(store)
+  const stored = new StoredLookup(store)
+  // Per file: the bytes it has to go (size - offset, a shrunk one restarts) and whether the store
+  // knows it; its full stored row is looked up only when the scan reaches it.
+  const remaining = new Float64Array(files.length)
+  const known = new Uint8Array(files.length)
+  const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: 0 }
+  files.forEach((f, i) => {
+    let size = 0
+    try {
+      size = statSync(f.path).size
+    } catch {
+      /* gone: its read reports it */
+    }
+    const offset = stored.offset(f.path)
+    if (offset !== undefined) known[i] = 1
+    remaining[i] = Math.max(0, size - (offset !== undefined && size >= offset ? offset : 0))
+    progress.bytesTotal += remaining[i] ?? 0
+  })
   // Per-source facts that span files (Codex fork chains), gathered once per scan.
   const extras = new Map<LogSource, Partial<FileContext>>()
   const extraContext = (source: LogSource): Partial<FileContext> => {
     let extra = extras.get(source)
     if (!extra) {
-      const newFiles = files.filter((f) => f.source === source && !stored.has(f.path)).map((f) => f.path)
-      const saved = [...stored.values()].map((s) => s.state)
-      extra = source.contextFor?.(newFiles, saved) ?? {}
+      const newFiles = files.filter((f, i) => f.source === source && known[i] === 0).map((f) => f.path)
+      extra = source.contextFor?.(newFiles, stored.states()) ?? {}
       extras.set(source, extra)
     }
     return extra
@@ -204,27 +258,15 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   // 32 MiB in bulk mode too: commits of 128 MiB took 18% less CPU to write the 256 MiB tree but
   // raised the peak RSS at 1 GiB by 17 MiB, against its 150 MiB target (docs/BENCHMARKS.md).
   const commitBytes = opts.commitBytes ?? 32 * 1024 * 1024
+  const commitFiles = opts.commitFiles ?? COMMIT_FILES
   summary.files = files.length
-  const sizes = files.map((f) => {
-    try {
-      return statSync(f.path).size
-    } catch {
-      return 0
-    }
-  })
-  const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: 0 }
-  files.forEach((f, i) => {
-    const s = stored.get(f.path)
-    const size = sizes[i] ?? 0
-    // A file read on from its offset (unchanged or grown) has size - offset to go; a shrunk one restarts.
-    progress.bytesTotal += Math.max(0, size - (s && size >= s.offset ? s.offset : 0))
-  })
 
   const bulk = opts.bulk === false ? null : BulkLoad.begin(store, progress.bytesTotal, opts.bulk === 'always')
   summary.stages.bulk = bulk ? 1 : 0
 
   let pending: FileBatch[] = []
   let pendingBytes = 0
+  let pendingFiles = 0
   // Commits what was read. A store error (disk full, I/O) is no file's fault: it ends the scan and
   // reaches the caller, which retries later; the failed batch rolled back whole, offsets with it.
   const flush = (): void => {
@@ -232,6 +274,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     const batch = pending
     pending = []
     pendingBytes = 0
+    pendingFiles = 0
     const r = applyBatch(store, batch, cost, Date.now(), undefined, { bulk })
     summary.inserted += r.inserted
     summary.updated += r.updated
@@ -243,11 +286,6 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
     opts.onCommit?.(r)
   }
 
-  const remaining = files.map((f, i) => {
-    const s = stored.get(f.path)
-    const size = sizes[i] ?? 0
-    return Math.max(0, size - (s && size >= s.offset ? s.offset : 0))
-  })
   const pool = startPool(opts, progress.bytesTotal)
   summary.stages.workers = pool?.size ?? 0
   // Files handed to the workers ahead of the writer, by index; consumed in file order.
@@ -266,7 +304,15 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
       if (reader < 0) continue
       streams.set(
         i,
-        pool.read({ path: f.path, stored: stored.get(f.path), reader, ctx: { path: f.path, root: f.root, userId: opts.userId } }, bytes),
+        pool.read(
+          {
+            path: f.path,
+            stored: known[i] ? stored.get(f.path) : undefined,
+            reader,
+            ctx: { path: f.path, root: f.root, userId: opts.userId },
+          },
+          bytes,
+        ),
       )
       aheadBytes += bytes
     }
@@ -281,7 +327,7 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
       streams.delete(i)
       if (stream) aheadBytes -= remaining[i] ?? 0
       const ctx = { path: f.path, root: f.root, userId: opts.userId, ...extraContext(f.source) }
-      let prev = stored.get(f.path)
+      let prev = known[i] ? stored.get(f.path) : undefined
       let readAny = false
       let onWorker = false
       for (;;) {
@@ -332,7 +378,16 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
         }
         if (inc.done) break
       }
-      if (readAny) summary.filesRead++
+      if (readAny) {
+        summary.filesRead++
+        // Many small files: commit by their count too, so a backfill never holds more than
+        // commitFiles files' events and checkpoints (100,000 one-line files were one commit).
+        if (++pendingFiles >= commitFiles) {
+          flush()
+          opts.onProgress?.(progress)
+          await new Promise((r) => setImmediate(r))
+        }
+      }
       if (onWorker) summary.stages.workerFiles++
       progress.filesDone++
     }
@@ -341,5 +396,6 @@ export async function scanLogs(store: Store, sources: LogSource[], cost: Coster,
   }
   flush()
   opts.onProgress?.(progress)
+  summary.storedLookups = stored.looked
   return summary
 }

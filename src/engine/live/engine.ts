@@ -17,6 +17,7 @@ import { ChangeFeed } from './change-feed'
 import { Housekeeping } from './housekeeping'
 import { SyncJobs } from './sync-jobs'
 import { Tailer, type ChangedFile } from './tailer'
+import { COLLECT_AFTER_BYTES, COLLECT_AFTER_FILES, collectGarbage } from './release-memory'
 import { OtlpListener, type OtlpListening } from './otlp-listener'
 import type { TeamSyncer } from '../sync/continuous'
 
@@ -63,6 +64,11 @@ export class Engine {
   readonly writer: EventWriter
   readonly progress: BackfillProgress = { running: false, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, completedOnce: false }
   lastScan: ScanSummary | undefined
+  /**
+   * The work of every scan of files the watcher saw change, summed: files stat'ed, stored rows
+   * looked up, files read. Per file changed, never per file watched (test/engine/live/per-file-change.test.ts).
+   */
+  readonly changeWork = { scans: 0, files: 0, storedLookups: 0, filesRead: 0 }
   /** The last ingestion failure, cleared by the next successful scan. */
   lastError: string | undefined
   private tailer: Tailer | undefined
@@ -76,6 +82,10 @@ export class Engine {
   private scanning: Promise<void> | undefined
   private queuedFiles = new Map<string, ChangedFile>()
   private queuedFull = false
+  /** A large scan ran since the last collection (release-memory.ts). */
+  private garbage = false
+  /** start() is backfilling (it collects after its rollup). */
+  private starting = false
   private stopped = false
   /** Aborted by stop(): a running scan ends at its next commit instead of reading on. */
   private readonly stopping = new AbortController()
@@ -180,11 +190,17 @@ export class Engine {
       this.onStop = undefined
     }
     if (this.stopped) return
-    await this.rescan()
+    this.starting = true
+    try {
+      await this.rescan()
+    } finally {
+      this.starting = false
+    }
     if (this.stopped) return
     // Long-range reports in the viewer's zone read its local-day rollup; build it now, not on
     // the first dashboard paint.
     ensureRollup(this.ctx.store, this.ctx.settings.timeZone || systemTimeZone())
+    this.collect()
     this.housekeeping.start()
     this.sinks.start()
   }
@@ -399,6 +415,8 @@ export class Engine {
           this.queuedFiles.clear()
           await this.scanOnce(full ? undefined : files)
         }
+        // Not during start(): its rollup comes next and collects after.
+        if (!this.starting) this.collect()
       } finally {
         this.scanning = undefined
       }
@@ -441,7 +459,22 @@ export class Engine {
     })
     for (const e of summary.errors) this.opts.log?.(`could not read ${e.path}: ${e.error}`)
     if (!files) this.lastScan = summary
+    else {
+      this.changeWork.scans++
+      this.changeWork.files += summary.files
+      this.changeWork.storedLookups += summary.storedLookups
+      this.changeWork.filesRead += summary.filesRead
+    }
+    // A large read (the backfill) leaves its garbage in V8's old space until a limit it raised:
+    // collected once the queue is empty (and after the first rollup, in start()).
+    if (summary.filesRead >= COLLECT_AFTER_FILES || summary.bytes >= COLLECT_AFTER_BYTES) this.garbage = true
     this.lastError = undefined
+  }
+
+  private collect(): void {
+    if (!this.garbage) return
+    this.garbage = false
+    collectGarbage()
   }
 
   private committed(r: BatchResult): void {
