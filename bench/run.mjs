@@ -16,6 +16,7 @@
 //   --keep-tmp         keep the per-run stores in .bench/tmp BENCH_KEEP_TMP=1
 //   --strict           also exit non-zero on a missed target BENCH_STRICT=1
 //   --cli PATH         tokenwatch CLI to measure            BENCH_CLI    (default out/cli/tokenwatch.js)
+//   --cli-b PATH       backfill: a second CLI in the same loop (A/B, e.g. main's build)
 //   --list             list the suites and exit
 
 import fs from 'node:fs'

@@ -105,7 +105,18 @@ export async function run(ctx) {
       result.tokenwatch = { status: 'pending', reason: `${cli} missing` }
     } else {
       result.tokenwatch = { status: 'ok' }
-      contenders.push({ id: 'tokenwatch', label: 'tokenwatch scan (cold)', kind: 'tokenwatch' })
+      contenders.push({ id: 'tokenwatch', label: 'tokenwatch scan (cold)', kind: 'tokenwatch', cli })
+      // --cli-b PATH: a second build (e.g. main's) measured in the same loop, for an A/B.
+      if (opts.cliB) {
+        const cliB = path.resolve(repoRoot, opts.cliB)
+        if (!fs.existsSync(cliB)) throw new Error(`--cli-b: ${cliB} missing`)
+        contenders.push({
+          id: 'tokenwatch-b',
+          label: `tokenwatch B scan (cold): ${path.relative(repoRoot, cliB)}`,
+          kind: 'tokenwatch',
+          cli: cliB,
+        })
+      }
     }
   }
   if (!contenders.length) {
@@ -119,7 +130,7 @@ export async function run(ctx) {
     else {
       const dir = fs.mkdtempSync(path.join(tmpRoot, 'tw-warm-'))
       const env = baseEnv({ HOME: dir, TOKENWATCH_HOME: dir, CLAUDE_CONFIG_DIR: emptyDir, CODEX_HOME: emptyDir })
-      await measure(process.execPath, [cli, 'scan', '--json', '--db', path.join(dir, 'tw.db')], { env, cwd: dir })
+      await measure(process.execPath, [c.cli, 'scan', '--json', '--db', path.join(dir, 'tw.db')], { env, cwd: dir })
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }
@@ -130,6 +141,7 @@ export async function run(ctx) {
   let ccChecked = false
   let twChecked = false
   let twFailed = false
+  let bChecked = false
   for (let i = 0; i < runs; i++) {
     const order = i % 2 === 0 ? contenders : [...contenders].reverse()
     for (const c of order) {
@@ -145,6 +157,11 @@ export async function run(ctx) {
           ccChecked = true
           result.ccusage.check = checkCcusage(ctx, r.stdout, m)
         }
+      } else if (c.id === 'tokenwatch-b') {
+        const r = await runTokenwatch(ctx, { cli: c.cli, tree: tree.dir, tmpRoot, emptyDir, baseEnv, manifest: m, verify: !bChecked })
+        bChecked = true
+        samples[c.id].push(sample(r.cold))
+        log(`  run ${i + 1}/${runs} ${c.label}: ${fmtRun(r.cold, m.bytes)}`)
       } else {
         if (twFailed) continue
         const r = await runTokenwatch(ctx, { cli, tree: tree.dir, tmpRoot, emptyDir, baseEnv, manifest: m, verify: !twChecked })
@@ -215,6 +232,15 @@ export async function run(ctx) {
   }
   log('')
   log(table(rows))
+  if (stats['tokenwatch-b']?.n && stats.tokenwatch?.n) {
+    const a = stats.tokenwatch
+    const b = stats['tokenwatch-b']
+    const ratio = (x, y) => (x && y ? (x / y).toFixed(2) : '—')
+    result.tokenwatch.ab = { b: { ...b, samples: samples['tokenwatch-b'] }, cpu: a.cpuS / b.cpuS, wall: a.wallMs / b.wallMs }
+    log(
+      `  A/B (this build / B): CPU ${ratio(a.cpuS, b.cpuS)}x, wall ${ratio(a.wallMs, b.wallMs)}x, best MiB/s ${ratio(a.bestMibPerS, b.bestMibPerS)}x, peak RSS ${fmtRss(a.maxRssKiB)} vs ${fmtRss(b.maxRssKiB)}`,
+    )
+  }
   const self = result.tokenwatch?.cold?.selfReported
   if (self) log(`  (tokenwatch scan's own "ms": ${self.ms} ms = ${self.mibPerS} MiB/s, without node startup and exit)`)
   const stages = stageBreakdown(twExtra.scanJson, stats.tokenwatch?.wallMs)
