@@ -5,6 +5,7 @@
  */
 import protobuf from 'protobufjs'
 import { OTLP_DESCRIPTOR } from './otlp-proto'
+import { decodeLogsLean } from './proto-logs'
 
 /** The three OTLP/HTTP signals, by path. */
 export type OtlpSignal = 'logs' | 'metrics' | 'traces'
@@ -41,6 +42,15 @@ export function decodeProtobuf(
   signal: OtlpSignal,
   bytes: Uint8Array,
 ): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  if (signal === 'logs') {
+    // Only the fields the mapping reads (proto-logs.ts); a body it cannot read goes to the full
+    // decoder below, which gives the error (or reads what the lean pass refused to guess at).
+    try {
+      return { ok: true, value: decodeLogsLean(bytes) }
+    } catch {
+      // fall through
+    }
+  }
   let msg: protobuf.Message
   try {
     msg = requestTypes[signal].decode(bytes)
