@@ -17,7 +17,9 @@ function withInstaller(body: string): string {
   return join(dir, 'scripts', 'postinstall.mjs')
 }
 
-const run = (script: string) => spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 })
+/** Runs it; the Electron cases leave the native scanner's build out (TOKENWATCH_NATIVE_SCAN=0). */
+const run = (script: string, env: NodeJS.ProcessEnv = { TOKENWATCH_NATIVE_SCAN: '0' }) =>
+  spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } })
 
 describe('postinstall', () => {
   it('a failed Electron download prints one friendly line, no stack trace, and exits 0', () => {
@@ -42,5 +44,18 @@ describe('postinstall', () => {
     const r = run(withInstaller(`console.log('Downloading electron… done')`))
     expect(r.status).toBe(0)
     expect(`${r.stdout}${r.stderr}`).toBe('')
+  })
+
+  it('a native scanner that does not build prints one friendly line, no compiler output, and exits 0', () => {
+    const script = withInstaller(`console.log('Downloading electron… done')`)
+    // A binding.gyp node-gyp cannot build: the C file it names is not there.
+    const native = join(script, '..', '..', 'native', 'scan')
+    mkdirSync(native, { recursive: true })
+    writeFileSync(join(native, 'binding.gyp'), JSON.stringify({ targets: [{ target_name: 'tw_scan', sources: ['missing.c'] }] }))
+    const r = run(script, { TOKENWATCH_NATIVE_SCAN: '' })
+    expect(r.status).toBe(0)
+    const lines = `${r.stdout}${r.stderr}`.split('\n').filter(Boolean)
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^token-watch: the native log scanner was not built \(.+\); scans use the JS path/)
   })
 })
