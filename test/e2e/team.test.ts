@@ -341,7 +341,8 @@ describe('the dashboard over several machines', () => {
       expect(await textIs('chart-title', /^Tokens per /)).toMatch(/^Tokens per /)
       expect(await textIs('kpi-sessions-value', 'per machine')).toBe('per machine')
       expect(await page.getByText('Could not load the chart').count()).toBe(0)
-      expect(await page.getByTestId('chart').getAttribute('data-total')).toBe(String(11 * (10 + 5 + 100)))
+      // The chart draws once the team's report is in: wait for its total, not the first frame.
+      await expect.poll(() => page.getByTestId('chart').getAttribute('data-total'), { timeout: 15_000 }).toBe(String(11 * (10 + 5 + 100)))
       // Back on this machine the same link charts its sessions.
       await page.getByTestId('data-scope-local').click()
       expect(await textIs('chart-title', /^Sessions per /)).toMatch(/^Sessions per /)
